@@ -58,22 +58,51 @@ def clear(conn: sqlite3.Connection, what: Cleared, which: str, args: Args, *, dr
     return purge(conn, _with(CLEARS[what], which), args, dry_run=dry_run)
 
 
+@dataclass(frozen=True, slots=True)
+class _Numbers:
+    """Phone numbers a resident gave for texts, of the visits ``{which}`` selects: the rows
+    that hold one (a ``FROM ... WHERE ...`` clause), the statement that cancels the texts
+    not sent to them yet (``:why``), and the one that drops the numbers."""
+
+    held: str
+    cancel: str
+    drop: str
+
+
+_TURN_PHONES = _Numbers(
+    " FROM visit_phones WHERE visit_id IN ({which})",
+    "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, last_error = :why "
+    "WHERE status IN ('pending', 'sending') AND visit_id IN ({which})",
+    "DELETE FROM visit_phones WHERE visit_id IN ({which})",
+)
+_FEEDBACK_NUMBERS = _Numbers(
+    " FROM feedback_consents WHERE phone IS NOT NULL AND visit_id IN ({which})",
+    "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
+    " last_error = :why WHERE status = 'pending' AND visit_id IN ({which})",
+    "UPDATE feedback_consents SET phone = NULL, purged_at = :now "
+    "WHERE phone IS NOT NULL AND visit_id IN ({which})",
+)
+
+
+def _drop_numbers(
+    conn: sqlite3.Connection, numbers: _Numbers, which: str, args: Args, why: str, dry_run: bool
+) -> int:
+    """Drop ``numbers`` of the visits ``which`` selects, cancelling their texts (how many;
+    ``dry_run``: how many would be)."""
+    count = int(conn.execute(_with("SELECT count(*)" + numbers.held, which), args).fetchone()[0])
+    if dry_run or not count:
+        return count
+    conn.execute(_with(numbers.cancel, which), {**args, "why": why})
+    conn.execute(_with(numbers.drop, which), args)
+    return count
+
+
 def delete_turn_phones(
     conn: sqlite3.Connection, which: str, args: Args, why: str, *, dry_run: bool
 ) -> int:
     """Delete the "nearly your turn" numbers of the visits ``which`` selects; their texts not
     sent yet are cancelled (``why``: the error text they are left with)."""
-    selected = _with(" FROM visit_phones WHERE visit_id IN ({which})", which)
-    count = int(conn.execute("SELECT count(*)" + selected, args).fetchone()[0])
-    if dry_run or not count:
-        return count
-    cancel = (
-        "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, last_error = :why "
-        "WHERE status IN ('pending', 'sending') AND visit_id IN ({which})"
-    )
-    conn.execute(_with(cancel, which), {**args, "why": why})
-    conn.execute("DELETE" + selected, args)
-    return count
+    return _drop_numbers(conn, _TURN_PHONES, which, args, why, dry_run)
 
 
 def clear_feedback_numbers(
@@ -81,21 +110,7 @@ def clear_feedback_numbers(
 ) -> int:
     """Delete the numbers given for the follow-up text of the visits ``which`` selects; texts
     not sent by then are cancelled (``why``), the consent's record stays without the number."""
-    selected = " FROM feedback_consents WHERE phone IS NOT NULL AND visit_id IN ({which})"
-    count = int(conn.execute(_with("SELECT count(*)" + selected, which), args).fetchone()[0])
-    if dry_run or not count:
-        return count
-    cancel = (
-        "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
-        " last_error = :why WHERE status = 'pending' AND visit_id IN ({which})"
-    )
-    conn.execute(_with(cancel, which), {**args, "why": why})
-    clear = (
-        "UPDATE feedback_consents SET phone = NULL, purged_at = :now "
-        "WHERE phone IS NOT NULL AND visit_id IN ({which})"
-    )
-    conn.execute(_with(clear, which), args)
-    return count
+    return _drop_numbers(conn, _FEEDBACK_NUMBERS, which, args, why, dry_run)
 
 
 # Finding ----------------------------------------------------------------------------------------
