@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oss_desk.domain.models import format_code
-from oss_desk.storage.rows import purge, row_dict
+from oss_desk.storage.rows import purge, row_dicts
 
 Args = Mapping[str, object]
 Key = Literal["email", "phone", "name"]
@@ -196,7 +196,7 @@ def _held(conn: sqlite3.Connection, kind: Recorded, which: str, args: Args) -> l
     sql, said = _RECORDS[kind]
     cur = conn.execute(_with(sql, which), args)
     found = []
-    for r in (row_dict(cur, row) for row in cur.fetchall()):
+    for r in row_dicts(cur):
         contact = (r["name"], r["email"], r["phone"], r["visit_id"])
         found.append(
             Held(kind, r["id"], r["ref"], r["day"], r["site_id"], _present(r, said), *contact)
