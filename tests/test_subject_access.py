@@ -303,6 +303,13 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
         "SELECT last_error FROM messages WHERE status = 'cancelled' AND kind = 'cancellation'",
     )
     assert ("the resident asked to be forgotten",) in cancelled
+    # Asked again, a booking and a follow-up are still found by their references, holding
+    # nothing now.
+    again = office(
+        "--user", "amina", "resident", "forget", email_ref, "CB-0001", "--yes", "--json", now=later
+    )
+    assert again.code == 0, again.err
+    assert {e["ref"]: e["erased"] for e in again.json()["erased"]} == {email_ref: [], "CB-0001": []}
 
 
 def test_forget_asks_for_yes_and_a_case_reference_never_details(office: Cli) -> None:

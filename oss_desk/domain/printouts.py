@@ -19,8 +19,26 @@ PRIVACY_LINE = ENGLISH["ticket.privacy"]
 PRIVACY_SLIP = ENGLISH["referral.privacy"]
 
 
+class Phrased:
+    """A printout whose texts are stored in the office's languages (``phrases``); a job
+    stored before a text was: English from its fields (:meth:`english`)."""
+
+    __slots__ = ()
+    phrases: dict[str, list[str]]
+
+    def english(self, wording: Wording) -> dict[str, list[str]]:
+        """Every text of the printout in English, from its fields."""
+        raise NotImplementedError
+
+    def say(self, key: str) -> list[str]:
+        """The lines of one text of the printout, in every language it has."""
+        if key in self.phrases:
+            return list(self.phrases[key])
+        return list(self.english(Wording())[key])
+
+
 @dataclass(frozen=True, slots=True)
-class TicketPrintout:
+class TicketPrintout(Phrased):
     council: str
     site: str
     code: str
@@ -42,11 +60,8 @@ class TicketPrintout:
     copy: bool = False
     """An earlier copy may have printed: this one says COPY at the top."""
 
-    def say(self, key: str) -> list[str]:
-        """The lines of one text of the ticket, in every language it has."""
-        if key in self.phrases:
-            return list(self.phrases[key])
-        return list(ticket(Wording(), self).phrases[key])
+    def english(self, wording: Wording) -> dict[str, list[str]]:
+        return ticket(wording, self).phrases
 
 
 def ticket(
@@ -74,7 +89,7 @@ def ticket(
 
 
 @dataclass(frozen=True, slots=True)
-class SlipPrintout:
+class SlipPrintout(Phrased):
     """An appointment confirmation: what, when, where, what to bring, how to change it."""
 
     council: str
@@ -96,23 +111,20 @@ class SlipPrintout:
     copy: bool = False
     """An earlier copy may have printed: this one says COPY at the top."""
 
-    def say(self, key: str) -> list[str]:
-        if key in self.phrases:
-            return list(self.phrases[key])
-        english = Wording()
+    def english(self, wording: Wording) -> dict[str, list[str]]:
         return {
             "council": [self.council],
-            "title": list(english.say("slip.title")),
+            "title": list(wording.say("slip.title")),
             "service": [self.service],
             "date": [self.date],
-            "at": list(english.say("slip.at", time=self.time)),
+            "at": list(wording.say("slip.at", time=self.time)),
             "place": [self.place] if self.place and self.place != self.site else [],
             "where": [f"{self.site}, {self.address}" if self.address else self.site],
-            "bring": list(english.say("slip.bring")),
+            "bring": list(wording.say("slip.bring")),
             "checklist": list(self.checklist),
-            "reference": list(english.say("slip.reference")),
+            "reference": list(wording.say("slip.reference")),
             "change": [self.change_line] if self.change_line else [],
-        }[key]
+        }
 
 
 def slip(
@@ -169,7 +181,7 @@ has no place there: there is nothing to change or cancel)."""
 
 
 @dataclass(frozen=True, slots=True)
-class ReferralSlipPrintout:
+class ReferralSlipPrintout(Phrased):
     """A referral to a back office: the reference the resident quotes, the service, when to
     expect an answer. Never a name, a number or the topic."""
 
@@ -190,22 +202,19 @@ class ReferralSlipPrintout:
     council, title, service, passed, at, expect, expect_by, quote, closing, privacy. Missing
     (a job stored before): English from the fields."""
 
-    def say(self, key: str) -> list[str]:
-        if key in self.phrases:
-            return list(self.phrases[key])
-        english = Wording()
+    def english(self, wording: Wording) -> dict[str, list[str]]:
         return {
             "council": [self.council],
-            "title": list(english.say("referral.title")),
+            "title": list(wording.say("referral.title")),
             "service": [self.service],
-            "passed": list(english.say("referral.passed", day=self.date)),
-            "at": list(english.say("referral.at", office=self.site)),
-            "expect": list(english.say("referral.expect")),
+            "passed": list(wording.say("referral.passed", day=self.date)),
+            "at": list(wording.say("referral.at", office=self.site)),
+            "expect": list(wording.say("referral.expect")),
             "expect_by": [self.expect_by],
-            "quote": list(english.say("referral.quote")),
+            "quote": list(wording.say("referral.quote")),
             "closing": [self.change_line] if self.change_line else [],
             "privacy": [PRIVACY_SLIP],
-        }[key]
+        }
 
 
 def referral_slip(

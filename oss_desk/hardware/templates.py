@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -140,8 +141,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     ]
     # a room; the office itself is named on the next lines
     blocks += [Line(text, "left", size=big) for text in s.say("place")]
-    for where in s.say("where"):
-        blocks += [Line(part, "left", size=big) for part in _wrap(where, width)]
+    blocks += _wrapped(s.say("where"), "left", big, width)
     items = s.say("checklist")
     if items:
         blocks += [Feed(), *[Line(text, "left", size=big, bold=True) for text in s.say("bring")]]
@@ -157,8 +157,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     ]
     if s.qr:
         blocks.append(QR(s.qr, module=6))
-    for change in s.say("change"):
-        blocks += [Line(part, "center", size=big) for part in _wrap(change, width)]
+    blocks += _wrapped(s.say("change"), "center", big, width)
     return blocks
 
 
@@ -169,9 +168,7 @@ def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
         Feed(),
         *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
     ]
-    for key in ("passed", "at"):
-        for text in s.say(key):
-            blocks += [Line(part, "left", size=big) for part in _wrap(text, width)]
+    blocks += _wrapped([*s.say("passed"), *s.say("at")], "left", big, width)
     blocks += [
         *[Line(text, "left", size=big) for text in s.say("expect")],
         *[Line(text, "left", size=big, bold=True) for text in s.say("expect_by")],
@@ -179,10 +176,8 @@ def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
         *[Line(text, "center", size=big) for text in s.say("quote")],
         Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
     ]
-    for closing in s.say("closing"):
-        blocks += [Line(part, "center", size=big) for part in _wrap(closing, width)]
-    for privacy in s.say("privacy"):  # large print: all of it
-        blocks += [Line(part, "center", size=big) for part in _wrap(privacy, width)]
+    # the privacy line in large print too: all of it
+    blocks += _wrapped([*s.say("closing"), *s.say("privacy")], "center", big, width)
     return blocks
 
 
@@ -209,8 +204,7 @@ def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
             blocks.append(Line(f"{hour_said(hour)} {count:4d} {bar}", size=big))
     if s.notes:
         blocks.append(Feed())
-    for note in s.notes:
-        blocks += [Line(part, size=big) for part in _wrap(note, width)]
+    blocks += _wrapped(s.notes, "left", big, width)
     return blocks
 
 
@@ -241,6 +235,11 @@ def _wrap(text: str, width: int) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, max(10, width)) or [""]
+
+
+def _wrapped(texts: Iterable[str], align: Align, size: int, width: int) -> list[Block]:
+    """Each text wrapped to ``width`` characters, a line for each part."""
+    return [Line(part, align, size=size) for text in texts for part in _wrap(text, width)]
 
 
 # ESC/POS ---------------------------------------------------------------------------------------

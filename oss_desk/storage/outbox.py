@@ -25,7 +25,7 @@ from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus
 from oss_desk.domain.sending import SendResult
 from oss_desk.storage.print_start import host_boot
-from oss_desk.storage.rows import of_row, returned_int
+from oss_desk.storage.rows import of_row, returned_int, row_dicts
 
 # The outboxes ------------------------------------------------------------------------------
 
@@ -102,11 +102,6 @@ class LeasedRow:
     sent_at: str | None = None
 
 
-def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def _due(box: Outbox, lane: str | None, row_id: int | None) -> str:
     """The WHERE clause of the due rows (only names from the box spec are formatted in)."""
     where = "status = 'pending'"
@@ -166,7 +161,7 @@ def claim(
             f"UPDATE {box.table} SET {sets} WHERE id = (SELECT id FROM {box.table} "  # noqa: S608
             f"WHERE {where} ORDER BY {box.order} LIMIT 1) RETURNING *"
         )
-    return sorted(_rows(conn.execute(sql, args)), key=lambda r: r["id"])
+    return sorted(row_dicts(conn.execute(sql, args)), key=lambda r: r["id"])
 
 
 def handed_sql(box: Outbox) -> str:
@@ -193,11 +188,11 @@ def peek(
     args = {"now": now, "lane": lane, "owner": owner}
     found: list[dict[str, Any]] = []
     if owner is not None:
-        found += _rows(conn.execute(handed_sql(box), args))
+        found += row_dicts(conn.execute(handed_sql(box), args))
     if not handed_only:
         where = _due(box, lane, None)
         sql = f"SELECT * FROM {box.table} WHERE {where} ORDER BY {box.order} LIMIT 1"  # noqa: S608
-        found += _rows(conn.execute(sql, args))
+        found += row_dicts(conn.execute(sql, args))
     return min(found, key=lambda row: int(row["id"])) if found else None
 
 
@@ -235,7 +230,7 @@ def orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[dict[s
         f"SELECT * FROM {box.table} WHERE status = '{box.sending}' "  # noqa: S608 - names from BOXES
         "AND (owner IS NULL OR owner != :owner) ORDER BY id"
     )
-    return _rows(conn.execute(sql, {"owner": owner}))
+    return row_dicts(conn.execute(sql, {"owner": owner}))
 
 
 def adopt(conn: sqlite3.Connection, box: Outbox, row_id: int, *, owner: str) -> bool:
@@ -284,7 +279,7 @@ def failed_unacknowledged(
         f"SELECT * FROM {box.table} WHERE status = 'failed' AND acknowledged_at IS NULL"  # noqa: S608
         " AND created_at >= ? ORDER BY id"
     )
-    return _rows(conn.execute(sql, [since]))
+    return row_dicts(conn.execute(sql, [since]))
 
 
 def acknowledge_failed(

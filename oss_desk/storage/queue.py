@@ -25,7 +25,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.needs import BSL, needs_private_room, requirements
 from oss_desk.domain.queue import BSL_WEIGHT, CALL_ORDER, Direction
-from oss_desk.storage.rows import returned_int
+from oss_desk.storage.rows import returned_int, row_dict
 
 
 def order_by(alias: str) -> str:
@@ -47,7 +47,7 @@ def _instant(text: str | None) -> datetime | None:
 
 def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
     """A ticket from a ``SELECT * FROM tickets`` or ``RETURNING *`` row (columns by name)."""
-    return _ticket(dict(zip((d[0] for d in cur.description), r, strict=True)))
+    return _ticket(row_dict(cur, r))
 
 
 def _ticket(c: dict[str, Any]) -> Ticket:

@@ -4,10 +4,11 @@ the device worker through :mod:`oss_desk.storage.outbox` (claim, hand-over, fini
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from oss_desk.storage.outbox import LeasedRow
+from oss_desk.storage.rows import of_row, row_dicts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,12 +24,11 @@ class ReportMail(LeasedRow):
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ReportMail:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
+        return of_row(cls, row)
 
 
 def _rows(cur: sqlite3.Cursor) -> list[ReportMail]:
-    names = [d[0] for d in cur.description]
-    return [ReportMail.of(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+    return [ReportMail.of(row) for row in row_dicts(cur)]
 
 
 def queue(

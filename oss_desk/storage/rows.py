@@ -18,9 +18,15 @@ T = TypeVar("T", bound="DataclassInstance")
 _PURGE = re.compile(r"UPDATE (?P<table>\w+) SET .+? WHERE (?P<where>.+)", re.DOTALL)
 
 
-def row_dict(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+def row_dict(cur: sqlite3.Cursor, row: Sequence[Any]) -> dict[str, Any]:
     """``row`` (fetched from ``cur``) by column name."""
     return dict(zip((d[0] for d in cur.description), row, strict=True))
+
+
+def row_dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """Every row ``cur`` has left, each by column name (the names read once)."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def of_row(cls: type[T], row: Mapping[str, Any], **differs: Any) -> T:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oss_desk.domain.models import format_code
-from oss_desk.storage.rows import purge, row_dict
+from oss_desk.storage.rows import purge, row_dicts
 
 Args = Mapping[str, object]
 Key = Literal["email", "phone", "name"]
@@ -58,22 +58,51 @@ def clear(conn: sqlite3.Connection, what: Cleared, which: str, args: Args, *, dr
     return purge(conn, _with(CLEARS[what], which), args, dry_run=dry_run)
 
 
+@dataclass(frozen=True, slots=True)
+class _Numbers:
+    """Phone numbers a resident gave for texts, of the visits ``{which}`` selects: the rows
+    that hold one (a ``FROM ... WHERE ...`` clause), the statement that cancels the texts
+    not sent to them yet (``:why``), and the one that drops the numbers."""
+
+    held: str
+    cancel: str
+    drop: str
+
+
+_TURN_PHONES = _Numbers(
+    " FROM visit_phones WHERE visit_id IN ({which})",
+    "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, last_error = :why "
+    "WHERE status IN ('pending', 'sending') AND visit_id IN ({which})",
+    "DELETE FROM visit_phones WHERE visit_id IN ({which})",
+)
+_FEEDBACK_NUMBERS = _Numbers(
+    " FROM feedback_consents WHERE phone IS NOT NULL AND visit_id IN ({which})",
+    "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
+    " last_error = :why WHERE status = 'pending' AND visit_id IN ({which})",
+    "UPDATE feedback_consents SET phone = NULL, purged_at = :now "
+    "WHERE phone IS NOT NULL AND visit_id IN ({which})",
+)
+
+
+def _drop_numbers(
+    conn: sqlite3.Connection, numbers: _Numbers, which: str, args: Args, why: str, dry_run: bool
+) -> int:
+    """Drop ``numbers`` of the visits ``which`` selects, cancelling their texts (how many;
+    ``dry_run``: how many would be)."""
+    count = int(conn.execute(_with("SELECT count(*)" + numbers.held, which), args).fetchone()[0])
+    if dry_run or not count:
+        return count
+    conn.execute(_with(numbers.cancel, which), {**args, "why": why})
+    conn.execute(_with(numbers.drop, which), args)
+    return count
+
+
 def delete_turn_phones(
     conn: sqlite3.Connection, which: str, args: Args, why: str, *, dry_run: bool
 ) -> int:
     """Delete the "nearly your turn" numbers of the visits ``which`` selects; their texts not
     sent yet are cancelled (``why``: the error text they are left with)."""
-    selected = _with(" FROM visit_phones WHERE visit_id IN ({which})", which)
-    count = int(conn.execute("SELECT count(*)" + selected, args).fetchone()[0])
-    if dry_run or not count:
-        return count
-    cancel = (
-        "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, last_error = :why "
-        "WHERE status IN ('pending', 'sending') AND visit_id IN ({which})"
-    )
-    conn.execute(_with(cancel, which), {**args, "why": why})
-    conn.execute("DELETE" + selected, args)
-    return count
+    return _drop_numbers(conn, _TURN_PHONES, which, args, why, dry_run)
 
 
 def clear_feedback_numbers(
@@ -81,21 +110,7 @@ def clear_feedback_numbers(
 ) -> int:
     """Delete the numbers given for the follow-up text of the visits ``which`` selects; texts
     not sent by then are cancelled (``why``), the consent's record stays without the number."""
-    selected = " FROM feedback_consents WHERE phone IS NOT NULL AND visit_id IN ({which})"
-    count = int(conn.execute(_with("SELECT count(*)" + selected, which), args).fetchone()[0])
-    if dry_run or not count:
-        return count
-    cancel = (
-        "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
-        " last_error = :why WHERE status = 'pending' AND visit_id IN ({which})"
-    )
-    conn.execute(_with(cancel, which), {**args, "why": why})
-    clear = (
-        "UPDATE feedback_consents SET phone = NULL, purged_at = :now "
-        "WHERE phone IS NOT NULL AND visit_id IN ({which})"
-    )
-    conn.execute(_with(clear, which), args)
-    return count
+    return _drop_numbers(conn, _FEEDBACK_NUMBERS, which, args, why, dry_run)
 
 
 # Finding ----------------------------------------------------------------------------------------
@@ -141,45 +156,47 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
     part of a name) matches: appointments, follow-ups, then visits (a "nearly your turn" or
     follow-up text number, and the notes of the visits found), oldest first in each."""
     args = {"value": value}
-    found = _appointments(conn, _matches(f"c.{key}", key), args)
-    found += _followups(conn, _matches(f"d.{key}", key), args)
+    found = _held(conn, "appointment", _matches(f"c.{key}", key), args)
+    found += _held(conn, "followup", _matches(f"d.{key}", key), args)
     return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})
 
 
-def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
-    sql = (
+Recorded = Literal["appointment", "followup"]
+
+_RECORDS: dict[Recorded, tuple[str, Mapping[str, str]]] = {
+    "appointment": (
         "SELECT a.id, a.ref, a.business_day AS day, a.site_id, a.visit_id, a.cancel_reason, "
-        "c.name, c.email, c.phone FROM appointment_contacts c "
-        "JOIN appointments a ON a.id = c.appointment_id "
-        "WHERE c.purged_at IS NULL AND ({which}) ORDER BY a.starts_at, a.id"
-    )
-    said = {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"}
-    return _held(conn, "appointment", _with(sql, where), args, said)
-
-
-def _followups(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
-    sql = (
+        "c.name, c.email, c.phone FROM appointments a LEFT JOIN appointment_contacts c "
+        "ON c.appointment_id = a.id AND c.purged_at IS NULL "
+        "WHERE ({which}) ORDER BY a.starts_at, a.id",
+        {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"},
+    ),
+    "followup": (
         "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
-        "d.name, d.email, d.phone, d.topic, d.action_text FROM followup_details d "
-        "JOIN followups f ON f.id = d.followup_id WHERE d.purged_at IS NULL AND ({which}) "
-        "ORDER BY f.received_at, f.id"
-    )
-    said = {"name": "name", "email": "email", "phone": "phone", "topic": "topic"}
-    return _held(conn, "followup", _with(sql, where), args, {**said, "action_text": "action taken"})
+        "d.name, d.email, d.phone, d.topic, d.action_text FROM followups f "
+        "LEFT JOIN followup_details d ON d.followup_id = f.id AND d.purged_at IS NULL "
+        "WHERE ({which}) ORDER BY f.received_at, f.id",
+        {
+            "name": "name",
+            "email": "email",
+            "phone": "phone",
+            "topic": "topic",
+            "action_text": "action taken",
+        },
+    ),
+}
+"""Each kind of record that holds a resident's details: the query of those ``which`` selects
+(``c.`` an appointment's contacts, ``d.`` a follow-up's details: NULL once cleared), and its
+columns of personal data, in words."""
 
 
-def _held(
-    conn: sqlite3.Connection,
-    kind: Literal["appointment", "followup"],
-    sql: str,
-    args: Args,
-    said: Mapping[str, str],
-) -> list[Held]:
-    """The records a query selects (``id``, ``ref``, ``day``, ``site_id``, ``visit_id``, the
-    contact columns, those ``said`` names; a follow-up's ``kind`` and ``closed_at``)."""
-    cur = conn.execute(sql, args)
+def _held(conn: sqlite3.Connection, kind: Recorded, which: str, args: Args) -> list[Held]:
+    """The records of ``kind`` that ``which`` selects, each with what it holds now (a record
+    holding nothing: no fields)."""
+    sql, said = _RECORDS[kind]
+    cur = conn.execute(_with(sql, which), args)
     found = []
-    for r in (row_dict(cur, row) for row in cur.fetchall()):
+    for r in row_dicts(cur):
         contact = (r["name"], r["email"], r["phone"], r["visit_id"])
         found.append(
             Held(kind, r["id"], r["ref"], r["day"], r["site_id"], _present(r, said), *contact)
@@ -190,32 +207,16 @@ def _held(
 
 
 def appointment_held(conn: sqlite3.Connection, appointment_id: int) -> Held | None:
-    """What one booking holds of its resident now (with nothing held: no fields)."""
-    found = _appointments(conn, "a.id = :id", {"id": appointment_id})
-    if found:
-        return found[0]
-    row = conn.execute(
-        "SELECT ref, business_day, site_id, visit_id FROM appointments WHERE id = ?",
-        [appointment_id],
-    ).fetchone()
-    if row is None:
-        return None
-    return Held("appointment", appointment_id, row[0], row[1], row[2], visit_id=row[3])
+    """What one booking holds of its resident now (with nothing held: no fields; None: no
+    such booking)."""
+    found = _held(conn, "appointment", "a.id = :id", {"id": appointment_id})
+    return found[0] if found else None
 
 
 def followup_held(conn: sqlite3.Connection, ref: str) -> Held | None:
     """What the follow-up with this reference holds of its resident now (None: no such one)."""
-    found = _followups(conn, "f.ref = :ref", {"ref": ref})
-    if found:
-        return found[0]
-    row = conn.execute(
-        "SELECT id, received_day, site_id, visit_id, closed_at, kind FROM followups WHERE ref = ?",
-        [ref],
-    ).fetchone()
-    if row is None:
-        return None
-    open_ = row[4] is None
-    return Held("followup", row[0], ref, row[1], row[2], visit_id=row[3], open=open_, what=row[5])
+    found = _held(conn, "followup", "f.ref = :ref", {"ref": ref})
+    return found[0] if found else None
 
 
 def _visits(conn: sqlite3.Connection, key: Key, value: str, linked: set[int]) -> list[Held]:
