@@ -197,7 +197,7 @@ def test_purge_says_how_many_still_open_lose_their_details_and_what_is_kept(
     ) in real
     assert real[-2:] == ["Recorded in the event log.", kept]
     shown = ok(cli("--user", "ana", "followup", "show", still_open, "--contact", now=january))
-    assert "details: deleted (retention)" in shown.out
+    assert "personal details deleted (on schedule or on the resident's request)" in shown.out
     again = ok(cli("db", "purge", "--json", now=january)).json()
     assert again["still_open"] == {"followups": 0, "records": 0}
     assert again["still_open_refs"] == {"followups": [], "records": []}

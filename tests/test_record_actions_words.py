@@ -1,6 +1,6 @@
 """An action taken without its text says truly why, in the same words in the quarterly return's
 text, HTML and JSON (one home: :func:`oss_desk.domain.reports.action_words`): "(no text
-recorded)" when nobody wrote one, "(deleted on retention)" only once the retention purge
+recorded)" when nobody wrote one, "(deleted)" only once the retention purge
 deleted it (``followup_details.purged_at`` set).
 
 One office, November 2026: OTR-0001 answered with "Coaching given", OTR-0002 answered with an

@@ -280,6 +280,10 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
     assert _refs(office, "--name", "Ann Other") != {}  # another resident's booking stays
     shown = office("--user", "amina", "appointment", "show", email_ref, "--contact", now=later)
     assert "contact: none kept (never given, or deleted since)" in shown.out
+    # review20 #6: a follow-up erased on request was said "deleted (retention)".
+    ring_back = office("--user", "amina", "followup", "show", "CB-0001", "--contact", now=later)
+    assert "personal details deleted (on schedule or on the resident's request)" in ring_back.out
+    assert "retention" not in ring_back.out, ring_back.out
     dump = "\n".join(db_content(office.db))
     for personal in (
         "Bob Resident",

@@ -20,6 +20,7 @@ from oss_desk.cli.common import (
 )
 from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followups import (
+    DETAILS_DELETED,
     AttemptResult,
     Finding,
     Kind,
@@ -302,7 +303,7 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     if found.details is not None:
         d = found.details
         if d.purged:
-            click.echo("  details: deleted (retention)")
+            click.echo(f"  {DETAILS_DELETED}")
         for key, given in d.filled():
             click.echo(f"  {key.replace('_', ' ')}: {given}")
 

@@ -37,6 +37,10 @@ from oss_desk.domain.worded import Worded
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, RuleViolation
 
+DETAILS_DELETED = "personal details deleted (on schedule or on the resident's request)"
+"""A follow-up whose resident's details were cleared: by the retention purge or by an erasure on
+request (``oss-desk resident forget``), which clear them alike, so no reason is guessed."""
+
 
 class Kind(StrEnum):
     label: str

@@ -356,10 +356,12 @@ NO_RECORDS = "no records"
 """Said of a day, month or period before the office's records begin, in place of its figures
 (zeros there are no figures: the office kept no records then)."""
 
-DELETED_ON_RETENTION = "(deleted on retention)"
-"""A text (an action taken, a resident's comment) the retention purge deleted."""
+DELETED_ON_RETENTION = "(deleted)"
+"""A text (an action taken, a resident's comment) deleted: by the retention purge, or on the
+resident's request (``oss-desk resident forget``); both clear it alike (``storage.subject.clear``),
+so it is said without a reason that might be the wrong one."""
 ACTION_DELETED = DELETED_ON_RETENTION
-"""An action whose text the retention purge deleted."""
+"""An action whose text was deleted (on schedule or on request)."""
 ACTION_NOT_WRITTEN = "(no text recorded)"
 """An action taken whose text nobody wrote."""
 

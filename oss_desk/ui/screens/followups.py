@@ -27,6 +27,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import due_counts
 from oss_desk.domain.followups import (
+    DETAILS_DELETED,
     AttemptResult,
     Details,
     Due,
@@ -397,7 +398,7 @@ class FollowupsScreen(DeskScreen):
         if details is not None:
             text.append("\n")
             if details.purged:
-                text.append("Personal details deleted (retention)\n", style="dim")
+                text.append(f"{DETAILS_DELETED.capitalize()}\n", style="dim")
             for key, value in details.filled():
                 if value:
                     text.append(f"{_LABELS.get(key, key.capitalize())}: ", style="bold")
