@@ -445,7 +445,7 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     told = ("--user", "tl", "appointment", "told", second["ref"], "--how", "phone", "--json")
     assert cli(*told, now="2026-11-23T18:00:00Z").json()["notice_breach"] is True
     shown = cli("appointment", "show", second["ref"], now="2026-11-23T18:00:00Z")
-    assert "cancelled by the council, 0 working day(s) notice" in shown.out
+    assert "cancelled by the council, 0 working days' notice" in shown.out
     as_json = cli("appointment", "show", second["ref"], "--json", now="2026-11-23T18:00:00Z")
     assert "staff ill" in shown.out and as_json.json()["cancel_reason"] == "staff ill"
 

@@ -161,7 +161,7 @@ def test_find_shows_what_appointment_show_contact_shows_and_records_no_key(offic
     assert "name: Bob Resident   phone: +447700900555" in result.out
     for free_text in ("rent arrears", "Grimes", "bins"):  # read on the record, not here
         assert free_text not in result.out
-    assert result.out.startswith("4 records hold this resident's details (the search is recorded)")
+    assert result.out.startswith("4 records match that phone (the search is recorded)")
     assert "ring-back" in result.out and "visit C001" in result.out
     assert result.out.rstrip().endswith(
         "carry no name, email or phone; a visit without a "

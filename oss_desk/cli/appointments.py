@@ -400,7 +400,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     click.echo(f"  told by: {appt.channel.value}")
     if appt.cancelled_by:
         notice = (
-            f", {appt.notice_days} working day(s) notice"
+            f", {notice_given(appt.notice_days or 0)} notice"
             + (" (a breach of the standard)" if appt.notice_breach else "")
             if appt.cancelled_by == "council" and appt.untold_since is None
             else ""

@@ -89,8 +89,10 @@ def find(
         click.echo(f"Nothing held under that {key} (the search is recorded).")
     else:
         n = len(found)
-        records = f"{n} records hold" if n != 1 else "1 record holds"
-        click.echo(f"{records} this resident's details (the search is recorded):")
+        records = f"{n} records match" if n != 1 else "1 record matches"
+        # A name matches in part ("Resident 11" finds Resident 110 too): say what was searched,
+        # never that the records are one resident's.
+        click.echo(f"{records} that {key} (the search is recorded):")
         for h in found:
             for line in held_lines(h):
                 click.echo(line)
