@@ -31,7 +31,7 @@ from oss_desk.domain.queue import (
     parked_here,
     staff_marks,
 )
-from oss_desk.domain.sent_to import SENT_TO_DESK, TO_ANOTHER_SERVICE
+from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
@@ -53,7 +53,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
-from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
+from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, remove_rows
@@ -411,13 +411,7 @@ class LeaderScreen(DeskScreen):
             self.say("That ticket is no longer in the queue")
             return
         ticket = entry.ticket
-        now = self.desk.names.service(ticket.service)
-        code = await pick_service(  # not its own service: it is in that one already
-            self,
-            f"Transfer {ticket.code} (now {now}) to which service?",
-            [ticket.service],
-            meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
-        )
+        code = await pick_new_service(self, ticket)
         if code is None:
             return
         actor = self.acting_as()
