@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +26,7 @@ from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton, keys_line
+from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
@@ -70,6 +71,14 @@ class NextInput(Input):
     def _shorter(self, event: Input.Changed) -> None:
         if self.told and len(event.value) < (self.max_length or 0):
             self.told = False
+
+
+def _text_field(field_id: str, label: str, hint: str, length: int, value: str = "") -> NextInput:
+    """A follow-up form's text field: ``hint`` inside it while it is empty, at most ``length``
+    characters (said when full), Enter to the next field."""
+    return NextInput(
+        label, value=value, placeholder=hint, max_length=length, id=field_id, compact=True
+    )
 
 
 def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
@@ -188,9 +197,7 @@ class FollowupDialog(Dialog[Created | None]):
                     id="fu-category",
                     compact=True,
                 )
-                with Horizontal(classes="field"):
-                    yield Static("Came in by", classes="label")
-                    yield _radio("fu-channel", _worded(Via), Via.IN_PERSON)
+                yield field_row("Came in by", _radio("fu-channel", _worded(Via), Via.IN_PERSON))
             fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
@@ -209,22 +216,15 @@ class FollowupDialog(Dialog[Created | None]):
                 ("fu-topic", "Topic", "a few words; no sensitive detail", 200, ""),
             ]
             for field_id, label, hint, length, value in fields:
-                with Horizontal(classes="field"):
-                    yield Static(label, classes="label")
-                    yield NextInput(
-                        label,
-                        value=value,
-                        placeholder=hint,
-                        max_length=length,
-                        id=field_id,
-                        compact=True,
-                    )
-                    if field_id == "fu-service":
-                        yield Static(self.service_name(value), id="fu-service-name")
+                field = _text_field(field_id, label, hint, length, value)
+                if field_id == "fu-service":  # the name of the service whose letter is typed
+                    name = Static(self.service_name(value), id="fu-service-name")
+                    yield field_row(label, field, name)
+                else:
+                    yield field_row(label, field)
             if kind is Kind.REFERRAL:
-                with Horizontal(classes="field"):
-                    yield Static("Reference by", classes="label")
-                    yield _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
+                send_by = _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
+                yield field_row("Reference by", send_by)
             yield Static(id="fu-error")
             yield Static(keys_line("Tab: next field · Ctrl+S: save · Esc: back"), classes="hint")
 
@@ -340,12 +340,9 @@ class RespondDialog(Dialog[Answer | None]):
         with Vertical(classes="dialog followup-form"):
             yield Static(Text(self.title_text), classes="title")
             if self.complaint:
-                with Horizontal(classes="field"):
-                    yield Static("Outcome", classes="label")
-                    yield _radio("fu-finding", _worded(Finding), None)
-                with Horizontal(classes="field"):
-                    yield Static("Action taken", classes="label")
-                    yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+                yield field_row("Outcome", _radio("fu-finding", _worded(Finding), None))
+                taken = _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+                yield field_row("Action taken", taken)
             for field_id, label, hint, length in (
                 (
                     "fu-action",
@@ -357,11 +354,7 @@ class RespondDialog(Dialog[Answer | None]):
                 ),
                 ("fu-officer", "Officer", "who answered, if not you", 80),
             ):
-                with Horizontal(classes="field"):
-                    yield Static(label, classes="label")
-                    yield NextInput(
-                        label, placeholder=hint, max_length=length, id=field_id, compact=True
-                    )
+                yield field_row(label, _text_field(field_id, label, hint, length))
             yield Static(id="fu-error")
             yield Static(
                 keys_line("Arrows choose · Tab: next · Ctrl+S: save · Esc: back"), classes="hint"
