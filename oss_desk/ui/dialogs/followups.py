@@ -128,6 +128,16 @@ def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None
     return ChoiceRow(*buttons, id=group_id, compact=True)
 
 
+def _typed(dialog: Dialog[T], field_id: str) -> str | None:
+    """What is typed in the form's text field ``field_id``, trimmed; None when nothing is."""
+    return dialog.query_one(f"#{field_id}", Input).value.strip() or None
+
+
+def _refused(dialog: Dialog[T], problem: str) -> None:
+    """A refusal, in red on the form's error line (nothing typed is lost)."""
+    dialog.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
+
+
 def _pressed(dialog: Dialog[T], group_id: str) -> str | None:
     button = dialog.query_one(f"#{group_id}", RadioSet).pressed_button
     if button is None or button.id is None:
@@ -252,13 +262,6 @@ class FollowupDialog(Dialog[Created | None]):
         first = self.query("OptionList").first() if self.query("OptionList") else None
         (first or self.query_one("#fu-service", Input)).focus()
 
-    def show_error(self, message: str) -> None:
-        self.query_one("#fu-error", Static).update(Text(message, style="bold red"))
-
-    def _value(self, field_id: str) -> str | None:
-        text = self.query_one(f"#{field_id}", Input).value.strip()
-        return text or None
-
     def _option(self, list_id: str) -> str | None:
         options = self.query_one(f"#{list_id}", OptionList)
         if options.highlighted is None:
@@ -269,20 +272,20 @@ class FollowupDialog(Dialog[Created | None]):
         kind = self.kind
         stage = 1
         if kind is Kind.COMPLAINT:
-            stage = 2 if (self._value("fu-stage") or "1") == "2" else 1
+            stage = 2 if (_typed(self, "fu-stage") or "1") == "2" else 1
         return Request(
             kind=kind,
-            service=self._value("fu-service"),
-            topic=self._value("fu-topic"),
-            name=self._value("fu-name"),
-            phone=self._value("fu-phone"),
-            email=self._value("fu-email"),
+            service=_typed(self, "fu-service"),
+            topic=_typed(self, "fu-topic"),
+            name=_typed(self, "fu-name"),
+            phone=_typed(self, "fu-phone"),
+            email=_typed(self, "fu-email"),
             back_office=self._option("fu-office") if kind is Kind.REFERRAL else None,
             send_by=_pressed(self, "fu-send") if kind is Kind.REFERRAL else None,
             via=_pressed(self, "fu-channel") if kind.on_the_record else None,
             category=self._option("fu-category") if kind.on_the_record else None,
             stage=stage,
-            due=None if kind.on_the_record else self._value("fu-due"),
+            due=None if kind.on_the_record else _typed(self, "fu-due"),
             ticket=self.arranged.ticket,
             visit=self.arranged.visit,
         )
@@ -298,7 +301,7 @@ class FollowupDialog(Dialog[Created | None]):
     async def action_submit(self) -> None:
         result = await self.submit(self.request())
         if isinstance(result, str):
-            self.show_error(result)
+            _refused(self, result)
             return
         self.dismiss(result)
 
@@ -368,14 +371,11 @@ class RespondDialog(Dialog[Answer | None]):
             self.query_one("#fu-action", Input).focus()
 
     def answer(self) -> Answer:
-        def value(field_id: str) -> str | None:
-            return self.query_one(f"#{field_id}", Input).value.strip() or None
-
         return Answer(
             finding=_pressed(self, "fu-finding") if self.complaint else None,
             action_taken=_pressed(self, "fu-taken") if self.complaint else None,
-            action=value("fu-action"),
-            officer=value("fu-officer"),
+            action=_typed(self, "fu-action"),
+            officer=_typed(self, "fu-officer"),
         )
 
     @guarded
@@ -384,6 +384,6 @@ class RespondDialog(Dialog[Answer | None]):
         answer = self.answer()
         problem = await self.submit(answer)
         if problem is not None:
-            self.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
+            _refused(self, problem)
             return
         self.dismiss(answer)
