@@ -24,7 +24,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
 
 from .appointments_site import NOW, make_office
-from .conftest import ROOT
+from .conftest import ROOT, rows
 
 
 def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
@@ -93,6 +93,45 @@ def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
     assert figures.finished_first_contact == 1  # only the second: the first's W was referred
     assert figures.no_shows == 0  # taken back
     assert figures.appointments_arranged == 1
+
+
+def test_an_added_services_events_are_of_the_visit_and_that_service_at_the_desk(
+    tmp_path: Path,
+) -> None:
+    """A service added to a visit, one taken off again and one delivered at the finish: each
+    event is of the visit and the added service (not the ticket's own), at the desk, by the
+    adviser, the ticket named in its data; only the delivery has an outcome."""
+    db = make_office(tmp_path)
+    clock = FixedClock(NOW)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        ticket = QueueService(greet).issue("C", print_ticket=False).ticket
+    finally:
+        greet.close()
+    session = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    try:
+        q = QueueService(session)
+        q.log_in("desk-1")
+        q.call_next("desk-1")
+        q.start(ticket.id)
+        q.add_service(ticket.id, "H")
+        q.remove_service(ticket.id, "H")
+        q.add_service(ticket.id, "W")
+        q.finish(ticket.id, "resolved", {"W": "referred"})
+    finally:
+        session.close()
+    found = rows(
+        db,
+        "SELECT kind, service_code, outcome, visit_id, ticket_id, desk_id, actor, data "
+        "FROM events WHERE kind LIKE 'service_%' ORDER BY id",
+    )
+    at_desk = (ticket.visit_id, None, "desk-1", "ana", {"ticket": ticket.id})
+    assert [(*row[:7], json.loads(row[7])) for row in found] == [
+        ("service_added", "H", None, *at_desk),
+        ("service_removed", "H", None, *at_desk),
+        ("service_added", "W", None, *at_desk),
+        ("service_delivered", "W", "referred", *at_desk),
+    ]
 
 
 def command_line(db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.cli.reports import day_option, site_option
 
 
@@ -42,9 +42,7 @@ def send() -> None:
 @day_option
 @site_option
 @_again
-@json_option
-@pass_state
-@closing
+@json_command
 def daily(state: State, day: str | None, site_id: str | None, again: bool, as_json: bool) -> None:
     """Queue the daily footfall summary for email (today's only after closing)."""
     from oss_desk.services.mailed_reports import ReportMailer
@@ -56,9 +54,7 @@ def daily(state: State, day: str | None, site_id: str | None, again: bool, as_js
 @click.option("--month", metavar="YYYY-MM", help="The month (default: the month before this one).")
 @site_option
 @_again
-@json_option
-@pass_state
-@closing
+@json_command
 def monthly(
     state: State, month: str | None, site_id: str | None, again: bool, as_json: bool
 ) -> None:
@@ -74,9 +70,7 @@ def monthly(
     is_flag=True,
     help="Also name the reports queued (or sent) before, and say when nothing is due.",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def due(state: State, verbose: bool, as_json: bool) -> None:
     """What the timer runs: today's summary once closed, last month's dashboard from the first
     working day of the month; each at most once. Prints a line for each report queued now and

@@ -72,32 +72,19 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     """The message in the office's languages: in a bilingual office the Welsh comes first, then
     the English, in the email, the text and the subject alike."""
     from oss_desk.services import resident
-    from oss_desk.services.wording import site_as_was, wording_for
 
     session.refresh_directory()  # the wording in force now, though `init` ran since we began
-    site = session.site_ever(appt.site_id)
-    config = site_as_was(session, site.id)  # one that left the configuration: as it was
-    wording = wording_for(session.settings, site.id, config)
-    address = config.address if config is not None else ""
-    svc_config = session.settings.service(appt.service)
-    svc = session.directory.services[appt.service]
-    wall = local(appt.starts_at, site.timezone)
-    time = f"{wall:%H:%M}"
+    words = resident.appointment_wording(session, appt)
+    site, wording, room = words.site, words.wording, words.room
+    time = f"{words.wall:%H:%M}"
     # A change notice says what changed: the time the resident last heard of beside the new.
     heard = a.told_time(session.store.conn, appt.id) if kind == "change" else None
     was = local(heard, site.timezone) if heard is not None and heard != appt.starts_at else None
     labels = resident.label_names(session, wording, appt.service)
     sites = resident.site_names(session, wording, site.id)
     councils = resident.council_names(session, wording)
-    room = session.directory.desks.get(appt.room or "")
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
-    addresses = wording.names(address, config.address_cy) if config and address else ()
-    welsh_items = list(svc_config.checklist_cy) if svc_config else []
-    change_lines = wording.configured(
-        "message.change_line",
-        session.settings.appointments.change_line,
-        session.settings.appointments.change_line_cy,
-    )
+    addresses, welsh_items = words.addresses, words.welsh_items
     # A cancellation cannot be changed: no "to change or cancel" line; the council's says so.
     council = "_council" if kind == "cancellation" and appt.cancelled_by == "council" else ""
 
@@ -106,13 +93,13 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     short: list[str] = []
     for n, language in enumerate(wording.languages):
         say = partial(wording.one, language)
-        day = wording.date(language, wall.date())
+        day = wording.date(language, words.wall.date())
         label = pick(labels, n)
         office = f"{pick(rooms, n)}, {pick(sites, n)}" if room else pick(sites, n)
         place = f"{office}, {pick(addresses, n)}" if addresses else office
         items = [
             welsh_items[i] if language == "cy" and i < len(welsh_items) else item
-            for i, item in enumerate(svc.checklist)
+            for i, item in enumerate(words.service.checklist)
         ]
         heading = say(f"message.{kind}")
         told: dict[str, str] = (
@@ -136,7 +123,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             lines.append(say("message.where", place=place))
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
-        change = [pick(change_lines, n)] if kind != "cancellation" else []
+        change = [pick(words.change_line, n)] if kind != "cancellation" else []
         lines += ["", say("message.reference", ref=appt.ref), *change]
         lines += [*email_lines(session, wording, n), "", pick(councils, n)]
         bodies.append("\n".join(lines))
@@ -156,9 +143,13 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         headings.append(heading)
     body = "\n\n".join(bodies)
     english_place = (f"{room.name}, {site.name}" if room else site.name) + (
-        f", {address}" if address else ""
+        f", {words.address}" if words.address else ""
     )
-    ics = _ics(session, appt, kind, svc.label, english_place, body) if kind != "reminder" else None
+    ics = (
+        _ics(session, appt, kind, words.service.label, english_place, body)
+        if kind != "reminder"
+        else None
+    )
     qr = booking_qr(appt.ref) if kind in QR_MESSAGES else None
     return Composed(
         " / ".join(headings),

@@ -8,11 +8,12 @@ the council gave a Welsh form; fixed texts come from the wording (``services/wor
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
+from oss_desk.domain.models import Desk, QueueEntry, Service, Site, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
@@ -120,32 +121,68 @@ def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) 
     return ticket(wording, plain, council, site_said, label)
 
 
-def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
-    """An appointment slip: what, when, where, what to bring, the reference and its QR."""
+@dataclass(frozen=True, slots=True)
+class AppointmentWording:
+    """What an appointment's slip and its messages are both made from, read one way: the
+    office's wording and the site as it was when the booking's office left the configuration."""
+
+    site: Site
+    wording: Wording
+    address: str
+    """The site's address in English ("" when it has none)."""
+    addresses: tuple[str, ...]
+    """Its address in the office's languages (none when it has none)."""
+    service: Service
+    welsh_items: list[str]
+    """The service's checklist in Welsh, as far as the council gave it."""
+    wall: datetime
+    """The start, in the office's time."""
+    room: Desk | None
+    change_line: tuple[str, ...]
+    """How to change or cancel, in the office's languages (the council's, or oss-desk's)."""
+
+
+def appointment_wording(session: Session, appt: Appointment) -> AppointmentWording:
     site = session.site_ever(appt.site_id)
     config = site_as_was(session, site.id)  # one that left the configuration: as it was
     wording = wording_for(session.settings, site.id, config)
     address = config.address if config is not None else ""
-    svc = session.directory.services[appt.service]
     svc_config = session.settings.service(appt.service)
-    wall = local(appt.starts_at, site.timezone)
-    room = session.directory.desks.get(appt.room or "")
-    names = site_names(session, wording, site.id)
-    addresses = wording.names(address, config.address_cy) if config and address else ()
+    change = session.settings.appointments
+    return AppointmentWording(
+        site=site,
+        wording=wording,
+        address=address,
+        addresses=wording.names(address, config.address_cy) if config and address else (),
+        service=session.directory.services[appt.service],
+        welsh_items=list(svc_config.checklist_cy) if svc_config else [],
+        wall=local(appt.starts_at, site.timezone),
+        room=session.directory.desks.get(appt.room or ""),
+        change_line=wording.configured(
+            "message.change_line", change.change_line, change.change_line_cy
+        ),
+    )
+
+
+def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
+    """An appointment slip: what, when, where, what to bring, the reference and its QR."""
+    said = appointment_wording(session, appt)
+    wording, wall, room, addresses = said.wording, said.wall, said.room, said.addresses
+    names = site_names(session, wording, said.site.id)
     where = tuple(
         f"{name}, {addresses[min(i, len(addresses) - 1)]}" if addresses else name
         for i, name in enumerate(names)
     )
-    welsh_items = list(svc_config.checklist_cy) if svc_config else []
+    welsh_items = said.welsh_items
     checklist = tuple(
         wording.names(item, welsh_items[i] if i < len(welsh_items) else None)
-        for i, item in enumerate(svc.checklist)
+        for i, item in enumerate(said.service.checklist)
     )
     return slip(
         wording,
         council=council_names(session, wording),
         site=names,
-        address=address,
+        address=said.address,
         where=where,
         service=label_names(session, wording, appt.service),
         day=date(wall.year, wall.month, wall.day),
@@ -154,11 +191,7 @@ def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
         reference=appt.ref,
         checklist=checklist,
         qr=qr,
-        change_line=wording.configured(
-            "message.change_line",
-            session.settings.appointments.change_line,
-            session.settings.appointments.change_line_cy,
-        ),
+        change_line=said.change_line,
         large_print="large-print" in appt.needs,
     )
 

@@ -1,13 +1,16 @@
 """Rows fitted to a table's width: the columns named are shortened with "…" in order, each no
-more than it must and never below its heading; rows that fit are left alone."""
+more than it must and never below its heading; rows that fit are left alone. And a table's rows
+updated by key, never cleared and rebuilt."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 
-from oss_desk.ui.widgets.fit import PADDING, column_widths, fit_rows
+from oss_desk.ui.widgets.fit import PADDING, column_widths, fit_rows, update_rows
 
 LABELS = ("Ref", "Service", "Due")
 SHRINK = ((1, 7), (0, 3))
@@ -56,3 +59,48 @@ def test_fitted_rows_fit_when_the_named_columns_can_give_way(
             assert str(now) == str(was) or (
                 str(now).endswith("…") and str(was).startswith(str(now)[:-1])
             )
+
+
+class _OneTable(App[None]):
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable()
+        table.add_column("Code", key="code")
+        table.add_column("Desk", key="desk")
+        yield table
+
+
+async def test_rows_are_updated_by_key_never_cleared_and_rebuilt() -> None:
+    """update_rows (the team leader's desks and services, the follow-ups list): a changed cell
+    is updated in its row, a gone row removed (the width only it needed with it), a new row
+    added at the end; the rows kept are the same rows, and the cursor stays on its row."""
+    columns = ("code", "desk")
+    app = _OneTable()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        update_rows(
+            table,
+            {
+                "a": (Text("A001"), Text("Desk 1")),
+                "b": (Text("B001"), Text("Interview room 2")),
+                "c": (Text("C001"), Text("Desk 3")),
+            },
+            columns,
+        )
+        await pilot.pause()
+        table.move_cursor(row=2)
+        kept = {str(key.value): row for key, row in table.rows.items() if key.value != "b"}
+        update_rows(
+            table,
+            {
+                "a": (Text("A001"), Text("Desk 2")),
+                "c": (Text("C001"), Text("Desk 3")),
+                "d": (Text("D001"), Text("Desk 4")),
+            },
+            columns,
+        )
+        await pilot.pause()
+        assert [row.key.value for row in table.ordered_rows] == ["a", "c", "d"]
+        assert [str(table.get_cell(key, "desk")) for key in "acd"] == ["Desk 2", "Desk 3", "Desk 4"]
+        assert all(table.rows[row.key] is row for row in kept.values())
+        assert [column.content_width for column in table.ordered_columns] == [4, 6]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "c"

@@ -111,17 +111,10 @@ class Closing(Issuing):
             attended(conn, ticket.visit_id)
             site = self._site(ticket)
             for added in pending:
-                deliver_service(conn, added.id, given[added.service], stamp)
-                self._event(
-                    conn,
-                    site,
-                    EventKind.SERVICE_DELIVERED,
-                    now,
-                    visit_id=ticket.visit_id,
-                    service_code=added.service,
-                    desk_id=ticket.desk,
-                    outcome=given[added.service],
-                    data={"ticket": ticket.id},
+                its_outcome = given[added.service]
+                deliver_service(conn, added.id, its_outcome, stamp)
+                self._added_service_event(
+                    conn, ticket, EventKind.SERVICE_DELIVERED, now, added.service, its_outcome
                 )
             extra: dict[str, object] = dict(data or {})
             if pending:

@@ -430,6 +430,30 @@ class QueueCore:
             self._board(conn, moved, "put_back", self.s.clock.now())
         return moved
 
+    def _added_service_event(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        kind: EventKind,
+        at: datetime,
+        code: str,
+        outcome: Outcome | None = None,
+    ) -> None:
+        """An event of the service ``code`` added to ``ticket``'s visit (added, taken off,
+        delivered): of the visit and that service, at the ticket's desk, the ticket named in its
+        data (not as the event's ticket, whose service is the ticket's own)."""
+        self._event(
+            conn,
+            self._site(ticket),
+            kind,
+            at,
+            visit_id=ticket.visit_id,
+            service_code=code,
+            desk_id=ticket.desk,
+            outcome=outcome,
+            data={"ticket": ticket.id},
+        )
+
     def _event(
         self,
         conn: sqlite3.Connection,

@@ -142,16 +142,7 @@ class Counter(Closing):
                 person=self.actor.person,
                 desk_id=ticket.desk,
             )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.SERVICE_ADDED,
-                now,
-                visit_id=ticket.visit_id,
-                service_code=svc.code,
-                desk_id=ticket.desk,
-                data={"ticket": ticket.id},
-            )
+            self._added_service_event(conn, ticket, EventKind.SERVICE_ADDED, now, svc.code)
             found = next(a for a in added_services(conn, ticket.visit_id) if a.id == added_id)
         return found
 
@@ -176,16 +167,7 @@ class Counter(Closing):
             if added.outcome is not None:
                 raise RuleViolation(f"{name} is already finished in {ticket.code}'s visit")
             remove_service(conn, added.id)
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.SERVICE_REMOVED,
-                now,
-                visit_id=ticket.visit_id,
-                service_code=code,
-                desk_id=ticket.desk,
-                data={"ticket": ticket.id},
-            )
+            self._added_service_event(conn, ticket, EventKind.SERVICE_REMOVED, now, code)
 
     def services_of(self, ref: Ref) -> list[AddedService]:
         """The services added to the ticket's visit, in the order they were added."""

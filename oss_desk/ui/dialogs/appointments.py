@@ -30,6 +30,7 @@ from oss_desk.ui.dialogs import (
     TickBox,
     TickList,
 )
+from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
@@ -202,17 +203,16 @@ class BookingDialog(Dialog[Appointment | None]):
                         ("booking-phone", "Mobile", "", 20),
                         ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
                     ):
-                        with Horizontal(classes="field"):
-                            yield Static(label, classes="label")
-                            kind = Input if field_id == "booking-needs" else FieldInput
-                            value = self.needs if field_id == "booking-needs" else ""
-                            yield kind(
-                                value=value,
-                                placeholder=hint,
-                                max_length=length,
-                                id=field_id,
-                                select_on_focus=False,  # typing adds to what is filled in
-                            )
+                        kind = Input if field_id == "booking-needs" else FieldInput
+                        value = self.needs if field_id == "booking-needs" else ""
+                        field = kind(
+                            value=value,
+                            placeholder=hint,
+                            max_length=length,
+                            id=field_id,
+                            select_on_focus=False,  # typing adds to what is filled in
+                        )
+                        yield field_row(label, field)
                 marked = self.channels is not None and len(self.channels.working) < len(Preferred)
                 with Vertical(id="booking-channel-box", classes="-marked" if marked else ""):
                     yield Static("Confirmation by", classes="label")

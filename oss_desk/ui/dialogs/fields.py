@@ -1,5 +1,6 @@
 """The fields the dialogs are made of: a list picked by letter, tick lists and boxes whose state
-shows by a mark (not colour alone), radio buttons whose dot shows only when chosen."""
+shows by a mark (not colour alone), radio buttons whose dot shows only when chosen, and a form's
+line (its label, then its field)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.widgets import Checkbox, OptionList, RadioButton, SelectionList
+from textual.widget import Widget
+from textual.widgets import Checkbox, OptionList, RadioButton, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from oss_desk.ui.faults import guarded
+
+
+def field_row(label: str, *fields: Widget) -> Horizontal:
+    """One line of a form: its label, then its field (and what is shown beside it)."""
+    return Horizontal(Static(label, classes="label"), *fields, classes="field")
 
 
 class LetterList(OptionList):

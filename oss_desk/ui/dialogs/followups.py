@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +26,7 @@ from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton, keys_line
+from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
@@ -70,6 +71,14 @@ class NextInput(Input):
     def _shorter(self, event: Input.Changed) -> None:
         if self.told and len(event.value) < (self.max_length or 0):
             self.told = False
+
+
+def _text_field(field_id: str, label: str, hint: str, length: int, value: str = "") -> NextInput:
+    """A follow-up form's text field: ``hint`` inside it while it is empty, at most ``length``
+    characters (said when full), Enter to the next field."""
+    return NextInput(
+        label, value=value, placeholder=hint, max_length=length, id=field_id, compact=True
+    )
 
 
 def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
@@ -117,6 +126,16 @@ def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None
         for key, label in choices
     ]
     return ChoiceRow(*buttons, id=group_id, compact=True)
+
+
+def _typed(dialog: Dialog[T], field_id: str) -> str | None:
+    """What is typed in the form's text field ``field_id``, trimmed; None when nothing is."""
+    return dialog.query_one(f"#{field_id}", Input).value.strip() or None
+
+
+def _refused(dialog: Dialog[T], problem: str) -> None:
+    """A refusal, in red on the form's error line (nothing typed is lost)."""
+    dialog.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
 
 
 def _pressed(dialog: Dialog[T], group_id: str) -> str | None:
@@ -188,9 +207,7 @@ class FollowupDialog(Dialog[Created | None]):
                     id="fu-category",
                     compact=True,
                 )
-                with Horizontal(classes="field"):
-                    yield Static("Came in by", classes="label")
-                    yield _radio("fu-channel", _worded(Via), Via.IN_PERSON)
+                yield field_row("Came in by", _radio("fu-channel", _worded(Via), Via.IN_PERSON))
             fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
@@ -209,22 +226,15 @@ class FollowupDialog(Dialog[Created | None]):
                 ("fu-topic", "Topic", "a few words; no sensitive detail", 200, ""),
             ]
             for field_id, label, hint, length, value in fields:
-                with Horizontal(classes="field"):
-                    yield Static(label, classes="label")
-                    yield NextInput(
-                        label,
-                        value=value,
-                        placeholder=hint,
-                        max_length=length,
-                        id=field_id,
-                        compact=True,
-                    )
-                    if field_id == "fu-service":
-                        yield Static(self.service_name(value), id="fu-service-name")
+                field = _text_field(field_id, label, hint, length, value)
+                if field_id == "fu-service":  # the name of the service whose letter is typed
+                    name = Static(self.service_name(value), id="fu-service-name")
+                    yield field_row(label, field, name)
+                else:
+                    yield field_row(label, field)
             if kind is Kind.REFERRAL:
-                with Horizontal(classes="field"):
-                    yield Static("Reference by", classes="label")
-                    yield _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
+                send_by = _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
+                yield field_row("Reference by", send_by)
             yield Static(id="fu-error")
             yield Static(keys_line("Tab: next field · Ctrl+S: save · Esc: back"), classes="hint")
 
@@ -252,13 +262,6 @@ class FollowupDialog(Dialog[Created | None]):
         first = self.query("OptionList").first() if self.query("OptionList") else None
         (first or self.query_one("#fu-service", Input)).focus()
 
-    def show_error(self, message: str) -> None:
-        self.query_one("#fu-error", Static).update(Text(message, style="bold red"))
-
-    def _value(self, field_id: str) -> str | None:
-        text = self.query_one(f"#{field_id}", Input).value.strip()
-        return text or None
-
     def _option(self, list_id: str) -> str | None:
         options = self.query_one(f"#{list_id}", OptionList)
         if options.highlighted is None:
@@ -269,20 +272,20 @@ class FollowupDialog(Dialog[Created | None]):
         kind = self.kind
         stage = 1
         if kind is Kind.COMPLAINT:
-            stage = 2 if (self._value("fu-stage") or "1") == "2" else 1
+            stage = 2 if (_typed(self, "fu-stage") or "1") == "2" else 1
         return Request(
             kind=kind,
-            service=self._value("fu-service"),
-            topic=self._value("fu-topic"),
-            name=self._value("fu-name"),
-            phone=self._value("fu-phone"),
-            email=self._value("fu-email"),
+            service=_typed(self, "fu-service"),
+            topic=_typed(self, "fu-topic"),
+            name=_typed(self, "fu-name"),
+            phone=_typed(self, "fu-phone"),
+            email=_typed(self, "fu-email"),
             back_office=self._option("fu-office") if kind is Kind.REFERRAL else None,
             send_by=_pressed(self, "fu-send") if kind is Kind.REFERRAL else None,
             via=_pressed(self, "fu-channel") if kind.on_the_record else None,
             category=self._option("fu-category") if kind.on_the_record else None,
             stage=stage,
-            due=None if kind.on_the_record else self._value("fu-due"),
+            due=None if kind.on_the_record else _typed(self, "fu-due"),
             ticket=self.arranged.ticket,
             visit=self.arranged.visit,
         )
@@ -298,7 +301,7 @@ class FollowupDialog(Dialog[Created | None]):
     async def action_submit(self) -> None:
         result = await self.submit(self.request())
         if isinstance(result, str):
-            self.show_error(result)
+            _refused(self, result)
             return
         self.dismiss(result)
 
@@ -340,12 +343,9 @@ class RespondDialog(Dialog[Answer | None]):
         with Vertical(classes="dialog followup-form"):
             yield Static(Text(self.title_text), classes="title")
             if self.complaint:
-                with Horizontal(classes="field"):
-                    yield Static("Outcome", classes="label")
-                    yield _radio("fu-finding", _worded(Finding), None)
-                with Horizontal(classes="field"):
-                    yield Static("Action taken", classes="label")
-                    yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+                yield field_row("Outcome", _radio("fu-finding", _worded(Finding), None))
+                taken = _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+                yield field_row("Action taken", taken)
             for field_id, label, hint, length in (
                 (
                     "fu-action",
@@ -357,11 +357,7 @@ class RespondDialog(Dialog[Answer | None]):
                 ),
                 ("fu-officer", "Officer", "who answered, if not you", 80),
             ):
-                with Horizontal(classes="field"):
-                    yield Static(label, classes="label")
-                    yield NextInput(
-                        label, placeholder=hint, max_length=length, id=field_id, compact=True
-                    )
+                yield field_row(label, _text_field(field_id, label, hint, length))
             yield Static(id="fu-error")
             yield Static(
                 keys_line("Arrows choose · Tab: next · Ctrl+S: save · Esc: back"), classes="hint"
@@ -375,14 +371,11 @@ class RespondDialog(Dialog[Answer | None]):
             self.query_one("#fu-action", Input).focus()
 
     def answer(self) -> Answer:
-        def value(field_id: str) -> str | None:
-            return self.query_one(f"#{field_id}", Input).value.strip() or None
-
         return Answer(
             finding=_pressed(self, "fu-finding") if self.complaint else None,
             action_taken=_pressed(self, "fu-taken") if self.complaint else None,
-            action=value("fu-action"),
-            officer=value("fu-officer"),
+            action=_typed(self, "fu-action"),
+            officer=_typed(self, "fu-officer"),
         )
 
     @guarded
@@ -391,6 +384,6 @@ class RespondDialog(Dialog[Answer | None]):
         answer = self.answer()
         problem = await self.submit(answer)
         if problem is not None:
-            self.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
+            _refused(self, problem)
             return
         self.dismiss(answer)

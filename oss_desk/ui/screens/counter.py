@@ -38,7 +38,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.flows import desk_choices, pick_service
+from oss_desk.ui.screens.flows import desk_choices, pick_new_service, pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_kind, follow_up_outcome
 from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
@@ -391,12 +391,7 @@ async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None
     )
     service = desk = person = None
     if where == "s":
-        service = await pick_service(  # not its own service: it is in that one already
-            screen,
-            f"Transfer {ticket.code} (now {names.service(ticket.service)}) to which service?",
-            [ticket.service],
-            meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
-        )
+        service = await pick_new_service(screen, ticket)
     elif where == "d":
         desk = await pick_desk(screen, ticket)
     elif where == "p":

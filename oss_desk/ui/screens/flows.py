@@ -1,6 +1,6 @@
-"""The flows several screens share: find (or show a scanned) ticket, pick a service, check a
-resident in, tick what they brought. Each takes the screen it runs on (its desk, its person)
-and awaits its dialogs.
+"""The flows several screens share: find (or show a scanned) ticket, pick a service (or one to
+transfer a ticket to), check a resident in, tick what they brought. Each takes the screen it runs
+on (its desk, its person) and awaits its dialogs.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from oss_desk.domain.counter import PARK_REASONS, desk_choice
 from oss_desk.domain.models import Actor, Desk, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
+from oss_desk.domain.sent_to import TO_ANOTHER_SERVICE
 from oss_desk.domain.waits import estimate_said, waited_minutes, waiting_warning
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
@@ -118,6 +119,18 @@ async def pick_service(
             "A letter, or arrows and Enter · Esc: back",
             meaning=meaning,
         )
+    )
+
+
+async def pick_new_service(screen: DeskScreen, ticket: Ticket) -> str | None:
+    """The service to transfer ``ticket`` to (any but its own: it is in that one already);
+    None when the person goes back."""
+    now = screen.desk.names.service(ticket.service)
+    return await pick_service(
+        screen,
+        f"Transfer {ticket.code} (now {now}) to which service?",
+        [ticket.service],
+        meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
     )
 
 

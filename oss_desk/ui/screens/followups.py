@@ -55,7 +55,7 @@ from oss_desk.ui.screens.followup_flows import (
     run_or_say,
 )
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, fit_rows, remove_rows
+from oss_desk.ui.widgets.fit import FittedTable, fit_rows, update_rows
 
 R = TypeVar("R")
 
@@ -295,16 +295,7 @@ class FollowupsScreen(DeskScreen):
             shrink=SHRINK,
         )
         with self.app.batch_update():
-            remove_rows(table, [row for row in table.rows if row.value not in keys])
-            present = {row_key.value for row_key in table.rows}
-            for key in keys:
-                cells = rows[key]
-                if key in present:
-                    for (_, column), cell in zip(COLUMNS, cells, strict=True):
-                        if table.get_cell(key, column) != cell:
-                            table.update_cell(key, column, cell, update_width=True)
-                else:
-                    table.add_row(*cells, key=key)
+            update_rows(table, rows, [column for _, column in COLUMNS])
             position = {self.items[i].ref: n for n, i in enumerate(self.order)}
             table.sort("ref", key=lambda ref: position.get(ref.plain, 0))
             if was is not None and str(was.id) in keys:

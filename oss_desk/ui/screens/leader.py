@@ -31,7 +31,7 @@ from oss_desk.domain.queue import (
     parked_here,
     staff_marks,
 )
-from oss_desk.domain.sent_to import SENT_TO_DESK, TO_ANOTHER_SERVICE
+from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
@@ -53,10 +53,10 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
-from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
+from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, remove_rows
+from oss_desk.ui.widgets.fit import FittedTable, update_rows
 from oss_desk.ui.widgets.leader_tables import (
     COLUMNS,
     GAP,
@@ -302,28 +302,14 @@ class LeaderScreen(DeskScreen):
             ("#by-service", fit_service_rows(service_rows, wide if total else 0)),
         ):
             keys = tuple(key for _, key in COLUMNS[table_id])
-            self._update_rows(self.query_one(table_id, DataTable), fitted, keys)
+            with self.app.batch_update():
+                update_rows(self.query_one(table_id, DataTable), fitted, keys)
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
         table.names = names
         table.show(snapshot.queue)
-
-    def _update_rows(
-        self, table: DataTable[Text], rows: dict[str, tuple[Text, ...]], columns: tuple[str, ...]
-    ) -> None:
-        """Rows by key: update changed cells, add new rows, drop gone ones (cursor stays)."""
-        existing = {str(key.value) for key in table.rows}
-        with self.app.batch_update():
-            remove_rows(table, existing - set(rows))
-            for key, cells in rows.items():
-                if key in existing:
-                    for column, cell in zip(columns, cells, strict=True):
-                        if table.get_cell(key, column) != cell:
-                            table.update_cell(key, column, cell, update_width=True)
-                else:
-                    table.add_row(*cells, key=key)
 
     def _rag(self, status: str) -> str:
         """The colour of a standard's red/amber/green status (as the reports rate it)."""
@@ -411,13 +397,7 @@ class LeaderScreen(DeskScreen):
             self.say("That ticket is no longer in the queue")
             return
         ticket = entry.ticket
-        now = self.desk.names.service(ticket.service)
-        code = await pick_service(  # not its own service: it is in that one already
-            self,
-            f"Transfer {ticket.code} (now {now}) to which service?",
-            [ticket.service],
-            meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
-        )
+        code = await pick_new_service(self, ticket)
         if code is None:
             return
         actor = self.acting_as()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -82,6 +82,24 @@ def remove_rows(table: DataTable[Any], keys: Iterable[RowKey | str]) -> None:
             table.update_cell(
                 first, column.key, table.get_cell(first, column.key), update_width=True
             )
+
+
+def update_rows(
+    table: DataTable[Any], rows: Mapping[str, Sequence[Text]], columns: Sequence[str]
+) -> None:
+    """Make the table's rows ``rows`` (cells in the order of the column keys ``columns``), by
+    row key, never cleared and rebuilt: gone rows removed (:func:`remove_rows`), a changed
+    cell updated, a new row added at the end; the cursor stays where it was. Call it inside
+    the app's ``batch_update``."""
+    existing = {str(key.value) for key in table.rows}
+    remove_rows(table, [key for key in table.rows if key.value not in rows])
+    for key, cells in rows.items():
+        if key in existing:
+            for column, cell in zip(columns, cells, strict=True):
+                if table.get_cell(key, column) != cell:
+                    table.update_cell(key, column, cell, update_width=True)
+        else:
+            table.add_row(*cells, key=key)
 
 
 def _cell_width(cell: object) -> int:
