@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from oss_desk.domain.qr_codes import BOOKING_QR
+from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
@@ -372,13 +373,26 @@ def normalise_phone(text: str) -> str:
 
 
 def message_progress(
-    status: str, when: str, *, sent: bool, attempts: int, last_error: str | None
+    status: str,
+    when: str,
+    *,
+    sent: bool,
+    attempts: int,
+    last_error: str | None,
+    looking_up: str | None = None,
 ) -> str:
     """Where one of a booking's messages stands, as ``appointment show`` says it: sent (when),
     due (when), or waiting to be sent again after a try that failed (how many, and why), so a
-    message the worker keeps trying never reads as merely due in the past."""
+    message the worker keeps trying never reads as merely due in the past. One no longer
+    needed after a try that may have reached the resident: waiting for its look-up
+    (``looking_up``: what :func:`oss_desk.services.message_fates.awaiting_look_up` says), or
+    may have been sent (``uncertain``), never "not sent"."""
     if sent:
         return f"sent {when}"
+    if status == "pending" and looking_up:
+        return f"{looking_up} (due {when})"
+    if status == "uncertain":
+        return f"{MAY_HAVE_BEEN_SENT}: {last_error} (due {when})"
     if status == "pending" and attempts:
         tries = "tried once" if attempts == 1 else f"tried {attempts} times"
         why = f", last try: {last_error}" if last_error else ""

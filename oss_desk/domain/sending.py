@@ -61,6 +61,48 @@ def may_have_been_sent(reason: str, unknown: str) -> SendResult:
     )
 
 
+MAIL_SERVER_UNSURE = (
+    "an earlier try may have reached the mail server, which did not answer (a mail server "
+    "cannot be asked whether it took it)"
+)
+"""Why an email no longer wanted after an unanswered try is said to have maybe been sent."""
+
+
+def dropped_unsure(status: str, reason: str, via: str) -> SendResult | None:
+    """A message ``status`` ``cancelled`` (no longer wanted) or ``failed`` (past its deadline)
+    for ``reason`` after a try that may have reached the provider, as known before anyone asks
+    it: never "cancelled" on a guess. Via Notify, None: it is looked up first
+    (:func:`after_look_up`), when its turn comes after the look-up wait. By mail (no server can
+    be asked): a cancelled one may have been sent (recorded ``uncertain``); a failed one stays
+    failed, its alert wanted (the resident may not have it)."""
+    if via == "notify":
+        return None
+    if status == "cancelled":
+        return SendResult("uncertain", f"{reason}; {MAIL_SERVER_UNSURE}")
+    return SendResult(status, reason)
+
+
+def after_look_up(
+    status: str, reason: str, found: str | None, unknown: str | None = None
+) -> SendResult:
+    """What a message ``status`` for ``reason`` (:func:`dropped_unsure`) is recorded as once
+    Notify was asked for it: found (``found``: Notify's id), sent; not found, ``status`` as it
+    was; the look-up failing (``unknown``: why), a cancelled one may have been sent
+    (:func:`may_have_been_sent`), a failed one stays failed (its alert wanted)."""
+    if found is not None:
+        return SendResult("sent", provider=found)
+    if unknown is not None and status == "cancelled":
+        return may_have_been_sent(reason, unknown)
+    return SendResult(status, reason)
+
+
+LOOK_UP_FIRST = (
+    "an earlier try may have reached the resident: Notify is asked whether it did before it is "
+    "recorded"
+)
+"""What ``appointment show`` says of a message no longer needed that waits for its look-up."""
+
+
 LOOK_UP_MARGIN_SECONDS = 10.0
 """Added to twice ``notify.timeout`` in :func:`look_up_wait`."""
 

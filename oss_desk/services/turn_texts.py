@@ -34,7 +34,6 @@ from oss_desk.domain.sending import (
     SendResult,
     SendTally,
     look_up_wait,
-    may_have_been_sent,
     next_try,
     send_lease,
     send_round,
@@ -44,7 +43,7 @@ from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
-from oss_desk.services.send_queues import handed_over, settle_try
+from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault
 from oss_desk.services.session import Session
 from oss_desk.services.wording import record_wording
@@ -221,11 +220,7 @@ class TurnTexts:
         (:func:`~oss_desk.domain.sending.may_have_been_sent`), never said cancelled."""
         if text.handed_over_at is None:
             return SendResult("cancelled", reason)
-        try:
-            found = notify.lookup(text.reference)
-        except SendFault as fault:
-            return may_have_been_sent(reason, fault.reason)
-        return SendResult("cancelled", reason) if found is None else SendResult("sent", None, found)
+        return looked_up(notify, text.reference, "cancelled", reason)
 
     def _retry(self, text: r.TurnText, fault: SendFault) -> datetime | None:
         """When a text not sent is tried again (None: it has failed): 2, 4, 8... s up to a

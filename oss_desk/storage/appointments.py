@@ -393,7 +393,8 @@ def unsent_messages(
 
 
 def settle_unsent(conn: sqlite3.Connection, message_id: int, status: str, why: str) -> bool:
-    """A message still waiting is settled without being sent: ``failed`` or ``cancelled``."""
+    """A message still waiting is settled without being sent now: ``failed``, ``cancelled`` or
+    (an earlier try may have reached the resident) ``uncertain``."""
     sql = "UPDATE messages SET status = ?, last_error = ? WHERE id = ? AND status = 'pending'"
     return conn.execute(sql, [status, why, message_id]).rowcount == 1
 

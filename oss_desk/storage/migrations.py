@@ -222,6 +222,10 @@ def _appointments_admit_left_unseen(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "appointments", "status", "left_unseen", "0050_appointment_left_unseen")
 
 
+def _messages_admit_uncertain(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "messages", "status", "uncertain", "0081_message_may_have_been_sent")
+
+
 def _settle_ended_visits(db: sqlite_utils.Database) -> None:
     from oss_desk.storage.appointment_ends import settle_ended_visits
 
@@ -233,6 +237,7 @@ PYTHON_STEPS = {
     "appointments_admit_not_seen": _appointments_admit_not_seen,
     "appointments_admit_left_unseen": _appointments_admit_left_unseen,
     "settle_ended_visits": _settle_ended_visits,
+    "messages_admit_uncertain": _messages_admit_uncertain,
 }
 
 

@@ -17,10 +17,11 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
 from oss_desk.services.demo_messages import DemoPast, demo_past
 from oss_desk.services.message_fates import deadline_of, fate_of, record_settled
 from oss_desk.services.messages import compose
+from oss_desk.services.send_queues import looked_up
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
@@ -98,7 +99,7 @@ class MessageDelivery(LeasedSender):
         deadline = deadline_of(self.s, message, appt)
         fate = fate_of(self.s, message, appt, now, deadline)
         if fate is not None:  # past its deadline (failed), or no longer needed
-            self._finish(message, appt, SendResult(*fate), report)
+            self._finish(message, appt, self._dropped(message, appt, *fate), report)
             return
         contact = ap.contact_of(self.s.store.conn, appt.id)
         to = (contact.email if message.channel == "email" else contact.phone) if contact else None
@@ -128,6 +129,17 @@ class MessageDelivery(LeasedSender):
             self._fault(message, appt, fault, deadline, report)
             return
         self._finish(message, appt, SendResult("sent", provider=provider), report)
+
+    def _dropped(self, message: ap.Message, appt: Appointment, status: str, why: str) -> SendResult:
+        """A message ``status`` (failed, or no longer needed) for ``why``: after a try that may
+        have reached the provider, never said cancelled on a guess (its turn came after the
+        look-up wait: Notify is asked; :func:`oss_desk.domain.sending.dropped_unsure`)."""
+        if not message.unconfirmed:
+            return SendResult(status, why)
+        known = dropped_unsure(status, why, message.via)
+        if known is not None:
+            return known
+        return looked_up(self._senders(appt)[1], message.reference, status, why)
 
     def _fault(
         self,
