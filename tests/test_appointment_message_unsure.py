@@ -22,7 +22,7 @@ from oss_desk.worker.run import DeviceWorker
 
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli, rows
-from .messaging import NotifyServer, SmtpServer
+from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_delivery_messages import db_extra
 from .test_notify_uncertain import gets, posts, slow_office
 from .test_turn_texts import PHONES
@@ -151,3 +151,53 @@ def test_an_email_the_mail_server_may_have_accepted_is_never_said_not_sent(
     shown = cli("appointment", "show", appt.ref, "--json", now=at).json()
     (first,) = [m for m in shown["messages"] if m["kind"] == "confirmation"]
     assert first["status"] == "uncertain"
+
+
+def sms_posts(notify: NotifyServer, kind: str) -> list[str]:
+    """Notify's POST lines for the booking's messages of ``kind`` (``con``, ``rem``)."""
+    return [line for line in notify.state.log if line.startswith("POST") and f"-{kind}-" in line]
+
+
+@pytest.mark.parametrize("then", ["sent", "failed"])
+def test_a_reminder_never_goes_before_its_confirmation(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    """Booked on Monday at 10:00 for Thursday: the reminder falls due on Tuesday at 09:00, while
+    the confirmation, refused by Notify (429) since Monday, waits for its next try. The
+    reminder waits for it (it went: the resident got the reminder first, or alone). Sent then,
+    the confirmation says all the reminder would have: the reminder is not sent. Failed for
+    good (Notify's 400), the reminder goes, the one message the resident gets."""
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    db = make_office(tmp_path, notify_url=notify.url, key_file=str(key))
+    clock = FixedClock(NOW)
+    svc, session = service_at(db, clock)
+    appt = svc.book("C", NOW + timedelta(days=3), channel="text", phone=PHONES["bob"], name="Bob")
+    session.close()
+    due = rows(db, "SELECT due_at FROM messages WHERE kind = 'reminder'")
+    assert due == [("2026-11-24T09:00:00.000Z",)]
+    notify.state.script = ["429"]
+    assert worker_pass(db, clock).messages_retried == 1
+    tuesday = NOW + timedelta(hours=23)  # 09:00 on Tuesday
+    notify.state.script = ["429"]
+    clock.set(tuesday - timedelta(seconds=10))
+    assert worker_pass(db, clock).messages_retried == 1  # the confirmation: next try 09:00:20
+    clock.set(tuesday + timedelta(seconds=10))
+    worker_pass(db, clock)
+    assert sms_posts(notify, "rem") == []  # the reminder waits for the confirmation
+    cli = Cli(db, monkeypatch)
+    line = show_line(cli, appt.ref, "reminder", clock.now().isoformat())
+    assert "waits for the confirmation" in line, line
+    notify.state.script = ["201" if then == "sent" else "400"]
+    clock.set(tuesday + timedelta(seconds=25))
+    worker_pass(db, clock)
+    assert confirmation(db)[1] == then
+    clock.set(tuesday + timedelta(minutes=5))
+    worker_pass(db, clock)
+    ((status, error),) = rows(db, "SELECT status, last_error FROM messages WHERE kind = 'reminder'")
+    if then == "sent":
+        assert (status, sms_posts(notify, "rem")) == ("cancelled", []), error
+        assert len(sms_posts(notify, "con")) == 3
+    else:
+        assert status == "sent", error
+        assert len(sms_posts(notify, "rem")) == 1

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate
+from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate, reminder_wait
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import LOOK_UP_FIRST, dropped_unsure
@@ -56,6 +56,18 @@ def fate_of(
         due=read_instant(message.due_at),
         told_at=told,
     )
+
+
+def held_until(
+    session: Session, message: ap.Message, appt: Appointment, now: datetime
+) -> datetime | None:
+    """When a reminder due ``now`` is tried instead, while its confirmation (or change notice)
+    is still being tried (:func:`oss_desk.domain.appointments.reminder_wait`); None: send it."""
+    if message.kind != "reminder":
+        return None
+    conn = session.store.conn
+    telling = ap.telling_next(conn, appt.id, message.for_version, message.channel, TOLD_KINDS)
+    return reminder_wait(telling, now)
 
 
 def record_settled(

@@ -429,6 +429,21 @@ def told_at(
     return read_instant(sent) if sent else None
 
 
+def telling_next(
+    conn: sqlite3.Connection, appointment_id: int, version: int, channel: str, kinds: Sequence[str]
+) -> datetime | None:
+    """When a message of ``kinds`` (the whole booking) about this version is next tried by
+    ``channel``, while one is still to go (None: none is)."""
+    marks = ", ".join("?" * len(kinds))
+    (due,) = conn.execute(
+        "SELECT max(next_attempt_at) FROM messages WHERE appointment_id = ? "  # noqa: S608
+        f"AND for_version = ? AND channel = ? AND status IN ('pending', 'sending') "
+        f"AND kind IN ({marks})",
+        [appointment_id, version, channel, *kinds],
+    ).fetchone()
+    return read_instant(due) if due else None
+
+
 def told_time(conn: sqlite3.Connection, appointment_id: int) -> datetime | None:
     """The time the appointment had when the resident last heard of it (the version of the
     newest message sent about it; the booked time when none was sent), if it has moved since;

@@ -16,15 +16,16 @@ import logging
 from datetime import datetime
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.appointments import REMINDER_WAITS, Appointment
 from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
 from oss_desk.services.demo_messages import DemoPast, demo_past
-from oss_desk.services.message_fates import deadline_of, fate_of, record_settled
+from oss_desk.services.message_fates import deadline_of, fate_of, held_until, record_settled
 from oss_desk.services.messages import compose
 from oss_desk.services.send_queues import looked_up
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
+from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker import leased
 from oss_desk.worker.leased import LeasedSender, Outcome
@@ -101,6 +102,10 @@ class MessageDelivery(LeasedSender):
         if fate is not None:  # past its deadline (failed), or no longer needed
             self._finish(message, appt, self._dropped(message, appt, *fate), report)
             return
+        later = held_until(self.s, message, appt, now)
+        if later is not None:  # a reminder never goes before its confirmation
+            self._hold(message, later)
+            return
         contact = ap.contact_of(self.s.store.conn, appt.id)
         to = (contact.email if message.channel == "email" else contact.phone) if contact else None
         if not to:
@@ -129,6 +134,22 @@ class MessageDelivery(LeasedSender):
             self._fault(message, appt, fault, deadline, report)
             return
         self._finish(message, appt, SendResult("sent", provider=provider), report)
+
+    def _hold(self, message: ap.Message, until: datetime) -> None:
+        """A reminder held back for its confirmation (:func:`reminder_wait`): due again at
+        ``until``, this turn not counted as a try (nothing went)."""
+        with self.s.store.write() as conn:
+            o.finish(
+                conn,
+                MESSAGES,
+                message.id,
+                owner=self.owner,
+                status="pending",
+                next_attempt_at=format_instant(until),
+                last_error=REMINDER_WAITS,
+                attempts=message.attempts - 1,
+            )
+        log.info("reminder %s %s: looked at again at %s", message.id, REMINDER_WAITS, until)
 
     def _dropped(self, message: ap.Message, appt: Appointment, status: str, why: str) -> SendResult:
         """A message ``status`` (failed, or no longer needed) for ``why``: after a try that may
