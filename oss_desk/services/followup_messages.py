@@ -22,6 +22,7 @@ from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
 from oss_desk.domain.wording import Wording
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed, email_lines, pick, sender_name
 from oss_desk.services.send_queues import handed_over, settle_try
@@ -133,8 +134,7 @@ class FollowupMessageDelivery:
         notify: NotifySender | None = None,
     ) -> None:
         self.s = session
-        self.smtp = smtp or SmtpSender(session.settings.email)
-        self.notify = notify or NotifySender(session.settings.notify)
+        self.senders = CurrentSenders(session, smtp, notify)
 
     def deadline(self, message: store.Message) -> datetime:
         return notice_deadline(
@@ -163,10 +163,11 @@ class FollowupMessageDelivery:
             return True
         try:
             if message.via == "smtp":
-                self.smtp.now = now
-                provider = self.smtp.send(to, compose_referral(self.s, f), message.reference)
+                smtp = self.senders.smtp
+                smtp.now = now
+                provider = smtp.send(to, compose_referral(self.s, f), message.reference)
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
-                provider = self.notify.send_once(
+                provider = self.senders.notify.send_once(
                     message.channel,
                     to,
                     lambda: compose_referral(self.s, f),

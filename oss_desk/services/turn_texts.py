@@ -39,6 +39,7 @@ from oss_desk.domain.sending import (
     send_round,
 )
 from oss_desk.errors import RuleViolation
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
@@ -173,7 +174,7 @@ class TurnTexts:
         return queued
 
     def deliver_due(self, notify: NotifySender | None = None, limit: int = 1000) -> TextReport:
-        sender = notify or NotifySender(self.s.settings.notify)
+        sender = notify or CurrentSenders(self.s).notify
         return send_round(lambda report: self._deliver_one(sender, report), TextReport(), limit)
 
     def _deliver_one(self, notify: NotifySender, report: TextReport) -> bool:

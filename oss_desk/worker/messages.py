@@ -18,6 +18,7 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import REMINDER_WAITS, Appointment
 from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.demo_messages import DemoPast, demo_past
 from oss_desk.services.message_fates import deadline_of, fate_of, held_until, record_settled
 from oss_desk.services.messages import compose
@@ -56,8 +57,7 @@ class MessageDelivery(LeasedSender):
         owner: str | None = None,
     ) -> None:
         super().__init__(session, owner)
-        self.smtp = smtp or SmtpSender(session.settings.email)
-        self.notify = notify or NotifySender(session.settings.notify)
+        self.senders = CurrentSenders(session, smtp, notify)
         self._demo_past: DemoPast | bool | None = False  # False: not looked up yet
 
     def _senders(self, appt: Appointment) -> tuple[SmtpSender, NotifySender]:
@@ -67,7 +67,7 @@ class MessageDelivery(LeasedSender):
             self._demo_past = demo_past(self.s)
         past = self._demo_past
         found = past.senders(appt.booked_at) if isinstance(past, DemoPast) else None
-        return found or (self.smtp, self.notify)
+        return found or (self.senders.smtp, self.senders.notify)
 
     def deliver_due(self, limit: int = 10_000) -> MessageReport:
         def every_lane(report: MessageReport) -> bool:
