@@ -181,3 +181,48 @@ def send_round(send_next: Callable[[T], bool], report: T, limit: int) -> T:
         if not send_next(report):
             break
     return report
+
+
+def referral_message_said(
+    channel: str,
+    status: str,
+    *,
+    when: str,
+    attempts: int = 0,
+    last_error: str | None = None,
+    cancelled: str | None = None,
+) -> str:
+    """Where a referral's reference to the resident stands, as ``followup show`` and ``followup
+    cancel-message`` say it: "reference by text: sent 10:02". ``when``: the time it was sent
+    (or queued); ``cancelled``: who stopped it and when ("Tia Leader at 10:00"), while an
+    earlier try that may have reached Notify is looked up, and after."""
+    said = f"reference by {channel}: "
+    if status == "sent":
+        return said + f"sent {when}"
+    if status == "cancelled":
+        return said + f"not sent, cancelled by {cancelled}"
+    if status == "uncertain":
+        return said + f"{MAY_HAVE_BEEN_SENT}: {last_error}"
+    if status == "failed":
+        return said + f"failed: {last_error}"
+    if cancelled is not None:  # stopped after a try that may have reached Notify
+        return said + f"cancelled by {cancelled}; {LOOK_UP_FIRST}"
+    if status == "sending":
+        return said + "being sent now"
+    tries = (
+        f" (tried {attempts} time{'s' if attempts > 1 else ''}: {last_error})" if attempts else ""
+    )
+    return said + f"waiting to be sent{tries}"
+
+
+def cancel_refused(status: str, stopped: bool) -> str | None:
+    """Why a message to the resident in ``status`` (``stopped``: by someone already) cannot be
+    stopped, after "R-0042's reference by text " (None: it can: it has not gone)."""
+    if stopped or status == "cancelled":
+        return "was cancelled already"
+    return {
+        "sent": "was sent already: it cannot be stopped",
+        "sending": "is being sent at this moment: look again in a minute",
+        "failed": "failed: it was never sent, there is nothing to stop",
+        "uncertain": f"{MAY_HAVE_BEEN_SENT} already: it cannot be stopped",
+    }.get(status)

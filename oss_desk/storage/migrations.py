@@ -226,6 +226,16 @@ def _messages_admit_uncertain(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "messages", "status", "uncertain", "0081_message_may_have_been_sent")
 
 
+def _followup_messages_admit_cancelled(db: sqlite_utils.Database) -> None:
+    step = "0082_referral_message_cancel"
+    admit_value(db.conn, "followup_messages", "status", "cancelled", step)
+
+
+def _followup_messages_admit_uncertain(db: sqlite_utils.Database) -> None:
+    step = "0082_referral_message_cancel"
+    admit_value(db.conn, "followup_messages", "status", "uncertain", step)
+
+
 def _settle_ended_visits(db: sqlite_utils.Database) -> None:
     from oss_desk.storage.appointment_ends import settle_ended_visits
 
@@ -238,6 +248,8 @@ PYTHON_STEPS = {
     "appointments_admit_left_unseen": _appointments_admit_left_unseen,
     "settle_ended_visits": _settle_ended_visits,
     "messages_admit_uncertain": _messages_admit_uncertain,
+    "followup_messages_admit_cancelled": _followup_messages_admit_cancelled,
+    "followup_messages_admit_uncertain": _followup_messages_admit_uncertain,
 }
 
 
