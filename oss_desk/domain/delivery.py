@@ -453,7 +453,11 @@ def message_alert(
     return None
 
 
-TURN_TEXT_NAMES = {"nearly": "nearly-your-turn text", "called": "come-to-the-desk text"}
+TURN_TEXT_NAMES = {
+    "nearly": "nearly-your-turn text",
+    "called": "come-to-the-desk text",
+    "closed": "office-closed text",
+}
 """The texts a resident waiting elsewhere in the building may get, by kind (``turn_texts``)."""
 
 

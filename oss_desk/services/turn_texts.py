@@ -4,7 +4,9 @@ At meet-and-greet a resident may give a mobile number (``give_phone``). The devi
 looks at the queue after every change while a number given today waits (``queue_due``;
 ``oss_desk.worker.rounds.TurnTextsLane``): a resident whose ticket is
 ``turn_texts.position``-th in line, as its paper counts the people ahead (2nd by default),
-gets a text, and another when called, with the desk to go to (``turn_texts.when_called``).
+gets a text, and another when called, with the desk to go to (``turn_texts.when_called``),
+and one if close of day closes their ticket (``closed``, queued by the close:
+:func:`oss_desk.services.queue.day_end.tell_closed`).
 Each is a row of the ``turn_texts`` outbox, one per visit and kind (a come-to-the-desk text is
 queued again for each new call to another desk, never twice for one call); the sender
 checks again just before sending that it is still true (a cancelled ticket, one called
@@ -243,6 +245,8 @@ class TurnTexts:
         if text.kind == "nearly" and ticket.status is not TicketStatus.WAITING:
             return f"the ticket is {ticket.status.value} now"
         if text.kind == "called" and ticket.status is not TicketStatus.CALLED:
+            return f"the ticket is {ticket.status.value} now"
+        if text.kind == "closed" and ticket.status is not TicketStatus.CANCELLED:
             return f"the ticket is {ticket.status.value} now"
         return None
 

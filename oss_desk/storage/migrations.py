@@ -227,13 +227,17 @@ def _messages_admit_uncertain(db: sqlite_utils.Database) -> None:
 
 
 def _followup_messages_admit_cancelled(db: sqlite_utils.Database) -> None:
-    step = "0082_referral_message_cancel"
+    step = "0082_message_cancel_closed_text"
     admit_value(db.conn, "followup_messages", "status", "cancelled", step)
 
 
 def _followup_messages_admit_uncertain(db: sqlite_utils.Database) -> None:
-    step = "0082_referral_message_cancel"
+    step = "0082_message_cancel_closed_text"
     admit_value(db.conn, "followup_messages", "status", "uncertain", step)
+
+
+def _turn_texts_admit_closed(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "turn_texts", "kind", "closed", "0082_message_cancel_closed_text")
 
 
 def _settle_ended_visits(db: sqlite_utils.Database) -> None:
@@ -250,6 +254,7 @@ PYTHON_STEPS = {
     "messages_admit_uncertain": _messages_admit_uncertain,
     "followup_messages_admit_cancelled": _followup_messages_admit_cancelled,
     "followup_messages_admit_uncertain": _followup_messages_admit_uncertain,
+    "turn_texts_admit_closed": _turn_texts_admit_closed,
 }
 
 
