@@ -16,11 +16,12 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.domain.access import MATRIX, Action, Scope, allows, refusal, scope_of
 from oss_desk.domain.models import Actor, Role
-from oss_desk.errors import Forbidden, RuleViolation
+from oss_desk.errors import Forbidden, NotFound, RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
+from oss_desk.services.referral_cancel import cancel_message
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
@@ -256,7 +257,15 @@ TRIES: dict[Action, Try] = {
     # Every current alert (there are none in this office: nothing is written either way).
     Action.ACKNOWLEDGE_ALERT: lambda s, o, _: acknowledge_alerts(s, s.actor),
     Action.RESIDENT_DATA: lambda s, o, _: SubjectAccessService(s).find("email", "a@example.org"),
+    Action.CANCEL_MESSAGE: lambda s, o, _: _stop_a_message(s),
 }
+
+
+def _stop_a_message(session: Session) -> None:
+    """Stopping a referral's message to the resident: this office has none (no follow-up
+    R-0999), so a role allowed to gets past its role to "not found"; nothing is written."""
+    with pytest.raises(NotFound, match="R-0999"):
+        cancel_message(session, "R-0999")
 
 
 def test_every_action_has_a_try() -> None:

@@ -9,14 +9,19 @@ worker composes them, with the heading Notify's template puts above the body.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.outgoing import TEXT_LIMIT, fitting, text_length
 from oss_desk.services.messages import compose
+from oss_desk.services.session import Session
 
 from .appointments_site import service_at
 from .conftest import make_db
@@ -105,3 +110,63 @@ def test_a_text_too_long_with_the_address_goes_without_it() -> None:
     assert text_length(heading, full) > TEXT_LIMIT
     assert fitting(heading, full, short) == short
     assert fitting(heading, short, "x") == short
+
+
+LETTERS = st.sampled_from(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;'-/()âêîôûŵŷ"
+)
+CHANGE_LINES = (
+    st.integers(1, 200)  # appointments.change_line and change_line_cy: 200 characters at most
+    .flatmap(lambda n: st.text(alphabet=LETTERS, min_size=n, max_size=n))
+    .filter(str.strip)
+)
+
+
+@pytest.fixture(scope="module")
+def welsh_bookings(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Session, list[Appointment]]]:
+    """The bilingual office with long names: one booking as made and one moved (the change
+    notice says the time it was)."""
+    db = welsh_office(tmp_path_factory.mktemp("welsh"))
+    svc, session = service_at(db, FixedClock(MONDAY), desk="greet-1", person="tl")
+    booked = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="slip")
+    other = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="slip")
+    free = svc.slots("H", days=14, limit=40)
+    moved = svc.move(other.ref, next(s for s in free if s.start != other.starts_at).start)
+    yield session, [booked, moved]
+    session.close()
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(english=CHANGE_LINES, welsh=CHANGE_LINES)
+@hypothesis.example(english="To change or cancel, call 01632 960000. " * 5, welsh="Ŵ" * 200)
+def test_every_text_fits_whatever_change_lines_the_office_sets(
+    welsh_bookings: tuple[Session, list[Appointment]], english: str, welsh: str
+) -> None:
+    """Whatever "to change or cancel" lines a bilingual office sets (each up to the 200
+    characters the configuration allows), every kind of text fits one Notify message: the
+    lines are cut short, ending "...", as far as they must be, and never the rest (the
+    time, the place, the reference)."""
+    session, (booked, moved) = welsh_bookings
+    stored = session.settings
+    lines = {"change_line": english, "change_line_cy": welsh}
+    session.settings = stored.model_copy(
+        update={"appointments": stored.appointments.model_copy(update=lines)}
+    )
+    try:
+        for appt, kind in [
+            (booked, "confirmation"),
+            (booked, "reminder"),
+            (moved, "change"),
+            (moved, "cancellation"),
+        ]:
+            text = compose(session, appt, kind)
+            assert text_length(text.heading, text.sms) <= TEXT_LIMIT, (kind, text.sms)
+            assert f"Cyf {appt.ref}." in text.sms and f"Ref {appt.ref}." in text.sms
+            if kind != "cancellation" and english in text.sms and welsh in text.sms:
+                continue  # they fit whole
+            if kind != "cancellation":
+                assert "..." in text.sms, text.sms
+    finally:
+        session.settings = stored

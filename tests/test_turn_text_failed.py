@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from oss_desk.domain.sending import look_up_wait
+
 from .conftest import Cli, rows
 from .messaging import NotifyServer
 from .test_turn_texts import PHONES, START, Day, office
@@ -59,3 +61,46 @@ def test_a_failed_called_text_is_said_by_ticket_show_and_alerts_while_the_ticket
     day.queue.finish("C001", "resolved")
     assert cli("alerts", "list", "--json", now=now).json() == []
     assert cli("ticket", "show", "C001", now=now).out.rstrip().endswith(text)
+
+
+UNSURE = (
+    "come-to-the-desk text may have been sent: the ticket is serving now; an earlier try may "
+    "have reached Notify, and Notify could not be asked whether it did (cannot check Notify "
+    "for an earlier send (500))"
+)
+
+
+def called_text_unsure(tmp_path: Path, notify: NotifyServer) -> Day:
+    """Ann's ticket C001 is called to Desk 1; Notify takes the come-to-the-desk text in and
+    never answers; Ann comes to the desk all the same (serving), and when the text's turn
+    comes again Notify cannot be looked up: it may have been sent."""
+    day = Day(office(tmp_path, notify))
+    day.issue("C", "ann")
+    day.queue.call_next("desk-1")
+    notify.state.script = ["lost"]
+    day.worker()
+    notify.state.release.set()
+    notify.state.wait_until(lambda line: line.startswith("LOST "))
+    day.queue.start("C001")
+    notify.state.look_up_script = ["500"]
+    day.clock.set(START + timedelta(seconds=look_up_wait(1.0) + 1))
+    day.worker()
+    assert rows(day.db, "SELECT status FROM turn_texts") == [("uncertain",)]
+    return day
+
+
+def test_a_text_that_may_have_been_sent_is_said_so_apart_from_the_texts_not_sent(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ticket show --json` lists it under ``texts_uncertain`` (it was under
+    ``texts_not_sent``, which tells the desk to call the resident aloud), and its line says
+    "may have been sent"."""
+    day = called_text_unsure(tmp_path, notify)
+    day.close()
+    now = day.clock.now().isoformat()
+    cli = Cli(day.db, monkeypatch)
+    shown = cli("ticket", "show", "C001", "--json", now=now).json()
+    assert (shown["texts_not_sent"], shown["texts_uncertain"]) == ([], [UNSURE])
+    line = cli("ticket", "show", "C001", now=now).out
+    assert line.rstrip().endswith(f"; {UNSURE}"), line
+    assert "failed" not in line and "not sent" not in line

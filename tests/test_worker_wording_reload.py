@@ -78,3 +78,45 @@ def test_a_running_worker_sends_the_wording_init_loaded(tmp_path: Path, smtp: Sm
         assert str(second["From"]) == "Test One Stop Shop <appointments@test.example>"
     finally:
         worker.join()
+
+
+def test_a_running_worker_sends_through_the_mail_server_init_loaded(tmp_path: Path) -> None:
+    """The office moves to another mail server (another port) and sender address while the
+    worker runs: after ``init``, the next message goes to the new server from the new address
+    (it went on to the old one until the worker was restarted)."""
+    old, new = SmtpServer(), SmtpServer()
+    try:
+        toml = office_toml(smtp_url=old.url)
+        config = tmp_path / "office.toml"
+        config.write_text(toml, encoding="utf-8")
+        db = tmp_path / "office.sqlite"
+        clock = FixedClock(NOW)
+        initialise(db, clock=clock, config_path=config)
+        worker = DeviceWorker(
+            lambda: open_session(db=db, clock=clock, person="worker"), poll_interval=0.02
+        )
+        worker.start()
+        try:
+            svc, session = service_at(db, clock)
+            svc.book("C", at(26, 11), channel="email", email="one@example.org")
+            session.close()
+            [first] = arrived(old, 1)
+            assert str(first["From"]) == "Test Council <appointments@test.example>"
+            moved = toml.replace(old.url, new.url).replace(
+                "appointments@test.example", "bookings@new.example"
+            )
+            config.write_text(moved, encoding="utf-8")
+            initialise(db, clock=clock, config_path=config)
+            svc, session = service_at(db, clock)
+            svc.book("C", at(26, 12), channel="email", email="two@example.org")
+            session.close()
+            [second] = arrived(new, 1)
+            assert str(second["To"]) == "two@example.org"
+            assert str(second["From"]) == "Test Council <bookings@new.example>"
+            assert "@new.example>" in str(second["Message-ID"])
+            assert len(old.mailbox.messages) == 1
+        finally:
+            worker.join()
+    finally:
+        old.stop()
+        new.stop()

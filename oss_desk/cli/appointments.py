@@ -413,12 +413,20 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         click.echo(f"  {untold}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
+    from oss_desk.services.message_fates import awaiting_look_up
+
+    now = session.clock.now()
     for m in messages:
         tz = session.site_ever(appt.site_id).timezone
         wall = local(read_instant(m.sent_at or m.due_at), tz)
         when = f"{wall:%a %d %b %H:%M}"
         progress = message_progress(
-            m.status, when, sent=bool(m.sent_at), attempts=m.attempts, last_error=m.last_error
+            m.status,
+            when,
+            sent=bool(m.sent_at),
+            attempts=m.attempts,
+            last_error=m.last_error,
+            looking_up=awaiting_look_up(session, m, appt, now),
         )
         click.echo(f"  {m.kind} by {m.channel}: {progress}")
 

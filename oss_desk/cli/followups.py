@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
     from oss_desk.services.followups import FollowupService, Shown
     from oss_desk.services.session import Session
+    from oss_desk.storage.followups import Message
 
 
 def _service(state: State, desk_id: str | None = None) -> tuple[Session, FollowupService]:
@@ -145,6 +146,18 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
     if f.officer is not None:
         lines.append(f"  answered by {f.officer}")
     return lines
+
+
+def svc_today(session: Session, f: Followup) -> date:
+    """Today at the follow-up's site."""
+    from oss_desk.services.followups import FollowupService
+
+    return FollowupService(session).today(session.site_ever(f.site_id))
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    """A referral's message to the resident: its channel, status and who stopped it, when."""
+    return {key: getattr(m, key) for key in ("channel", "status", "cancelled_by", "cancelled_at")}
 
 
 def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
@@ -292,14 +305,21 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
         {"at": format_instant(a.at), "day": a.day, "by": a.actor, "result": a.result.value}
         for a in found.attempts
     ]
+    from oss_desk.services.followup_messages import message_said
+    from oss_desk.storage.followups import messages_of
+
+    messages = messages_of(session.store.conn, f.id)
     if as_json:
         value = {**followup_json(f, today), "attempt_log": attempts}
+        value["messages"] = [message_json(m) for m in messages]
         if found.details is not None:
             value["contact"] = _details_json(found.details)
         emit_json(value)
         return
     for said in shown_lines(found, today, session):
         click.echo(said)
+    for m in messages:
+        click.echo(f"  {message_said(session, f, m)}")
     if found.details is not None:
         d = found.details
         if d.purged:
@@ -340,6 +360,23 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
     session, svc = _service(state)
     f = svc.done(ref, unreachable=unreachable)
     _done(session, svc, f, as_json, closed_said(f))
+
+
+@followup.command("cancel-message")
+@ref_command
+def cancel_message(state: State, ref: str, as_json: bool) -> None:
+    """Team leader: stop a referral's reference going to the resident by email or text, while
+    it has not gone (who and when are recorded). One whose earlier try may have reached
+    Notify is not sent again, and is looked up there before it is said not sent."""
+    from oss_desk.services.referral_cancel import cancel_message as stop
+
+    session = state.session()
+    stopped = stop(session, ref)
+    f, m = stopped.followup, stopped.message
+    if as_json:
+        emit_json({**followup_json(f, svc_today(session, f)), "message": message_json(m)})
+        return
+    click.echo(f"{f.ref}: {stopped.said(session)}")
 
 
 @followup.command("ack")

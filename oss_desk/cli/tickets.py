@@ -405,7 +405,8 @@ def reprint(
 @ticket_command
 def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket, with its print state (its latest print job) and any text to the
-    resident that could not be sent."""
+    resident that could not be sent, or may have been."""
+    from oss_desk.domain.delivery import TextsSaid
     from oss_desk.services.delivery import ticket_print, turn_texts_said
 
     session = state.session()
@@ -413,12 +414,14 @@ def show(state: State, ref: str, as_json: bool) -> None:
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
     printing, print_words = ticket_print(session, found.id)
-    not_sent = turn_texts_said(session, found.visit_id)
+    with session.store.read() as conn:
+        texts = turn_texts_said(conn, [found.visit_id]).get(found.visit_id, TextsSaid())
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
         data.update(printing)
-        data["texts_not_sent"] = not_sent
+        data["texts_not_sent"] = list(texts.not_sent)
+        data["texts_uncertain"] = list(texts.uncertain)
         emit_json(data)
         return
     place, said = "", found
@@ -429,7 +432,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
         if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))
-    click.echo(f"{line}{place}; {print_words}{''.join(f'; {said}' for said in not_sent)}")
+    click.echo(f"{line}{place}; {print_words}{''.join(f'; {said}' for said in texts.every)}")
 
 
 @click.group()

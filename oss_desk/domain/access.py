@@ -64,6 +64,7 @@ class Action(Worded):
         "acknowledge or answer comments, compliments and complaints",
     )
     ACKNOWLEDGE_ALERT = "acknowledge_alert", "acknowledge a delivery alert"
+    CANCEL_MESSAGE = "cancel_message", "stop a resident's message being sent"
     RESIDENT_DATA = "resident_data", "find or erase what is held about a resident"
 
     @property

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from oss_desk.domain.qr_codes import BOOKING_QR
+from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
@@ -377,13 +378,28 @@ def normalise_phone(text: str) -> str:
 
 
 def message_progress(
-    status: str, when: str, *, sent: bool, attempts: int, last_error: str | None
+    status: str,
+    when: str,
+    *,
+    sent: bool,
+    attempts: int,
+    last_error: str | None,
+    looking_up: str | None = None,
 ) -> str:
     """Where one of a booking's messages stands, as ``appointment show`` says it: sent (when),
     due (when), or waiting to be sent again after a try that failed (how many, and why), so a
-    message the worker keeps trying never reads as merely due in the past."""
+    message the worker keeps trying never reads as merely due in the past. One no longer
+    needed after a try that may have reached the resident: waiting for its look-up
+    (``looking_up``: what :func:`oss_desk.services.message_fates.awaiting_look_up` says), or
+    may have been sent (``uncertain``), never "not sent"."""
     if sent:
         return f"sent {when}"
+    if status == "pending" and looking_up:
+        return f"{looking_up} (due {when})"
+    if status == "uncertain":
+        return f"{MAY_HAVE_BEEN_SENT}: {last_error} (due {when})"
+    if status == "pending" and last_error == REMINDER_WAITS:
+        return f"{REMINDER_WAITS} (due {when})"
     if status == "pending" and attempts:
         tries = "tried once" if attempts == 1 else f"tried {attempts} times"
         why = f", last try: {last_error}" if last_error else ""
@@ -421,6 +437,26 @@ def reminder_covered(due: datetime, told_at: datetime | None) -> bool:
     same message again minutes later (booked at 08:55, reminded at 09:00). At booking
     (``told_at``: now, the confirmation about to go) such a reminder is not queued at all."""
     return told_at is not None and due <= told_at + REMINDER_COVERED_WITHIN
+
+
+REMINDER_WAITS = "waits for the confirmation, which is being tried again"
+"""What ``appointment show`` says of a reminder held back by :func:`reminder_wait`."""
+
+REMINDER_WAIT_AFTER = timedelta(minutes=1)
+"""How long after the confirmation's next try a reminder held back for it is tried again."""
+
+
+def reminder_wait(telling_next: datetime | None, now: datetime) -> datetime | None:
+    """When a reminder due at ``now`` is tried instead, while its booking's confirmation (or
+    change notice) of the same time and channel is still to go (``telling_next``: its next
+    try; None: none is): :data:`REMINDER_WAIT_AFTER` after it. So the resident never gets the
+    reminder before, or without, the confirmation while it is being retried. Once the
+    confirmation went, the reminder is not sent (it fell due before, so the confirmation
+    said all it would have: :func:`reminder_covered`); once it failed for good, the reminder
+    goes (it says the time and what to bring). None: send it now."""
+    if telling_next is None:
+        return None
+    return max(telling_next, now) + REMINDER_WAIT_AFTER
 
 
 def message_fate(

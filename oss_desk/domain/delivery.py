@@ -453,7 +453,11 @@ def message_alert(
     return None
 
 
-TURN_TEXT_NAMES = {"nearly": "nearly-your-turn text", "called": "come-to-the-desk text"}
+TURN_TEXT_NAMES = {
+    "nearly": "nearly-your-turn text",
+    "called": "come-to-the-desk text",
+    "closed": "office-closed text",
+}
 """The texts a resident waiting elsewhere in the building may get, by kind (``turn_texts``)."""
 
 
@@ -469,6 +473,31 @@ def turn_text_unsure_said(kind: str, reason: str | None) -> str:
     as ``ticket show`` says it: "come-to-the-desk text may have been sent: the ticket is done
     now; ..."."""
     return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} {MAY_HAVE_BEEN_SENT}", reason)
+
+
+@dataclass(frozen=True, slots=True)
+class TextsSaid:
+    """A visit's turn texts that did not surely reach the resident, in words, as ``ticket
+    show`` and the desk serving them say them: ``not_sent`` (failed for good: the resident was
+    not told, the desk calls the code aloud) apart from ``uncertain`` (may have been sent)."""
+
+    not_sent: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, failed: list[tuple[str, str | None]], unsure: list[tuple[str, str | None]]
+    ) -> TextsSaid:
+        """From the texts (kind, why) that failed, and those that may have been sent."""
+        return cls(
+            tuple(turn_text_failed_said(kind, why) for kind, why in failed),
+            tuple(turn_text_unsure_said(kind, why) for kind, why in unsure),
+        )
+
+    @property
+    def every(self) -> tuple[str, ...]:
+        """Those not sent, then those that may have been."""
+        return self.not_sent + self.uncertain
 
 
 MAX_UNCONFIRMED_SENDS = 2

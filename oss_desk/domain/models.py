@@ -120,6 +120,9 @@ class EventKind(StrEnum):
     FOLLOWUP_ACKNOWLEDGED = "followup_acknowledged"
     FOLLOWUP_DONE = "followup_done"
     FOLLOWUP_RESPONDED = "followup_responded"
+    FOLLOWUP_MESSAGE_CANCELLED = "followup_message_cancelled"
+    """The team leader stopped a referral's reference going to the resident (by whom: the
+    event's person; the message's channel in its data)."""
     PHONE_GIVEN = "phone_given"
     """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
     TURN_TEXT_SENT = "turn_text_sent"

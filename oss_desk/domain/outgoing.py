@@ -5,6 +5,8 @@ Pure: the services compose the words; these rules say whether they can go as the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 TEXT_LIMIT = 918
 """The most characters GOV.UK Notify sends as one text message (its documented limit, about
 six parts); a longer one is refused. A letter outside the GSM alphabet (â, ô, ŵ...) makes each
@@ -22,6 +24,47 @@ def fitting(heading: str, *versions: str) -> str:
     """The first of a text's ``versions`` (fullest first) within :data:`TEXT_LIMIT`; the last
     (the shortest) when none is."""
     return next((v for v in versions if text_length(heading, v) <= TEXT_LIMIT), versions[-1])
+
+
+ELLIPSIS = "..."
+"""What ends a line cut short to fit (three full stops: in the GSM alphabet, as "…" is not)."""
+
+
+def cut_short(line: str, chars: int) -> str:
+    """``line`` in at most ``chars`` characters: whole, or cut at a space where one is near
+    the end and ending with :data:`ELLIPSIS` ("" when not even that fits)."""
+    if len(line) <= chars:
+        return line
+    room = chars - len(ELLIPSIS)
+    if room < 1:
+        return ""
+    cut = line[:room]
+    space = cut.rfind(" ")
+    if space >= room // 2:  # a whole word rather than half of one
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + ELLIPSIS
+
+
+def joined(parts: Sequence[tuple[str, str]]) -> str:
+    """A text from what each language says and its "to change or cancel" line ("": none)."""
+    return " ".join(f"{said} {line}" if line else said for said, line in parts)
+
+
+def fitted(heading: str, *versions: Sequence[tuple[str, str]]) -> str:
+    """A text within :data:`TEXT_LIMIT`, whatever the office's "to change or cancel" lines:
+    the first of its ``versions`` (fullest first; each, per language, what it says and its
+    change line) that fits as it is (:func:`fitting`); else the last with its change lines cut
+    short (:func:`cut_short`), each to the same length at most, as far as it must be. What
+    it says (the time, the place, the reference) is never cut."""
+    best = fitting(heading, *(joined(parts) for parts in versions))
+    if text_length(heading, best) <= TEXT_LIMIT:
+        return best
+    parts = versions[-1]
+    for most in range(max(len(line) for _, line in parts), -1, -1):
+        text = joined([(said, cut_short(line, most)) for said, line in parts])
+        if text_length(heading, text) <= TEXT_LIMIT:
+            return text
+    return best  # too long even without the lines: Notify refuses it, and says so
 
 
 def message_domain(address: str) -> str:

@@ -61,6 +61,48 @@ def may_have_been_sent(reason: str, unknown: str) -> SendResult:
     )
 
 
+MAIL_SERVER_UNSURE = (
+    "an earlier try may have reached the mail server, which did not answer (a mail server "
+    "cannot be asked whether it took it)"
+)
+"""Why an email no longer wanted after an unanswered try is said to have maybe been sent."""
+
+
+def dropped_unsure(status: str, reason: str, via: str) -> SendResult | None:
+    """A message ``status`` ``cancelled`` (no longer wanted) or ``failed`` (past its deadline)
+    for ``reason`` after a try that may have reached the provider, as known before anyone asks
+    it: never "cancelled" on a guess. Via Notify, None: it is looked up first
+    (:func:`after_look_up`), when its turn comes after the look-up wait. By mail (no server can
+    be asked): a cancelled one may have been sent (recorded ``uncertain``); a failed one stays
+    failed, its alert wanted (the resident may not have it)."""
+    if via == "notify":
+        return None
+    if status == "cancelled":
+        return SendResult("uncertain", f"{reason}; {MAIL_SERVER_UNSURE}")
+    return SendResult(status, reason)
+
+
+def after_look_up(
+    status: str, reason: str, found: str | None, unknown: str | None = None
+) -> SendResult:
+    """What a message ``status`` for ``reason`` (:func:`dropped_unsure`) is recorded as once
+    Notify was asked for it: found (``found``: Notify's id), sent; not found, ``status`` as it
+    was; the look-up failing (``unknown``: why), a cancelled one may have been sent
+    (:func:`may_have_been_sent`), a failed one stays failed (its alert wanted)."""
+    if found is not None:
+        return SendResult("sent", provider=found)
+    if unknown is not None and status == "cancelled":
+        return may_have_been_sent(reason, unknown)
+    return SendResult(status, reason)
+
+
+LOOK_UP_FIRST = (
+    "an earlier try may have reached the resident: Notify is asked whether it did before it is "
+    "recorded"
+)
+"""What ``appointment show`` says of a message no longer needed that waits for its look-up."""
+
+
 LOOK_UP_MARGIN_SECONDS = 10.0
 """Added to twice ``notify.timeout`` in :func:`look_up_wait`."""
 
@@ -139,3 +181,48 @@ def send_round(send_next: Callable[[T], bool], report: T, limit: int) -> T:
         if not send_next(report):
             break
     return report
+
+
+def referral_message_said(
+    channel: str,
+    status: str,
+    *,
+    when: str,
+    attempts: int = 0,
+    last_error: str | None = None,
+    cancelled: str | None = None,
+) -> str:
+    """Where a referral's reference to the resident stands, as ``followup show`` and ``followup
+    cancel-message`` say it: "reference by text: sent 10:02". ``when``: the time it was sent
+    (or queued); ``cancelled``: who stopped it and when ("Tia Leader at 10:00"), while an
+    earlier try that may have reached Notify is looked up, and after."""
+    said = f"reference by {channel}: "
+    if status == "sent":
+        return said + f"sent {when}"
+    if status == "cancelled":
+        return said + f"not sent, cancelled by {cancelled}"
+    if status == "uncertain":
+        return said + f"{MAY_HAVE_BEEN_SENT}: {last_error}"
+    if status == "failed":
+        return said + f"failed: {last_error}"
+    if cancelled is not None:  # stopped after a try that may have reached Notify
+        return said + f"cancelled by {cancelled}; {LOOK_UP_FIRST}"
+    if status == "sending":
+        return said + "being sent now"
+    tries = (
+        f" (tried {attempts} time{'s' if attempts > 1 else ''}: {last_error})" if attempts else ""
+    )
+    return said + f"waiting to be sent{tries}"
+
+
+def cancel_refused(status: str, stopped: bool) -> str | None:
+    """Why a message to the resident in ``status`` (``stopped``: by someone already) cannot be
+    stopped, after "R-0042's reference by text " (None: it can: it has not gone)."""
+    if stopped or status == "cancelled":
+        return "was cancelled already"
+    return {
+        "sent": "was sent already: it cannot be stopped",
+        "sending": "is being sent at this moment: look again in a minute",
+        "failed": "failed: it was never sent, there is nothing to stop",
+        "uncertain": f"{MAY_HAVE_BEEN_SENT} already: it cannot be stopped",
+    }.get(status)

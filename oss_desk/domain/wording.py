@@ -123,6 +123,10 @@ ENGLISH: dict[str, str] = {
     # Texts to residents' phones
     "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
     "text.called": "{code}: please go to {desk} now.",
+    "text.closed": (
+        "{code}: sorry, the office has closed for today and your ticket has ended. "
+        "Please come back another day."
+    ),
     # The follow-up text asking how a visit went, and the page its link opens
     "text.feedback": "How did we do at {office} today? Please tell us, from 1 to 5:",
     "text.feedback_yesterday": (

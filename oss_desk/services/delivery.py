@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from oss_desk.domain.delivery import (
     AlertKind,
     DeviceReading,
     PrintState,
+    TextsSaid,
     WorkerState,
     device_word,
     just_queued_word,
@@ -33,7 +35,6 @@ from oss_desk.domain.delivery import (
     shorter_words,
     ticket_print_word,
     turn_text_failed_said,
-    turn_text_unsure_said,
 )
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.errors import NotFound, OssDeskError, RuleViolation
@@ -433,17 +434,18 @@ def turn_text_alerts(session: Session, site_id: str | None = None) -> list[TurnT
     return found
 
 
-def turn_texts_said(session: Session, visit_id: int) -> list[str]:
-    """The visit's turn texts that failed for good, then those that may have been sent, in
-    words (``ticket show``)."""
+def turn_texts_said(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, TextsSaid]:
+    """The visits' turn texts that failed for good, apart from those that may have been sent,
+    in words, by visit id (``ticket show``, and the desk serving the resident: one rule)."""
     from oss_desk.storage.resident import failed_turn_texts
 
-    with session.store.read() as conn:
-        failed = failed_turn_texts(conn, [visit_id]).get(visit_id, [])
-        unsure = failed_turn_texts(conn, [visit_id], "uncertain").get(visit_id, [])
-    return [turn_text_failed_said(kind, why) for kind, why in failed] + [
-        turn_text_unsure_said(kind, why) for kind, why in unsure
-    ]
+    visits = list(visit_ids)
+    failed = failed_turn_texts(conn, visits)
+    unsure = failed_turn_texts(conn, visits, "uncertain")
+    return {
+        visit: TextsSaid.of(failed.get(visit, []), unsure.get(visit, []))
+        for visit in failed.keys() | unsure.keys()
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import ClosedDay
 from oss_desk.domain.counter import Activity, DeskLogin, activity, desk_states
-from oss_desk.domain.delivery import PrintState, WorkerState, turn_text_failed_said
+from oss_desk.domain.delivery import PrintState, TextsSaid, WorkerState
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -105,9 +105,10 @@ class DeskSnapshot:
     closed_now: str | None = None
     """Why the site is closed now by its opening hours, closures and bank holidays ("a local
     closure day"), though it still takes arrivals; None while it is open."""
-    texts_not_sent: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    """The texts to residents at desks (called, being served) that failed for good, in words,
-    by visit id: the desk that called says the resident may not have been told."""
+    texts: dict[int, TextsSaid] = field(default_factory=dict)
+    """The texts to residents at desks (called, being served) that failed for good (the desk
+    that called says the resident may not have been told), apart from those that may have
+    been sent, in words, by visit id (as ``ticket show`` says them)."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
@@ -157,6 +158,7 @@ def take_snapshot(
         job_states,
         jobs_needing_answer,
         message_alerts,
+        turn_texts_said,
         untold_alerts,
         worker_state,
     )
@@ -166,7 +168,6 @@ def take_snapshot(
     from oss_desk.storage.devices import device_states
     from oss_desk.storage.outbox import print_summary
     from oss_desk.storage.queue import at_desks_before
-    from oss_desk.storage.resident import failed_turn_texts
 
     session.refresh_directory()
     site = session.site(site_id)
@@ -187,7 +188,7 @@ def take_snapshot(
         held = [*overnight, *(t for t in live.tickets if t.status is not TicketStatus.WAITING)]
         at_desks = [t.visit_id for t in held]
         added = added_services_of(conn, at_desks)
-        not_sent = failed_turn_texts(conn, at_desks)
+        texts = turn_texts_said(conn, at_desks)
         closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
         if figures:  # the team leader's figures: the report code loads when first asked for
@@ -247,10 +248,7 @@ def take_snapshot(
         amber_seconds=session.settings.queue.amber_minutes * 60,
         closed_day=closed,
         closed_now=closed_now_at(session, site),
-        texts_not_sent={
-            visit: tuple(turn_text_failed_said(*text) for text in texts)
-            for visit, texts in not_sent.items()
-        },
+        texts=texts,
     )
 
 

@@ -20,11 +20,18 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
+from oss_desk.domain.sending import (
+    SendResult,
+    SendTally,
+    next_try,
+    referral_message_said,
+    send_round,
+)
 from oss_desk.domain.wording import Wording
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed, email_lines, pick, sender_name
-from oss_desk.services.send_queues import handed_over, settle_try
+from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
@@ -133,8 +140,7 @@ class FollowupMessageDelivery:
         notify: NotifySender | None = None,
     ) -> None:
         self.s = session
-        self.smtp = smtp or SmtpSender(session.settings.email)
-        self.notify = notify or NotifySender(session.settings.notify)
+        self.senders = CurrentSenders(session, smtp, notify)
 
     def deadline(self, message: store.Message) -> datetime:
         return notice_deadline(
@@ -156,6 +162,11 @@ class FollowupMessageDelivery:
             return False
         f = store.get_followup(self.s.store.conn, message.followup_id)
         assert f is not None
+        if message.cancelled_by is not None:  # stopped after a try that may have reached Notify
+            why = f"cancelled by {self.s.name_of(message.cancelled_by)}"
+            found = looked_up(self.senders.notify, message.reference, "cancelled", why)
+            self._finish(message, f, found, report)
+            return True
         details = store.details_of(self.s.store.conn, f.id)
         to = details.email if message.channel == "email" else details.phone
         if not to:
@@ -163,10 +174,11 @@ class FollowupMessageDelivery:
             return True
         try:
             if message.via == "smtp":
-                self.smtp.now = now
-                provider = self.smtp.send(to, compose_referral(self.s, f), message.reference)
+                smtp = self.senders.smtp
+                smtp.now = now
+                provider = smtp.send(to, compose_referral(self.s, f), message.reference)
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
-                provider = self.notify.send_once(
+                provider = self.senders.notify.send_once(
                     message.channel,
                     to,
                     lambda: compose_referral(self.s, f),
@@ -220,3 +232,21 @@ class FollowupMessageDelivery:
                 )
         sent = f"sent referral {f.id} by {message.channel}"
         report.record(result, log, sent, f"referral message {message.id}")
+
+
+def message_said(session: Session, f: Followup, m: store.Message) -> str:
+    """Where a referral's message stands, in words (:func:`referral_message_said`)."""
+    timezone = session.site_ever(f.site_id).timezone
+    cancelled = None
+    if m.cancelled_by is not None and m.cancelled_at is not None:
+        at = local(read_instant(m.cancelled_at), timezone)
+        cancelled = f"{session.name_of(m.cancelled_by)} at {at:%H:%M}"
+    sent = local(read_instant(m.sent_at or m.created_at), timezone)
+    return referral_message_said(
+        m.channel,
+        m.status,
+        when=f"{sent:%H:%M}",
+        attempts=m.attempts,
+        last_error=m.last_error,
+        cancelled=cancelled,
+    )

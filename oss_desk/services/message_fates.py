@@ -4,7 +4,9 @@ comes and by a change to the booking (moved, cancelled, a no-show, checked in) a
 
 A message that was due and never delivered has failed (its alert stays until someone
 acknowledges it), whatever happened to the booking after its deadline; one the booking no longer
-needs is not sent, and says why.
+needs is not sent, and says why. After a try that may have reached the resident neither is said
+on a guess: an email may have been sent; a message through Notify is looked up first, when the
+worker's turn for it comes after the look-up wait (:func:`oss_desk.domain.sending.dropped_unsure`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate
+from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate, reminder_wait
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.sending import LOOK_UP_FIRST, dropped_unsure
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
@@ -53,6 +56,18 @@ def fate_of(
         due=read_instant(message.due_at),
         told_at=told,
     )
+
+
+def held_until(
+    session: Session, message: ap.Message, appt: Appointment, now: datetime
+) -> datetime | None:
+    """When a reminder due ``now`` is tried instead, while its confirmation (or change notice)
+    is still being tried (:func:`oss_desk.domain.appointments.reminder_wait`); None: send it."""
+    if message.kind != "reminder":
+        return None
+    conn = session.store.conn
+    telling = ap.telling_next(conn, appt.id, message.for_version, message.channel, TOLD_KINDS)
+    return reminder_wait(telling, now)
 
 
 def record_settled(
@@ -101,7 +116,28 @@ def settle_on_change(
         if fate is None:
             continue
         status, why = fate
+        if message.unconfirmed:  # an earlier try may have reached the resident
+            known = dropped_unsure(status, why, message.via)
+            if known is None:  # Notify is asked first, when the worker's turn comes
+                continue
+            status, why = known.status, known.error or why
         if ap.settle_unsent(conn, message.id, status, why) and status == "failed":
             record_settled(conn, session, after, message, now, sent=False, reason=why)
             failed += 1
     return failed
+
+
+def awaiting_look_up(
+    session: Session, message: ap.Message, appt: Appointment, now: datetime
+) -> str | None:
+    """What ``appointment show`` says of a message still pending that is no longer needed (or
+    past its deadline) after a try that may have reached Notify: it is not sent again, it
+    waits for its look-up (None: not such a message)."""
+    if message.status != "pending" or not message.unconfirmed or message.via != "notify":
+        return None
+    fate = fate_of(session, message, appt, now, deadline_of(session, message, appt))
+    if fate is None:
+        return None
+    status, why = fate
+    state = "no longer needed" if status == "cancelled" else "not delivered in time"
+    return f"{state} ({why}); {LOOK_UP_FIRST}"

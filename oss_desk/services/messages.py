@@ -17,7 +17,7 @@ from html import escape
 
 from oss_desk.domain.appointments import QR_MESSAGES, Appointment, booking_qr
 from oss_desk.domain.calendar import local, zone
-from oss_desk.domain.outgoing import fitting
+from oss_desk.domain.outgoing import fitted
 from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
@@ -89,8 +89,8 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     council = "_council" if kind == "cancellation" and appt.cancelled_by == "council" else ""
 
     bodies, subjects, headings, caption = [], [], [], []
-    texts: list[str] = []
-    short: list[str] = []
+    texts: list[tuple[str, str]] = []  # per language: what it says, and its change line
+    short: list[tuple[str, str]] = []
     for n, language in enumerate(wording.languages):
         say = partial(wording.one, language)
         day = wording.date(language, words.wall.date())
@@ -137,7 +137,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
                     sms.append(say("sms.was", **told))
                 if items:  # the checklist is in the email or on the slip: a text stays short
                     sms.append(say("sms.bring_see"))
-            said.append(" ".join([*sms, say("sms.reference", ref=appt.ref), *change]))
+            said.append((" ".join([*sms, say("sms.reference", ref=appt.ref)]), " ".join(change)))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)
@@ -155,7 +155,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         " / ".join(headings),
         " / ".join(subjects),
         body,
-        fitting(" / ".join(headings), " ".join(texts), " ".join(short)),
+        fitted(" / ".join(headings), texts, short),
         ics,
         qr,
         tuple(caption) if qr else (),

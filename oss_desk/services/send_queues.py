@@ -2,7 +2,9 @@
 :mod:`oss_desk.storage.sending`) share around a try through GOV.UK Notify: the moment its request
 is handed over is committed before it goes, and kept until a try ends with a sure answer. So a
 row a stopped worker left before its request went is sent again at once, and only one that may
-have reached Notify waits to be looked up (:func:`oss_desk.domain.sending.look_up_wait`)."""
+have reached Notify waits to be looked up (:func:`oss_desk.domain.sending.look_up_wait`). And
+the look-up that settles a message no longer wanted after such a try (:func:`looked_up`), for
+these queues and appointment messages alike."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.sending import SendResult
+from oss_desk.domain.sending import SendResult, after_look_up
+from oss_desk.services.senders import NotifySender, SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage.sending import hand_over, settle
 
@@ -42,3 +45,14 @@ def settle_try(
     settle(conn, queue, row_id, result, now, error_chars=error_chars)
     if not may_have_left and result.status in ("pending", "failed"):
         hand_over(conn, queue, row_id, None)
+
+
+def looked_up(notify: NotifySender, reference: str, status: str, reason: str) -> SendResult:
+    """A message ``status`` (``cancelled``: no longer wanted; ``failed``: past its deadline) for
+    ``reason`` after a try that may have reached Notify: Notify is asked for its ``reference``
+    (:func:`oss_desk.domain.sending.after_look_up`)."""
+    try:
+        found = notify.lookup(reference)
+    except SendFault as fault:
+        return after_look_up(status, reason, None, fault.reason)
+    return after_look_up(status, reason, found)

@@ -4,7 +4,9 @@ At meet-and-greet a resident may give a mobile number (``give_phone``). The devi
 looks at the queue after every change while a number given today waits (``queue_due``;
 ``oss_desk.worker.rounds.TurnTextsLane``): a resident whose ticket is
 ``turn_texts.position``-th in line, as its paper counts the people ahead (2nd by default),
-gets a text, and another when called, with the desk to go to (``turn_texts.when_called``).
+gets a text, and another when called, with the desk to go to (``turn_texts.when_called``),
+and one if close of day closes their ticket (``closed``, queued by the close:
+:func:`oss_desk.services.queue.day_end.tell_closed`).
 Each is a row of the ``turn_texts`` outbox, one per visit and kind (a come-to-the-desk text is
 queued again for each new call to another desk, never twice for one call); the sender
 checks again just before sending that it is still true (a cancelled ticket, one called
@@ -34,17 +36,17 @@ from oss_desk.domain.sending import (
     SendResult,
     SendTally,
     look_up_wait,
-    may_have_been_sent,
     next_try,
     send_lease,
     send_round,
 )
 from oss_desk.errors import RuleViolation
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
-from oss_desk.services.send_queues import handed_over, settle_try
+from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault
 from oss_desk.services.session import Session
 from oss_desk.services.wording import record_wording
@@ -174,7 +176,7 @@ class TurnTexts:
         return queued
 
     def deliver_due(self, notify: NotifySender | None = None, limit: int = 1000) -> TextReport:
-        sender = notify or NotifySender(self.s.settings.notify)
+        sender = notify or CurrentSenders(self.s).notify
         return send_round(lambda report: self._deliver_one(sender, report), TextReport(), limit)
 
     def _deliver_one(self, notify: NotifySender, report: TextReport) -> bool:
@@ -221,11 +223,7 @@ class TurnTexts:
         (:func:`~oss_desk.domain.sending.may_have_been_sent`), never said cancelled."""
         if text.handed_over_at is None:
             return SendResult("cancelled", reason)
-        try:
-            found = notify.lookup(text.reference)
-        except SendFault as fault:
-            return may_have_been_sent(reason, fault.reason)
-        return SendResult("cancelled", reason) if found is None else SendResult("sent", None, found)
+        return looked_up(notify, text.reference, "cancelled", reason)
 
     def _retry(self, text: r.TurnText, fault: SendFault) -> datetime | None:
         """When a text not sent is tried again (None: it has failed): 2, 4, 8... s up to a
@@ -247,6 +245,8 @@ class TurnTexts:
         if text.kind == "nearly" and ticket.status is not TicketStatus.WAITING:
             return f"the ticket is {ticket.status.value} now"
         if text.kind == "called" and ticket.status is not TicketStatus.CALLED:
+            return f"the ticket is {ticket.status.value} now"
+        if text.kind == "closed" and ticket.status is not TicketStatus.CANCELLED:
             return f"the ticket is {ticket.status.value} now"
         return None
 

@@ -393,7 +393,8 @@ def unsent_messages(
 
 
 def settle_unsent(conn: sqlite3.Connection, message_id: int, status: str, why: str) -> bool:
-    """A message still waiting is settled without being sent: ``failed`` or ``cancelled``."""
+    """A message still waiting is settled without being sent now: ``failed``, ``cancelled`` or
+    (an earlier try may have reached the resident) ``uncertain``."""
     sql = "UPDATE messages SET status = ?, last_error = ? WHERE id = ? AND status = 'pending'"
     return conn.execute(sql, [status, why, message_id]).rowcount == 1
 
@@ -426,6 +427,21 @@ def told_at(
         [appointment_id, version, channel, *kinds],
     ).fetchone()
     return read_instant(sent) if sent else None
+
+
+def telling_next(
+    conn: sqlite3.Connection, appointment_id: int, version: int, channel: str, kinds: Sequence[str]
+) -> datetime | None:
+    """When a message of ``kinds`` (the whole booking) about this version is next tried by
+    ``channel``, while one is still to go (None: none is)."""
+    marks = ", ".join("?" * len(kinds))
+    (due,) = conn.execute(
+        "SELECT max(next_attempt_at) FROM messages WHERE appointment_id = ? "  # noqa: S608
+        f"AND for_version = ? AND channel = ? AND status IN ('pending', 'sending') "
+        f"AND kind IN ({marks})",
+        [appointment_id, version, channel, *kinds],
+    ).fetchone()
+    return read_instant(due) if due else None
 
 
 def told_time(conn: sqlite3.Connection, appointment_id: int) -> datetime | None:

@@ -387,6 +387,9 @@ class Message:
     created_at: str
     handed_over_at: str | None = None
     """When its request was last handed to Notify while no try since has had a sure answer."""
+    cancelled_at: str | None = None
+    """When the team leader stopped it (``followup cancel-message``), with ``cancelled_by``."""
+    cancelled_by: str | None = None
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
@@ -426,6 +429,22 @@ def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
     return [_message(cur, row) for row in cur.fetchall()]
 
 
+def cancel_message(conn: sqlite3.Connection, message_id: int, *, by: str, at: str) -> bool:
+    """The team leader stops a message that has not gone (pending, not being sent now): who
+    and when are kept; it is cancelled at once, unless an earlier try may have reached Notify
+    (handed over): then it stays due, for the worker to look it up first. False: it was not
+    pending (sent, or taken by the worker, a moment ago)."""
+    return (
+        conn.execute(
+            "UPDATE followup_messages SET cancelled_by = :by, cancelled_at = :at, "
+            "status = CASE WHEN handed_over_at IS NULL THEN 'cancelled' ELSE status END "
+            "WHERE id = :id AND status = 'pending' AND cancelled_at IS NULL",
+            {"by": by, "at": at, "id": message_id},
+        ).rowcount
+        == 1
+    )
+
+
 def release_stale_messages(conn: sqlite3.Connection, notify_due: str) -> int:
     """At start-up (the worker lock is ours): messages left 'sending' are due again, by mail at
     once, through Notify at ``notify_due`` when their request was handed over (it may have
@@ -440,7 +459,8 @@ def release_stale_messages(conn: sqlite3.Connection, notify_due: str) -> int:
 
 def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids and error texts of referral messages finished before ``before``."""
-    return purge_traces(conn, REFERRAL_MESSAGES, ("sent", "failed"), before, dry_run=dry_run)
+    finished = ("sent", "failed", "cancelled", "uncertain")
+    return purge_traces(conn, REFERRAL_MESSAGES, finished, before, dry_run=dry_run)
 
 
 def record_actions(

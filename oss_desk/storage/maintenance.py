@@ -488,7 +488,7 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
     when sending); what remains after sending is the provider's id (under which Notify keeps
     the text and the recipient) and the provider's last error text.
     """
-    finished = ("sent", "failed", "cancelled", "expired")
+    finished = ("sent", "failed", "cancelled", "expired", "uncertain")
     return purge_traces(conn, "messages", finished, before, dry_run=dry_run)
 
 

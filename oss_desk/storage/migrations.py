@@ -222,6 +222,24 @@ def _appointments_admit_left_unseen(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "appointments", "status", "left_unseen", "0050_appointment_left_unseen")
 
 
+def _messages_admit_uncertain(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "messages", "status", "uncertain", "0081_message_may_have_been_sent")
+
+
+def _followup_messages_admit_cancelled(db: sqlite_utils.Database) -> None:
+    step = "0082_message_cancel_closed_text"
+    admit_value(db.conn, "followup_messages", "status", "cancelled", step)
+
+
+def _followup_messages_admit_uncertain(db: sqlite_utils.Database) -> None:
+    step = "0082_message_cancel_closed_text"
+    admit_value(db.conn, "followup_messages", "status", "uncertain", step)
+
+
+def _turn_texts_admit_closed(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "turn_texts", "kind", "closed", "0082_message_cancel_closed_text")
+
+
 def _settle_ended_visits(db: sqlite_utils.Database) -> None:
     from oss_desk.storage.appointment_ends import settle_ended_visits
 
@@ -233,6 +251,10 @@ PYTHON_STEPS = {
     "appointments_admit_not_seen": _appointments_admit_not_seen,
     "appointments_admit_left_unseen": _appointments_admit_left_unseen,
     "settle_ended_visits": _settle_ended_visits,
+    "messages_admit_uncertain": _messages_admit_uncertain,
+    "followup_messages_admit_cancelled": _followup_messages_admit_cancelled,
+    "followup_messages_admit_uncertain": _followup_messages_admit_uncertain,
+    "turn_texts_admit_closed": _turn_texts_admit_closed,
 }
 
 

@@ -59,7 +59,7 @@ MESSAGES = Outbox(
     lane="via",
     sending="sending",
     order="next_attempt_at, id",
-    columns=_RETRIED | {"provider_id", "unconfirmed", "handed_over_at"},
+    columns=_RETRIED | {"provider_id", "unconfirmed", "handed_over_at", "attempts"},
 )
 BOARD_UPDATES = Outbox(
     "board_updates",

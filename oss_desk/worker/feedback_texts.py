@@ -20,6 +20,7 @@ from typing import Any
 from oss_desk.clock import read_instant
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import SendResult
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import record_event
 from oss_desk.services.feedback_texts import FeedbackTexts
 from oss_desk.services.senders import NotifySender
@@ -41,7 +42,7 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
         self, session: Session, notify: NotifySender | None = None, owner: str | None = None
     ) -> None:
         super().__init__(session, owner)
-        self.notify = notify or NotifySender(session.settings.notify)
+        self.senders = CurrentSenders(session, notify=notify)
         self._consent: ft.Consent | None = None
 
     def row(self, claimed: dict[str, Any]) -> ft.FeedbackText:
@@ -71,7 +72,7 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
         assert consent is not None and consent.phone is not None
         # An earlier try that may have reached Notify (a timeout, a worker killed while
         # waiting) is looked up by its reference first, after the look-up wait: never twice.
-        return self.notify.send_once(
+        return self.senders.notify.send_once(
             "text",
             consent.phone,
             lambda: FeedbackTexts(self.s, Actor("worker")).compose(

@@ -16,14 +16,17 @@ import logging
 from datetime import datetime
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.appointments import REMINDER_WAITS, Appointment
+from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.demo_messages import DemoPast, demo_past
-from oss_desk.services.message_fates import deadline_of, fate_of, record_settled
+from oss_desk.services.message_fates import deadline_of, fate_of, held_until, record_settled
 from oss_desk.services.messages import compose
+from oss_desk.services.send_queues import looked_up
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
+from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker import leased
 from oss_desk.worker.leased import LeasedSender, Outcome
@@ -54,8 +57,7 @@ class MessageDelivery(LeasedSender):
         owner: str | None = None,
     ) -> None:
         super().__init__(session, owner)
-        self.smtp = smtp or SmtpSender(session.settings.email)
-        self.notify = notify or NotifySender(session.settings.notify)
+        self.senders = CurrentSenders(session, smtp, notify)
         self._demo_past: DemoPast | bool | None = False  # False: not looked up yet
 
     def _senders(self, appt: Appointment) -> tuple[SmtpSender, NotifySender]:
@@ -65,7 +67,7 @@ class MessageDelivery(LeasedSender):
             self._demo_past = demo_past(self.s)
         past = self._demo_past
         found = past.senders(appt.booked_at) if isinstance(past, DemoPast) else None
-        return found or (self.smtp, self.notify)
+        return found or (self.senders.smtp, self.senders.notify)
 
     def deliver_due(self, limit: int = 10_000) -> MessageReport:
         def every_lane(report: MessageReport) -> bool:
@@ -98,7 +100,11 @@ class MessageDelivery(LeasedSender):
         deadline = deadline_of(self.s, message, appt)
         fate = fate_of(self.s, message, appt, now, deadline)
         if fate is not None:  # past its deadline (failed), or no longer needed
-            self._finish(message, appt, SendResult(*fate), report)
+            self._finish(message, appt, self._dropped(message, appt, *fate), report)
+            return
+        later = held_until(self.s, message, appt, now)
+        if later is not None:  # a reminder never goes before its confirmation
+            self._hold(message, later)
             return
         contact = ap.contact_of(self.s.store.conn, appt.id)
         to = (contact.email if message.channel == "email" else contact.phone) if contact else None
@@ -128,6 +134,33 @@ class MessageDelivery(LeasedSender):
             self._fault(message, appt, fault, deadline, report)
             return
         self._finish(message, appt, SendResult("sent", provider=provider), report)
+
+    def _hold(self, message: ap.Message, until: datetime) -> None:
+        """A reminder held back for its confirmation (:func:`reminder_wait`): due again at
+        ``until``, this turn not counted as a try (nothing went)."""
+        with self.s.store.write() as conn:
+            o.finish(
+                conn,
+                MESSAGES,
+                message.id,
+                owner=self.owner,
+                status="pending",
+                next_attempt_at=format_instant(until),
+                last_error=REMINDER_WAITS,
+                attempts=message.attempts - 1,
+            )
+        log.info("reminder %s %s: looked at again at %s", message.id, REMINDER_WAITS, until)
+
+    def _dropped(self, message: ap.Message, appt: Appointment, status: str, why: str) -> SendResult:
+        """A message ``status`` (failed, or no longer needed) for ``why``: after a try that may
+        have reached the provider, never said cancelled on a guess (its turn came after the
+        look-up wait: Notify is asked; :func:`oss_desk.domain.sending.dropped_unsure`)."""
+        if not message.unconfirmed:
+            return SendResult(status, why)
+        known = dropped_unsure(status, why, message.via)
+        if known is not None:
+            return known
+        return looked_up(self._senders(appt)[1], message.reference, status, why)
 
     def _fault(
         self,

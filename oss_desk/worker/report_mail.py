@@ -19,6 +19,7 @@ from typing import Any
 from oss_desk.clock import read_instant
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.sending import SendTally
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SmtpSender
 from oss_desk.services.session import Session
@@ -48,7 +49,7 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
         self, session: Session, smtp: SmtpSender | None = None, owner: str | None = None
     ) -> None:
         super().__init__(session, owner)
-        self.smtp = smtp or SmtpSender(session.settings.email)
+        self.senders = CurrentSenders(session, smtp=smtp)
 
     def row(self, claimed: dict[str, Any]) -> ReportMail:
         return ReportMail.of(claimed)
@@ -60,8 +61,9 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
 
     def send(self, item: ReportMail, now: datetime, handed_over: Callable[[], None]) -> str:
         composed = Composed(item.subject, item.subject, item.body, item.body, None)
-        self.smtp.now = now
-        return self.smtp.send(item.recipient, composed, item.reference, handed_over)
+        smtp = self.senders.smtp
+        smtp.now = now
+        return smtp.send(item.recipient, composed, item.reference, handed_over)
 
 
 def report_mails(session: Session, owner: str | None = None) -> ReportMailReport:

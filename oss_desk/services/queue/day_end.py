@@ -20,6 +20,7 @@ A day closed by hand then takes no more arrivals until a team leader reopens it
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -259,8 +260,31 @@ def _close_day(
         at = _closes_at(ticket, closing, end_of_day(site, day), now, over=over, by_hand=by_hand)
         if at is not None:
             at = _not_before_its_history(conn, ticket, at)
-            closed += _close(conn, site, ticket, at, now, actor, automatic=not by_hand)
+            ended = _close(conn, site, ticket, at, now, actor, automatic=not by_hand)
+            if ended and not over:
+                tell_closed(conn, ticket, now)
+            closed += ended
     return closed
+
+
+def tell_closed(conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
+    """A resident waiting for a text (they gave a number for "nearly your turn") whose ticket
+    close of day closed is told so, once, by a short text in their language (queued here, in
+    the closing transaction; sent by the worker as the other turn texts are: only the code,
+    never a name or reason). Not the morning after (a day closed late, the worker down): the
+    resident knows by then."""
+    from oss_desk.storage import resident as r
+
+    if r.phone_of(conn, ticket.visit_id) is None:
+        return
+    r.queue_turn_text(
+        conn,
+        visit_id=ticket.visit_id,
+        ticket_id=ticket.id,
+        kind="closed",
+        reference=f"oss-t{ticket.id}-closed-{secrets.token_hex(4)}",
+        now=format_instant(now),
+    )
 
 
 def _not_before_its_history(conn: sqlite3.Connection, ticket: Ticket, at: datetime) -> datetime:

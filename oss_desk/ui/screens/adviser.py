@@ -299,8 +299,11 @@ class AdviserScreen(counter.CounterScreen):
             text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
-            for said in snapshot.texts_not_sent.get(ticket.visit_id, ()):  # not told: call aloud
+            texts = snapshot.texts.get(ticket.visit_id)
+            for said in texts.not_sent if texts else ():  # not told: call the code aloud
                 text.append(f"\n{said}", style=self.app.theme_variables.get("error", "red"))
+            for said in texts.uncertain if texts else ():  # may have been told
+                text.append(f"\n{said}", style=self.app.theme_variables.get("warning", "yellow"))
             in_place(info, text)
             in_place(needs, self.marks_text(ticket))
         self.show_timer()

@@ -1,0 +1,126 @@
+"""A referral's reference queued to go to the resident by text can be stopped by the team leader
+(`followup cancel-message REF`), who and when recorded, as long as it has not gone: the worker
+never sends it after that, and `followup show` says who stopped it and when. One whose earlier
+try may have reached Notify is never said not sent on a guess: it is looked up first. Against
+a loopback Notify (tests/messaging.py) and the real worker (`worker --once`), by the command
+line."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.sending import look_up_wait
+from oss_desk.services.site import initialise
+
+from .conftest import Cli, rows
+from .messaging import NotifyServer
+from .test_notify_uncertain import _referral_by_text, gets, posts
+
+CANCEL = "followup cancel-message"
+
+
+def worker(cli: Cli, at: datetime) -> None:
+    done = cli("worker", "--once", now=at.isoformat())
+    assert done.code == 0, done.err
+
+
+def referral_message(db: Path) -> tuple[str, str, str | None, str | None]:
+    ((reference, status, by, at),) = rows(
+        db, "SELECT reference, status, cancelled_by, cancelled_at FROM followup_messages"
+    )
+    return str(reference), str(status), by, at
+
+
+def test_the_team_leader_stops_a_referral_text_that_has_not_gone(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, now = _referral_by_text(tmp_path, notify, monkeypatch)
+    cli = Cli(db, monkeypatch)
+    notify.state.script = ["429"]  # Notify busy: it waits for its next try
+    worker(cli, now)
+    reference, status, _, _ = referral_message(db)
+    assert status == "pending" and len(posts(notify, reference)) == 1
+    at = now + timedelta(seconds=5)
+    refused = cli("--user", "ana", *CANCEL.split(), "R-0001", now=at.isoformat())
+    assert refused.code == 9 and refused.err.count("\n") == 1, refused.err
+    assert "may not stop a resident's message being sent" in refused.err
+    stopped = cli("--user", "tl", *CANCEL.split(), "R-0001", "--json", now=at.isoformat())
+    assert stopped.code == 0, stopped.err
+    assert stopped.json()["message"] == {
+        "channel": "text",
+        "status": "cancelled",
+        "cancelled_by": "tl",
+        "cancelled_at": "2026-11-23T10:00:05.000Z",
+    }
+    assert referral_message(db)[1:] == ("cancelled", "tl", "2026-11-23T10:00:05.000Z")
+    worker(cli, now + timedelta(minutes=10))
+    assert len(posts(notify, reference)) == 1  # never sent after
+    later = (now + timedelta(minutes=10)).isoformat()
+    shown = cli("--user", "tl", "followup", "show", "R-0001", now=later)
+    assert "  reference by text: not sent, cancelled by Tia Leader at 10:00" in shown.out
+    listed = cli("--user", "tl", "followup", "show", "R-0001", "--json", now=later).json()
+    assert [m["status"] for m in listed["messages"]] == ["cancelled"]
+    again = cli("--user", "tl", *CANCEL.split(), "R-0001", now=at.isoformat())
+    assert again.code == 6 and again.err.count("\n") == 1, again.err
+    assert "was cancelled already" in again.err
+    unknown = cli("--user", "tl", *CANCEL.split(), "R-0099", now=at.isoformat())
+    assert unknown.code == 5, unknown.err
+    helped = cli(*CANCEL.split(), "--help")
+    assert helped.code == 0 and "Team leader: stop a referral" in helped.out
+
+
+def test_one_sent_already_cannot_be_stopped(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, now = _referral_by_text(tmp_path, notify, monkeypatch)
+    cli = Cli(db, monkeypatch)
+    worker(cli, now)
+    assert referral_message(db)[1] == "sent"
+    late = cli("--user", "tl", *CANCEL.split(), "R-0001", now=now.isoformat())
+    assert late.code == 6, late.err
+    assert "R-0001's reference by text was sent already" in late.err
+
+
+def referral_by_text(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, datetime]:
+    """As :func:`_referral_by_text`, with ``notify.timeout = 1`` (its look-up wait: 12 s)."""
+    db, now = _referral_by_text(tmp_path, notify, monkeypatch)
+    config = tmp_path / "site.toml"  # as make_db wrote it: `init` again with a shorter timeout
+    config.write_text(config.read_text().replace("timeout = 60\n", "timeout = 1\n"))
+    initialise(db, clock=FixedClock(now), config_path=config)
+    return db, now
+
+
+@pytest.mark.parametrize(("mode", "recorded"), [("timeout", "sent"), ("lost", "cancelled")])
+def test_one_that_may_have_reached_notify_is_looked_up_before_it_is_said_not_sent(
+    tmp_path: Path,
+    notify: NotifyServer,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    recorded: str,
+) -> None:
+    """Notify took the request in and did not answer within the timeout (it stored it, or
+    not); the team leader then stops it: it is not sent again, and once the look-up wait is
+    over Notify is asked: there, it was sent; not there, it is cancelled."""
+    db, now = referral_by_text(tmp_path, notify, monkeypatch)
+    cli = Cli(db, monkeypatch)
+    notify.state.script = [mode]
+    worker(cli, now)
+    reference, status, _, _ = referral_message(db)
+    assert status == "pending"
+    notify.state.release.set()
+    notify.state.wait_for(f"{'ACCEPTED' if mode == 'timeout' else 'LOST'} ref={reference}")
+    at = now + timedelta(seconds=5)
+    stopped = cli("--user", "tl", *CANCEL.split(), "R-0001", now=at.isoformat())
+    assert stopped.code == 0, stopped.err
+    assert "Notify is asked whether it did" in stopped.out, stopped.out
+    assert referral_message(db)[1] == "pending"
+    worker(cli, now + timedelta(seconds=max(look_up_wait(1.0), 15) + 1))  # wait, backoff
+    assert referral_message(db)[1] == recorded
+    assert gets(notify, reference) == [f"GET ref={reference} found={int(mode == 'timeout')}"]
+    assert len(posts(notify, reference)) == 1
