@@ -17,6 +17,7 @@ from oss_desk.hardware.templates import PreviewLine, preview
 from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.services.wording import wording_for
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 from oss_desk.storage.print_state import printed_copy, ticket_job
@@ -54,11 +55,13 @@ def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     """The latest calls of the site today, as the board shows them (newest first)."""
     site = session.directory.sites[site_id]
     calls = d.latest_calls(session.store.conn, site.id, session.today(site), rows)
-    names = {desk.id: desk.board_name or desk.display_name for desk in session.settings.desks}
-    return BoardState(
-        calls=tuple(Call(code, names.get(desk or "", desk or "")) for code, desk in calls),
-        message=resident.board_message(session, site.id),
-    )
+    wording = wording_for(session.settings, site.id)
+    shown = []
+    for code, desk in calls:
+        # Its board name, and in a bilingual office its Welsh name first where it has one.
+        names = resident.desk_names(session, wording, desk)
+        shown.append(Call(code, names[0], names[1] if len(names) > 1 else None))
+    return BoardState(calls=tuple(shown), message=resident.board_message(session, site.id))
 
 
 @dataclass(frozen=True, slots=True)
