@@ -159,7 +159,7 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if format_spec and spec_problem(format_spec) is None:
-            return value if isinstance(value, Untranslated) else shaped(str(value), format_spec)
+            return shaped(str(value), format_spec, welsh=not isinstance(value, Untranslated))
         return super().format_field(value, format_spec)
 
 
