@@ -16,7 +16,7 @@ from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
-from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, waited_minutes
 from oss_desk.services.queue.view import LiveView
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes, ticket_json
@@ -50,10 +50,13 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
         session.refresh_directory()
 
 
-def _estimate(minutes_left: int | None, why: str) -> str:
-    if minutes_left is None:
+def _estimate(minutes_left: int | None, ahead: int | None, why: str) -> str:
+    """The people ahead (as the resident's paper counts them) and the estimated wait, or why
+    there is none."""
+    if minutes_left is None or ahead is None:
         return why
-    return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
+    wait = "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
+    return f"{ahead_said(ahead)}, {wait}"
 
 
 def render_queue(session: Session, entries: list[QueueEntry], site_id: str | None) -> str:
@@ -104,6 +107,6 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
                 f"  {e.position:3d}. {codes[t.id]:{code_width}s}  "
                 f"{names[t.service].name:{width}s} "
                 f"waiting {waited_minutes(e.wait_seconds):3d} min, "
-                f"{_estimate(est, why)}{flag}{needs}"
+                f"{_estimate(est, e.ahead, why)}{flag}{needs}"
             )
     return "\n".join(lines)

@@ -425,7 +425,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     if entry is not None and entry.position is not None and not found.parked:
         seconds = entry.estimated_wait_seconds
         why = Unserved(session).why(found) if seconds is None else NO_OPEN_DESK
-        place = f", {place_said(entry.position, seconds, why)}"
+        place = f", {place_said(entry.ahead, seconds, why)}"
         if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))

@@ -9,7 +9,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.counter import parked_words, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.queue import is_urgent
-from oss_desk.domain.waits import NO_OPEN_DESK, estimate_minutes, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 
 
@@ -83,8 +83,7 @@ def wait_phrase(entry: QueueEntry) -> str:
     if entry.estimated_wait_seconds is None:
         return NO_OPEN_DESK
     est = minutes(entry.estimated_wait_seconds) or 0
-    ahead = entry.ahead or 0
-    people = "nobody ahead" if ahead == 0 else f"{ahead} ahead"
+    people = ahead_said(entry.ahead or 0)
     return f"{people}, about {est} min" if est else f"{people}, next to be called"
 
 
