@@ -19,7 +19,6 @@ from oss_desk.cli.common import (
     ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
-from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
@@ -30,6 +29,7 @@ from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
 from oss_desk.services.session import Session
 from oss_desk.services.unserved import Unserved
 from oss_desk.services.views import (
+    ticket_code_said,
     ticket_json,
     ticket_line,
     visit_json,
@@ -167,9 +167,8 @@ def issue(
     from oss_desk.services.delivery import print_job_said
 
     where = f"; {print_job_said(session, issued.print_job)}" if issued.print_job else ""
-    click.echo(
-        f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
-    )
+    code = ticket_code_said(issued.ticket, session.directory)  # as the queue and the calls
+    click.echo(f"{code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}")
     if closed is not None:
         click.echo(closed_now_notice(site.name, closed))
 
@@ -245,8 +244,8 @@ def _show_called(
     session: Session, called: Ticket, desk_id: str, as_json: bool, said: str = ""
 ) -> None:
     """A ticket called to a desk: its JSON, or "C001 -> Desk 1" (and ``said``; at an office
-    of several sites "C001 (id 4) -> Library desk 1": :func:`code_said`)."""
-    code = code_said(called.code, called.id, len(session.directory.sites))
+    of several sites "C001 (id 4) -> Library desk 1": :func:`ticket_code_said`)."""
+    code = ticket_code_said(called, session.directory)
     answer(
         as_json,
         ticket_json(called, session.directory),
