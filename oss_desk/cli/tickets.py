@@ -21,7 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, place_said
+from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -188,10 +188,10 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     if as_json:
         emit_json({"ticket": ticket.code, "texts": True})
         return
-    n = session.settings.turn_texts.position
-    place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    # The place in the words of the paper ticket: the people ahead (not "2nd in line").
+    nearly = nearly_said(session.settings.turn_texts.position)
     click.echo(
-        f"{ticket.code}: a text when {place} in line (as its paper counts the people ahead)"
+        f"{ticket.code}: a text when nearly their turn ({nearly}, as its paper counts them)"
         + (", and when called" if session.settings.turn_texts.when_called else "")
     )
 
