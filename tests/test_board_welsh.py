@@ -58,11 +58,10 @@ def test_the_board_names_the_desk_in_welsh_then_in_english_in_turn(tmp_path: Pat
             ("B001 -> Desk 2", "C001 -> Desg 1"),
             ("B001 -> Desk 2", "C001 -> Desk 1"),
         }
-        # The desk's preview of the board shows the first page, the Welsh one.
-        assert [line.rstrip() for line in resident_view(desk, None).board_lines] == [
-            "B001 -> Desk 2",
-            "C001 -> Desg 1",
-        ]
+        # The desk's preview of the board shows the Welsh page, then the English one.
+        view = resident_view(desk, None)
+        assert [line.rstrip() for line in view.board_lines] == ["B001 -> Desk 2", "C001 -> Desg 1"]
+        assert [line.rstrip() for line in view.board_turns] == ["B001 -> Desk 2", "C001 -> Desk 1"]
     finally:
         worker.join()
         desk.close()

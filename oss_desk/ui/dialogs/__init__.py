@@ -553,6 +553,7 @@ class ResidentViewDialog(Dialog[None]):
         self.code = view.ticket_code
         self.paper = [(line.text, line.bold, line.kind == "qr") for line in view.ticket_lines]
         self.board = view.board_lines
+        self.board_turns = view.board_turns
         self.has_board = view.board_url is not None
         self.paper_said = view.paper_said
 
@@ -572,6 +573,10 @@ class ResidentViewDialog(Dialog[None]):
             board.append("No display board is configured.", style="dim")
         for line in self.board:
             board.append(f"|{line}|\n", style="bold")
+        if self.board_turns:  # a bilingual office's desks in English, on the page after
+            board.append("in turn with:\n", style="dim")
+            for line in self.board_turns:
+                board.append(f"|{line}|\n", style="bold")
         board.rstrip()
         yield Static(Text("The board", style="bold"), classes="subtitle")
         yield Static(board, id="board-lines")
@@ -581,5 +586,6 @@ class ResidentViewDialog(Dialog[None]):
         """The board always in view: where the terminal is too short for the paper and the
         board (80x24), the paper gives way and scrolls (up and down)."""
         rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
-        around = 2 + 2 + 2 + 2 + max(1, len(self.board)) + 2  # border, padding, words, board
+        board = max(1, len(self.board)) + (len(self.board_turns) + 1 if self.board_turns else 0)
+        around = 2 + 2 + 2 + 2 + board + 2  # border, padding, words, board
         self.query_one("#paper-box").styles.max_height = max(4, rows - around)
