@@ -5,6 +5,11 @@ state (boards redraw from a full frame) and marks them done. When nothing change
 checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
 as offline within that time; when it comes back, the whole state is sent again.
 
+A bilingual office's board whose rows cannot hold a desk's Welsh and English names side by side
+shows the calls with the Welsh names, then with the English, turned every ``board.page_seconds``
+(:meth:`BoardDelivery.turn`; an Alpha sign turns them itself); a new call starts again at the
+Welsh page.
+
 A board that does not open or take a frame is tried again after a growing wait (the one retry
 rule, :func:`oss_desk.domain.delivery.board_backoff`): updates that come meanwhile wait, pending,
 for that try. Its state is logged once per change, not per try. A frame that went out makes it
