@@ -30,6 +30,9 @@ class BoardSettings(_Section):
     poll_seconds: float = Field(5.0, gt=0, le=600)
     """How often the worker checks the board is still there when nothing changes (an unplugged
     board shows as such within this time)."""
+    page_seconds: float = Field(4.0, gt=0, le=60)
+    """How long each page stays up on a board that names the desks in Welsh, then in English,
+    in turn (a bilingual office whose desk names do not fit side by side in a row)."""
 
 
 class PrintingSettings(_Section):

@@ -516,6 +516,19 @@ def test_init_says_when_the_board_cuts_a_desk_s_name_short(
     code, out, err = load(tmp_path, env, there + office(library=True) + far, "lib.toml")
     assert code == 0, err
     assert "Note: the board shows a call to lib-room as 'C000 -> Library inte'" in out
+    # A bilingual office's board names the desk in Welsh too: a Welsh name too long for the
+    # row is said the same way, with its own setting.
+    welsh = fixed.replace(
+        'name = "Interview room 1"\n', 'name = "Interview room 1"\nname_cy = "Ystafell gyfweld 1"\n'
+    )
+    welsh = welsh.replace("[[sites]]\n", '[[sites]]\nlanguage = "cy+en"\n', 1)
+    code, out, err = load(tmp_path, env, welsh, "welsh.toml")
+    assert code == 0, err
+    said = [line for line in out.splitlines() if line.startswith("Note: the board")]
+    assert said == [
+        "Note: the board shows a call to room-1 as 'C000 -> Ystafell gyf', cutting "
+        "'Ystafell gyfweld 1' short: give the desk a name_cy of at most 12 characters"
+    ]
 
 
 # Review 12 (1, 5): a site that leaves holding work; a desk that stops serving a service -----

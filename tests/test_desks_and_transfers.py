@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from oss_desk.domain.waits import ahead_said
+
 from .conftest import ROOT, Cli, db_content, make_db
 
 NOW = "2026-11-23T10:00:00+00:00"  # a Monday, 10:00 in London
@@ -201,15 +203,16 @@ def test_the_readme_says_the_call_order_in_the_same_words() -> None:
 
 
 def test_ticket_show_gives_the_place_and_wait_the_queue_gives(demo: Cli) -> None:
-    """README: `ticket show` gives a waiting ticket's place and estimated wait; the line says
-    what its JSON and `oss-desk queue` say (found by a new user's trial: only --json had them)."""
+    """README: `ticket show` gives a waiting ticket's place (the people ahead, as its paper
+    counts them) and estimated wait; the line says what its JSON and `oss-desk queue` say
+    (found by a new user's trial: only --json had them)."""
     before = ok(demo, "ticket", "show", "C001")  # nobody logged in: no estimate, and why
-    assert "waiting, place 1 in the queue; no open desk serves this now; " in before, before
+    assert "waiting, no open desk serves this now; " in before, before
     ok(demo, "--user", "ben", "desks", "login", "desk-1")
     for code in ("C001", "C002", "Q001"):
         data = demo("ticket", "show", code, "--json", now=NOW).json()
         line = ok(demo, "ticket", "show", code)
-        place = f"place {data['position']} in the queue, estimated wait: "
+        place = f"{ahead_said(data['ahead'])}, estimated wait: "
         assert place in line, line
         minutes = data["estimated_wait_min"]
         assert line.split("estimated wait: ")[1].startswith(

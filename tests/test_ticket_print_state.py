@@ -44,7 +44,7 @@ def test_ticket_show_says_its_print_state(
     shown = cli("ticket", "show", "C001")
     assert shown.code == 0, shown.err
     assert shown.out == (
-        "C001  Council Tax  waiting, place 1 in the queue, estimated wait: now; "
+        "C001  Council Tax  waiting, nobody ahead, estimated wait: now; "
         "print job 1: waiting to print\n"
     )
     data = cli("ticket", "show", "C001", "--json").json()

@@ -83,5 +83,6 @@ def test_the_same_rule_for_a_desk_chosen_by_name_and_for_a_new_service(office: C
         now=MONDAY,
     )  # fmt: skip
     assert moved.code == 0, moved.err
-    assert moved.out.startswith("now B001  Benefits  waiting, sent to Dev Patel"), moved.out
+    # Two sites, each starting at B001: the new ticket named with its id, as every line does.
+    assert moved.out.startswith("now B001 (id 3)  Benefits  waiting, sent to Dev Patel"), moved.out
     assert sent_to(cli)[-1] == (3, "waiting", "dev", None)

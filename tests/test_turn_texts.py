@@ -207,7 +207,11 @@ def test_the_command_line(
     assert len(cli("queue", "--json", now=now).json()) == 1
     given = cli("ticket", "text", "C001", PHONES["bob"], now=now)
     assert given.code == 0
-    assert given.out.startswith("C001: a text when 2nd in line (as its paper counts")
+    # Said as the paper says a place (turn_texts.position 2: one person ahead), not "2nd".
+    assert given.out == (
+        "C001: a text when nearly their turn (1 person ahead, as its paper counts them), "
+        "and when called\n"
+    )
     assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 1
     assert [n["phone_number"] for n in notify.state.sent] == [e164(PHONES["bob"])]
 

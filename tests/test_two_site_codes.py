@@ -135,3 +135,36 @@ def test_an_office_of_one_site_shows_codes_alone(
     )
     said = ok(cli, "--user", "tl", "ticket", "call-next", "--desk", "desk-1", now=MONDAY)
     assert said == "C001 -> Desk 1\n"
+
+
+def test_ticket_issue_names_the_ticket_as_the_queue_and_the_calls_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At two sites `ticket issue` said "C001  Council Tax ..." while `queue` and `call-next`
+    said "C001 (id 4)" (a review): the code it gave was no REF the next command could take
+    alone. Its line and its JSON (``code_said``) now name it the one way."""
+    cli, _, _ = office(tmp_path, monkeypatch)
+    issue = ("--user", "tl", "ticket", "issue", "--service", "C")
+    ok(cli, *issue, "--desk", "lib-1", now=MONDAY)  # the Library's C001
+    line = ok(cli, *issue, "--desk", "greet-1", now=MONDAY)
+    data = cli(*issue, "--desk", "greet-1", "--json", now=MONDAY).json()
+    assert data["code"] == "C002" and data["code_said"] == f"C002 (id {data['id']})"
+    listed = ok(cli, "--user", "tl", "queue", "--site", "hq", now=MONDAY)
+    said = line.split("  ")[0]
+    assert said.startswith("C001 (id ") and f" {said}  Council Tax" in listed, (line, listed)
+    assert f" {data['code_said']}  Council Tax" in listed
+    shown = cli("--user", "tl", "ticket", "show", "C002", "--site", "hq", now=MONDAY)
+    assert shown.out.startswith(f"{data['code_said']}  Council Tax  waiting"), shown.out
+    ok(cli, "--user", "adv", "desks", "login", "desk-1", now=MONDAY)
+    called = ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "desk-1", now=MONDAY)
+    assert called.startswith(f"{said} -> "), (called, said)
+
+
+def test_at_one_site_the_code_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import Cli, make_db, site_toml
+
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    line = cli("ticket", "issue", "--service", "C", "--no-print", now=MONDAY).out
+    assert line.startswith("C001  Council Tax  ("), line
+    data = cli("ticket", "issue", "--service", "C", "--no-print", "--json", now=MONDAY).json()
+    assert (data["code"], data["code_said"]) == ("C002", "C002")

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.welsh import soft_mutation
+from oss_desk.domain.welsh import NASAL, in_place, nasal_mutation, soft_mutation
 from oss_desk.domain.wording import ENGLISH, Untranslated, Wording, check_catalog
 from oss_desk.services.wording import builtin_welsh
 
@@ -182,7 +184,7 @@ def test_a_desk_is_mutated_after_i_and_a_day_after_ar() -> None:
 
 def test_a_councils_file_with_an_unknown_format_is_refused() -> None:
     assert check_catalog({"text.called": "{code}: ewch i {desk:meddal} nawr"}, "cy.toml") == [
-        "cy.toml: text.called: {desk:meddal}: unknown format 'meddal' (use lower or soft, "
+        "cy.toml: text.called: {desk:meddal}: unknown format 'meddal' (use lower, soft or yn, "
         "joined by +)"
     ]
     assert check_catalog({"text.called": "{code}: ewch i {desk:soft} nawr"}, "cy.toml") == []
@@ -243,3 +245,61 @@ def test_a_referral_slip_stored_before_prints_as_it_did() -> None:
     for line in ("at Civic Centre", "Thursday 26 November 2026", "R-0007"):
         assert line in shown
     assert shown[-1] == "This slip carries no personal details."
+
+
+# The nasal mutation after "yn" ("in") -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("place", "said"),
+    [
+        ("Caerdydd", "yng Nghaerdydd"),
+        ("Bangor", "ym Mangor"),
+        ("Pen-y-bont", "ym Mhen-y-bont"),
+        ("Treorci", "yn Nhreorci"),
+        ("Dinbych", "yn Ninbych"),
+        ("Gwynedd", "yng Ngwynedd"),
+        ("Tŷ Penallta", "yn Nhŷ Penallta"),
+        ("Merthyr Tudful", "ym Merthyr Tudful"),  # m is not mutated, but takes "ym"
+        ("Abertawe", "yn Abertawe"),  # vowels, ll, rh, s, n... do not change
+        ("Llanelli", "yn Llanelli"),
+        ("Rhyl", "yn Rhyl"),
+        ("Chwilog", "yn Chwilog"),  # ch, th, ph are letters of their own
+        ("Theatr y Werin", "yn Theatr y Werin"),
+    ],
+)
+def test_in_a_place_takes_the_nasal_mutation(place: str, said: str) -> None:
+    assert in_place(place) == said
+
+
+@given(st.text(alphabet="aeiouwyABCDEGHLMNPRSTchlnrst -'ŷŵ", min_size=1, max_size=12))
+def test_the_nasal_mutation_changes_the_initial_only(word: str) -> None:
+    """Only the first letter changes, by the table, and only c p t g b d (not ch th ph)."""
+    mutated = nasal_mutation(word)
+    if word.lower().startswith(("ch", "th", "ph")) or word[0].lower() not in "cptgbd":
+        assert mutated == word
+        return
+    new = dict(NASAL)[word[0].lower()]
+    assert mutated.lower() == new + word[1:].lower()
+    assert mutated[len(new) :] == word[1:] and mutated[0].isupper() == word[0].isupper()
+    said = in_place(word)
+    assert said.endswith(" " + mutated)
+    word_for = {"ngh": "yng", "mh": "ym", "nh": "yn", "ng": "yng", "m": "ym", "n": "yn"}
+    assert said.split(" ")[0] == word_for[new]
+
+
+def test_a_feedback_text_says_in_the_office_with_the_nasal_mutation() -> None:
+    """trial (Welsh office): "Sut wnaethon ni yn Tŷ Penallta" read wrong; "yn Nhŷ Penallta"."""
+    wording = welsh_wording()
+    assert wording.say("text.feedback", office="Tŷ Penallta")[0] == (
+        "Sut wnaethon ni yn Nhŷ Penallta heddiw? Dywedwch wrthym, o 1 i 5:"
+    )
+    assert wording.one("cy", "text.feedback_yesterday", office="Caerdydd").startswith(
+        "Sut wnaethon ni yng Nghaerdydd ddoe?"
+    )
+    # An office with no Welsh name: "yn" and the name as it is, never mutated.
+    (english_only,) = wording.names("Penallta House", None)
+    assert wording.one("cy", "text.feedback_on", office=english_only, day="Dydd Llun").startswith(
+        "Sut wnaethon ni yn Penallta House ar ddydd Llun?"
+    )
+    assert check_catalog({"text.feedback": "Sut wnaethon ni {office:yn}?"}, "cy.toml") == []

@@ -12,14 +12,13 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_command, site_option
 from oss_desk.domain.calendar import local
-from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
-from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, waited_minutes
 from oss_desk.services.queue.view import LiveView
 from oss_desk.services.session import Session
-from oss_desk.services.views import minutes, ticket_json
+from oss_desk.services.views import minutes, ticket_code_said, ticket_json
 
 
 @click.command("queue")
@@ -50,10 +49,13 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
         session.refresh_directory()
 
 
-def _estimate(minutes_left: int | None, why: str) -> str:
-    if minutes_left is None:
+def _estimate(minutes_left: int | None, ahead: int | None, why: str) -> str:
+    """The people ahead (as the resident's paper counts them) and the estimated wait, or why
+    there is none."""
+    if minutes_left is None or ahead is None:
         return why
-    return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
+    wait = "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
+    return f"{ahead_said(ahead)}, {wait}"
 
 
 def render_queue(session: Session, entries: list[QueueEntry], site_id: str | None) -> str:
@@ -65,8 +67,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
     names = session.directory.services
     # The columns after the service line up under the longest name shown (at most 60).
     width = max([24, *(len(names[e.ticket.service].name) for e in entries)])
-    sites = len(session.directory.sites)
-    codes = {e.ticket.id: code_said(e.ticket.code, e.ticket.id, sites) for e in entries}
+    codes = {e.ticket.id: ticket_code_said(e.ticket, session.directory) for e in entries}
     code_width = max(map(len, codes.values()), default=4)  # "C001 (id 4)" at several sites
     if at_desks:
         lines.append("At desks")
@@ -104,6 +105,6 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
                 f"  {e.position:3d}. {codes[t.id]:{code_width}s}  "
                 f"{names[t.service].name:{width}s} "
                 f"waiting {waited_minutes(e.wait_seconds):3d} min, "
-                f"{_estimate(est, why)}{flag}{needs}"
+                f"{_estimate(est, e.ahead, why)}{flag}{needs}"
             )
     return "\n".join(lines)

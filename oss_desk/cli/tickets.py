@@ -19,10 +19,9 @@ from oss_desk.cli.common import (
     ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
-from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, place_said
+from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -30,6 +29,7 @@ from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
 from oss_desk.services.session import Session
 from oss_desk.services.unserved import Unserved
 from oss_desk.services.views import (
+    ticket_code_said,
     ticket_json,
     ticket_line,
     visit_json,
@@ -167,9 +167,8 @@ def issue(
     from oss_desk.services.delivery import print_job_said
 
     where = f"; {print_job_said(session, issued.print_job)}" if issued.print_job else ""
-    click.echo(
-        f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
-    )
+    code = ticket_code_said(issued.ticket, session.directory)  # as the queue and the calls
+    click.echo(f"{code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}")
     if closed is not None:
         click.echo(closed_now_notice(site.name, closed))
 
@@ -189,10 +188,10 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     if as_json:
         emit_json({"ticket": ticket.code, "texts": True})
         return
-    n = session.settings.turn_texts.position
-    place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    # The place in the words of the paper ticket: the people ahead (not "2nd in line").
+    nearly = nearly_said(session.settings.turn_texts.position)
     click.echo(
-        f"{ticket.code}: a text when {place} in line (as its paper counts the people ahead)"
+        f"{ticket.code}: a text when nearly their turn ({nearly}, as its paper counts them)"
         + (", and when called" if session.settings.turn_texts.when_called else "")
     )
 
@@ -245,8 +244,8 @@ def _show_called(
     session: Session, called: Ticket, desk_id: str, as_json: bool, said: str = ""
 ) -> None:
     """A ticket called to a desk: its JSON, or "C001 -> Desk 1" (and ``said``; at an office
-    of several sites "C001 (id 4) -> Library desk 1": :func:`code_said`)."""
-    code = code_said(called.code, called.id, len(session.directory.sites))
+    of several sites "C001 (id 4) -> Library desk 1": :func:`ticket_code_said`)."""
+    code = ticket_code_said(called, session.directory)
     answer(
         as_json,
         ticket_json(called, session.directory),
@@ -428,7 +427,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     if entry is not None and entry.position is not None and not found.parked:
         seconds = entry.estimated_wait_seconds
         why = Unserved(session).why(found) if seconds is None else NO_OPEN_DESK
-        place = f", {place_said(entry.position, seconds, why)}"
+        place = f", {place_said(entry.ahead, seconds, why)}"
         if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))

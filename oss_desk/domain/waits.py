@@ -57,13 +57,51 @@ def waiting_warning(why: str) -> str:
     return f"Warning: {why}"
 
 
-def place_said(position: int, seconds: float | None, why: str = NO_OPEN_DESK) -> str:
-    """A waiting ticket's place and estimated wait, as one command line says them: "place 3 in
-    the queue, estimated wait: about 6 min" (or ": now"); with no estimate, why not
-    (:func:`unserved_said`): "place 3 in the queue; no open desk serves this now"."""
-    if seconds is None:
-        return f"place {position} in the queue; {why}"
-    return f"place {position} in the queue, estimated wait: {estimate_said(seconds)}"
+AHEAD_KEYS = ("ticket.nobody_ahead", "ticket.one_ahead", "ticket.many_ahead")
+"""The wording keys of the people ahead: nobody, one person, ``{n}`` people."""
+
+
+def ahead_key(ahead: int) -> str:
+    """The wording key a resident's paper ticket and phone page say ``ahead`` people with."""
+    return AHEAD_KEYS[min(ahead, 2)]
+
+
+def ahead_said(ahead: int) -> str:
+    """A waiting resident's place as everyone tells it to them: the people ahead of them, as
+    their paper ticket counts them (``ticket.*_ahead``, :func:`oss_desk.domain.queue.plan_calls`)
+    and in its words, for staff: "nobody ahead", "1 person ahead", "3 people ahead". Never the
+    ticket's row in the call order: with four desks free, the third waiting is called at once,
+    with nobody ahead of them."""
+    return (
+        "nobody ahead"
+        if ahead == 0
+        else "1 person ahead"
+        if ahead == 1
+        else f"{ahead} people ahead"
+    )
+
+
+def place_in_line(ahead: int) -> int:
+    """The place in line of a resident with ``ahead`` people ahead of them: 1st when nobody is
+    (``turn_texts.position`` counts this way: 2nd is one person ahead)."""
+    return ahead + 1
+
+
+def nearly_said(position: int) -> str:
+    """When a resident who gave their mobile is texted that it is nearly their turn
+    (``turn_texts.position``, a place in line), in the people ahead as their paper counts them:
+    place 2 is "1 person ahead" (:func:`place_in_line` the other way)."""
+    return ahead_said(max(0, position - 1))
+
+
+def place_said(ahead: int | None, seconds: float | None, why: str = NO_OPEN_DESK) -> str:
+    """A waiting ticket's place and estimated wait, as one command line says them: "2 people
+    ahead, estimated wait: about 6 min" (or ": now"), the people ahead as its paper counts them
+    (:func:`ahead_said`); with no estimate (no open desk may call it, so nobody can say who is
+    ahead: the paper prints neither), why not (:func:`unserved_said`)."""
+    if seconds is None or ahead is None:
+        return why
+    return f"{ahead_said(ahead)}, estimated wait: {estimate_said(seconds)}"
 
 
 NEXT = "now"

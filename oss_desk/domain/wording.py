@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Any
 
+from oss_desk.domain.waits import ahead_key
 from oss_desk.domain.welsh import shaped, spec_problem
 
 ENGLISH: dict[str, str] = {
@@ -163,7 +164,7 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if format_spec and spec_problem(format_spec) is None:
-            return value if isinstance(value, Untranslated) else shaped(str(value), format_spec)
+            return shaped(str(value), format_spec, welsh=not isinstance(value, Untranslated))
         return super().format_field(value, format_spec)
 
 
@@ -252,14 +253,9 @@ class Wording:
         return tuple(said)
 
     def ahead(self, n: int) -> tuple[str, ...]:
-        key = (
-            "ticket.nobody_ahead"
-            if n == 0
-            else "ticket.one_ahead"
-            if n == 1
-            else "ticket.many_ahead"
-        )
-        return self.say(key, n=n)
+        """The people ahead, as the paper ticket and the phone page say it (staff say the same
+        count: :func:`oss_desk.domain.waits.ahead_said`)."""
+        return self.say(ahead_key(n), n=n)
 
     def wait(self, ahead: int | None, minutes: int | None) -> list[str]:
         """The ticket's place and wait, each line in every language before the next line."""

@@ -35,6 +35,10 @@ STX, ETX, EOT, SOH, ESC, NUL = b"\x02", b"\x03", b"\x04", b"\x01", b"\x1b", b"\x
 class Call:
     code: str
     desk: str
+    """The desk's name in the office's first language (its Welsh name in a bilingual office)."""
+    desk_also: str | None = None
+    """Its name in the office's other language, where it has one: ``Desk 3`` beside
+    ``Desg 3``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,24 +120,62 @@ def cut_desk_name(url: BoardURL, longest_code: str, desk: str) -> str | None:
     """What of a desk's name a call to it shows on this board when its row is too short for it
     (None when it fits): ``Interview ro`` of ``Interview room 1`` on a 20-column board."""
     geometry = geometry_for(url)
-    mode = url.params.get("mode", "epson")
-    line = "".join(board_text(ch, url.protocol, mode) for ch in call_line(longest_code, desk))
+    line = _cells(call_line(longest_code, desk), url)
     if len(line) <= geometry.cols:
         return None
     return line[: geometry.cols][len(call_line(longest_code, "")) :].rstrip()
 
 
+def _call_rows(calls: tuple[Call, ...], language: int | None) -> list[str]:
+    """Each call as a row, its desk in one language (0: the first, 1: the other), or in both
+    (None): ``C012 -> Desg 3 / Desk 3``."""
+    rows = []
+    for call in calls:
+        names = [call.desk] + ([call.desk_also] if call.desk_also else [])
+        desk = " / ".join(names) if language is None else names[min(language, len(names) - 1)]
+        rows.append(call_line(call.code, desk))
+    return rows
+
+
+def pages_for(
+    state: BoardState, geometry: Geometry, url: BoardURL | None = None
+) -> list[list[str]]:
+    """What the board shows, page by page: one page, unless a call's desk has a name in each
+    language (a bilingual office) and the two side by side (``C012 -> Desg 3 / Desk 3``) do not
+    fit its row; then two pages, the desks named in the first language, then in the other,
+    shown in turn (:func:`lines_for` lays out each)."""
+    calls = state.calls[: geometry.rows]
+    if not any(call.desk_also for call in calls):
+        return [lines_for(state, geometry, url)]
+    both = _call_rows(calls, None)
+    if all(len(_cells(row, url)) <= geometry.cols for row in both):
+        return [_laid_out(both, geometry, url)]
+    return [_laid_out(_call_rows(calls, n), geometry, url) for n in (0, 1)]
+
+
+def _kind(url: BoardURL | None) -> tuple[str, str]:
+    """The board's protocol and mode (a generic ascii board when there is no URL)."""
+    return (url.protocol, url.params.get("mode", "epson")) if url else ("ascii", "epson")
+
+
+def _cells(text: str, url: BoardURL | None) -> str:
+    return "".join(board_text(ch, *_kind(url)) for ch in text)
+
+
+def _laid_out(rows: list[str], geometry: Geometry, url: BoardURL | None) -> list[str]:
+    rows = rows + [""] * (geometry.rows - len(rows))
+    return [fit(r, geometry.cols, *_kind(url)) for r in rows]
+
+
 def lines_for(state: BoardState, geometry: Geometry, url: BoardURL | None = None) -> list[str]:
     """The board's rows: the latest calls, newest first; with none, the message (one row per
-    language on a board with room for them, else joined with " / ")."""
-    rows = [call_line(c.code, c.desk) for c in state.calls[: geometry.rows]]
+    language on a board with room for them, else joined with " / "). A call's desk is named in
+    the first language here; :func:`pages_for` says it in each."""
+    rows = _call_rows(state.calls[: geometry.rows], 0)
     if not rows and state.message:
         parts = [part for part in state.message.split("\n") if part]
         rows = parts if len(parts) <= geometry.rows else [" / ".join(parts)]
-    rows += [""] * (geometry.rows - len(rows))
-    protocol = url.protocol if url else "ascii"
-    mode = url.params.get("mode", "epson") if url else "epson"
-    return [fit(r, geometry.cols, protocol, mode) for r in rows]
+    return _laid_out(rows, geometry, url)
 
 
 # Encoders ---------------------------------------------------------------------------------------
@@ -148,21 +190,32 @@ def _alpha_bytes(line: str) -> bytes:
     return b"".join(ALPHA_EXTENDED.get(ch) or ch.encode("ascii", "replace") for ch in line)
 
 
-def encode_alpha(lines: list[str], address: str = "01", label: str = "A", kind: str = "Z") -> bytes:
+def _alpha_page(lines: list[str]) -> bytes:
+    shown = [line for line in lines if line.strip()] or lines[:1]
+    if len(shown) == 1:
+        return ESC + b"\x20b" + _alpha_bytes(shown[0])
+    if len(lines) == 2:
+        return ESC + b"\x22b" + _alpha_bytes(shown[0]) + ESC + b"\x26b" + _alpha_bytes(shown[1])
+    return ESC + b"\x30b" + b"\x0d".join(_alpha_bytes(line) for line in shown)
+
+
+def encode_alpha(
+    lines: list[str],
+    address: str = "01",
+    label: str = "A",
+    kind: str = "Z",
+    more: tuple[list[str], ...] = (),
+) -> bytes:
     """Write TEXT file ``label`` (hold mode): one frame with every line, checksummed.
 
     Every ``ESC position mode`` starts a page, and a one-line sign shows pages in turn: so
     blank rows are never sent (a lone call would otherwise alternate with a blank page), one
     row goes to the middle line, two to the top and bottom lines of a two-line sign, and more
-    are one page with NEW LINE (0DH) between them.
+    are one page with NEW LINE (0DH) between them. ``more``: further pages (the desks named in
+    the office's other language), after the first in the same frame: the sign turns them
+    itself.
     """
-    shown = [line for line in lines if line.strip()] or lines[:1]
-    if len(shown) == 1:
-        text = ESC + b"\x20b" + _alpha_bytes(shown[0])
-    elif len(lines) == 2:
-        text = ESC + b"\x22b" + _alpha_bytes(shown[0]) + ESC + b"\x26b" + _alpha_bytes(shown[1])
-    else:
-        text = ESC + b"\x30b" + b"\x0d".join(_alpha_bytes(line) for line in shown)
+    text = b"".join(_alpha_page(page) for page in (lines, *more))
     body = STX + b"A" + label.encode("ascii") + text + ETX
     return (
         NUL * 5
@@ -254,15 +307,29 @@ def geometry_for(url: BoardURL) -> Geometry:
     return Geometry(rows, cols)
 
 
-def encode(url: BoardURL, state: BoardState, first: bool = False) -> bytes:
-    lines = lines_for(state, geometry_for(url), url)
+def encode(url: BoardURL, state: BoardState, first: bool = False, page: int = 0) -> bytes:
+    """The frame showing ``state``: on an Alpha sign every page at once (the sign turns them);
+    on another board, page ``page`` of :func:`pages_for` (the worker turns them)."""
+    pages = pages_for(state, geometry_for(url), url)
     if url.protocol == "alpha":
         return encode_alpha(
-            lines, url.address, url.params.get("label", "A"), url.params.get("type", "Z")
+            pages[0],
+            url.address,
+            url.params.get("label", "A"),
+            url.params.get("type", "Z"),
+            more=tuple(pages[1:]),
         )
+    lines = pages[page % len(pages)]
     if url.protocol == "dmd":
         return encode_dmd(lines, initialise=first, mode=url.params.get("mode", "epson"))
     return encode_ascii(lines, url.address, url.params.get("checksum", "none"))
+
+
+def pages_turned(url: BoardURL, state: BoardState) -> int:
+    """How many pages the worker turns on this board to show ``state``: 1 (nothing to turn),
+    or 2 on a board other than an Alpha sign when the desks are named in two languages in
+    turn."""
+    return 1 if url.protocol == "alpha" else len(pages_for(state, geometry_for(url), url))
 
 
 # The link ---------------------------------------------------------------------------------------
@@ -350,11 +417,12 @@ class BoardLink:
             self.close()
             raise self._fault(exc) from None
 
-    def show(self, state: BoardState) -> bytes:
-        """Send the whole state (the boards redraw from a full frame). Raises BoardFault."""
+    def show(self, state: BoardState, page: int = 0) -> bytes:
+        """Send the whole state (the boards redraw from a full frame), at page ``page`` where
+        it has several (:func:`pages_turned`). Raises BoardFault."""
         if self._port is None:
             self._open()
-        frame = encode(self.url, state, first=not self._sent_since_connect)
+        frame = encode(self.url, state, first=not self._sent_since_connect, page=page)
         if self.url.transport == "capture":
             try:
                 files.append_private(Path(self.url.target), frame)

@@ -12,11 +12,12 @@ from oss_desk.domain.delivery import job_word, print_state, resident_paper_said
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.printouts import TicketPrintout, from_payload
-from oss_desk.hardware.boards import BoardState, Call, geometry_for, lines_for
+from oss_desk.hardware.boards import BoardState, Call, geometry_for, pages_for
 from oss_desk.hardware.templates import PreviewLine, preview
 from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.services.wording import wording_for
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 from oss_desk.storage.print_state import printed_copy, ticket_job
@@ -54,11 +55,13 @@ def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     """The latest calls of the site today, as the board shows them (newest first)."""
     site = session.directory.sites[site_id]
     calls = d.latest_calls(session.store.conn, site.id, session.today(site), rows)
-    names = {desk.id: desk.board_name or desk.display_name for desk in session.settings.desks}
-    return BoardState(
-        calls=tuple(Call(code, names.get(desk or "", desk or "")) for code, desk in calls),
-        message=resident.board_message(session, site.id),
-    )
+    wording = wording_for(session.settings, site.id)
+    shown = []
+    for code, desk in calls:
+        # Its board name, and in a bilingual office its Welsh name first where it has one.
+        names = resident.desk_names(session, wording, desk)
+        shown.append(Call(code, names[0], names[1] if len(names) > 1 else None))
+    return BoardState(calls=tuple(shown), message=resident.board_message(session, site.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,9 @@ class ResidentView:
     board_lines: list[str]
     board_url: str | None
     paper_said: str = ""
+    board_turns: list[str] = dataclasses.field(default_factory=list)
+    """The rows of the board's other page, shown in turn with ``board_lines`` (a bilingual
+    office's desks named in English after Welsh: ``hardware.boards.pages_for``)."""
     """Whether the resident has the ticket on paper, and whether the paper shown is what was
     printed (``domain.delivery.resident_paper_said``)."""
 
@@ -78,19 +84,19 @@ def resident_view(session: Session, ticket_id: int | None) -> ResidentView:
     ticket = q.get_ticket(session.store.conn, ticket_id) if ticket_id is not None else None
     lines, said = as_printed(session, ticket) if ticket is not None else ([], "")
     url = session.settings.board.url
-    board: list[str] = []  # no board configured: none is drawn (not an empty frame)
+    pages: list[list[str]] = [[]]  # no board configured: none is drawn (not an empty frame)
     if url:
         site = QueueService(session).board_site()
         geometry = geometry_for(parse_board_url(url))
-        board = lines_for(
-            board_state(session, site, geometry.rows) if site else BoardState(), geometry
-        )
+        state = board_state(session, site, geometry.rows) if site else BoardState()
+        pages = pages_for(state, geometry)
     return ResidentView(
         ticket_code=ticket.code if ticket else None,
         ticket_lines=lines,
-        board_lines=board,
+        board_lines=pages[0],
         board_url=url,
         paper_said=said,
+        board_turns=[row for page in pages[1:] for row in page],
     )
 
 

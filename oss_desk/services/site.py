@@ -267,6 +267,7 @@ def board_cuts(settings: Settings) -> list[str]:
     from oss_desk.domain.devices import parse_board_url
     from oss_desk.domain.queue import calls_tickets
     from oss_desk.hardware.boards import call_line, cut_desk_name, geometry_for
+    from oss_desk.services.wording import wording_for
 
     if settings.board.url is None:
         return []
@@ -275,12 +276,17 @@ def board_cuts(settings: Settings) -> list[str]:
     room = geometry_for(url).cols - len(call_line(longest, ""))
     found = []
     shown_at = settings.board_site()
+    welsh = "cy" in wording_for(settings, shown_at).languages
     for desk in (d for d in settings.desks if settings.site_of(d) == shown_at):
-        name = desk.board_name or desk.display_name
-        shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
-        if shows is not None:
-            found.append(
-                f"the board shows a call to {desk.id} as '{call_line(longest, shows)}', cutting "
-                f"'{name}' short: give the desk a board_name of at most {room} characters"
-            )
+        names = [(desk.board_name or desk.display_name, "board_name")]
+        if welsh and desk.name_cy:  # a bilingual office's board names it in Welsh too
+            names.append((desk.name_cy, "name_cy"))
+        for name, setting in names:
+            shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
+            if shows is not None:
+                found.append(
+                    f"the board shows a call to {desk.id} as '{call_line(longest, shows)}', "
+                    f"cutting '{name}' short: give the desk a {setting} of at most {room} "
+                    "characters"
+                )
     return found

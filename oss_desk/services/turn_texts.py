@@ -40,6 +40,7 @@ from oss_desk.domain.sending import (
     send_lease,
     send_round,
 )
+from oss_desk.domain.waits import place_in_line
 from oss_desk.errors import RuleViolation
 from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import of_ticket, record_event
@@ -148,7 +149,7 @@ class TurnTexts:
             if not visits:
                 continue
             entries = QueueService(self.s, Actor("worker")).queue(site.id)
-            places = {e.ticket.id: e.ahead + 1 for e in entries if e.ahead is not None}
+            places = {e.ticket.id: place_in_line(e.ahead) for e in entries if e.ahead is not None}
             due: list[tuple[Ticket, str]] = []
             for entry in entries:
                 ticket = entry.ticket

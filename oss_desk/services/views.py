@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.codes import code_said
 from oss_desk.domain.counter import parked_words, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.queue import is_urgent
-from oss_desk.domain.waits import NO_OPEN_DESK, estimate_minutes, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 
 
@@ -23,6 +24,12 @@ def minutes(seconds: int | float | None) -> int | None:
     return estimate_minutes(seconds)
 
 
+def ticket_code_said(ticket: Ticket, directory: Directory) -> str:
+    """The ticket's code as every command line names it: with its id beside it at an office of
+    several sites ("C001 (id 4)"), its code alone at one (``domain.codes.code_said``)."""
+    return code_said(ticket.code, ticket.id, len(directory.sites))
+
+
 def ticket_json(
     ticket: Ticket, directory: Directory, entry: QueueEntry | None = None
 ) -> dict[str, Any]:
@@ -30,6 +37,7 @@ def ticket_json(
     data: dict[str, Any] = {
         "id": ticket.id,
         "code": ticket.code,
+        "code_said": ticket_code_said(ticket, directory),
         "service": ticket.service,
         "service_name": service.name if service else ticket.service,
         "label": service.label if service else ticket.service,
@@ -83,8 +91,7 @@ def wait_phrase(entry: QueueEntry) -> str:
     if entry.estimated_wait_seconds is None:
         return NO_OPEN_DESK
     est = minutes(entry.estimated_wait_seconds) or 0
-    ahead = entry.ahead or 0
-    people = "nobody ahead" if ahead == 0 else f"{ahead} ahead"
+    people = ahead_said(entry.ahead or 0)
     return f"{people}, about {est} min" if est else f"{people}, next to be called"
 
 
@@ -98,7 +105,8 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
         status, where = parked_words(ticket), ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
     sent = _sent(ticket, directory)
-    return f"{ticket.code}  {name}  {status or ticket.status.value}{where}{outcome}{sent}"
+    code = ticket_code_said(ticket, directory)
+    return f"{code}  {name}  {status or ticket.status.value}{where}{outcome}{sent}"
 
 
 def _sent(ticket: Ticket, directory: Directory) -> str:

@@ -491,7 +491,7 @@ class OssDeskApp(Keyboard):
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
         from oss_desk.services.printouts import resident_view
-        from oss_desk.ui.dialogs import ResidentViewDialog
+        from oss_desk.ui.dialogs.resident_view import ResidentViewDialog
 
         screen = self.screen
         ticket_id = screen.shown_ticket_id() if isinstance(screen, DeskScreen) else None

@@ -5,6 +5,11 @@ state (boards redraw from a full frame) and marks them done. When nothing change
 checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
 as offline within that time; when it comes back, the whole state is sent again.
 
+A bilingual office's board whose rows cannot hold a desk's Welsh and English names side by side
+shows the calls with the Welsh names, then with the English, turned every ``board.page_seconds``
+(:meth:`BoardDelivery.turn`; an Alpha sign turns them itself); a new call starts again at the
+Welsh page.
+
 A board that does not open or take a frame is tried again after a growing wait (the one retry
 rule, :func:`oss_desk.domain.delivery.board_backoff`): updates that come meanwhile wait, pending,
 for that try. Its state is logged once per change, not per try. A frame that went out makes it
@@ -20,7 +25,13 @@ import time
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import board_backoff, board_status
 from oss_desk.domain.devices import parse_board_url
-from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, geometry_for
+from oss_desk.hardware.boards import (
+    BoardFault,
+    BoardLink,
+    BoardState,
+    geometry_for,
+    pages_turned,
+)
 from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -46,6 +57,8 @@ class BoardDelivery:
         self._next_check = 0.0
         self._recorded: tuple[str, str | None] | None = None
         self._failures = 0
+        self._page = 0
+        self._turned = 0.0
         self._raw: str | None = None
         self.frames_sent = 0
         self.tries = 0
@@ -53,6 +66,10 @@ class BoardDelivery:
     @property
     def poll_seconds(self) -> float:
         return self.s.settings.board.poll_seconds
+
+    @property
+    def page_seconds(self) -> float:
+        return self.s.settings.board.page_seconds
 
     def state(self) -> BoardState:
         assert self.site is not None
@@ -83,6 +100,7 @@ class BoardDelivery:
         self._shown = state
         self._failures = 0
         self.frames_sent += 1
+        self._page, self._turned = 0, time.monotonic()
         self._next_check = time.monotonic() + self.poll_seconds
         with self.s.store.write() as conn:
             for row in claimed:
@@ -90,6 +108,26 @@ class BoardDelivery:
                     conn, BOARD_UPDATES, row["id"], owner=self.owner, status="done", done_at=now
                 )
             self._mark(conn, board_status(self.link.url.transport), None, now)
+        return True
+
+    def turn(self) -> bool:
+        """On a board that names the desks in Welsh, then in English, in turn: the next page,
+        once the page has been up ``board.page_seconds``. True: a page was sent (which shows
+        the board is still there as a check would)."""
+        if self.link is None or self._shown is None:
+            return False
+        pages = pages_turned(self.link.url, self._shown)
+        if pages < 2 or time.monotonic() - self._turned < self.page_seconds:
+            return False
+        page = (self._page + 1) % pages
+        try:
+            self.link.show(self._shown, page)
+        except BoardFault as fault:
+            self._offline(fault, [])
+            return False
+        self.frames_sent += 1
+        self._page, self._turned = page, time.monotonic()
+        self._next_check = time.monotonic() + self.poll_seconds
         return True
 
     def check(self) -> bool:

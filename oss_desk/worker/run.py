@@ -540,12 +540,12 @@ class DeviceWorker:
                 return
             board.deliver(force=True)
             while not self.stop.is_set():
-                self._sleep(wake, min(1.0, board.poll_seconds))
+                self._sleep(wake, min(1.0, board.poll_seconds, board.page_seconds))
                 wake.clear()
                 if self.stop.is_set():
                     break
                 session.refresh_directory()
-                if not board.deliver():
+                if not board.deliver() and not board.turn():
                     board.check()
         finally:
             board.close()

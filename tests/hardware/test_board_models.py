@@ -7,7 +7,14 @@ import pytest
 
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.errors import InvalidInput
-from oss_desk.hardware.boards import BoardState, Call, encode, geometry_for
+from oss_desk.hardware.boards import (
+    BoardState,
+    Call,
+    encode,
+    geometry_for,
+    pages_for,
+    pages_turned,
+)
 
 from ..board_decoder import Screen, decode_alpha
 from .test_models import golden
@@ -118,6 +125,52 @@ def test_bilingual_message_one_row_per_language() -> None:
     assert data == b"\x0201Cymerwch docyn      \rPlease take a ticket\x03"
     one_row = frame("ascii+serial:///dev/ttyUSB1?rows=1&cols=40", WELSH_MESSAGE)
     assert b"Cymerwch docyn / Please take a ticket" in one_row
+
+
+# A bilingual office's desks: named in Welsh and in English ----------------------------------
+
+WELSH_CALLS = BoardState(
+    calls=(
+        Call("C012", "Desg 3", "Desk 3"),
+        Call("H002", "Ystafell gyfweld 1", "Interview room 1"),
+    )
+)
+
+
+def test_desks_named_side_by_side_where_the_row_has_room() -> None:
+    """A board wide enough for both names shows them in one row, Welsh first: one page."""
+    url = parse_board_url("ascii+serial:///dev/ttyUSB1?cols=24")
+    state = BoardState(calls=(Call("C012", "Desg 3", "Desk 3"),))
+    assert pages_for(state, geometry_for(url), url) == [["C012 -> Desg 3 / Desk 3 ", " " * 24]]
+    assert pages_turned(url, state) == 1
+
+
+def test_desks_named_in_turn_on_a_board_of_20_columns() -> None:
+    """ "C012 -> Desg 3 / Desk 3" is 23 characters: a 2 x 20 board shows the calls with the
+    Welsh names, then the same calls with the English names, each page whole and in width."""
+    url = "ascii+serial:///dev/ttyUSB1"
+    assert pages_turned(parse_board_url(url), WELSH_CALLS) == 2
+    first = encode(parse_board_url(url), WELSH_CALLS, first=True, page=0)
+    second = encode(parse_board_url(url), WELSH_CALLS, first=False, page=1)
+    assert first == b"\x0201C012 -> Desg 3      \rH002 -> Ystafell gyf\x03"
+    assert second == b"\x0201C012 -> Desk 3      \rH002 -> Interview ro\x03"
+    dmd = Screen("epson").feed(frame("dmd+serial:///dev/ttyUSB1", WELSH_CALLS))
+    assert dmd.text() == ["C012 -> Desg 3".ljust(20), "H002 -> Ystafell gyf"]
+
+
+def test_an_alpha_sign_turns_the_two_pages_itself() -> None:
+    """One frame holds both pages (Welsh, then English): the sign shows them in turn."""
+    url = parse_board_url("alpha+serial:///dev/ttyUSB1")
+    lone = BoardState(calls=(Call("C012", "Desg 3", "Desk 3"),))
+    assert pages_turned(url, lone) == 1  # nothing for the worker to turn
+    sign = decode_alpha(encode(url, lone))
+    assert [text.rstrip() for _, _, text in sign.pages] == ["C012 -> Desg 3", "C012 -> Desk 3"]
+
+
+def test_a_desk_with_no_welsh_name_is_one_page() -> None:
+    url = parse_board_url("ascii+serial:///dev/ttyUSB1")
+    assert pages_for(ONE, geometry_for(url), url) == [["C012 -> Desk 3".ljust(20), " " * 20]]
+    assert pages_turned(url, ONE) == 1
 
 
 # Addresses and settings -------------------------------------------------------------------------

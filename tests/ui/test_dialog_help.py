@@ -13,7 +13,7 @@ from textual.events import Key
 from textual.widgets import DataTable, Input, OptionList
 
 from oss_desk.clock import FixedClock
-from oss_desk.ui.dialogs import BACK, ConfirmDialog, HelpScreen, TextDialog
+from oss_desk.ui.dialogs import BACK, HELP_HINT, ConfirmDialog, HelpScreen, TextDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
@@ -168,6 +168,9 @@ async def test_f1_at_the_rating_question_keeps_it_asked(office: Path, make_app: 
         await pressed_to(pilot, FinishDialog, "f")
         await pilot.press("1")
         await until(lambda: prompt_shown(screen))
+        # It says F1 as every box does (it did not: a review), on its line of keys.
+        said = screen.query_one(RatingPrompt).render()
+        assert str(said).endswith(f"any other key: not asked · {HELP_HINT}"), said
         help = await pressed_to(pilot, HelpScreen, "f1")
         assert help.about == RatingPrompt.HELP and "would rather not say" in help.about
         keys = keys_of(help)

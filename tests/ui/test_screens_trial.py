@@ -17,7 +17,8 @@ from textual.widgets.data_table import ColumnKey
 from oss_desk.clock import FixedClock
 from oss_desk.domain.text import name_within
 from oss_desk.services.queue import QueueService
-from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
+from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.dialogs.resident_view import ResidentViewDialog
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen

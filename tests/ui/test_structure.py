@@ -206,3 +206,30 @@ def test_every_dialog_s_hint_line_says_f1_help() -> None:
     )
     closing = "Esc or F1: back to the box"  # the help's own: F1 closes it there
     assert keys_line(closing) == closing
+
+
+def test_a_question_asked_on_the_desk_with_its_own_f1_says_f1_help_too() -> None:
+    """A question asked on the desk rather than in a box (the resident's rating) has its own F1
+    (``help_key``) and says "F1: help" on its keys as a box does: the rating prompt did not
+    (a review). Any widget that binds F1 itself draws its keys through ``keys_line``."""
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    from oss_desk.ui.dialogs.scorecard import RatingPrompt
+
+    for module_name in _ui_module_names():
+        importlib.import_module(module_name)
+    own_f1 = [
+        cls
+        for cls in _subclasses(Widget)
+        if cls.__module__.startswith("oss_desk.")
+        and not issubclass(cls, Screen)
+        and any(isinstance(b, Binding) and b.key == "f1" for b in vars(cls).get("BINDINGS", []))
+    ]
+    assert RatingPrompt in own_f1  # the walk really found it
+    silent = sorted(
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in own_f1
+        if "keys_line(" not in inspect.getsource(cls)
+    )
+    assert silent == []

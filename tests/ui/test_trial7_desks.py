@@ -17,8 +17,9 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.channels import NONE_WORKS, TEXTS_OFF_AT_GREET
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, ResidentViewDialog
+from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.dialogs.resident_view import ResidentViewDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen

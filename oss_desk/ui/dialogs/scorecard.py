@@ -26,6 +26,7 @@ from oss_desk.ui.dialogs import (
     help_key,
     help_over,
     key_rows,
+    keys_line,
 )
 from oss_desk.ui.faults import guarded
 
@@ -184,11 +185,13 @@ class RatingPrompt(Static, can_focus=True):
         """``echo``: the key typed for the finish's last answer ("" when a form came last, or
         arrows and Enter gave it)."""
         super().__init__(
-            Text.assemble(
-                (f"{code} finished. ", "bold"),
-                "The resident's own rating of this visit? "
-                f"1 ({rating_word(1).lower()}) to 5 ({rating_word(5).lower()}) · "
-                "D: would rather not say · any other key: not asked",
+            keys_line(  # "F1: help" as every box says it: F1 shows the question's help
+                Text.assemble(
+                    (f"{code} finished. ", "bold"),
+                    "The resident's own rating of this visit? "
+                    f"1 ({rating_word(1).lower()}) to 5 ({rating_word(5).lower()}) · "
+                    "D: would rather not say · any other key: not asked",
+                )
             ),
             id="rating-prompt",
         )

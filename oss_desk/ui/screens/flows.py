@@ -13,7 +13,7 @@ from oss_desk.domain.models import Actor, Desk, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.sent_to import TO_ANOTHER_SERVICE
-from oss_desk.domain.waits import estimate_said, waited_minutes, waiting_warning
+from oss_desk.domain.waits import ahead_said, estimate_said, waited_minutes, waiting_warning
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
@@ -60,10 +60,9 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
     if entry is not None and entry.position is not None:
-        lines.append(
-            f"Place:     {entry.position} in the queue, "
-            f"waited {waited_minutes(entry.wait_seconds)} min"
-        )
+        # The people ahead, as the resident's paper ticket counts them (no open desk: unknown).
+        ahead = "" if entry.ahead is None else f"{ahead_said(entry.ahead)}, "
+        lines.append(f"Place:     {ahead}waited {waited_minutes(entry.wait_seconds)} min")
         lines.append("Estimate:  " + estimate_said(entry.estimated_wait_seconds))
     if marks := ", ".join(staff_marks(ticket)):
         lines.append(f"{FLAG_HEADING + ':':<11}{marks}")
