@@ -199,3 +199,19 @@ def test_any_figures_beside_the_period_before_read_the_same_in_text_and_html(
         assert visits_row.values[1] == (str(before.visits) if before.recorded else NO_RECORDS)
 
     check()
+
+
+@pytest.mark.parametrize(("repeats", "status"), [(0, "green"), (1, "red")])
+def test_none_then_and_none_now_is_met_not_missed(cli: Cli, repeats: int, status: str) -> None:
+    """0.0% against 0.0% a year before cannot go down: it has not missed "down year on year";
+    a repeat now, against none then, is up, so missed."""
+    visits(cli, "2025-11-24", 0, 2)
+    visits(cli, "2026-11-24", repeats, 4 - repeats)
+    month = ("report", "monthly", "--month", "2026-11")
+    repeat = standard(cli(*month, "--json", now=NOW).json(), "repeat_contact")
+    assert (repeat["value"], repeat["baseline"]) == (25.0 * repeats, 0.0)
+    assert repeat["status"] == status
+    line = next(x for x in cli(*month, now=NOW).out.splitlines() if "0.0% then" in x)
+    assert ("GREEN, met" if repeats == 0 else "RED, missed") in line
+    page = cli(*month, "--format", "html", now=NOW).out
+    assert f'data-standard="repeat_contact" data-status="{status}"' in page
