@@ -433,6 +433,9 @@ class Standard:
     """For a standard rated against a year before (:attr:`Rule.DOWN`): the figure then."""
     baseline_recorded: bool = True
     """False: there are no records a year before (so it is not rated)."""
+    baseline_from: str | None = None
+    """Set when the period a year before began before the records did: the baseline is of
+    its days from this one on (a part period)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +489,7 @@ def year_on_year(
     definition: str,
     *,
     recorded: bool = True,
+    baseline_from: str | None = None,
 ) -> Standard:
     """A standard whose figure should go down year on year (:attr:`Rule.DOWN`): met when lower
     than ``year_before`` (the same period a year before), or when both are 0 (none then and
@@ -497,7 +501,16 @@ def year_on_year(
     else:
         status = Status.GREEN if value < before or value == before == 0 else Status.RED
     return Standard(
-        measure.key, label, value, None, measure.rule, status, definition, before, recorded
+        measure.key,
+        label,
+        value,
+        None,
+        measure.rule,
+        status,
+        definition,
+        before,
+        recorded,
+        baseline_from if before is not None else None,
     )
 
 

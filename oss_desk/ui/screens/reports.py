@@ -270,7 +270,8 @@ class ReportsScreen(DeskScreen):
             bars(plt, [hour_said(h) for h, _ in hours], [n for _, n in hours], plot.size.width)
             chart_title(plt, plot.size.width, "Arrivals by hour", "By hour")
         else:
-            days = list(data.by_day.items())
+            # a day before the records begin has no figures, not 0 arrivals: left out
+            days = [(d, n) for d, n in data.days_recorded().items() if n is not None]
             bars(plt, [d[-2:] for d, _ in days], [n for _, n in days], plot.size.width)
             chart_title(plt, plot.size.width, "Visits by day", "By day")
         plot.refresh()
