@@ -548,6 +548,13 @@ def site_named(name: str, site: str, sites_left: Mapping[str, str | None]) -> st
     return f"{name} (closed {day.day} {day:%b %Y})"
 
 
+def desk_named(name: str, site_name: str | None) -> str:
+    """A desk as a list naming desks of several sites names it (a report over more than one
+    site, where two may both be "Desk 1"): with its site, ``Desk 1 (Library)``; as itself
+    where ``site_name`` is None (one site's desks)."""
+    return name if site_name is None else f"{name} ({site_name})"
+
+
 @dataclass(frozen=True, slots=True)
 class ReportNames:
     """The names a report is shown with: the council, the office (or ``ALL_OFFICES``), services

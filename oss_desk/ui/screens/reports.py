@@ -201,10 +201,12 @@ class ReportsScreen(DeskScreen):
 
         def build(session: Session) -> tuple[DailyReport | MonthlyReport, dict[str, str]]:
             reports = ReportService(session, actor)
-            desks = report_desk_names(session)  # a desk that left too, as the CLI names it
             if period == "day":
-                return reports.daily(day), desks
-            return reports.monthly(key, named=MONTH_MOVED_TO), desks
+                report: DailyReport | MonthlyReport = reports.daily(day)
+            else:
+                report = reports.monthly(key, named=MONTH_MOVED_TO)
+            # a desk that left too, and with its site at an office of several: as the CLI says
+            return report, report_desk_names(session, report.sites)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
