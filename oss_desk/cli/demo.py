@@ -144,11 +144,14 @@ def demo(
         if shown is not None:
             clock = FixedClock(shown)
     built_as_of, started = clock.now(), datetime.now(UTC)
+    click.echo(f"Building the demo office at {path} (a minute or so)...", err=True)
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     with mailboxes_synced_once():  # hundreds of past messages: synced once, at the end
         try:
-            summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
+            summary = populate(
+                session, days=days, waiting=waiting, deliver=_deliver_due, progress=_progress
+            )
             session.desk(desk_id)
             messages_go = where_messages_go(session)
         finally:
@@ -189,6 +192,20 @@ def demo(
         )
         return
     _open_app(state, path, desk_id)
+
+
+def _progress(done: int, total: int) -> None:
+    """How far the build is, on stderr: one line rewritten in place on a terminal, else a line
+    at the start and one at the end (a log gets no line a day)."""
+    import sys
+
+    said = f"  Simulating its history: day {done} of {total}"
+    if done == total:
+        said += "; then today, the next two weeks' bookings and their messages"
+    if sys.stderr.isatty():
+        click.echo(f"\r{said}", nl=done == total, err=True)
+    elif done in (0, total):
+        click.echo(said, err=True)
 
 
 def _command() -> str:
