@@ -98,7 +98,7 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
         status, where = parked_words(ticket), ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
     sent = _sent(ticket, directory)
-    return f"{ticket.code}  {name}  {status or ticket.status.value}{where}{outcome}{sent}"
+    return f"{ticket.code}  {name}  {status or ticket.status.word}{where}{outcome}{sent}"
 
 
 def _sent(ticket: Ticket, directory: Directory) -> str:
