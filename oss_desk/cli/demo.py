@@ -114,12 +114,6 @@ def demo(
     while a desk or worker has it open. One with work done in it since it was built is opened
     again as it was left (--reset builds it afresh; with --no-app it is refused).
     """
-    from oss_desk.services.demo import populate
-    from oss_desk.services.demo_messages import where_messages_go
-    from oss_desk.services.senders import mailboxes_synced_once
-    from oss_desk.services.session import open_session
-    from oss_desk.services.site import initialise
-
     path = Path(state.db).expanduser() if state.db else demo_db_path()
     was_left = prepare_demo_db(path, reset=reset, reopen=not no_app)
     if was_left is not None:
@@ -132,6 +126,14 @@ def demo(
         _say_where_messages_go(path)
         _open_app(state, path, desk_id)
         return
+    # Said before the modules that build it are imported (seconds of a minute's build).
+    click.echo(f"Building the demo office at {path} (a minute or so)...", err=True)
+    from oss_desk.services.demo import populate
+    from oss_desk.services.demo_messages import where_messages_go
+    from oss_desk.services.senders import mailboxes_synced_once
+    from oss_desk.services.session import open_session
+    from oss_desk.services.site import initialise
+
     clock = clock_from_env()
     shown = None
     if not no_app and NOW_ENV not in os.environ:
@@ -144,7 +146,6 @@ def demo(
         if shown is not None:
             clock = FixedClock(shown)
     built_as_of, started = clock.now(), datetime.now(UTC)
-    click.echo(f"Building the demo office at {path} (a minute or so)...", err=True)
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     with mailboxes_synced_once():  # hundreds of past messages: synced once, at the end
