@@ -197,6 +197,8 @@ def test_the_training_copy_recipe_runs_as_written(tmp_path: Path) -> None:
     trial: `init` on the backup itself was refused, exit 2, "is a backup ... copy it to a path
     of its own"); the edit its comment asks for is made to training.toml as said."""
     block = README.split("Try it on a training copy", 1)[1].split("```\n", 2)[1]
+    # Run here, in a folder of its own: the recipe names files relative to where it is run.
+    assert not re.search(r"(^|\s)/", block), "the recipe names a path outside its folder"
     (tmp_path / "site.toml").write_text(
         site_toml(extra='\n[[staff]]\nid = "ben"\nname = "Ben Adviser"\n'), encoding="utf-8"
     )
