@@ -350,3 +350,18 @@ def test_the_figures_are_the_domain_rule_for_any_sequence(
         conn.close()
     assert_rows_are_the_events(db, tmp_path)
     assert_tallies_are_the_events(db, tmp_path, DAY, DAY)
+
+
+def test_a_no_show_reads_as_a_word_as_other_statuses_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ticket no-show` printed the stored "no_show"; other commands print words ("done
+    (resolved)", "cancelled"): it says "no-show" (JSON keeps the value)."""
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    ok(cli, "09:00", "ticket", "issue", "--service", "C")
+    ok(cli, "09:05", "ticket", "call", "C001", "--desk", "desk-1")
+    done = cli("ticket", "no-show", "C001", now=f"{DAY}T09:07:00Z")
+    assert done.code == 0, done.err
+    assert done.out == "C001  Council Tax  no-show\n"
+    assert "no_show" not in cli("queue", now=f"{DAY}T09:08:00Z").out
+    assert ok(cli, "09:09", "ticket", "show", "C001")["status"] == "no_show"

@@ -270,3 +270,18 @@ def test_the_commands_the_demo_prints_run_as_the_user_ran_it(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     typed = os.path.relpath(exe, exe.parent.parent.parent)  # .venv/bin/oss-desk
     assert f"  {typed} --db {db} queue\n" in done.stdout
+
+
+def test_the_build_says_what_it_is_doing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`oss-desk demo` showed a blank terminal for most of a minute while it built the office:
+    it now says so at once, and how far its history has got (on stderr; stdout is unchanged)."""
+    cli = Cli(tmp_path / "demo" / "oss-desk-demo.sqlite", monkeypatch)
+    built = cli("--db", str(cli.db), "demo", "--no-app", "--days", "2", now="2026-11-27T11:00:00Z")
+    assert built.code == 0, built.err
+    assert built.err.splitlines() == [
+        f"Building the demo office at {cli.db} (a minute or so)...",
+        "  Simulating its history: day 0 of 2",
+        "  Simulating its history: day 2 of 2; then today, the next two weeks' bookings and "
+        "their messages",
+    ]
+    assert built.out.startswith(f"Demo ready: {cli.db}\n")

@@ -16,7 +16,7 @@ from oss_desk import config, config_followups
 from oss_desk.cli import cli
 from oss_desk.config import Settings, load_file
 
-from .conftest import ROOT
+from .conftest import ROOT, make_db, site_toml
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -190,3 +190,38 @@ def test_the_scripted_morning_runs_as_written(tmp_path: Path) -> None:
         assert done.stdout.startswith(said.partition("...")[0]), (command, done.stdout)
         ran += 1
     assert ran >= 6
+
+
+def test_the_training_copy_recipe_runs_as_written(tmp_path: Path) -> None:
+    """README's training copy, line by line in a shell at the office's folder (a new admin's
+    trial: `init` on the backup itself was refused, exit 2, "is a backup ... copy it to a path
+    of its own"); the edit its comment asks for is made to training.toml as said."""
+    block = README.split("Try it on a training copy", 1)[1].split("```\n", 2)[1]
+    # Run here, in a folder of its own: the recipe names files relative to where it is run.
+    assert not re.search(r"(^|\s)/", block), "the recipe names a path outside its folder"
+    (tmp_path / "site.toml").write_text(
+        site_toml(extra='\n[[staff]]\nid = "ben"\nname = "Ben Adviser"\n'), encoding="utf-8"
+    )
+    make_db(tmp_path, (tmp_path / "site.toml").read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(
+        HOME=str(tmp_path),
+        OSS_DESK_DB=str(tmp_path / "office.sqlite"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    ran = []
+    for line in block.strip("\n").split("\n"):
+        command = line.partition("#")[0].strip()
+        if not command:
+            continue
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, f"{command}: {done.stderr.strip()}"
+        if command == "cp site.toml training.toml":  # the edit the comment asks for
+            toml = (tmp_path / "training.toml").read_text(encoding="utf-8")
+            assert 'user_override = "anyone"' in toml  # the test's office has it already
+        ran.append(command.split()[0])
+    assert ran == ["oss-desk", "cp", "cp", "oss-desk", "OSS_DESK_NOW=2026-12-07T08:55:00Z"]
+    assert (tmp_path / "training.sqlite").exists()

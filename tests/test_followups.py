@@ -102,6 +102,22 @@ def test_a_ring_back_from_request_to_could_not_reach(cli: Cli, office: Path) -> 
         assert canary not in text
 
 
+def test_a_referral_added_without_a_desk_says_how_its_slip_is_printed(cli: Cli) -> None:
+    """A new admin's trial: with no --desk the line said "no printer at this desk", of no desk.
+    It says no desk was given, and how to print the slip; at a desk without a printer, as it
+    was."""
+    add = ("--user", "gil", "followup", "add", "--kind", "referral", "--service", "H")
+    added = cli(*add, "--back-office", "housing", now=NOW)
+    assert added.code == 0, added.err
+    assert added.out.splitlines()[-1] == (
+        "no desk given: the slip was not printed (give the resident R-0001; --desk ID of a desk "
+        "with a printer, or --print-to URL, prints it as the referral is added)"
+    )
+    at_desk = cli(*add, "--back-office", "housing", "--desk", "desk-1", now=NOW)
+    assert at_desk.code == 0, at_desk.err
+    assert at_desk.out.splitlines()[-1] == "no printer at this desk: the slip was not printed"
+
+
 def test_a_referral_prints_its_reference_and_follows_the_back_office(
     cli: Cli, office: Path
 ) -> None:

@@ -389,8 +389,11 @@ def test_monthly_html_on_standard_output(office: tuple[Cli, dict[str, Any]]) -> 
     assert "November 2026" in page
     total = sum(tally["by_hour"].values())
     assert f'data-key="2026-11-23" data-value="{total}"' in page
-    # The days to date (the month goes on: to Monday 23rd), opening hours, services.
-    assert page.count('class="bar"') == 23 + 8 + 4
+    # The days to date with records (the month goes on: to Monday 23rd, the day the records
+    # begin: the days before have no bar, and the table says "no records"), opening hours,
+    # services.
+    assert page.count('class="bar"') == 1 + 8 + 4
+    assert 'data-day="2026-11-22"><span class="day">22</span> no records</td>' in page
 
 
 def test_output_file_for_every_format(tmp_path: Path, office: tuple[Cli, dict[str, Any]]) -> None:

@@ -28,10 +28,18 @@ MONDAY_EVENING = "2026-11-23T17:30:00Z"  # the office (09:00-17:00, GMT) has clo
 
 
 def office(
-    tmp_path: Path, smtp_url: str | None, *, leader_email: bool = True, extra: str = ""
+    tmp_path: Path,
+    smtp_url: str | None,
+    *,
+    leader_email: bool = True,
+    extra: str = "",
+    opening_hours: str | None = None,
 ) -> Path:
     mail = f'\n[email]\nsmtp_url = "{smtp_url}"\n' if smtp_url else ""
     toml = site_toml(extra=ADVISER + extra + mail)
+    if opening_hours is not None:
+        site = 'name = "Civic Centre"\n'
+        toml = toml.replace(site, f"{site}opening_hours = {opening_hours}\n")
     if leader_email:
         toml = toml.replace('role = "team-leader"\n', f'role = "team-leader"\nemail = "{LEADER}"\n')
     return make_db(tmp_path, toml)
@@ -228,6 +236,27 @@ def test_today_before_closing_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
     assert done.code == 6
     assert done.err.count("\n") == 1 and "still open today" in done.err
     assert rows(db, "SELECT count(*) FROM report_mails") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("now", "why"),
+    [
+        ("2026-11-22T12:00:00Z", "a Sunday: a day of the week without opening hours"),
+        ("2026-12-25T12:00:00Z", "Christmas Day: a bank holiday on an opening weekday"),
+        ("2026-11-24T12:00:00Z", "a Tuesday at a site that opens only on Mondays"),
+    ],
+)
+def test_today_is_sent_at_once_on_a_day_the_office_does_not_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, why: str
+) -> None:
+    """A closed day is never "still open": its summary is queued the same way, whether the
+    day has no hours of the week or is a bank holiday (one rule)."""
+    hours = '{ mon = "09:00-17:00" }' if "Mondays" in why else None
+    db = office(tmp_path, "smtp://127.0.0.1:1?starttls=off", opening_hours=hours)
+    done = Cli(db, monkeypatch)("report", "send", "daily", "--json", now=now)
+    assert done.code == 0, (why, done.err)
+    assert "still open" not in done.err
+    assert [(q["kind"], q["period"]) for q in done.json()] == [("daily", now[:10])]
 
 
 @pytest.mark.parametrize(

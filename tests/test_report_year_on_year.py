@@ -93,7 +93,7 @@ def test_down_on_the_year_before_is_met_and_up_is_missed(cli: Cli) -> None:
     # Every format says the same figure and rating.
     text = cli(*QUARTER, now=NOW).out
     line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
-    assert "57.1%" in line and "50.0% then: RED, missed" in line
+    assert "57.1%" in line and "50.0% then (from 24 Nov): RED, missed" in line
     rows = list(csv.reader(io.StringIO(cli(*QUARTER, "--format", "csv", now=NOW).out)))
     cells = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert cells[("standards", "repeat_contact.value")] == "57.1"
@@ -199,3 +199,63 @@ def test_any_figures_beside_the_period_before_read_the_same_in_text_and_html(
         assert visits_row.values[1] == (str(before.visits) if before.recorded else NO_RECORDS)
 
     check()
+
+
+@pytest.mark.parametrize(("repeats", "status"), [(0, "green"), (1, "red")])
+def test_none_then_and_none_now_is_met_not_missed(cli: Cli, repeats: int, status: str) -> None:
+    """0.0% against 0.0% a year before cannot go down: it has not missed "down year on year";
+    a repeat now, against none then, is up, so missed."""
+    visits(cli, "2025-11-24", 0, 2)
+    visits(cli, "2026-11-24", repeats, 4 - repeats)
+    month = ("report", "monthly", "--month", "2026-11")
+    repeat = standard(cli(*month, "--json", now=NOW).json(), "repeat_contact")
+    assert (repeat["value"], repeat["baseline"]) == (25.0 * repeats, 0.0)
+    assert repeat["status"] == status
+    line = next(x for x in cli(*month, now=NOW).out.splitlines() if "0.0% then" in x)
+    assert ("GREEN, met" if repeats == 0 else "RED, missed") in line
+    page = cli(*month, "--format", "html", now=NOW).out
+    assert f'data-standard="repeat_contact" data-status="{status}"' in page
+
+
+def test_a_part_month_before_the_records_says_so_in_every_format(cli: Cli) -> None:
+    """Records begin on 24 November 2025: that month is a part month. Its days before then are
+    "no records" (JSON null), never 0; in the trend and as the year before's baseline its
+    figure says it is from 24 Nov. Whole months say nothing more."""
+    visits(cli, "2025-11-24", 1, 1)
+    visits(cli, "2026-11-24", 1, 3)
+    then = ("report", "monthly", "--month", "2025-11")
+    report = cli(*then, "--json", now=NOW).json()
+    assert report["records_begin"] == "2025-11-24"
+    assert report["by_day"]["2025-11-23"] is None and report["by_day"]["2025-11-24"] == 2
+    text = cli(*then, now=NOW).out
+    assert re.search(r"^\s+Sun 23\s+no records$", text, re.M), text
+    assert re.search(r"^\s+Mon 24\s+2\s+#+$", text, re.M)
+    page = cli(*then, "--format", "html", now=NOW).out
+    assert 'data-day="2025-11-03"><span class="day">3</span> no records</td>' in page
+    rows = list(csv.reader(io.StringIO(cli(*then, "--format", "csv", now=NOW).out)))
+    cells = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert cells[("by_day", "2025-11-24")] == "2"
+
+    month = ("report", "monthly", "--month", "2026-11")
+    report = cli(*month, "--json", now=NOW).json()
+    repeat = standard(report, "repeat_contact")
+    assert (repeat["baseline"], repeat["baseline_from"]) == (50.0, "2025-11-24")
+    text = cli(*month, now=NOW).out
+    assert "50.0% then (from 24 Nov): GREEN, met" in text
+    page = cli(*month, "--format", "html", now=NOW).out
+    assert "50.0% then (from 24 Nov)" in page
+
+    month = ("report", "monthly", "--month", "2026-10")  # its 12 months begin in 2025-11
+    trend = {m["month"]: m for m in cli(*month, "--json", now=NOW).json()["trend"]}
+    assert trend["2025-11"]["records_from"] == "2025-11-24"
+    assert trend["2025-12"]["records_from"] is None
+    text = cli(*month, now=NOW).out
+    trend_line = next(x for x in text.splitlines() if x.startswith("    2025-11  "))
+    assert trend_line.split()[1] == "2" and trend_line.endswith("(from 24 Nov)")
+    assert not next(x for x in text.splitlines() if x.startswith("    2025-12  ")).endswith(")")
+    page = cli(*month, "--format", "html", now=NOW).out
+    assert ">2 (from 24 Nov)<" in page
+
+    # A quarter beside the same quarter a year before: the part quarter says it too.
+    beside = _text_cells(cli(*QUARTER, now=NOW).out.split("Beside the period before")[1], "Visits")
+    assert beside == ["4", "0", "2 (from 24 Nov)"]

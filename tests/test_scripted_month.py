@@ -766,6 +766,7 @@ def repeat_standard(part: dict[str, Any]) -> dict[str, Any]:
         "definition": REPEAT_CONTACT_DEFINITION,
         "baseline": None,
         "baseline_recorded": False,
+        "baseline_from": None,
     }
 
 
@@ -945,6 +946,8 @@ def expected_monthly(
                 "appointments_no_show": a["appointments_no_show"],
                 "standards": {**standard_values(p, a), "repeat_contact": repeat_share(p)},
                 "recorded": end >= RECORDS_BEGIN,
+                # a month begun before the records begin is said to be a part month
+                "records_from": RECORDS_BEGIN if start < RECORDS_BEGIN <= end else None,
             }
         )
     busiest = max(sorted(by_day), key=lambda d: by_day[d])
@@ -1242,7 +1245,7 @@ MONTHLY_KEYS = [
     "trend",
 ]
 STANDARD_KEYS = ["key", "label", "value", "target", "rule", "status", "definition"]
-BASELINE_KEYS = ["baseline", "baseline_recorded"]
+BASELINE_KEYS = ["baseline", "baseline_recorded", "baseline_from"]
 """A standard rated against a year before (rule ``down``) says that year's figure too."""
 DESK_KEYS = ["served", "service_median_minutes", "service_total_minutes"]
 ADVISER_KEYS = ["name", "served", "service_median_minutes"]
@@ -1267,6 +1270,7 @@ TREND_KEYS = [
     "appointments_no_show",
     "standards",
     "recorded",
+    "records_from",
 ]
 
 

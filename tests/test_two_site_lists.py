@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
+
+from oss_desk.cli.common import site_said_by
 
 from .test_site_dropped import MONDAY, office, ok
 
@@ -22,7 +25,9 @@ def test_slots_and_lists_of_one_site_of_two(
     cli, _, _ = office(tmp_path, monkeypatch)
     unsaid = cli("--user", "tl", *SLOTS, now=MONDAY)
     assert (unsaid.code, unsaid.out) == (2, "")
-    assert unsaid.err == "oss-desk: this database has several sites: say which (hq, library)\n"
+    assert unsaid.err == (
+        "oss-desk: this database has several sites: say which (hq, library) (--site ID)\n"
+    )
     free = cli("--user", "tl", *SLOTS, "--site", "library", "--json", now=MONDAY)
     assert free.code == 0, free.err
     assert [s["local_start"] for s in free.json()] == [
@@ -88,3 +93,44 @@ def test_absences_are_listed_in_an_office_of_two_sites(
     )
     listed = ok(cli, "--user", "tl", "absence", "list", now=MONDAY)
     assert listed == "   1  Adam Viser           2026-11-30 to 2026-11-30  annual leave\n"
+
+
+BOOK = ("appointment", "book", "--service", "C", "--start", "2026-11-24T11:00:00+00:00")
+
+
+def test_booking_at_one_site_of_two_takes_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new admin's trial: `appointment book` at an office of two sites said "say which",
+    and `--site` was "No such option" (only `--desk` worked, and nothing said so)."""
+    cli, _, _ = office(tmp_path, monkeypatch)
+    slip = ("--channel", "slip", "--print-to", f"capture://{tmp_path}/slips.bin")
+    unsaid = cli("--user", "tl", *BOOK, *slip, now=MONDAY)
+    assert (unsaid.code, unsaid.out) == (2, "")
+    assert unsaid.err == (
+        "oss-desk: this database has several sites: say which (hq, library) (--site ID)\n"
+    )
+    booked = cli("--user", "tl", *BOOK, *slip, "--site", "library", "--json", now=MONDAY)
+    assert booked.code == 0, booked.err
+    assert booked.json()["site"] == "library"
+    at_desk = cli("--user", "tl", *BOOK[:5], "2026-11-24T11:30:00+00:00", *slip,
+                  "--desk", "lib-1", "--json", now=MONDAY)  # fmt: skip
+    assert at_desk.code == 0 and at_desk.json()["site"] == "library", at_desk.err
+    said = " ".join(ok(cli, "appointment", "book", "--help", now=MONDAY).split())
+    assert "--site ID The site, when the database has several" in said, said
+
+
+def test_the_refusal_names_the_option_the_command_has() -> None:
+    """Where a command takes no `--site` but a `--desk`, the refusal says `--desk`; where it
+    takes neither, it names no option."""
+    said: list[str] = []
+
+    def command(*options: str) -> click.Command:
+        found = click.Command("c", callback=lambda **_: said.append(site_said_by(
+            click.get_current_context())))  # fmt: skip
+        found.params = [click.Option([o]) for o in options]
+        return found
+
+    for options in (("--site", "--desk"), ("--desk",), ()):
+        command(*options).main([], standalone_mode=False)
+    assert said == ["--site ID", "--desk ID: a desk at that site", ""]

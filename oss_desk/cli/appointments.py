@@ -167,6 +167,7 @@ def slots(
 @adviser_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk booking (prints a slip).")
+@site_option
 @click.option("--print-to", metavar="URL", help="Printer for the slip.")
 @click.option(
     "--visit",
@@ -191,6 +192,7 @@ def book(
     adviser: str | None,
     needs: str | None,
     desk_id: str | None,
+    site_id: str | None,
     print_to: str | None,
     visit_ticket: str | None,
     feedback_text: bool,
@@ -213,6 +215,7 @@ def book(
         phone=phone,
         adviser=adviser,
         needs=needs,
+        site_id=site_id,
         desk_id=desk_id,
         print_to=print_to,
         arranged_in_visit=arranged,

@@ -54,6 +54,7 @@ class State:
             typed=True,
             site_id=self.site,
         )
+        session.site_said_by = site_said_by(click.get_current_context(silent=True))
         self.sessions.append(session)
         if not self.warned:
             self.warned = True
@@ -69,6 +70,16 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+def site_said_by(ctx: click.Context | None) -> str:
+    """How the command being run says which site: ``--site ID`` when it takes it, else
+    ``--desk ID`` (a desk at the site) when it takes that, else nothing."""
+    options = {o for p in (ctx.command.params if ctx else ()) for o in p.opts}
+    if "--site" in options:
+        return "--site ID"
+    return "--desk ID: a desk at that site" if "--desk" in options else ""
+
 
 site_option = click.option(
     "--site",

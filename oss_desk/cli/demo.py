@@ -114,12 +114,6 @@ def demo(
     while a desk or worker has it open. One with work done in it since it was built is opened
     again as it was left (--reset builds it afresh; with --no-app it is refused).
     """
-    from oss_desk.services.demo import populate
-    from oss_desk.services.demo_messages import where_messages_go
-    from oss_desk.services.senders import mailboxes_synced_once
-    from oss_desk.services.session import open_session
-    from oss_desk.services.site import initialise
-
     path = Path(state.db).expanduser() if state.db else demo_db_path()
     was_left = prepare_demo_db(path, reset=reset, reopen=not no_app)
     if was_left is not None:
@@ -132,6 +126,14 @@ def demo(
         _say_where_messages_go(path)
         _open_app(state, path, desk_id)
         return
+    # Said before the modules that build it are imported (seconds of a minute's build).
+    click.echo(f"Building the demo office at {path} (a minute or so)...", err=True)
+    from oss_desk.services.demo import populate
+    from oss_desk.services.demo_messages import where_messages_go
+    from oss_desk.services.senders import mailboxes_synced_once
+    from oss_desk.services.session import open_session
+    from oss_desk.services.site import initialise
+
     clock = clock_from_env()
     shown = None
     if not no_app and NOW_ENV not in os.environ:
@@ -148,7 +150,9 @@ def demo(
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     with mailboxes_synced_once():  # hundreds of past messages: synced once, at the end
         try:
-            summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
+            summary = populate(
+                session, days=days, waiting=waiting, deliver=_deliver_due, progress=_progress
+            )
             session.desk(desk_id)
             messages_go = where_messages_go(session)
         finally:
@@ -189,6 +193,20 @@ def demo(
         )
         return
     _open_app(state, path, desk_id)
+
+
+def _progress(done: int, total: int) -> None:
+    """How far the build is, on stderr: one line rewritten in place on a terminal, else a line
+    at the start and one at the end (a log gets no line a day)."""
+    import sys
+
+    said = f"  Simulating its history: day {done} of {total}"
+    if done == total:
+        said += "; then today, the next two weeks' bookings and their messages"
+    if sys.stderr.isatty():
+        click.echo(f"\r{said}", nl=done == total, err=True)
+    elif done in (0, total):
+        click.echo(said, err=True)
 
 
 def _command() -> str:

@@ -75,7 +75,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             lines.append(
                 f"  {codes[t.id]:{code_width}s}  {names[t.service].name:{width}s} "
-                f"{'parked' if t.parked else t.status.value:8s} {t.desk or '':10s} "
+                f"{'parked' if t.parked else t.status.word:8s} {t.desk or '':10s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
         lines.append("")

@@ -181,6 +181,13 @@ class DateSpan:
         those counted, from the day the records begin."""
         return last >= self.first
 
+    def part_from(self, first: date, last: date) -> date | None:
+        """A period from ``first`` to ``last`` that reaches the records (:meth:`recorded`) but
+        begins before them is a part period: its figures are from the day they begin, which
+        is returned (every presentation says so beside them: :func:`part_said`); None for a
+        whole period, or one before the records."""
+        return self.first if first < self.first <= last else None
+
     def check_month(self, first: date, last: date, what: str = "--month") -> None:
         """A month (its first and last day) must overlap the span."""
         self.check_period(first, last, f"{what} {first.isoformat()[:7]}")
@@ -196,6 +203,15 @@ class DateSpan:
             )
         if first > self.last:
             raise InvalidInput(f"{named.strip()} is more than {YEARS_AHEAD} years ahead")
+
+
+def part_said(records_from: str | None) -> str:
+    """What follows a part period's figure (:meth:`DateSpan.part_from`): ``(from 8 Dec)``;
+    nothing for a whole one."""
+    if records_from is None:
+        return ""
+    day = date.fromisoformat(records_from)
+    return f"(from {day.day} {day:%b})"
 
 
 def not_begun(first: date, today: date, named: str) -> None:

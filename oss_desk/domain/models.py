@@ -42,6 +42,12 @@ class TicketStatus(StrEnum):
     def active(self) -> bool:
         return self in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 
+    @property
+    def word(self) -> str:
+        """The status as a person reads it on a ticket's line (the command line, the desk
+        app): its value as a word, ``no-show`` for ``no_show`` (JSON keeps the value)."""
+        return self.value.replace("_", "-")
+
 
 class Outcome(Worded):
     """How a visit ended. ``resolved`` and ``signposted`` count as first point of contact."""

@@ -478,4 +478,5 @@ def repeat_contact_standard(now: PeriodSummary, year_before: PeriodSummary) -> S
         year_before.standards.get(key),
         REPEAT_CONTACT_DEFINITION,
         recorded=year_before.recorded,
+        baseline_from=year_before.records_from,
     )

@@ -329,6 +329,9 @@ class TrendMonth:
     recorded: bool = True
     """False: a month that ended before the office's records begin (its zeros are no
     figures)."""
+    records_from: str | None = None
+    """Set when it began before the office's records begin (a part period: its figures are
+    from this day on, :meth:`~oss_desk.domain.calendar.DateSpan.part_from`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -350,6 +353,13 @@ class MonthlyReport(PeriodReport):
     :meth:`FollowupFigures.as_json`)."""
     to_date: str | None = None
     """The month still going on: the last day counted (today); None once it is over."""
+
+    def days_recorded(self) -> dict[str, int | None]:
+        """:attr:`by_day` as every presentation shows it: None (said ``no records``, never 0)
+        for a day before the office's records begin (the one rule,
+        :meth:`~oss_desk.domain.calendar.DateSpan.recorded`, of :attr:`records_begin`)."""
+        begins = self.records_begin
+        return {d: None if begins is not None and d < begins else n for d, n in self.by_day.items()}
 
 
 NO_RECORDS = "no records"
@@ -452,6 +462,9 @@ class PeriodSummary:
     recorded: bool = True
     """False: a period that ended before the office's records begin (its zeros are no
     figures)."""
+    records_from: str | None = None
+    """Set when it began before the office's records begin (a part period: its figures are
+    from this day on, :meth:`~oss_desk.domain.calendar.DateSpan.part_from`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -535,6 +548,13 @@ def site_named(name: str, site: str, sites_left: Mapping[str, str | None]) -> st
         return f"{name} (no longer configured)"
     day = date.fromisoformat(left)
     return f"{name} (closed {day.day} {day:%b %Y})"
+
+
+def desk_named(name: str, site_name: str | None) -> str:
+    """A desk as a list naming desks of several sites names it (a report over more than one
+    site, where two may both be "Desk 1"): with its site, ``Desk 1 (Library)``; as itself
+    where ``site_name`` is None (one site's desks)."""
+    return name if site_name is None else f"{name} ({site_name})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -433,6 +433,9 @@ class Standard:
     """For a standard rated against a year before (:attr:`Rule.DOWN`): the figure then."""
     baseline_recorded: bool = True
     """False: there are no records a year before (so it is not rated)."""
+    baseline_from: str | None = None
+    """Set when the period a year before began before the records did: the baseline is of
+    its days from this one on (a part period)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,7 +475,8 @@ REPEAT_CONTACT_LABEL = "Repeat contact (down year on year)"
 REPEAT_CONTACT_DEFINITION = (
     "Of the visits, the share that came back about the same matter: ticked at meet-and-greet,"
     " or an appointment ended without the documents. The standard is that it goes down year on"
-    " year: met when lower than in the same period a year before, missed when not; not rated"
+    " year: met when lower than in the same period a year before (or none then and none now),"
+    " missed when not; not rated"
     " when there are no records a year before."
 )
 
@@ -485,17 +489,28 @@ def year_on_year(
     definition: str,
     *,
     recorded: bool = True,
+    baseline_from: str | None = None,
 ) -> Standard:
     """A standard whose figure should go down year on year (:attr:`Rule.DOWN`): met when lower
-    than ``year_before`` (the same period a year before), missed when not, not rated when
+    than ``year_before`` (the same period a year before), or when both are 0 (none then and
+    none now: it cannot go lower, so it has not missed), missed when not, not rated when
     either has no figure or there are no records a year before (``recorded`` False)."""
     before = year_before if recorded else None
     if value is None or before is None:
         status = Status.NONE
     else:
-        status = Status.GREEN if value < before else Status.RED
+        status = Status.GREEN if value < before or value == before == 0 else Status.RED
     return Standard(
-        measure.key, label, value, None, measure.rule, status, definition, before, recorded
+        measure.key,
+        label,
+        value,
+        None,
+        measure.rule,
+        status,
+        definition,
+        before,
+        recorded,
+        baseline_from if before is not None else None,
     )
 
 

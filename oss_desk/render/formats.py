@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from oss_desk.domain.calendar import part_said
 from oss_desk.domain.reports import NO_RECORDS
 from oss_desk.domain.standards import (
     Rule,
@@ -51,7 +52,8 @@ def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> st
         if symbols:  # where room is short (the desk's screen): what it is rated against
             return "\u2193 yearly"
         then = percent(standard.baseline) if standard.baseline_recorded else NO_RECORDS
-        return f"{prefix}down on a year before, {then} then"
+        part = part_said(standard.baseline_from)
+        return f"{prefix}down on a year before, {then} then" + (f" {part}" if part else "")
     if standard.rule is Rule.MONITORED or standard.target is None:
         return "monitored"
     words = _RULE_SYMBOLS if symbols else _RULE_WORDS

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from oss_desk.domain.calendar import part_said
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
     NO_RECORDS,
@@ -168,7 +169,8 @@ def _monthly_sections(report: MonthlyReport, names: ReportNames) -> list[str]:
     f = report.figures
     day_bars = [
         Bar(day, str(int(day[-2:])) if day[-2:].isdigit() else day, long_date(day), n)
-        for day, n in report.by_day.items()
+        for day, n in report.days_recorded().items()
+        if n is not None  # a day before the records begin: no bar (the table says so)
     ]
     by_day = bars_block(
         "chart-by-day",
@@ -176,7 +178,7 @@ def _monthly_sections(report: MonthlyReport, names: ReportNames) -> list[str]:
         day_bars,
         unit="visits",
         first_column="Day",
-        data_table=_calendar(report.by_day),
+        data_table=_calendar(report.days_recorded()),
     )
     return [
         section(
@@ -365,8 +367,9 @@ def _previous_weeks(report: DailyReport) -> str:
 # The monthly page ------------------------------------------------------------------------------
 
 
-def _calendar(by_day: Mapping[str, int]) -> str:
-    """The month's visits as a calendar: a row a week, Monday first."""
+def _calendar(by_day: Mapping[str, int | None]) -> str:
+    """The month's visits as a calendar: a row a week, Monday first (``no records`` on a day
+    before the records begin)."""
     weeks: list[list[str]] = []
     for day, n in by_day.items():
         try:
@@ -375,8 +378,9 @@ def _calendar(by_day: Mapping[str, int]) -> str:
             continue
         if not weeks or when.weekday() == 0:
             weeks.append([""] * 7)
+        shown = e(NO_RECORDS if n is None else n)
         weeks[-1][when.weekday()] = (
-            f'<td class="num" data-day="{e(day)}"><span class="day">{when.day}</span> {e(n)}</td>'
+            f'<td class="num" data-day="{e(day)}"><span class="day">{when.day}</span> {shown}</td>'
         )
     rows = ["<tr>" + "".join(cell or "<td></td>" for cell in week) + "</tr>" for week in weeks]
     head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -431,7 +435,7 @@ def _trend(report: MonthlyReport) -> str:
     rows = [
         row(
             long_month(t.month),
-            count(t.visits),
+            " ".join(filter(None, (count(t.visits), part_said(t.records_from)))),
             percent(t.within_15_min_pct),
             percent(t.first_contact_resolution_pct),
             count(t.appointments_booked),

@@ -143,7 +143,7 @@ RANGE_KEYS = (
 """A quarter's, a year's or any period's keys, in order."""
 
 
-_BASELINE = ("baseline", "baseline_recorded")
+_BASELINE = ("baseline", "baseline_recorded", "baseline_from")
 
 
 def plain(value: object) -> Any:
@@ -183,7 +183,10 @@ def daily_json(report: DailyReport) -> dict[str, Any]:
 
 
 def monthly_json(report: MonthlyReport) -> dict[str, Any]:
-    return report_json(report, MONTHLY_KEYS)
+    """A day before the records begin is ``null`` in ``by_day`` (no records, never 0)."""
+    found = report_json(report, MONTHLY_KEYS)
+    found["by_day"] = report.days_recorded()
+    return found
 
 
 def range_json(report: RangeReport) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from oss_desk.domain.calendar import part_said
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.followup_standards import FOLLOWUP_KEYS
 from oss_desk.domain.models import Outcome
@@ -423,7 +424,9 @@ def beside_rows(report: RangeReport) -> BesideTable:
             shown.append((label, False, _standard_of(s.key)))
 
     def value(p: PeriodSummary, of: Callable[[PeriodSummary], str]) -> str:
-        return of(p) if p.recorded else NO_RECORDS
+        if not p.recorded:
+            return NO_RECORDS
+        return " ".join(filter(None, (of(p), part_said(p.records_from))))
 
     rows = tuple(
         BesideRow(label, tuple(value(p, of) for p in periods), part) for label, part, of in shown

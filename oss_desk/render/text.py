@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from oss_desk.domain.calendar import hour_said
+from oss_desk.domain.calendar import hour_said, part_said
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.reports import (
     NO_RECORDS,
@@ -103,12 +103,16 @@ def _row(label: str, value: object, note: str = "", width: int = LABEL_COLUMN) -
     return f"  {label:<{width}}{value!s:>9}" + (f"   ({note})" if note else "")
 
 
-def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
+def _bars(title: str, counts: Mapping[str, int | None], label: Callable[[str], str]) -> list[str]:
+    """A bar a key; ``no records`` for a count of None (a day before the records begin)."""
     lines = ["", f"  {title}"]
-    peak = max(counts.values(), default=0)
+    peak = max((n for n in counts.values() if n is not None), default=0)
     labels = {key: label(key) for key in counts}
     wide = max(map(len, labels.values()), default=0)  # "01:00 GMT" the day the clocks go back
     for key, n in counts.items():
+        if n is None:
+            lines.append(f"    {labels[key]:{wide}s}  {NO_RECORDS}")
+            continue
         bar = "#" * (round(30 * n / peak) if peak else 0)
         lines.append(f"    {labels[key]:{wide}s}  {n:4d}  {bar}")
     return lines
@@ -287,12 +291,15 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
             f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:>{_MADE}d}"
             f" {m.appointments_kept:>{_IN}d} {m.appointments_no_show:>{_MISSED}d}"
+            + (f"  {part_said(m.records_from)}" if m.records_from else "")
         )
     return lines
 
 
 def _monthly_rest(report: MonthlyReport) -> list[str]:
-    lines = _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
+    lines = _bars(
+        "Arrivals by day", report.days_recorded(), lambda d: f"{date.fromisoformat(d):%a %d}"
+    )
     lines += _appointment_lines(report.appointments)
     if report.followups is not None:
         lines += period_lines(report.followups)

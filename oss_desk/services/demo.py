@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -101,13 +101,16 @@ def populate(
     waiting: int = 6,
     seed: int = 20261122,
     deliver: Deliver | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     """Simulate the last ``days`` opening days (None: every one of the :data:`COMPARE_WEEKS`
     weeks before today, so that the daily report's and the F6 chart's same weekday in the weeks
     before are days of the demo's, never days before its history began) and today up to now,
     leaving its live queue.
     ``deliver``: the worker's pass over the messages due, run when the past days' appointment
-    messages fell due (without it they are left for the worker)."""
+    messages fell due (without it they are left for the worker). ``progress``: told the days
+    simulated so far and how many there are, before the first and after each (the build takes
+    a while: its command says how far it is)."""
     real_now = session.clock.now()
     site = session.site()
     tz = zone(site.timezone)
@@ -136,7 +139,9 @@ def populate(
     since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
     simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
-        for d in reversed(past):
+        for done, d in enumerate(reversed(past)):
+            if progress is not None:
+                progress(done, len(past))
             hours = opening.on(d)
             assert hours is not None
             start = datetime.combine(d, hours.opens, tz)
@@ -146,6 +151,8 @@ def populate(
             booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
             visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
+        if progress is not None:
+            progress(len(past), len(past))
         hours = opening.on(today)
         local_now = real_now.astimezone(tz)
         closed_now = opening.closed(local_now)

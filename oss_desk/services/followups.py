@@ -31,6 +31,7 @@ from oss_desk.domain.followups import (
     SendBy,
     Status,
     Via,
+    slip_not_printed,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
 from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
@@ -251,7 +252,7 @@ class FollowupService:
         if message is not None:
             note = f"the reference will be sent by {values['send_by']} (the device worker sends it)"
         elif kind is Kind.REFERRAL and job is None:
-            note = "no printer at this desk: the slip was not printed"
+            note = slip_not_printed(followup.ref, at_a_desk=desk is not None)
         return Created(followup, job, note, message)
 
     def _back_office(self, office_id: str | None) -> BackOfficeConfig:

@@ -117,8 +117,7 @@ class ReportMailer:
         site = self._site(site_id)
         today = self.s.today(site)
         when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
-        still_here = site.id in self.s.directory.sites  # one that left is open no more
-        if when == today and still_here and self.s.clock.now() < closing_time(self.s, site, today):
+        if when == today and self._still_open(site, today):
             raise RuleViolation(
                 f"{site.name} is still open today: its summary is sent after closing "
                 "(or give an earlier day)",
@@ -165,6 +164,21 @@ class ReportMailer:
             if today >= workdays.first_of_month(today) and month_start > self.s.span(site).first:
                 done += self.monthly(None, scope)
         return done
+
+    def _still_open(self, site: Site, today: str) -> bool:
+        """Whether ``site`` opens today and has not closed yet. A day it does not open (a bank
+        holiday, a local closure, a day of the week without hours: the one rule,
+        :func:`~oss_desk.domain.workdays.opening_on`) is never still open, and nor is a site
+        that has left."""
+        config = next((c for c in self.s.settings.sites if c.id == site.id), None)
+        if config is None or site.id not in self.s.directory.sites:
+            return False
+        if (
+            opening_on(self._workdays(site), config.opening_hours, date.fromisoformat(today))
+            is None
+        ):
+            return False
+        return self.s.clock.now() < closing_time(self.s, site, today)
 
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its

@@ -5,7 +5,7 @@ daily summary queued for the receipt printer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
@@ -18,6 +18,7 @@ from oss_desk.domain.reports import (
     RangeReport,
     Report,
     ReportNames,
+    desk_named,
     site_named,
 )
 from oss_desk.domain.text import shown
@@ -33,7 +34,7 @@ from oss_desk.render.text import report_text as render_text
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
-from oss_desk.storage.site import desk_names_ever
+from oss_desk.storage.site import desks_ever
 
 
 def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -> ReportNames:
@@ -45,16 +46,26 @@ def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -
         council=session.settings.council.name,
         site_name=place_name(session, report.site, report.sites_left, everywhere),
         service_names={code: s.name for code, s in directory.services.items()},
-        desk_names=report_desk_names(session),
+        desk_names=report_desk_names(session, report.sites),
         site_names=left | {site_id: site.name for site_id, site in directory.sites.items()},
     )
 
 
-def report_desk_names(session: Session) -> dict[str, str]:
+def report_desk_names(session: Session, sites: Sequence[str] = ()) -> dict[str, str]:
     """The desks' names every report shows (the command line's and the desk app's, F6): as
-    configured, and a desk that left the configuration as the office's records last had it."""
-    desks = desk_names_ever(session.store.conn)
-    return desks | {desk_id: d.name for desk_id, d in session.directory.desks.items()}
+    configured, and a desk that left the configuration as the office's records last had it;
+    in a report over more than one of ``sites``, each with its site (:func:`desk_named`)."""
+    desks = desks_ever(session.store.conn) | {
+        desk_id: (d.name, d.site_id) for desk_id, d in session.directory.desks.items()
+    }
+
+    def site_name(site_id: str) -> str | None:
+        if len(sites) < 2:
+            return None
+        known = session.site_known(site_id)
+        return known.name if known is not None else site_id
+
+    return {desk_id: desk_named(name, site_name(site)) for desk_id, (name, site) in desks.items()}
 
 
 def place_name(

@@ -379,6 +379,7 @@ class ReportService:
                 calls_before,
                 followup_values(self._followups(before.first, before.last, site)),
             ),
+            before.first,
             before.last,
             site,
         )
@@ -411,7 +412,7 @@ class ReportService:
         found = _summary(
             year, tally, self.rules, self._calls(year.first, year.last, site), followups
         )
-        return self._marked(found, year.last, site)
+        return self._marked(found, year.first, year.last, site)
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -484,13 +485,15 @@ class ReportService:
         found = day_comparison(day.isoformat(), tally.visits, self.rules)
         return replace(found, recorded=self._recorded(day, site))
 
-    def _marked(self, found: Beside, last: date, site: str | None) -> Beside:
-        """A month or period shown beside the report's own (ending on ``last``), marked with
-        whether it reaches the records; one that does not rates no standard (its figures are
-        none, whatever was counted)."""
-        if self._recorded(last, site):
-            return found
-        return replace(found, recorded=False, standards=dict.fromkeys(found.standards))
+    def _marked(self, found: Beside, first: date, last: date, site: str | None) -> Beside:
+        """A month or period shown beside the report's own (``first`` to ``last``), marked with
+        whether it reaches the records (one that does not rates no standard: its figures are
+        none, whatever was counted) and from when, when it began before them."""
+        span = self._span(site)
+        if not span.recorded(last):
+            return replace(found, recorded=False, standards=dict.fromkeys(found.standards))
+        part = span.part_from(first, last)
+        return found if part is None else replace(found, records_from=part.isoformat())
 
     def _covering(self, scope: Covered, figures: VisitFigures, last: date) -> Covering:
         """:class:`Covering` of a report over a period ending on ``last`` (``scope``: whom it
@@ -530,7 +533,7 @@ class ReportService:
             if period is not None:  # a period's months: its follow-up standards too
                 followups = self._followup_values(self._followups(first, last, site))
                 month = replace(month, standards={**month.standards, **followups})
-            found.append(self._marked(month, last, site))
+            found.append(self._marked(month, first, last, site))
         return tuple(found)
 
     def _period_standards(

@@ -70,6 +70,9 @@ class Session:
     """The account this process acts for (recorded with every event beside the person)."""
     asked_site: str | None = None
     """The site the command was told it acts for (``--site``), if any: see :meth:`acting_site`."""
+    site_said_by: str = ""
+    """How the command line says which site (``--site ID``; ``--desk ID`` for a command that
+    takes only a desk): what a command at an office of several sites is told to add."""
 
     # Roles -----------------------------------------------------------------------------------
 
@@ -191,7 +194,9 @@ class Session:
         """``site``, or the refusal that the command must say which."""
         if site is None:
             known = ", ".join(sorted(self.directory.sites))
-            raise InvalidInput(f"this database has several sites: say which ({known})")
+            raise InvalidInput(
+                f"this database has several sites: say which ({known})", cli_hint=self.site_said_by
+            )
         return site
 
     def _desk_logged_in_today(self) -> str | None:

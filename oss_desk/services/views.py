@@ -106,7 +106,7 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
     sent = _sent(ticket, directory)
     code = ticket_code_said(ticket, directory)
-    return f"{code}  {name}  {status or ticket.status.value}{where}{outcome}{sent}"
+    return f"{code}  {name}  {status or ticket.status.word}{where}{outcome}{sent}"
 
 
 def _sent(ticket: Ticket, directory: Directory) -> str:

@@ -373,10 +373,11 @@ def staff_ever(conn: sqlite3.Connection) -> dict[str, StaffMember]:
     }
 
 
-def desk_names_ever(conn: sqlite3.Connection) -> dict[str, str]:
-    """Every desk the office has had, by id, named as last loaded: one that left the
-    configuration keeps its name (its tickets and events still point at it)."""
-    return {str(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM desks")}
+def desks_ever(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """Every desk the office has had, by id: its name as last loaded and its site (one that
+    left the configuration keeps its name: its tickets and events still point at it)."""
+    found = conn.execute("SELECT id, name, site_id FROM desks")
+    return {str(r[0]): (str(r[1]), str(r[2])) for r in found}
 
 
 def settle_printer_jobs(

@@ -55,7 +55,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
-        f"Status:    {words or ('parked' if ticket.parked else ticket.status.value)}"
+        f"Status:    {words or ('parked' if ticket.parked else ticket.status.word)}"
         + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]

@@ -201,10 +201,12 @@ class ReportsScreen(DeskScreen):
 
         def build(session: Session) -> tuple[DailyReport | MonthlyReport, dict[str, str]]:
             reports = ReportService(session, actor)
-            desks = report_desk_names(session)  # a desk that left too, as the CLI names it
             if period == "day":
-                return reports.daily(day), desks
-            return reports.monthly(key, named=MONTH_MOVED_TO), desks
+                report: DailyReport | MonthlyReport = reports.daily(day)
+            else:
+                report = reports.monthly(key, named=MONTH_MOVED_TO)
+            # a desk that left too, and with its site at an office of several: as the CLI says
+            return report, report_desk_names(session, report.sites)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
@@ -270,7 +272,8 @@ class ReportsScreen(DeskScreen):
             bars(plt, [hour_said(h) for h, _ in hours], [n for _, n in hours], plot.size.width)
             chart_title(plt, plot.size.width, "Arrivals by hour", "By hour")
         else:
-            days = list(data.by_day.items())
+            # a day before the records begin has no figures, not 0 arrivals: left out
+            days = [(d, n) for d, n in data.days_recorded().items() if n is not None]
             bars(plt, [d[-2:] for d, _ in days], [n for _, n in days], plot.size.width)
             chart_title(plt, plot.size.width, "Visits by day", "By day")
         plot.refresh()
