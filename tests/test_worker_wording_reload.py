@@ -9,7 +9,9 @@ The real device worker (its lanes, its change feed) sends through a loopback SMT
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from oss_desk.services.site import initialise
 from oss_desk.worker.run import DeviceWorker
 
 from .appointments_site import NOW, office_toml, service_at
-from .messaging import SmtpServer
+from .messaging import API_KEY, SERVICE_ID, NotifyServer, SmtpServer
 from .test_messages import at, text_of
 
 OLD = "To change or cancel, call 01632 960001."
@@ -120,3 +122,51 @@ def test_a_running_worker_sends_through_the_mail_server_init_loaded(tmp_path: Pa
     finally:
         old.stop()
         new.stop()
+
+
+def test_a_running_worker_sends_with_the_notify_key_init_loaded(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """The office's Notify key was wrong (Notify refuses it: 403, the text failed); it sets the
+    right one and runs ``init`` while the worker runs: the next text goes, signed with it (the
+    worker kept the key it read at start until it was restarted)."""
+    wrong, right = tmp_path / "wrong.key", tmp_path / "right.key"
+    wrong.write_text(f"oss_desk_test-{SERVICE_ID}-{uuid.UUID(int=3)}\n")
+    right.write_text(API_KEY + "\n")
+    toml = office_toml(notify_url=notify.url, key_file=str(wrong))
+    config = tmp_path / "office.toml"
+    config.write_text(toml, encoding="utf-8")
+    db = tmp_path / "office.sqlite"
+    clock = FixedClock(NOW)
+    initialise(db, clock=clock, config_path=config)
+    worker = DeviceWorker(
+        lambda: open_session(db=db, clock=clock, person="worker"), poll_interval=0.02
+    )
+    worker.start()
+    try:
+        svc, session = service_at(db, clock)
+        svc.book("C", at(26, 11), channel="text", phone="07700 900001")
+        session.close()
+        settled(db, "failed")
+        assert [r for r in notify.state.log if r.startswith("POST")] == []  # refused: 403
+        config.write_text(toml.replace(str(wrong), str(right)), encoding="utf-8")
+        initialise(db, clock=clock, config_path=config)
+        svc, session = service_at(db, clock)
+        svc.book("C", at(26, 12), channel="text", phone="07700 900002")
+        session.close()
+        notify.state.wait_until(lambda line: line.startswith("ACCEPTED "))
+    finally:
+        worker.join()
+    assert [n["phone_number"] for n in notify.state.sent] == ["+447700900002"]
+
+
+def settled(db: Path, status: str, timeout: float = 30.0) -> None:
+    """Wait until the first confirmation is ``status`` (AssertionError after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(db) as conn:
+            found = conn.execute("SELECT status FROM messages ORDER BY id LIMIT 1").fetchone()
+        if found and found[0] == status:
+            return
+        assert time.monotonic() < deadline, found
+        time.sleep(0.05)
