@@ -22,7 +22,8 @@ from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from tests.benchmarks.bench_table import Row, median, ms
 from tests.benchmarks.table_writers import BareWriter, bare_db
-from tests.hardware.fakes import FakePrinter, SerialPrinter
+from tests.hardware.fakes import SerialPrinter
+from tests.hardware.printer_process import PrinterProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +94,8 @@ def tcp(quick: bool) -> Row:
     samples = 5 if quick else 30
     rng = random.Random(9)
     other = random.Random(11)  # the reference's own pauses: the row's and the floor's stay
-    printer = FakePrinter()
+    # The printer runs in a process of its own: this one runs the desk alone, as a desk's does.
+    printer = PrinterProcess()
     try:
         with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
             db = office(Path(name), printer.url)
@@ -111,17 +113,16 @@ def tcp(quick: bool) -> Row:
                 transport = open_transport(printer.url)
                 for _ in range(samples):
                     time.sleep(rng.uniform(0.05, 0.25))  # any phase of the worker's polls
-                    count = len(printer.closings) + 1
                     started = time.monotonic()
                     queue.issue("C")
                     issued.append(time.monotonic() - started)
-                    ours.append(_wait_for(printer.closings, count, "the job") - started)
-                    last_bytes.append(printer.arrivals[count - 1] - started)
-                    data = printer.jobs[count - 1]
+                    job = printer.next_job()
+                    ours.append(job.closed - started)
+                    last_bytes.append(job.arrived - started)
                     time.sleep(rng.uniform(0.05, 0.25))
                     started = time.monotonic()
-                    transport.send(data)
-                    floor.append(_wait_for(printer.closings, count + 1, "the send") - started)
+                    transport.send(job.data)
+                    floor.append(printer.next_job().closed - started)
                     time.sleep(other.uniform(0.05, 0.25))
                     started = time.monotonic()
                     bare.op(0)
