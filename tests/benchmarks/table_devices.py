@@ -1,7 +1,9 @@
 """The speed table's rows about devices: a ticket issued at a desk until the TCP printer's
 connection is closed (beside a synchronous send of the same bytes to the same printer, turn
 about), and until its last byte has crossed a 9600-baud serial line (beside the line time of
-those bytes). The device worker is `oss-desk worker` in its own process, as in production."""
+those bytes). The device worker is `oss-desk worker` in its own process, as in production, and
+so is the TCP printer (:mod:`tests.hardware.printer_process`): the measuring process runs the
+desk alone."""
 
 from __future__ import annotations
 
@@ -141,18 +143,21 @@ def tcp(quick: bool) -> Row:
         median(ours) / median(floor),
         "<= 3x",
         median(ours) <= 3 * median(floor),
-        f"the issue itself, its durable commit included, returned at {ms(median(issued))} "
-        f"({median(issued) / median(floor):.2f}x the send on its own; a bare durable one-row "
-        f"transaction after the same pause, the least a commit costs here, "
+        "the printer runs in a process of its own, and both times run from the call in the "
+        "desk's process until the printer's process saw the connection close, on the host's "
+        "monotonic clock; the issue itself, its durable commit included, returned at "
+        f"{ms(median(issued))} ({median(issued) / median(floor):.2f}x the send on its own; a "
+        "bare durable one-row transaction after the same pause, the least a commit costs here, "
         f"{ms(median(durable))}: no issue and send can take less than "
-        f"{(median(durable) + median(floor)) / median(floor):.2f}x the send; the connection "
-        f"closed a median {ms(median([o - i for o, i in zip(ours, issued, strict=True)]))} "
-        "after the issue returned); "
-        "that commit also hands the job, claimed and its paper drawn, to the running worker, "
-        "whose lane renders and sends it with no read or commit of its own before the first "
-        "byte; the desk told the lane just before its commit that the job was coming, so the "
-        "lane connected and the printer answered its status question while the ticket "
-        "committed; 'sent' and 'printed' are committed after the connection is closed",
+        f"{(median(durable) + median(floor)) / median(floor):.2f}x the send), and the "
+        "connection closed a median "
+        f"{ms(median([o - i for o, i in zip(ours, issued, strict=True)]))} after it returned: "
+        "that commit hands the job, claimed, to the running worker, whose lane, told by the desk "
+        "just before the commit that a job is coming, connects and asks the printer its status "
+        "meanwhile; once the commit can be seen the lane reads the "
+        "ticket and its place in the queue, draws, renders and sends it, with no commit of its "
+        "own before the first byte; 'sent' and 'printed' are committed after the connection "
+        "is closed",
     )
 
 
