@@ -97,9 +97,8 @@ class PrintRequest:
     """A print job to be queued: what to print (``kind``, a key of
     :data:`oss_desk.domain.printouts.KINDS`, and its ``payload``), on which printer, and for
     which ticket and desk when it has them. A ticket's printout is drawn from the ticket when it
-    prints, so its payload says only what the ticket cannot (a reprint, the ticket it moved from);
-    except when the desk issuing it hands it to the running worker: then its paper is drawn in
-    the ticket's own commit (``printout``), and that first try renders it without a read.
+    prints (its place in the queue as it is then), so its payload says only what the ticket
+    cannot (a reprint, the ticket it moved from).
     """
 
     kind: str

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, PrintRequest, WorkerState, hand_over_to
@@ -82,27 +80,24 @@ def queue_print(
     job: PrintRequest,
     now: datetime,
     plan: PrintPlan | None = None,
-    draw: Callable[[], dict[str, Any] | None] | None = None,
 ) -> int:
     """Queue ``job`` in the caller's write transaction on ``db`` (the job's id), handed to
     the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
     the moment this transaction's commit can be seen. ``plan``: made before the transaction
-    (else now). ``draw``: what goes on paper, added to the payload of a job handed over (its
-    lane renders it without reading the database; a job left for later is drawn when it
-    prints). A job handed over is also announced to its printer's lane
+    (else now). A job handed over is also announced to its printer's lane
     (:mod:`oss_desk.storage.print_bell`), which connects and asks the printer how it is while
-    this transaction commits."""
+    this transaction commits.
+
+    Nothing is drawn here: a ticket's paper is drawn by the lane once the commit can be seen,
+    in the worker's process (measured with the speed table's TCP printer row, drawing it here
+    made the issue's transaction longer by about as much as the lane took to draw it after, and
+    on a busy host the whole way to the printer no shorter)."""
     from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
 
     plan = plan or plan_print(db, now)
     owner = live_owner(conn, db, plan)
-    drawn = draw() if owner is not None and draw is not None else None
     if owner is not None:  # the rest of the transaction is this job's row: nearly its commit
         expect_print(db, job.printer_url)
     return queue_print_job(
-        conn,
-        replace(job, payload={**job.payload, **drawn}) if drawn else job,
-        created_at=plan.created_at,
-        owner=owner,
-        lease_until=plan.lease_until,
+        conn, job, created_at=plan.created_at, owner=owner, lease_until=plan.lease_until
     )

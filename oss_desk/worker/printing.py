@@ -208,7 +208,7 @@ class PrintDelivery:
             # claimed, unless it was handed to us claimed).
             answer = asked or (link.ask() if url.asks_status else unknown_status)
             try:
-                data = self._render(job, url.profile, handed=handed)
+                data = self._render(job, url.profile)
             except Exception as exc:
                 error = f"cannot render the job: {describe(exc)}"
                 self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
@@ -320,15 +320,7 @@ class PrintDelivery:
         # The job's outcome is written first (kept, should the disk be full), then the printer's.
         self._written(url.url, after, PRINTER_SILENT if silent else None)
 
-    def _render(self, job: PrintJob, profile: str, *, handed: bool = False) -> bytes:
-        drawn_by_desk = job.payload.get("printout") if handed and job.kind == "ticket" else None
-        if drawn_by_desk is not None:
-            # Handed over as the ticket was issued, its paper drawn in that commit: its first
-            # try, no copy of it can have left before (a reprint meanwhile tries this job again).
-            drawn = from_payload("ticket", drawn_by_desk)
-            assert isinstance(drawn, TicketPrintout)
-            self._drawn[job.id] = drawn
-            return render(drawn, profile)
+    def _render(self, job: PrintJob, profile: str) -> bytes:
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
         if job.kind == "ticket":  # drawn now; what went out is kept when it settles
             drawn = self._drawn[job.id] = job_ticket(self.s, job.ticket_id, copy=copy)

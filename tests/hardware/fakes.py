@@ -54,6 +54,9 @@ class FakePrinter:
     before_answer: Callable[[], None] | None = None
     """Called once, on the printer's thread, before it answers the first status question that
     follows job bytes (the answer that confirms a job): what happens meanwhile at the sender."""
+    on_job: Callable[[bytes, float, float], None] | None = None
+    """Called on the printer's thread with each job kept, when its last byte arrived and when
+    its connection closed (another process's report: :mod:`tests.hardware.printer_process`)."""
 
     def __post_init__(self) -> None:
         self.server = socket.socket()
@@ -156,6 +159,8 @@ class FakePrinter:
                 self.arrivals.append(last_byte or time.monotonic())
                 self.closings.append(closed if closed is not None else time.monotonic())
                 self.job_arrived.set()
+                if self.on_job is not None:
+                    self.on_job(self.jobs[-1], self.arrivals[-1], self.closings[-1])
 
     def close(self) -> None:
         self._stop.set()

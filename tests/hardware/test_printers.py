@@ -200,3 +200,25 @@ def test_no_word_twice_in_a_printer_fault(printer: FakePrinter) -> None:
         words = status.sentence.split()
         assert all(a != b for a, b in itertools.pairwise(words)), status.sentence
         assert words[0] == "printer"
+
+
+def test_a_printer_in_its_own_process_reports_each_job_on_this_process_s_clock() -> None:
+    # The speed table's TCP printer: its jobs and their moments come over a pipe, stamped on the
+    # host's monotonic clock, so they fall between this process's own readings of it.
+    from .printer_process import PrinterProcess
+
+    printer = PrinterProcess()
+    try:
+        transport = open_transport(printer.url)
+        before = time.monotonic()
+        assert transport.send(JOB) is PrinterStatus.OK
+        sent = time.monotonic()
+        job = printer.next_job()
+        assert job.data == JOB
+        # (the printer sees the close once the sender has closed: maybe after send returned)
+        assert before < job.arrived < sent and job.arrived <= job.closed < time.monotonic()
+        assert transport.status() is PrinterStatus.OK  # a status question alone is no job
+        assert transport.send(JOB * 2) is PrinterStatus.OK
+        assert printer.next_job().data == JOB * 2
+    finally:
+        printer.close()

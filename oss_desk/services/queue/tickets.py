@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
@@ -108,7 +107,7 @@ class Issuing(QueueCore):
             )
             job = None
             if printer:
-                job = self._print_ticket(conn, ticket, printer, now, desk, plan=plan, site=site)
+                job = self._print_ticket(conn, ticket, printer, now, desk, plan=plan)
         return Issued(ticket=ticket, print_job=job)
 
     def _print_ticket(
@@ -122,19 +121,14 @@ class Issuing(QueueCore):
         transferred_from: int | None = None,
         reprint: bool = False,
         plan: PrintPlan | None = None,
-        site: Site | None = None,
     ) -> int:
         """Queue ``ticket``'s printout on ``printer`` for ``desk`` (or its id); returns the print
         job. A reprint (asked for, or the new code of a ticket ``transferred_from`` another) says
         so on the job and is the ticket's REPRINT event. ``plan``: made before the transaction
-        (:func:`~oss_desk.services.device_owner.plan_print`). ``site``: the ticket was issued in
-        this transaction at that site, so its paper is drawn here for a job handed to the
-        running worker (:meth:`_drawn`)."""
+        (:func:`~oss_desk.services.device_owner.plan_print`). The paper is drawn by the
+        printer's lane, with the ticket's place in the queue as it is then."""
         moved = {} if transferred_from is None else {"transferred_from": transferred_from}
         reprint = reprint or bool(moved)
-        draw = None
-        if site is not None and not reprint:
-            draw = partial(self._drawn, conn, site, ticket, now)
         job = queue_print(
             conn,
             self.s.store.path,
@@ -147,31 +141,11 @@ class Issuing(QueueCore):
             ),
             now,
             plan,
-            draw,
         )
         if reprint:
             logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}
             self._log(conn, ticket, EventKind.REPRINT, now, logged)
         return job
-
-    def _drawn(
-        self, conn: sqlite3.Connection, site: Site, ticket: Ticket, now: datetime
-    ) -> dict[str, object] | None:
-        """The payload of the print job of ``ticket``, just issued in this transaction: its
-        paper as the worker would draw it (``services/resident.py``), with its place in the
-        queue as this transaction leaves it, so that the worker's lane renders it the moment the
-        commit can be seen, without a read. None (drawn when it prints) while this desk runs
-        with an older configuration than the office's."""
-        from oss_desk.domain.printouts import to_payload  # on first print: not in a first frame
-        from oss_desk.services.queue.view import read_live_queue
-        from oss_desk.services.resident import draw_ticket
-        from oss_desk.storage.site import latest_config_id
-
-        if latest_config_id(conn) != self.s.directory.config_id:
-            return None
-        live = read_live_queue(self.s, conn, site, now, only=ticket.id)
-        entry = next((e for e in live.entries if e.ticket.id == ticket.id), None)
-        return {"printout": to_payload(draw_ticket(self.s, ticket, entry))}
 
     def arrival_with_ticket(
         self,
