@@ -41,6 +41,8 @@ class Replaced:
     forked_at: int | None = None
     """The first of ``events`` when the backup's log parts from this one there (it went on
     with events of its own): None when the backup holds the whole log up to them."""
+    problem: str | None = None
+    """Why it could not be read (SQLite's words), when it could not."""
 
 
 @contextlib.contextmanager
@@ -93,8 +95,8 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
             }
             backup_head = chain.head(theirs)[0]
             conn.execute("ROLLBACK")
-    except sqlite3.Error:  # damaged or unreadable: what it holds is not known
-        return Replaced(events=None, counters=None)
+    except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
+        return Replaced(events=None, counters=None, problem=str(exc))
     forked = common + 1 if same and common < backup_head and count else None
     return Replaced(int(count), newest, counters, zones, forked)
 
@@ -155,6 +157,16 @@ def ticket_counters(path: Path) -> Counters:
     ``path`` (a verified copy: an error is raised, not hidden)."""
     with contextlib.closing(connect_file(path, readonly=True)) as conn:
         return _counters(conn)
+
+
+def sites_and_services(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The sites (id -> time zone) and the service codes of the database at ``path``."""
+    with contextlib.closing(connect_file(path, readonly=True)) as conn:
+        zones = {str(site): str(tz) for site, tz in conn.execute("SELECT id, timezone FROM sites")}
+        services = [
+            str(code) for (code,) in conn.execute("SELECT code FROM services ORDER BY code")
+        ]
+    return zones, services
 
 
 def raise_ticket_counters(path: Path, counters: Counters) -> None:
