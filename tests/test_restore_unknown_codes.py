@@ -56,6 +56,7 @@ def test_codes_not_known_refuse_until_the_last_code_on_paper_is_given(tmp_path: 
     ) in done.stdout.splitlines(), done.stdout
     said = [line for line in done.stdout.splitlines() if "--last-code" in line]
     assert said and "C003" in said[0] and "carries on after" in said[0], done.stdout
+    assert "print jobs" not in done.stdout  # the backup holds none to print
     assert code_of(env) == "C004"  # not C002: C002 and C003 are on paper
     assert run_cli_process("db", "check", env=env).returncode == 0
 

@@ -201,6 +201,7 @@ def restore(
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
     _say_what_is_left_behind(result)
+    _say_print_jobs_settled(result.print_jobs_settled)
     for stale in result.removed:
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())
@@ -248,6 +249,34 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
             f"Tickets up to {', '.join(codes)} were given out at {site} on {day} after the "
             "backup: the numbering carries on after them, so no code already on paper is given "
             "again."
+        )
+
+
+def _say_print_jobs_settled(settled: dict[str, int] | None) -> None:
+    """The backup's waiting print jobs that were delivered after it (not printed again)."""
+    from oss_desk.domain.delivery import JOB_WORDS, PrintState
+
+    if settled is None:
+        click.echo(
+            "Whether the backup's waiting print jobs printed after it is not known: the worker "
+            "prints them as new (check the printers' last tickets)."
+        )
+        return
+    printed = settled.get(PrintState.PRINTED, 0)
+    if printed:
+        click.echo(
+            f"{printed} print jobs that printed after the backup were settled: they are not "
+            "printed again."
+        )
+    others = [
+        f"{n} {JOB_WORDS[PrintState(state)]}"
+        for state, n in sorted(settled.items())
+        if state != PrintState.PRINTED
+    ]
+    if others:
+        click.echo(
+            "Print jobs the backup held as waiting keep what happened to them after it, not "
+            f"printed again as new: {', '.join(others)}."
         )
 
 

@@ -25,7 +25,7 @@ from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local, zone
 from oss_desk.domain.codes import numbering_floor, parse_last_code
-from oss_desk.domain.delivery import holder_said
+from oss_desk.domain.delivery import holder_said, print_state
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
@@ -121,6 +121,10 @@ class RestoreResult:
     """Service -> the last number on paper the operator gave (``--last-code``)."""
     skipped_ahead: int | None = None
     """``--skip-ahead``: every service today that many numbers past the backup's."""
+    print_jobs_settled: dict[str, int] | None = field(default_factory=dict)
+    """The backup's waiting print jobs that the replaced database had delivered since (by
+    what is said of them, a :class:`PrintState` value): they keep that outcome and are not
+    printed again. None: not known (the replaced database could not be read)."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -160,6 +164,7 @@ class RestoreResult:
             "codes_known": self.codes_known,
             "last_codes_given": sorted(format_code(s, n) for s, n in self.given.items()),
             "skipped_ahead": self.skipped_ahead,
+            "print_jobs_settled": self.print_jobs_settled,
         }
 
 
@@ -272,6 +277,12 @@ def restore(
                 if n > max(restored.get(key, 0), carried.get(key, 0)):
                     carried[key] = n
             replaced.raise_ticket_counters(staged, carried)
+            settled: dict[str, int] | None = {}
+            if db.exists() and (same or current is None):
+                if gone.counters is not None:
+                    settled = _settle_print_jobs(db, staged)
+                elif replaced.jobs_to_print(staged):
+                    settled = None  # they may have printed since: not known
             m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
             m.fsync_file(staged)
             # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
@@ -307,7 +318,23 @@ def restore(
         codes_known=gone.counters is not None,
         given=given,
         skipped_ahead=skip_ahead,
+        print_jobs_settled=settled,
     )
+
+
+def _settle_print_jobs(db: Path, staged: Path) -> dict[str, int] | None:
+    """The backup's waiting print jobs that were delivered after it, settled as the replaced
+    database recorded them: what was said of them (a :class:`PrintState`) -> how many. None:
+    the replaced database's print jobs could not be read."""
+    try:
+        found = replaced.settle_print_jobs(db, staged)
+    except sqlite3.Error:
+        return None
+    said: dict[str, int] = {}
+    for status, confirmed in found:
+        state = print_state(status, confirmed).value
+        said[state] = said.get(state, 0) + 1
+    return said
 
 
 def codes_not_known(db: Path, problem: str | None) -> str:
