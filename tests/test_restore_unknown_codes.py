@@ -45,6 +45,8 @@ def test_codes_not_known_refuse_until_the_last_code_on_paper_is_given(tmp_path: 
     (line,) = refused.stderr.strip().splitlines()
     assert "the codes it gave out today are not known" in line, line
     assert "--last-code" in line and "--skip-ahead" in line and "nothing was restored" in line
+    # Its old WAL, read on its own, still shows C003: said, as a floor, not as the whole.
+    assert "(its WAL still shows C003 given out today; a later one may be on paper)" in line
     assert "Traceback" not in refused.stderr
     bad = run_cli_process("db", "restore", str(backup), "--yes", "--last-code", "C", env=env)
     assert bad.returncode == 2 and "--last-code" in bad.stderr, bad.stderr
@@ -85,3 +87,12 @@ def test_a_bad_margin_or_code_is_one_line(tmp_path: Path, option: tuple[str, str
     bad = run_cli_process("db", "restore", str(backup), "--yes", *option, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_what_the_old_wal_shows_is_a_floor_whatever_the_operator_says(tmp_path: Path) -> None:
+    env, backup = _overwritten_by_a_vacuum_copy(tmp_path)
+    done = run_cli_process("db", "restore", str(backup), "--yes", "--skip-ahead", "0", env=env)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("Numbering at ")]
+    assert said and "after C003" in said[0] and "the old WAL, which still showed C003" in said[0]
+    assert code_of(env) == "C004"  # --skip-ahead 0 said nothing went out: the WAL knew better

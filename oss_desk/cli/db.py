@@ -287,6 +287,9 @@ def _say_numbering_given(result: dbops.RestoreResult) -> None:
         how.append("the last codes on paper given with --last-code")
     if result.skipped_ahead is not None:
         how.append(f"--skip-ahead {result.skipped_ahead} past the backup's last codes")
+    if result.seen_in_wal:
+        sites = len(result.today)
+        how.append(f"the old WAL, which still showed {dbops.codes_said(result.seen_in_wal, sites)}")
     for site, (day, codes) in result.codes_by_site.items():
         click.echo(
             f"Numbering at {site} on {day} carries on after {', '.join(codes)} "

@@ -40,6 +40,7 @@ from oss_desk.storage.holders import server_of
 from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.maintenance import read_head_file
+from oss_desk.storage.wal_frames import wal_ticket_counters
 
 # Check --------------------------------------------------------------------------------------------
 
@@ -121,6 +122,9 @@ class RestoreResult:
     """Service -> the last number on paper the operator gave (``--last-code``)."""
     skipped_ahead: int | None = None
     """``--skip-ahead``: every service today that many numbers past the backup's."""
+    seen_in_wal: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """Of a replaced database that could not be read: today's last codes its old WAL still
+    showed (a floor: numbering carries on after them whatever the operator gave)."""
     print_jobs_settled: dict[str, int] | None = field(default_factory=dict)
     """The backup's waiting print jobs that the replaced database had delivered since (by
     what is said of them, a :class:`PrintState` value): they keep that outcome and are not
@@ -164,6 +168,9 @@ class RestoreResult:
             "codes_known": self.codes_known,
             "last_codes_given": sorted(format_code(s, n) for s, n in self.given.items()),
             "skipped_ahead": self.skipped_ahead,
+            "codes_seen_in_wal": sorted(
+                format_code(s, n) for (_, s, _), n in self.seen_in_wal.items()
+            ),
             "print_jobs_settled": self.print_jobs_settled,
         }
 
@@ -267,12 +274,22 @@ def restore(
             gone = replaced.read_replaced(db, staged if older else source, same=same)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
-            if gone.counters is None and not given and skip_ahead is None:
-                raise RuleViolation(codes_not_known(db, gone.problem))
             zones, services = replaced.sites_and_services(staged)
             if unknown := sorted(set(given) - set(services)):
                 raise InvalidInput(f"--last-code: no service {', '.join(unknown)} at this office")
             days = {site: business_day(clock.now(), tz) for site, tz in zones.items()}
+            seen: dict[tuple[str, str, str], int] = {}
+            if gone.counters is None:  # what its old WAL still shows of today's numbering
+                wal = db.with_name(db.name + "-wal")
+                shown = wal_ticket_counters(wal, set(zones), set(services))
+                seen = {
+                    k: n
+                    for k, n in shown.items()
+                    if days.get(k[0]) == k[2] and n > restored.get(k, 0)
+                }
+                if not given and skip_ahead is None:
+                    raise RuleViolation(codes_not_known(db, gone.problem, seen, len(zones)))
+                carried.update(seen)
             for key, n in numbering_floor(days, services, restored, given, skip_ahead).items():
                 if n > max(restored.get(key, 0), carried.get(key, 0)):
                     carried[key] = n
@@ -319,6 +336,7 @@ def restore(
         given=given,
         skipped_ahead=skip_ahead,
         print_jobs_settled=settled,
+        seen_in_wal=seen,
     )
 
 
@@ -337,11 +355,27 @@ def _settle_print_jobs(db: Path, staged: Path) -> dict[str, int] | None:
     return said
 
 
-def codes_not_known(db: Path, problem: str | None) -> str:
+def codes_said(codes: dict[tuple[str, str, str], int], sites: int) -> str:
+    """``C028, W003`` (with each one's site at an office of several sites)."""
+    return ", ".join(
+        format_code(service, n) + (f" at {site}" if sites > 1 else "")
+        for (site, service, _), n in sorted(codes.items())
+    )
+
+
+def codes_not_known(
+    db: Path, problem: str | None, seen: dict[tuple[str, str, str], int], sites: int
+) -> str:
     """Why a restore over a database that cannot be read waits for the operator's word."""
     why = f" ({problem})" if problem else ""
+    wal = (
+        f" (its WAL still shows {codes_said(seen, sites)} given out today; a later one may be "
+        "on paper)"
+        if seen
+        else ""
+    )
     return (
-        f"{db} could not be read{why}, so the codes it gave out today are not known and "
+        f"{db} could not be read{why}, so the codes it gave out today are not known{wal} and "
         "numbering must not start again from the backup's (nothing was restored): give the "
         "last ticket code on paper of each service with --last-code (e.g. --last-code C028, "
         "once per service), or add --skip-ahead N to carry every service's numbering today "
