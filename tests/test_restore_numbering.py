@@ -76,3 +76,18 @@ def test_a_damaged_database_is_replaced_only_once_the_operator_says_where_number
     assert data["newer_events"] is None and data["last_codes"] == ["H007"]
     assert data["codes_known"] is False and data["last_codes_given"] == ["H007"]
     assert _code(cli, "H", LATER) == "H008"
+
+
+def test_a_last_code_given_over_a_readable_database_is_said_as_given_not_as_seen(
+    cli: Cli,
+) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    assert _code(cli, "C", LATER) == "C001"
+    restored = cli("db", "restore", backup, "--yes", "--last-code", "C009", now=LATER)
+    assert restored.code == 0, restored.err
+    assert (
+        "Numbering at hq on 2026-11-23 carries on after C009 (the replaced database's own last "
+        "codes and the last codes on paper given with --last-code)."
+    ) in restored.out.splitlines(), restored.out
+    assert "Tickets up to" not in restored.out and "Services not given" not in restored.out
+    assert _code(cli, "C", LATER) == "C010"

@@ -144,9 +144,10 @@ def check(state: State, quick: bool, as_json: bool) -> None:
     "last_codes",
     metavar="CODE",
     multiple=True,
-    help="The last ticket code on paper of a service today (e.g. C028; once per service): "
-    "its numbering carries on after it. Needed, or --skip-ahead, when the replaced database "
-    "cannot be read (its own last codes are not known).",
+    help="The last ticket code on paper of a service today (e.g. C028; once per service; at "
+    "an office of several sites, for each): its numbering carries on after it. Needed, or "
+    "--skip-ahead, when the replaced database cannot be read (its own last codes are not "
+    "known).",
 )
 @click.option(
     "--skip-ahead",
@@ -241,7 +242,7 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
             f"The replaced database had {result.newer_events} events {which} (the newest at "
             f"{newest}): they are not in the restored database, only in {kept.name}."
         )
-    if not result.codes_known:
+    if not result.codes_known or result.given or result.skipped_ahead is not None:
         _say_numbering_given(result)
         return
     for site, (day, codes) in result.codes_by_site.items():
@@ -281,8 +282,8 @@ def _say_print_jobs_settled(settled: dict[str, int] | None) -> None:
 
 
 def _say_numbering_given(result: dbops.RestoreResult) -> None:
-    """Where today's numbering carries on when only the operator's word says it."""
-    how = []
+    """Where today's numbering carries on when the operator's word says it too (or only)."""
+    how = ["the replaced database's own last codes"] if result.codes_known else []
     if result.given:
         how.append("the last codes on paper given with --last-code")
     if result.skipped_ahead is not None:
@@ -295,7 +296,7 @@ def _say_numbering_given(result: dbops.RestoreResult) -> None:
             f"Numbering at {site} on {day} carries on after {', '.join(codes)} "
             f"({' and '.join(how)})."
         )
-    if result.skipped_ahead is None:
+    if result.skipped_ahead is None and not result.codes_known:
         click.echo(
             "Services not given with --last-code carry on from the backup's numbering: check "
             "that none of their tickets on paper is later."
