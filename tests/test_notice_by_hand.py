@@ -142,3 +142,41 @@ def test_a_slip_booking_that_holds_a_phone_is_said_as_booked_by_slip(cli: Cli) -
         cli("doctor", now=MONDAY).out,
     ]
     assert all("no email or phone" not in out for out in said), said
+
+
+def test_how_they_were_told_is_a_choice_and_no_words_of_a_note_reach_the_event_log(
+    cli: Cli,
+) -> None:
+    ref = by_slip(cli, "2026-11-30T11:00:00Z")
+    cancelled = cli("--user", "tl", "appointment", "cancel", ref, "--by", "council", now=MONDAY)
+    assert cancelled.code == 0, cancelled.err
+    told = ("--user", "tl", "appointment", "told", ref, "--how")
+    note = cli(*told, "phoned Mrs Jones on 07700900777", now=MONDAY)
+    assert note.code == 2 and len(note.err.strip().splitlines()) == 1, note.err
+    assert "phone, letter, in-person, email" in note.err and "--how" in note.err
+    assert "never a name, a number or a note" in note.err
+    help_text = cli("appointment", "told", "--help").out
+    assert "phone|letter|in-person|email" in help_text
+    said = cli(*told, "In person", now=MONDAY)
+    assert said.code == 0, said.err
+    assert said.out.startswith(f"{ref}: told (in-person), by tl")
+    hows = rows(
+        cli.db, "SELECT json_extract(data, '$.how') FROM events WHERE kind = 'appointment_told'"
+    )
+    assert hows == [("in-person",)]
+    events = "".join(str(r) for r in rows(cli.db, "SELECT data FROM events"))
+    assert "Jones" not in events and "07700900777" not in events
+
+
+def test_one_rule_for_what_goes_into_an_event() -> None:
+    from oss_desk.domain.event_data import TOLD_HOW, for_event
+    from oss_desk.errors import InvalidInput
+    from oss_desk.services.subject_access import case_reference
+
+    assert for_event("EMAIL", choices=TOLD_HOW, what="how") == "email"
+    assert case_reference("IG-2026-114") == "IG-2026-114"
+    for bad in ("Mrs Jones, 07700900777", "07700900777", "jo@example.org"):
+        with pytest.raises(InvalidInput):
+            case_reference(bad)
+        with pytest.raises(InvalidInput):
+            for_event(bad, choices=TOLD_HOW, what="how")

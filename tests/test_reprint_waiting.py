@@ -16,7 +16,7 @@ import pytest
 
 from oss_desk.domain.delivery import PrintState, reprint_adds_copy
 
-from .conftest import ROOT, Cli, make_db, rows, site_toml
+from .conftest import ROOT, Cli, make_db, rows, run_cli_process, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import FakePrinter, closed_port
 
@@ -68,9 +68,9 @@ def test_a_reprint_while_the_printer_refuses_prints_one_ticket(
         again = cli("ticket", "reprint", code, "--desk", "greet-1")
         assert again.code == 0, again.err
         assert again.out == (
-            f"{code} is still waiting to print (job 1): it prints when the printer is back "
-            "(trying again now)\n"
-        )
+            f"{code} is still waiting to print (job 1): not printed yet (connection refused); "
+            "the printer worker tries again\n"
+        ), again.out
         assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]
         until(lambda: job()[1] == 2, "the waiting job tried again at once")
         assert job()[0] == "pending"
@@ -100,3 +100,36 @@ def test_a_reprint_while_the_printer_refuses_prints_one_ticket(
         log.close()
         if printer is not None:
             printer.close()
+
+
+def test_a_reprint_with_no_worker_running_says_so_not_that_it_tries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = closed_port()
+    toml = site_toml(
+        greet_printer=f"tcp://127.0.0.1:{port}?timeout=1",
+        extra="\n[printing]\nattempts = 50\nretry_seconds = 120\n",
+    )
+    db = make_db(tmp_path, toml)
+    cli = Cli(db, monkeypatch)
+    issued = cli("ticket", "issue", "--service", "C", "--desk", "greet-1", "--json")
+    assert issued.code == 0, issued.err
+    code = issued.json()["code"]
+    # No worker has run: nobody has tried the job, and nobody will until one starts.
+    again = cli("ticket", "reprint", code, "--desk", "greet-1")
+    assert again.code == 0, again.err
+    assert again.out == (
+        f"{code} is still waiting to print (job 1): queued to print; no printer worker is "
+        "running, so it prints once one starts\n"
+    ), again.out
+    # A worker tried it once (the printer refused) and stopped: its last error is said.
+    ran = run_cli_process("worker", "--once", env={"OSS_DESK_DB": str(db)})
+    assert ran.returncode == 0, ran.stderr
+    assert rows(db, "SELECT status, attempts FROM print_jobs") == [("pending", 1)]
+    tried = cli("ticket", "reprint", code, "--desk", "greet-1")
+    assert tried.out == (
+        f"{code} is still waiting to print (job 1): not printed yet (connection refused); "
+        "queued to print again; no printer worker is running, so it prints once one starts\n"
+    ), tried.out
+    assert "trying again" not in tried.out and "printer is back" not in tried.out
+    assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]

@@ -55,16 +55,39 @@ def test_the_restore_json_says_the_same(cli: Cli) -> None:
     assert again["last_codes"] == ["H002"]
 
 
-def test_a_damaged_database_is_still_replaced_and_what_it_held_is_said_unknown(cli: Cli) -> None:
+def test_a_damaged_database_is_replaced_only_once_the_operator_says_where_numbering_goes(
+    cli: Cli,
+) -> None:
     backup = cli("db", "backup", "--json", now=NOW).json()["path"]
     cli.db.write_bytes(b"not a database at all" * 100)  # what is replaced cannot be read
-    restored = cli("db", "restore", backup, "--yes", "--force", now=LATER)
+    refused = cli("db", "restore", backup, "--yes", "--force", now=LATER)
+    assert refused.code == 6 and "--last-code" in refused.err, refused.err
+    assert cli.db.read_bytes() == b"not a database at all" * 100  # nothing was restored
+    restored = cli("db", "restore", backup, "--yes", "--force", "--skip-ahead", "0", now=LATER)
     assert restored.code == 0, restored.err
     assert (
-        "The replaced database could not be read: what it recorded after the backup and the "
-        "codes it gave out are not known (check the last tickets on paper)."
+        "The replaced database could not be read: what it recorded after the backup is not known."
     ) in restored.out.splitlines(), restored.out
     assert "newer than the backup" not in restored.out and "Tickets up to" not in restored.out
     cli.db.write_bytes(b"still not a database" * 100)
-    data = cli("db", "restore", backup, "--yes", "--force", "--json", now=LATER).json()
-    assert data["newer_events"] is None and data["last_codes"] == []
+    data = cli(
+        "db", "restore", backup, "--yes", "--force", "--last-code", "H7", "--json", now=LATER
+    ).json()
+    assert data["newer_events"] is None and data["last_codes"] == ["H007"]
+    assert data["codes_known"] is False and data["last_codes_given"] == ["H007"]
+    assert _code(cli, "H", LATER) == "H008"
+
+
+def test_a_last_code_given_over_a_readable_database_is_said_as_given_not_as_seen(
+    cli: Cli,
+) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    assert _code(cli, "C", LATER) == "C001"
+    restored = cli("db", "restore", backup, "--yes", "--last-code", "C009", now=LATER)
+    assert restored.code == 0, restored.err
+    assert (
+        "Numbering at hq on 2026-11-23 carries on after C009 (the replaced database's own last "
+        "codes and the last codes on paper given with --last-code)."
+    ) in restored.out.splitlines(), restored.out
+    assert "Tickets up to" not in restored.out and "Services not given" not in restored.out
+    assert _code(cli, "C", LATER) == "C010"

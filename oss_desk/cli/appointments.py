@@ -32,6 +32,7 @@ from oss_desk.domain.appointments import (
 )
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
+from oss_desk.domain.event_data import TOLD_HOW, for_event
 from oss_desk.domain.needs import needs_words
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
@@ -309,20 +310,22 @@ def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_js
 @click.option(
     "--how",
     required=True,
-    metavar="TEXT",
-    help="How they were told (phone, letter, in person).",
+    metavar="|".join(TOLD_HOW),
+    help=f"How they were told: {', '.join(TOLD_HOW)} (only this goes in the event log, "
+    "kept for good: never a name, a number or a note).",
 )
 @ref_command
 def told(state: State, ref: str, how: str, as_json: bool) -> None:
     """A resident with no email or phone was told of the council's move or cancellation (by
     you: recorded with who and when); the alert goes, and the notice counts from now."""
+    said = for_event(how, choices=TOLD_HOW, what="how the resident was told", hint="--how")
     session = state.session()
-    appt = AppointmentService(session).told(ref, how)
+    appt = AppointmentService(session).told(ref, said)
     if as_json:
         emit_json(appointment_json(session, appt))
         return
     days = notice_given(appt.notice_days or 0)
-    click.echo(f"{appt.ref}: told ({how.strip()}), by {session.actor.person}; {days} notice")
+    click.echo(f"{appt.ref}: told ({said}), by {session.actor.person}; {days} notice")
     if short := short_notice_said(appt):
         click.echo(f"  {short}")
 

@@ -139,10 +139,40 @@ def check(state: State, quick: bool, as_json: bool) -> None:
     help="Restore even though a process seems to use it (only when you know it is gone: a "
     "desk still running would go on writing to the replaced copy).",
 )
+@click.option(
+    "--last-code",
+    "last_codes",
+    metavar="CODE",
+    multiple=True,
+    help="The last ticket code on paper of a service today (e.g. C028; once per service; at "
+    "an office of several sites, for each): its numbering carries on after it. Needed, or "
+    "--skip-ahead, when the replaced database cannot be read (its own last codes are not "
+    "known).",
+)
+@click.option(
+    "--skip-ahead",
+    type=int,
+    metavar="N",
+    help="Carry every service's numbering today N past the backup's last code (services not "
+    "given with --last-code), when the replaced database cannot be read and the tickets on "
+    "paper cannot be checked.",
+)
 @json_option
 @pass_state
-def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: bool) -> None:
-    """Replace the database with a verified backup; the old one is kept beside it."""
+def restore(
+    state: State,
+    backup_file: str,
+    yes: bool,
+    force: bool,
+    last_codes: tuple[str, ...],
+    skip_ahead: int | None,
+    as_json: bool,
+) -> None:
+    """Replace the database with a verified backup; the old one is kept beside it.
+
+    Today's ticket numbering carries on after the last codes the replaced database gave out.
+    When it cannot be read (damaged, or a copy put over it by hand), nothing is restored until
+    --last-code or --skip-ahead says where numbering carries on."""
     from pathlib import Path
 
     from oss_desk.services.site import in_force_said
@@ -152,7 +182,14 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
         if not sys.stdin.isatty():
             raise InvalidInput("restoring replaces the database: add --yes to confirm")
         click.confirm(f"Replace {path} with {backup_file}?", abort=True, err=True)
-    result = dbops.restore(path, Path(backup_file), clock_of(path), force=force)
+    result = dbops.restore(
+        path,
+        Path(backup_file),
+        clock_of(path),
+        force=force,
+        last_codes=last_codes,
+        skip_ahead=skip_ahead,
+    )
     if as_json:
         emit_json(result.as_json())
         return
@@ -165,6 +202,7 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
     _say_what_is_left_behind(result)
+    _say_print_jobs_settled(result.print_jobs_settled)
     for stale in result.removed:
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())
@@ -180,8 +218,8 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
         return
     if result.newer_events is None:
         click.echo(
-            "The replaced database could not be read: what it recorded after the backup and "
-            "the codes it gave out are not known (check the last tickets on paper)."
+            "The replaced database could not be read: what it recorded after the backup is not "
+            "known."
         )
     elif result.other_office:
         click.echo(
@@ -204,11 +242,64 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
             f"The replaced database had {result.newer_events} events {which} (the newest at "
             f"{newest}): they are not in the restored database, only in {kept.name}."
         )
+    if not result.codes_known or result.given or result.skipped_ahead is not None:
+        _say_numbering_given(result)
+        return
     for site, (day, codes) in result.codes_by_site.items():
         click.echo(
             f"Tickets up to {', '.join(codes)} were given out at {site} on {day} after the "
             "backup: the numbering carries on after them, so no code already on paper is given "
             "again."
+        )
+
+
+def _say_print_jobs_settled(settled: dict[str, int] | None) -> None:
+    """The backup's waiting print jobs that were delivered after it (not printed again)."""
+    from oss_desk.domain.delivery import JOB_WORDS, PrintState
+
+    if settled is None:
+        click.echo(
+            "Whether the backup's waiting print jobs printed after it is not known: the worker "
+            "prints them as new (check the printers' last tickets)."
+        )
+        return
+    printed = settled.get(PrintState.PRINTED, 0)
+    if printed:
+        click.echo(
+            f"{printed} print jobs that printed after the backup were settled: they are not "
+            "printed again."
+        )
+    others = [
+        f"{n} {JOB_WORDS[PrintState(state)]}"
+        for state, n in sorted(settled.items())
+        if state != PrintState.PRINTED
+    ]
+    if others:
+        click.echo(
+            "Print jobs the backup held as waiting keep what happened to them after it, not "
+            f"printed again as new: {', '.join(others)}."
+        )
+
+
+def _say_numbering_given(result: dbops.RestoreResult) -> None:
+    """Where today's numbering carries on when the operator's word says it too (or only)."""
+    how = ["the replaced database's own last codes"] if result.codes_known else []
+    if result.given:
+        how.append("the last codes on paper given with --last-code")
+    if result.skipped_ahead is not None:
+        how.append(f"--skip-ahead {result.skipped_ahead} past the backup's last codes")
+    if result.seen_in_wal:
+        sites = len(result.today)
+        how.append(f"the old WAL, which still showed {dbops.codes_said(result.seen_in_wal, sites)}")
+    for site, (day, codes) in result.codes_by_site.items():
+        click.echo(
+            f"Numbering at {site} on {day} carries on after {', '.join(codes)} "
+            f"({' and '.join(how)})."
+        )
+    if result.skipped_ahead is None and not result.codes_known:
+        click.echo(
+            "Services not given with --last-code carry on from the backup's numbering: check "
+            "that none of their tickets on paper is later."
         )
 
 

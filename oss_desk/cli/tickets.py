@@ -129,6 +129,7 @@ def issue(
         urgent=urgent,
         repeat=repeat,
     )
+    not_recorded: str | None = None
     if text_to is not None or (feedback_text and follow_up is not None):
         from oss_desk.services.feedback_texts import give_texts
 
@@ -142,12 +143,10 @@ def issue(
                 source="cli",
             )
         except StorageError as exc:
-            click.echo(
-                f"Warning: {issued.ticket.code} was issued, but its texts were not recorded "
-                f"({exc.message}): give them again with `oss-desk ticket text` or "
-                "`oss-desk ticket feedback-text`",
-                err=True,
+            not_recorded = _texts_not_recorded(
+                session, issued.ticket, exc, text_to, follow_up if feedback_text else None
             )
+    recorded = not_recorded is None
     entry = queue.entry(issued.ticket)
     from oss_desk.services.opening import closed_now_at
 
@@ -159,8 +158,9 @@ def issue(
         from oss_desk.services.delivery import print_job_fields
 
         data.update(print_job_fields(session, issued.print_job))
-        data["texts"] = text_to is not None
-        data["feedback_text"] = feedback_text
+        data["texts"] = text_to is not None and recorded
+        data["feedback_text"] = feedback_text and recorded
+        data["texts_not_recorded"] = not_recorded
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
@@ -171,6 +171,28 @@ def issue(
     click.echo(f"{code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}")
     if closed is not None:
         click.echo(closed_now_notice(site.name, closed))
+
+
+def _texts_not_recorded(
+    session: Session,
+    ticket: Ticket,
+    exc: StorageError,
+    turn_texts: str | None,
+    follow_up: str | None,
+) -> str:
+    """Say (stderr) that ``ticket`` was issued but its texts were not recorded, with the
+    commands that record them again; return why."""
+    from oss_desk.domain.feedback_texts import not_recorded_why, texts_not_recorded_said
+    from oss_desk.errors import StorageBusy
+
+    why = not_recorded_why(isinstance(exc, StorageBusy), exc.title)
+    ref = ticket.code if len(session.directory.sites) == 1 else str(ticket.id)
+    again = [
+        *([f"oss-desk ticket text {ref} {turn_texts}"] if turn_texts is not None else []),
+        *([f"oss-desk ticket feedback-text {ref} {follow_up}"] if follow_up is not None else []),
+    ]
+    click.echo(f"Warning: {texts_not_recorded_said(ticket.code, why, again)}", err=True)
+    return why
 
 
 @ticket.command("text")

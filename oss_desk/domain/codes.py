@@ -61,3 +61,42 @@ def parse_service_code(text: str) -> str:
     if not SERVICE_CODE.match(value):
         raise InvalidInput(f"{shown(text)!r} is not a service code: use its letter, e.g. C")
     return value
+
+
+Numbering = dict[tuple[str, str, str], int]
+"""(site, service, business day) -> the last ticket number given out."""
+
+
+def parse_last_code(text: str) -> tuple[str, int]:
+    """A code on paper given to ``db restore --last-code`` (``C028``): (service, number)."""
+    try:
+        ref = parse_ticket_ref(text)
+    except InvalidInput:
+        ref = TicketRef()
+    if ref.service is None or ref.number is None:
+        raise InvalidInput(
+            f"--last-code {shown(text)!r}: give the last ticket code on paper, e.g. C028"
+        )
+    return ref.service, ref.number
+
+
+def numbering_floor(
+    today: dict[str, str],
+    services: list[str],
+    backup: Numbering,
+    last_codes: dict[str, int],
+    skip_ahead: int | None,
+) -> Numbering:
+    """Where today's numbering must carry on from when the replaced database's own counters
+    are not known: after the last code on paper of each service given (``last_codes``), and
+    for every other service of every site (``today``: site -> its business day) ``skip_ahead``
+    numbers past the backup's last one (none given: left as the backup has it)."""
+    floor: Numbering = {}
+    for site, day in today.items():
+        for service in services:
+            key = (site, service, day)
+            if service in last_codes:
+                floor[key] = last_codes[service]
+            elif skip_ahead:
+                floor[key] = backup.get(key, 0) + skip_ahead
+    return floor

@@ -345,6 +345,12 @@ class Reprint:
     job: int
     added: bool
     state: PrintState | None = None
+    reason: str | None = None
+    """The waiting job's last error (None: none)."""
+    tried: bool = False
+    """An owner of the devices tried the waiting job before."""
+    worker_alive: bool = True
+    """A printer worker runs now (it tries the waiting job at once)."""
 
     @property
     def said(self) -> str:
@@ -352,10 +358,19 @@ class Reprint:
             return f"{self.code}: reprint queued (job {self.job})"
         if self.state is PrintState.SENDING:
             return f"{self.code} is printing now (job {self.job}): no second copy"
-        return (
-            f"{self.code} is still waiting to print (job {self.job}): it prints when the "
-            "printer is back (trying again now)"
-        )
+        word = waiting_job_said(self.reason, tried=self.tried, worker_alive=self.worker_alive)
+        return f"{self.code} is still waiting to print (job {self.job}): {word}"
+
+
+def waiting_job_said(reason: str | None, *, tried: bool, worker_alive: bool) -> str:
+    """A print job waiting to print, told again to print now (``ticket reprint`` of a ticket
+    whose job has not printed): what its tries and the worker show, as :func:`just_queued_word`
+    says a job a command just queued, and who tries it next. Never "the printer is back" or
+    "trying again" unless a worker runs to try it."""
+    word = just_queued_word(PrintState.QUEUED, reason, tried=tried, worker_alive=worker_alive)
+    if not worker_alive:
+        return f"{word}; no printer worker is running, so it prints once one starts"
+    return word if tried else f"{word}; the printer worker tries it now"
 
 
 def backoff(attempts: int, first: float, cap: float) -> float:

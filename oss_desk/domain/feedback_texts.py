@@ -69,3 +69,18 @@ def question_key(visit_day: date, sent_day: date) -> str:
     if sent_day == visit_day + timedelta(days=1):
         return "text.feedback_yesterday"
     return "text.feedback_on"
+
+
+def texts_not_recorded_said(ticket: str, why: str, again: list[str]) -> str:
+    """What the command line says when a ticket was issued but the texts asked for with it
+    were not recorded (``why``: "the database was busy"): the ticket stands, and ``again``
+    are the commands, in full, that record them now."""
+    commands = " and ".join(f"`{command}`" for command in again)
+    return (
+        f"{ticket} was issued; its texts were not recorded ({why}): give them again with {commands}"
+    )
+
+
+def not_recorded_why(busy: bool, title: str) -> str:
+    """Why texts were not recorded, from the storage fault (busy, else its title)."""
+    return "the database was busy" if busy else title.lower()

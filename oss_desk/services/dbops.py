@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ from typing import Any
 from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local, zone
-from oss_desk.domain.delivery import holder_said
+from oss_desk.domain.codes import numbering_floor, parse_last_code
+from oss_desk.domain.delivery import holder_said, print_state
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
@@ -38,6 +40,7 @@ from oss_desk.storage.holders import server_of
 from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.maintenance import read_head_file
+from oss_desk.storage.wal_frames import wal_ticket_counters
 
 # Check --------------------------------------------------------------------------------------------
 
@@ -112,6 +115,20 @@ class RestoreResult:
     forked_at: int | None = None
     """The first of :attr:`newer_events` when the backup's log parts from the replaced one
     there (the backup went on with events of its own); None when it holds all before them."""
+    codes_known: bool = True
+    """The replaced database's own counters were read (False: only the operator's word,
+    :attr:`given` and :attr:`skipped_ahead`, says where numbering carries on)."""
+    given: dict[str, int] = field(default_factory=dict)
+    """Service -> the last number on paper the operator gave (``--last-code``)."""
+    skipped_ahead: int | None = None
+    """``--skip-ahead``: every service today that many numbers past the backup's."""
+    seen_in_wal: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """Of a replaced database that could not be read: today's last codes its old WAL still
+    showed (a floor: numbering carries on after them whatever the operator gave)."""
+    print_jobs_settled: dict[str, int] | None = field(default_factory=dict)
+    """The backup's waiting print jobs that the replaced database had delivered since (by
+    what is said of them, a :class:`PrintState` value): they keep that outcome and are not
+    printed again. None: not known (the replaced database could not be read)."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -148,6 +165,13 @@ class RestoreResult:
             "last_codes_day": day,
             "last_codes": codes,
             "last_codes_by_site": {site: cs for site, (_, cs) in self.codes_by_site.items()},
+            "codes_known": self.codes_known,
+            "last_codes_given": sorted(format_code(s, n) for s, n in self.given.items()),
+            "skipped_ahead": self.skipped_ahead,
+            "codes_seen_in_wal": sorted(
+                format_code(s, n) for (_, s, _), n in self.seen_in_wal.items()
+            ),
+            "print_jobs_settled": self.print_jobs_settled,
         }
 
 
@@ -169,8 +193,24 @@ def in_use(db: Path, *, server: bool = False) -> str | None:
     return None
 
 
-def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> RestoreResult:
-    """Put a verified backup in place of the database, keeping the old one beside it."""
+def restore(
+    db: Path,
+    source: Path,
+    clock: Clock,
+    *,
+    force: bool = False,
+    last_codes: Sequence[str] = (),
+    skip_ahead: int | None = None,
+) -> RestoreResult:
+    """Put a verified backup in place of the database, keeping the old one beside it.
+
+    Today's numbering carries on after the last codes the replaced database gave out; when
+    they cannot be read, only after the operator's word: ``last_codes`` (the last code on paper
+    of a service, ``C028``) or ``skip_ahead`` (every service that many numbers past the
+    backup's), and without either nothing is restored."""
+    given = dict(parse_last_code(code) for code in last_codes)
+    if skip_ahead is not None and skip_ahead < 0:
+        raise InvalidInput(f"--skip-ahead {skip_ahead}: give a number of tickets, 0 or more")
     source = source.expanduser()
     db = db.expanduser()
     if not source.is_file():
@@ -234,7 +274,32 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             gone = replaced.read_replaced(db, staged if older else source, same=same)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
+            zones, services = replaced.sites_and_services(staged)
+            if unknown := sorted(set(given) - set(services)):
+                raise InvalidInput(f"--last-code: no service {', '.join(unknown)} at this office")
+            days = {site: business_day(clock.now(), tz) for site, tz in zones.items()}
+            seen: dict[tuple[str, str, str], int] = {}
+            if gone.counters is None:  # what its old WAL still shows of today's numbering
+                wal = db.with_name(db.name + "-wal")
+                shown = wal_ticket_counters(wal, set(zones), set(services))
+                seen = {
+                    k: n
+                    for k, n in shown.items()
+                    if days.get(k[0]) == k[2] and n > restored.get(k, 0)
+                }
+                if not given and skip_ahead is None:
+                    raise RuleViolation(codes_not_known(db, gone.problem, seen, len(zones)))
+                carried.update(seen)
+            for key, n in numbering_floor(days, services, restored, given, skip_ahead).items():
+                if n > max(restored.get(key, 0), carried.get(key, 0)):
+                    carried[key] = n
             replaced.raise_ticket_counters(staged, carried)
+            settled: dict[str, int] | None = {}
+            if db.exists() and (same or current is None):
+                if gone.counters is not None:
+                    settled = _settle_print_jobs(db, staged)
+                elif replaced.jobs_to_print(staged):
+                    settled = None  # they may have printed since: not known
             m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
             m.fsync_file(staged)
             # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
@@ -252,7 +317,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             staged.with_name(staged.name + "-shm"),
         ):
             leftover.unlink(missing_ok=True)
-    today = {site: business_day(clock.now(), tz) for site, tz in gone.zones.items()}
+    today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
     return RestoreResult(
         db,
         source,
@@ -267,6 +332,54 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         today=today,
         forked_at=gone.forked_at,
         upgraded=upgraded,
+        codes_known=gone.counters is not None,
+        given=given,
+        skipped_ahead=skip_ahead,
+        print_jobs_settled=settled,
+        seen_in_wal=seen,
+    )
+
+
+def _settle_print_jobs(db: Path, staged: Path) -> dict[str, int] | None:
+    """The backup's waiting print jobs that were delivered after it, settled as the replaced
+    database recorded them: what was said of them (a :class:`PrintState`) -> how many. None:
+    the replaced database's print jobs could not be read."""
+    try:
+        found = replaced.settle_print_jobs(db, staged)
+    except sqlite3.Error:
+        return None
+    said: dict[str, int] = {}
+    for status, confirmed in found:
+        state = print_state(status, confirmed).value
+        said[state] = said.get(state, 0) + 1
+    return said
+
+
+def codes_said(codes: dict[tuple[str, str, str], int], sites: int) -> str:
+    """``C028, W003`` (with each one's site at an office of several sites)."""
+    return ", ".join(
+        format_code(service, n) + (f" at {site}" if sites > 1 else "")
+        for (site, service, _), n in sorted(codes.items())
+    )
+
+
+def codes_not_known(
+    db: Path, problem: str | None, seen: dict[tuple[str, str, str], int], sites: int
+) -> str:
+    """Why a restore over a database that cannot be read waits for the operator's word."""
+    why = f" ({problem})" if problem else ""
+    wal = (
+        f" (its WAL still shows {codes_said(seen, sites)} given out today; a later one may be "
+        "on paper)"
+        if seen
+        else ""
+    )
+    return (
+        f"{db} could not be read{why}, so the codes it gave out today are not known{wal} and "
+        "numbering must not start again from the backup's (nothing was restored): give the "
+        "last ticket code on paper of each service with --last-code (e.g. --last-code C028, "
+        "once per service), or add --skip-ahead N to carry every service's numbering today "
+        "N past the backup's"
     )
 
 

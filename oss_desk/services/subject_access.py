@@ -12,7 +12,6 @@ never the values).
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from oss_desk.domain.appointments import (
     parse_reference,
 )
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.event_data import for_event
 from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.text import shown
@@ -39,8 +39,6 @@ from oss_desk.storage.subject import Held, Key
 
 FORGOTTEN = "the resident asked to be forgotten"
 """The error text a message cancelled by ``resident forget --cancel-messages`` is left with."""
-
-_CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./#_-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -71,16 +69,7 @@ def case_reference(text: str | None) -> str | None:
     event log, which can never be changed: so never a name, an email or a phone number."""
     if text is None:
         return None
-    value = text.strip()
-    digits = sum(ch.isdigit() for ch in value)
-    if not _CASE_REF.fullmatch(value) or digits >= 9:
-        raise InvalidInput(
-            f"{shown(text)!r}: give the request's case reference (up to 40 letters, "
-            "digits, spaces and . / # - _), never the resident's name or details: the event "
-            "log keeps it for good",
-            cli_hint="--reason",
-        )
-    return value
+    return for_event(text, what="the request's case reference", hint="--reason")
 
 
 class SubjectAccessService:

@@ -11,6 +11,7 @@ has its turn, and writes nothing (:meth:`Store.write` checks the file under the 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ class Replaced:
     forked_at: int | None = None
     """The first of ``events`` when the backup's log parts from this one there (it went on
     with events of its own): None when the backup holds the whole log up to them."""
+    problem: str | None = None
+    """Why it could not be read (SQLite's words), when it could not."""
 
 
 @contextlib.contextmanager
@@ -93,8 +96,8 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
             }
             backup_head = chain.head(theirs)[0]
             conn.execute("ROLLBACK")
-    except sqlite3.Error:  # damaged or unreadable: what it holds is not known
-        return Replaced(events=None, counters=None)
+    except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
+        return Replaced(events=None, counters=None, problem=str(exc))
     forked = common + 1 if same and common < backup_head and count else None
     return Replaced(int(count), newest, counters, zones, forked)
 
@@ -157,6 +160,16 @@ def ticket_counters(path: Path) -> Counters:
         return _counters(conn)
 
 
+def sites_and_services(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The sites (id -> time zone) and the service codes of the database at ``path``."""
+    with contextlib.closing(connect_file(path, readonly=True)) as conn:
+        zones = {str(site): str(tz) for site, tz in conn.execute("SELECT id, timezone FROM sites")}
+        services = [
+            str(code) for (code,) in conn.execute("SELECT code FROM services ORDER BY code")
+        ]
+    return zones, services
+
+
 def raise_ticket_counters(path: Path, counters: Counters) -> None:
     """Numbering in the database at ``path`` carries on after ``counters`` where they are
     higher (its next ticket of that service that day gets the next number): no code already
@@ -173,3 +186,73 @@ def raise_ticket_counters(path: Path, counters: Counters) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+_JOB = ("created_at", "kind", "ticket_id", "printer_url")
+"""What makes a print job the same job in two copies of the office's database."""
+_DELIVERY = (
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "lease_until",
+    "last_error",
+    "printed_at",
+    "owner",
+    "started_at",
+    "sent_at",
+    "auto_reprints",
+    "acknowledged_at",
+    "acknowledged_by",
+    "boot",
+)
+"""What happened to a print job: its delivery, as the worker recorded it."""
+_JOBS = f"SELECT id, {', '.join(_JOB)}, {', '.join(_DELIVERY)} FROM print_jobs "  # noqa: S608
+_MOVED_ON = (
+    _JOBS + "WHERE id IN (SELECT value FROM json_each(?)) "  # noqa: S608 (column names only)
+    "AND (status NOT IN ('pending', 'printing') OR started_at IS NOT NULL)"
+)
+_SETTLE = (
+    f"UPDATE print_jobs SET ({', '.join(_DELIVERY)}) "  # noqa: S608 (column names only)
+    f"= ({', '.join('?' * len(_DELIVERY))}) WHERE id = ?"
+)
+
+
+def settle_print_jobs(db: Path, staged: Path) -> list[tuple[str, bool]]:
+    """The print jobs ``staged`` (a backup being restored over ``db``, of the same office)
+    still holds as to print, whose delivery ``db`` had since moved on (printed, may not have
+    printed, failed, cancelled, or bytes of it on their way): their delivery as ``db``
+    recorded it, so none is printed again as if it never had been. Of each one settled: its
+    status and whether the printer confirmed it."""
+    settled: list[tuple[str, bool]] = []
+    conn = connect_file(staged)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        waiting = {
+            int(row[0]): tuple(row[1:])
+            for row in conn.execute(_JOBS + "WHERE status IN ('pending', 'printing')")
+        }
+        if waiting:
+            with contextlib.closing(connect_file(db, readonly=True)) as theirs:
+                found = theirs.execute(_MOVED_ON, [json.dumps(sorted(waiting))]).fetchall()
+            for job_id, *row in found:
+                ours = waiting[int(job_id)]
+                if ours == tuple(row) or ours[: len(_JOB)] != tuple(row[: len(_JOB)]):
+                    continue  # no news, or another job under the same id (a backup gone on)
+                delivery = row[len(_JOB) :]
+                conn.execute(_SETTLE, [*delivery, job_id])
+                settled.append(
+                    (str(delivery[0]), delivery[_DELIVERY.index("printed_at")] is not None)
+                )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return settled
+
+
+def jobs_to_print(path: Path) -> int:
+    """How many print jobs the database at ``path`` holds as still to print."""
+    with contextlib.closing(connect_file(path, readonly=True)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM print_jobs WHERE status IN ('pending', 'printing')"
+        ).fetchone()
+    return int(row[0])

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oss_desk.domain.models import format_code
+from oss_desk.domain.names import name_matches
 from oss_desk.storage.rows import purge, row_dicts
 
 Args = Mapping[str, object]
@@ -140,8 +141,8 @@ class Held:
 
 
 def _matches(column: str, key: Key) -> str:
-    if key == "name":
-        return f"instr(lower({column}), lower(:value)) > 0"
+    if key == "name":  # one rule: oss_desk.domain.names
+        return f"name_matches({column}, :value)"
     if key == "email":
         return f"lower({column}) = lower(:value)"
     return f"{column} = :value"
@@ -156,6 +157,7 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
     part of a name) matches: appointments, follow-ups, then visits (a "nearly your turn" or
     follow-up text number, and the notes of the visits found), oldest first in each."""
     args = {"value": value}
+    conn.create_function("name_matches", 2, name_matches, deterministic=True)
     found = _held(conn, "appointment", _matches(f"c.{key}", key), args)
     found += _held(conn, "followup", _matches(f"d.{key}", key), args)
     return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})

@@ -16,6 +16,7 @@ from oss_desk.domain.appointments import (
     owes_notice_by_hand,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
+from oss_desk.domain.event_data import TOLD_HOW, for_event
 from oss_desk.domain.models import (
     EventKind,
     Site,
@@ -174,13 +175,12 @@ class AppointmentChanges(AppointmentBooking):
         }
 
     def told(self, ref: str | int, how: str) -> Appointment:
-        """A person told the resident of the council's change (by phone, letter or in person):
-        recorded with who and when; the alert goes, and the notice standard counts the notice
-        from now (to the sooner of the day they knew and the new day, for a move)."""
+        """A person told the resident of the council's change (``how``: one of
+        :data:`TOLD_HOW`, the only words of it the event keeps): recorded with who and when;
+        the alert goes, and the notice standard counts the notice from now (to the sooner of
+        the day they knew and the new day, for a move)."""
         self._require(Action.MOVE_APPOINTMENT)
-        said = clean_text(how, limit=80, what="how they were told")
-        if said is None:
-            raise InvalidInput("say how the resident was told (e.g. phone, letter)")
+        said = for_event(how, choices=TOLD_HOW, what="how the resident was told", hint="--how")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)

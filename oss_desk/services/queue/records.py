@@ -82,8 +82,20 @@ class Records(Issuing):
             latest, _ = ticket_job(conn, ticket.id)
             state = print_state(latest.status, latest.confirmed) if latest else None
             if latest is not None and not reprint_adds_copy(state):
+                from oss_desk.services.device_owner import state_of
+                from oss_desk.storage.lease import read_heartbeat
+
                 try_now(conn, latest.id, format_instant(now))
-                return Reprint(ticket.code, latest.id, added=False, state=state)
+                worker = state_of(read_heartbeat(conn), self.s.store.path)
+                return Reprint(
+                    ticket.code,
+                    latest.id,
+                    added=False,
+                    state=state,
+                    reason=latest.error,
+                    tried=latest.attempts > 0,
+                    worker_alive=worker.alive,
+                )
             desk = self._desk(None)
             target = self._printer_for(desk, printer_url) if printer_url or desk else None
             last = last_printer_for_ticket(conn, ticket.id)
