@@ -30,6 +30,7 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.run import DeviceWorker
 
 from .conftest import MONDAY_0930, ROOT, make_db, site_toml
@@ -351,6 +352,44 @@ def test_the_worker_waits_through_a_full_disk_and_resumes(small_fs: Path, tmp_pa
         worker.join()
     assert healthy(db)
     assert capture.read_bytes().count(b"\x1dV") >= 3  # three tickets cut
+
+
+def test_doctor_points_at_the_full_disk_not_at_restarting_the_worker(
+    small_fs: Path, tmp_path: Path
+) -> None:
+    """A fault hunt: with the disk full the worker waits for room, but doctor told staff to
+    restart it (which cannot help: a new worker refuses on a full disk). Its line now points
+    at the disk, as the disk space line does."""
+    capture = tmp_path / "printer.bin"
+    db = make_db(small_fs, site_toml(greet_printer=f"capture://{capture}"))
+    worker = DeviceWorker(
+        lambda: open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker", host=True),
+        poll_interval=0.02,
+    )
+    lock = WorkerLock.acquire(db)  # as `oss-desk worker` holds it
+    assert lock is not None
+    worker.start()
+    try:
+        fill(small_fs)
+        deadline = time.monotonic() + 30
+        full = {"StorageFull", "StorageIOError"}
+        while not full & set(worker.errors) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert full & set(worker.errors), worker.errors
+        line = ""
+        while time.monotonic() < deadline + 30:  # its heartbeat grows old (15 s)
+            said = oss_desk(db, "doctor").stdout.splitlines()
+            line = next(x for x in said if x.split(":")[0].split()[-1] == "worker")
+            if "lately" in line:
+                break
+            time.sleep(1)
+        assert "the disk holding it is full (see disk space)" in line, line
+        assert "free space there and it carries on by itself" in line
+        assert "restart it (systemctl" not in line
+        assert any(x.startswith("fail") and "disk space" in x for x in said), said
+    finally:
+        worker.join()
+        lock.release()
 
 
 def test_no_space_left_for_an_export(small_fs: Path, tmp_path: Path) -> None:

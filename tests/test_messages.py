@@ -566,3 +566,28 @@ def test_the_emails_that_give_a_time_show_the_booking_qr_the_slip_has(
     ticket = svc.check_in(qr_shown(sent(f"oss-{kept.id}-rem")) or "")
     assert svc.find(kept.ref).ticket_id == ticket.id
     session.close()
+
+
+@pytest.mark.parametrize("answer", ["500", "timeout"])
+def test_worker_once_keeps_the_notify_librarys_log_lines_off_stderr(
+    tmp_path: Path, notify: NotifyServer, answer: str
+) -> None:
+    """A fault hunt: `worker --once` printed the Notify client library's raw lines ("API POST
+    request on http://... failed with 503 'Request failed'", after a timeout Notify never
+    answered 503) before its summary. Its summary alone is on stderr now."""
+    db = notify_office(tmp_path, notify)
+    appointment_id = book_text(db)
+    notify.state.script = [answer]
+    env = {**_env(db), "OSS_DESK_NOW": "2026-11-23T10:01:00Z"}
+    done = subprocess.run(
+        [sys.executable, "-m", "oss_desk", "worker", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert message_row(db, appointment_id)[:2] == ("pending", 1)  # it was tried
+    assert "API POST request" not in done.stderr and "failed with" not in done.stderr
+    assert done.stderr == "", done.stderr
+    assert "messages sent 0, to retry 1" in done.stdout

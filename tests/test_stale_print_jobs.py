@@ -14,6 +14,8 @@ from oss_desk.domain.models import TicketStatus
 from .conftest import Cli, make_db, rows, site_toml
 from .hardware.fakes import FakePrinter
 
+MORNING = "2026-11-23T09:30:00Z"
+
 
 def ok(cli: Cli, *args: str) -> str:
     done = cli(*args)
@@ -68,3 +70,24 @@ def test_only_a_ticket_still_to_be_called_is_paper(status: TicketStatus) -> None
     assert stale_ticket_job("appointment_slip", status) is None  # a slip is not a ticket
     if reason is not None:
         assert job_word(PrintState.CANCELLED, reason) == f"not printed: {reason}"
+
+
+def test_a_pass_after_closing_time_closes_the_day_before_it_prints(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault hunt: with tickets issued in the morning and no worker all day, `worker --once`
+    at 17:05 printed every one of them, then closed them. The day's end comes first now (as in
+    the running worker): nothing printed, each job settled unprinted with the reason."""
+    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
+    cli = Cli(db, monkeypatch)
+    for _ in range(3):
+        issued = cli("ticket", "issue", "--service", "C", "--desk", "greet-1", now=MORNING)
+        assert issued.code == 0, issued.err
+    after = cli("worker", "--once", now="2026-11-23T17:05:00Z")
+    assert after.code == 0, after.err
+    assert [job for job in printer.jobs if b"C00" in job] == []
+    assert (
+        rows(db, "SELECT status, last_error FROM print_jobs ORDER BY id")
+        == [("cancelled", "the ticket is cancelled")] * 3
+    )
+    assert rows(db, "SELECT DISTINCT status FROM tickets") == [("cancelled",)]

@@ -58,6 +58,9 @@ class WorkerState:
 
 
 NO_WORKER = "no device worker running"
+NO_ANSWER_NEEDED = "no answer needed now (answered at a desk, or a later copy was made)"
+"""A print question settled meanwhile: answered elsewhere, or superseded by a later copy of the
+ticket (printed, or queued: then that copy is the one asked about if it fails)."""
 
 
 def holder_said(pid: int | None, role: str | None = None) -> str:

@@ -21,6 +21,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, untold_said
 from oss_desk.domain.delivery import (
+    NO_ANSWER_NEEDED,
     AlertKind,
     DeviceReading,
     PrintState,
@@ -237,7 +238,7 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
     if found is None:
         raise RuleViolation(
-            f"print job {job_id} needs no answer now (answered at a desk, or a later copy printed)",
+            f"print job {job_id}: {NO_ANSWER_NEEDED}",
             title="No answer needed",
         )
     new_job = None

@@ -67,7 +67,8 @@ def run_checks(
         if store is not None:
             results.append(guard("integrity", lambda: _integrity(path)))
             results.append(guard("file modes", lambda: _modes(path)))
-        results.append(guard("disk space", lambda: _disk(path)))
+        disk = guard("disk space", lambda: _disk(path))
+        results.append(disk)
         if store is not None:
             chosen = settings.backup.folder if settings else os.environ.get(FOLDER_ENV)
             results.append(guard("backups", lambda: backups(path, chosen or None)))
@@ -87,8 +88,12 @@ def run_checks(
             live = current
             take_over = settings.worker.take_over if settings is not None else True
             alone = not others_open
+            short = disk.status == "fail"  # a worker cannot write there: the disk says why
             results.append(
-                guard("worker", lambda: worker(path, live, take_over=take_over, alone=alone))
+                guard(
+                    "worker",
+                    lambda: worker(path, live, take_over=take_over, alone=alone, disk_full=short),
+                )
             )
             results.append(guard("print jobs", lambda: print_jobs(live, clock)))
             if settings is not None:

@@ -49,14 +49,18 @@ def worker_before_upgrade(path: Path) -> Check:
     return ok("worker", "none running (nothing stops `oss-desk init` upgrading it)")
 
 
-def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
+def worker(
+    path: Path, store: Store, *, take_over: bool, alone: bool, disk_full: bool = False
+) -> Check:
     """Running means both: a process holds the device lease on this host, and it has written
     its heartbeat into this very database lately (a worker left running across a `db restore
     --force` holds the lease but works on the replaced file). The rule is the desks' rule
     (``oss_desk.domain.delivery``): they agree. ``take_over``: ``worker.take_over`` (whether a
     desk app stands in when no worker runs); ``alone``: no other process had the database
     open as doctor began (an open desk app has it open: its standby may be about to take
-    over, and is waited for)."""
+    over, and is waited for); ``disk_full``: the disk holding the database has (nearly) no
+    room left (the ``disk space`` check failed): a worker that has not worked lately is then
+    waiting for room, which a restart cannot give (a new worker refuses to start)."""
     state = worker_state(store)
     if take_over and not alone and not state.alive and not state.held:
         # An open desk app's standby takes the free lease within a second.
@@ -85,18 +89,27 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
     last = f" (last seen {seen:%Y-%m-%d %H:%M:%S}Z)" if seen else ""
     if state.held:
         # It holds the lease, so no desk app can stand in: nothing is delivered.
-        return fail(
-            "worker",
+        stuck = (
             f"{holder_said(WorkerLock.holder(path))} holds the worker lock but has not worked on "
-            f"this database lately{last}: "
-            f"{UNDRIVEN}; restart it (systemctl restart oss-desk-worker)",
+            f"this database lately{last}"
+        )
+        if disk_full:  # waiting for room: a restart cannot help (a new worker refuses)
+            return fail(
+                "worker",
+                f"{stuck}: the disk holding it is full (see disk space): {UNDRIVEN} until there "
+                "is room; free space there and it carries on by itself (a restart cannot help: "
+                "a worker does not start on a full disk)",
+            )
+        return fail(
+            "worker", f"{stuck}: {UNDRIVEN}; restart it (systemctl restart oss-desk-worker)"
         )
     why = (
         "no desk app is open to stand in (one opened on this host runs it while none runs)"
         if take_over
         else "with worker.take_over = false no desk app runs it"
     )
-    return fail("worker", f"not running{last}; {why}: {UNDRIVEN}; {START_IT}")
+    first = "; free space on the database's disk first (see disk space)" if disk_full else ""
+    return fail("worker", f"not running{last}; {why}: {UNDRIVEN}; {START_IT}{first}")
 
 
 def _stand_in(path: Path, store: Store, state: WorkerState) -> WorkerState:

@@ -1,5 +1,6 @@
 """How a request to GOV.UK Notify failed without an answer, as its client (requests) says it:
-whether it may have reached Notify (see :func:`oss_desk.domain.sending.look_up_wait`)."""
+whether it may have reached Notify (see :func:`oss_desk.domain.sending.look_up_wait`); and the
+client library's own log kept quiet."""
 
 from __future__ import annotations
 
@@ -20,3 +21,19 @@ def how_it_failed(cause: BaseException | None) -> str:
         if isinstance(first, MaxRetryError) and isinstance(first.reason, NewConnectionError):
             return "never connected"
     return "lost"
+
+
+LIBRARY_LOG = "notifications_python_client"
+
+
+def quiet_library_log() -> None:
+    """Keep the Notify client library's own log lines ("API POST request on ... failed with
+    503 'Request failed'", said of a timeout too) off stderr and the worker's log: the worker
+    says what happened to each message in its own words. Only that library's logger is
+    quietened (our own warnings are untouched); idempotent."""
+    import logging
+
+    library = logging.getLogger(LIBRARY_LOG)
+    library.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in library.handlers):
+        library.addHandler(logging.NullHandler())

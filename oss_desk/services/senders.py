@@ -34,7 +34,7 @@ from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
-from oss_desk.services.notify_faults import how_it_failed
+from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
@@ -434,6 +434,7 @@ class NotifySender:
         if self._client is None:
             from notifications_python_client.notifications import NotificationsAPIClient
 
+            quiet_library_log()
             key = _secret(self.settings.api_key_file, "Notify API key")
             if not key:
                 raise SendFault("no Notify API key (notify.api_key_file)", retry=False, alert=True)

@@ -511,18 +511,21 @@ class JobNeedingAnswer:
 
 
 def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeedingAnswer]:
+    """The jobs to ask about: a ticket's latest copy only (a later copy of the same ticket,
+    whatever became of it, supersedes an earlier one: printed, it settles it; queued, it is
+    on its way; failed or unsure, that is what to ask about). A copy queued from no desk (a
+    reprint from the command line) is asked about at the desk that issued the ticket."""
     rows = conn.execute(
         "SELECT j.id, j.kind, j.status, j.ticket_id, "
         "  CASE WHEN t.id IS NOT NULL THEN t.service_code || printf('%03d', t.number) END, "
-        "  j.desk_id, j.printer_url, j.last_error, j.created_at "
+        "  coalesce(j.desk_id, (SELECT f.desk_id FROM print_jobs f WHERE f.ticket_id = "
+        "    j.ticket_id AND f.desk_id IS NOT NULL ORDER BY f.id LIMIT 1)), "
+        "  j.printer_url, j.last_error, j.created_at "
         "FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "
         "WHERE j.status IN ('uncertain', 'failed') AND j.acknowledged_at IS NULL "
         "  AND j.created_at >= ? "
-        # A later copy of the same ticket that printed settles it (a reprint from the command
-        # line or another desk): nothing to ask, or the resident's ticket comes out twice.
         "  AND NOT (j.ticket_id IS NOT NULL AND EXISTS (SELECT 1 FROM print_jobs k "
-        "    WHERE k.ticket_id = j.ticket_id AND k.kind = j.kind AND k.id > j.id "
-        "    AND k.status = 'done')) "
+        "    WHERE k.ticket_id = j.ticket_id AND k.kind = j.kind AND k.id > j.id)) "
         "ORDER BY j.id",
         [since],
     ).fetchall()

@@ -3,7 +3,8 @@
 Every call and recall commits a board update; the board's lane claims them all, shows the whole
 state (boards redraw from a full frame) and marks them done. When nothing changes, the board is
 checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
-as offline within that time; when it comes back, the whole state is sent again.
+as offline within that time; when it comes back, the whole state is sent again. When the business
+day turns (a desk left open across midnight), the next check redraws it: yesterday's calls leave.
 
 A bilingual office's board whose rows cannot hold a desk's Welsh and English names side by side
 shows the calls with the Welsh names, then with the English, turned every ``board.page_seconds``
@@ -60,6 +61,7 @@ class BoardDelivery:
         self._page = 0
         self._turned = 0.0
         self._raw: str | None = None
+        self._day: str | None = None  # the business day whose calls are shown
         self.frames_sent = 0
         self.tries = 0
 
@@ -76,6 +78,10 @@ class BoardDelivery:
         assert self.link is not None
         return board_state(self.s, self.site, geometry_for(self.link.url).rows)
 
+    def _today(self) -> str:
+        assert self.site is not None
+        return self.s.today(self.s.directory.sites[self.site])
+
     def deliver(self, force: bool = False) -> bool:
         """Show the current state if something changed (or the board came back). True: sent."""
         if self.link is None or self.site is None:
@@ -91,13 +97,14 @@ class BoardDelivery:
         if not claimed and not force and not back_soon:
             return False
         state = self.state()
+        day = self._today()
         self.tries += 1
         try:
             self.link.show(state)
         except BoardFault as fault:
             self._offline(fault, [row["id"] for row in claimed])
             return False
-        self._shown = state
+        self._shown, self._day = state, day
         self._failures = 0
         self.frames_sent += 1
         self._page, self._turned = 0, time.monotonic()
@@ -138,8 +145,8 @@ class BoardDelivery:
         if time.monotonic() < self._next_check:
             return self._shown is not None
         self._next_check = time.monotonic() + self.poll_seconds
-        if self._shown is None:
-            return self.deliver(force=True)
+        if self._shown is None or self._day != self._today():
+            return self.deliver(force=True)  # back, or a new day: yesterday's calls leave
         try:
             self.link.check()
         except BoardFault as fault:

@@ -295,3 +295,15 @@ def fill_rollup(session: Session, steps: Steps | None = None) -> None:
         None,
         lambda: ReportService(session, Actor("worker")).fill_rollup(),
     )
+
+
+def day_end(
+    session: Session, steps: Steps | None = None, report: WorkerReport | None = None
+) -> int:
+    """The day's end steps, in the one order every worker runs them (the running worker's
+    housekeeping and ``worker --once``), before anything is delivered: appointments past their
+    grace become no-shows, then the days that are over close, so a pass after closing time
+    never prints or sends for a ticket the same pass then closes. Returns the no-shows."""
+    marked = no_shows(session, steps, report)
+    close_day(session, steps)
+    return marked

@@ -58,9 +58,8 @@ from oss_desk.worker.rounds import (
     Steps,
     TurnTextsLane,
     WorkerReport,
-    close_day,
+    day_end,
     fill_rollup,
-    no_shows,
     purge,
     referral_messages,
     turn_texts,
@@ -179,12 +178,11 @@ class DeviceWorker:
         try:
             self._take_over(session)
             result.recovered = self._recover(session)
+            result.no_shows = day_end(session, steps, result)  # first: nothing stale printed
             printing = PrintDelivery(session, self.transports, self.owner)
             steps.run(PRINTING, None, print_jobs)
             steps.run(PRINTERS, None, printers)
             steps.run(BOARD, None, board)
-            result.no_shows = no_shows(session, steps, result)
-            close_day(session, steps)
             fill_rollup(session, steps)
             steps.run(MESSAGES_STEP, None, messages)
             referrals()
@@ -561,8 +559,7 @@ class DeviceWorker:
             while not self.stop.is_set():
                 # A configuration loaded since; on a fault, the one it had.
                 steps.run(CONFIGURATION, None, session.refresh_directory)
-                no_shows(session, steps)
-                close_day(session, steps)
+                day_end(session, steps)
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
                     purge(session, steps)
                     fill_rollup(session, steps)

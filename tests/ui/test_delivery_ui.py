@@ -105,7 +105,7 @@ async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
             await until(lambda: app.screen is screen)
             said = (
                 "No answer needed",
-                "Ticket C003: no answer needed now (answered at a desk, or a later copy printed)",
+                "Ticket C003: no answer needed now (answered at a desk, or a later copy was made)",
             )
             await until(lambda: said in [(n.title, n.message) for n in app._notifications])
             await pilot.press("c", "enter")  # the next key is the desk's own again

@@ -28,6 +28,7 @@ from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.sent_to import nobody_would_call, not_served_at
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.queue.board import board_changed
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import (
@@ -378,15 +379,9 @@ class QueueCore:
         """A board update, committed with the call (or the desk's closing) that causes it
         (the worker shows it)."""
         site_id = ticket.site_id if ticket is not None else site_id
-        if site_id is not None and self.board_site() == site_id:
-            from oss_desk.storage.devices import queue_board_update
-
-            queue_board_update(
-                conn,
-                site_id=site_id,
-                ticket_id=ticket.id if ticket is not None else None,
-                reason=reason,
-                now=format_instant(now),
+        if site_id is not None:
+            board_changed(
+                self.s, conn, site_id, reason, now, ticket.id if ticket is not None else None
             )
 
     def _desk_closed(self, conn: sqlite3.Connection, desk: Desk, now: datetime) -> None:

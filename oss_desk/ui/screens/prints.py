@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.delivery import NO_ANSWER_NEEDED
 from oss_desk.domain.device_faults import said_with
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
@@ -18,14 +19,14 @@ from oss_desk.ui.screens.base import DeskScreen
 class PrintQuestion(ConfirmDialog):
     """The question about one print job. It goes away by itself once the job needs no answer
     (answered at another desk, where the same question is asked wherever the ticket's desk is
-    open, or a later copy of the ticket printed),
+    open, or a later copy of the ticket was made),
     so it never stays up taking this desk's keys for a question already settled."""
 
     HELP = (
         "A ticket this desk issued may not have printed (or the printer said it failed). y "
         "prints it again (the copy says COPY); n or Esc says it printed, and nothing more is "
         "printed. The question goes by itself once it needs no answer (answered at another "
-        "desk, or a later copy printed)."
+        "desk, or a later copy was made)."
     )
 
     def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
@@ -73,7 +74,7 @@ async def ask_about_prints(
         answer = await ask(dialog)
         if dialog.answered_elsewhere:
             dialog.app.notify(
-                f"{what}: no answer needed now (answered at a desk, or a later copy printed)",
+                f"{what}: {NO_ANSWER_NEEDED}",
                 title="No answer needed",
             )
             continue
