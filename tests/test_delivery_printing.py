@@ -121,12 +121,14 @@ def test_poison_jobs_fail_alone_and_the_worker_carries_on(
         poison_ids: dict[str, int] = {}
 
         def insert(url: str, kind: str = "ticket", payload: str = "{}") -> int:
+            # Each poison job a copy of a ticket of its own (a later copy of the same ticket
+            # is the one its desk is asked about, so six on one ticket would be one question).
             cur = conn.execute(
                 "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
                 "next_attempt_at, payload) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ'), ?, "
-                "(SELECT max(id) FROM tickets), 'greet-1', ?, '2000-01-01T00:00:00.000Z', ?) "
-                "RETURNING id",
-                [kind, url, payload],
+                "(SELECT id FROM tickets ORDER BY id LIMIT 1 OFFSET ?), 'greet-1', ?, "
+                "'2000-01-01T00:00:00.000Z', ?) RETURNING id",
+                [kind, len(poison_ids), url, payload],
             )
             return int(cur.fetchone()[0])
 
