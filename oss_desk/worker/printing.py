@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +33,7 @@ from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
 from oss_desk.domain.sending import send_round
-from oss_desk.errors import OssDeskError, ResourceFault
+from oss_desk.errors import ResourceFault
 from oss_desk.hardware.printers import (
     PrinterFault,
     PrinterLink,
@@ -48,12 +46,13 @@ from oss_desk.hardware.printers import (
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import done_word, job_ticket
 from oss_desk.services.session import Session
-from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
+from oss_desk.worker.owner import describe, new_owner
+from oss_desk.worker.printer_states import PrinterStates
 from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
@@ -63,19 +62,6 @@ QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
-
-
-def new_owner() -> str:
-    """A token for one owner of the devices (one run of a worker)."""
-    return uuid.uuid4().hex[:16]
-
-
-def describe(exc: BaseException) -> str:
-    """A one-line reason for a fault, without a traceback."""
-    if isinstance(exc, OssDeskError):
-        return exc.message
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
 
 
 @dataclass
@@ -111,12 +97,11 @@ class PrintDelivery:
         self.transports = transports
         self.owner = owner or new_owner()
         self._mine = (str(session.store.path), self.owner)
-        self._recorded: dict[str, tuple[str, str | None, float]] = {}
-        self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
-        self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
         self.ready = ReadyLinks()  # connections opened as a desk said a job was coming
+        self.states = PrinterStates(session, transports, self.ready)
+        self._record, self._written = self.states.record, self.states.written
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -487,70 +472,15 @@ class PrintDelivery:
         desk = self.s.directory.desks.get(job.desk_id)
         return desk.fallback_printer_url if desk else None
 
-    # What each printer last said ----------------------------------------------------------------
-
-    def _record(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
-        """Write the printer's state when it changed (or now and then: desks see when a device
-        last answered); writing every answer would wake every desk for nothing."""
-        if status.fault and detail is None:
-            detail = status.sentence
-        if status is PrinterStatus.OK:
-            detail = None
-        last = self._recorded.get(url)
-        every = self.s.settings.printing.status_every_seconds
-        now = time.monotonic()
-        if last is not None and last[:2] == (status.value, detail) and now - last[2] < every:
-            return
-        self._recorded[url] = (status.value, detail, now)
-        with self.s.store.write() as conn:
-            d.record_device(
-                conn,
-                url=url,
-                kind="printer",
-                status=status.value,
-                detail=detail,
-                now=self._stamp(),
-            )
-
-    def _written(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
-        self._wrote[url] = (status, detail)
-        self._record(url, status, detail)
+    # What each printer last said (:class:`~oss_desk.worker.printer_states.PrinterStates`) --------
 
     def poll(self, url: str, force: bool = False) -> PrinterStatus | None:
         """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
-        every = self.s.settings.printing.status_every_seconds
-        if not force and time.monotonic() - self._last_poll.get(url, -1e9) < every:
-            return None
-        if self.ready.holds(url):  # connected and asked already: a job is on its way
-            return None
-        self._last_poll[url] = time.monotonic()
-        try:
-            transport = self.transports(parse_printer_url(url))
-        except OssDeskError:
-            return None
-        cannot_ask = (
-            transport.url.scheme in ("tcp", "serial", "usb") and not transport.url.asks_status
-        )
-        status = PrinterStatus.UNKNOWN if cannot_ask else transport.status()
-        if transport.url.scheme == "capture" and status is PrinterStatus.UNKNOWN:
-            # As its last append left it (a full disk looks writable), else as recorded.
-            if url not in self._wrote:
-                return None
-            status, detail = self._wrote[url]
-            self._record(url, status, detail)
-            return status
-        silent = transport.url.asks_status and status is PrinterStatus.UNKNOWN  # (asked)
-        self._record(url, status, PRINTER_SILENT if silent else None)
-        return status
+        return self.states.poll(url, force)
 
     def poll_printers(self, force: bool = False) -> dict[str, PrinterStatus]:
         """Ask each configured printer how it is (``oss-desk worker --once``)."""
-        results: dict[str, PrinterStatus] = {}
-        for url in configured_printers(self.s):
-            status = self.poll(url, force)
-            if status is not None:
-                results[url] = status
-        return results
+        return self.states.poll_printers(force)
 
     # A new owner's first task ------------------------------------------------------------------
 
@@ -586,14 +516,3 @@ class PrintDelivery:
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
-
-
-def configured_printers(session: Session) -> list[str]:
-    return sorted(
-        {
-            u
-            for desk in session.directory.desks.values()
-            for u in (desk.printer_url, desk.fallback_printer_url)
-            if u
-        }
-    )
