@@ -275,13 +275,17 @@ class PrintDelivery:
             self._confirmed(url, job, after, len(data), report, lost_on(link), sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
-        # "sent" is committed; "printed" is recorded only after both.
+        # "sent" is committed; "printed" is recorded only after both. "Sent" not written (the
+        # database busy, the disk full) goes with the answer, which is kept until it is written.
         answer = Meanwhile(lambda: confirm_and_close(link, len(data)))
+        unwritten: dict[str, Any] = {}
         try:
             self._sent(job)
+        except ResourceFault:
+            unwritten["sent_at"] = sent_at
         finally:
             after = answer.result()
-        self._confirmed(url, job, after, len(data), report, lost_on(link))
+        self._confirmed(url, job, after, len(data), report, lost_on(link), **unwritten)
 
     def _confirmed(
         self,
