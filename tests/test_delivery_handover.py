@@ -107,11 +107,14 @@ def handed_to_owner(
         lock.release()
 
 
-def worker_process(db: Path, log: Path | None = None) -> subprocess.Popen[bytes]:
-    """`oss-desk worker` in its own process (its log to ``log``, if given); returns once it owns
-    the devices."""
+def worker_process(
+    db: Path, log: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`oss-desk worker` in its own process (its log to ``log``, if given; ``env``: settings of
+    its own); returns once it owns the devices."""
+    given = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT))
+    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT), **given)
     with open(log or os.devnull, "wb") as stderr:
         proc = subprocess.Popen(
             [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=stderr

@@ -21,10 +21,12 @@ from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import (
+    LANE_STOPPED,
     PRINT_LEASE_SECONDS,
-    STOPPED_BEFORE_SENDING,
+    WORKER_STOPPED,
     after_cut_short,
     is_copy,
+    left_mid_print,
     print_backoff,
     stopped_worker_said,
     unconfirmed_said,
@@ -154,9 +156,10 @@ class PrintDelivery:
             if kept is not None:  # the printer answered; only writing it failed: written now
                 self._write_kept(job, kept, why, report)
                 return True
-            # Claimed by this owner, begun, and left mid-job by a fault: as after a worker
-            # that stopped, printed again once, marked COPY.
-            self._cut_short(job, said_with("the printer's lane stopped mid-job", why), report)
+            # Claimed by this owner, begun, and left mid-job by a fault before an outcome was
+            # known: as after a worker that stopped, by what its lane noted before a first byte.
+            notes = marked(self.s.store.path, self.owner)
+            self._left(job, notes, report, said_with(LANE_STOPPED, why))
             return True
         if handed:
             job = dataclasses.replace(job, started_at=None)  # its first try: none left before
@@ -164,6 +167,8 @@ class PrintDelivery:
             self._deliver(job, report, handed=handed)
         except ResourceFault as fault:  # nothing written (the disk full): the lane tries again
             memory.not_written(self._mine, job.id, fault.message)
+            said = said_with("what became of it could not be recorded now", fault.message)
+            log.warning("job %s: %s; recorded when its lane starts again", job.id, said)
             raise
         except Exception as exc:  # whatever one job does, the lane goes on with the next one
             log.exception("print job %s failed unexpectedly", job.id)
@@ -255,12 +260,12 @@ class PrintDelivery:
         mark_first_byte(self.s.store.path, self.owner, job.id)  # (a line appended: no lock)
         try:
             link.write(data)
-        except PrinterFault as fault:
-            self._written(url.url, fault.status, fault.reason)
+        except PrinterFault as fault:  # the job's outcome first (kept, should it not be written)
             if fault.sent == 0:
                 self._not_printed(job, fault.reason, fault.status, report)
             else:
                 self._cut_short(job, f"{fault.reason} after {fault.sent} bytes", report)
+            self._written(url.url, fault.status, fault.reason)
             return
         if not transport.confirms:
             self._sent(job)  # the last byte has left: from now on, "sent"
@@ -405,10 +410,13 @@ class PrintDelivery:
     def _write_kept(
         self, job: PrintJob, kept: memory.Unwritten, why: str | None, rep: PrintReport
     ) -> None:
-        """The printer answered for ``job`` but its outcome could not be written: written now,
-        and the job is not printed again."""
-        said = said_with("its outcome could not be recorded when the printer answered", why)
-        log.warning("job %s: %s; recorded now (not printed again)", job.id, said)
+        """What became of ``job`` was known (the printer answered, or the job certainly did not
+        print) but could not be written: written now; a job the printer had is not printed
+        again, one that did not print is tried as that outcome said."""
+        answered = kept.status in ("done", "uncertain")
+        when = "when the printer answered" if answered else "when it was known"
+        said = said_with(f"its outcome could not be recorded {when}", why)
+        log.warning("job %s: %s; recorded now%s", job.id, said, " (not printed again)" * answered)
         self._drawn.update({job.id: kept.drawn} if kept.drawn is not None else {})
         self._settle(job, kept.status, rep, **kept.settle)
 
@@ -429,9 +437,9 @@ class PrintDelivery:
         size: int = 0,
         **columns: object,
     ) -> None:
-        if status in ("done", "uncertain"):  # the printer's word: kept until it is written
-            given = dict(claimed=True, error=error, confirmed=confirmed, size=size, **columns)
-            memory.keep(self._mine, job.id, status, given, self._drawn.get(job.id))
+        if claimed:  # what became of a claimed job (the printer's word...): kept until written
+            given = dict(claimed=True, error=error, retry=retry, confirmed=confirmed, size=size)
+            memory.keep(self._mine, job.id, status, given | columns, self._drawn.get(job.id))
         stamp = self._stamp()
         values: dict[str, object] = dict(columns)
         if error is not None:
@@ -504,19 +512,32 @@ class PrintDelivery:
         begun = {row["id"]: marked(db, row["owner"]) for row in left}
         begin_marks(db, self.owner)
         for row in left:
-            job, notes = PrintJob.of(row), begun[row["id"]]
-            boot = same_boot(job.boot) if notes is not None else None
-            earlier = job.auto_reprints > 0
-            unsent = boot is True and job.id not in (notes or ()) and not earlier
-            if job.sent_at is not None:
-                self._uncertain(job, report, unconfirmed_said(None, stopped=True))
-            elif unsent:  # certainly nothing of it left: the original, not a COPY
-                error = STOPPED_BEFORE_SENDING
-                self._settle(job, "pending", report, claimed=True, error=error, started_at=None)
-            else:
-                sent = notes is not None and job.id in notes
-                said = stopped_worker_said(marked=sent, same_boot=boot, earlier=earlier)
-                self._cut_short(job, said, report)
+            self._left(PrintJob.of(row), begun[row["id"]], report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
+
+    def _left(
+        self,
+        job: PrintJob,
+        notes: frozenset[int] | None,
+        report: PrintReport,
+        who: str = WORKER_STOPPED,
+    ) -> None:
+        """``job``, claimed by this owner, was left mid-print with its outcome unknown: by an
+        earlier owner that died (``notes``: the jobs its lane noted begun, None: not known), or
+        by this owner's lane, stopped by a fault (``who`` says so). Sent whole: uncertain (the
+        desk is asked). Certainly nothing of it left: printed now, as the original. Else
+        printed again once, marked COPY (:func:`~oss_desk.domain.delivery.left_mid_print`)."""
+        boot = same_boot(job.boot) if notes is not None else None
+        earlier, noted = job.auto_reprints > 0, notes is not None and job.id in notes
+        after = left_mid_print(
+            sent=job.sent_at is not None, marked=noted, same_boot=boot, earlier=earlier
+        )
+        said = stopped_worker_said(marked=noted, same_boot=boot, earlier=earlier, who=who)
+        if after == "uncertain":
+            self._uncertain(job, report, unconfirmed_said(None, stopped=True))
+        elif after == "original":
+            self._settle(job, "pending", report, claimed=True, error=said, started_at=None)
+        else:
+            self._cut_short(job, said, report)
