@@ -13,7 +13,8 @@ import pytest
 
 from oss_desk.errors import StorageFull
 from oss_desk.services.session import open_session
-from oss_desk.worker.printing import PrintDelivery, new_owner
+from oss_desk.worker.owner import new_owner
+from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import make_db, rows, site_toml
 from .hardware.fakes import FakePrinter

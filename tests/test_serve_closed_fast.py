@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,10 +20,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import ClientConnectionResetError
+from textual_serve.download_manager import DownloadManager
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
 from oss_desk.storage.writelock import lock_path
+from oss_desk.ui.serve import DeskProcess
 
 from . import test_serve_browser
 from .authproxy import auth_proxy
@@ -144,3 +148,54 @@ def test_a_tab_closed_while_its_log_in_waits_for_the_database_logs_out_after_it(
     finally:
         os.close(fd)
         stop_server(served)
+
+
+# A desk process as textual-serve sees one: its prelude, then packets (a kind, a 4-byte size, the
+# data). This one waits for the server's "quit", draws one more frame, then says it has exited.
+DRAWS_AFTER_QUIT = r"""
+import json, sys
+out, data = sys.stdout.buffer, b""
+out.write(b"__GANGLION__\n")
+out.flush()
+while b'"quit"' not in data:
+    chunk = sys.stdin.buffer.read1(4096)
+    if not chunk:
+        break
+    data += chunk
+for kind, payload in ((b"D", b"a last frame"), (b"M", json.dumps({"type": "exit"}).encode())):
+    out.write(kind + len(payload).to_bytes(4, "big") + payload)
+out.flush()
+"""
+
+
+def test_a_desk_that_draws_after_its_tab_went_is_still_heard_to_close(tmp_path: Path) -> None:
+    """The tab has gone (its websocket refuses every write, as aiohttp's does once closing) and
+    the desk, told to quit, draws one more frame before its app exits: the server still hears
+    the app's exit ("its app has closed"). textual-serve stopped reading a desk's output at the
+    first frame it could not send, so the exit that followed was never heard (the log never
+    said it; a desk still drawing could fill its pipe and wait on it until killed), as a loaded
+    computer showed: a frame drawn in the moment between the tab closing and the quit."""
+    heard: list[str] = []
+
+    async def tab_gone(_: bytes | str) -> None:
+        raise ClientConnectionResetError("Cannot write to closing transport")
+
+    async def close() -> None:
+        heard.append("closed")
+
+    async def run() -> int | None:
+        desk = DeskProcess(
+            [sys.executable, "-c", DRAWS_AFTER_QUIT],
+            login="ben.login",
+            write_bytes=tab_gone,
+            write_str=tab_gone,
+            close=close,
+            download_manager=DownloadManager(),
+        )
+        await desk.start(80, 24)
+        await asyncio.wait_for(desk.stop(), 30)
+        await desk.finish()
+        return desk.returncode
+
+    assert asyncio.run(run()) == 0
+    assert heard == ["closed"]

@@ -287,26 +287,44 @@ def unconfirmed_said(
     return f"{took}, but the printer did not confirm it"
 
 
-def stopped_worker_said(*, marked: bool, same_boot: bool | None, earlier: bool = False) -> str:
-    """Why a job an owner of the devices left mid-print (it died) is printed again, saying only
-    what is known: its lane noted it begun (bytes may have left: some, all or none reached the
-    printer); or not, on this boot (``same_boot``: nothing left this time, so it prints as the
-    original, :data:`STOPPED_BEFORE_SENDING`, unless an ``earlier`` try was cut short); or not,
-    but since a restart or where the notes are not known (None), when a note may be lost."""
-    why = "the worker that had it stopped"
+WORKER_STOPPED = "the worker that had it stopped"
+LANE_STOPPED = "the printer's lane stopped"
+"""Who left a job mid-print: its owner, which died (:data:`WORKER_STOPPED`); or, in the
+worker, the job's lane, stopped by a fault (the database busy, the disk full) before it
+could write what became of the job, and started again (:data:`LANE_STOPPED`)."""
+
+
+def left_mid_print(*, sent: bool, marked: bool, same_boot: bool | None, earlier: bool) -> str:
+    """What becomes of a print job its owner's lane left mid-print without writing its outcome:
+    ``"uncertain"`` when all of it had left (``sent``) and no confirmation is known (the desk is
+    asked); ``"original"`` when certainly nothing of it left (its lane did not note it begun,
+    ``marked``, on this very boot) and no ``earlier`` try was cut short: printed now, not marked
+    COPY; else ``"copy"``: bytes may have left, so it is printed again once, marked COPY."""
+    if sent:
+        return "uncertain"
+    return "original" if same_boot is True and not marked and not earlier else "copy"
+
+
+def stopped_worker_said(
+    *, marked: bool, same_boot: bool | None, earlier: bool = False, who: str = WORKER_STOPPED
+) -> str:
+    """Why a job an owner of the devices left mid-print (it died, or ``who`` says the lane
+    stopped) is printed again, saying only what is known: its lane noted it begun (bytes may
+    have left: some, all or none reached the printer); or not, on this boot (``same_boot``:
+    nothing left this time, so it prints as the original, :data:`STOPPED_BEFORE_SENDING`, unless
+    an ``earlier`` try was cut short); or not, but since a restart or where the notes are not
+    known (None), when a note may be lost."""
     if marked:
-        return f"{why} while sending it: some, all or none of it may have reached the printer"
+        return f"{who} while sending it: some, all or none of it may have reached the printer"
     if same_boot and earlier:
-        return f"{why} before sending any of it this time (an earlier try was cut short)"
+        return f"{who} before sending any of it this time (an earlier try was cut short)"
     if same_boot:
-        return STOPPED_BEFORE_SENDING
+        return f"{who} before sending any of it; printing it now, not marked COPY"
     since = ", and the computer restarted since" if same_boot is False else ""
-    return f"{why}{since}: whether any of it reached the printer is not known"
+    return f"{who}{since}: whether any of it reached the printer is not known"
 
 
-STOPPED_BEFORE_SENDING = (
-    "the worker that had it stopped before sending any of it; printing it now, not marked COPY"
-)
+STOPPED_BEFORE_SENDING = stopped_worker_said(marked=False, same_boot=True)
 
 
 MAX_AUTO_REPRINTS = 1

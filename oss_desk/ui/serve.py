@@ -11,6 +11,7 @@ our own: it loads only this server's files (no web fonts from elsewhere).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -71,6 +72,24 @@ class DeskProcess(AppService):
             await closing()
 
         self.remote_close = app_closed
+
+    # What the desk sends its tab. Once the tab has gone, its websocket refuses every write
+    # (aiohttp's ConnectionResetError): what the desk still draws is dropped and its output
+    # read on, so that its app's exit is heard (textual-serve stopped reading at the first
+    # refusal: a frame drawn as the tab closed hid the exit, and a desk still drawing could
+    # fill its pipe and wait there until killed, before it had logged its person out).
+
+    async def on_data(self, payload: bytes) -> None:
+        with contextlib.suppress(ConnectionError):
+            await super().on_data(payload)
+
+    async def on_meta(self, data: bytes) -> None:
+        with contextlib.suppress(ConnectionError):
+            await super().on_meta(data)
+
+    async def on_packed(self, payload: bytes) -> None:
+        with contextlib.suppress(ConnectionError):
+            await super().on_packed(payload)
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)

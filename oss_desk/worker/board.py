@@ -39,7 +39,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import BOARD_UPDATES
-from oss_desk.worker.printing import new_owner
+from oss_desk.worker.owner import new_owner
 
 log = logging.getLogger("oss_desk.worker")
 

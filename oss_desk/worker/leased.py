@@ -27,7 +27,7 @@ from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
-from oss_desk.worker.printing import describe, new_owner
+from oss_desk.worker.owner import describe, new_owner
 
 log = logging.getLogger("oss_desk.worker")
 

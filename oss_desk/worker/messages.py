@@ -30,7 +30,7 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker import leased
 from oss_desk.worker.leased import LeasedSender, Outcome
-from oss_desk.worker.printing import describe
+from oss_desk.worker.owner import describe
 
 log = logging.getLogger("oss_desk.worker")
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,10 +21,12 @@ from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import (
+    LANE_STOPPED,
     PRINT_LEASE_SECONDS,
-    STOPPED_BEFORE_SENDING,
+    WORKER_STOPPED,
     after_cut_short,
     is_copy,
+    left_mid_print,
     print_backoff,
     stopped_worker_said,
     unconfirmed_said,
@@ -35,7 +35,7 @@ from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
 from oss_desk.domain.sending import send_round
-from oss_desk.errors import OssDeskError, ResourceFault
+from oss_desk.errors import ResourceFault
 from oss_desk.hardware.printers import (
     PrinterFault,
     PrinterLink,
@@ -48,12 +48,13 @@ from oss_desk.hardware.printers import (
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import done_word, job_ticket
 from oss_desk.services.session import Session
-from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
+from oss_desk.worker.owner import describe, new_owner
+from oss_desk.worker.printer_states import PrinterStates
 from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
@@ -63,19 +64,6 @@ QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
-
-
-def new_owner() -> str:
-    """A token for one owner of the devices (one run of a worker)."""
-    return uuid.uuid4().hex[:16]
-
-
-def describe(exc: BaseException) -> str:
-    """A one-line reason for a fault, without a traceback."""
-    if isinstance(exc, OssDeskError):
-        return exc.message
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
 
 
 @dataclass
@@ -111,12 +99,11 @@ class PrintDelivery:
         self.transports = transports
         self.owner = owner or new_owner()
         self._mine = (str(session.store.path), self.owner)
-        self._recorded: dict[str, tuple[str, str | None, float]] = {}
-        self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
-        self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
         self.ready = ReadyLinks()  # connections opened as a desk said a job was coming
+        self.states = PrinterStates(session, transports, self.ready)
+        self._record, self._written = self.states.record, self.states.written
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -169,9 +156,10 @@ class PrintDelivery:
             if kept is not None:  # the printer answered; only writing it failed: written now
                 self._write_kept(job, kept, why, report)
                 return True
-            # Claimed by this owner, begun, and left mid-job by a fault: as after a worker
-            # that stopped, printed again once, marked COPY.
-            self._cut_short(job, said_with("the printer's lane stopped mid-job", why), report)
+            # Claimed by this owner, begun, and left mid-job by a fault before an outcome was
+            # known: as after a worker that stopped, by what its lane noted before a first byte.
+            notes = marked(self.s.store.path, self.owner)
+            self._left(job, notes, report, said_with(LANE_STOPPED, why))
             return True
         if handed:
             job = dataclasses.replace(job, started_at=None)  # its first try: none left before
@@ -179,6 +167,8 @@ class PrintDelivery:
             self._deliver(job, report, handed=handed)
         except ResourceFault as fault:  # nothing written (the disk full): the lane tries again
             memory.not_written(self._mine, job.id, fault.message)
+            said = said_with("what became of it could not be recorded now", fault.message)
+            log.warning("job %s: %s; recorded when its lane starts again", job.id, said)
             raise
         except Exception as exc:  # whatever one job does, the lane goes on with the next one
             log.exception("print job %s failed unexpectedly", job.id)
@@ -270,12 +260,12 @@ class PrintDelivery:
         mark_first_byte(self.s.store.path, self.owner, job.id)  # (a line appended: no lock)
         try:
             link.write(data)
-        except PrinterFault as fault:
-            self._written(url.url, fault.status, fault.reason)
+        except PrinterFault as fault:  # the job's outcome first (kept, should it not be written)
             if fault.sent == 0:
                 self._not_printed(job, fault.reason, fault.status, report)
             else:
                 self._cut_short(job, f"{fault.reason} after {fault.sent} bytes", report)
+            self._written(url.url, fault.status, fault.reason)
             return
         if not transport.confirms:
             self._sent(job)  # the last byte has left: from now on, "sent"
@@ -290,13 +280,17 @@ class PrintDelivery:
             self._confirmed(url, job, after, len(data), report, lost_on(link), sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
-        # "sent" is committed; "printed" is recorded only after both.
+        # "sent" is committed; "printed" is recorded only after both. "Sent" not written (the
+        # database busy, the disk full) goes with the answer, which is kept until it is written.
         answer = Meanwhile(lambda: confirm_and_close(link, len(data)))
+        unwritten: dict[str, Any] = {}
         try:
             self._sent(job)
+        except ResourceFault:
+            unwritten["sent_at"] = sent_at
         finally:
             after = answer.result()
-        self._confirmed(url, job, after, len(data), report, lost_on(link))
+        self._confirmed(url, job, after, len(data), report, lost_on(link), **unwritten)
 
     def _confirmed(
         self,
@@ -408,10 +402,13 @@ class PrintDelivery:
     def _write_kept(
         self, job: PrintJob, kept: memory.Unwritten, why: str | None, rep: PrintReport
     ) -> None:
-        """The printer answered for ``job`` but its outcome could not be written: written now,
-        and the job is not printed again."""
-        said = said_with("its outcome could not be recorded when the printer answered", why)
-        log.warning("job %s: %s; recorded now (not printed again)", job.id, said)
+        """What became of ``job`` was known (the printer answered, or the job certainly did not
+        print) but could not be written: written now; a job the printer had is not printed
+        again, one that did not print is tried as that outcome said."""
+        answered = kept.status in ("done", "uncertain")
+        when = "when the printer answered" if answered else "when it was known"
+        said = said_with(f"its outcome could not be recorded {when}", why)
+        log.warning("job %s: %s; recorded now%s", job.id, said, " (not printed again)" * answered)
         self._drawn.update({job.id: kept.drawn} if kept.drawn is not None else {})
         self._settle(job, kept.status, rep, **kept.settle)
 
@@ -432,9 +429,9 @@ class PrintDelivery:
         size: int = 0,
         **columns: object,
     ) -> None:
-        if status in ("done", "uncertain"):  # the printer's word: kept until it is written
-            given = dict(claimed=True, error=error, confirmed=confirmed, size=size, **columns)
-            memory.keep(self._mine, job.id, status, given, self._drawn.get(job.id))
+        if claimed:  # what became of a claimed job (the printer's word...): kept until written
+            given = dict(claimed=True, error=error, retry=retry, confirmed=confirmed, size=size)
+            memory.keep(self._mine, job.id, status, given | columns, self._drawn.get(job.id))
         stamp = self._stamp()
         values: dict[str, object] = dict(columns)
         if error is not None:
@@ -479,70 +476,15 @@ class PrintDelivery:
         desk = self.s.directory.desks.get(job.desk_id)
         return desk.fallback_printer_url if desk else None
 
-    # What each printer last said ----------------------------------------------------------------
-
-    def _record(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
-        """Write the printer's state when it changed (or now and then: desks see when a device
-        last answered); writing every answer would wake every desk for nothing."""
-        if status.fault and detail is None:
-            detail = status.sentence
-        if status is PrinterStatus.OK:
-            detail = None
-        last = self._recorded.get(url)
-        every = self.s.settings.printing.status_every_seconds
-        now = time.monotonic()
-        if last is not None and last[:2] == (status.value, detail) and now - last[2] < every:
-            return
-        self._recorded[url] = (status.value, detail, now)
-        with self.s.store.write() as conn:
-            d.record_device(
-                conn,
-                url=url,
-                kind="printer",
-                status=status.value,
-                detail=detail,
-                now=self._stamp(),
-            )
-
-    def _written(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
-        self._wrote[url] = (status, detail)
-        self._record(url, status, detail)
+    # What each printer last said (:class:`~oss_desk.worker.printer_states.PrinterStates`) --------
 
     def poll(self, url: str, force: bool = False) -> PrinterStatus | None:
         """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
-        every = self.s.settings.printing.status_every_seconds
-        if not force and time.monotonic() - self._last_poll.get(url, -1e9) < every:
-            return None
-        if self.ready.holds(url):  # connected and asked already: a job is on its way
-            return None
-        self._last_poll[url] = time.monotonic()
-        try:
-            transport = self.transports(parse_printer_url(url))
-        except OssDeskError:
-            return None
-        cannot_ask = (
-            transport.url.scheme in ("tcp", "serial", "usb") and not transport.url.asks_status
-        )
-        status = PrinterStatus.UNKNOWN if cannot_ask else transport.status()
-        if transport.url.scheme == "capture" and status is PrinterStatus.UNKNOWN:
-            # As its last append left it (a full disk looks writable), else as recorded.
-            if url not in self._wrote:
-                return None
-            status, detail = self._wrote[url]
-            self._record(url, status, detail)
-            return status
-        silent = transport.url.asks_status and status is PrinterStatus.UNKNOWN  # (asked)
-        self._record(url, status, PRINTER_SILENT if silent else None)
-        return status
+        return self.states.poll(url, force)
 
     def poll_printers(self, force: bool = False) -> dict[str, PrinterStatus]:
         """Ask each configured printer how it is (``oss-desk worker --once``)."""
-        results: dict[str, PrinterStatus] = {}
-        for url in configured_printers(self.s):
-            status = self.poll(url, force)
-            if status is not None:
-                results[url] = status
-        return results
+        return self.states.poll_printers(force)
 
     # A new owner's first task ------------------------------------------------------------------
 
@@ -562,30 +504,32 @@ class PrintDelivery:
         begun = {row["id"]: marked(db, row["owner"]) for row in left}
         begin_marks(db, self.owner)
         for row in left:
-            job, notes = PrintJob.of(row), begun[row["id"]]
-            boot = same_boot(job.boot) if notes is not None else None
-            earlier = job.auto_reprints > 0
-            unsent = boot is True and job.id not in (notes or ()) and not earlier
-            if job.sent_at is not None:
-                self._uncertain(job, report, unconfirmed_said(None, stopped=True))
-            elif unsent:  # certainly nothing of it left: the original, not a COPY
-                error = STOPPED_BEFORE_SENDING
-                self._settle(job, "pending", report, claimed=True, error=error, started_at=None)
-            else:
-                sent = notes is not None and job.id in notes
-                said = stopped_worker_said(marked=sent, same_boot=boot, earlier=earlier)
-                self._cut_short(job, said, report)
+            self._left(PrintJob.of(row), begun[row["id"]], report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
 
-
-def configured_printers(session: Session) -> list[str]:
-    return sorted(
-        {
-            u
-            for desk in session.directory.desks.values()
-            for u in (desk.printer_url, desk.fallback_printer_url)
-            if u
-        }
-    )
+    def _left(
+        self,
+        job: PrintJob,
+        notes: frozenset[int] | None,
+        report: PrintReport,
+        who: str = WORKER_STOPPED,
+    ) -> None:
+        """``job``, claimed by this owner, was left mid-print with its outcome unknown: by an
+        earlier owner that died (``notes``: the jobs its lane noted begun, None: not known), or
+        by this owner's lane, stopped by a fault (``who`` says so). Sent whole: uncertain (the
+        desk is asked). Certainly nothing of it left: printed now, as the original. Else
+        printed again once, marked COPY (:func:`~oss_desk.domain.delivery.left_mid_print`)."""
+        boot = same_boot(job.boot) if notes is not None else None
+        earlier, noted = job.auto_reprints > 0, notes is not None and job.id in notes
+        after = left_mid_print(
+            sent=job.sent_at is not None, marked=noted, same_boot=boot, earlier=earlier
+        )
+        said = stopped_worker_said(marked=noted, same_boot=boot, earlier=earlier, who=who)
+        if after == "uncertain":
+            self._uncertain(job, report, unconfirmed_said(None, stopped=True))
+        elif after == "original":
+            self._settle(job, "pending", report, claimed=True, error=said, started_at=None)
+        else:
+            self._cut_short(job, said, report)

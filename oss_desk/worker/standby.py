@@ -19,7 +19,7 @@ from oss_desk.paths import log_dir
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.incarnation import copy_refused
 from oss_desk.storage.lease import WorkerLock
-from oss_desk.worker.printing import describe
+from oss_desk.worker.owner import describe
 from oss_desk.worker.run import DeviceWorker
 
 log = logging.getLogger("oss_desk.worker")

@@ -1,0 +1,126 @@
+"""A printer's lane stopped in its worker, in order (not killed), after it took a print job and
+before what became of the job was recorded: the database busy beyond the wait as the printer
+answered, then the worker stopped (SIGTERM) or the lane started again. What the lane knew is
+recorded: a ticket the printer confirmed is printed, not printed again; one of which no byte
+left waits to print as the original, not marked COPY. Never lost, never twice unmarked.
+
+A real `oss-desk worker` process, a network printer on a loopback socket, the database's lock
+held by the test (as a desk or a backup holding it too long)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from oss_desk.services.queue import QueueService
+
+from .conftest import rows
+from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
+from .test_delivery_handover import JOB, _copies, desk, freeze, office, until, worker_process
+
+BUSY = {"OSS_DESK_BUSY_TIMEOUT": "0.3"}
+NOT_RECORDED = "job 1: what became of it could not be recorded now"
+
+
+def said(log: Path) -> str:
+    return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def stop_in_order(proc: subprocess.Popen[bytes], log: Path) -> str:
+    """SIGTERM: the worker stops its lanes and steps down; returns its log."""
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0, said(log)
+    return said(log)
+
+
+def test_a_lane_stopped_after_the_printer_confirmed_records_it_as_the_worker_stops(
+    tmp_path: Path, printer: FakePrinter
+) -> None:
+    """The printer takes the ticket and confirms it a moment later; meanwhile another process
+    takes the database's lock, so the lane cannot record it and stops. The worker, stopped in
+    order, records it printed (confirmed) as it steps down: one copy, not marked COPY (it was
+    left to the next owner to print again marked COPY)."""
+    db = office(tmp_path, printer.url)
+    held: list[sqlite3.Connection] = []
+
+    def database_busy_as_it_answers() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+        held.append(blocker)
+        time.sleep(0.05)  # the printer's own pace: it answers once it has cut the paper
+
+    printer.before_answer = database_busy_as_it_answers
+    session = desk(db)
+    log = tmp_path / "worker.log"
+    proc = worker_process(db, log, BUSY)
+    try:
+        ticket = QueueService(session).issue("C").ticket
+        try:
+            until(lambda: NOT_RECORDED in said(log), 60, "the lane stopped on the busy database")
+        finally:
+            for blocker in held:
+                blocker.execute("ROLLBACK")
+                blocker.close()
+        text = stop_in_order(proc, log)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(15)
+        session.close()
+    assert rows(db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs") == [
+        ("done", 1, 0)
+    ], text
+    assert printer.job_arrived.wait(5)
+    assert _copies(printer) == {ticket.code: [(False, True)]}
+    assert "could not be recorded when the printer answered" in text, text
+    assert "marked COPY" not in text, text
+
+
+def test_a_lane_stopped_before_any_byte_left_prints_the_original_later(
+    tmp_path: Path, printer: FakePrinter
+) -> None:
+    """The printer says paper out, so nothing of the ticket is sent; the database is busy as
+    the lane would record that, so it stops. The worker, stopped in order, records the job
+    waiting as it was (not started); the next worker, with paper in, prints it once, not
+    marked COPY (it printed the resident's only ticket marked COPY: "stopped mid-job")."""
+    printer.replies = dict(PAPER_OUT)
+    db = office(tmp_path, printer.url)
+    session = desk(db)
+    log = tmp_path / "worker.log"
+    proc = worker_process(db, log, BUSY)
+    try:
+        freeze(proc, db)
+        try:
+            ticket = QueueService(session).issue("C").ticket
+            blocker = sqlite3.connect(db, isolation_level=None)
+            blocker.execute("BEGIN IMMEDIATE")
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        try:
+            until(lambda: NOT_RECORDED in said(log), 60, "the lane stopped on the busy database")
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        text = stop_in_order(proc, log)
+        assert rows(db, JOB) == [("pending", None, 1, 0)], text  # as if never started
+        assert printer.jobs == []
+        assert "could not be recorded when it was known" in text, text
+        printer.replies = dict(HEALTHY)
+        second = worker_process(db)
+        try:
+            until(lambda: rows(db, "SELECT status FROM print_jobs") == [("done",)], 60)
+            assert printer.job_arrived.wait(5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(15)
+        session.close()
+    assert _copies(printer) == {ticket.code: [(False, True)]}
+    assert rows(db, "SELECT auto_reprints FROM print_jobs") == [(0,)]
