@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from oss_desk.clock import FixedClock
 from oss_desk.domain.delivery import (
     ALIVE_SECONDS,
-    AlertKind,
     DeviceReading,
     PrintState,
     WorkerState,
@@ -22,11 +21,14 @@ from oss_desk.domain.delivery import (
     bits_per_byte,
     device_word,
     line_seconds,
-    message_alert,
-    message_deadline,
     print_backoff,
     print_state,
     serial_timeouts,
+)
+from oss_desk.domain.message_delivery import (
+    AlertKind,
+    message_alert,
+    message_deadline,
 )
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session

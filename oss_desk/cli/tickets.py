@@ -427,7 +427,9 @@ def reprint(
 def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket, with its print state (its latest print job) and any text to the
     resident that could not be sent, or may have been."""
-    from oss_desk.domain.delivery import TextsSaid
+    from oss_desk.domain.message_delivery import (
+        TextsSaid,
+    )
     from oss_desk.services.delivery import ticket_print, turn_texts_said
 
     session = state.session()

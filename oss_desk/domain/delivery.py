@@ -1,5 +1,6 @@
 """The rules of delivery: who owns the devices, what a print job's state means, how long a
-serial line takes, when to retry, when a message is too late, and what a desk is told.
+serial line takes, when to retry, and what a desk is told (when a message is too late:
+:mod:`oss_desk.domain.message_delivery`).
 
 Pure: no I/O. The worker, ``doctor`` and the desks all ask these functions, so they agree.
 """
@@ -9,13 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.models import TicketStatus
-from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 
 # Who owns the devices -------------------------------------------------------------------------
 
@@ -437,107 +436,6 @@ def serial_timeouts(
     margin."""
     transfer = line_seconds(size, baudrate, bits)
     return transfer * 1.25 + margin, transfer + margin
-
-
-# Messages ---------------------------------------------------------------------------------------
-
-
-def message_backoff(attempts: int, first: float = 15.0, cap: float = 300.0) -> float:
-    """Seconds before the next try of a message: 15, 30, 60... up to 5 minutes."""
-    return backoff(attempts, first, cap)
-
-
-def message_deadline(
-    kind: str,
-    created_at: datetime,
-    starts_at: datetime,
-    *,
-    notice_hours: float = 24.0,
-    reminder_until_minutes: float = 0.0,
-) -> datetime:
-    """When a message stops mattering (and retrying ends): a reminder, the appointment's start
-    (less ``reminder_until_minutes``); a confirmation, change or cancellation, ``notice_hours``
-    after it was queued, and never after the appointment it is about."""
-    if kind == "reminder":
-        return starts_at - timedelta(minutes=reminder_until_minutes)
-    later = created_at + timedelta(hours=notice_hours)
-    return min(later, starts_at) if starts_at > created_at else later
-
-
-def notice_deadline(created_at: datetime, notice_hours: float) -> datetime:
-    """When a message about no appointment (a referral's reference, a report email) stops
-    mattering: ``notice_hours`` after it was queued, like a confirmation."""
-    return message_deadline("confirmation", created_at, created_at, notice_hours=notice_hours)
-
-
-class AlertKind(StrEnum):
-    LATE = "late"
-    """Not delivered yet, and it matters soon."""
-    FAILED = "failed"
-    """Given up: will not be delivered."""
-
-
-def message_alert(
-    status: str, deadline: datetime, now: datetime, alert_minutes: float = 30.0
-) -> AlertKind | None:
-    """Whether a message raises an alert for the team leader (until someone acknowledges it)."""
-    if status == "failed":
-        return AlertKind.FAILED
-    if status in ("pending", "sending") and now >= deadline - timedelta(minutes=alert_minutes):
-        return AlertKind.LATE
-    return None
-
-
-TURN_TEXT_NAMES = {
-    "nearly": "nearly-your-turn text",
-    "called": "come-to-the-desk text",
-    "closed": "office-closed text",
-}
-"""The texts a resident waiting elsewhere in the building may get, by kind (``turn_texts``)."""
-
-
-def turn_text_failed_said(kind: str, reason: str | None) -> str:
-    """A turn text that failed for good, as ``ticket show``, the desk that called and ``alerts
-    list`` say it: which text and why, never the number ("come-to-the-desk text failed: Notify
-    failed (500)"). The resident may not have been told: the desk calls the code aloud."""
-    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} failed", reason)
-
-
-def turn_text_unsure_said(kind: str, reason: str | None) -> str:
-    """A turn text no longer needed after a try that may have reached Notify (``uncertain``),
-    as ``ticket show`` says it: "come-to-the-desk text may have been sent: the ticket is done
-    now; ..."."""
-    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} {MAY_HAVE_BEEN_SENT}", reason)
-
-
-@dataclass(frozen=True, slots=True)
-class TextsSaid:
-    """A visit's turn texts that did not surely reach the resident, in words, as ``ticket
-    show`` and the desk serving them say them: ``not_sent`` (failed for good: the resident was
-    not told, the desk calls the code aloud) apart from ``uncertain`` (may have been sent)."""
-
-    not_sent: tuple[str, ...] = ()
-    uncertain: tuple[str, ...] = ()
-
-    @classmethod
-    def of(
-        cls, failed: list[tuple[str, str | None]], unsure: list[tuple[str, str | None]]
-    ) -> TextsSaid:
-        """From the texts (kind, why) that failed, and those that may have been sent."""
-        return cls(
-            tuple(turn_text_failed_said(kind, why) for kind, why in failed),
-            tuple(turn_text_unsure_said(kind, why) for kind, why in unsure),
-        )
-
-    @property
-    def every(self) -> tuple[str, ...]:
-        """Those not sent, then those that may have been."""
-        return self.not_sent + self.uncertain
-
-
-MAX_UNCONFIRMED_SENDS = 2
-"""An email whose DATA may have been accepted (no reply) is sent again once, with the same
-Message-ID; after a second such send it is not sent again."""
 
 
 # What a desk is told ----------------------------------------------------------------------------

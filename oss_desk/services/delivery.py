@@ -22,19 +22,21 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, untold_said
 from oss_desk.domain.delivery import (
     NO_ANSWER_NEEDED,
-    AlertKind,
     DeviceReading,
     PrintState,
-    TextsSaid,
     WorkerState,
     device_word,
     just_queued_word,
-    message_alert,
-    message_deadline,
     needing_answer_words,
     print_state,
     shorter_words,
     ticket_print_word,
+)
+from oss_desk.domain.message_delivery import (
+    AlertKind,
+    TextsSaid,
+    message_alert,
+    message_deadline,
     turn_text_failed_said,
 )
 from oss_desk.domain.models import Actor, Ticket

@@ -17,8 +17,11 @@ from functools import partial
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
+from oss_desk.domain.message_delivery import (
+    message_backoff,
+    notice_deadline,
+)
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import (
     SendResult,

@@ -17,7 +17,9 @@ from datetime import datetime
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate, reminder_wait
-from oss_desk.domain.delivery import message_deadline
+from oss_desk.domain.message_delivery import (
+    message_deadline,
+)
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import LOOK_UP_FIRST, dropped_unsure
 from oss_desk.services.events import record_event

@@ -20,7 +20,10 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff
+from oss_desk.domain.message_delivery import (
+    MAX_UNCONFIRMED_SENDS,
+    message_backoff,
+)
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.services.senders import SendFault

@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.delivery import message_deadline
+from oss_desk.domain.message_delivery import (
+    message_deadline,
+)
 from oss_desk.domain.sending import SendTally
 from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.messages import Composed
