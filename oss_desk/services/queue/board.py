@@ -12,7 +12,6 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.models import Ticket
 from oss_desk.services.session import Session
-from oss_desk.storage.devices import queue_board_update
 
 
 def board_changed(
@@ -28,6 +27,9 @@ def board_changed(
     board). True: queued."""
     if session.settings.board_site() != site_id:
         return False
+    # Imported here: the queue's readers (`oss-desk queue`) import this module and never write.
+    from oss_desk.storage.devices import queue_board_update
+
     queue_board_update(
         conn, site_id=site_id, ticket_id=ticket_id, reason=reason, now=format_instant(now)
     )
