@@ -55,7 +55,9 @@ def test_an_earlier_days_ticket_at_a_desk_that_left_goes_back_to_the_queue(
         "a desk no longer there)\n"
     ) in loaded, loaded
     assert "C003" not in loaded  # sent nowhere: close of day ends it as ever
-    assert ok(cli, "ticket", "show", "1", now=WEDNESDAY).startswith("C001  Council Tax  waiting;")
+    assert ok(cli, "ticket", "show", "1", now=WEDNESDAY).startswith(
+        "C001 (id 1)  Council Tax  waiting;"
+    )
     history = ok(cli, "--user", "tl", "ticket", "history", "1", now=WEDNESDAY)
     assert "Wed 25 Nov 09:00  C001 back in the queue" in history, history
     # Close of day (the worker's round) closes Monday's tickets, these two as the rest.
@@ -83,4 +85,5 @@ def test_a_ticket_parked_on_an_earlier_day_at_a_desk_still_there_stays_with_its_
     loaded = ok(cli, "init", "--config", str(config), now=WEDNESDAY)
     assert "back to the queue" not in loaded, loaded
     resumed = ok(cli, "--user", "adv", "ticket", "resume", "1", now=WEDNESDAY)
-    assert resumed.startswith("C001  Council Tax  serving at desk-1"), resumed
+    # Two sites (hq, the library): the command line names a ticket by code and id.
+    assert resumed.startswith("C001 (id 1)  Council Tax  serving at desk-1"), resumed

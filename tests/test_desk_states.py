@@ -299,8 +299,7 @@ def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
     assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
     shown = cli("--user", "tl", "ticket", "show", sent, now=now)
     assert shown.out.startswith(
-        f"{sent}  Council Tax  waiting, place 1 in the queue; sent to Desk 1 (Ben Walker), on a "
-        "break; "
+        f"{sent}  Council Tax  waiting, sent to Desk 1 (Ben Walker), on a break; "
     ), shown.out
     session = at(db, clock, "tl", "greet-1")
     try:  # sent to Ben himself (on a break at Desk 1): the same words
