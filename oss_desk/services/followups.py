@@ -251,7 +251,7 @@ class FollowupService:
         if message is not None:
             note = f"the reference will be sent by {values['send_by']} (the device worker sends it)"
         elif kind is Kind.REFERRAL and job is None:
-            note = "no printer at this desk: the slip was not printed"
+            note = "no printer at this desk: the slip was not printed; write the reference down"
         return Created(followup, job, note, message)
 
     def _back_office(self, office_id: str | None) -> BackOfficeConfig:
