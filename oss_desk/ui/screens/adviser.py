@@ -464,22 +464,8 @@ class AdviserScreen(counter.CounterScreen):
     # Logging in ---------------------------------------------------------------------------------
 
     def log_in_here(self) -> None:
-        """Entering the desk: log the person in to it (once; a desk someone else holds asks,
-        or says who, see ``desk_logins.log_in``)."""
-        desk = self.current_desk()
-        if desk is None or self.desk.snapshot is None:
-            return
-        actor = self.acting_as()
-        state = self.my_state()
-        if state is None or (desk, actor.person) in self.entered:
-            return
-        # Entered, whether or not a log-in is needed: a later snapshot without this person
-        # logged in (their own Z log-out) must not log them back in.
-        self.entered.add((desk, actor.person))
-        if state.login is not None and state.login.person == actor.person:
-            return
-        log_in = guard(self, partial(desk_logins.log_in, self, desk, actor, quiet=True))
-        self.run_worker(log_in, group="login", exit_on_error=False)
+        """Entering the desk: log the person in to it (``desk_logins.log_in_on_entering``)."""
+        desk_logins.log_in_on_entering(self, self.entered)
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:

@@ -1,9 +1,11 @@
-"""Logging in to and out of a desk from the adviser screen (Z, entering the desk, F8), and a
-break asked first when a resident is called there (B). Logging out closes the desk; the
-tickets sent to it go back to the queue, and the question and the notice say which."""
+"""Logging in to and out of a desk from the adviser screen (Z, entering the desk, F8) and
+meet-and-greet (entering its desk), and a break asked first when a resident is called there
+(B). Logging out closes the desk; the tickets sent to it go back to the queue, and the question
+and the notice say which."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from oss_desk.domain.models import Actor, DeskKind, TicketStatus
@@ -13,12 +15,34 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.faults import guard
 
 if TYPE_CHECKING:
+    from oss_desk.ui.screens.base import DeskScreen
     from oss_desk.ui.screens.counter import CounterScreen
 
 
-async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
+def log_in_on_entering(screen: DeskScreen, entered: set[tuple[str, str]]) -> None:
+    """Entering a desk (the adviser screen's, or meet-and-greet's at its own terminal): log the
+    person in to it, once (a desk someone else holds asks, or says who: :func:`log_in`).
+    ``entered``: the (desk, person) the screen has entered; after that only a key logs in or
+    out there (a later snapshot without this person, after their own log-out, must not log them
+    back in)."""
+    desk, snap = screen.current_desk(), screen.desk.snapshot
+    state = snap.desk(desk) if snap is not None and desk is not None else None
+    if desk is None or state is None:
+        return
+    actor = screen.acting_as()
+    if (desk, actor.person) in entered:
+        return
+    entered.add((desk, actor.person))
+    if state.login is not None and state.login.person == actor.person:
+        return
+    entering = guard(screen, partial(log_in, screen, desk, actor, quiet=True))
+    screen.run_worker(entering, group="login", exit_on_error=False)
+
+
+async def log_in(screen: DeskScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
     """Log in to the desk; someone else there: a team leader is asked whether to take over
     (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
     then shows who is logged in, says nothing more when it simply works). True: logged in."""
