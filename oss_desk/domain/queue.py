@@ -486,6 +486,7 @@ def live_queue(
     floor: Floor = NOBODY,
     staffed_only: bool = False,
     booked: Mapping[int, datetime] | None = None,
+    seen: Mapping[int, datetime] | None = None,
     only: int | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
@@ -501,15 +502,19 @@ def live_queue(
     Each wait runs from when the 15-minute clock started
     (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
     (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
-    ticket at a desk, it ends at its call.
+    resident sent on after their visit's first contact (``seen``: by visit id), from when they
+    were sent on; for a ticket at a desk, it ends at its call.
 
     ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
     resident), laid out from the same whole queue; the others' lines are not made.
     """
-    starts = booked or {}
+    starts, contacts = booked or {}, seen or {}
 
     def _waited(t: Ticket, now: datetime) -> int:
-        return waited_seconds(t.queued_at, starts.get(t.visit_id), now)
+        start = starts.get(t.visit_id)
+        return waited_seconds(
+            t.queued_at, start, now, issued=t.issued_at, seen=contacts.get(t.visit_id)
+        )
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)
