@@ -436,6 +436,7 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.id != ticket.desk and never_calls(screen, ticket, desk) is None
         ),
+        ticket.requires,
     )
     if not choices:
         room = " with a private room" if ticket.needs_private_room else ""
