@@ -382,14 +382,18 @@ class Placed(Queued, Protocol):
     def desk(self) -> str | None: ...
 
 
-def back_to_queue_words(codes: Sequence[str]) -> str:
+_BACK = ("goes back to the queue", "go back to the queue")
+
+
+def back_to_queue_words(codes: Sequence[str], goes: tuple[str, str] = _BACK) -> str:
     """What closing a desk (or logging out) says of the tickets sent there that go back to the
-    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none)."""
+    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none);
+    a break says what becomes of them so, with its own ``goes`` (``sent_to.on_break_words``)."""
     if not codes:
         return ""
     if len(codes) == 1:
-        return f"{codes[0]} goes back to the queue"
-    return f"{', '.join(codes[:-1])} and {codes[-1]} go back to the queue"
+        return f"{codes[0]} {goes[0]}"
+    return f"{', '.join(codes[:-1])} and {codes[-1]} {goes[1]}"
 
 
 def closed_words(done: str, sent_back: Iterable[Ticket]) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.domain.models import Actor, DeskKind, TicketStatus
 from oss_desk.domain.queue import back_to_queue_words, closed_words
+from oss_desk.domain.sent_to import on_break_words
 from oss_desk.services.queue import DeskHeld, LoggedIn, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
@@ -124,18 +125,28 @@ async def log_in_or_out(screen: CounterScreen) -> None:
 
 
 async def break_with_resident(screen: CounterScreen) -> bool:
-    """B with a resident called or at the desk: asked first (they are on their way, or here).
-    True: go on the break."""
+    """B with a resident called or at the desk, or sent to it (only this desk calls them):
+    asked first (they are on their way, here, or waiting for this desk, as Z's question says
+    of those who go back to the queue). True: go on the break."""
     ticket = screen.my_ticket()
-    if ticket is None:
+    desk = screen.current_desk()
+    snap = screen.desk.snapshot
+    name = screen.desk.names.desk(desk)
+    waiting = on_break_words(snap.sent_here(desk) if snap and desk else [], name)
+    if ticket is None and not waiting:
         return True
-    name = screen.desk.names.desk(screen.current_desk())
-    where = "called to" if ticket.status is TicketStatus.CALLED else "being served at"
-    question = QuestionDialog(
-        f"{ticket.code} is {where} {name}: go on a break?",
-        yes=f"on a break; {ticket.code} stays at {name}",
-        no="stay open",
-    )
+    if ticket is None:
+        question = QuestionDialog(
+            f"Go on a break from {name}?", yes="on a break", no="stay open", detail=waiting
+        )
+    else:
+        where = "called to" if ticket.status is TicketStatus.CALLED else "being served at"
+        question = QuestionDialog(
+            f"{ticket.code} is {where} {name}: go on a break?",
+            yes=f"on a break; {ticket.code} stays at {name}",
+            no="stay open",
+            detail=waiting,
+        )
     answer = await screen.app.push_screen_wait(question)
     return answer is True
 
