@@ -22,7 +22,7 @@ from textual.widgets import Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import time_said
-from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
+from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text, still_here_said
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     CALL_ORDER_WORDS,
@@ -218,7 +218,7 @@ class AdviserScreen(counter.CounterScreen):
         who = f"{ticket.code} is at {here}" if ticket else f"Nobody is at {here}"
         if action in ("call_next", "call_chosen"):
             if ticket is not None:
-                return f"{ticket.code} is still at {here}: finish, park or transfer it first"
+                return still_here_said(ticket.code, here)
             if status is DeskStatus.BREAK:
                 return f"{here} is on a break: B to come back"
             if status is not DeskStatus.OPEN:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from oss_desk.domain.counter import still_here_said
 from oss_desk.domain.models import Actor, DeskKind, TicketStatus
 from oss_desk.domain.queue import back_to_queue_words, closed_words
 from oss_desk.domain.sent_to import on_break_words
@@ -107,7 +108,7 @@ async def log_in_or_out(screen: CounterScreen) -> None:
         await log_in(screen, desk, actor)
         return
     if state.ticket is not None:
-        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
+        screen.say(still_here_said(state.ticket.code, name))
         return
     going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
     if not await screen.app.push_screen_wait(
