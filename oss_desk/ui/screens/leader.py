@@ -71,6 +71,7 @@ from oss_desk.ui.widgets.leader_tables import (
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 _key = Keys("leader")
+CLOSE_DESK = "Close desk"
 
 LEFT_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED)
 """What closing the day closes (``day_end.left_open_now``): E closes while any is left."""
@@ -462,6 +463,13 @@ class LeaderScreen(DeskScreen):
         await self.commit(
             queue_summary, f"Today's summary queued for {names.desk(chosen)}'s printer"
         )
+
+    def key_words(self, action: str, description: str) -> str:
+        """Z says what it can do here: it closes a desk, and opens one only where a desk opens
+        with nobody logged in (else it opens when someone logs in there)."""
+        if action == "toggle_desk" and self.desk.names.staffed_only():
+            return CLOSE_DESK
+        return description
 
     @key_flow("leader")
     @acts_on(_highlighted_ticket)
