@@ -112,7 +112,7 @@ class LeaderScreen(DeskScreen):
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
         "send_to_desk": "D sends the highlighted ticket to a desk (those that meet the resident's "
-        "needs are marked; another is warned of).",
+        "needs are marked; sending them to another asks first).",
         "transfer": "T moves the highlighted ticket to another service.",
         "cancel_ticket": "X cancels the highlighted ticket, asking why: L, the resident left "
         "(a walk-out, a miss after 15 minutes), or E, it was issued in error (no resident: not "
@@ -389,7 +389,8 @@ class LeaderScreen(DeskScreen):
         )
         if desk is None:
             return
-        if missing := unmet_here(self, desk, requires):  # warned, not refused
+        elsewhere = any(not unmet_here(self, d, requires) for d, _ in desks)
+        if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
             warned = QuestionDialog(
                 unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
             )
