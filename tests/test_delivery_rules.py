@@ -49,7 +49,12 @@ def test_one_alive_rule_for_desks_and_doctor() -> None:
     assert not WorkerState(held=False, seen_seconds=0.5).alive  # nobody holds the lease
     assert not WorkerState(held=True, seen_seconds=None).alive
     assert WorkerState(False, 3).describe() == "no device worker running"
-    assert WorkerState(True, 95).describe().startswith("not responding (last heartbeat 95 s ago")
+    # Holding the lease but silent: the worker is not answering, its devices' state unknown;
+    # the time since its heartbeat in steps a desk keeps current (rounded down, never more).
+    stopped = "state unknown, device worker not answering (last heartbeat"
+    assert WorkerState(True, 19.9).describe() == f"{stopped} 15 s ago)"
+    assert WorkerState(True, 20).describe() == f"{stopped} 20 s ago)"
+    assert WorkerState(True, 95).describe() == f"{stopped} 1 min ago)"
 
 
 def test_nothing_is_called_fine_without_a_worker() -> None:

@@ -125,6 +125,11 @@ def test_jobs_needing_an_answer_are_summed_up_for_the_status_bar() -> None:
         "no device worker running, 1 to print",
         "no worker",
     )
+    stopped = "state unknown, device worker not answering (last heartbeat 20 s ago)"
+    assert shorter_words(stopped) == (
+        "state unknown, device worker not answering",
+        "worker not answering",
+    )
 
 
 def test_never_a_bracket_in_a_bracket() -> None:

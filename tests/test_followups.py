@@ -115,7 +115,9 @@ def test_a_referral_added_without_a_desk_says_how_its_slip_is_printed(cli: Cli) 
     )
     at_desk = cli(*add, "--back-office", "housing", "--desk", "desk-1", now=NOW)
     assert at_desk.code == 0, at_desk.err
-    assert at_desk.out.splitlines()[-1] == "no printer at this desk: the slip was not printed"
+    assert at_desk.out.splitlines()[-1] == (
+        "no printer at this desk: the slip was not printed; write the reference down (R-0002)"
+    )
 
 
 def test_a_referral_prints_its_reference_and_follows_the_back_office(

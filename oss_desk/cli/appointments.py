@@ -334,15 +334,27 @@ def told(state: State, ref: str, how: str, as_json: bool) -> None:
 @click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
 @click.option("--adviser", metavar="PERSON", help="Another adviser (default: the same one).")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk rebooking (prints a slip).")
+@click.option(
+    "--incomplete",
+    is_flag=True,
+    help="A booking already seen: mark it as came without the documents (else refused).",
+)
 @ref_command
 def rebook(
-    state: State, ref: str, start: str, adviser: str | None, desk_id: str | None, as_json: bool
+    state: State,
+    ref: str,
+    start: str,
+    adviser: str | None,
+    desk_id: str | None,
+    incomplete: bool,
+    as_json: bool,
 ) -> None:
     """Attended without the documents (or did not come): book the same resident and service
     again, with the same adviser unless another is chosen."""
     session = state.session()
     service = AppointmentService(session)
-    _show(session, service.rebook(ref, start, adviser=adviser, desk_id=desk_id), as_json)
+    again = service.rebook(ref, start, adviser=adviser, desk_id=desk_id, seen_incomplete=incomplete)
+    _show(session, again, as_json)
 
 
 @appointment.command("show")

@@ -84,6 +84,16 @@ STATUS_MARKS = {
 a booked one has none): the panel beside it gives :data:`STATUS_WORDS`."""
 
 
+def rebook_seen_said(ref: str, *, asking: bool) -> str:
+    """Before a booking already seen is rebooked (rebooking marks it as come without the
+    documents, which the adviser who saw them did not say): the desk's question (``asking``),
+    or the refusal of a command without ``--incomplete``, in the same words."""
+    said = STATUS_WORDS[AppointmentStatus.INCOMPLETE]
+    if asking:
+        return f"{ref} was seen: mark it as {said} and rebook?"
+    return f"{ref} was seen: rebooking marks it as {said}"
+
+
 def status_said(status: AppointmentStatus) -> str:
     """An appointment's status in staff's words (:data:`STATUS_WORDS`)."""
     return STATUS_WORDS[status]

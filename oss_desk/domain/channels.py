@@ -85,10 +85,23 @@ class BookingChannels:
     @property
     def for_a_reference(self) -> tuple[Preferred, ...]:
         """How a referral's reference can reach the resident, as the follow-up form offers it:
-        a slip first (it needs no contact: printed where the desk has a printer, else given by
-        hand, as the form's note then says), then email and a text only where the office has
-        set them up (as meet-and-greet's Ctrl+N offers no text where texts are not)."""
+        a slip first (it needs no contact; where the desk has no printer it is offered marked
+        "(not set up here)", as the booking form marks it, and never chosen), then email and a
+        text only where the office has set them up (as meet-and-greet's Ctrl+N offers no text
+        where texts are not)."""
         return (Preferred.SLIP, *(c for c in (Preferred.EMAIL, Preferred.TEXT) if self.works(c)))
+
+    def chosen(
+        self, offered: Sequence[Preferred], first: Preferred | None = None
+    ) -> Preferred | None:
+        """The channel a form offering ``offered`` has chosen already: ``first`` where it works
+        here (a referral's slip: it needs no contact), else the only offered one that works
+        here; None: the person chooses (or none works). A channel that does not work here is
+        never chosen (it is offered marked: :meth:`label`)."""
+        if first is not None and first in offered and self.works(first):
+            return first
+        usable = [c for c in offered if self.works(c)]
+        return usable[0] if len(usable) == 1 else None
 
     def default_said(self) -> str:
         """What the booking form does when no channel is chosen (more than one works)."""

@@ -172,12 +172,22 @@ def still_at_desk(name: str, code: str) -> str:
     return f"{name} still has {code}: finish it before closing"
 
 
-def desk_choice(name: str, who: str | None, status: DeskStatus) -> str:
+def still_here_said(code: str, desk: str) -> str:
+    """Why a desk may not call (or log out) while a resident is called to it or at it, the
+    same at the desk and from the command line: "B003 is still at Desk 3: finish, park or
+    transfer it first"."""
+    return f"{code} is still at {desk}: finish, park or transfer it first"
+
+
+def desk_choice(name: str, who: str | None, status: DeskStatus, meets: str = "") -> str:
     """A desk in a list to send a resident to: who is there, and when it is not open, why
-    nobody there would call them soon: "Desk 2  (Dev Patel, on a break)"."""
+    nobody there would call them soon: "Desk 2  (Dev Patel, on a break)"; ``meets``: that it
+    meets the resident's needs ("Desk 3  (Ben Walker, meets BSL)")."""
     said = [who or "nobody logged in"]
     if status is not DeskStatus.OPEN:
         said.append(DESK_STATUS_WORDS[status])
+    if meets:
+        said.append(meets)
     return f"{name}  ({', '.join(said)})"
 
 

@@ -49,14 +49,18 @@ class WorkerState:
         return fresh and self.held is not False
 
     def describe(self) -> str:
+        """What a desk says of the owner of the devices, and so of every device it drives: a
+        worker that holds the lease but stopped beating is not answering, and what its
+        devices are doing is not known (nobody asked them since)."""
         if self.alive:
             return "running"
         if self.held:
-            return "not responding" + _ago(self.seen_seconds)
+            return NOT_ANSWERING + _ago(self.seen_seconds)
         return NO_WORKER
 
 
 NO_WORKER = "no device worker running"
+NOT_ANSWERING = "state unknown, device worker not answering"
 NO_ANSWER_NEEDED = "no answer needed now (answered at a desk, or a later copy was made)"
 """A print question settled meanwhile: answered elsewhere, or superseded by a later copy of the
 ticket (printed, or queued: then that copy is the one asked about if it fails)."""
@@ -84,11 +88,15 @@ def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
 
 
 def _ago(seconds: float | None) -> str:
+    """How long ago the last heartbeat was, in steps a desk can keep true: whole heartbeats
+    (5 s) for the first minute, then whole minutes, rounded down. A desk looks every second
+    and redraws when these words change, so what it shows is never more than a step old."""
     if seconds is None:
         return ""
-    if seconds < 120:
-        return f" (last heartbeat {seconds:.0f} s ago)"
-    return f" (last heartbeat {seconds / 60:.0f} min ago)"
+    if seconds < 60:
+        step = int(seconds // HEARTBEAT_SECONDS * HEARTBEAT_SECONDS)
+        return f" (last heartbeat {step} s ago)"
+    return f" (last heartbeat {int(seconds // 60)} min ago)"
 
 
 # Print jobs -----------------------------------------------------------------------------------
@@ -485,6 +493,8 @@ def shorter_words(text: str) -> tuple[str, str]:
     still say it ("no device worker running": "no worker")."""
     short = text.partition(" (")[0].partition(": ")[0]
     least = "no worker" if short.startswith(NO_WORKER) else short.partition(", ")[0]
+    if short.startswith(NOT_ANSWERING):
+        least = "worker not answering"
     return short, least
 
 

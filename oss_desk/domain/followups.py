@@ -420,7 +420,9 @@ def slip_not_printed(ref: str, *, at_a_desk: bool) -> str:
     """What adding a referral says when its slip (by the slip) was not printed: the desk has
     no printer, or no desk was given (the command line: it says how to print one)."""
     if at_a_desk:
-        return "no printer at this desk: the slip was not printed"
+        return (
+            f"no printer at this desk: the slip was not printed; write the reference down ({ref})"
+        )
     return (
         f"no desk given: the slip was not printed (give the resident {ref}; --desk ID of a "
         "desk with a printer, or --print-to URL, prints it as the referral is added)"

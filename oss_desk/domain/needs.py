@@ -183,3 +183,21 @@ def describe_capability(capability: str) -> str:
     if capability.startswith(LANGUAGE):
         return language_title(capability[len(LANGUAGE) :])
     return FACILITIES.get(capability, capability)
+
+
+def unmet(capabilities: frozenset[str], requires: frozenset[str]) -> str:
+    """What of a ticket's ``requires`` a desk that can meet ``capabilities`` (its facilities
+    and its person's skills) does not meet, in words ("BSL", "BSL, Polish"; "" when it meets
+    them all): the requirements the call order's fit reads (:func:`oss_desk.domain.queue.fit`)."""
+    return ", ".join(sorted(describe_capability(r) for r in requires - capabilities))
+
+
+def meets_said(requires: frozenset[str]) -> str:
+    """How a desk that meets all of a ticket's requirements is marked where a desk is chosen
+    for it: "meets BSL"."""
+    return "meets " + ", ".join(sorted(describe_capability(r) for r in requires))
+
+
+def unmet_said(desk: str, code: str, missing: str) -> str:
+    """The warning before a resident is sent to a desk that does not meet their needs."""
+    return f"{desk} does not meet {code}'s needs ({missing}): send them there anyway?"

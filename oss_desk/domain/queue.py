@@ -382,14 +382,18 @@ class Placed(Queued, Protocol):
     def desk(self) -> str | None: ...
 
 
-def back_to_queue_words(codes: Sequence[str]) -> str:
+_BACK = ("goes back to the queue", "go back to the queue")
+
+
+def back_to_queue_words(codes: Sequence[str], goes: tuple[str, str] = _BACK) -> str:
     """What closing a desk (or logging out) says of the tickets sent there that go back to the
-    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none)."""
+    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none);
+    a break says what becomes of them so, with its own ``goes`` (``sent_to.on_break_words``)."""
     if not codes:
         return ""
     if len(codes) == 1:
-        return f"{codes[0]} goes back to the queue"
-    return f"{', '.join(codes[:-1])} and {codes[-1]} go back to the queue"
+        return f"{codes[0]} {goes[0]}"
+    return f"{', '.join(codes[:-1])} and {codes[-1]} {goes[1]}"
 
 
 def closed_words(done: str, sent_back: Iterable[Ticket]) -> str:
@@ -486,6 +490,7 @@ def live_queue(
     floor: Floor = NOBODY,
     staffed_only: bool = False,
     booked: Mapping[int, datetime] | None = None,
+    seen: Mapping[int, datetime] | None = None,
     only: int | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
@@ -501,15 +506,19 @@ def live_queue(
     Each wait runs from when the 15-minute clock started
     (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
     (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
-    ticket at a desk, it ends at its call.
+    resident sent on after their visit's first contact (``seen``: by visit id), from when they
+    were sent on; for a ticket at a desk, it ends at its call.
 
     ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
     resident), laid out from the same whole queue; the others' lines are not made.
     """
-    starts = booked or {}
+    starts, contacts = booked or {}, seen or {}
 
     def _waited(t: Ticket, now: datetime) -> int:
-        return waited_seconds(t.queued_at, starts.get(t.visit_id), now)
+        start = starts.get(t.visit_id)
+        return waited_seconds(
+            t.queued_at, start, now, issued=t.issued_at, seen=contacts.get(t.visit_id)
+        )
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 
 from oss_desk.domain.models import Desk, DeskStatus
-from oss_desk.domain.queue import Caller, Placed, Refusal, calls_tickets, never_called_at
+from oss_desk.domain.queue import (
+    Caller,
+    Placed,
+    Refusal,
+    back_to_queue_words,
+    calls_tickets,
+    never_called_at,
+)
 
 SENT_TO_DESK = "only that desk may call them, before the others waiting for it"
 """What sending a ticket to a desk means (:data:`~oss_desk.domain.queue.CALL_ORDER`), as the
@@ -113,3 +120,11 @@ def sent_nowhere(
     if desk is None:
         return False
     return never_called_at(desk, ticket.service, ticket.needs_private_room) is not None
+
+
+def on_break_words(codes: list[str], desk: str) -> str:
+    """What a break says of the tickets sent to the desk (or to its person), as closing it says
+    they go back to the queue: they stay sent there, waiting until the desk opens again:
+    "B009 waits for Desk 1 until it opens again" ("" for none)."""
+    until = f"for {desk} until it opens again"
+    return back_to_queue_words(codes, goes=(f"waits {until}", f"wait {until}"))

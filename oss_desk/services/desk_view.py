@@ -128,6 +128,22 @@ class DeskSnapshot:
     def parked(self) -> list[QueueEntry]:
         return [e for e in self.queue if e.ticket.parked]
 
+    def sent_here(self, desk_id: str) -> list[str]:
+        """The codes of the waiting tickets sent to ``desk_id`` or to the person logged in
+        there: only that desk calls them, so a break keeps them waiting for it."""
+        state = self.desk(desk_id)
+        person = state.login.person if state is not None and state.login else None
+        return [
+            e.ticket.code
+            for e in self.queue
+            if e.ticket.status is TicketStatus.WAITING
+            and not e.ticket.parked
+            and (
+                e.ticket.assigned_desk == desk_id
+                or (person is not None and e.ticket.assigned_person == person)
+            )
+        ]
+
     def sent_back_if_closed(self, desk_id: str) -> list[str]:
         """The codes of the tickets that go back to the queue if ``desk_id`` closes (its person
         logging out), by :func:`oss_desk.domain.sent_to.sent_nowhere`: for the question first."""

@@ -578,16 +578,3 @@ def notes_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, 
             "SELECT at, actor, text FROM visit_notes WHERE visit_id = ? ORDER BY id", [visit_id]
         )
     ]
-
-
-def booked_starts(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, datetime]:
-    """The booked start of the appointment each of ``visit_ids`` checked in for (the first
-    appointment of a visit, as the reports take it); visits that are no appointment's are left
-    out."""
-    wanted = json.dumps(sorted(set(visit_ids)))
-    rows = conn.execute(
-        "SELECT visit_id, starts_at FROM appointments "
-        "WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC",
-        [wanted],
-    )
-    return {visit_id: read_instant(starts_at) for visit_id, starts_at in rows}

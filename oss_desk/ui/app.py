@@ -17,7 +17,7 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -388,15 +388,21 @@ class OssDeskApp(Keyboard):
 
     async def _check_devices(self) -> None:
         """Every second: has the owner of the devices gone (or come)? Then the status area is
-        refreshed at once, never left saying a device is fine while no worker runs."""
+        refreshed at once, never left saying a device is fine while no worker runs. While it is
+        gone, what is said of it (how long since its last heartbeat) is kept current too."""
         from oss_desk.services.delivery import current_worker
 
         snap = self.snapshot
         if snap is None or self._quiet():
             return
         now = await self.act(current_worker, quiet=True)
-        if isinstance(now, Ok) and now.value.alive != snap.worker.alive:
+        if not isinstance(now, Ok):
+            return
+        if now.value.alive != snap.worker.alive:
             await self.refresh_data()
+        elif now.value.describe() != snap.worker.describe():
+            seen = now.value.seen_seconds
+            self.snapshot = replace(snap, worker=now.value, worker_seen_seconds=seen)
 
     async def _ask_about_prints(self, snap: DeskSnapshot) -> None:
         from oss_desk.ui.screens.prints import ask_about_prints

@@ -50,6 +50,11 @@ class Names:
 
         return follow_ups_possible(self._session().settings)
 
+    def staffed_only(self) -> bool:
+        """Whether a desk opens only when someone logs in there (``queue.staffed_desks_only``):
+        then nobody opens one from another desk."""
+        return self._session().settings.queue.staffed_desks_only
+
     def organisations(self) -> dict[str, str]:
         """Where residents can be signposted: id -> name, in the configured order."""
         return dict(self._session().settings.signposting.organisations)

@@ -489,3 +489,41 @@ async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
         assert app.screen is dialog and rows(office, "SELECT count(*) FROM appointments") == [(1,)]
         await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
         assert rows(office, "SELECT count(*) FROM appointments") == [(2,)]
+
+
+async def test_rebooking_a_seen_booking_asks_first(office: Path, make_app: AppFactory) -> None:
+    """R on a booking already seen asks before marking it "came without the documents" (it
+    relabelled it with no question); n leaves it as it was."""
+    from oss_desk.domain.appointments import AppointmentStatus
+    from oss_desk.services.queue import QueueService
+    from oss_desk.ui.dialogs.counter import QuestionDialog
+
+    booked = book(office, at(23, 10, 15))
+    clock = FixedClock(NOW)
+    with acting(office, clock=clock) as session:
+        ticket = AppointmentService(session).check_in(booked.ref)
+    with acting(office, clock=clock, person="ana", desk="room-1") as session:
+        QueueService(session).call(ticket.id, "room-1")
+        QueueService(session).finish(ticket.id, "resolved")
+    status = f"SELECT status FROM appointments WHERE id = {booked.id}"
+    assert rows(office, status) == [(AppointmentStatus.ATTENDED.value,)]
+    app = make_app(office, clock=clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await pressed_to(pilot, ReferenceDialog, "f7")
+        await pilot.press(*booked.ref, "enter")
+        await until(
+            lambda: (a := screen.highlighted_appointment()) is not None and a.id == booked.id
+        )
+        question = await pressed_to(pilot, QuestionDialog, "r")
+        said = f"{booked.ref} was seen: mark it as came without the documents and rebook?"
+        assert str(question.heading) == said
+        await pressed_to(pilot, AppointmentsScreen, "n")
+        assert rows(office, status) == [(AppointmentStatus.ATTENDED.value,)]
+        await pressed_to(pilot, QuestionDialog, "r")
+        dialog = await pressed_to(pilot, BookingDialog, "y")
+        await until(lambda: bool(dialog.slots) and dialog.query_one("#booking-slots").has_focus)
+        await pilot.press("enter")
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
+        assert rows(office, status) == [(AppointmentStatus.INCOMPLETE.value,)]
+        assert rows(office, "SELECT count(*) FROM appointments") == [(2,)]

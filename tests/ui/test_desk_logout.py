@@ -149,3 +149,38 @@ async def test_logging_out_with_a_resident_parked_names_them_and_they_go_back(
         assert rows(db, "SELECT status, parked_at, desk_id FROM tickets WHERE id = 1") == [
             ("waiting", None, None)
         ]
+
+
+async def test_a_break_names_the_tickets_waiting_for_the_desk(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """A ticket sent to Desk 1 (a checked-in appointment "for Desk 1"): B asks first and says
+    what becomes of it in Z's words; n keeps the desk open, y goes on the break and the ticket
+    still waits for Desk 1."""
+    from oss_desk.domain.queue import back_to_queue_words
+    from oss_desk.domain.sent_to import on_break_words
+
+    db = counter_office
+    with acting(db, person="ben", desk="desk-1") as session:
+        QueueService(session).log_in("desk-1")
+    with acting(db) as leader:
+        QueueService(leader).transfer("B001", desk_id="desk-1")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await adviser_desk(app, logged_in)
+        await settled(pilot)
+        question = await pressed_to(pilot, QuestionDialog, "b")
+        assert str(question.heading) == "Go on a break from Desk 1?"
+        assert question.detail == "B001 waits for Desk 1 until it opens again"
+        await pilot.press("n")
+        await settled(pilot)
+        assert desk_row(db) == [("open", "ben")]
+        await pressed_to(pilot, QuestionDialog, "b")
+        await pilot.press("y")
+        await until(lambda: desk_row(db) == [("break", "ben")])
+        assert rows(db, "SELECT assigned_desk_id FROM tickets WHERE id = 2") == [("desk-1",)]
+    # One wording: the break's line and Z's are the same list, each with its own ending.
+    assert on_break_words(["B001", "C002"], "Desk 1") == (
+        "B001 and C002 wait for Desk 1 until it opens again"
+    )
+    assert back_to_queue_words(["B001", "C002"]) == "B001 and C002 go back to the queue"

@@ -113,8 +113,9 @@ async def test_finishing_referred_opens_the_referral(office: Path, make_app: App
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         form = await finished_as(pilot, office, "3")  # referred
         # The ways a reference reaches the resident, in Preferred's words, the slip first:
-        # only the slip, as this office has set up neither email nor texts.
-        assert buttons(form, "fu-send") == [("Printed slip", True)]
+        # only the slip, as this office has set up neither email nor texts; and this desk has
+        # no printer, so the slip is marked as the booking form marks it, and not chosen.
+        assert buttons(form, "fu-send") == [("Printed slip (not set up here)", False)]
         form.query_one("#fu-office", OptionList).highlighted = 1  # Housing options
         await pilot.press("ctrl+s")
         await until(lambda: len(followups(office)) == 3)
@@ -145,13 +146,66 @@ async def test_a_referral_offers_a_text_only_where_texts_are_set_up(
         await until(lambda: isinstance(app.screen, FollowupDialog))
         form = app.screen
         assert isinstance(form, FollowupDialog)
-        assert buttons(form, "fu-send") == [("Printed slip", True), ("Text", False)]
+        # desk-1 has no printer: the slip is marked and cannot be chosen; a text, the only way
+        # that works here, is chosen already.
+        slip = "Printed slip (not set up here)"
+        assert buttons(form, "fu-send") == [(slip, False), ("Text", True)]
+        assert form.query_one("#fu-send-slip", RadioButton).disabled
         form.query_one("#fu-service", Input).value = "C"
         form.query_one("#fu-phone", Input).value = PHONE
         form.query_one("#fu-office", OptionList).highlighted = 0
-        form.query_one("#fu-send-text", RadioButton).value = True
         await pilot.press("ctrl+s")
         await until(lambda: rows(db, "SELECT send_by FROM followups") == [("text",)])
+
+
+async def test_a_referral_at_a_desk_with_no_printer_is_never_a_slip_by_default(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Email and texts set up, no printer at desk-1: nothing is chosen, the form asks for a
+    choice rather than saving a slip nothing prints (the resident left with no reference);
+    at greet-1, with a printer, the slip is chosen already. The booking form marks and
+    chooses the same way (``BookingChannels.chosen``, ``label``)."""
+    from oss_desk.domain.appointments import Preferred
+    from oss_desk.domain.channels import BookingChannels
+
+    notify = (
+        f'[notify]\nbase_url = "capture://{tmp_path}/notify.jsonl"\n'
+        '[email]\nsmtp_url = "smtp://127.0.0.1:1"\nfrom_address = "desk@test.example"\n'
+    )
+    db = make_office(tmp_path, extra=notify, printer=f"capture://{tmp_path / 'greet.escpos'}")
+    app = make_app(db, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        await pressed_to(pilot, ChoiceDialog, "n")
+        form = await pressed_to(pilot, FollowupDialog, "2")  # referral
+        slip = "Printed slip (not set up here)"
+        assert buttons(form, "fu-send") == [(slip, False), ("Email", False), ("Text", False)]
+        channels = form.choices.channels
+        assert channels.label(Preferred.SLIP) == slip  # the booking form's word for it
+        assert channels.chosen(tuple(Preferred)) is None  # nor does the booking form choose
+        form.query_one("#fu-service", Input).value = "C"
+        form.query_one("#fu-office", OptionList).highlighted = 0
+        await pilot.press("ctrl+s")
+        error = form.query_one("#fu-error")
+        await until(lambda: "choose how the reference" in str(error.render()))
+        assert app.screen is form
+        assert rows(db, "SELECT count(*) FROM followups") == [(0,)]
+    assert (
+        BookingChannels(email=True, texts=True, printer=True).chosen(
+            (Preferred.SLIP, Preferred.EMAIL), first=Preferred.SLIP
+        )
+        is Preferred.SLIP
+    )
+    app = make_app(db, "greet-1", person="gil")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        await pressed_to(pilot, ChoiceDialog, "n")
+        form = await pressed_to(pilot, FollowupDialog, "2")  # referral
+        assert buttons(form, "fu-send") == [
+            ("Printed slip", True),
+            ("Email", False),
+            ("Text", False),
+        ]
 
 
 async def test_a_due_date_in_the_past_is_refused_in_the_form(

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from textual.pilot import Pilot
+
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.screens.base import DeskScreen
 
 from .conftest import AppFactory, until
 
@@ -22,8 +26,15 @@ def _before(keys: tuple[str, ...], leader: bool = False, logged_in: bool = False
         app = pilot.app
         await until(lambda: app.snapshot is not None)  # type: ignore[attr-defined]
         if logged_in:  # entering the desk logged its person in (Z then says "Log out")
-            state = app.screen.my_state  # type: ignore[attr-defined]
-            await until(lambda: (s := state()) is not None and s.login is not None)
+            desk_app = cast("OssDeskApp", app)
+            desk = cast("DeskScreen", app.screen).current_desk()
+
+            def here() -> bool:
+                snap = desk_app.snapshot
+                state = snap.desk(desk) if snap is not None and desk is not None else None
+                return state is not None and state.login is not None
+
+            await until(here)
         for key in keys:
             await pilot.press(key)
         if leader:
@@ -36,7 +47,8 @@ def _before(keys: tuple[str, ...], leader: bool = False, logged_in: bool = False
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x36"])
 def test_greet_screen(snap_compare, office: Path, make_app: AppFactory, size) -> None:  # type: ignore[no-untyped-def]
     app = make_app(office, "greet-1")
-    assert snap_compare(app, terminal_size=size, run_before=_before(("b", "enter")))
+    run_before = _before(("b", "enter"), logged_in=True)  # entering, its person is logged in
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x36"])
@@ -47,8 +59,9 @@ def test_adviser_screen(snap_compare, office: Path, make_app: AppFactory, size) 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x36"])
 def test_leader_screen(snap_compare, office: Path, make_app: AppFactory, size) -> None:  # type: ignore[no-untyped-def]
-    app = make_app(office, "greet-1")
-    assert snap_compare(app, terminal_size=size, run_before=_before(("f4",), leader=True))
+    app = make_app(office, "greet-1")  # (its person logged in there on entering)
+    run_before = _before(("f4",), leader=True, logged_in=True)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_help_screen(snap_compare, office: Path, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]

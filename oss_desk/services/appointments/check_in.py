@@ -16,6 +16,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     late_minutes,
+    rebook_seen_said,
 )
 from oss_desk.domain.calendar import day_said, local
 from oss_desk.domain.models import (
@@ -190,9 +191,12 @@ class AppointmentCheckIn(AppointmentBooking):
         *,
         adviser: str | None = None,
         desk_id: str | None = None,
+        seen_incomplete: bool = False,
     ) -> Appointment:
         """A new appointment for the same service, resident and (unless another is chosen)
-        adviser, after they came without the documents (or did not come)."""
+        adviser, after they came without the documents (or did not come). A booking already
+        seen is marked as come without the documents only when ``seen_incomplete`` says so
+        (the desk asked, or ``--incomplete``): else refused, saying what it would do."""
         self._require(Action.REBOOK)
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
@@ -203,6 +207,9 @@ class AppointmentCheckIn(AppointmentBooking):
             again = a.rebooking_of(conn, old.id)
             if again is not None:
                 raise RuleViolation(f"{old.ref} has been rebooked already, as {again.ref}")
+            if old.status is AppointmentStatus.ATTENDED and not seen_incomplete:
+                refused = rebook_seen_said(old.ref, asking=False)
+                raise RuleViolation(refused, cli_hint="if so, add --incomplete")
             if old.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED):
                 self.incomplete(old.id)
             contact = a.contact_of(conn, old.id) or Contact()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.counter import still_here_said
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_capability
 from oss_desk.domain.queue import Floor, Refusal, calls_tickets, refusal
@@ -191,10 +192,7 @@ class Calling(QueueCore):
             raise RuleViolation(f"{desk.name} is {state}: open it before calling")
         current = q.desk_ticket(conn, desk.id)
         if current is not None:
-            raise RuleViolation(
-                f"{desk.name} still has {current.code} ({current.status.value}): "
-                "finish it or mark it no-show first"
-            )
+            raise RuleViolation(still_here_said(current.code, desk.name))
 
     def _check_may_call(self, desk: Desk, ticket: Ticket, floor: Floor) -> None:
         why = refusal(desk, ticket, floor)

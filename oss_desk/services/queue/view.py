@@ -18,6 +18,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins
 from oss_desk.storage.site import desk_statuses
+from oss_desk.storage.wait_clock import booked_starts, first_contacts
 
 TYPICAL_SINCE = timedelta(days=14)
 """How far back the typical time at the desk of each service is measured."""
@@ -59,7 +60,8 @@ def read_live_queue(
         now=now,
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
-        booked=q.booked_starts(conn, (t.visit_id for t in tickets)),
+        booked=booked_starts(conn, (t.visit_id for t in tickets)),
+        seen=first_contacts(conn, (t.visit_id for t in tickets)),
         only=only,
     )
     return LiveQueue(entries, tickets, statuses, floor, logins)

@@ -233,9 +233,10 @@ class BookingDialog(Dialog[Appointment | None]):
         """A channel that cannot confirm a booking here is marked so and cannot be chosen; the
         only one that can is chosen already."""
         usable = self.channels.working if self.channels is not None else tuple(Preferred)
+        chosen = self.channels.chosen(tuple(Preferred)) if self.channels is not None else None
         return MarkedRadioButton(
             self.channels.label(channel) if self.channels is not None else channel.words,
-            value=usable == (channel,),
+            value=chosen is channel,
             disabled=channel not in usable,
             id=f"channel-{channel.value}",
         )

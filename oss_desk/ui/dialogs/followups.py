@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.appointments import Preferred
+from oss_desk.domain.channels import BookingChannels
 from oss_desk.domain.codes import parse_service_code
 from oss_desk.domain.followups import Arranged, Finding, Kind, Via
 from oss_desk.domain.text import full_said, paste_refused_said
@@ -32,8 +33,7 @@ from oss_desk.ui.theme import STYLES
 
 T = TypeVar("T")
 
-SEND_BY = (Preferred.SLIP, Preferred.EMAIL, Preferred.TEXT)
-"""How a referral's reference reaches the resident, the slip first (it needs no contact)."""
+CHOOSE_SEND_BY = "Reference by: choose how the reference reaches the resident"
 
 
 class NextInput(Input):
@@ -152,8 +152,9 @@ class FormChoices:
     services: list[tuple[str, str]]
     back_offices: list[tuple[str, str]]
     categories: list[tuple[str, str]]
-    send_by: Sequence[Preferred] = SEND_BY
-    """How a referral's reference can be sent: only the channels set up here."""
+    channels: BookingChannels
+    """How a referral's reference can be sent from this desk (``domain.channels``): what is
+    offered, marked, and chosen already."""
 
 
 class FollowupDialog(Dialog[Created | None]):
@@ -233,10 +234,26 @@ class FollowupDialog(Dialog[Created | None]):
                 else:
                     yield field_row(label, field)
             if kind is Kind.REFERRAL:
-                send_by = _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
-                yield field_row("Reference by", send_by)
+                yield field_row("Reference by", self._send_by())
             yield Static(id="fu-error")
             yield Static(keys_line("Tab: next field · Ctrl+S: save · Esc: back"), classes="hint")
+
+    def _send_by(self) -> RadioSet:
+        """The ways the reference can reach the resident, as the booking form offers them: one
+        that does not work at this desk marked "(not set up here)" and never chosen."""
+        channels = self.choices.channels
+        offered = channels.for_a_reference
+        chosen = channels.chosen(offered, first=Preferred.SLIP)
+        buttons = [
+            MarkedRadioButton(
+                channels.label(channel),
+                value=channel is chosen,
+                disabled=not channels.works(channel),
+                id=f"fu-send-{channel.value}",
+            )
+            for channel in offered
+        ]
+        return ChoiceRow(*buttons, id="fu-send", compact=True)
 
     def service_name(self, letter: str) -> Text:
         """The name of the service whose letter is typed, shown beside it (the field keeps the
@@ -299,7 +316,13 @@ class FollowupDialog(Dialog[Created | None]):
     @guarded
     @work(exclusive=True, group="followup-form", exit_on_error=False)
     async def action_submit(self) -> None:
-        result = await self.submit(self.request())
+        request = self.request()
+        channels = self.choices.channels
+        if self.kind is Kind.REFERRAL and request.send_by is None and channels.working:
+            # Saved unchosen it would be a slip, and none prints here: the adviser chooses.
+            _refused(self, CHOOSE_SEND_BY)
+            return
+        result = await self.submit(request)
         if isinstance(result, str):
             _refused(self, result)
             return

@@ -22,7 +22,7 @@ from textual.widgets import Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import time_said
-from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
+from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text, still_here_said
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     CALL_ORDER_WORDS,
@@ -218,7 +218,7 @@ class AdviserScreen(counter.CounterScreen):
         who = f"{ticket.code} is at {here}" if ticket else f"Nobody is at {here}"
         if action in ("call_next", "call_chosen"):
             if ticket is not None:
-                return f"{ticket.code} is still at {here}: finish, park or transfer it first"
+                return still_here_said(ticket.code, here)
             if status is DeskStatus.BREAK:
                 return f"{here} is on a break: B to come back"
             if status is not DeskStatus.OPEN:
@@ -464,22 +464,8 @@ class AdviserScreen(counter.CounterScreen):
     # Logging in ---------------------------------------------------------------------------------
 
     def log_in_here(self) -> None:
-        """Entering the desk: log the person in to it (once; a desk someone else holds asks,
-        or says who, see ``desk_logins.log_in``)."""
-        desk = self.current_desk()
-        if desk is None or self.desk.snapshot is None:
-            return
-        actor = self.acting_as()
-        state = self.my_state()
-        if state is None or (desk, actor.person) in self.entered:
-            return
-        # Entered, whether or not a log-in is needed: a later snapshot without this person
-        # logged in (their own Z log-out) must not log them back in.
-        self.entered.add((desk, actor.person))
-        if state.login is not None and state.login.person == actor.person:
-            return
-        log_in = guard(self, partial(desk_logins.log_in, self, desk, actor, quiet=True))
-        self.run_worker(log_in, group="login", exit_on_error=False)
+        """Entering the desk: log the person in to it (``desk_logins.log_in_on_entering``)."""
+        desk_logins.log_in_on_entering(self, self.entered)
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:

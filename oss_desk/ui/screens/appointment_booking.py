@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 from typing import TypeVar
 
-from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.channels import BookingChannels
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.slots import Slot
@@ -136,14 +136,19 @@ class Booking:
         self, appt: Appointment, form: BookingForm, *, rebook: bool, by: str = "resident"
     ) -> Appointment | str:
         """Move ``appt`` to the chosen slot, as ``by`` asked (``rebook``: a new booking for
-        someone who came without the documents)."""
+        someone who came without the documents; one already seen was asked about first)."""
         actor, desk_id = self.actor, self.desk_id
 
         def change(session: Session) -> Appointment:
             svc = AppointmentService(session, actor)
             if rebook:
+                slot, asked = form.slot, appt.status is AppointmentStatus.ATTENDED
                 return svc.rebook(
-                    appt.id, form.slot.start, adviser=form.slot.adviser, desk_id=desk_id
+                    appt.id,
+                    slot.start,
+                    adviser=slot.adviser,
+                    desk_id=desk_id,
+                    seen_incomplete=asked,
                 )
             return svc.move(appt.id, form.slot.start, adviser=form.slot.adviser, by=by)
 

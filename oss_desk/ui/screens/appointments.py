@@ -20,6 +20,7 @@ from oss_desk.domain.appointments import (
     Contact,
     after_change_said,
     parse_reference,
+    rebook_seen_said,
 )
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
@@ -29,6 +30,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
+from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule, who_asked
@@ -399,6 +401,12 @@ class AppointmentsScreen(DeskScreen):
     @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_rebook(self, appt: Appointment) -> None:
+        if appt.status is AppointmentStatus.ATTENDED:  # asked first: it is marked so
+            question = QuestionDialog(
+                rebook_seen_said(appt.ref, asking=True), yes="mark it and rebook", no="leave it"
+            )
+            if not await self.app.push_screen_wait(question):
+                return
         await self._reschedule(appt, rebook=True)
 
     async def _reschedule(self, appt: Appointment, *, rebook: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from oss_desk.domain.access import Action
@@ -435,6 +436,7 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.id != ticket.desk and never_calls(screen, ticket, desk) is None
         ),
+        ticket.requires,
     )
     if not choices:
         room = " with a private room" if ticket.needs_private_room else ""
@@ -538,13 +540,19 @@ def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, l
 
 
 async def leave_desk(desk: DeskContext) -> None:
-    """The desk app closes: its adviser desk's person logs out (the desk closes), unless a
-    resident is still at it."""
-    desk_id, snap = desk.adviser_desk_id, desk.snapshot
-    state = snap.desk(desk_id) if snap is not None and desk_id is not None else None
-    if state is None or desk_id is None or state.login is None or state.ticket is not None:
-        return
-    actor = desk.actor(desk_id)
-    if state.login.person == actor.person:
-        gone = desk_id
-        await desk.act(lambda s: QueueService(s, actor).log_out(gone), quiet=True)
+    """The desk app closes: its person logs out of its adviser desk, and of this terminal's
+    meet-and-greet desk (entering it logged them in), and the desk closes; unless a resident is
+    still at it."""
+    greet = desk.greet_desk_id if desk.terminal_desk == desk.greet_desk_id else None
+    for desk_id in dict.fromkeys((desk.adviser_desk_id, greet)):
+        snap = desk.snapshot
+        state = snap.desk(desk_id) if snap is not None and desk_id is not None else None
+        if state is None or desk_id is None or state.login is None or state.ticket is not None:
+            continue
+        actor = desk.actor(desk_id)
+        if state.login.person == actor.person:
+            await desk.act(partial(_log_out, actor, desk_id), quiet=True)
+
+
+def _log_out(actor: Actor, desk_id: str, session: Session) -> object:
+    return QueueService(session, actor).log_out(desk_id)

@@ -1,24 +1,50 @@
-"""Logging in to and out of a desk from the adviser screen (Z, entering the desk, F8), and a
-break asked first when a resident is called there (B). Logging out closes the desk; the
-tickets sent to it go back to the queue, and the question and the notice say which."""
+"""Logging in to and out of a desk from the adviser screen (Z, entering the desk, F8) and
+meet-and-greet (entering its desk), and a break asked first when a resident is called there
+(B). Logging out closes the desk; the tickets sent to it go back to the queue, and the question
+and the notice say which."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
+from oss_desk.domain.counter import still_here_said
 from oss_desk.domain.models import Actor, DeskKind, TicketStatus
 from oss_desk.domain.queue import back_to_queue_words, closed_words
+from oss_desk.domain.sent_to import on_break_words
 from oss_desk.services.queue import DeskHeld, LoggedIn, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.faults import guard
 
 if TYPE_CHECKING:
+    from oss_desk.ui.screens.base import DeskScreen
     from oss_desk.ui.screens.counter import CounterScreen
 
 
-async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
+def log_in_on_entering(screen: DeskScreen, entered: set[tuple[str, str]]) -> None:
+    """Entering a desk (the adviser screen's, or meet-and-greet's at its own terminal): log the
+    person in to it, once (a desk someone else holds asks, or says who: :func:`log_in`).
+    ``entered``: the (desk, person) the screen has entered; after that only a key logs in or
+    out there (a later snapshot without this person, after their own log-out, must not log them
+    back in)."""
+    desk, snap = screen.current_desk(), screen.desk.snapshot
+    state = snap.desk(desk) if snap is not None and desk is not None else None
+    if desk is None or state is None:
+        return
+    actor = screen.acting_as()
+    if (desk, actor.person) in entered:
+        return
+    entered.add((desk, actor.person))
+    if state.login is not None and state.login.person == actor.person:
+        return
+    entering = guard(screen, partial(log_in, screen, desk, actor, quiet=True))
+    screen.run_worker(entering, group="login", exit_on_error=False)
+
+
+async def log_in(screen: DeskScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
     """Log in to the desk; someone else there: a team leader is asked whether to take over
     (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
     then shows who is logged in, says nothing more when it simply works). True: logged in."""
@@ -82,7 +108,7 @@ async def log_in_or_out(screen: CounterScreen) -> None:
         await log_in(screen, desk, actor)
         return
     if state.ticket is not None:
-        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
+        screen.say(still_here_said(state.ticket.code, name))
         return
     going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
     if not await screen.app.push_screen_wait(
@@ -100,18 +126,28 @@ async def log_in_or_out(screen: CounterScreen) -> None:
 
 
 async def break_with_resident(screen: CounterScreen) -> bool:
-    """B with a resident called or at the desk: asked first (they are on their way, or here).
-    True: go on the break."""
+    """B with a resident called or at the desk, or sent to it (only this desk calls them):
+    asked first (they are on their way, here, or waiting for this desk, as Z's question says
+    of those who go back to the queue). True: go on the break."""
     ticket = screen.my_ticket()
-    if ticket is None:
+    desk = screen.current_desk()
+    snap = screen.desk.snapshot
+    name = screen.desk.names.desk(desk)
+    waiting = on_break_words(snap.sent_here(desk) if snap and desk else [], name)
+    if ticket is None and not waiting:
         return True
-    name = screen.desk.names.desk(screen.current_desk())
-    where = "called to" if ticket.status is TicketStatus.CALLED else "being served at"
-    question = QuestionDialog(
-        f"{ticket.code} is {where} {name}: go on a break?",
-        yes=f"on a break; {ticket.code} stays at {name}",
-        no="stay open",
-    )
+    if ticket is None:
+        question = QuestionDialog(
+            f"Go on a break from {name}?", yes="on a break", no="stay open", detail=waiting
+        )
+    else:
+        where = "called to" if ticket.status is TicketStatus.CALLED else "being served at"
+        question = QuestionDialog(
+            f"{ticket.code} is {where} {name}: go on a break?",
+            yes=f"on a break; {ticket.code} stays at {name}",
+            no="stay open",
+            detail=waiting,
+        )
     answer = await screen.app.push_screen_wait(question)
     return answer is True
 

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.counter import PARK_REASONS, desk_choice
 from oss_desk.domain.models import Actor, Desk, Ticket
-from oss_desk.domain.needs import describe_need
+from oss_desk.domain.needs import describe_need, meets_said, unmet
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.sent_to import TO_ANOTHER_SERVICE
 from oss_desk.domain.waits import ahead_said, estimate_said, waited_minutes, waiting_warning
@@ -91,9 +91,13 @@ def _found(session: Session, text: str, actor: Actor | None) -> tuple[Ticket, st
     return ticket, ended_words(session, ticket)
 
 
-def desk_choices(screen: DeskScreen, desks: Iterable[Desk]) -> list[tuple[str, str]]:
+def desk_choices(
+    screen: DeskScreen, desks: Iterable[Desk], requires: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """``desks`` to choose from to send a resident to, each with who is logged in there and
-    whether it is on a break or closed (as the live queue has it)."""
+    whether it is on a break or closed (as the live queue has it), and, for a resident with
+    ``requires``, marked when it meets them all (what the desk and its person can meet, as
+    the call order reads it)."""
     snap = screen.desk.snapshot
     names = screen.desk.names
     choices = []
@@ -101,8 +105,16 @@ def desk_choices(screen: DeskScreen, desks: Iterable[Desk]) -> list[tuple[str, s
         state = snap.desk(desk.id) if snap is not None else None
         who = names.person(state.login.person) if state and state.login else None
         status = state.status if state is not None else desk.status
-        choices.append((desk.id, desk_choice(desk.name, who, status)))
+        meets = requires and not unmet_here(screen, desk.id, requires)
+        said = desk_choice(desk.name, who, status, meets_said(requires) if meets else "")
+        choices.append((desk.id, said))
     return choices
+
+
+def unmet_here(screen: DeskScreen, desk_id: str, requires: frozenset[str]) -> str:
+    """What of ``requires`` the desk ``desk_id`` does not meet now, in words ("" for none)."""
+    snap = screen.desk.snapshot
+    return unmet(snap.floor.can_meet(desk_id) if snap is not None else frozenset(), requires)
 
 
 async def pick_service(

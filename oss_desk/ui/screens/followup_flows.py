@@ -70,15 +70,16 @@ async def run_or_say(screen: DeskScreen, fn: Callable[[Session], R]) -> R | str:
     return result.message
 
 
-def form_choices(session: Session) -> FormChoices:
+def form_choices(session: Session, actor: Actor) -> FormChoices:
     """What the follow-up form offers: services, back offices (with SLA), categories, and the
-    ways a referral's reference can be sent here (no text where texts are not set up)."""
-    from oss_desk.services.channels import booking_channels
+    ways a referral's reference can be sent from ``actor``'s desk (a slip only where it has a
+    printer, no text where texts are not set up): as the booking form has them."""
+    from oss_desk.services.appointments import AppointmentService
     from oss_desk.ui.dialogs.followups import FormChoices
 
     followups = session.settings.followups
     return FormChoices(
-        send_by=booking_channels(session.settings, printer=False).for_a_reference,
+        channels=AppointmentService(session, actor).channels(),
         services=[(s.code, s.name) for s in session.directory.services.values()],
         back_offices=[
             (b.id, f"{b.name} ({b.sla_working_days} working days)") for b in followups.back_offices
@@ -117,7 +118,7 @@ async def new_followup(
         needed = Action.RECORD_FEEDBACK if kind.on_the_record else Action.WORK_FOLLOWUPS
         await desk.act(lambda s: s.require(needed, actor))  # says why not
         return None
-    found = await desk.act(form_choices)
+    found = await desk.act(lambda s: form_choices(s, actor))
     if not isinstance(found, Ok):
         return None
     choices = found.value

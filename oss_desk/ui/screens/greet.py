@@ -157,6 +157,8 @@ class GreetScreen(DeskScreen):
         self.following: int | None = None
         """The ticket :attr:`followed` and :attr:`seen_live` are about (the last issued here,
         when they were last worked out)."""
+        self.entered: set[tuple[str, str]] = set()
+        """(desk, person) entered here: this terminal's person is logged in to it once."""
 
     @property
     def last_issued(self) -> Issued | None:
@@ -191,6 +193,19 @@ class GreetScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.greet_desk_id
+
+    def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        super()._on_snapshot(snapshot)  # (also on coming back to this screen)
+        if snapshot is not None and self.is_current:
+            self.log_in_here()
+
+    def log_in_here(self) -> None:
+        """At this terminal's own meet-and-greet desk, its person is logged in on entering,
+        as at an adviser desk (never at another terminal's: meet-and-greet looked at)."""
+        if self.desk.terminal_desk is not None and self.desk.terminal_desk == self.current_desk():
+            from oss_desk.ui.screens.desk_logins import log_in_on_entering
+
+            log_in_on_entering(self, self.entered)
 
     def not_set_up(self, action: str) -> str | None:
         """Ctrl+N is not offered where texts are not set up: said before any number is asked."""

@@ -24,6 +24,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.needs import unmet_said
 from oss_desk.domain.queue import (
     CancelReason,
     back_to_queue_words,
@@ -50,10 +51,11 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
-from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service
+from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, update_rows
@@ -69,6 +71,7 @@ from oss_desk.ui.widgets.leader_tables import (
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 _key = Keys("leader")
+CLOSE_DESK = "Close desk"
 
 LEFT_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED)
 """What closing the day closes (``day_end.left_open_now``): E closes while any is left."""
@@ -108,7 +111,8 @@ class LeaderScreen(DeskScreen):
         "long."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
-        "send_to_desk": "D sends the highlighted ticket to a desk.",
+        "send_to_desk": "D sends the highlighted ticket to a desk (those that meet the resident's "
+        "needs are marked; sending them to another asks first).",
         "transfer": "T moves the highlighted ticket to another service.",
         "cancel_ticket": "X cancels the highlighted ticket, asking why: L, the resident left "
         "(a walk-out, a miss after 15 minutes), or E, it was issued in error (no resident: not "
@@ -370,10 +374,13 @@ class LeaderScreen(DeskScreen):
     @acts_on(_highlighted_ticket)
     async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
-        desks = desk_choices(
-            self, (d for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET)
-        )
         entry = self.queued(ticket_id)
+        requires = entry.ticket.requires if entry is not None else frozenset()
+        desks = desk_choices(
+            self,
+            (d for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET),
+            requires,
+        )
         code = entry.ticket.code if entry is not None else "the ticket"
         desk = await self.app.push_screen_wait(
             ChoiceDialog(
@@ -382,6 +389,13 @@ class LeaderScreen(DeskScreen):
         )
         if desk is None:
             return
+        elsewhere = any(not unmet_here(self, d, requires) for d, _ in desks)
+        if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
+            warned = QuestionDialog(
+                unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
+            )
+            if not await self.app.push_screen_wait(warned):
+                return
         actor = self.acting_as()
 
         def send(session: Session) -> Ticket:
@@ -450,6 +464,13 @@ class LeaderScreen(DeskScreen):
         await self.commit(
             queue_summary, f"Today's summary queued for {names.desk(chosen)}'s printer"
         )
+
+    def key_words(self, action: str, description: str) -> str:
+        """Z says what it can do here: it closes a desk, and opens one only where a desk opens
+        with nobody logged in (else it opens when someone logs in there)."""
+        if action == "toggle_desk" and self.desk.names.staffed_only():
+            return CLOSE_DESK
+        return description
 
     @key_flow("leader")
     @acts_on(_highlighted_ticket)
