@@ -285,7 +285,11 @@ def test_the_worker_service_waits_on_a_copied_over_database_and_resumes_once_it_
         assert "was a backup copied over it?" in line and "the worker service waits" in line
         assert "resumes by itself once `oss-desk db restore BACKUP`" in line, line
 
-        restored = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+        # The copy holds only the backup's numbering (no WAL beside it): the last code on
+        # paper is the operator's word (review 21).
+        restored = run_cli_process(
+            "db", "restore", str(backup), "--yes", "--last-code", "C1", env=env
+        )
         assert restored.returncode == 0, restored.stderr
         deadline = time.monotonic() + 30
         while "owns the devices" not in log.read_text(encoding="utf-8"):

@@ -96,3 +96,33 @@ def test_what_the_old_wal_shows_is_a_floor_whatever_the_operator_says(tmp_path: 
     said = [line for line in done.stdout.splitlines() if line.startswith("Numbering at ")]
     assert said and "after C003" in said[0] and "the old WAL, which still showed C003" in said[0]
     assert code_of(env) == "C004"  # --skip-ahead 0 said nothing went out: the WAL knew better
+
+
+def test_a_backup_copied_over_with_no_wal_beside_it_is_no_record_of_the_codes(
+    tmp_path: Path,
+) -> None:
+    """review 21: `cp bk.db o.db` with nothing running (no WAL left beside it): the file reads
+    well but holds only the backup's numbering; the restore took those as the office's codes
+    and gave C002 and C003 out again. It now waits for the last code on paper, as for a file
+    that cannot be read."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    assert code_of(env) == "C001"
+    backup = tmp_path / "bk.db"
+    made = run_cli_process("db", "backup", "--to", str(backup), "--method", "vacuum", env=env)
+    assert made.returncode == 0, made.stderr
+    assert [code_of(env), code_of(env)] == ["C002", "C003"]
+    shutil.copyfile(backup, db)
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    refused = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+    assert refused.returncode == 6, (refused.stdout, refused.stderr)
+    (line,) = refused.stderr.strip().splitlines()
+    assert "is a backup's copy put in place by hand" in line, line
+    assert "the codes it gave out today are not known" in line and "--last-code" in line
+    twice = ("--last-code", "C3", "--last-code", "C2")
+    doubled = run_cli_process("db", "restore", str(backup), "--yes", *twice, env=env)
+    assert doubled.returncode == 2, (doubled.stdout, doubled.stderr)
+    assert "service C given twice" in doubled.stderr and len(doubled.stderr.splitlines()) == 1
+    done = run_cli_process("db", "restore", str(backup), "--yes", "--last-code", "C3", env=env)
+    assert done.returncode == 0, done.stderr
+    assert code_of(env) == "C004"  # not C002: C002 and C003 are on paper

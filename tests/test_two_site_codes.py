@@ -168,3 +168,15 @@ def test_at_one_site_the_code_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert line.startswith("C001  Council Tax  ("), line
     data = cli("ticket", "issue", "--service", "C", "--no-print", "--json", now=MONDAY).json()
     assert (data["code"], data["code_said"]) == ("C002", "C002")
+
+
+def test_ticket_history_names_the_ticket_as_every_other_line_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review 21: at two sites `ticket history` headed "Visit of C001" (a C001 at each)."""
+    cli, _, _ = office(tmp_path, monkeypatch)
+    issue = ("--user", "tl", "ticket", "issue", "--service", "C")
+    ok(cli, *issue, "--desk", "lib-1", now=MONDAY)  # the Library's C001
+    data = cli(*issue, "--desk", "greet-1", "--json", now=MONDAY).json()
+    history = ok(cli, "--user", "tl", "ticket", "history", str(data["id"]), now=MONDAY)
+    assert history.splitlines()[0] == f"Visit of {data['code_said']}", history

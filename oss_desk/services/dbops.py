@@ -208,7 +208,15 @@ def restore(
     they cannot be read, only after the operator's word: ``last_codes`` (the last code on paper
     of a service, ``C028``) or ``skip_ahead`` (every service that many numbers past the
     backup's), and without either nothing is restored."""
-    given = dict(parse_last_code(code) for code in last_codes)
+    given: dict[str, int] = {}
+    for code in last_codes:
+        service, number = parse_last_code(code)
+        if service in given:  # review 21: the later one silently won, even a lower one
+            raise InvalidInput(
+                f"--last-code {code}: service {service} given twice (once per service: its last "
+                "code on paper)"
+            )
+        given[service] = number
     if skip_ahead is not None and skip_ahead < 0:
         raise InvalidInput(f"--skip-ahead {skip_ahead}: give a number of tickets, 0 or more")
     source = source.expanduser()
@@ -288,7 +296,9 @@ def restore(
                     if days.get(k[0]) == k[2] and n > restored.get(k, 0)
                 }
                 if not given and skip_ahead is None:
-                    raise RuleViolation(codes_not_known(db, gone.problem, seen, len(zones)))
+                    raise RuleViolation(
+                        codes_not_known(db, gone.problem, seen, len(zones), gone.backup_copy)
+                    )
                 carried.update(seen)
             for key, n in numbering_floor(days, services, restored, given, skip_ahead).items():
                 if n > max(restored.get(key, 0), carried.get(key, 0)):
@@ -364,10 +374,21 @@ def codes_said(codes: dict[tuple[str, str, str], int], sites: int) -> str:
 
 
 def codes_not_known(
-    db: Path, problem: str | None, seen: dict[tuple[str, str, str], int], sites: int
+    db: Path,
+    problem: str | None,
+    seen: dict[tuple[str, str, str], int],
+    sites: int,
+    backup_copy: bool = False,
 ) -> str:
-    """Why a restore over a database that cannot be read waits for the operator's word."""
+    """Why a restore over a database that cannot be read (or that is only a backup's copy put
+    there by hand) waits for the operator's word."""
     why = f" ({problem})" if problem else ""
+    what = (
+        f"{db} is a backup's copy put in place by hand (its header says so, and no log of what "
+        "the office saved after that backup is beside it)"
+        if backup_copy
+        else f"{db} could not be read{why}"
+    )
     wal = (
         f" (its WAL still shows {codes_said(seen, sites)} given out today; a later one may be "
         "on paper)"
@@ -375,7 +396,7 @@ def codes_not_known(
         else ""
     )
     return (
-        f"{db} could not be read{why}, so the codes it gave out today are not known{wal} and "
+        f"{what}, so the codes it gave out today are not known{wal} and "
         "numbering must not start again from the backup's (nothing was restored): give the "
         "last ticket code on paper of each service with --last-code (e.g. --last-code C028, "
         "once per service), or add --skip-ahead N to carry every service's numbering today "

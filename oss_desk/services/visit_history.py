@@ -16,6 +16,7 @@ from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local, says_days, says_zones, time_said
 from oss_desk.domain.closed_day import cancelled_words
+from oss_desk.domain.codes import code_said
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
 from oss_desk.services.events import of_ticket, record_viewed
@@ -73,7 +74,7 @@ class History:
             "booking_lines": lines(self.booking_lines),
         }
 
-    def lines_text(self, timezone: str, today: date) -> list[str]:
+    def lines_text(self, timezone: str, today: date, sites: int = 1) -> list[str]:
         """The history in lines; each with its day too when any of it is not today's (a
         booking made last week, the visit today; an earlier day's visit:
         :func:`~oss_desk.domain.calendar.time_said`)."""
@@ -83,7 +84,7 @@ class History:
         def text(line: Line) -> str:
             return _text(line, time_said(line.at, timezone, today, dated=dated, zoned=zoned))
 
-        out = [f"Visit of {self.ticket.code}"]
+        out = [f"Visit of {code_said(self.ticket.code, self.ticket.id, sites)}"]
         out += [text(line) for line in self.lines]
         if not self.notes_shown:
             out.append("  (notes, if any, are not yours to read)")
@@ -94,7 +95,8 @@ class History:
 
     def text(self, session: Session) -> list[str]:
         timezone = session.site_ever(self.ticket.site_id).timezone
-        return self.lines_text(timezone, local(session.clock.now(), timezone).date())
+        today = local(session.clock.now(), timezone).date()
+        return self.lines_text(timezone, today, len(session.directory.sites))
 
 
 def _text(line: Line, when: str) -> str:

@@ -21,6 +21,7 @@ from oss_desk.domain.models import EventKind
 from oss_desk.errors import StorageBusy
 from oss_desk.storage import chain
 from oss_desk.storage.faults import busy_timeout
+from oss_desk.storage.incarnation import MAGIC, head_of
 from oss_desk.storage.maintenance import connect_file
 from oss_desk.storage.writelock import WriteLock
 
@@ -44,6 +45,10 @@ class Replaced:
     with events of its own): None when the backup holds the whole log up to them."""
     problem: str | None = None
     """Why it could not be read (SQLite's words), when it could not."""
+    backup_copy: bool = False
+    """It is a backup's copy put in its place by hand (its header says so) with no WAL beside
+    it: it holds the backup's numbering, never the codes the office gave out after it, so its
+    ``counters`` are None (not known) though it could be read (review 21)."""
 
 
 @contextlib.contextmanager
@@ -80,6 +85,7 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
     than all of these)."""
     if not db.exists():
         return Replaced()
+    copied = _backup_copy_alone(db)
     try:
         with (
             contextlib.closing(connect_file(db, readonly=True)) as conn,
@@ -99,7 +105,31 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None, problem=str(exc))
     forked = common + 1 if same and common < backup_head and count else None
+    if copied:
+        return Replaced(int(count), newest, None, zones, forked, backup_copy=True)
     return Replaced(int(count), newest, counters, zones, forked)
+
+
+WAL_HEADER_BYTES = 32
+"""A WAL file no longer than its header holds no frames."""
+
+
+def _backup_copy_alone(db: Path) -> bool:
+    """The file at ``db`` is a backup's copy (its header's two stamps differ: only
+    ``oss-desk db restore`` makes a copy live) and no WAL with frames is beside it: nothing of
+    the office's own after that backup can be read from it."""
+    try:
+        with open(db, "rb") as f:
+            head = head_of(f.fileno())
+    except OSError:
+        return False
+    if head is None or head[0] != MAGIC or head[2] == head[3]:
+        return False
+    wal = db.with_name(db.name + "-wal")
+    try:
+        return wal.stat().st_size <= WAL_HEADER_BYTES
+    except FileNotFoundError:
+        return True
 
 
 def shared_events(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> int:
