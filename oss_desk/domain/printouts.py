@@ -6,6 +6,7 @@ reference at most.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date as date_type
 from typing import Any, TypeVar
@@ -19,16 +20,16 @@ PRIVACY_LINE = ENGLISH["ticket.privacy"]
 PRIVACY_SLIP = ENGLISH["referral.privacy"]
 
 
-class Phrased:
+class Phrased(ABC):
     """A printout whose texts are stored in the office's languages (``phrases``); a job
     stored before a text was: English from its fields (:meth:`english`)."""
 
     __slots__ = ()
     phrases: dict[str, list[str]]
 
+    @abstractmethod
     def english(self, wording: Wording) -> dict[str, list[str]]:
         """Every text of the printout in English, from its fields."""
-        raise NotImplementedError
 
     def say(self, key: str) -> list[str]:
         """The lines of one text of the printout, in every language it has."""
