@@ -188,6 +188,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                     "satisfied": 80.0 + back % 3,
                 },
                 "recorded": True,
+                "records_from": None,  # a whole month (a part one: the day its records begin)
             }
         )
     return {

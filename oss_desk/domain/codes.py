@@ -75,7 +75,8 @@ def parse_last_code(text: str) -> tuple[str, int]:
         ref = TicketRef()
     if ref.service is None or ref.number is None:
         raise InvalidInput(
-            f"--last-code {shown(text)!r}: give the last ticket code on paper, e.g. C028"
+            f"{shown(text)!r} is not a ticket code: give the last ticket code on paper, e.g. C028",
+            cli_hint="--last-code",
         )
     return ref.service, ref.number
 

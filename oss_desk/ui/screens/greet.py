@@ -194,6 +194,7 @@ class GreetScreen(DeskScreen):
     def current_desk(self) -> str | None:
         return self.desk.greet_desk_id
 
+    @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
         super()._on_snapshot(snapshot)  # (also on coming back to this screen)
         if snapshot is not None and self.is_current:
