@@ -69,26 +69,40 @@ def test_a_reset_before_the_job_left_is_tried_again_not_marked_copy(
 ) -> None:
     """The printer answers its status question and resets the connection at once: the socket
     took none of the job, so it cannot have printed. It is tried again (not "cut short after 1
-    bytes" and reprinted marked COPY), and prints once, unmarked, when the printer behaves."""
-    printer = FakePrinter(behaviour="reset-after-answer")
-    try:
-        db, delivery = one_job(tmp_path, printer)
-        report = delivery.deliver_due()
-        assert (report.printed, report.retried, report.uncertain) == (0, 1, 0)
-        ((status, error, reprints),) = rows(
-            db, "SELECT status, last_error, auto_reprints FROM print_jobs"
-        )
-        assert (status, reprints) == ("pending", 0)
-        assert error == "the connection was reset before it took any of the job", error
-        assert "COPY" not in "\n".join(worker_log.lines)
-        printer.behaviour = "ok"
-        clock = delivery.s.clock
-        assert isinstance(clock, FixedClock)
-        clock.set(MONDAY_0930.replace(minute=31))
-        assert delivery.deliver_due().printed == 1
-        delivery.s.close()
-        assert printer.job_arrived.wait(5)
-    finally:
-        printer.close()
-    (job,) = printer.jobs
-    assert b"COPY" not in job
+    bytes" and reprinted marked COPY), and prints once, unmarked, when the printer behaves.
+
+    On one machine the worker can read the answer and hand the whole job to the socket before
+    the printer's reset arrives (the fake printer is a thread of this process, so a busy machine
+    widens the gap). Then the socket took the job, and "may not have printed" is the honest
+    outcome: such a try is checked for that, and the scenario is set up again."""
+    for attempt in range(8):
+        printer = FakePrinter(behaviour="reset-after-answer")
+        (tmp_path / str(attempt)).mkdir()
+        try:
+            db, delivery = one_job(tmp_path / str(attempt), printer)
+            report = delivery.deliver_due()
+            ((status, error, reprints),) = rows(
+                db, "SELECT status, last_error, auto_reprints FROM print_jobs"
+            )
+            if report.uncertain:  # the job left before the reset arrived: said as seen
+                assert (report.printed, report.retried, status) == (0, 0, "uncertain")
+                assert re.search(TOOK_ALL, error) is not None, error
+                delivery.s.close()
+                continue
+            assert (report.printed, report.retried, report.uncertain) == (0, 1, 0)
+            assert (status, reprints) == ("pending", 0)
+            assert error == "the connection was reset before it took any of the job", error
+            assert "COPY" not in "\n".join(worker_log.lines)
+            printer.behaviour = "ok"
+            clock = delivery.s.clock
+            assert isinstance(clock, FixedClock)
+            clock.set(MONDAY_0930.replace(minute=31))
+            assert delivery.deliver_due().printed == 1
+            delivery.s.close()
+            assert printer.job_arrived.wait(5)
+        finally:
+            printer.close()
+        (job,) = printer.jobs
+        assert b"COPY" not in job
+        return
+    pytest.fail("in 8 tries the socket always took the job before the printer's reset arrived")
