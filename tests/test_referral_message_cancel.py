@@ -7,7 +7,7 @@ line."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,9 @@ from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.site import initialise
 
 from .conftest import Cli, rows
-from .messaging import NotifyServer
+from .followups_site import make_office as make_referral_office
+from .followups_site import run_json
+from .messaging import NotifyServer, SmtpServer
 from .test_notify_uncertain import _referral_by_text, gets, posts
 
 CANCEL = "followup cancel-message"
@@ -124,3 +126,62 @@ def test_one_that_may_have_reached_notify_is_looked_up_before_it_is_said_not_sen
     assert referral_message(db)[1] == recorded
     assert gets(notify, reference) == [f"GET ref={reference} found={int(mode == 'timeout')}"]
     assert len(posts(notify, reference)) == 1
+
+
+@pytest.mark.parametrize("refused_after", [False, True])
+def test_an_email_the_mail_server_may_have_accepted_is_never_said_not_sent(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch, refused_after: bool
+) -> None:
+    """The mail server took the reference's email and did not answer the end of its DATA in
+    time (``refused_after``: and its next try got no further than the address, a sure "not
+    this time" that says nothing of the first); the team leader then stops it. A mail server
+    cannot be asked what became of a message: it may have been sent, and the stop, `followup
+    show` and the record say so (it was said "not sent"); it is never sent again, and Notify
+    is never asked for an email."""
+    smtp.mailbox.data_delay = 1.5
+    db = make_referral_office(
+        tmp_path,
+        extra=(
+            f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+            "reply_timeout = 0.5\ndata_timeout = 0.5\n"
+        ),
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    cli = Cli(db, monkeypatch)
+    run_json(
+        cli,
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "email"),
+        *("--email", "zed@example.org"),
+        now=now.isoformat(),
+    )
+    worker(cli, now)
+    ((status, handed_over, error),) = rows(
+        db, "SELECT status, handed_over_at, last_error FROM followup_messages"
+    )
+    assert status == "pending" and handed_over is not None, (status, handed_over)
+    assert "it may have been accepted" in str(error), error
+    assert len(smtp.mailbox.messages) == 1
+    smtp.mailbox.data_delay = 0.0
+    at = (now + timedelta(seconds=5)).isoformat()
+    if refused_after:
+        smtp.mailbox.stall_rcpt = 1.5  # past reply_timeout: the message never went
+        worker(cli, now + timedelta(minutes=10))
+        ((status, error),) = rows(db, "SELECT status, last_error FROM followup_messages")
+        assert status == "pending" and "cannot reach the mail server" in str(error), error
+        assert len(smtp.mailbox.messages) == 1
+        smtp.mailbox.stall_rcpt = 0.0
+        at = (now + timedelta(minutes=11)).isoformat()
+    stopped = cli("--user", "tl", *CANCEL.split(), "R-0001", now=at)
+    assert stopped.code == 0, stopped.err
+    assert "reference by email: may have been sent" in stopped.out, stopped.out
+    assert "mail server" in stopped.out and "not sent" not in stopped.out, stopped.out
+    assert "Notify" not in stopped.out, stopped.out
+    assert referral_message(db)[1:] == ("uncertain", "tl", at.replace("+00:00", ".000Z"))
+    worker(cli, now + timedelta(minutes=30))
+    assert len(smtp.mailbox.messages) == 1  # never sent again
+    shown = cli("--user", "tl", "followup", "show", "R-0001", now=at)
+    (line,) = [x for x in shown.out.splitlines() if x.startswith("  reference by email")]
+    assert "may have been sent" in line and "not sent" not in line, line
+    listed = cli("--user", "tl", "followup", "show", "R-0001", "--json", now=at).json()
+    assert [m["status"] for m in listed["messages"]] == ["uncertain"]

@@ -367,7 +367,8 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
 def cancel_message(state: State, ref: str, as_json: bool) -> None:
     """Team leader: stop a referral's reference going to the resident by email or text, while
     it has not gone (who and when are recorded). One whose earlier try may have reached
-    Notify is not sent again, and is looked up there before it is said not sent."""
+    Notify is not sent again, and is looked up there before it is said not sent; an email
+    the mail server may have accepted is said to have maybe been sent."""
     from oss_desk.services.referral_cancel import cancel_message as stop
 
     session = state.session()

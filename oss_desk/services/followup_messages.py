@@ -26,6 +26,7 @@ from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import (
     SendResult,
     SendTally,
+    dropped_unsure,
     next_try,
     referral_message_said,
     send_round,
@@ -165,10 +166,12 @@ class FollowupMessageDelivery:
             return False
         f = store.get_followup(self.s.store.conn, message.followup_id)
         assert f is not None
-        if message.cancelled_by is not None:  # stopped after a try that may have reached Notify
-            why = f"cancelled by {self.s.name_of(message.cancelled_by)}"
-            found = looked_up(self.senders.notify, message.reference, "cancelled", why)
-            self._finish(message, f, found, report)
+        if message.cancelled_by is not None:  # stopped after a try that may have reached it
+            why = stopped_why(self.s, message)
+            known = dropped_unsure("cancelled", why, message.via)
+            if known is None:  # through Notify: asked, now the look-up wait is over
+                known = looked_up(self.senders.notify, message.reference, "cancelled", why)
+            self._finish(message, f, known, report)
             return True
         details = store.details_of(self.s.store.conn, f.id)
         to = details.email if message.channel == "email" else details.phone
@@ -179,7 +182,12 @@ class FollowupMessageDelivery:
             if message.via == "smtp":
                 smtp = self.senders.smtp
                 smtp.now = now
-                provider = smtp.send(to, compose_referral(self.s, f), message.reference)
+                provider = smtp.send(
+                    to,
+                    compose_referral(self.s, f),
+                    message.reference,
+                    handed_over(self.s, REFERRAL_MESSAGES, message.id),
+                )
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = self.senders.notify.send_once(
                     message.channel,
@@ -194,7 +202,10 @@ class FollowupMessageDelivery:
             retry = next_try(self.s.clock.now(), backoff, fault.look_up_after)
             again = fault.retry and retry < self.deadline(message)
             result = SendResult.unsent(fault.reason, retry if again else None)
-            self._finish(message, f, result, report, may_have_left=fault.uncertain)
+            # By mail, what an earlier try may have left stays possible whatever this try met
+            # (a mail server cannot be asked; only a Notify look-up can settle it).
+            earlier = message.via == "smtp" and message.handed_over_at is not None
+            self._finish(message, f, result, report, may_have_left=fault.uncertain or earlier)
             return True
         self._finish(message, f, SendResult("sent", provider=provider), report)
         return True
@@ -208,8 +219,9 @@ class FollowupMessageDelivery:
         *,
         may_have_left: bool = False,
     ) -> None:
-        """Record how the try went (``may_have_left``: through Notify without a sure answer, so
-        Notify may have it: it stays handed over, looked up before any resend)."""
+        """Record how the try went (``may_have_left``: the provider may have it, from this try
+        or, by mail, an earlier one: it stays handed over; through Notify it is looked up before
+        any resend)."""
         now = self.s.clock.now()
         site = self.s.site_ever(f.site_id)
         with self.s.store.write() as conn:
@@ -235,6 +247,13 @@ class FollowupMessageDelivery:
                 )
         sent = f"sent referral {f.id} by {message.channel}"
         report.record(result, log, sent, f"referral message {message.id}")
+
+
+def stopped_why(session: Session, message: store.Message) -> str:
+    """Why a message the team leader stopped is not sent (after a try that may have reached
+    the provider, what it is recorded with: :func:`oss_desk.domain.sending.dropped_unsure`)."""
+    assert message.cancelled_by is not None
+    return f"cancelled by {session.name_of(message.cancelled_by)}"
 
 
 def message_said(session: Session, f: Followup, m: store.Message) -> str:

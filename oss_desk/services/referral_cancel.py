@@ -1,7 +1,9 @@
 """The team leader stops a referral's reference going to the resident by email or text
 (``followup cancel-message``) while it has not gone: who and when are kept with the message,
-and an event says it. One whose earlier try may have reached Notify is not sent again; the
-worker looks it up before it is said not sent (:mod:`oss_desk.services.followup_messages`)."""
+and an event says it. One whose earlier try may have reached the provider is not sent again:
+through Notify, the worker looks it up before it is said not sent
+(:mod:`oss_desk.services.followup_messages`); by mail (no server can be asked) it may have been
+sent, said so at once (:func:`oss_desk.domain.sending.dropped_unsure`)."""
 
 from __future__ import annotations
 
@@ -11,19 +13,22 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.followups import Followup, Kind
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import cancel_refused
+from oss_desk.domain.sending import cancel_refused, dropped_unsure
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import record_event
-from oss_desk.services.followup_messages import message_said
+from oss_desk.services.followup_messages import message_said, stopped_why
 from oss_desk.services.followups import FollowupService
+from oss_desk.services.send_queues import settle_try
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
+from oss_desk.storage.sending import REFERRAL_MESSAGES
 
 
 @dataclass(frozen=True, slots=True)
 class Stopped:
     """A referral's message the team leader stopped (``followup cancel-message``), as it stands
-    now: cancelled, or (an earlier try may have reached Notify) waiting for its look-up."""
+    now: cancelled, or (an earlier try may have reached the provider) waiting for its Notify
+    look-up, or (by mail) maybe sent."""
 
     followup: Followup
     message: store.Message
@@ -67,4 +72,9 @@ def cancel_message(session: Session, ref: str | int, actor: Actor | None = None)
             },
         )
         (after,) = [x for x in store.messages_of(conn, f.id) if x.id == m.id]
+        if after.status == "pending":  # an earlier try may have reached the provider
+            known = dropped_unsure("cancelled", stopped_why(session, after), after.via)
+            if known is not None:  # by mail: no server can be asked, it may have been sent
+                settle_try(conn, REFERRAL_MESSAGES, m.id, known, now, may_have_left=True)
+                (after,) = [x for x in store.messages_of(conn, f.id) if x.id == m.id]
     return Stopped(f, after)
