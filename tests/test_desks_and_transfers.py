@@ -6,6 +6,7 @@ parked, and who is logged in where."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,40 @@ def test_ticket_show_gives_the_place_and_wait_the_queue_gives(demo: Cli) -> None
         ), line
     ok(demo, "--user", "ben", "ticket", "call", "C001", "--desk", "desk-1")
     assert "place" not in ok(demo, "ticket", "show", "C001")  # called: no place any more
+
+
+def test_a_break_names_the_tickets_that_wait_for_the_desk_as_the_desk_does(demo: Cli) -> None:
+    """C002 sent to Desk 4 and Q001 to Fatima, logged in there: `desks break` says they wait
+    for Desk 4 until it opens again (it said only "open -> break"), in the words of the desk
+    app's own break question, from its snapshot of the queue; `--json` lists them; a desk with
+    none sent to it says nothing more, and closing sends them back."""
+    from oss_desk.clock import FixedClock
+    from oss_desk.domain.sent_to import on_break_words
+    from oss_desk.services.desk_view import take_snapshot
+    from oss_desk.services.session import open_session
+
+    ok(demo, "--user", "fatima", "desks", "login", "desk-4")
+    ok(demo, "--user", "amina", "ticket", "transfer", "C002", "--desk", "desk-4")
+    ok(demo, "--user", "amina", "ticket", "transfer", "Q001", "--to", "fatima")
+    session = open_session(
+        db=demo.db, clock=FixedClock(datetime.fromisoformat(NOW)), person="fatima"
+    )
+    try:
+        desk_words = on_break_words(take_snapshot(session).sent_here("desk-4"), "Desk 4")
+    finally:
+        session.close()
+    assert desk_words == "C002 and Q001 wait for Desk 4 until it opens again"
+    said = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
+    assert said == f"Desk 4: open -> break; {desk_words}\n"
+    again = demo("--user", "fatima", "desks", "break", "desk-4", "--json", now=NOW).json()
+    assert again == {
+        "desk": "desk-4",
+        "was": "break",
+        "status": "break",
+        "sent_back": [],
+        "waiting_for_desk": ["C002", "Q001"],
+    }
+    ok(demo, "--user", "gwen", "desks", "login", "desk-2")
+    assert ok(demo, "--user", "gwen", "desks", "break", "desk-2") == "Desk 2: open -> break\n"
+    closed = demo("--user", "fatima", "desks", "close", "desk-4", "--json", now=NOW).json()
+    assert (closed["sent_back"], closed["waiting_for_desk"]) == (["C002", "Q001"], [])

@@ -167,15 +167,25 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
         from oss_desk.domain.queue import closed_words
+        from oss_desk.domain.sent_to import on_break_words
 
         done = QueueService(session).set_desk_status(desk_id, status)
         was = done.previous.value
         if as_json:
-            back = [t.code for t in done.sent_back]
-            emit_json({"desk": desk_id.strip(), "was": was, "status": status, "sent_back": back})
+            emit_json(
+                {
+                    "desk": desk_id.strip(),
+                    "was": was,
+                    "status": status,
+                    "sent_back": [t.code for t in done.sent_back],
+                    "waiting_for_desk": list(done.waiting),
+                }
+            )
             return
-        said = f"{session.desk(desk_id).name}: {was} -> {status}"
-        click.echo(closed_words(said, done.sent_back))
+        name = session.desk(desk_id).name
+        said = closed_words(f"{name}: {was} -> {status}", done.sent_back)
+        waiting = on_break_words(list(done.waiting), name)
+        click.echo(f"{said}; {waiting}" if waiting else said)
 
     return command
 

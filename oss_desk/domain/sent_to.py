@@ -5,9 +5,9 @@ to the queue (:func:`sent_nowhere`). Which desk may call which ticket is
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 
-from oss_desk.domain.models import Desk, DeskStatus
+from oss_desk.domain.models import Desk, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     Caller,
     Placed,
@@ -120,6 +120,19 @@ def sent_nowhere(
     if desk is None:
         return False
     return never_called_at(desk, ticket.service, ticket.needs_private_room) is not None
+
+
+def waiting_for_desk(queue: Iterable[Ticket], desk_id: str, person: str | None) -> list[str]:
+    """The codes of the waiting tickets of ``queue`` (in its order) sent to ``desk_id`` or to
+    ``person``, logged in there: only that desk calls them, so a break keeps them waiting for
+    it (:func:`on_break_words`). Parked ones wait to be resumed, not called."""
+    return [
+        t.code
+        for t in queue
+        if t.status is TicketStatus.WAITING
+        and not t.parked
+        and (t.assigned_desk == desk_id or (person is not None and t.assigned_person == person))
+    ]
 
 
 def on_break_words(codes: list[str], desk: str) -> str:

@@ -30,7 +30,7 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.queue import NOBODY, Floor
-from oss_desk.domain.sent_to import sent_nowhere
+from oss_desk.domain.sent_to import sent_nowhere, waiting_for_desk
 from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
@@ -133,16 +133,7 @@ class DeskSnapshot:
         there: only that desk calls them, so a break keeps them waiting for it."""
         state = self.desk(desk_id)
         person = state.login.person if state is not None and state.login else None
-        return [
-            e.ticket.code
-            for e in self.queue
-            if e.ticket.status is TicketStatus.WAITING
-            and not e.ticket.parked
-            and (
-                e.ticket.assigned_desk == desk_id
-                or (person is not None and e.ticket.assigned_person == person)
-            )
-        ]
+        return waiting_for_desk((e.ticket for e in self.queue), desk_id, person)
 
     def sent_back_if_closed(self, desk_id: str) -> list[str]:
         """The codes of the tickets that go back to the queue if ``desk_id`` closes (its person

@@ -13,7 +13,7 @@ from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
-from oss_desk.domain.sent_to import sent_nowhere
+from oss_desk.domain.sent_to import sent_nowhere, waiting_for_desk
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import Ref, changed
@@ -31,6 +31,9 @@ class DeskChange:
 
     previous: DeskStatus
     sent_back: tuple[Ticket, ...] = ()
+    waiting: tuple[str, ...] = ()
+    """On a break: the codes of the tickets sent to it (or its person) that wait for it, as
+    the desk's own break question names them (:func:`oss_desk.domain.sent_to.waiting_for_desk`)."""
 
 
 class Records(Issuing):
@@ -170,7 +173,22 @@ class Records(Issuing):
                     conn, site, EventKind.DESK_LOGOUT, now, desk_id=desk.id, data=data or None
                 )
             sent_back = self.send_back(conn, site, now) if wanted is DeskStatus.CLOSED else ()
-        return DeskChange(previous, sent_back)
+            waiting = (
+                self._waiting_for(conn, desk.id, site, now) if wanted is DeskStatus.BREAK else ()
+            )
+        return DeskChange(previous, sent_back, waiting)
+
+    def _waiting_for(
+        self, conn: sqlite3.Connection, desk_id: str, site: Site, now: datetime
+    ) -> tuple[str, ...]:
+        """The tickets that wait for ``desk_id`` while it is on a break, read from the live
+        queue as the desk app reads it (so in the order it calls them)."""
+        from oss_desk.services.queue.view import read_live_queue
+
+        live = read_live_queue(self.s, conn, site, now)
+        login = live.logins.get(desk_id)
+        person = login.person if login is not None else None
+        return tuple(waiting_for_desk((e.ticket for e in live.entries), desk_id, person))
 
     def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
         """After a desk closed, someone logged out or a configuration was loaded (in the same
