@@ -6,7 +6,10 @@ one: a search that says "nothing held" of a resident whose records are there fai
 access request. A name is compared by its key: Unicode compatibility forms made one (NFKC),
 case folded, accents set aside (a desk keyboard seldom types ŵ or ŷ, and finding one record too
 many is checked by eye, one too few is not seen), every apostrophe and every dash made the same,
-and runs of spaces made one.
+and runs of spaces made one. And since "OBrien", "O Brien", "Mary Jane" and "Lloyd Jones" are
+how "O'Brien", "Mary-Jane" and "Lloyd-Jones" are often typed (and held), the letters alone are
+compared too: apostrophes, dashes, spaces and any other punctuation left out
+(:func:`name_matches`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,20 @@ def name_key(text: str | None) -> str | None:
     return " ".join(bare.split())
 
 
+def _letters(key: str) -> str:
+    """A name's key without its apostrophes, dashes, spaces and other punctuation."""
+    return "".join(ch for ch in key if ch.isalnum())
+
+
 def name_matches(held: str | None, typed: str) -> bool:
-    """Whether what was typed is part of a name held, by :func:`name_key`."""
+    """Whether what was typed is part of a name held, by :func:`name_key`, or by its letters
+    alone (punctuation and spaces left out on both sides). Typed without a letter, it matches
+    only a name holding that very punctuation."""
     key = name_key(held)
-    return key is not None and (name_key(typed) or "") in key
+    if key is None:
+        return False
+    wanted = name_key(typed) or ""
+    if wanted in key:
+        return True
+    letters = _letters(wanted)
+    return bool(letters) and letters in _letters(key)
