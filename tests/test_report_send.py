@@ -230,11 +230,25 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
     assert days == [("2026-12-31",), *holiday, ("2027-01-05",)]
 
 
-def test_today_before_closing_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        ("2026-11-23T15:00:00Z", "is still open today: it closes at 17:00; its summary is sent"),
+        (
+            "2026-11-23T08:20:00Z",  # Monday, before it opens: never "still open"
+            "today is not over yet at Civic Centre: it opens at 09:00 and closes at 17:00; its "
+            "summary is sent",
+        ),
+    ],
+)
+def test_today_before_closing_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, said: str
+) -> None:
     db = office(tmp_path, "smtp://127.0.0.1:1?starttls=off")
-    done = Cli(db, monkeypatch)("report", "send", "daily", now="2026-11-23T15:00:00Z")
+    done = Cli(db, monkeypatch)("report", "send", "daily", now=now)
     assert done.code == 6
-    assert done.err.count("\n") == 1 and "still open today" in done.err
+    assert done.err.count("\n") == 1 and said in done.err, done.err
+    assert "after closing (or give an earlier day)" in done.err, done.err
     assert rows(db, "SELECT count(*) FROM report_mails") == [(0,)]
 
 

@@ -167,3 +167,16 @@ def closed_now_line(why: str) -> str:
 def closed_now_notice(site_name: str, why: str) -> str:
     """What ``ticket issue`` adds when the office is closed: the ticket is still taken."""
     return f"{site_name} is closed now ({why}): the ticket is taken all the same."
+
+
+def day_not_over(site_name: str, hours: Hours, local_now: time) -> str:
+    """Why today's daily summary is not sent yet: the office opens today (``hours``) and has
+    not closed at ``local_now`` (its wall-clock time). Said by whether it has opened: before,
+    "today is not over yet at Civic Centre: it opens at 09:00 and closes at 17:00"; after,
+    "Civic Centre is still open today: it closes at 17:00"; then when the summary goes."""
+    closes = f"{hours.closes:%H:%M}"
+    if local_now < hours.opens:
+        why = f"today is not over yet at {site_name}: it opens at {hours.opens:%H:%M} and closes"
+    else:
+        why = f"{site_name} is still open today: it closes"
+    return f"{why} at {closes}; its summary is sent after closing (or give an earlier day)"

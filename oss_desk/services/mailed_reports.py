@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.calendar import hours_on, local, parse_date
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
-from oss_desk.domain.workdays import WorkingDays, opening_on
+from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
 from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue.day_end import closing_time
@@ -30,6 +30,7 @@ from oss_desk.services.report_offices import report_site
 from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
+from oss_desk.services.wording import site_as_was
 from oss_desk.storage import report_mails as store
 from oss_desk.storage.reports_visits import visitor_days
 
@@ -118,11 +119,7 @@ class ReportMailer:
         today = self.s.today(site)
         when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
         if when == today and self._still_open(site, today):
-            raise RuleViolation(
-                f"{site.name} is still open today: its summary is sent after closing "
-                "(or give an earlier day)",
-                cli_hint="--date YYYY-MM-DD",
-            )
+            raise RuleViolation(self._not_over(site, today), cli_hint="--date YYYY-MM-DD")
         with ReportService(self.s) as reports:
             report = reports.daily(when, site_id)
         return self._queue("daily", report.date, report, site_id, to, again)
@@ -179,6 +176,14 @@ class ReportMailer:
         ):
             return False
         return self.s.clock.now() < closing_time(self.s, site, today)
+
+    def _not_over(self, site: Site, today: str) -> str:
+        """Why today's summary of ``site`` (still open: :meth:`_still_open`) is not sent yet,
+        said by whether it has opened (:func:`~oss_desk.domain.workdays.day_not_over`)."""
+        config = site_as_was(self.s, site.id)
+        hours = hours_on(config.opening_hours, date.fromisoformat(today)) if config else None
+        assert hours is not None  # it opens today
+        return day_not_over(site.name, hours, local(self.s.clock.now(), site.timezone).time())
 
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
