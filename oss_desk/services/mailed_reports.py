@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.closed_day import sent_closed_said, summary_waits
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
@@ -31,6 +32,7 @@ from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.storage import report_mails as store
+from oss_desk.storage.day_closures import closed_day
 from oss_desk.storage.reports_visits import visitor_days
 
 ALL_SITES = "*"
@@ -52,6 +54,9 @@ class Queued:
     place: str
     """Whose report it is: the site's name (each site's own, at an office of several), else
     the council's (the email's subject names the same)."""
+    closed_early: str | None = None
+    """Today's summary sent before closing time because the team leader closed the day by hand:
+    the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -66,6 +71,7 @@ class Queued:
             "queued": self.new,
             "status": m.status,
             "sent_at": m.sent_at,
+            "closed_early": self.closed_early,
         }
 
     def line(self) -> str:
@@ -73,11 +79,12 @@ class Queued:
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
         which = f"{what} of {self.place} for {m.period}"
         if self.new:
-            return f"{which} queued for {m.recipient} (email {m.id})."
-        state = f"sent {m.sent_at}" if m.status == "sent" else m.status
-        return (
-            f"{which} was already queued for {m.recipient} (email {m.id}, {state}); nothing queued."
-        )
+            said = f"{which} queued for {m.recipient} (email {m.id})."
+        else:
+            state = f"sent {m.sent_at}" if m.status == "sent" else m.status
+            said = f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
+            said += "nothing queued."
+        return said if self.closed_early is None else f"{said} {self.closed_early}"
 
 
 def recipients(session: Session) -> list[str]:
@@ -117,15 +124,11 @@ class ReportMailer:
         site = self._site(site_id)
         today = self.s.today(site)
         when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
-        if when == today and self._still_open(site, today):
-            raise RuleViolation(
-                f"{site.name} is still open today: its summary is sent after closing "
-                "(or give an earlier day)",
-                cli_hint="--date YYYY-MM-DD",
-            )
+        early = self._closed_today(site, today) if when == today else None
         with ReportService(self.s) as reports:
             report = reports.daily(when, site_id)
-        return self._queue("daily", report.date, report, site_id, to, again)
+        done = self._queue("daily", report.date, report, site_id, to, again)
+        return [replace(q, closed_early=early) for q in done] if early else done
 
     def monthly(
         self, month: str | None = None, site_id: str | None = None, *, again: bool = False
@@ -165,20 +168,32 @@ class ReportMailer:
                 done += self.monthly(None, scope)
         return done
 
-    def _still_open(self, site: Site, today: str) -> bool:
-        """Whether ``site`` opens today and has not closed yet. A day it does not open (a bank
-        holiday, a local closure, a day of the week without hours: the one rule,
-        :func:`~oss_desk.domain.workdays.opening_on`) is never still open, and nor is a site
-        that has left."""
+    def _closed_today(self, site: Site, today: str) -> str | None:
+        """Refuses today's summary while ``site`` opens today and has not closed yet
+        (:func:`~oss_desk.domain.closed_day.summary_waits`); returns the line that says so when
+        the team leader closed the day by hand before its closing time (its summary is sent
+        now), else None. A day it does not open (a bank holiday, a local closure, a day of the
+        week without hours: the one rule, :func:`~oss_desk.domain.workdays.opening_on`) is never
+        still open, and nor is a site that has left."""
         config = next((c for c in self.s.settings.sites if c.id == site.id), None)
         if config is None or site.id not in self.s.directory.sites:
-            return False
+            return None
         if (
             opening_on(self._workdays(site), config.opening_hours, date.fromisoformat(today))
             is None
         ):
-            return False
-        return self.s.clock.now() < closing_time(self.s, site, today)
+            return None
+        closes, now = closing_time(self.s, site, today), self.s.clock.now()
+        closed = closed_day(self.s.store.conn, site.id, today)
+        if summary_waits(closed, now, closes):
+            raise RuleViolation(
+                f"{site.name} is still open today: its summary is sent after closing "
+                "(or give an earlier day)",
+                cli_hint="--date YYYY-MM-DD",
+            )
+        if closed is None or now >= closes:
+            return None
+        return sent_closed_said(closed, self.s.name_of(closed.closed_by), site.timezone)
 
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
