@@ -86,14 +86,19 @@ def test_the_clock_is_restarted_only_after_a_contact() -> None:
     assert waited_seconds(arrived, None, now, issued=issued, seen=None) == 20 * 60
 
 
-@pytest.mark.parametrize("where", [{"desk_id": "room-1"}, {"person": "bob"}], ids=str)
+@pytest.mark.parametrize(
+    ("where", "parked"),
+    [({"desk_id": "room-1"}, False), ({"person": "bob"}, False), ({"desk_id": "room-1"}, True)],
+    ids=["to-a-desk", "to-a-colleague", "parked-then-sent"],
+)
 def test_a_resident_sent_to_a_desk_or_colleague_of_the_same_service_waits_from_the_send(
-    tmp_path: Path, where: dict[str, str]
+    tmp_path: Path, where: dict[str, str], parked: bool
 ) -> None:
     """Seen at desk 1 a minute after arriving, then sent to the interview room (or to Bob,
-    logged in there) for the same service 13 minutes later: one ticket all along, and its wait
-    counts from the send, as after a transfer to another service; every desk showed 16 min
-    ("over the target") for a resident the report counts as seen within 15 minutes."""
+    logged in there) for the same service 13 minutes later, from the desk or after a spell
+    parked there (filling in a form): one ticket all along, and its wait counts from the send,
+    as after a transfer to another service; every desk showed 16 min ("over the target") for a
+    resident the report counts as seen within 15 minutes."""
     db = make_office(tmp_path)
     clock = FixedClock(T0 - timedelta(minutes=5))
     greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
@@ -107,6 +112,9 @@ def test_a_resident_sent_to_a_desk_or_colleague_of_the_same_service_waits_from_t
     clock.set(T0 + timedelta(minutes=1))
     at_desk.call(tax.id, "desk-1")
     at_desk.start(tax.id)
+    if parked:
+        clock.set(T0 + timedelta(minutes=10))
+        at_desk.park(tax.id, "form")
     clock.set(T0 + timedelta(minutes=14))  # served 13 min, sent on in the same service
     sent = at_desk.transfer(tax.id, **where)
     assert (sent.id, sent.code, sent.queued_at) == (tax.id, tax.code, T0)  # one ticket, its place

@@ -241,12 +241,12 @@ class Closing(Issuing):
                 if not sent:
                     raise InvalidInput(f"{ticket.code} is already in that service")
                 if ticket.status is not TicketStatus.WAITING:
-                    # Back to the queue, keeping its number, reserved for the desk or person;
-                    # its wait runs from now (:mod:`oss_desk.domain.wait_clock`).
+                    # Back to the queue, keeping its number, reserved for the desk or person.
                     cleared = {"desk_id": None, "called_at": None, "serving_at": None}
                     self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **cleared)
                     self._mark_desk(conn, ticket.desk, now)
-                    sent_to[SENT_FROM_DESK] = ticket.desk
+                if ticket.status in AT_DESK or ticket.parked:  # with an adviser until now:
+                    sent_to[SENT_FROM_DESK] = ticket.desk  # waits from now (domain.wait_clock)
                 to_desk = target_desk.id if target_desk is not None else None
                 moved = changed(q.assign_desk(conn, ticket.id, to_desk, colleague))
                 self._log(conn, ticket, EventKind.TRANSFERRED, now, sent_to)
