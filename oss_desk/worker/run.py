@@ -197,6 +197,7 @@ class DeviceWorker:
             return result
         finally:
             try:
+                keep_answers(self.owner, (), 0.0)  # (what a printer said and could not be written)
                 if self._step_down(session):
                     self._deliver_handed(session)
             finally:
