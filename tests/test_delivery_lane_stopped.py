@@ -1,11 +1,14 @@
 """A printer's lane stopped in its worker, in order (not killed), after it took a print job and
 before what became of the job was recorded: the database busy beyond the wait as the printer
-answered, then the worker stopped (SIGTERM) or the lane started again. What the lane knew is
+answered, then the worker stopped (SIGTERM) or the lane started again; or the database still
+locked as the worker stops (a lane outlives the stop, the worker cannot step down), or as a
+`worker --once` pass ends: what was known is noted for the next owner. What the lane knew is
 recorded: a ticket the printer confirmed is printed, not printed again; one of which no byte
 left waits to print as the original, not marked COPY. Never lost, never twice unmarked.
 
-A real `oss-desk worker` process, a network printer on a loopback socket, the database's lock
-held by the test (as a desk or a backup holding it too long)."""
+A real `oss-desk worker` process (a `--once` pass in this process), a network printer on a
+loopback socket, the database's lock held by the test (as a desk or a backup holding it too
+long)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.worker.rounds import PRINTING, WorkerReport
+from oss_desk.worker.run import DeviceWorker
 
 from .conftest import rows
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
@@ -124,3 +132,100 @@ def test_a_lane_stopped_before_any_byte_left_prints_the_original_later(
         session.close()
     assert _copies(printer) == {ticket.code: [(False, True)]}
     assert rows(db, "SELECT auto_reprints FROM print_jobs") == [(0,)]
+
+
+def test_a_lane_that_outlives_the_stop_leaves_the_printers_answer_to_the_next_owner(
+    tmp_path: Path, printer: FakePrinter
+) -> None:
+    """The printer confirms the ticket a moment after its last byte; meanwhile another process
+    takes the database's lock and holds it until the worker, stopped in order (SIGTERM), has
+    exited. The lane, waiting for the lock to write the printer's answer, outlives the seconds
+    a stop gives each lane, and the worker could not step down either. It notes the answer
+    beside the database as it stops; the next owner records the ticket printed: one copy, not
+    marked COPY (it printed the ticket again, marked COPY)."""
+    db = office(tmp_path, printer.url)
+    held: list[sqlite3.Connection] = []
+
+    def database_locked_as_it_answers() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+        held.append(blocker)
+        time.sleep(0.05)  # the printer's own pace: it answers once it has cut the paper
+
+    printer.before_answer = database_locked_as_it_answers
+    session = desk(db)
+    log = tmp_path / "worker.log"
+    # Each write waits up to 6 s for the lock (and up to 6 s for its turn): longer than the 5 s
+    # a stop gives a lane, so the lane is still waiting when the worker steps down.
+    proc = worker_process(db, log, {"OSS_DESK_BUSY_TIMEOUT": "6"})
+    try:
+        ticket = QueueService(session).issue("C").ticket
+        try:
+            assert printer.job_arrived.wait(20), said(log)
+            until(lambda: bool(held), 20, "the database locked as the printer answers")
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(120)
+        finally:
+            for blocker in held:
+                blocker.execute("ROLLBACK")
+                blocker.close()
+        text = said(log)
+        assert rows(db, "SELECT status FROM print_jobs") == [("printing",)], text  # (not written)
+        assert "could not record stepping down" in text, text
+        second = worker_process(db, tmp_path / "second.log")
+        try:
+            until(lambda: rows(db, "SELECT status FROM print_jobs") == [("done",)], 60)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(15)
+        session.close()
+    assert rows(db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs") == [
+        ("done", 1, 0)
+    ], said(tmp_path / "second.log")
+    assert _copies(printer) == {ticket.code: [(False, True)]}
+    assert "noted for the next owner" in text, text
+    assert "not printed again" in said(tmp_path / "second.log")
+
+
+def test_worker_once_leaves_an_answer_it_could_not_write_to_the_next_owner(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`oss-desk worker --once` prints a ticket; the printer confirms it while another process
+    holds the database's lock past the busy timeout, until the pass has ended. The next pass
+    (another owner) records the ticket printed, not printed again marked COPY."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
+    db = office(tmp_path, printer.url)
+    session = desk(db)
+    ticket = QueueService(session).issue("C").ticket  # nobody owns the devices: it waits
+    held: list[sqlite3.Connection] = []
+
+    def database_locked_as_it_answers() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+        held.append(blocker)
+        time.sleep(0.05)
+
+    def one_pass() -> WorkerReport:
+        opened = lambda: open_session(db=db, person="worker", host=True)  # noqa: E731
+        return DeviceWorker(opened, poll_interval=0.01).run_once()
+
+    printer.before_answer = database_locked_as_it_answers
+    try:
+        first = one_pass()
+    finally:
+        for blocker in held:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        session.close()
+    assert PRINTING in first.steps_failed
+    assert rows(db, "SELECT status FROM print_jobs") == [("printing",)]
+    second = one_pass()
+    assert second.steps_failed == {}
+    assert rows(db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs") == [
+        ("done", 1, 0)
+    ]
+    assert _copies(printer) == {ticket.code: [(False, True)]}

@@ -252,6 +252,36 @@ def test_today_before_closing_is_refused(
     assert rows(db, "SELECT count(*) FROM report_mails") == [(0,)]
 
 
+def test_a_day_closed_by_hand_is_sent_before_its_closing_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The team leader closes the day at 15:40 (the office shut early): the day is over, so
+    `report send daily` queues its summary at 16:00, saying why it went before closing time,
+    where it said "still open today" and queued nothing. Reopened, the day waits again."""
+    db = office(tmp_path, "smtp://127.0.0.1:1?starttls=off")
+    cli = Cli(db, monkeypatch)
+    a_day(cli)
+    closed = cli("--user", "tl", "desks", "close-day", "--yes", now="2026-11-23T15:40:00Z")
+    assert closed.code == 0, closed.err
+    sent = cli("--user", "tl", "report", "send", "daily", now="2026-11-23T16:00:00Z")
+    assert sent.code == 0, sent.err
+    assert sent.out.count("\n") == 1, sent.out
+    assert "Daily summary of Test Council for 2026-11-23 queued for" in sent.out
+    assert sent.out.rstrip().endswith(
+        "The day was closed by hand (by Team Leader at 15:40): its summary is sent now, "
+        "before closing time."
+    ), sent.out
+    assert rows(db, "SELECT kind, period FROM report_mails") == [("daily", "2026-11-23")]
+    again = cli("--user", "tl", "report", "send", "daily", "--json", now="2026-11-23T16:01:00Z")
+    assert again.code == 0, again.err
+    [queued] = again.json()
+    assert queued["queued"] is False and "closed by hand" in queued["closed_early"]
+    reopened = cli("--user", "tl", "desks", "reopen-day", now="2026-11-23T16:05:00Z")
+    assert reopened.code == 0, reopened.err
+    waits = cli("--user", "tl", "report", "send", "daily", now="2026-11-23T16:10:00Z")
+    assert waits.code == 6 and "still open today" in waits.err
+
+
 @pytest.mark.parametrize(
     ("now", "why"),
     [

@@ -1,17 +1,21 @@
 """A resident sent on to another service after being seen waits for that service from when they
-were sent on, by the report's own rule (``oss_desk.domain.standards.waited_seconds``): the
+were sent on, by the report's own rule (``oss_desk.domain.wait_clock.waited_seconds``): the
 live queue's wait, its "over the target" and the desk's "waited" never count them as a long
 wait the report does not (a tester saw "H 3·16m" and "Over 15 min: 1" for a resident seen
 after a minute). A resident moved to another service while still waiting keeps the arrival's
-clock. On a real SQLite file."""
+clock. A resident sent back to the queue from a desk, keeping their ticket, for a desk or a
+colleague of the same service, waits from the send too. On a real SQLite file."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock
-from oss_desk.domain.standards import over_target, sent_on, waited_seconds
+from oss_desk.domain.standards import over_target
+from oss_desk.domain.wait_clock import joined, sent_on, waited_seconds
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
@@ -80,3 +84,86 @@ def test_the_clock_is_restarted_only_after_a_contact() -> None:
     assert waited_seconds(arrived, None, now, issued=arrived, seen=seen) == 20 * 60
     assert sent_on(issued, None) is None  # moved while still waiting: never seen
     assert waited_seconds(arrived, None, now, issued=issued, seen=None) == 20 * 60
+
+
+@pytest.mark.parametrize(
+    ("where", "parked"),
+    [({"desk_id": "room-1"}, False), ({"person": "bob"}, False), ({"desk_id": "room-1"}, True)],
+    ids=["to-a-desk", "to-a-colleague", "parked-then-sent"],
+)
+def test_a_resident_sent_to_a_desk_or_colleague_of_the_same_service_waits_from_the_send(
+    tmp_path: Path, where: dict[str, str], parked: bool
+) -> None:
+    """Seen at desk 1 a minute after arriving, then sent to the interview room (or to Bob,
+    logged in there) for the same service 13 minutes later, from the desk or after a spell
+    parked there (filling in a form): one ticket all along, and its wait counts from the send,
+    as after a transfer to another service; every desk showed 16 min ("over the target") for a
+    resident the report counts as seen within 15 minutes."""
+    db = make_office(tmp_path)
+    clock = FixedClock(T0 - timedelta(minutes=5))
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    room = open_session(db=db, clock=clock, person="bob", desk_id="room-1")
+    at_greet, at_desk, in_room = QueueService(greet), QueueService(desk), QueueService(room)
+    in_room.log_in("room-1")
+    waste = at_greet.issue("W", print_ticket=False).ticket  # 09:40, never called
+    clock.set(T0)
+    tax = at_greet.issue("C", print_ticket=False).ticket  # 09:45
+    clock.set(T0 + timedelta(minutes=1))
+    at_desk.call(tax.id, "desk-1")
+    at_desk.start(tax.id)
+    if parked:
+        clock.set(T0 + timedelta(minutes=10))
+        at_desk.park(tax.id, "form")
+    clock.set(T0 + timedelta(minutes=14))  # served 13 min, sent on in the same service
+    sent = at_desk.transfer(tax.id, **where)
+    assert (sent.id, sent.code, sent.queued_at) == (tax.id, tax.code, T0)  # one ticket, its place
+    clock.set(T0 + timedelta(minutes=17))
+    waiting = {e.ticket.id: e for e in at_desk.queue()}
+    assert waiting[tax.id].wait_seconds == 3 * 60  # not 17 min
+    assert waiting[waste.id].wait_seconds == 22 * 60
+    over = {t for t, e in waiting.items() if over_target(e.wait_seconds, TARGET)}
+    assert over == {waste.id}
+    report = ReportService(greet, rollup=False).daily("2026-11-23")
+    assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
+    # In the room that calls them, "waited" is the wait since the send.
+    in_room.call(tax.id, "room-1")
+    clock.set(T0 + timedelta(minutes=25))
+    (called,) = [e for e in in_room.queue() if e.ticket.id == tax.id]
+    assert called.position is None and called.wait_seconds == 3 * 60
+    for session in (greet, desk, room):
+        session.close()
+
+
+def test_a_waiting_ticket_sent_to_a_desk_keeps_its_clock(tmp_path: Path) -> None:
+    """Sending a ticket that is waiting (not at a desk) to a desk is no new contact: a resident
+    transferred to Housing after being seen waits from that transfer still, and one never seen
+    from arrival, after the team leader sends either to the interview room."""
+    db = make_office(tmp_path)
+    clock = FixedClock(T0)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    at_greet, at_desk = QueueService(greet), QueueService(desk)
+    tax = at_greet.issue("C", print_ticket=False).ticket
+    never_seen = at_greet.issue("C", print_ticket=False).ticket
+    clock.set(T0 + timedelta(minutes=1))
+    at_desk.call(tax.id, "desk-1")
+    at_desk.start(tax.id)
+    clock.set(T0 + timedelta(minutes=4))
+    housing = at_desk.transfer(tax.id, service="H")
+    clock.set(T0 + timedelta(minutes=10))
+    at_greet.transfer(housing.id, desk_id="room-1")
+    at_greet.transfer(never_seen.id, desk_id="room-1")
+    clock.set(T0 + timedelta(minutes=20))
+    waiting = {e.ticket.id: e.wait_seconds for e in at_desk.queue()}
+    assert waiting == {housing.id: 16 * 60, never_seen.id: 20 * 60}
+    greet.close()
+    desk.close()
+
+
+def test_a_ticket_joins_the_queue_again_when_sent_back_from_a_desk() -> None:
+    issued, back = T0, T0 + timedelta(minutes=14)
+    assert joined(issued, None) == issued
+    assert joined(issued, back) == back
+    seen, now = T0 + timedelta(minutes=1), T0 + timedelta(minutes=20)
+    assert waited_seconds(T0, None, now, issued=joined(issued, back), seen=seen) == 6 * 60

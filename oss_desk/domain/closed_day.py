@@ -47,6 +47,22 @@ CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader re
 it is on the team leader's)."""
 
 
+def summary_waits(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
+    """Whether the daily summary of a day the office opens waits for the day to close: until
+    its closing time ``closes``, unless the team leader has ``closed`` it by hand (then the day
+    is over, taking no more arrivals until someone reopens it: its summary is sent at once)."""
+    return closed is None and now < closes
+
+
+def sent_closed_said(closed: ClosedDay, closed_by: str, timezone: str) -> str:
+    """The line under a summary sent before closing time because the day was closed by hand
+    (``closed_by``: the name of the person who closed it)."""
+    return (
+        f"The day was closed by hand (by {closed_by} at {closed.when(timezone)}): its summary "
+        "is sent now, before closing time."
+    )
+
+
 def closed_line(closed: ClosedDay, closed_by: str, timezone: str) -> str:
     """The team leader's screen while the day is closed: "Day closed by Tess Leader at 16:55"
     (``closed_by``: the name of the person who closed it)."""

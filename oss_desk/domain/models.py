@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
+from oss_desk.domain.epoch import EPOCH, MILLISECOND
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.worded import Worded
 
@@ -302,11 +303,7 @@ class Ticket:
     @property
     def queued_ms(self) -> int:
         """The arrival instant in epoch milliseconds (the call order's time)."""
-        return (self.queued_at - _EPOCH) // _MILLISECOND
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
+        return (self.queued_at - EPOCH) // MILLISECOND
 
 
 def format_code(service: str, number: int) -> str:

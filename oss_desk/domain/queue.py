@@ -45,7 +45,7 @@ from typing import NamedTuple, Protocol, TypeVar
 from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
-from oss_desk.domain.standards import waited_seconds
+from oss_desk.domain.wait_clock import WaitClock
 from oss_desk.domain.worded import Worded
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -489,8 +489,7 @@ def live_queue(
     now: datetime,
     floor: Floor = NOBODY,
     staffed_only: bool = False,
-    booked: Mapping[int, datetime] | None = None,
-    seen: Mapping[int, datetime] | None = None,
+    clock: WaitClock | None = None,
     only: int | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
@@ -503,22 +502,16 @@ def live_queue(
     free the service's typical time (``typical``, else ``default_seconds``) after the call, and
     in no less than a minute.
 
-    Each wait runs from when the 15-minute clock started
-    (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
-    (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
-    resident sent on after their visit's first contact (``seen``: by visit id), from when they
-    were sent on; for a ticket at a desk, it ends at its call.
+    Each wait runs from when the 15-minute clock started (``clock``, the report's rule:
+    :mod:`oss_desk.domain.wait_clock`): arrival, for an appointment the later of check-in and
+    the booked time, for a resident sent on after their visit's first contact (to another
+    service, or back to the queue from a desk) from when they were sent on; for a ticket at a
+    desk, it ends at its call.
 
     ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
     resident), laid out from the same whole queue; the others' lines are not made.
     """
-    starts, contacts = booked or {}, seen or {}
-
-    def _waited(t: Ticket, now: datetime) -> int:
-        start = starts.get(t.visit_id)
-        return waited_seconds(
-            t.queued_at, start, now, issued=t.issued_at, seen=contacts.get(t.visit_id)
-        )
+    _waited = (clock or WaitClock()).waited
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.epoch import EPOCH
 from oss_desk.domain.models import Service
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput
 
 UNIT_MINUTES = 5
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def unit_of(instant: datetime) -> int:

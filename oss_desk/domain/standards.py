@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -95,47 +94,6 @@ def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
     """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
     the booked time (a resident who checks in early is not kept waiting by the office)."""
     return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)  # CLOCK_STARTS
-
-
-def waited_seconds(
-    arrived: datetime,
-    booked: datetime | None,
-    now: datetime,
-    *,
-    issued: datetime | None = None,
-    seen: datetime | None = None,
-) -> int:
-    """A waiting visitor's wait so far by the same clock (:func:`clock_start`), in whole
-    seconds, never below 0: what the live queue, the greet lists and their "over the target"
-    show, so they agree with the report's "seen within the target".
-
-    A resident sent on after their visit's first contact (``seen``: transferred to another
-    service, a new ticket ``issued`` then) has had the contact the report rates: their wait
-    for the service they wait for now counts from when they were sent on (:func:`sent_on`),
-    never from arrival again (the place in the queue keeps the arrival)."""
-    start_ms = clock_start(_ms(arrived), None if booked is None else _ms(booked))
-    if (again := sent_on(issued, seen)) is not None:
-        start_ms = max(start_ms, _ms(again))
-    return max(0, (_ms(now) - start_ms) // 1000)
-
-
-def sent_on(issued: datetime | None, seen: datetime | None) -> datetime | None:
-    """When a resident holding a ticket ``issued`` then was sent on after their visit's first
-    contact (``seen``); None: they have not been (never seen yet, or this is the ticket they
-    were seen on, or moved to another service while still waiting: their clock runs on from
-    arrival)."""
-    return issued if issued is not None and seen is not None and seen <= issued else None
-
-
-def _ms(instant: datetime) -> int:
-    """Epoch milliseconds, as the event log stores instants (whole milliseconds)."""
-    return (instant - _EPOCH) // _MILLISECOND
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
-"""Made once: every waiting ticket's wait is computed on every look at the live queue (and on
-every ticket printed)."""
 
 
 class VisitEnd(StrEnum):

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import hours_on, local, parse_date
+from oss_desk.domain.closed_day import sent_closed_said, summary_waits
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
@@ -32,6 +33,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage import report_mails as store
+from oss_desk.storage.day_closures import closed_day
 from oss_desk.storage.reports_visits import visitor_days
 
 ALL_SITES = "*"
@@ -53,6 +55,9 @@ class Queued:
     place: str
     """Whose report it is: the site's name (each site's own, at an office of several), else
     the council's (the email's subject names the same)."""
+    closed_early: str | None = None
+    """Today's summary sent before closing time because the team leader closed the day by hand:
+    the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -67,6 +72,7 @@ class Queued:
             "queued": self.new,
             "status": m.status,
             "sent_at": m.sent_at,
+            "closed_early": self.closed_early,
         }
 
     def line(self) -> str:
@@ -74,11 +80,12 @@ class Queued:
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
         which = f"{what} of {self.place} for {m.period}"
         if self.new:
-            return f"{which} queued for {m.recipient} (email {m.id})."
-        state = f"sent {m.sent_at}" if m.status == "sent" else m.status
-        return (
-            f"{which} was already queued for {m.recipient} (email {m.id}, {state}); nothing queued."
-        )
+            said = f"{which} queued for {m.recipient} (email {m.id})."
+        else:
+            state = f"sent {m.sent_at}" if m.status == "sent" else m.status
+            said = f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
+            said += "nothing queued."
+        return said if self.closed_early is None else f"{said} {self.closed_early}"
 
 
 def recipients(session: Session) -> list[str]:
@@ -118,11 +125,11 @@ class ReportMailer:
         site = self._site(site_id)
         today = self.s.today(site)
         when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
-        if when == today and self._still_open(site, today):
-            raise RuleViolation(self._not_over(site, today), cli_hint="--date YYYY-MM-DD")
+        early = self._closed_today(site, today) if when == today else None
         with ReportService(self.s) as reports:
             report = reports.daily(when, site_id)
-        return self._queue("daily", report.date, report, site_id, to, again)
+        done = self._queue("daily", report.date, report, site_id, to, again)
+        return [replace(q, closed_early=early) for q in done] if early else done
 
     def monthly(
         self, month: str | None = None, site_id: str | None = None, *, again: bool = False
@@ -162,23 +169,31 @@ class ReportMailer:
                 done += self.monthly(None, scope)
         return done
 
-    def _still_open(self, site: Site, today: str) -> bool:
-        """Whether ``site`` opens today and has not closed yet. A day it does not open (a bank
-        holiday, a local closure, a day of the week without hours: the one rule,
-        :func:`~oss_desk.domain.workdays.opening_on`) is never still open, and nor is a site
-        that has left."""
+    def _closed_today(self, site: Site, today: str) -> str | None:
+        """Refuses today's summary while ``site`` opens today and has not closed yet
+        (:func:`~oss_desk.domain.closed_day.summary_waits`); returns the line that says so when
+        the team leader closed the day by hand before its closing time (its summary is sent
+        now), else None. A day it does not open (a bank holiday, a local closure, a day of the
+        week without hours: the one rule, :func:`~oss_desk.domain.workdays.opening_on`) is never
+        still open, and nor is a site that has left."""
         config = next((c for c in self.s.settings.sites if c.id == site.id), None)
         if config is None or site.id not in self.s.directory.sites:
-            return False
+            return None
         if (
             opening_on(self._workdays(site), config.opening_hours, date.fromisoformat(today))
             is None
         ):
-            return False
-        return self.s.clock.now() < closing_time(self.s, site, today)
+            return None
+        closes, now = closing_time(self.s, site, today), self.s.clock.now()
+        closed = closed_day(self.s.store.conn, site.id, today)
+        if summary_waits(closed, now, closes):
+            raise RuleViolation(self._not_over(site, today), cli_hint="--date YYYY-MM-DD")
+        if closed is None or now >= closes:
+            return None
+        return sent_closed_said(closed, self.s.name_of(closed.closed_by), site.timezone)
 
     def _not_over(self, site: Site, today: str) -> str:
-        """Why today's summary of ``site`` (still open: :meth:`_still_open`) is not sent yet,
+        """Why today's summary of ``site`` (not over: :meth:`_closed_today`) is not sent yet,
         said by whether it has opened (:func:`~oss_desk.domain.workdays.day_not_over`)."""
         config = site_as_was(self.s, site.id)
         hours = hours_on(config.opening_hours, date.fromisoformat(today)) if config else None

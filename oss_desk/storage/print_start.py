@@ -11,14 +11,21 @@ that dies, even by kill -9, cannot lose it (its writes are the kernel's); a comp
 can. Hence the job's ``boot`` (schema/0078): only a job handed or claimed on this very boot,
 whose owner's file is there and does not name it, certainly sent nothing. A file that cannot be
 written is removed, so that its owner's jobs are not taken for unsent.
+
+An owner that stops in order while a printer's answer is known but not written (the database
+locked past its lanes' stop) notes that outcome in the same file (:func:`note_outcome`, a line
+``=<job> <json>``): the next owner records it (:func:`noted_outcomes`) instead of printing the
+ticket again marked COPY.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 SUFFIX = ".first-bytes."
@@ -60,15 +67,24 @@ def mark_first_byte(db: Path, owner: str, job_id: int) -> None:
     the note cannot be written the owner's file is removed (its unsent jobs then print marked
     COPY: nothing is taken for unsent that may have left)."""
     path = marks_path(db, owner)
+    if _append(path, f"{job_id}\n") is False:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    # (no file: nothing of this owner's is taken for unsent)
+
+
+def _append(path: Path, line: str) -> bool | None:
+    """``line`` (ASCII) appended to the owner's file at ``path``: True; False: the write
+    failed; None: there is no file to append to (never created here)."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
     except OSError:
-        return  # no file: nothing of this owner's is taken for unsent
+        return None
+    data = line.encode("ascii")
     try:
-        os.write(fd, f"{job_id}\n".encode("ascii"))
+        return os.write(fd, data) == len(data)
     except OSError:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        return False
     finally:
         os.close(fd)
 
@@ -81,4 +97,39 @@ def marked(db: Path, owner: str | None) -> frozenset[int] | None:
         text = marks_path(db, owner).read_text(encoding="ascii")
     except OSError:
         return None
-    return frozenset(int(line) for line in text.split() if line.isdigit())
+    return frozenset(int(line) for line in text.splitlines() if line.isdigit())
+
+
+OUTCOME = "="
+"""The start of a line that notes a job's outcome (a line of digits alone notes a first byte)."""
+
+
+def note_outcome(db: Path, owner: str, job_id: int, outcome: dict[str, Any]) -> bool:
+    """``owner`` stops with what became of job ``job_id`` known and not written: noted in its
+    own file for the next owner (one line appended, no lock). False: it could not be (no file,
+    or the disk refused): the job is then taken as begun, as before."""
+    given = json.dumps(outcome, separators=(",", ":"), default=str)  # (ASCII: escaped)
+    return bool(_append(marks_path(db, owner), f"{OUTCOME}{job_id} {given}\n"))
+
+
+def noted_outcomes(db: Path, owner: str | None) -> dict[int, dict[str, Any]]:
+    """The outcomes ``owner`` noted as it stopped (:func:`note_outcome`), by job: each job's
+    latest line (a first byte noted after an outcome makes it stale); a line that cannot be
+    read is passed over (its job is taken as begun)."""
+    if owner is None:
+        return {}
+    try:
+        text = marks_path(db, owner).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    for line in text.splitlines():
+        if line.isdigit():
+            found.pop(int(line), None)
+        elif line.startswith(OUTCOME):
+            job, _, given = line[len(OUTCOME) :].partition(" ")
+            with contextlib.suppress(ValueError):
+                outcome = json.loads(given)
+                if job.isdigit() and isinstance(outcome, dict):
+                    found[int(job)] = outcome
+    return found

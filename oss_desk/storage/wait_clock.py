@@ -1,15 +1,17 @@
 """The facts the live queue's wait clock reads of the waiting residents' visits
-(:func:`oss_desk.domain.standards.waited_seconds`): an appointment's booked start, and the
-visit's first contact (as the reports take it, from ``visit_facts``)."""
+(:class:`oss_desk.domain.wait_clock.WaitClock`): an appointment's booked start, the visit's
+first contact (as the reports take it, from ``visit_facts``), and when an adviser sent a ticket
+back to the queue from their desk, keeping its number."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from oss_desk.clock import read_instant
+from oss_desk.domain.epoch import from_epoch_ms
 
 
 def booked_starts(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, datetime]:
@@ -35,7 +37,22 @@ def first_contacts(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[i
         "FROM visit_facts WHERE visit_id IN (SELECT value FROM json_each(?)) AND seen IS NOT NULL",
         [wanted],
     )
-    return {visit_id: _EPOCH + timedelta(milliseconds=seen) for visit_id, seen in rows}
+    return {visit_id: from_epoch_ms(seen) for visit_id, seen in rows}
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SENT_FROM_DESK = "from_desk"
+"""The key a ticket's ``transferred`` event carries when an adviser sent it back to the queue
+from their desk, keeping its number (to a desk or a colleague of the same service): that desk."""
+
+
+def sent_back(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, datetime]:
+    """When an adviser last sent each ticket of ``visit_ids`` back to the queue from their desk,
+    keeping its number, by ticket id (through the events' (visit_id, kind, ...) index); tickets
+    never sent back so are left out."""
+    wanted = json.dumps(sorted(set(visit_ids)))
+    rows = conn.execute(
+        "SELECT ticket_id, max(at) FROM events WHERE visit_id IN (SELECT value FROM json_each(?)) "
+        "AND kind = 'transferred' AND json_extract(data, ?) IS NOT NULL GROUP BY ticket_id",
+        [wanted, f"$.{SENT_FROM_DESK}"],
+    )
+    return {ticket_id: read_instant(at) for ticket_id, at in rows}

@@ -5,8 +5,10 @@ but which could not be written (the disk full, the database locked), that outcom
 not written. The lane waits and tries again; the job, still claimed by this owner, then comes
 back to it: the outcome kept is written, and nothing is printed again. Memory only: an owner that
 dies takes it along, and the next one finds the job begun and prints it again, marked COPY (it
-cannot know the printer's answer). Keyed by owner, ``(database, token)``; a token is this
-process's own, so each lane thread sees only its own jobs.
+cannot know the printer's answer); one that stops in order with an outcome still unwritten
+notes it beside the database for the next one (:func:`as_note`, :mod:`oss_desk.worker.stopping`).
+Keyed by owner, ``(database, token)``; a token is this process's own, so each lane thread sees
+only its own jobs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from oss_desk.domain.printouts import TicketPrintout
+from oss_desk.domain.printouts import TicketPrintout, from_payload, to_payload
 
 
 @dataclass
@@ -91,3 +93,33 @@ def kept(owner: tuple[str, str], job_id: int) -> tuple[Unwritten | None, str | N
     with _LOCK:
         mine = _of(owner)
         return mine.unwritten.get(job_id), mine.faults.get(job_id)
+
+
+def left_by(owner: str) -> tuple[dict[tuple[str, int], Unwritten], set[tuple[str, int]]]:
+    """What the owner ``owner`` (its token, in any database) has not written, as it stops: the
+    outcomes kept unwritten, and the jobs begun with no outcome known yet (a lane mid-job), each
+    by ``(database, job)``."""
+    with _LOCK:
+        mine = [(db, o) for (db, token), o in _OWNERS.items() if token == owner]
+        kept = {(db, job): u for db, o in mine for job, u in o.unwritten.items()}
+        begun = {(db, job) for db, o in mine for job in o.begun if job not in o.unwritten}
+    return kept, begun
+
+
+def as_note(kept: Unwritten) -> dict[str, Any]:
+    """An outcome kept, as the note the next owner reads (:func:`from_note`)."""
+    drawn = None if kept.drawn is None else to_payload(kept.drawn)
+    return {"status": kept.status, "settle": kept.settle, "drawn": drawn}
+
+
+def from_note(note: dict[str, Any]) -> Unwritten | None:
+    """The outcome an owner that stopped noted (:func:`as_note`); None: not one it could have
+    written (the job is then taken as begun)."""
+    status, settle, drawn = note.get("status"), note.get("settle"), note.get("drawn")
+    if not isinstance(status, str) or not isinstance(settle, dict):
+        return None
+    try:
+        printout = from_payload("ticket", drawn) if isinstance(drawn, dict) else None
+    except (TypeError, ValueError):
+        printout = None
+    return Unwritten(status, settle, printout if isinstance(printout, TicketPrintout) else None)

@@ -50,7 +50,13 @@ from oss_desk.services.printouts import done_word, job_ticket
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
-from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
+from oss_desk.storage.print_start import (
+    begin_marks,
+    mark_first_byte,
+    marked,
+    noted_outcomes,
+    same_boot,
+)
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.owner import describe, new_owner
@@ -60,6 +66,8 @@ from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_cl
 log = logging.getLogger("oss_desk.worker")
 
 LEASE_SECONDS = PRINT_LEASE_SECONDS
+NOTED_BY_THE_WORKER_STOPPED = "the worker that had it stopped first, and noted it for the next"
+"""Why a job's outcome is written by the next owner (:meth:`PrintDelivery.recover`)."""
 QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
@@ -489,10 +497,12 @@ class PrintDelivery:
     # A new owner's first task ------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Jobs an earlier owner left mid-print (it died: we hold the lease). Sent whole and not
-        confirmed: uncertain (the desk is asked). Never begun (its owner's notes, on this boot,
-        do not name it, and no earlier try left bytes): printed now, as the original. Else cut
-        short: printed again once, marked COPY."""
+        """Jobs an earlier owner left mid-print (it died, or stopped before it could write them:
+        we hold the lease). Its outcome noted as it stopped: written as it was known (a ticket
+        the printer confirmed is printed, not printed again). Sent whole and not confirmed:
+        uncertain (the desk is asked). Never begun (its owner's notes, on this boot, do not name
+        it, and no earlier try left bytes): printed now, as the original. Else cut short:
+        printed again once, marked COPY."""
         now = self._stamp()
         report = PrintReport()
         db = self.s.store.path
@@ -502,9 +512,16 @@ class PrintDelivery:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
                 memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
         begun = {row["id"]: marked(db, row["owner"]) for row in left}
+        owners = {row["owner"] for row in left}
+        noted = {owner: noted_outcomes(db, owner) for owner in owners}  # (it stopped in order)
         begin_marks(db, self.owner)
         for row in left:
-            self._left(PrintJob.of(row), begun[row["id"]], report)
+            job, note = PrintJob.of(row), noted[row["owner"]].get(row["id"])
+            kept = None if note is None else memory.from_note(note)
+            if kept is not None:  # the printer answered; the owner stopped before writing it
+                self._write_kept(job, kept, NOTED_BY_THE_WORKER_STOPPED, report)
+            else:
+                self._left(job, begun[row["id"]], report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)

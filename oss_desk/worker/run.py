@@ -34,6 +34,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import release_left as turn_texts_left
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed, Changes
+from oss_desk.storage.faults import longest_write_wait
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
 from oss_desk.storage.lease import beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
@@ -66,6 +67,7 @@ from oss_desk.worker.rounds import (
     referral_messages,
     turn_texts,
 )
+from oss_desk.worker.stopping import keep_answers
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -195,6 +197,7 @@ class DeviceWorker:
             return result
         finally:
             try:
+                keep_answers(self.owner, (), 0.0)  # (what a printer said and could not be written)
                 if self._step_down(session):
                     self._deliver_handed(session)
             finally:
@@ -235,6 +238,9 @@ class DeviceWorker:
             thread.join(max(0.0, deadline - time.monotonic()))
         if self.gone is not None:
             return  # the file at the path is not ours: nothing is written to it
+        # What a printer said that its lane has not written (the database locked): noted for
+        # the next owner, waiting for a lane mid-job, before this process and its memory end.
+        keep_answers(self.owner, self._lanes.values(), longest_write_wait())
         try:
             session = self.open_session()
         except (OssDeskError, sqlite3.Error):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from oss_desk.domain.appointments import (
@@ -21,6 +21,7 @@ from oss_desk.domain.appointments import (
     when_ticket_ends,
 )
 from oss_desk.domain.calendar import zone
+from oss_desk.domain.epoch import from_epoch_ms
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
     CONTACT_EVENTS,
@@ -39,7 +40,6 @@ from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 QUARTER_MS = 900_000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _index(columns: str) -> dict[str, int]:
@@ -74,9 +74,8 @@ def epoch_ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
 
 
-def moment(ms: int) -> datetime:
-    """The UTC instant of epoch milliseconds (exact: :func:`epoch_ms` reads it back)."""
-    return EPOCH + timedelta(milliseconds=ms)
+moment = from_epoch_ms
+"""The UTC instant of epoch milliseconds (exact: :func:`epoch_ms` reads it back)."""
 
 
 By = tuple[str, str | None]

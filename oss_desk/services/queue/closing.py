@@ -28,6 +28,7 @@ from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, describe
 from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import added_services, deliver_service, login_of
+from oss_desk.storage.wait_clock import SENT_FROM_DESK
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
 """Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
@@ -244,6 +245,8 @@ class Closing(Issuing):
                     cleared = {"desk_id": None, "called_at": None, "serving_at": None}
                     self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **cleared)
                     self._mark_desk(conn, ticket.desk, now)
+                if ticket.status in AT_DESK or ticket.parked:  # with an adviser until now:
+                    sent_to[SENT_FROM_DESK] = ticket.desk  # waits from now (domain.wait_clock)
                 to_desk = target_desk.id if target_desk is not None else None
                 moved = changed(q.assign_desk(conn, ticket.id, to_desk, colleague))
                 self._log(conn, ticket, EventKind.TRANSFERRED, now, sent_to)

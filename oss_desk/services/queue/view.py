@@ -13,12 +13,13 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
 from oss_desk.domain.queue import Floor, live_queue
+from oss_desk.domain.wait_clock import WaitClock
 from oss_desk.services.queue.core import QueueCore, read_floor
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins
 from oss_desk.storage.site import desk_statuses
-from oss_desk.storage.wait_clock import booked_starts, first_contacts
+from oss_desk.storage.wait_clock import booked_starts, first_contacts, sent_back
 
 TYPICAL_SINCE = timedelta(days=14)
 """How far back the typical time at the desk of each service is measured."""
@@ -60,8 +61,11 @@ def read_live_queue(
         now=now,
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
-        booked=booked_starts(conn, (t.visit_id for t in tickets)),
-        seen=first_contacts(conn, (t.visit_id for t in tickets)),
+        clock=WaitClock(
+            booked=booked_starts(conn, (t.visit_id for t in tickets)),
+            seen=first_contacts(conn, (t.visit_id for t in tickets)),
+            sent_back=sent_back(conn, (t.visit_id for t in tickets)),
+        ),
         only=only,
     )
     return LiveQueue(entries, tickets, statuses, floor, logins)

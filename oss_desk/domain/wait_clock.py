@@ -1,0 +1,79 @@
+"""The live queue's wait clock: how long a resident has waited so far, by the report's own rule,
+so the queue's "over the target" never counts a wait the report does not.
+
+The clock starts at arrival, or for an appointment at the later of check-in and the booked time
+(:func:`oss_desk.domain.standards.clock_start`, the report's). A resident sent on after their
+visit's first contact (the contact the report rates) waits for what they wait for now from when
+they were sent on (:func:`sent_on`): to another service (a new ticket, issued then), or back to
+the queue from an adviser's desk, keeping their ticket, for a desk or a colleague of the same
+service (:func:`joined`). Their place in the queue keeps the arrival either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oss_desk.domain.epoch import epoch_ms
+from oss_desk.domain.models import Ticket
+from oss_desk.domain.standards import clock_start
+
+
+def waited_seconds(
+    arrived: datetime,
+    booked: datetime | None,
+    now: datetime,
+    *,
+    issued: datetime | None = None,
+    seen: datetime | None = None,
+) -> int:
+    """A waiting visitor's wait so far by the report's clock (:func:`clock_start`), in whole
+    seconds, never below 0: what the live queue, the greet lists and their "over the target"
+    show, so they agree with the report's "seen within the target".
+
+    A resident sent on after their visit's first contact (``seen``) has had the contact the
+    report rates: their wait for what they wait for now counts from when they joined it
+    (``issued``: :func:`joined`; :func:`sent_on`), never from arrival again."""
+    start_ms = clock_start(epoch_ms(arrived), None if booked is None else epoch_ms(booked))
+    if (again := sent_on(issued, seen)) is not None:
+        start_ms = max(start_ms, epoch_ms(again))
+    return max(0, (epoch_ms(now) - start_ms) // 1000)
+
+
+def sent_on(issued: datetime | None, seen: datetime | None) -> datetime | None:
+    """When a resident holding a ticket that joined the queue ``issued`` then was sent on after
+    their visit's first contact (``seen``); None: they have not been (never seen yet, or this is
+    the ticket they were seen on and it never went back to the queue from a desk, or moved while
+    still waiting: their clock runs on from arrival)."""
+    return issued if issued is not None and seen is not None and seen <= issued else None
+
+
+def joined(issued: datetime, sent_back: datetime | None) -> datetime:
+    """When a ticket joined the queue it waits in now: when it was issued (a new ticket, as after
+    a transfer to another service), or, later, when an adviser ``sent_back`` it from their desk,
+    keeping its number (to a desk or a colleague of the same service)."""
+    return sent_back if sent_back is not None and sent_back > issued else issued
+
+
+@dataclass(frozen=True, slots=True)
+class WaitClock:
+    """What the live queue's waits are counted from."""
+
+    booked: Mapping[int, datetime] = field(default_factory=dict)
+    """The booked start of the appointment each visit checked in for (by visit id)."""
+    seen: Mapping[int, datetime] = field(default_factory=dict)
+    """Each visit's first contact, the report's ``seen`` (by visit id)."""
+    sent_back: Mapping[int, datetime] = field(default_factory=dict)
+    """When an adviser last sent each ticket back to the queue from their desk, keeping its
+    number (by ticket id)."""
+
+    def waited(self, ticket: Ticket, now: datetime) -> int:
+        """``ticket``'s wait at ``now`` (:func:`waited_seconds`)."""
+        return waited_seconds(
+            ticket.queued_at,
+            self.booked.get(ticket.visit_id),
+            now,
+            issued=joined(ticket.issued_at, self.sent_back.get(ticket.id)),
+            seen=self.seen.get(ticket.visit_id),
+        )

@@ -1,0 +1,86 @@
+"""A worker stopping in order notes, beside the database, each printer's answer its lanes know
+and have not written, the moment it is known, waiting for a lane still mid-job with no answer
+yet, never longer than it is given (:mod:`oss_desk.worker.stopping`); the next owner reads it
+back as it was kept. Real threads and a real notes file beside a database path."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from oss_desk.domain.printouts import TicketPrintout
+from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, noted_outcomes
+from oss_desk.worker import print_memory as memory
+from oss_desk.worker.stopping import keep_answers
+
+DRAWN = TicketPrintout(
+    council="Test Council", site="Civic Centre", code="C001", label="Council Tax", issued="09:41"
+)
+SETTLE = {"claimed": True, "error": None, "retry": None, "confirmed": True, "size": 309}
+
+
+def test_an_answer_that_comes_while_the_worker_stops_is_noted_for_the_next_owner(
+    tmp_path: Path,
+) -> None:
+    db, owner = tmp_path / "office.sqlite", "owner-stopping-1"
+    begin_marks(db, owner)
+    mine = (str(db), owner)
+    memory.begin(mine, 7)
+    mark_first_byte(db, owner, 7)
+
+    def lane() -> None:  # mid-job: the printer's answer comes a moment into the stop
+        time.sleep(0.3)
+        memory.keep(mine, 7, "done", dict(SETTLE, sent_at="2026-11-23T09:41:00.000Z"), DRAWN)
+        time.sleep(0.5)  # then waits for the database to write it, past the stop
+
+    thread = threading.Thread(target=lane, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    assert keep_answers(owner, [thread], wait=10.0) == 1
+    assert 0.25 < time.monotonic() - started < 0.8  # waited for the answer, not for the write
+    assert marked(db, owner) == frozenset({7})  # the first byte's note reads as before
+    [(job, note)] = noted_outcomes(db, owner).items()
+    kept = memory.from_note(note)
+    assert job == 7 and kept is not None
+    assert (kept.status, kept.settle["sent_at"], kept.settle["confirmed"]) == (
+        "done",
+        "2026-11-23T09:41:00.000Z",
+        True,
+    )
+    assert kept.drawn == DRAWN
+    memory.finished(mine, 7)
+    thread.join(5)
+
+
+def test_a_lane_that_never_answers_holds_the_stop_only_as_long_as_it_is_given(
+    tmp_path: Path,
+) -> None:
+    db, owner = tmp_path / "office.sqlite", "owner-stopping-2"
+    begin_marks(db, owner)
+    mine = (str(db), owner)
+    memory.begin(mine, 8)
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    assert keep_answers(owner, [thread], wait=0.4) == 0
+    assert 0.35 < time.monotonic() - started < 2.0
+    assert noted_outcomes(db, owner) == {}  # nothing known: the next owner goes by the marks
+    done.set()
+    thread.join(5)
+    assert keep_answers(owner, [thread], wait=10.0) == 0  # no lane alive: no wait at all
+    memory.finished(mine, 8)
+
+
+def test_a_first_byte_noted_after_an_outcome_makes_it_stale(tmp_path: Path) -> None:
+    db, owner = tmp_path / "office.sqlite", "owner-stopping-3"
+    begin_marks(db, owner)
+    mine = (str(db), owner)
+    memory.begin(mine, 9)
+    memory.keep(mine, 9, "pending", dict(SETTLE, error="paper out"), None)
+    assert keep_answers(owner, [], wait=1.0) == 1
+    assert set(noted_outcomes(db, owner)) == {9}
+    mark_first_byte(db, owner, 9)  # tried again after: bytes may have left since
+    assert noted_outcomes(db, owner) == {}
+    memory.finished(mine, 9)
