@@ -203,7 +203,9 @@ def stale_ticket_job(kind: str, ticket: TicketStatus | None) -> str | None:
     for a resident still to be called: once it is no longer waiting or called (cancelled as
     issued in error, finished, a no-show...), a job for it that was still queued (no worker
     running, the printer down) is settled unprinted with this reason, never handed out late.
-    Asked in the transaction that claims the job; slips and other jobs always print."""
+    Asked by the printer's lane before it connects, as it draws the ticket (a job handed to it
+    as it was queued too) and in the transaction that claims the job; and by ``ticket reprint``
+    (:data:`NOT_REPRINTED`). Slips and other jobs always print."""
     if kind != "ticket" or ticket is None or ticket in (TicketStatus.WAITING, TicketStatus.CALLED):
         return None
     return f"the ticket is {TICKET_PAST_WORDS[ticket]}"
