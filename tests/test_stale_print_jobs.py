@@ -4,15 +4,29 @@ unprinted, with the reason, in the transaction that claims it. Slips and live ti
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from oss_desk.domain.delivery import PrintState, job_word, stale_ticket_job
+from oss_desk.clock import FixedClock
+from oss_desk.domain.delivery import (
+    CLOSED_TICKET_JOB,
+    NOT_REPRINTED,
+    PrintState,
+    job_word,
+    stale_ticket_job,
+)
 from oss_desk.domain.models import TicketStatus
+from oss_desk.services import delivery
+from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.records import TicketEnded
+from oss_desk.services.session import open_session
+from oss_desk.storage.outbox import jobs_needing_answer
 
-from .conftest import Cli, make_db, rows, site_toml
-from .hardware.fakes import FakePrinter
+from .conftest import MONDAY_0930, Cli, make_db, rows, site_toml
+from .hardware.fakes import FakePrinter, closed_port
 
 MORNING = "2026-11-23T09:30:00Z"
 
@@ -88,6 +102,109 @@ def test_a_pass_after_closing_time_closes_the_day_before_it_prints(
     assert [job for job in printer.jobs if b"C00" in job] == []
     assert (
         rows(db, "SELECT status, last_error FROM print_jobs ORDER BY id")
-        == [("cancelled", "the ticket is cancelled")] * 3
+        == [("cancelled", CLOSED_TICKET_JOB)] * 3  # settled as the day closed them
     )
     assert rows(db, "SELECT DISTINCT status FROM tickets") == [("cancelled",)]
+
+
+def down_office(tmp_path: Path) -> Path:
+    """A site whose meet-and-greet printer refuses connections (switched off)."""
+    return make_db(tmp_path, site_toml(greet_printer=f"tcp://127.0.0.1:{closed_port()}?timeout=1"))
+
+
+def test_close_of_day_leaves_no_print_job_alive_for_the_tickets_it_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review's finding: with the printer down all day, C001 closed at close of day kept its
+    print job: `worker --once` said "to retry 1", `ticket show` said "waiting to print", eight
+    passes later it was "failed", doctor warned of it, the desk would have asked whether to
+    reprint it, and `ticket reprint` queued a copy that could never print. Now the closing
+    transaction settles it unprinted, and a reprint of a ticket that is over is refused."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    issued = cli("ticket", "issue", "--service", "C", "--desk", "greet-1", now=MORNING)
+    assert issued.code == 0, issued.err
+    evening = "2026-11-23T18:30:00Z"
+    for _ in range(9):
+        passed = cli("worker", "--once", "--json", now=evening)
+        assert passed.code == 0, passed.err
+        assert (passed.json()["retried"], passed.json()["failed"]) == (0, 0)
+    assert rows(db, "SELECT status, last_error, attempts FROM print_jobs") == [
+        ("cancelled", CLOSED_TICKET_JOB, 0)  # never tried: the printer was not even reached
+    ]
+    shown = cli("ticket", "show", "C001", now=evening)
+    assert shown.out.endswith(
+        f"closed at close of day (office closed); print job 1: not printed: {CLOSED_TICKET_JOB}\n"
+    ), shown.out
+    conn = sqlite3.connect(db)
+    try:
+        assert jobs_needing_answer(conn, "2026-11-23T00:00:00Z") == []
+    finally:
+        conn.close()
+    again = cli("ticket", "reprint", "C001", now=evening)
+    assert again.code == 6
+    assert again.err.splitlines() == [
+        f"oss-desk: C001 is closed at close of day (office closed): {NOT_REPRINTED}"
+    ], again.err
+    assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]  # nothing queued
+
+
+def test_the_leaders_close_of_day_settles_the_queued_jobs_as_it_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker runs: the job is settled in the transaction that closes the ticket."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    for service in ("C", "W"):
+        ok(cli, "ticket", "issue", "--service", service, "--desk", "greet-1")
+    ok(cli, "--user", "adv", "ticket", "call", "W001", "--desk", "desk-1")
+    ok(cli, "--user", "adv", "ticket", "start", "W001")  # being served: stays open
+    ok(cli, "--user", "tl", "desks", "close-day", "--yes")
+    assert rows(db, "SELECT status, last_error FROM print_jobs ORDER BY id") == [
+        ("cancelled", CLOSED_TICKET_JOB),
+        ("pending", None),  # W001's, for its worker to settle ("the ticket is being served")
+    ]
+
+
+@pytest.mark.parametrize("end", ["cancel", "finish"])
+def test_a_reprint_of_a_ticket_that_is_over_is_refused(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    ok(cli, "worker", "--once")
+    if end == "cancel":
+        ok(cli, "ticket", "cancel", "C001", "--reason", "error")
+    else:
+        ok(cli, "--user", "adv", "ticket", "call", "C001", "--desk", "desk-1")
+        ok(cli, "--user", "adv", "ticket", "finish", "C001", "--outcome", "resolved")
+    refused = cli("ticket", "reprint", "C001")
+    said = "cancelled" if end == "cancel" else "finished"
+    assert (refused.code, refused.out) == (6, "")
+    assert refused.err == f"oss-desk: C001 is {said}: {NOT_REPRINTED}\n"
+    assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]
+
+
+def test_answering_reprint_for_a_ticket_that_is_over_says_why_and_asks_no_more(
+    tmp_path: Path,
+) -> None:
+    """C001's job failed (the printer down) and the resident was served all the same: the
+    desk asks about it; answering "reprint" queues nothing, says why, and ends the question."""
+    db = down_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        job = QueueService(greet).issue("C").print_job
+        assert job is not None
+        with greet.store.write() as conn:  # (what eight failed tries leave)
+            conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'refused'")
+        QueueService(greet).call("C001", "desk-1")
+        QueueService(greet).finish("C001", "resolved")
+        assert [j.id for j in delivery.jobs_needing_answer(greet)] == [job]
+        with pytest.raises(TicketEnded, match=f"C001 is finished: {re.escape(NOT_REPRINTED)}"):
+            delivery.answer_job(greet, greet.actor, job, reprint=True)
+        assert delivery.jobs_needing_answer(greet) == []
+        assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]
+    finally:
+        greet.close()

@@ -187,12 +187,25 @@ TICKET_PAST_WORDS = {
 """A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
 
 
+CLOSED_TICKET_JOB = "the ticket is closed"
+"""Why close of day settles the print jobs still queued for a ticket it closes unprinted, in
+the closing transaction (the printer down all day, no worker running): no paper for a resident
+gone home, no tries, no "failed" to ask about, no reprint (:func:`stale_ticket_job`)."""
+
+
+NOT_REPRINTED = "not reprinted (a ticket is printed only while its resident waits to be seen)"
+"""Why ``ticket reprint`` (and the desks' Ctrl+R and P) refuses a ticket that is over, after
+"C001 is finished: " (:func:`stale_ticket_job`: a copy queued for it would never print)."""
+
+
 def stale_ticket_job(kind: str, ticket: TicketStatus | None) -> str | None:
     """Why a print job is not printed when its turn comes (None: print it). A ticket is paper
     for a resident still to be called: once it is no longer waiting or called (cancelled as
     issued in error, finished, a no-show...), a job for it that was still queued (no worker
     running, the printer down) is settled unprinted with this reason, never handed out late.
-    Asked in the transaction that claims the job; slips and other jobs always print."""
+    Asked by the printer's lane before it connects, as it draws the ticket (a job handed to it
+    as it was queued too) and in the transaction that claims the job; and by ``ticket reprint``
+    (:data:`NOT_REPRINTED`). Slips and other jobs always print."""
     if kind != "ticket" or ticket is None or ticket in (TicketStatus.WAITING, TicketStatus.CALLED):
         return None
     return f"the ticket is {TICKET_PAST_WORDS[ticket]}"

@@ -232,7 +232,9 @@ def recent_jobs_retrying(conn: sqlite3.Connection, now: datetime) -> tuple[int, 
 
 def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) -> int | None:
     """A desk answers "may not have printed" (or "not printed"): reprint it (returns the new
-    job, which says COPY when the first may have printed), or leave it (it did print)."""
+    job, which says COPY when the first may have printed), or leave it (it did print). A
+    reprint refused because the ticket is over (``TicketEnded``) still answers the question,
+    then says why nothing was queued."""
     from oss_desk.services.queue import QueueService
     from oss_desk.storage import outbox as o
 
@@ -243,11 +245,18 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
             f"print job {job_id}: {NO_ANSWER_NEEDED}",
             title="No answer needed",
         )
-    new_job = None
+    from oss_desk.services.queue.records import TicketEnded
+
+    new_job, ended = None, None
     if reprint and found.ticket_id is not None:
-        new_job = QueueService(session, actor).reprint(found.ticket_id).job
+        try:
+            new_job = QueueService(session, actor).reprint(found.ticket_id).job
+        except TicketEnded as refused:  # answered all the same: no paper can help it now
+            ended = refused
     with session.store.write() as conn:
         o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
+    if ended is not None:
+        raise ended
     return new_job
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from oss_desk.domain.delivery import job_word, print_state, resident_paper_said
+from oss_desk.domain.delivery import job_word, print_state, resident_paper_said, stale_ticket_job
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.printouts import TicketPrintout, from_payload
@@ -34,13 +34,30 @@ def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> 
     return dataclasses.replace(printout, copy=True) if copy else printout
 
 
+class TicketOver(ValueError):
+    """A ticket job's ticket is no longer waiting or called: no paper for it (the reason,
+    ``domain.delivery.stale_ticket_job``'s, is the exception's text)."""
+
+
+def ticket_over(session: Session, kind: str, ticket_id: int | None) -> str | None:
+    """Why a job of ``kind`` for ``ticket_id`` is not to be printed now, its ticket being over
+    (``domain.delivery.stale_ticket_job``); None: print it. One indexed read; none for a slip."""
+    if kind != "ticket" or ticket_id is None:
+        return None
+    ticket = q.get_ticket(session.store.conn, ticket_id)
+    return stale_ticket_job(kind, ticket.status) if ticket is not None else None
+
+
 def job_ticket(session: Session, ticket_id: int | None, *, copy: bool) -> TicketPrintout:
-    """The ticket of a ticket print job, drawn now for the printer (ValueError: no ticket)."""
+    """The ticket of a ticket print job, drawn now for the printer (ValueError: no ticket;
+    :class:`TicketOver`: it is no longer waiting or called, so it is not drawn)."""
     if ticket_id is None:
         raise ValueError("a ticket job without a ticket")
     ticket = q.get_ticket(session.store.conn, ticket_id)
     if ticket is None:
         raise ValueError(f"ticket {ticket_id} is gone")
+    if (over := stale_ticket_job("ticket", ticket.status)) is not None:
+        raise TicketOver(over)
     session.refresh_directory()
     return ticket_printout(session, ticket, copy=copy)
 

@@ -66,6 +66,17 @@ def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:
     )
 
 
+def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
+    """The print jobs of ticket ``ticket_id`` still queued (for a first or a next try: no owner
+    of the devices holds them) are settled unprinted, ``cancelled`` with ``reason``, as its
+    ticket ends; one being printed is its owner's to settle. Returns how many."""
+    return conn.execute(
+        "UPDATE print_jobs SET status = 'cancelled', last_error = ? "
+        "WHERE ticket_id = ? AND kind = 'ticket' AND status = 'pending'",
+        [reason, ticket_id],
+    ).rowcount
+
+
 def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
     """How many print jobs queued since ``since`` wait for another try after a failed one, and
     the newest one's error (``(0, None)``: none)."""

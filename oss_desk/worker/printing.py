@@ -46,7 +46,7 @@ from oss_desk.hardware.printers import (
     prepare,
 )
 from oss_desk.hardware.templates import render
-from oss_desk.services.printouts import done_word, job_ticket
+from oss_desk.services.printouts import TicketOver, done_word, job_ticket, ticket_over
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
@@ -188,6 +188,11 @@ class PrintDelivery:
         """Print ``job``: ``handed``, it is claimed already (no byte of it has left: a fault
         before the first one leaves it as if never started)."""
         unsent: dict[str, Any] = {"started_at": None} if handed else {}
+        if (over := ticket_over(self.s, job.kind, job.ticket_id)) is not None:
+            # Its ticket ended (cancelled, served, closed...) while the job waited, or after it
+            # was handed to us: settled unprinted now, without a connection to the printer.
+            self._settle(job, "cancelled", report, claimed=handed, error=over, **unsent)
+            return
         try:
             url = self._url(job.printer_url)
             transport = self.transports(url)
@@ -207,6 +212,9 @@ class PrintDelivery:
             answer = asked or (link.ask() if url.asks_status else unknown_status)
             try:
                 data = self._render(job, url.profile)
+            except TicketOver as ended:  # it ended as the printer was reached: no paper either
+                self._settle(job, "cancelled", report, claimed=handed, error=str(ended), **unsent)
+                return
             except Exception as exc:
                 error = f"cannot render the job: {describe(exc)}"
                 self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
@@ -472,6 +480,9 @@ class PrintDelivery:
         elif status == "uncertain":
             report.uncertain += 1
             log.warning("job %s may not have printed: %s", job.id, error)
+        elif status == "cancelled":  # its ticket is over: no late paper, and no fault
+            log.info("job %s not printed: %s", job.id, error)
+            return
         else:
             report.failed += 1
             log.warning("job %s failed: %s", job.id, error)

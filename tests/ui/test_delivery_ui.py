@@ -115,6 +115,44 @@ async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
         lock.release()
 
 
+async def test_reprint_answered_for_a_ticket_now_over_says_why_and_asks_no_more(
+    office: Path, make_app: AppFactory
+) -> None:
+    """C003's print failed and, while the desk asked "Reprint it?", the ticket was cancelled
+    at another terminal: "y" queues no copy that could never print, says why, and the
+    question is settled (not asked again)."""
+    from oss_desk.domain.delivery import NOT_REPRINTED
+    from oss_desk.services.queue import QueueService
+
+    lock = _worker_alive(office)
+    app = make_app(office, "greet-1")
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: app.snapshot is not None)
+            screen = app.screen
+            await pilot.press("c", "enter")
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+            conn = sqlite3.connect(office)
+            conn.execute(
+                "UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'"
+            )
+            conn.commit()
+            conn.close()
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            with acting(office, desk=None) as other:
+                QueueService(other).cancel("C003", reason="left")
+            await pilot.press("y")
+            said = ("Not reprinted", f"C003 is cancelled: {NOT_REPRINTED}")
+            await until(lambda: said in [(n.title, n.message) for n in app._notifications])
+            assert app.screen is screen
+            assert rows(office, "SELECT count(*), acknowledged_by FROM print_jobs") == [(1, "tl")]
+            await pilot.press("c", "enter")  # the desk carries on; nothing asked again
+            await until(lambda: rows(office, "SELECT count(*) FROM tickets") == [(6,)])
+            assert app.screen is screen
+    finally:
+        lock.release()
+
+
 async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
     tmp_path: Path, make_app: AppFactory
 ) -> None:

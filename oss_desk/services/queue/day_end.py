@@ -9,7 +9,9 @@ served, or parked while their resident fetches a document, are left alone: the a
 finishes them. Each closed ticket's ``cancelled`` event says
 ``"reason": "office_closed"``, when it was done (``closed_at``) and whether it was automatic.
 A checked-in appointment whose ticket closes so is then "came, not seen"
-(``AppointmentStatus.NOT_SEEN``): kept, as every check-in is, never a no-show.
+(``AppointmentStatus.NOT_SEEN``): kept, as every check-in is, never a no-show. A closed
+ticket's print jobs still queued (the printer down, no worker running) are settled unprinted in
+the closing transaction ("the ticket is closed"): never tried again, never "failed".
 
 The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
 everyone has gone): the same tickets, recorded at the same closing time when it has passed, or
@@ -35,6 +37,7 @@ from oss_desk.domain.closed_day import (
     cancelled_words,
     closed_by_day_end,
 )
+from oss_desk.domain.delivery import CLOSED_TICKET_JOB
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
@@ -44,6 +47,7 @@ from oss_desk.services.wording import site_as_was
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import visit_last_event_at
+from oss_desk.storage.print_state import settle_queued
 
 REASON = OFFICE_CLOSED
 
@@ -339,6 +343,7 @@ def _close(
     )
     if ended is None:  # pragma: no cover - changed in this same transaction
         return []
+    settle_queued(conn, ticket.id, CLOSED_TICKET_JOB)  # no paper, nor tries, for it now
     if not q.visit_has_active_ticket(conn, ticket.visit_id):
         q.finish_visit(
             conn, ticket.visit_id, status=VisitStatus.CANCELLED, outcome=None, finished_at=stamp

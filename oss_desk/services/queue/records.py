@@ -10,13 +10,19 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import still_at_desk
-from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
+from oss_desk.domain.delivery import (
+    NOT_REPRINTED,
+    Reprint,
+    print_state,
+    reprint_adds_copy,
+    stale_ticket_job,
+)
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
 from oss_desk.domain.sent_to import sent_nowhere, waiting_for_desk
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import Ref, changed
+from oss_desk.services.queue.core import Ref, changed, described
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
@@ -34,6 +40,13 @@ class DeskChange:
     waiting: tuple[str, ...] = ()
     """On a break: the codes of the tickets sent to it (or its person) that wait for it, as
     the desk's own break question names them (:func:`oss_desk.domain.sent_to.waiting_for_desk`)."""
+
+
+class TicketEnded(RuleViolation):
+    """A reprint asked for a ticket that is no longer waiting or called: nothing is queued,
+    as its copy would never print (``domain.delivery.stale_ticket_job``)."""
+
+    title = "Not reprinted"
 
 
 class Records(Issuing):
@@ -75,13 +88,17 @@ class Records(Issuing):
         """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
         else the printer it was last sent to (while it is still configured), else the office's
         meet-and-greet printer. A ticket whose print job has still to print adds no paper
-        (``reprint_adds_copy``): that job is tried again now instead, and the answer says so."""
+        (``reprint_adds_copy``): that job is tried again now instead, and the answer says so.
+        A ticket that is over (served, cancelled, closed at close of day...) is refused:
+        :class:`TicketEnded`."""
         from oss_desk.storage.print_state import ticket_job, try_now  # reprints only
 
         self._require(Action.REPRINT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            if stale_ticket_job("ticket", ticket.status) is not None:
+                raise TicketEnded(f"{ticket.code} is {described(ticket, conn)}: {NOT_REPRINTED}")
             latest, _ = ticket_job(conn, ticket.id)
             state = print_state(latest.status, latest.confirmed) if latest else None
             if latest is not None and not reprint_adds_copy(state):
