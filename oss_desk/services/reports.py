@@ -55,7 +55,6 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     QuarterlyReport,
     RangeReport,
-    ResidentComment,
     TrendMonth,
     VisitFigures,
 )
@@ -73,7 +72,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
-from oss_desk.services.events import record_viewed
+from oss_desk.services.comment_log import read_comments, record_read
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
@@ -81,7 +80,6 @@ from oss_desk.services.report_offices import Covered, Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
-from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
 R = TypeVar("R")
@@ -241,24 +239,9 @@ class ReportService:
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
         key, first, last = self._month_asked(month, self.offices.asked(site_id))
         site, sites, left = self.offices.scope(site_id, first, last)
-        found: list[ResidentComment] = []
         with self.offices.snapshot():
-            for conn in self._conns(site):
-                found += [
-                    ResidentComment(day=d, site=s, service=svc, rating=r, text=t)
-                    for d, s, svc, r, t in resident_comments(
-                        conn, first.isoformat(), last.isoformat(), site
-                    )
-                ]
-        found.sort(key=lambda c: c.day)
-        shown = sum(1 for c in found if c.text is not None)
-        if shown:
-            where = self.s.directory.sites.get(site or "") or next(
-                iter(self.s.directory.sites.values())
-            )
-            with self.s.store.write() as conn:
-                viewed = (["comment_text"], shown, "report comments")
-                record_viewed(conn, where, self.s.clock.now(), self.actor, viewed)
+            found = read_comments(self._conns(site), first, last, site)
+        record_read(self.s, self.actor, found, site)
         return CommentLog(month=key, site=site, sites=sites, sites_left=left, comments=tuple(found))
 
     def fill_rollup(self) -> int:
