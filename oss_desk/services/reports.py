@@ -31,6 +31,7 @@ from oss_desk.domain.periods import (
     Period,
     counted_to,
     days_period,
+    like_a_year_before,
     parse_days,
     parse_quarter,
     parse_year,
@@ -325,7 +326,7 @@ class ReportService:
             month=key,
             **self._covering((site, sites, left), figures, last),
             standards=self._period_standards(
-                tally, calls, current, self._summary_of(whole, site, tallies), followups
+                tally, calls, current, self._summary_of(whole, site, tallies, to_date), followups
             ),
             by_day=by_day,
             busiest_day=busiest(by_day),
@@ -366,7 +367,12 @@ class ReportService:
             before.last,
             site,
         )
-        year_before = previous if period.kind == "year" else self._summary_of(period, site, tallies)
+        to_date = counted_to(period.last, self._day(None, site))
+        year_before = (
+            previous
+            if period.kind == "year" and to_date is None
+            else self._summary_of(period, site, tallies, to_date)
+        )
         current = _summary(period, current_tally, rules, calls, followup_values(followups))
         return RangeReport(
             period=period.kind,
@@ -383,18 +389,23 @@ class ReportService:
             previous=previous,
             year_before=year_before,
             followups=followups,
-            to_date=_iso(counted_to(period.last, self._day(None, site))),
+            to_date=_iso(to_date),
         )
 
-    def _summary_of(self, period: Period, site: str | None, tallies: DayTallies) -> PeriodSummary:
+    def _summary_of(
+        self, period: Period, site: str | None, tallies: DayTallies, to_date: date | None
+    ) -> PeriodSummary:
         """The headline figures of the same period a year before ``period`` (its calls and
-        follow-up standards too), marked when it is before the records begin."""
-        year = period.year_before()
+        follow-up standards too), marked when it is before the records begin; while ``period``
+        goes on (counted to ``to_date``), of its same days only (:func:`like_a_year_before`)."""
+        year = like_a_year_before(period, to_date)
         tally = self._tally(tallies, year.first, year.last, site)
         followups = self._followup_values(self._followups(year.first, year.last, site))
         found = _summary(
             year, tally, self.rules, self._calls(year.first, year.last, site), followups
         )
+        if to_date is not None:  # the same days as the period so far: up to this day
+            found = replace(found, part_to=year.last.isoformat())
         return self._marked(found, year.first, year.last, site)
 
     # Reading ---------------------------------------------------------------------------------

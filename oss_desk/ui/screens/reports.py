@@ -344,6 +344,7 @@ class ReportsScreen(DeskScreen):
                     for words in (
                         f"12 months: * within {t} min, + first contact (%; line: {goal})",
                         f"12 months: * within {t} min, + first contact (%)",
+                        f"* within {t} min, + first contact",
                         f"* in {t} min, + 1st contact",
                         f"* {t} min, + 1st contact",
                         "",  # narrower still: the mark alone
