@@ -328,7 +328,7 @@ def alerts_list(state: State, as_json: bool) -> None:
     """Every current alert: which message, for which appointment (day, booking reference), and
     why; report emails (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good;
     texts to residents waiting (t1, t2...) that failed, while their tickets are open."""
-    from oss_desk.services import delivery as dv
+    from oss_desk.services import alerts as dv
 
     session = state.session()
     found = dv.message_alerts(session)
@@ -424,7 +424,7 @@ def _text_failed(
 def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor
-    from oss_desk.services.delivery import (
+    from oss_desk.services.alerts import (
         ALERT_LETTERS,
         FollowupTextAlert,
         ReportMailAlert,

@@ -35,7 +35,7 @@ from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
     from oss_desk.domain.reports import DailyReport
-    from oss_desk.services.delivery import MessageAlert
+    from oss_desk.services.alerts import MessageAlert
     from oss_desk.storage.counter import AddedService
     from oss_desk.storage.devices import DeviceState
     from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary
@@ -176,12 +176,11 @@ def take_snapshot(
     """The live queue, every desk and (for the team leader) today's running figures (``actor``:
     who reads them, when not the session's person)."""
     # What reads them loads with the first snapshot, after the desk's first frame.
+    from oss_desk.services.alerts import message_alerts, untold_alerts
     from oss_desk.services.delivery import (
         job_states,
         jobs_needing_answer,
-        message_alerts,
         turn_texts_said,
-        untold_alerts,
         worker_state,
     )
     from oss_desk.services.queue import QueueService, read_live_queue

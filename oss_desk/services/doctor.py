@@ -22,8 +22,8 @@ from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
 from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
 from oss_desk.errors import DatabaseOverwritten, OssDeskError
+from oss_desk.services.alerts import alerts_in, not_sent_lines
 from oss_desk.services.backup_files import FOLDER_ENV
-from oss_desk.services.delivery import alerts_in, not_sent_lines
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
 from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn

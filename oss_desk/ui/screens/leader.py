@@ -36,7 +36,7 @@ from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
-from oss_desk.services.delivery import acknowledge_alerts
+from oss_desk.services.alerts import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import (

@@ -21,7 +21,8 @@ def device_parts(
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
     the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
-    from oss_desk.services.delivery import StatusPart, board_part, not_sent_lines, printing_parts
+    from oss_desk.services.alerts import not_sent_lines
+    from oss_desk.services.delivery import StatusPart, board_part, printing_parts
 
     desk = context.names.desks.get(desk_id or "")
     mine = desk.printer_url if desk else None
