@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
@@ -25,6 +26,7 @@ from oss_desk.domain.message_delivery import (
     turn_text_failed_said,
 )
 from oss_desk.domain.models import Actor, Ticket
+from oss_desk.domain.sending import referral_message_said
 from oss_desk.errors import NotFound
 from oss_desk.services.session import Session
 
@@ -64,14 +66,15 @@ class MessageAlert:
             if self.business_day == today
             else f"the appointment on {day:%a %d %b}"
         )
-        state = "failed" if self.alert is AlertKind.FAILED else "not sent yet"
         why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} ({self.channel}) for {when} (ref {self.appointment_ref}) {state}{why}"
+        said = f"{self.kind} ({self.channel}) for {when} (ref {self.appointment_ref})"
+        return f"{said} {self.alert.said}{why}"
 
 
 def message_alerts(session: Session, site_id: str | None = None) -> list[MessageAlert]:
-    """Messages late (not delivered ``messages.alert_minutes`` before they stop mattering) or
-    failed for good, not yet acknowledged."""
+    """Messages late (not delivered ``messages.alert_minutes`` before they stop mattering),
+    failed for good, or no longer wanted after a try that may have reached the resident (may
+    have been sent), not yet acknowledged."""
     return alerts_in(session.store.conn, session.settings.messages, session.clock.now(), site_id)
 
 
@@ -116,14 +119,93 @@ def alerts_in(
     return found
 
 
-def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = None) -> list[str]:
-    """``["2 reminders for today not sent"]``: alerts about appointments on ``day``, by kind."""
-    counts = Counter(a.kind for a in alerts if a.business_day == day)
+def not_sent_lines(alerts: Sequence[LeaderAlert], day: str, today: str | None = None) -> list[str]:
+    """``["2 reminders for today not sent", "1 confirmation for today may have been sent"]``:
+    alerts about appointments on ``day``, by kind and state; then the referrals' references
+    that may have been sent (whatever the day)."""
+    counts = Counter(
+        (a.kind, NOT_SENT if a.alert is not AlertKind.UNCERTAIN else a.alert.said)
+        for a in alerts
+        if isinstance(a, MessageAlert) and a.business_day == day
+    )
     when = "today" if day == today else day
-    return [
-        f"{n} {kind}{'s' if n != 1 else ''} for {when} not sent"
-        for kind, n in sorted(counts.items())
+    lines = [
+        f"{n} {kind}{'s' if n != 1 else ''} for {when} {state}"
+        for (kind, state), n in sorted(counts.items())
     ]
+    if referrals := sum(1 for a in alerts if isinstance(a, ReferralMessageAlert)):
+        lines.append(f"{referrals} {REFERRAL_SAID}{'s' if referrals != 1 else ''} {UNSURE}")
+    return lines
+
+
+def alerts_counted(alerts: Sequence[LeaderAlert]) -> str:
+    """The team leader's alerts in a narrow status bar: "2 not sent", "1 may be sent", "2 not
+    sent, 1 may be sent"."""
+    unsure = sum(1 for a in alerts if a.alert is AlertKind.UNCERTAIN)
+    counts = [(len(alerts) - unsure, NOT_SENT), (unsure, "may be sent")]
+    return ", ".join(f"{n} {said}" for n, said in counts if n)
+
+
+def leader_lines(alerts: Sequence[LeaderAlert], today: str) -> list[str]:
+    """The team leader's status line of ``alerts``: today's by kind and state
+    (:func:`not_sent_lines`); else how many, "messages: 1 not sent, 1 may be sent"."""
+    return not_sent_lines(alerts, today, today) or [f"messages: {alerts_counted(alerts)}"]
+
+
+NOT_SENT = "not sent"
+UNSURE = AlertKind.UNCERTAIN.said
+REFERRAL_SAID = "referral message"
+"""A referral's message to the resident (its reference), as the status line counts it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralMessageAlert:
+    """A referral's reference to the resident no longer wanted after a try that may have
+    reached Notify, which could not be asked: it may have been sent. Listed until someone
+    acknowledges it (once a message; gone too should it be settled). Named by the referral's
+    reference, never by the resident, the number or the address."""
+
+    id: int
+    ref: str
+    channel: str
+    site_id: str
+    reason: str | None
+    alert: AlertKind = AlertKind.UNCERTAIN
+
+    def describe(self, today: str | None = None) -> str:
+        """``referral R-0042: reference by text: may have been sent: ...``"""
+        said = referral_message_said(self.channel, "uncertain", when="", last_error=self.reason)
+        return f"referral {self.ref}: {said}"
+
+
+LeaderAlert = MessageAlert | ReferralMessageAlert
+"""An alert the team leader's status line counts and A acknowledges."""
+
+
+def referral_message_alerts(
+    session: Session, site_id: str | None = None
+) -> list[ReferralMessageAlert]:
+    """Referrals' references that may have been sent, not yet acknowledged."""
+    return referral_alerts_in(session.store.conn, session.clock.now(), site_id)
+
+
+def referral_alerts_in(
+    conn: sqlite3.Connection, now: datetime, site_id: str | None = None
+) -> list[ReferralMessageAlert]:
+    from oss_desk.storage import message_alerts as ma
+
+    since = format_instant(now - timedelta(days=ALERT_DAYS))
+    return [
+        ReferralMessageAlert(m.id, m.followup_ref, m.channel, m.site_id, m.reason)
+        for m in ma.referral_messages_unsure(conn, since)
+        if site_id in (None, m.site_id)
+    ]
+
+
+def leader_alerts(session: Session, site_id: str | None = None) -> list[LeaderAlert]:
+    """What the team leader's status line counts and A acknowledges: messages to residents
+    not surely delivered (appointments', then referrals')."""
+    return [*message_alerts(session, site_id), *referral_message_alerts(session, site_id)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,15 +328,27 @@ def untold_alerts(session: Session, site_id: str | None = None) -> list[UntoldAl
     return [UntoldAlert(a.id, a) for a in owed if site_id in (None, a.site_id)]
 
 
-OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert | UntoldAlert
-"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts),
-or a notice owed by hand."""
+OutboxAlert = (
+    ReportMailAlert | FollowupTextAlert | TurnTextAlert | UntoldAlert | ReferralMessageAlert
+)
+"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts,
+referrals' references), or a notice owed by hand."""
+
+
+class Acknowledge(Protocol):
+    """How one kind of alert is said to be seen to: its rows ``chosen``, by whom and when."""
+
+    def __call__(
+        self, conn: sqlite3.Connection, chosen: list[int], /, *, by: str, now: str
+    ) -> int: ...
+
 
 ALERT_LETTERS: dict[type[OutboxAlert], str] = {
     ReportMailAlert: "r",
     FollowupTextAlert: "f",
     TurnTextAlert: "t",
     UntoldAlert: "h",
+    ReferralMessageAlert: "m",
 }
 """Each kind's letter in the alerts' ids (a message's alert has none: its id alone)."""
 
@@ -270,29 +364,63 @@ def acknowledge_alerts(
     ids: list[int] | None = None,
     mail_ids: list[int] | None = None,
     text_ids: list[int] | None = None,
+    referral_ids: list[int] | None = None,
 ) -> int:
     """Someone has seen to these alerts (messages ``ids``, report emails ``mail_ids``, follow-up
-    texts ``text_ids``; all None: every current one); they stop showing."""
+    texts ``text_ids``, referrals' references ``referral_ids``; all None: every current one);
+    they stop showing."""
     from oss_desk.storage import message_alerts as ma
     from oss_desk.storage import outbox as o
 
     session.require(Action.ACKNOWLEDGE_ALERT, actor)
-    everything = ids is None and mail_ids is None and text_ids is None
-    current = {a.id for a in message_alerts(session)}
-    mails = {a.id for a in report_mail_alerts(session)}
-    texts = {a.id for a in followup_text_alerts(session)}
-    wanted = sorted(current if everything else set(ids or ()))
-    wanted_mails = sorted(mails if everything else set(mail_ids or ()))
-    wanted_texts = sorted(texts if everything else set(text_ids or ()))
-    unknown = [str(i) for i in wanted if i not in current]
-    mail, text = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
-    unknown += [f"{mail}{i}" for i in wanted_mails if i not in mails]
-    unknown += [f"{text}{i}" for i in wanted_texts if i not in texts]
+    asked = {
+        "": ids,
+        ALERT_LETTERS[ReportMailAlert]: mail_ids,
+        ALERT_LETTERS[FollowupTextAlert]: text_ids,
+        ALERT_LETTERS[ReferralMessageAlert]: referral_ids,
+    }
+    everything = all(given is None for given in asked.values())
+    current: dict[str, tuple[set[int], Acknowledge]] = {  # each kind: shown now, and how
+        "": ({a.id for a in message_alerts(session)}, ma.acknowledge_messages),
+        ALERT_LETTERS[ReportMailAlert]: (
+            {a.id for a in report_mail_alerts(session)},
+            lambda conn, chosen, by, now: o.acknowledge_failed(
+                conn, o.REPORT_MAILS, chosen, by=by, now=now
+            ),
+        ),
+        ALERT_LETTERS[FollowupTextAlert]: (
+            {a.id for a in followup_text_alerts(session)},
+            lambda conn, chosen, by, now: o.acknowledge_failed(
+                conn, o.FEEDBACK_TEXTS, chosen, by=by, now=now
+            ),
+        ),
+        ALERT_LETTERS[ReferralMessageAlert]: (
+            {a.id for a in referral_message_alerts(session)},
+            ma.acknowledge_referral_messages,
+        ),
+    }
+    wanted = {
+        letter: sorted(shown if everything else set(asked[letter] or ()))
+        for letter, (shown, _) in current.items()
+    }
+    unknown = [f"{k}{i}" for k, chosen in wanted.items() for i in chosen if i not in current[k][0]]
     if unknown:
         raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
     now = format_instant(session.clock.now())
-    who = actor.person
     with session.store.write() as conn:
-        count = ma.acknowledge_messages(conn, wanted, by=who, now=now)
-        count += o.acknowledge_failed(conn, o.REPORT_MAILS, wanted_mails, by=who, now=now)
-        return count + o.acknowledge_failed(conn, o.FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
+        return sum(
+            acknowledge(conn, wanted[letter], by=actor.person, now=now)
+            for letter, (_, acknowledge) in current.items()
+        )
+
+
+def acknowledge_shown(session: Session, actor: Actor, alerts: Sequence[LeaderAlert]) -> int:
+    """The team leader's A: the alerts on their status line (``alerts``) are seen to."""
+    return acknowledge_alerts(
+        session,
+        actor,
+        [a.id for a in alerts if isinstance(a, MessageAlert)],
+        [],
+        [],
+        [a.id for a in alerts if isinstance(a, ReferralMessageAlert)],
+    )
