@@ -17,8 +17,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.access import MATRIX, Action, Scope, allows, refusal, scope_of
 from oss_desk.domain.models import Actor, Role
 from oss_desk.errors import Forbidden, NotFound, RuleViolation
+from oss_desk.services.alerts import acknowledge_alerts
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.referral_cancel import cancel_message

@@ -49,6 +49,19 @@ def show_line(cli: Cli, ref: str, kind: str, now: str) -> str:
     return line
 
 
+def looking_up(cli: Cli, ref: str, now: str) -> str | None:
+    """What ``appointment show --json`` says of the confirmation waiting for its look-up."""
+    shown = cli("appointment", "show", ref, "--json", now=now).json()
+    (message,) = [m for m in shown["messages"] if m["kind"] == "confirmation"]
+    said: str | None = message["looking_up"]
+    return said
+
+
+def due(line: str) -> str:
+    """The due time a text line of ``appointment show`` ends with ("... (due Mon 23 Nov 10:00)")."""
+    return line.rsplit("(due ", 1)[1].rstrip(")")
+
+
 @pytest.mark.parametrize(
     ("change", "mode", "look_up", "recorded"),
     [
@@ -96,6 +109,7 @@ def test_a_confirmation_dropped_after_an_unanswered_try_is_looked_up_first(
     assert confirmation(db)[1] == "pending"  # not settled on a guess
     waiting = show_line(cli, appt.ref, "confirmation", at.isoformat())
     assert "may have reached the resident" in waiting and "Notify is asked" in waiting, waiting
+    assert waiting.endswith(f"{looking_up(cli, appt.ref, at.isoformat())} (due {due(waiting)})")
     notify.state.look_up_script = [look_up]
     clock.set(NOW + timedelta(seconds=WAIT + 1))
     worker_pass(db, clock)
@@ -106,6 +120,7 @@ def test_a_confirmation_dropped_after_an_unanswered_try_is_looked_up_first(
     assert gets(notify, reference) == [f"GET ref={reference} {found}"]
     later = (NOW + timedelta(minutes=10)).isoformat()
     line = show_line(cli, appt.ref, "confirmation", later)
+    assert looking_up(cli, appt.ref, later) is None  # settled: nothing waits for a look-up
     if recorded == "sent":
         assert "confirmation by text: sent " in line, line
     elif recorded == "cancelled":

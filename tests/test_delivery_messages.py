@@ -16,7 +16,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
-from oss_desk.services.delivery import acknowledge_alerts, message_alerts
+from oss_desk.services.alerts import acknowledge_alerts, message_alerts
 from oss_desk.services.session import open_session
 from oss_desk.worker.messages import MessageDelivery, MessageReport
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
@@ -30,6 +31,7 @@ from oss_desk.render.rows import beside_rows
 from oss_desk.render.text import report_text
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
+from oss_desk.ui.screens.reports import standards_table
 
 from .conftest import Cli, make_db, site_toml
 
@@ -63,9 +65,10 @@ def test_without_records_a_year_before_repeat_contact_is_not_rated(cli: Cli) -> 
     assert (repeat["value"], repeat["status"], repeat["rule"]) == (25.0, "none", "down")
     assert (repeat["baseline"], repeat["baseline_recorded"]) == (None, False)
     assert report["year_before"]["recorded"] is False
+    # The quarter goes on (to 1 December): a year before, its same days (not the whole quarter).
     assert (report["year_before"]["first_day"], report["year_before"]["last_day"]) == (
         "2025-10-01",
-        "2025-12-31",
+        "2025-12-01",
     )
     text = cli(*QUARTER, now=NOW).out
     line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
@@ -93,7 +96,8 @@ def test_down_on_the_year_before_is_met_and_up_is_missed(cli: Cli) -> None:
     # Every format says the same figure and rating.
     text = cli(*QUARTER, now=NOW).out
     line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
-    assert "57.1%" in line and "50.0% then (from 24 Nov): RED, missed" in line
+    said = "down on the same days a year before, 50.0% then (24 Nov to 1 Dec): RED, missed"
+    assert "57.1%" in line and said in line, line
     rows = list(csv.reader(io.StringIO(cli(*QUARTER, "--format", "csv", now=NOW).out)))
     cells = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert cells[("standards", "repeat_contact.value")] == "57.1"
@@ -187,7 +191,8 @@ def test_any_figures_beside_the_period_before_read_the_same_in_text_and_html(
         )
         report = replace(base, period=kind, current=now, previous=before, year_before=year)
         table = beside_rows(report)
-        assert len(table.heads) == (2 if kind == "year" else 3)
+        # a year going on has its same days a year before beside the whole year before
+        assert len(table.heads) == (2 if kind == "year" and not year.part_to else 3)
         text = report_text(report, names).split("Beside the period before", 1)[1]
         section = report_html(report, names).split('id="beside"', 1)[1].split("</section>")[0]
         for row in table.rows:
@@ -259,3 +264,46 @@ def test_a_part_month_before_the_records_says_so_in_every_format(cli: Cli) -> No
     # A quarter beside the same quarter a year before: the part quarter says it too.
     beside = _text_cells(cli(*QUARTER, now=NOW).out.split("Beside the period before")[1], "Visits")
     assert beside == ["4", "0", "2 (from 24 Nov)"]
+
+
+def test_a_month_to_date_is_rated_against_the_same_days_a_year_before(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """December 2026 to the 10th (one repeat of four: 25.0%) beside December 2025: its first
+    ten days had one repeat of two (50.0%), the whole month one of ten (10.0%, the ten days
+    and eight more visits on the 20th). Like with like, repeat contact went down: met, rated
+    against 50.0% "(to 10 Dec)", in JSON, text, CSV, HTML and on the desk's screen; against
+    the whole month it read as up, missed. Once December is over, the whole month again."""
+    visits(cli, "2025-12-01", 1, 1)
+    visits(cli, "2025-12-20", 0, 8)
+    visits(cli, "2026-12-08", 1, 3)
+    now = "2026-12-10T16:00:00Z"
+    month = ("report", "monthly", "--month", "2026-12")
+    report = cli(*month, "--json", now=now).json()
+    repeat = standard(report, "repeat_contact")
+    assert report["to_date"] == "2026-12-10"
+    assert (repeat["value"], repeat["baseline"], repeat["status"]) == (25.0, 50.0, "green")
+    assert (repeat["baseline_from"], repeat["baseline_to"]) == (None, "2025-12-10")
+    said = "down on the same days a year before, 50.0% then (to 10 Dec)"
+    text = cli(*month, now=now).out
+    line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
+    assert f"{said}: GREEN, met" in line, line
+    assert said in cli(*month, "--format", "html", now=now).out
+    rows = list(csv.reader(io.StringIO(cli(*month, "--format", "csv", now=now).out)))
+    cells = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert cells[("standards", "repeat_contact.baseline_to")] == "2025-12-10"
+    session = open_session(db=cli.db, clock=FixedClock(datetime.fromisoformat(now)))
+    try:
+        with ReportService(session, Actor("tl")) as reports:
+            typed = reports.monthly("2026-12")
+    finally:
+        session.close()
+    table = io.StringIO()
+    Console(file=table, width=120).print(standards_table(typed))
+    (screen,) = [x for x in table.getvalue().splitlines() if "Repeat" in x]
+    assert "↓ yearly (to 10 Dec)" in screen and "MET" in screen, screen
+    # December over: the whole month a year before (10.0%), and up on it is missed.
+    later = cli(*month, "--json", now="2027-01-05T10:00:00Z").json()
+    whole = standard(later, "repeat_contact")
+    assert (whole["baseline"], whole["baseline_to"], whole["status"]) == (10.0, None, "red")
+    assert "down on a year before, 10.0% then: RED" in cli(*month, now="2027-01-05T10:00:00Z").out

@@ -767,6 +767,7 @@ def repeat_standard(part: dict[str, Any]) -> dict[str, Any]:
         "baseline": None,
         "baseline_recorded": False,
         "baseline_from": None,
+        "baseline_to": None,
     }
 
 
@@ -1245,7 +1246,7 @@ MONTHLY_KEYS = [
     "trend",
 ]
 STANDARD_KEYS = ["key", "label", "value", "target", "rule", "status", "definition"]
-BASELINE_KEYS = ["baseline", "baseline_recorded", "baseline_from"]
+BASELINE_KEYS = ["baseline", "baseline_recorded", "baseline_from", "baseline_to"]
 """A standard rated against a year before (rule ``down``) says that year's figure too."""
 DESK_KEYS = ["served", "service_median_minutes", "service_total_minutes"]
 ADVISER_KEYS = ["name", "served", "service_median_minutes"]

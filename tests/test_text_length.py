@@ -9,6 +9,7 @@ worker composes them, with the heading Notify's template puts above the body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +20,19 @@ from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.outgoing import TEXT_LIMIT, fitting, text_length
+from oss_desk.domain.outgoing import (
+    TEXT_LIMIT,
+    change_line_room,
+    fitted,
+    fitting,
+    joined,
+    text_length,
+)
 from oss_desk.services.messages import compose
 from oss_desk.services.session import Session
 
 from .appointments_site import service_at
-from .conftest import make_db
+from .conftest import Cli, make_db
 from .test_welsh import welsh_toml
 
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -170,3 +178,78 @@ def test_every_text_fits_whatever_change_lines_the_office_sets(
                 assert "..." in text.sms, text.sms
     finally:
         session.settings = stored
+
+
+def long_lines_office(tmp_path: Path, english: str, welsh: str) -> Path:
+    """The bilingual office with long names, its "to change or cancel" lines ``english`` and
+    ``welsh``, as a configuration file ``init`` loads."""
+    toml = welsh_toml(printer=f"capture://{tmp_path}/paper.bin")
+    for old, new in LONG_WELSH.items():
+        toml = toml.replace(old, new, 1)
+    lines = f'change_line = "{english}"\nchange_line_cy = "{welsh}"\n'
+    toml = re.sub(r"change_line = .*\nchange_line_cy = .*\n", lines, toml, count=1)
+    config = tmp_path / "office.toml"
+    config.write_text(toml, encoding="utf-8")
+    return config
+
+
+def init_warnings(cli: Cli, config: Path) -> list[str]:
+    done = cli("init", "--config", str(config))
+    assert done.code == 0, done.err
+    return [line for line in (done.out + done.err).splitlines() if "to change or cancel" in line]
+
+
+def test_init_warns_of_change_lines_a_bilingual_text_would_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines of the 200 characters the configuration allows, in the bilingual office with
+    long names: init loads the office (exit 0) and warns, on one line, that texts cut them,
+    naming each setting and how many characters each may have. Lines of that many characters
+    load with no warning, and their change notice carries them whole; one more, and the
+    warning is back."""
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    english, welsh = "To change or cancel call 01632 960000. " * 6, "I newid neu ganslo. " * 10
+    (warning,) = init_warnings(cli, long_lines_office(tmp_path, english[:200], welsh[:200]))
+    assert warning.startswith("Warning: texts will cut"), warning
+    room = int(re.search(r"has room for (\d+) characters of each", warning)[1])  # type: ignore[index]
+    assert "appointments.change_line has 200" in warning, warning
+    assert "appointments.change_line_cy has 200" in warning, warning
+    assert 0 < room < 200, warning
+    fit = long_lines_office(tmp_path, english[:room].strip(), welsh[:room].strip())
+    assert init_warnings(cli, fit) == []
+    svc, session = service_at(
+        tmp_path / "office.sqlite", FixedClock(MONDAY), desk="greet-1", person="tl"
+    )
+    try:
+        first, *later = svc.slots("H", days=14, limit=40)
+        moved = svc.move(svc.book("H", first.start, channel="slip").ref, later[-1].start)
+        text = compose(session, moved, "change").sms
+    finally:
+        session.close()
+    assert english[:room].strip() in text and welsh[:room].strip() in text, text
+    over = long_lines_office(tmp_path, english[: room + 1], welsh[:room].strip())
+    (again,) = init_warnings(cli, over)
+    assert f"appointments.change_line has {room + 1}" in again, again
+    assert "change_line_cy has" not in again, again
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    said=st.lists(st.text(alphabet=LETTERS, min_size=150, max_size=400), min_size=1, max_size=2),
+    lines=st.lists(CHANGE_LINES, min_size=2, max_size=2),
+)
+def test_lines_within_the_room_are_never_cut(said: list[str], lines: list[str]) -> None:
+    """The room init names (change_line_room) is the texts' own rule: lines no longer than it
+    go whole (and none is needed when the room is None); over it, the lines are cut."""
+    heading = "Appointment changed / Apwyntiad wedi newid"
+    parts = list(zip(said, lines, strict=False))
+    room = change_line_room(heading, parts)
+    text = fitted(heading, parts)
+    if room is None:
+        assert text == joined(parts)
+        return
+    for _, line in parts:
+        if len(line) <= room:
+            assert line in text, (room, line, text)
+    if text_length(heading, joined([(s, "") for s, _ in parts])) <= TEXT_LIMIT:
+        assert text != joined(parts) and text.count("...") > joined(parts).count("...")

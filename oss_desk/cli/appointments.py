@@ -372,6 +372,10 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     appt = svc.look_up(ref)
     contact = svc.contact(appt, "appointment show") if with_contact else None
     messages = svc.messages(appt)
+    from oss_desk.services.message_fates import awaiting_look_up
+
+    now = session.clock.now()
+    looking_up = {m.id: awaiting_look_up(session, m, appt, now) for m in messages}
     if as_json:
         emit_json(
             {
@@ -395,6 +399,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
                         "due": m.due_at,
                         "sent": m.sent_at,
                         "error": m.last_error,
+                        "looking_up": looking_up[m.id],
                     }
                     for m in messages
                 ],
@@ -431,9 +436,6 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         click.echo(f"  {untold}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
-    from oss_desk.services.message_fates import awaiting_look_up
-
-    now = session.clock.now()
     for m in messages:
         tz = session.site_ever(appt.site_id).timezone
         wall = local(read_instant(m.sent_at or m.due_at), tz)
@@ -444,7 +446,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
             sent=bool(m.sent_at),
             attempts=m.attempts,
             last_error=m.last_error,
-            looking_up=awaiting_look_up(session, m, appt, now),
+            looking_up=looking_up[m.id],
         )
         click.echo(f"  {m.kind} by {m.channel}: {progress}")
 

@@ -319,16 +319,17 @@ def board_test(state: State, url: str, text: str, as_json: bool) -> None:
 
 @click.group()
 def alerts() -> None:
-    """Messages late or failed for good: listed until someone acknowledges them."""
+    """Messages late, failed for good or perhaps sent: listed until someone acknowledges them."""
 
 
 @alerts.command("list")
 @json_command
 def alerts_list(state: State, as_json: bool) -> None:
     """Every current alert: which message, for which appointment (day, booking reference), and
-    why; report emails (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good;
-    texts to residents waiting (t1, t2...) that failed, while their tickets are open."""
-    from oss_desk.services import delivery as dv
+    why (late, failed, or may have been sent); report emails (ids r1, r2...) and follow-up
+    texts (f1, f2...) that failed for good; referrals' references that may have been sent (m1,
+    m2...); texts to residents waiting (t1, t2...) that failed, while their tickets are open."""
+    from oss_desk.services import alerts as dv
 
     session = state.session()
     found = dv.message_alerts(session)
@@ -336,6 +337,7 @@ def alerts_list(state: State, as_json: bool) -> None:
     texts = dv.followup_text_alerts(session)
     turns = dv.turn_text_alerts(session)
     untold = dv.untold_alerts(session)
+    referrals = dv.referral_message_alerts(session)
     if as_json:
         emit_json(
             [
@@ -396,15 +398,28 @@ def alerts_list(state: State, as_json: bool) -> None:
                 }
                 for u in untold
             ]
+            + [
+                {
+                    "id": dv.alert_key(m),
+                    "alert": m.alert.value,
+                    "kind": "referral_message",
+                    "channel": m.channel,
+                    "via": "notify",
+                    "site": m.site_id,
+                    "referral_ref": m.ref,
+                    "reason": m.reason,
+                }
+                for m in referrals
+            ]
         )
         return
-    if not found and not mails and not texts and not turns and not untold:
+    if not any((found, mails, texts, turns, untold, referrals)):
         click.echo("No alerts: every message was delivered or is on time.")
         return
     for a in found:
         today = session.today(session.site(a.site_id))
         click.echo(f"{a.id:6d}  {a.describe(today)}")
-    listed: list[dv.OutboxAlert] = [*untold, *mails, *texts, *turns]
+    listed: list[dv.OutboxAlert] = [*untold, *referrals, *mails, *texts, *turns]
     for alert in listed:
         click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
 
@@ -424,9 +439,10 @@ def _text_failed(
 def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor
-    from oss_desk.services.delivery import (
+    from oss_desk.services.alerts import (
         ALERT_LETTERS,
         FollowupTextAlert,
+        ReferralMessageAlert,
         ReportMailAlert,
         TurnTextAlert,
         UntoldAlert,
@@ -438,7 +454,9 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
     if ids and everything:
         raise click.UsageError("give either ids or --all, not both")
     mail, text_ = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
-    by_kind: dict[str, list[int]] = {"": [], mail: [], text_: []}  # messages, reports, texts
+    referral = ALERT_LETTERS[ReferralMessageAlert]
+    # messages, reports, texts, referrals' references
+    by_kind: dict[str, list[int]] = {"": [], mail: [], text_: [], referral: []}
     for given in ids:
         text = given.strip().lower()
         if text[:1] == ALERT_LETTERS[TurnTextAlert]:  # a waiting resident's text: goes with it
@@ -456,7 +474,7 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         if not (number.isascii() and number.isdigit()):
             raise click.BadParameter(
                 f"{given!r}: an alert's id (e.g. 12, r3 for a report email, f2 for a"
-                " follow-up text)"
+                " follow-up text, m4 for a referral's reference)"
             )
         by_kind[kind].append(int(number))
     session = state.session()
@@ -466,6 +484,7 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         None if everything else by_kind[""],
         None if everything else by_kind[mail],
         None if everything else by_kind[text_],
+        None if everything else by_kind[referral],
     )
     if as_json:
         emit_json({"acknowledged": count})

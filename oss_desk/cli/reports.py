@@ -16,7 +16,7 @@ from oss_desk.cli.common import State, choice_option, closing, emit_json, pass_s
 from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, file_fault
-from oss_desk.services.delivery import message_alerts, not_sent_lines
+from oss_desk.services.alerts import message_alerts, not_sent_lines
 from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session

@@ -208,10 +208,26 @@ class DateSpan:
 def part_said(records_from: str | None) -> str:
     """What follows a part period's figure (:meth:`DateSpan.part_from`): ``(from 8 Dec)``;
     nothing for a whole one."""
-    if records_from is None:
+    return days_said(records_from, None)
+
+
+def days_said(first: str | None, last: str | None) -> str:
+    """The days a figure counts when they are not its whole period: from the day the records
+    begin (``first``, :meth:`DateSpan.part_from`), to the day a period going on is counted to
+    (``last``: a year before, the same days, :func:`oss_desk.domain.periods.like_a_year_before`),
+    or both: ``(from 8 Dec)``, ``(to 22 Dec)``, ``(8 to 22 Dec)``; nothing for a whole one."""
+    if first is None and last is None:
         return ""
-    day = date.fromisoformat(records_from)
-    return f"(from {day.day} {day:%b})"
+    if last is None:
+        return f"(from {_day_month(first)})"
+    if first is None:
+        return f"(to {_day_month(last)})"
+    return f"({_day_month(first)} to {_day_month(last)})"
+
+
+def _day_month(iso: str | None) -> str:
+    day = date.fromisoformat(iso or "")
+    return f"{day.day} {day:%b}"
 
 
 def not_begun(first: date, today: date, named: str) -> None:

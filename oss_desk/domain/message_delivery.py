@@ -48,14 +48,34 @@ class AlertKind(StrEnum):
     """Not delivered yet, and it matters soon."""
     FAILED = "failed"
     """Given up: will not be delivered."""
+    UNCERTAIN = "uncertain"
+    """No longer wanted after a try that may have reached the resident, which the provider
+    could not be asked about (:data:`~oss_desk.domain.sending.MAY_HAVE_BEEN_SENT`): the
+    resident may hold it (a confirmation of a booking since cancelled, say)."""
+
+    @property
+    def said(self) -> str:
+        """The alert's state in words, as every list of alerts says it."""
+        return ALERT_SAID[self]
+
+
+ALERT_SAID = {
+    AlertKind.LATE: "not sent yet",
+    AlertKind.FAILED: "failed",
+    AlertKind.UNCERTAIN: MAY_HAVE_BEEN_SENT,
+}
 
 
 def message_alert(
     status: str, deadline: datetime, now: datetime, alert_minutes: float = 30.0
 ) -> AlertKind | None:
-    """Whether a message raises an alert for the team leader (until someone acknowledges it)."""
+    """Whether a message raises an alert for the team leader (until someone acknowledges it):
+    late, failed for good, or (``uncertain``) perhaps sent; one alert a message, whatever its
+    deadline, and none once it is sent or certainly not sent."""
     if status == "failed":
         return AlertKind.FAILED
+    if status == "uncertain":
+        return AlertKind.UNCERTAIN
     if status in ("pending", "sending") and now >= deadline - timedelta(minutes=alert_minutes):
         return AlertKind.LATE
     return None

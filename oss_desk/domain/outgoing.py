@@ -67,6 +67,21 @@ def fitted(heading: str, *versions: Sequence[tuple[str, str]]) -> str:
     return best  # too long even without the lines: Notify refuses it, and says so
 
 
+def change_line_room(heading: str, parts: Sequence[tuple[str, str]]) -> int | None:
+    """The most characters each "to change or cancel" line of a text may have (``parts``: per
+    language, what it says and its line, as :func:`fitted` is given its shortest version) for
+    the text to carry every line whole: lines no longer than that are never cut. None: they
+    fit as they are; else :func:`fitted` cuts the longest at least."""
+
+    def length(most: int) -> int:
+        return text_length(heading, joined([(said, line[:most]) for said, line in parts]))
+
+    longest = max((len(line) for _, line in parts), default=0)
+    if length(longest) <= TEXT_LIMIT:
+        return None
+    return next((most for most in range(longest - 1, 0, -1) if length(most) <= TEXT_LIMIT), 0)
+
+
 def message_domain(address: str) -> str:
     """The domain a Message-ID is made under: the sender's (``desk@council.gov.uk`` ->
     ``council.gov.uk``); one without a domain, ``oss-desk.invalid`` (RFC 2606: never real)."""

@@ -74,6 +74,18 @@ class Period:
         return days_period(_a_year_before(self.first), _a_year_before(self.last), self.start_month)
 
 
+def like_a_year_before(period: Period, to_date: date | None) -> Period:
+    """What ``period`` is compared with a year before, like with like: the same period a year
+    before (:meth:`Period.year_before`); while it goes on (counted to ``to_date``, today), only
+    the same days of it a year before (1 to 22 December 2025 beside December 2026 to the 22nd),
+    never a whole month, quarter or year against part of one. Every report that sets a period
+    beside its year before asks this, and says the days when they are not the whole period
+    (:func:`oss_desk.domain.calendar.days_said`)."""
+    if to_date is None or to_date >= period.last:
+        return period.year_before()
+    return days_period(period.first, to_date, period.start_month).year_before()
+
+
 def _a_year_before(day: date) -> date:
     return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else day.day))
 

@@ -479,4 +479,5 @@ def repeat_contact_standard(now: PeriodSummary, year_before: PeriodSummary) -> S
         REPEAT_CONTACT_DEFINITION,
         recorded=year_before.recorded,
         baseline_from=year_before.records_from,
+        baseline_to=year_before.part_to,
     )

@@ -465,6 +465,9 @@ class PeriodSummary:
     records_from: str | None = None
     """Set when it began before the office's records begin (a part period: its figures are
     from this day on, :meth:`~oss_desk.domain.calendar.DateSpan.part_from`)."""
+    part_to: str | None = None
+    """Set on a year before of a period still going on: it counts the same days only, to
+    this one (:func:`~oss_desk.domain.periods.like_a_year_before`), not its whole period."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -416,6 +416,9 @@ class Standard:
     baseline_from: str | None = None
     """Set when the period a year before began before the records did: the baseline is of
     its days from this one on (a part period)."""
+    baseline_to: str | None = None
+    """Set when the period rated goes on (to date): the baseline is of the same days a year
+    before, to this one (:func:`oss_desk.domain.periods.like_a_year_before`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,7 +459,8 @@ REPEAT_CONTACT_DEFINITION = (
     "Of the visits, the share that came back about the same matter: ticked at meet-and-greet,"
     " or an appointment ended without the documents. The standard is that it goes down year on"
     " year: met when lower than in the same period a year before (or none then and none now),"
-    " missed when not; not rated"
+    " missed when not; while the period goes on, against the same days of it a year before;"
+    " not rated"
     " when there are no records a year before."
 )
 
@@ -470,6 +474,7 @@ def year_on_year(
     *,
     recorded: bool = True,
     baseline_from: str | None = None,
+    baseline_to: str | None = None,
 ) -> Standard:
     """A standard whose figure should go down year on year (:attr:`Rule.DOWN`): met when lower
     than ``year_before`` (the same period a year before), or when both are 0 (none then and
@@ -491,6 +496,7 @@ def year_on_year(
         before,
         recorded,
         baseline_from if before is not None else None,
+        baseline_to if before is not None else None,
     )
 
 

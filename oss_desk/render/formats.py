@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from oss_desk.domain.calendar import part_said
+from oss_desk.domain.calendar import days_said
 from oss_desk.domain.reports import NO_RECORDS
 from oss_desk.domain.standards import (
     Rule,
@@ -44,16 +44,22 @@ def hour(value: str | None) -> str:
     return MISSING if value is None else f"{value}:00"
 
 
+SAME_DAYS = "the same days a year before"
+"""What a period going on is rated against (:func:`oss_desk.domain.periods.like_a_year_before`),
+said with those days: "down on the same days a year before, 4.0% then (to 22 Dec)"."""
+
+
 def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> str:
     """A standard's target: ``over 80%``, ``at least 80%`` (``> 80%``, ``\u2265 80%`` with
     ``symbols``), after ``prefix``; ``monitored`` for a figure without a target; ``down on a
     year before`` for one that should go down year on year."""
     if standard.rule is Rule.DOWN:
+        part = days_said(standard.baseline_from, standard.baseline_to)
         if symbols:  # where room is short (the desk's screen): what it is rated against
-            return "\u2193 yearly"
+            return "\u2193 yearly" + (f" {part}" if standard.baseline_to else "")
         then = percent(standard.baseline) if standard.baseline_recorded else NO_RECORDS
-        part = part_said(standard.baseline_from)
-        return f"{prefix}down on a year before, {then} then" + (f" {part}" if part else "")
+        before = SAME_DAYS if standard.baseline_to else "a year before"
+        return f"{prefix}down on {before}, {then} then" + (f" {part}" if part else "")
     if standard.rule is Rule.MONITORED or standard.target is None:
         return "monitored"
     words = _RULE_SYMBOLS if symbols else _RULE_WORDS

@@ -143,7 +143,7 @@ RANGE_KEYS = (
 """A quarter's, a year's or any period's keys, in order."""
 
 
-_BASELINE = ("baseline", "baseline_recorded", "baseline_from")
+_BASELINE = ("baseline", "baseline_recorded", "baseline_from", "baseline_to")
 
 
 def plain(value: object) -> Any:

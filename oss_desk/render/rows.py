@@ -406,12 +406,14 @@ def _beside_figures(
 
 def beside_rows(report: RangeReport) -> BesideTable:
     """The headline figures, then repeat contact, the telephone and the follow-up standards,
-    each in this period, the period before and (not for a year) the same period a year before;
+    each in this period, the period before and (not for a whole year: that is the period
+    before) the same period a year before (while it goes on, its same days);
     ``no records`` for a period before the office's records begin."""
     periods = [report.current, report.previous]
     heads = ["This period", "The period before"]
-    if report.period != "year" and report.year_before is not None:
-        periods.append(report.year_before)
+    year_before = report.year_before
+    if year_before is not None and (report.period != "year" or year_before.part_to):
+        periods.append(year_before)  # a year going on: its same days, apart from the year
         heads.append("A year before")
     shown = list(_beside_figures(report.target_minutes))
     for s in report.standards:

@@ -1,8 +1,9 @@
 """What staff are told about delivery: who owns the devices, what each device last said, print
-jobs that need an answer at their desk, and messages that are late or failed (the alerts).
+jobs that need an answer at their desk, and turn texts not surely sent (the alerts:
+:mod:`oss_desk.services.alerts`).
 
-The desks' status area, the team leader's screen, ``doctor``, ``report daily`` and ``oss-desk
-alerts`` all read these, and the rules come from :mod:`oss_desk.domain.delivery`, so they agree.
+The desks' status area, the team leader's screen and ``doctor`` read these, and the rules come
+from :mod:`oss_desk.domain.delivery`, so they agree.
 
 A desk imports this module before its first frame (for its status line): the outbox, the queue
 service and the message tables are imported by the functions that read them, when first called.
@@ -11,15 +12,13 @@ service and the message tables are imported by the functions that read them, whe
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import Appointment, untold_said
 from oss_desk.domain.delivery import (
     NO_ANSWER_NEEDED,
     DeviceReading,
@@ -33,14 +32,10 @@ from oss_desk.domain.delivery import (
     ticket_print_word,
 )
 from oss_desk.domain.message_delivery import (
-    AlertKind,
     TextsSaid,
-    message_alert,
-    message_deadline,
-    turn_text_failed_said,
 )
-from oss_desk.domain.models import Actor, Ticket
-from oss_desk.errors import NotFound, OssDeskError, RuleViolation
+from oss_desk.domain.models import Actor
+from oss_desk.errors import OssDeskError, RuleViolation
 from oss_desk.services.device_owner import state_of
 from oss_desk.services.session import Session
 from oss_desk.storage.database import Store
@@ -48,14 +43,11 @@ from oss_desk.storage.devices import DeviceState
 from oss_desk.storage.lease import read_heartbeat
 
 if TYPE_CHECKING:
-    from oss_desk.config_delivery import MessageSettings
     from oss_desk.storage import outbox as o
 
 
 ATTENTION_HOURS = 12
 """How far back print jobs needing an answer are shown at their desk."""
-ALERT_DAYS = 14
-"""How far back undelivered messages are looked for."""
 
 
 def worker_state(store: Store, real_now: datetime | None = None) -> WorkerState:
@@ -260,192 +252,6 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     return new_job
 
 
-# Message alerts -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MessageAlert:
-    """A message to a resident that wants the team leader's attention (late, or failed for
-    good) until someone acknowledges it."""
-
-    id: int
-    alert: AlertKind
-    kind: str
-    """confirmation, reminder, change or cancellation"""
-    channel: str
-    via: str
-    site_id: str
-    business_day: str
-    """The appointment's day."""
-    starts_at: datetime
-    deadline: datetime
-    reason: str | None
-    appointment_ref: str
-    """The booking reference, to find the booking and tell the resident another way (no name,
-    email or phone in an alert)."""
-
-    def describe(self, today: str | None = None) -> str:
-        """``confirmation (email) for the appointment on Fri 11 Dec (ref K7M-3QX) failed: ...``"""
-        day = date.fromisoformat(self.business_day)
-        when = (
-            "today's appointment"
-            if self.business_day == today
-            else f"the appointment on {day:%a %d %b}"
-        )
-        state = "failed" if self.alert is AlertKind.FAILED else "not sent yet"
-        why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} ({self.channel}) for {when} (ref {self.appointment_ref}) {state}{why}"
-
-
-def message_alerts(session: Session, site_id: str | None = None) -> list[MessageAlert]:
-    """Messages late (not delivered ``messages.alert_minutes`` before they stop mattering) or
-    failed for good, not yet acknowledged."""
-    return alerts_in(session.store.conn, session.settings.messages, session.clock.now(), site_id)
-
-
-def alerts_in(
-    conn: sqlite3.Connection,
-    settings: MessageSettings,
-    now: datetime,
-    site_id: str | None = None,
-) -> list[MessageAlert]:
-    from oss_desk.storage import message_alerts as ma
-
-    since = format_instant(now - timedelta(days=ALERT_DAYS))
-    found = []
-    for m in ma.messages_undelivered(conn, since):
-        if site_id is not None and m.site_id != site_id:
-            continue
-        starts = read_instant(m.starts_at)
-        deadline = message_deadline(
-            m.kind,
-            read_instant(m.created_at),
-            starts,
-            notice_hours=settings.notice_hours,
-            reminder_until_minutes=settings.reminder_until_minutes,
-        )
-        alert = message_alert(m.status, deadline, now, settings.alert_minutes)
-        if alert is not None:
-            found.append(
-                MessageAlert(
-                    m.id,
-                    alert,
-                    m.kind,
-                    m.channel,
-                    m.via,
-                    m.site_id,
-                    m.business_day,
-                    starts,
-                    deadline,
-                    m.reason,
-                    m.appointment_ref,
-                )
-            )
-    return found
-
-
-def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = None) -> list[str]:
-    """``["2 reminders for today not sent"]``: alerts about appointments on ``day``, by kind."""
-    counts = Counter(a.kind for a in alerts if a.business_day == day)
-    when = "today" if day == today else day
-    return [
-        f"{n} {kind}{'s' if n != 1 else ''} for {when} not sent"
-        for kind, n in sorted(counts.items())
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class ReportMailAlert:
-    """A report email (the daily summary, the monthly dashboard) that failed for good."""
-
-    id: int
-    kind: str
-    period: str
-    scope: str
-    reason: str | None
-
-    def describe(self) -> str:
-        where = "every office" if self.scope == "*" else self.scope
-        why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} report email for {self.period} ({where}) failed{why}"
-
-
-def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
-    """Report emails failed for good, not yet acknowledged (the recipient is staff's address,
-    not shown here)."""
-    from oss_desk.storage import outbox as o
-    from oss_desk.storage.report_mails import ReportMail
-
-    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
-    return [
-        ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
-        for m in map(
-            ReportMail.of, o.failed_unacknowledged(session.store.conn, o.REPORT_MAILS, since)
-        )
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class FollowupTextAlert:
-    """A follow-up text (asking a resident how their visit went) that failed for good: named by
-    its visit, never by the resident or the number."""
-
-    id: int
-    visit_id: int
-    site_id: str | None
-    reason: str | None
-
-    def describe(self) -> str:
-        why = f": {self.reason}" if self.reason else ""
-        return f"follow-up text for visit {self.visit_id} failed{why}"
-
-
-def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
-    """Follow-up texts failed for good, not yet acknowledged."""
-    from oss_desk.storage import feedback_texts as ft
-    from oss_desk.storage import outbox as o
-
-    conn = session.store.conn
-    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
-    found = []
-    for row in o.failed_unacknowledged(conn, o.FEEDBACK_TEXTS, since):
-        consent = ft.consent_of(conn, row["visit_id"])
-        site = consent.site_id if consent is not None else None
-        found.append(FollowupTextAlert(row["id"], row["visit_id"], site, row["last_error"]))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class TurnTextAlert:
-    """A turn text that failed for good while its ticket is still open (the resident was not
-    told to come, or where to go): listed until the ticket ends, and said at the desk that
-    called. Named by the ticket, never by the resident or the number."""
-
-    id: int
-    ticket: Ticket
-    kind: str
-    reason: str | None
-
-    def describe(self) -> str:
-        at = f", at {self.ticket.desk}" if self.ticket.desk else ""
-        said = turn_text_failed_said(self.kind, self.reason)
-        return f"ticket {self.ticket.code}{at}: {said} (listed while the ticket is open)"
-
-
-def turn_text_alerts(session: Session, site_id: str | None = None) -> list[TurnTextAlert]:
-    """Turn texts failed for good whose tickets are still open."""
-    from oss_desk.storage import queue as q
-    from oss_desk.storage.resident import open_failed_turn_texts
-
-    found = []
-    with session.store.read() as conn:
-        for text_id, ticket_id, kind, why in open_failed_turn_texts(conn, site_id):
-            ticket = q.get_ticket(conn, ticket_id)
-            if ticket is not None:
-                found.append(TurnTextAlert(text_id, ticket, kind, why))
-    return found
-
-
 def turn_texts_said(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, TextsSaid]:
     """The visits' turn texts that failed for good, apart from those that may have been sent,
     in words, by visit id (``ticket show``, and the desk serving the resident: one rule)."""
@@ -458,86 +264,6 @@ def turn_texts_said(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[
         visit: TextsSaid.of(failed.get(visit, []), unsure.get(visit, []))
         for visit in failed.keys() | unsure.keys()
     }
-
-
-@dataclass(frozen=True, slots=True)
-class UntoldAlert:
-    """A council move or cancellation whose resident has no email or phone and has not been
-    told (``domain.appointments.owes_notice_by_hand``): listed until someone records that
-    they told them (``appointment told``). Named by the booking reference only."""
-
-    id: int
-    appointment: Appointment
-
-    @property
-    def site_id(self) -> str:
-        return self.appointment.site_id
-
-    def describe(self) -> str:
-        appt = self.appointment
-        day = date.fromisoformat(appt.business_day)
-        return f"appointment {appt.ref} on {day:%a %d %b}: {untold_said(appt)}"
-
-
-def untold_alerts(session: Session, site_id: str | None = None) -> list[UntoldAlert]:
-    """Council changes not yet told to residents with no email or phone (oldest first)."""
-    from oss_desk.storage.appointments import untold
-
-    with session.store.read() as conn:
-        owed = untold(conn)
-    return [UntoldAlert(a.id, a) for a in owed if site_id in (None, a.site_id)]
-
-
-OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert | UntoldAlert
-"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts),
-or a notice owed by hand."""
-
-ALERT_LETTERS: dict[type[OutboxAlert], str] = {
-    ReportMailAlert: "r",
-    FollowupTextAlert: "f",
-    TurnTextAlert: "t",
-    UntoldAlert: "h",
-}
-"""Each kind's letter in the alerts' ids (a message's alert has none: its id alone)."""
-
-
-def alert_key(alert: OutboxAlert) -> str:
-    """Its id among the alerts: its kind's letter and its row's id (``r12``, ``f3``, ``t7``)."""
-    return f"{ALERT_LETTERS[type(alert)]}{alert.id}"
-
-
-def acknowledge_alerts(
-    session: Session,
-    actor: Actor,
-    ids: list[int] | None = None,
-    mail_ids: list[int] | None = None,
-    text_ids: list[int] | None = None,
-) -> int:
-    """Someone has seen to these alerts (messages ``ids``, report emails ``mail_ids``, follow-up
-    texts ``text_ids``; all None: every current one); they stop showing."""
-    from oss_desk.storage import message_alerts as ma
-    from oss_desk.storage import outbox as o
-
-    session.require(Action.ACKNOWLEDGE_ALERT, actor)
-    everything = ids is None and mail_ids is None and text_ids is None
-    current = {a.id for a in message_alerts(session)}
-    mails = {a.id for a in report_mail_alerts(session)}
-    texts = {a.id for a in followup_text_alerts(session)}
-    wanted = sorted(current if everything else set(ids or ()))
-    wanted_mails = sorted(mails if everything else set(mail_ids or ()))
-    wanted_texts = sorted(texts if everything else set(text_ids or ()))
-    unknown = [str(i) for i in wanted if i not in current]
-    mail, text = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
-    unknown += [f"{mail}{i}" for i in wanted_mails if i not in mails]
-    unknown += [f"{text}{i}" for i in wanted_texts if i not in texts]
-    if unknown:
-        raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
-    now = format_instant(session.clock.now())
-    who = actor.person
-    with session.store.write() as conn:
-        count = ma.acknowledge_messages(conn, wanted, by=who, now=now)
-        count += o.acknowledge_failed(conn, o.REPORT_MAILS, wanted_mails, by=who, now=now)
-        return count + o.acknowledge_failed(conn, o.FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
 
 
 def printer_label(url: str) -> str:

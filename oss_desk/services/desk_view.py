@@ -35,7 +35,7 @@ from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
     from oss_desk.domain.reports import DailyReport
-    from oss_desk.services.delivery import MessageAlert
+    from oss_desk.services.alerts import LeaderAlert
     from oss_desk.storage.counter import AddedService
     from oss_desk.storage.devices import DeviceState
     from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary
@@ -87,8 +87,9 @@ class DeskSnapshot:
     """The owner of the devices, as it is now (its lease and heartbeat)."""
     attention: tuple[JobNeedingAnswer, ...] = ()
     """Print jobs that may not have printed, or failed, not yet answered at their desk."""
-    alerts: tuple[MessageAlert, ...] = ()
-    """Messages late or failed for good, not yet acknowledged (the team leader's)."""
+    alerts: tuple[LeaderAlert, ...] = ()
+    """Messages late, failed for good or perhaps sent, not yet acknowledged (the team
+    leader's: :func:`oss_desk.services.alerts.leader_alerts`)."""
     untold: tuple[str, ...] = ()
     """Booking references of council changes whose residents (no email or phone) have not been
     told yet (``appointment told``), the longest owed first."""
@@ -167,12 +168,11 @@ def take_snapshot(
     """The live queue, every desk and (for the team leader) today's running figures (``actor``:
     who reads them, when not the session's person)."""
     # What reads them loads with the first snapshot, after the desk's first frame.
+    from oss_desk.services.alerts import leader_alerts, untold_alerts
     from oss_desk.services.delivery import (
         job_states,
         jobs_needing_answer,
-        message_alerts,
         turn_texts_said,
-        untold_alerts,
         worker_state,
     )
     from oss_desk.services.queue import QueueService, read_live_queue
@@ -194,7 +194,7 @@ def take_snapshot(
         devices = device_states(conn)
         worker = worker_state(session.store)
         attention = jobs_needing_answer(session)
-        alerts = message_alerts(session, site.id)
+        alerts = leader_alerts(session, site.id)
         untold = [u.appointment.ref for u in untold_alerts(session, site.id)]
         jobs = job_states(session)
         since = desk_since(conn)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from html import escape
 
 from oss_desk.domain.appointments import QR_MESSAGES, Appointment, booking_qr
 from oss_desk.domain.calendar import local, zone
+from oss_desk.domain.outgoing import change_line_room as line_room
 from oss_desk.domain.outgoing import fitted
 from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
@@ -71,14 +73,58 @@ def email_lines(session: Session, wording: Wording, n: int) -> list[str]:
 def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     """The message in the office's languages: in a bilingual office the Welsh comes first, then
     the English, in the email, the text and the subject alike."""
+    session.refresh_directory()  # the wording in force now, though `init` ran since we began
+    # A change notice says what changed: the time the resident last heard of beside the new.
+    heard = a.told_time(session.store.conn, appt.id) if kind == "change" else None
+    d = _draft(session, appt, kind, heard)
+    ics = (
+        _ics(session, appt, kind, d.label, d.english_place, d.body) if kind != "reminder" else None
+    )
+    qr = booking_qr(appt.ref) if kind in QR_MESSAGES else None
+    return Composed(
+        d.heading,
+        " / ".join(d.subjects),
+        d.body,
+        fitted(d.heading, d.texts, d.short),
+        ics,
+        qr,
+        d.caption if qr else (),
+        d.sender,
+    )
+
+
+def change_line_room(session: Session, appt: Appointment, heard: datetime | None) -> int | None:
+    """The most characters each "to change or cancel" line may have for the change notice of
+    ``appt`` (the resident last heard of it at ``heard``), the longest text that carries them,
+    to carry them whole (:func:`oss_desk.domain.outgoing.change_line_room`); None: they fit as
+    they are. For a booking made up to ask (``oss-desk init``): nothing is read of it."""
+    d = _draft(session, appt, "change", heard)
+    return line_room(d.heading, d.short)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A message's words before its text is fitted and its invitation made."""
+
+    heading: str
+    subjects: list[str]
+    body: str
+    texts: list[tuple[str, str]]
+    """Per language: what the text says, and its change line."""
+    short: list[tuple[str, str]]
+    """The same without the office's address."""
+    caption: tuple[str, ...]
+    label: str
+    english_place: str
+    sender: str
+
+
+def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | None) -> _Draft:
     from oss_desk.services import resident
 
-    session.refresh_directory()  # the wording in force now, though `init` ran since we began
     words = resident.appointment_wording(session, appt)
     site, wording, room = words.site, words.wording, words.room
     time = f"{words.wall:%H:%M}"
-    # A change notice says what changed: the time the resident last heard of beside the new.
-    heard = a.told_time(session.store.conn, appt.id) if kind == "change" else None
     was = local(heard, site.timezone) if heard is not None and heard != appt.starts_at else None
     labels = resident.label_names(session, wording, appt.service)
     sites = resident.site_names(session, wording, site.id)
@@ -141,24 +187,18 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)
-    body = "\n\n".join(bodies)
     english_place = (f"{room.name}, {site.name}" if room else site.name) + (
         f", {words.address}" if words.address else ""
     )
-    ics = (
-        _ics(session, appt, kind, words.service.label, english_place, body)
-        if kind != "reminder"
-        else None
-    )
-    qr = booking_qr(appt.ref) if kind in QR_MESSAGES else None
-    return Composed(
+    return _Draft(
         " / ".join(headings),
-        " / ".join(subjects),
-        body,
-        fitted(" / ".join(headings), texts, short),
-        ics,
-        qr,
-        tuple(caption) if qr else (),
+        subjects,
+        "\n\n".join(bodies),
+        texts,
+        short,
+        tuple(caption),
+        words.service.label,
+        english_place,
         sender_name(session, wording),
     )
 

@@ -31,6 +31,7 @@ from oss_desk.domain.periods import (
     Period,
     counted_to,
     days_period,
+    like_a_year_before,
     parse_days,
     parse_quarter,
     parse_year,
@@ -55,7 +56,6 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     QuarterlyReport,
     RangeReport,
-    ResidentComment,
     TrendMonth,
     VisitFigures,
 )
@@ -73,7 +73,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
-from oss_desk.services.events import record_viewed
+from oss_desk.services.comment_log import read_comments, record_read
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
@@ -81,7 +81,6 @@ from oss_desk.services.report_offices import Covered, Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
-from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
 R = TypeVar("R")
@@ -241,24 +240,9 @@ class ReportService:
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
         key, first, last = self._month_asked(month, self.offices.asked(site_id))
         site, sites, left = self.offices.scope(site_id, first, last)
-        found: list[ResidentComment] = []
         with self.offices.snapshot():
-            for conn in self._conns(site):
-                found += [
-                    ResidentComment(day=d, site=s, service=svc, rating=r, text=t)
-                    for d, s, svc, r, t in resident_comments(
-                        conn, first.isoformat(), last.isoformat(), site
-                    )
-                ]
-        found.sort(key=lambda c: c.day)
-        shown = sum(1 for c in found if c.text is not None)
-        if shown:
-            where = self.s.directory.sites.get(site or "") or next(
-                iter(self.s.directory.sites.values())
-            )
-            with self.s.store.write() as conn:
-                viewed = (["comment_text"], shown, "report comments")
-                record_viewed(conn, where, self.s.clock.now(), self.actor, viewed)
+            found = read_comments(self._conns(site), first, last, site)
+        record_read(self.s, self.actor, found, site)
         return CommentLog(month=key, site=site, sites=sites, sites_left=left, comments=tuple(found))
 
     def fill_rollup(self) -> int:
@@ -342,7 +326,7 @@ class ReportService:
             month=key,
             **self._covering((site, sites, left), figures, last),
             standards=self._period_standards(
-                tally, calls, current, self._summary_of(whole, site, tallies), followups
+                tally, calls, current, self._summary_of(whole, site, tallies, to_date), followups
             ),
             by_day=by_day,
             busiest_day=busiest(by_day),
@@ -383,7 +367,12 @@ class ReportService:
             before.last,
             site,
         )
-        year_before = previous if period.kind == "year" else self._summary_of(period, site, tallies)
+        to_date = counted_to(period.last, self._day(None, site))
+        year_before = (
+            previous
+            if period.kind == "year" and to_date is None
+            else self._summary_of(period, site, tallies, to_date)
+        )
         current = _summary(period, current_tally, rules, calls, followup_values(followups))
         return RangeReport(
             period=period.kind,
@@ -400,18 +389,23 @@ class ReportService:
             previous=previous,
             year_before=year_before,
             followups=followups,
-            to_date=_iso(counted_to(period.last, self._day(None, site))),
+            to_date=_iso(to_date),
         )
 
-    def _summary_of(self, period: Period, site: str | None, tallies: DayTallies) -> PeriodSummary:
+    def _summary_of(
+        self, period: Period, site: str | None, tallies: DayTallies, to_date: date | None
+    ) -> PeriodSummary:
         """The headline figures of the same period a year before ``period`` (its calls and
-        follow-up standards too), marked when it is before the records begin."""
-        year = period.year_before()
+        follow-up standards too), marked when it is before the records begin; while ``period``
+        goes on (counted to ``to_date``), of its same days only (:func:`like_a_year_before`)."""
+        year = like_a_year_before(period, to_date)
         tally = self._tally(tallies, year.first, year.last, site)
         followups = self._followup_values(self._followups(year.first, year.last, site))
         found = _summary(
             year, tally, self.rules, self._calls(year.first, year.last, site), followups
         )
+        if to_date is not None:  # the same days as the period so far: up to this day
+            found = replace(found, part_to=year.last.isoformat())
         return self._marked(found, year.first, year.last, site)
 
     # Reading ---------------------------------------------------------------------------------

@@ -249,7 +249,11 @@ def load_into(
         report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
         report.lines.extend(f"Warning: {line}" for line in promised_channels(settings))
         report.lines.extend(f"Warning: {line}" for line in change_line_unset_in(settings))
-        return snapshot
+    from oss_desk.services.change_lines import change_lines_cut
+
+    loaded = Session(store, clock, settings, read_directory(store.conn), actor, host=True)
+    report.lines.extend(f"Warning: {line}" for line in change_lines_cut(loaded))
+    return snapshot
 
 
 def change_line_unset_in(settings: Settings) -> list[str]:

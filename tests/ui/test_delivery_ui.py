@@ -177,3 +177,36 @@ async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
         acknowledged = "SELECT count(*) FROM messages WHERE acknowledged_by = 'tl'"
         await until(lambda: rows(db, acknowledged) == [(1,)])
         await until(lambda: "not sent" not in str(app.screen.query_one(StatusBar).render()))
+
+
+async def test_the_team_leader_sees_a_message_that_may_have_been_sent_until_acknowledged(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Today's confirmation, no longer wanted after a try the mail server may have taken
+    (recorded 'uncertain', as the worker records it): the team leader's status line says it
+    may have been sent, and A (seen to) clears it."""
+    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", "2026-11-24T11:00:00Z", channel="email", email="r@example.org")
+    session.close()
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE messages SET status = 'uncertain', last_error = 'the appointment was cancelled;"
+        " an earlier try may have reached the mail server' WHERE kind = 'confirmation'"
+    )
+    conn.commit()
+    conn.close()
+    at = FixedClock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    app = make_app(db, None, clock=at)
+    async with app.run_test(size=(140, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pressed_to(pilot, LeaderScreen, "f4")
+        bar = app.screen.query_one(StatusBar)
+        await until(lambda: "1 confirmation for today may have been sent" in str(bar.render()))
+        await pressed_to(pilot, ConfirmDialog, "a")
+        await pilot.press("y")
+        acknowledged = "SELECT count(*) FROM messages WHERE acknowledged_by = 'tl'"
+        await until(lambda: rows(db, acknowledged) == [(1,)])
+        await until(
+            lambda: "may have been sent" not in str(app.screen.query_one(StatusBar).render())
+        )

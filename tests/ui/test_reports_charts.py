@@ -194,3 +194,29 @@ async def test_f6_stops_where_the_records_begin_as_the_cli_refuses(
         await until(lambda: any(refused in str(n.message) for n in app._notifications))
         await until(lambda: not screen.workers)
         assert screen.shown == ("month", "2026-11") and screen.month == "2026-11"
+
+
+async def test_the_twelve_months_mark_a_month_begun_before_the_records(
+    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """November 2026 began before the office's records (23 November): the text report marks
+    its figures "(from 23 Nov)", and the desk's 12-month chart says the same above its
+    points (it plotted the month as a whole one)."""
+    db = office(tmp_path)
+    text = Cli(db, monkeypatch)("report", "monthly", now=NOW.isoformat()).out
+    (row,) = [line for line in text.splitlines() if line.startswith("    2026-11 ")]
+    assert row.endswith("(from 23 Nov)"), row
+    app = make_app(db, "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6", "m")
+        await until(
+            lambda: (
+                isinstance(app.screen, ReportsScreen) and isinstance(app.screen.data, MonthlyReport)
+            )
+        )
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        title = drawn(screen, "report-chart-trend")[0]
+        assert "contact" in title and title.strip().endswith("(from 23 Nov)"), title

@@ -36,7 +36,7 @@ from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
-from oss_desk.services.delivery import acknowledge_alerts
+from oss_desk.services.alerts import acknowledge_shown
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import (
@@ -94,8 +94,8 @@ REOPEN = (
     "residents in again. n or Esc: it stays closed."
 )
 SEEN_TO = (
-    "These messages to residents (a reminder, a text) could not be sent. y says each was seen "
-    "to, the resident told another way: they stop showing as alerts. n or Esc: they stay."
+    "These messages to residents were not sent, or may have been. y says each was seen to, the "
+    "resident told another way: they stop showing as alerts. n or Esc: they stay."
 )
 
 
@@ -589,8 +589,8 @@ class LeaderScreen(DeskScreen):
         if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=SEEN_TO)):
             return
         actor = self.acting_as()
-        ids = [a.id for a in snap.alerts]
-        await self.commit(lambda s: acknowledge_alerts(s, actor, ids), "Alerts acknowledged")
+        shown = snap.alerts
+        await self.commit(lambda s: acknowledge_shown(s, actor, shown), "Alerts acknowledged")
 
     @key_flow("leader")
     async def action_find(self) -> None:

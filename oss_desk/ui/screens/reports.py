@@ -22,7 +22,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from oss_desk.domain.calendar import hour_said, no_figures_yet, no_month_figures_yet
+from oss_desk.domain.calendar import (
+    hour_said,
+    no_figures_yet,
+    no_month_figures_yet,
+    part_said,
+)
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor, Outcome
 from oss_desk.domain.reports import (
@@ -328,13 +333,24 @@ class ReportsScreen(DeskScreen):
                 plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
                 plt.ylim(0, 100)
             t = data.target_minutes
+            # A month begun before the records is marked as the text and HTML reports mark it:
+            # its figures are from the day they begin ("(from 8 Dec)"), said in every title.
+            part = part_said(next((m.records_from for m in trend if m.records_from), None))
             chart_title(
                 plt,
                 plot.size.width,
-                f"12 months: * within {t} min, + first contact (%; line: {goal})",
-                f"12 months: * within {t} min, + first contact (%)",
-                f"* in {t} min, + 1st contact",
-                f"* {t} min, + 1st contact",
+                *(
+                    " ".join(filter(None, (words, part)))
+                    for words in (
+                        f"12 months: * within {t} min, + first contact (%; line: {goal})",
+                        f"12 months: * within {t} min, + first contact (%)",
+                        f"* within {t} min, + first contact",
+                        f"* in {t} min, + 1st contact",
+                        f"* {t} min, + 1st contact",
+                        "",  # narrower still: the mark alone
+                    )
+                    if words or part
+                ),
             )
         plot.refresh()
 

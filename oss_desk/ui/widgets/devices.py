@@ -21,7 +21,8 @@ def device_parts(
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
     the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
-    from oss_desk.services.delivery import StatusPart, board_part, not_sent_lines, printing_parts
+    from oss_desk.services.alerts import alerts_counted, leader_lines
+    from oss_desk.services.delivery import StatusPart, board_part, printing_parts
 
     desk = context.names.desks.get(desk_id or "")
     mine = desk.printer_url if desk else None
@@ -42,11 +43,8 @@ def device_parts(
     elif snapshot.board_url:
         parts.append(board_part(snapshot.worker, snapshot.devices.get(snapshot.board_url)))
     if leader and snapshot.alerts:
-        lines = not_sent_lines(
-            list(snapshot.alerts), snapshot.business_day, snapshot.business_day
-        ) or [f"{len(snapshot.alerts)} messages not sent"]
-        count = len(snapshot.alerts)
-        short = f"{count} not sent (A)"
+        lines = leader_lines(snapshot.alerts, snapshot.business_day)
+        short = f"{alerts_counted(snapshot.alerts)} (A)"
         parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True, short))
     if leader and snapshot.untold:
         refs = ", ".join(snapshot.untold)
