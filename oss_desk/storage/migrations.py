@@ -258,15 +258,38 @@ PYTHON_STEPS = {
 }
 
 
+def statements(script: str) -> list[str]:
+    """``script``'s statements, one by one, as sqlite3 reads them (a ``;`` inside a string, a
+    comment or a trigger's body does not end one). sqlite-utils' ``executescript`` inside a
+    transaction splits a script the same way but checks after every character, which made the
+    migrations most of the time it takes to create a database (measured with cProfile: 0.8 of
+    1.0 s); this checks only where a ``;`` may end a statement."""
+    found: list[str] = []
+    pending = ""
+    *pieces, last = script.split(";")
+    for piece in pieces:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                found.append(pending.strip())
+            pending = ""
+    if (pending + last).strip():
+        found.append((pending + last).strip())  # what follows the last ``;``, as it stands
+    return found
+
+
 def _runner(name: str, sql: str):  # type: ignore[no-untyped-def]
     parts = PYTHON_STEP.split(sql)  # [sql, step, sql, step, sql, ...]
+    scripts = [statements(part) if index % 2 == 0 else [] for index, part in enumerate(parts)]
 
     def run(db: sqlite_utils.Database) -> None:
         for index, part in enumerate(parts):
             if index % 2:
                 PYTHON_STEPS[part](db)
-            elif part.strip():
-                db.executescript(part)
+            else:
+                cursor = db.conn.cursor()  # in the migration's transaction, as sqlite-utils does
+                for statement in scripts[index]:
+                    cursor.execute(statement)
 
     run.__name__ = name
     return run
