@@ -27,6 +27,7 @@ from oss_desk.errors import StorageBusy
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.storage.print_start import marks_path
 from oss_desk.storage.writelock import lock_path
 from oss_desk.worker.printing import PrintDelivery
 from oss_desk.worker.run import DeviceWorker
@@ -111,7 +112,9 @@ def worker_process(
     db: Path, log: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """`oss-desk worker` in its own process (its log to ``log``, if given; ``env``: settings of
-    its own); returns once it owns the devices."""
+    its own); returns once it owns the devices and has begun its notes of the jobs it starts to
+    send (so a test that stops it at once never stops it between the two: under load it once
+    did, and then its notes were rightly "not known")."""
     given = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT), **given)
@@ -125,7 +128,16 @@ def worker_process(
         ),
         what="the worker owns the devices",
     )
+    until(
+        lambda: marks_path(db, str(proc_owner(db, proc.pid))).exists(),
+        what="the worker has begun its notes of the jobs it starts to send",
+    )
     return proc
+
+
+def proc_owner(db: Path, pid: int) -> str | None:
+    found = rows(db, "SELECT owner FROM worker_heartbeat WHERE pid = ? AND stopped_at IS NULL", pid)
+    return str(found[0][0]) if found else None
 
 
 def freeze(proc: subprocess.Popen[bytes], db: Path) -> None:
