@@ -190,7 +190,9 @@ def test_answering_reprint_for_a_ticket_that_is_over_says_why_and_asks_no_more(
     tmp_path: Path,
 ) -> None:
     """C001's job failed (the printer down) and the resident was served all the same: the
-    desk asks about it; answering "reprint" queues nothing, says why, and ends the question."""
+    desk no longer asks about it (no paper can help them now; doctor still counts it). A desk
+    whose question was already on screen as the ticket ended answers "reprint": nothing is
+    queued, it says why, and the question is ended."""
     db = down_office(tmp_path)
     clock = FixedClock(MONDAY_0930)
     greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
@@ -199,12 +201,37 @@ def test_answering_reprint_for_a_ticket_that_is_over_says_why_and_asks_no_more(
         assert job is not None
         with greet.store.write() as conn:  # (what eight failed tries leave)
             conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'refused'")
+        assert [j.id for j in delivery.jobs_needing_answer(greet)] == [job]
         QueueService(greet).call("C001", "desk-1")
         QueueService(greet).finish("C001", "resolved")
-        assert [j.id for j in delivery.jobs_needing_answer(greet)] == [job]
+        assert delivery.jobs_needing_answer(greet) == []
+        doctor = delivery.recent_jobs_needing_answer(greet.store.conn, clock.now())
+        assert [j.id for j in doctor] == [job]
         with pytest.raises(TicketEnded, match=f"C001 is finished: {re.escape(NOT_REPRINTED)}"):
             delivery.answer_job(greet, greet.actor, job, reprint=True)
-        assert delivery.jobs_needing_answer(greet) == []
+        assert delivery.recent_jobs_needing_answer(greet.store.conn, clock.now()) == []
         assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]
+    finally:
+        greet.close()
+
+
+def test_a_ticket_that_may_not_have_printed_is_not_asked_about_once_closed(
+    tmp_path: Path,
+) -> None:
+    """Q002's paper may not have printed (the worker stopped as it was sent); then the team
+    leader closes the day. Opening the desk asked at once "Ticket Q002 may not have printed.
+    Reprint it (it will say COPY)?", and a yes printed a COPY telling the resident to watch the
+    board for a number that will never be called. A closed ticket is not asked about."""
+    db = down_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        job = QueueService(greet).issue("C").print_job
+        with greet.store.write() as conn:
+            conn.execute("UPDATE print_jobs SET status = 'uncertain', last_error = 'stopped'")
+        assert [j.id for j in delivery.jobs_needing_answer(greet)] == [job]
+        ok(Cli(db, pytest.MonkeyPatch()), "--user", "tl", "desks", "close-day", "--yes")
+        assert rows(db, "SELECT status FROM tickets") != [("waiting",)]
+        assert delivery.jobs_needing_answer(greet) == []
     finally:
         greet.close()

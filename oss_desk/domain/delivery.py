@@ -61,9 +61,12 @@ class WorkerState:
 
 NO_WORKER = "no device worker running"
 NOT_ANSWERING = "state unknown, device worker not answering"
-NO_ANSWER_NEEDED = "no answer needed now (answered at a desk, or a later copy was made)"
-"""A print question settled meanwhile: answered elsewhere, or superseded by a later copy of the
-ticket (printed, or queued: then that copy is the one asked about if it fails)."""
+NO_ANSWER_NEEDED = (
+    "no answer needed now (answered at a desk, a later copy was made, or the ticket is over)"
+)
+"""A print question settled meanwhile: answered elsewhere, superseded by a later copy of the
+ticket (printed, or queued: then that copy is the one asked about if it fails), or its ticket
+over (served, cancelled, closed: no paper can help its resident now)."""
 
 
 def holder_said(pid: int | None, role: str | None = None) -> str:

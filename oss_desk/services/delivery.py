@@ -29,6 +29,7 @@ from oss_desk.domain.delivery import (
     needing_answer_words,
     print_state,
     shorter_words,
+    stale_ticket_job,
     ticket_print_word,
 )
 from oss_desk.domain.message_delivery import (
@@ -204,7 +205,18 @@ def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
 
 
 def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:
-    return recent_jobs_needing_answer(session.store.conn, session.clock.now())
+    """The print jobs a desk asks about: those of the last hours that may not have printed, or
+    failed, apart from a ticket's paper once the ticket is over (closed at close of day, served,
+    cancelled: :func:`~oss_desk.domain.delivery.stale_ticket_job`): no reprint can help its
+    resident now, and ``ticket reprint`` refuses it. ``doctor`` still counts them."""
+    from oss_desk.domain.models import TicketStatus
+
+    return [
+        job
+        for job in recent_jobs_needing_answer(session.store.conn, session.clock.now())
+        if job.ticket_status is None
+        or stale_ticket_job(job.kind, TicketStatus(job.ticket_status)) is None
+    ]
 
 
 def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[o.JobNeedingAnswer]:
@@ -231,7 +243,8 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     from oss_desk.storage import outbox as o
 
     session.require(Action.REPRINT, actor)
-    found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
+    asked = recent_jobs_needing_answer(session.store.conn, session.clock.now())
+    found = next((j for j in asked if j.id == job_id), None)  # (asked before its ticket ended)
     if found is None:
         raise RuleViolation(
             f"print job {job_id}: {NO_ANSWER_NEEDED}",

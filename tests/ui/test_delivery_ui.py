@@ -105,7 +105,8 @@ async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
             await until(lambda: app.screen is screen)
             said = (
                 "No answer needed",
-                "Ticket C003: no answer needed now (answered at a desk, or a later copy was made)",
+                "Ticket C003: no answer needed now (answered at a desk, a later copy was made, "
+                "or the ticket is over)",
             )
             await until(lambda: said in [(n.title, n.message) for n in app._notifications])
             await pilot.press("c", "enter")  # the next key is the desk's own again
@@ -119,9 +120,10 @@ async def test_reprint_answered_for_a_ticket_now_over_says_why_and_asks_no_more(
     office: Path, make_app: AppFactory
 ) -> None:
     """C003's print failed and, while the desk asked "Reprint it?", the ticket was cancelled
-    at another terminal: "y" queues no copy that could never print, says why, and the
-    question is settled (not asked again)."""
-    from oss_desk.domain.delivery import NOT_REPRINTED
+    at another terminal: the question goes away by itself, saying no answer is needed now (no
+    copy that could never print is queued), and is not asked again. Doctor still counts the
+    failed job: it did fail."""
+    from oss_desk.domain.delivery import NO_ANSWER_NEEDED
     from oss_desk.services.queue import QueueService
 
     lock = _worker_alive(office)
@@ -141,11 +143,10 @@ async def test_reprint_answered_for_a_ticket_now_over_says_why_and_asks_no_more(
             await until(lambda: isinstance(app.screen, ConfirmDialog))
             with acting(office, desk=None) as other:
                 QueueService(other).cancel("C003", reason="left")
-            await pilot.press("y")
-            said = ("Not reprinted", f"C003 is cancelled: {NOT_REPRINTED}")
+            said = ("No answer needed", f"Ticket C003: {NO_ANSWER_NEEDED}")
             await until(lambda: said in [(n.title, n.message) for n in app._notifications])
             assert app.screen is screen
-            assert rows(office, "SELECT count(*), acknowledged_by FROM print_jobs") == [(1, "tl")]
+            assert rows(office, "SELECT count(*), status FROM print_jobs") == [(1, "failed")]
             await pilot.press("c", "enter")  # the desk carries on; nothing asked again
             await until(lambda: rows(office, "SELECT count(*) FROM tickets") == [(6,)])
             assert app.screen is screen
