@@ -199,6 +199,13 @@ BY_SLIP = "booked by slip (no message goes to them)"
 which is the rule, not by the contacts held (a slip booking may hold a phone)."""
 
 
+def checklist_sent_apart(channel: Preferred) -> bool:
+    """Whether a booking's resident holds its checklist apart from any text: a booking by
+    email or slip had it in the email or on the slip, so a text may point to them. One by
+    text had neither: its texts carry the checklist themselves."""
+    return channel is not Preferred.TEXT
+
+
 def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
     """A council move or cancellation of a booking made by slip at the desk: no message goes,
     so a person must phone or write to them. It is an alert until someone says they were told,
