@@ -120,6 +120,20 @@ def contact_of(conn: sqlite3.Connection, appointment_id: int) -> Contact | None:
     return Contact(name=row[0], email=row[1], phone=row[2])
 
 
+def reachable(conn: sqlite3.Connection, appointment_ids: Sequence[int]) -> set[int]:
+    """The bookings among ``appointment_ids`` that hold a phone or an email for their resident
+    (not purged): whether, not what (no personal data is read out)."""
+    marks = ",".join("?" * len(appointment_ids))
+    return {
+        int(row[0])
+        for row in conn.execute(
+            f"SELECT appointment_id FROM appointment_contacts WHERE appointment_id IN ({marks}) "  # noqa: S608
+            "AND purged_at IS NULL AND (coalesce(phone, '') <> '' OR coalesce(email, '') <> '')",
+            list(appointment_ids),
+        )
+    }
+
+
 def hold(conn: sqlite3.Connection, appointment_id: int, resources: list[str], units: range) -> None:
     try:
         conn.executemany(
