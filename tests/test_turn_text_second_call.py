@@ -44,7 +44,8 @@ def test_each_new_call_texts_again_and_the_same_call_never_twice(
         assert day.queue.call_next("desk-2") is not None
         day.worker(times=2)
         assert texts_to(notify, "ann")[3:] == [f"{c001}: please go to Desk 2 now."]
-        # Served, then moved to another service: its new code is called, and texted.
+        # Served, then moved to another service with no printer at hand: its new code is
+        # called, and texted beside the code on their paper.
         day.at(7)
         day.queue.start(c001)
         moved = day.queue.transfer(c001, service="B")
@@ -52,7 +53,9 @@ def test_each_new_call_texts_again_and_the_same_call_never_twice(
         called = day.queue.call_next("desk-2")
         assert called is not None and called.code == moved.code
         day.worker(times=3)
-        assert texts_to(notify, "ann")[4:] == [f"{moved.code}: please go to Desk 2 now."]
+        assert texts_to(notify, "ann")[4:] == [
+            f"{moved.code} (your ticket {c001}): please go to Desk 2 now."
+        ]
     finally:
         day.close()
     assert len(texts_to(notify, "ann")) == 5

@@ -380,12 +380,16 @@ def transfer(
     if as_json:
         data = ticket_json(moved.ticket, session.directory)
         data["print_job"] = moved.print_job
+        data["code_on_paper"] = moved.paper_code or moved.ticket.code
         emit_json(data)
     else:
+        from oss_desk.domain.counter import new_code_untold
         from oss_desk.services.delivery import print_job_said
 
-        job = moved.print_job
+        job, new = moved.print_job, moved.ticket.code
         printed = f"; new code {print_job_said(session, job)}" if job else ""
+        if moved.paper_code and moved.paper_code != new:
+            printed = f"; {new_code_untold(new, moved.paper_code)}"
         click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 

@@ -54,6 +54,7 @@ from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
 from oss_desk.storage.followups import release_stale_messages
+from oss_desk.storage.print_state import code_on_paper
 from oss_desk.storage.sending import TURN_TEXTS
 
 log = logging.getLogger("oss_desk.turn_texts")
@@ -252,14 +253,26 @@ class TurnTexts:
         return None
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
-        """The text, Welsh first in a bilingual office: the code and, once called, the desk."""
+        """The text, Welsh first in a bilingual office: the code (and the one on the resident's
+        paper, when a transfer printed nowhere left them holding another) and, once called,
+        the desk."""
         wording = record_wording(self.s, ticket.site_id)
         desks = desk_names(self.s, wording, ticket.desk)
+        with self.s.store.read() as conn:
+            held = code_on_paper(conn, ticket.id)
+
+        def code(language: str) -> str:
+            """The code called, and the one on their paper when that is another (a transfer
+            printed nowhere): "C003 (your ticket H001)"."""
+            if held in ("", ticket.code):
+                return ticket.code
+            return wording.one(language, "text.code_held", code=ticket.code, held=held)
+
         lines = [
             wording.one(
                 language,
                 f"text.{kind}",
-                code=ticket.code,
+                code=code(language),
                 desk=desks[min(n, len(desks) - 1)],
             )
             for n, language in enumerate(wording.languages)
