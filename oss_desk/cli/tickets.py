@@ -206,15 +206,24 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     from oss_desk.services.turn_texts import TurnTexts
 
     session = state.session()
-    ticket = TurnTexts(session).give_phone(ref, number)
+    texts = TurnTexts(session)
+    ticket = texts.give_phone(ref, number)
     if as_json:
         emit_json({"ticket": ticket.code, "texts": True})
+        return
+    when_called = session.settings.turn_texts.when_called
+    if texts.nearly_held_back(ticket):
+        called = "a text when called" if when_called else "no text for now"
+        click.echo(
+            f'{ticket.code}: {called} (already near the front: no "nearly your turn" text '
+            "unless they fall back)"
+        )
         return
     # The place in the words of the paper ticket: the people ahead (not "2nd in line").
     nearly = nearly_said(session.settings.turn_texts.position)
     click.echo(
         f"{ticket.code}: a text when nearly their turn ({nearly}, as its paper counts them)"
-        + (", and when called" if session.settings.turn_texts.when_called else "")
+        + (", and when called" if when_called else "")
     )
 
 
