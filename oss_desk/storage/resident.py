@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -174,16 +175,14 @@ def hold_back_nearly(
 
 def held_back_nearly(conn: sqlite3.Connection, visit_ids: Iterable[int], why: str) -> set[int]:
     """The visits among ``visit_ids`` whose "nearly your turn" text was held back for ``why``."""
-    wanted = list(visit_ids)
-    marks = ",".join("?" * len(wanted))
-    return {
-        int(row[0])
-        for row in conn.execute(
-            f"SELECT visit_id FROM turn_texts WHERE visit_id IN ({marks}) AND kind = 'nearly' "  # noqa: S608
-            "AND status = 'cancelled' AND last_error = ?",
-            [*wanted, why],
+    return set(
+        first_column(
+            conn,
+            "SELECT visit_id FROM turn_texts WHERE visit_id IN (SELECT value FROM json_each(?)) "
+            "AND kind = 'nearly' AND status = 'cancelled' AND last_error = ?",
+            [json.dumps(list(visit_ids)), why],
         )
-    }
+    )
 
 
 def release_nearly(conn: sqlite3.Connection, visit_id: int, why: str) -> None:
