@@ -30,7 +30,6 @@ from oss_desk.ui.dialogs import (
     key_rows,
     keys_line,
 )
-from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
 
 KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -315,8 +314,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
     }
 
     def compose_body(self) -> ComposeResult:
-        number = Input(placeholder="e.g. 07700 900123", max_length=20, id="text")
-        yield field_row("Mobile", number)
+        yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
         yield TickBox(self.LABELS["turn-texts"], True, id="turn-texts")
         follow_up = self.LABELS["follow-up"]
         if not self.follow_up_possible:
