@@ -21,7 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said
+from oss_desk.domain.waits import NEARLY_HELD_BACK_SAID, NO_OPEN_DESK, nearly_said, place_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -214,10 +214,7 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     when_called = session.settings.turn_texts.when_called
     if texts.nearly_held_back(ticket):
         called = "a text when called" if when_called else "no text for now"
-        click.echo(
-            f'{ticket.code}: {called} (already near the front: no "nearly your turn" text '
-            "unless they fall back)"
-        )
+        click.echo(f"{ticket.code}: {called} ({NEARLY_HELD_BACK_SAID})")
         return
     # The place in the words of the paper ticket: the people ahead (not "2nd in line").
     nearly = nearly_said(session.settings.turn_texts.position)

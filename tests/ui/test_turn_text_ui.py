@@ -40,7 +40,12 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         )
         await pilot.press(*["backspace"] * 10, *"07700900123", "enter")  # put right in the box
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
-        assert any("a text when nearly their turn" in m for m in said)
+        # C001 is next already, the resident still here: no "nearly your turn" text, said so.
+        assert any(
+            m == 'C001: a text when called (already near the front: no "nearly your turn" text '
+            "unless they fall back)"
+            for m in said
+        ), said
         kinds = [r[0] for r in rows(db, "SELECT kind FROM events ORDER BY id")]
         assert "phone_given" in kinds
         # The follow-up text is a choice of its own, off unless ticked: nothing was agreed.
