@@ -370,9 +370,9 @@ def test_notify_sends_texts_and_emails_with_templates(tmp_path: Path, notify: No
     sms, mail = notify.state.sent
     assert sms["type"] == "sms" and sms["phone_number"] == "+447700900123"
     assert sms["template_id"] == "22222222-2222-2222-2222-222222222222"
-    # A text stays short: what to bring is in the email or on the slip, which it points to.
-    assert "See your email or slip for what to bring." in sms["personalisation"]["body"]
-    assert "Photo ID" not in sms["personalisation"]["body"]
+    # Booked by text, the resident has no email or slip that says what to bring: the text does.
+    assert "Bring: Your bill; Photo ID." in sms["personalisation"]["body"]
+    assert "See your email or slip" not in sms["personalisation"]["body"]
     # A text carries no image: the reference in words is what the resident shows or says (the
     # QR code is in the emails our mail server sends: see the test of the booking's QR below).
     text_ref = rows(db, "SELECT ref FROM appointments WHERE id = ?", text_id)[0][0]
@@ -390,6 +390,23 @@ def test_notify_sends_texts_and_emails_with_templates(tmp_path: Path, notify: No
             assert private not in reference
     events = rows(db, "SELECT kind, data FROM events WHERE kind = 'reminder_sent'")
     assert len(events) == 2 and all("7700" not in str(d) for _, d in events)
+
+
+def test_a_reminder_by_text_says_what_to_bring(tmp_path: Path, notify: NotifyServer) -> None:
+    """A resident booked by text (no email, no slip) is told the checklist in the reminder
+    too, never pointed to an email or slip that never went."""
+    db = notify_office(tmp_path, notify)
+    text_id = book_text(db)  # Thursday 26th at 11:00
+    assert deliver(db, NOW) == (1, 0)  # the confirmation
+    ((due,),) = rows(
+        db, "SELECT due_at FROM messages WHERE appointment_id = ? AND kind = 'reminder'", text_id
+    )
+    assert deliver(db, datetime.fromisoformat(str(due))) == (1, 0)
+    headings = [sent["personalisation"]["heading"] for sent in notify.state.sent]
+    assert headings == ["Your appointment is booked", "Reminder of your appointment"]
+    for body in (sent["personalisation"]["body"] for sent in notify.state.sent):
+        assert "Bring: Your bill; Photo ID." in body, body
+        assert "See your email or slip" not in body
 
 
 def test_the_change_text_gives_the_old_time(tmp_path: Path, notify: NotifyServer) -> None:

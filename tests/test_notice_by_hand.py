@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.appointments import untold_refs_said
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
@@ -21,6 +22,7 @@ from .conftest import Cli, rows
 
 MONDAY = "2026-11-23T10:00:00.000Z"
 UNTOLD = "the resident was booked by slip (no message goes to them) and has not been told of this"
+NO_CONTACT = "no contact details held: tell them when they come in"
 
 
 @pytest.fixture
@@ -49,26 +51,40 @@ def untold_on_the_leaders_status(cli: Cli) -> tuple[str, ...]:
         session.close()
 
 
+def untold_said_on_the_leaders_status(cli: Cli) -> str:
+    """What the team leader's status line says of the bookings not told (the desk snapshot)."""
+    session = open_session(db=cli.db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        snapshot = take_snapshot(session)
+        return untold_refs_said(snapshot.untold, snapshot.untold_unreachable)
+    finally:
+        session.close()
+
+
 def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(cli: Cli) -> None:
     ref = by_slip(cli, "2026-11-30T11:00:00Z")  # next Monday: 4 working days off
     move = ("--user", "tl", "appointment", "move", ref, "--start", "2026-12-01T11:00:00Z")
     moved = cli(*move, "--by", "council", now=MONDAY)
     assert moved.code == 0, moved.err
-    # Said at once, with what to do.
-    assert f"  {UNTOLD} change: phone or write to them" in moved.out, moved.out
+    # Said at once, with what to do: no phone or email is held, so they are told in person.
+    assert f"  {UNTOLD} change: {NO_CONTACT}" in moved.out, moved.out
+    assert "phone or write" not in moved.out
     assert f"oss-desk appointment told {ref}" in moved.out
     shown = cli("appointment", "show", ref, "--json", now=MONDAY).json()
     assert shown["untold_since"] == "2026-11-23T10:00:00.000Z"
     assert (shown["notice_working_days"], shown["notice_breach"]) == (None, False)
-    assert f"\n  {UNTOLD} change: phone" in cli("appointment", "show", ref, now=MONDAY).out
+    assert f"\n  {UNTOLD} change: {NO_CONTACT}" in cli("appointment", "show", ref, now=MONDAY).out
     # An alert, in the list and in doctor, that `alerts ack --all` does not clear.
     (alert,) = cli("alerts", "list", "--json", now=MONDAY).json()
     assert (alert["alert"], alert["appointment_ref"], alert["kind"]) == ("not_told", ref, "booked")
     listed = cli("alerts", "list", now=MONDAY).out
-    assert f"appointment {ref} on Tue 01 Dec: {UNTOLD} change" in listed
+    assert f"appointment {ref} on Tue 01 Dec: {UNTOLD} change: {NO_CONTACT}" in listed
+    assert alert["reason"].endswith(f": {NO_CONTACT}")
+    assert untold_said_on_the_leaders_status(cli) == f"{ref}: {NO_CONTACT}"
     assert untold_on_the_leaders_status(cli) == (ref,)
     doctor = cli("doctor", now=MONDAY).out
     assert "1 resident(s) booked by slip (no message goes to them) not told of a council" in doctor
+    assert f"({ref}: {NO_CONTACT})" in doctor
     refused = cli("alerts", "ack", alert["id"], now=MONDAY)
     assert refused.code == 2 and "appointment told" in refused.err
     cli("--user", "tl", "alerts", "ack", "--all", now=MONDAY)
@@ -135,6 +151,10 @@ def test_a_slip_booking_that_holds_a_phone_is_said_as_booked_by_slip(cli: Cli) -
     cancelled = cli(*cancel, "--reason", "adviser ill", now=MONDAY)
     assert cancelled.code == 0, cancelled.err
     assert f"{UNTOLD} cancellation: phone or write to them" in cancelled.out, cancelled.out
+    assert NO_CONTACT not in cancelled.out
+    (alert,) = cli("alerts", "list", "--json", now=MONDAY).json()
+    assert alert["reason"].endswith(": phone or write to them")
+    assert untold_said_on_the_leaders_status(cli).endswith(f"{ref}: phone or write to them")
     said = [
         cancelled.out,
         cli("appointment", "show", ref, now=MONDAY).out,

@@ -60,14 +60,18 @@ def test_a_turn_text_pending_for_a_site_that_left_is_cancelled(
     cli, civic = office
     ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
     ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--site", "library",
+       now=MONDAY)  # fmt: skip
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--site", "library",
        "--text-to", "07700 900001", now=MONDAY)  # fmt: skip
+    # C001 leaves: C002 moves to the front, and is due its "nearly your turn" text.
+    ok(cli, "--user", "tl", "ticket", "cancel", "C001", "--site", "library", now=MONDAY)
     notify.state.script = ["500"] * 20  # Notify is down: the text waits to be tried again
     ok(cli, "worker", "--once", now=MONDAY)
     ok(cli, "--user", "adv", "desks", "logout", "lib-1", now=MONDAY)
     assert rows(cli.db, "SELECT kind, status FROM turn_texts") == [("nearly", "pending")]
-    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)  # closes Monday's C001 there
-    history = ok(cli, "--user", "tl", "ticket", "history", "1", now=WEDNESDAY)
-    assert "17:00  C001 closed at close of day" in history, history  # its own hours
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)  # closes Monday's C002 there
+    history = ok(cli, "--user", "tl", "ticket", "history", "2", now=WEDNESDAY)
+    assert "17:00  C002 closed at close of day" in history, history  # its own hours
 
     notify.state.script = []
     done = cli("worker", "--once", now=WEDNESDAY)

@@ -5,13 +5,14 @@ booking's details counted from the cancellation by the retention purge."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from oss_desk.clock import FixedClock, format_instant
+from oss_desk.domain.calendar import when_said
 from oss_desk.services.queue import QueueService
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import open_session
@@ -242,8 +243,9 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
         ),
         (
             (email_ref,),
-            "its cancellation message is still to be sent and needs the resident's "
-            "details: let the device worker send it",
+            "its cancellation message is due now and needs the resident's details until it "
+            "goes: add --cancel-messages to cancel it unsent (it will never come), or let the "
+            "device worker send it",
         ),
         ((email_ref, "CB-0001", "--cancel-messages"), "CB-0001 is still open"),
     ):
@@ -314,6 +316,41 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
     )
     assert again.code == 0, again.err
     assert {e["ref"]: e["erased"] for e in again.json()["erased"]} == {email_ref: [], "CB-0001": []}
+
+
+def test_forget_says_when_a_message_still_to_come_goes_and_offers_to_cancel_it(
+    office: Cli,
+) -> None:
+    """A visit whose follow-up text goes later: the refusal says when it goes and leads with
+    --cancel-messages (the device worker sends nothing before then), and with it the visit is
+    forgotten and the text never goes."""
+    (visit,) = [
+        r for r, holds in _refs(office, "--phone", BOB_PHONE).items() if "feedback comment" in holds
+    ]
+    ((due,),) = rows(office.db, "SELECT next_attempt_at FROM feedback_texts")
+    assert due == "2026-11-23T11:30:00.000Z"  # two hours after the visit
+    refused = office("--user", "amina", "resident", "forget", visit, "--yes", now=NOW)
+    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert (
+        f"{visit}: its follow-up text goes at 11:30 today and needs the resident's details "
+        "till then: add --cancel-messages to cancel it unsent (it will never come), or forget "
+        "it once it has gone"
+    ) in refused.err
+    assert "worker --once" not in refused.err  # it would send nothing now
+    forgot = office(
+        "--user", "amina", "resident", "forget", visit, "--yes", "--cancel-messages", now=NOW
+    )
+    assert forgot.code == 0, forgot.err
+    assert rows(office.db, "SELECT status FROM feedback_texts") == [("cancelled",)]
+
+
+def test_when_a_message_goes_is_said_by_its_day() -> None:
+    monday = MONDAY_0930.date()
+    said = [
+        when_said(datetime.fromisoformat(at), "Europe/London", monday)
+        for at in ("2026-11-23T16:00:00Z", "2026-11-24T09:00:00Z", "2026-11-26T09:00:00Z")
+    ]
+    assert said == ["at 16:00 today", "at 09:00 tomorrow", "at 09:00 on Thu 26 Nov"]
 
 
 def test_forget_asks_for_yes_and_a_case_reference_never_details(office: Cli) -> None:

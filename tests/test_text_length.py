@@ -36,6 +36,7 @@ from .conftest import Cli, make_db
 from .test_welsh import welsh_toml
 
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+PHONE = "07700 900123"
 
 LONG_WELSH = {
     "[appointments]\n": (
@@ -71,7 +72,8 @@ LONG_WELSH = {
 
 
 def welsh_office(tmp_path: Path) -> Path:
-    toml = welsh_toml(printer=f"capture://{tmp_path}/paper.bin")
+    phone = f'[notify]\nbase_url = "capture://{tmp_path}/texts.txt"\n'  # texts set up
+    toml = welsh_toml(extra=phone, printer=f"capture://{tmp_path}/paper.bin")
     for old, new in LONG_WELSH.items():
         assert old in toml, old
         toml = toml.replace(old, new, 1)
@@ -90,7 +92,8 @@ def longest_text(db: Path, desk: str, person: str) -> tuple[int, str]:
         for code in codes:
             first, *later = svc.slots(code, days=14, limit=40)
             second = next(slot for slot in later if slot.start != first.start)
-            appt = svc.book(code, first.start, channel="slip")  # a text's words all the same
+            # By text: the texts carry the checklist (no email or slip says it).
+            appt = svc.book(code, first.start, channel="text", phone=PHONE)
             kinds = [compose(session, appt, kind) for kind in ("confirmation", "reminder")]
             moved = svc.move(appt.ref, second.start)
             kinds.append(compose(session, moved, "change"))
@@ -138,8 +141,8 @@ def welsh_bookings(
     notice says the time it was)."""
     db = welsh_office(tmp_path_factory.mktemp("welsh"))
     svc, session = service_at(db, FixedClock(MONDAY), desk="greet-1", person="tl")
-    booked = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="slip")
-    other = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="slip")
+    booked = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="text", phone=PHONE)
+    other = svc.book("H", svc.slots("H", days=14, limit=1)[0].start, channel="text", phone=PHONE)
     free = svc.slots("H", days=14, limit=40)
     moved = svc.move(other.ref, next(s for s in free if s.start != other.starts_at).start)
     yield session, [booked, moved]
@@ -172,6 +175,9 @@ def test_every_text_fits_whatever_change_lines_the_office_sets(
             text = compose(session, appt, kind)
             assert text_length(text.heading, text.sms) <= TEXT_LIMIT, (kind, text.sms)
             assert f"Cyf {appt.ref}." in text.sms and f"Ref {appt.ref}." in text.sms
+            assert "See your email or slip" not in text.sms  # none went: booked by text
+            if kind != "cancellation":  # what to bring, in both languages (cut short or whole)
+                assert "Dewch â: " in text.sms and "Bring: " in text.sms, text.sms
             if kind != "cancellation" and english in text.sms and welsh in text.sms:
                 continue  # they fit whole
             if kind != "cancellation":

@@ -33,7 +33,10 @@ def test_a_text_being_sent_is_held_past_its_try_and_look_up_wait(
     notify.state.script = ["slow"]  # taken in and held: the try is on its way
     worker = threading.Thread(target=day.worker)
     try:
-        day.issue("C", "ann")
+        day.issue("C")
+        day.issue("C")
+        day.issue("C", "ann")  # 3rd: no text yet
+        day.queue.call_next("desk-1")  # 2nd: her text is due
         worker.start()
         notify.state.wait_until(lambda said: said.startswith("POST sms"))
         ((claimed, until),) = rows(

@@ -95,47 +95,52 @@ def test_a_scripted_day(tmp_path: Path, notify: NotifyServer) -> None:
     db = office(tmp_path, notify)
     day = Day(db)
     try:
-        day.issue("C")  # C001: no number
-        c002 = day.issue("C", "ann")
-        c003 = day.issue("C", "bob")
-        b001 = day.issue("B", "cat")
-        c004 = day.issue("C", "dan")
+        day.issue("C")  # C001 and C002: no number
+        day.issue("C")
+        c003 = day.issue("C", "ann")
+        c004 = day.issue("C", "bob")
+        day.issue("B", "cat")  # B001: 1st in line as she gives it, at meet-and-greet still
+        c005 = day.issue("C", "dan")
         day.worker(times=3)  # looking again and again changes nothing
-        # 2nd in line for Council Tax, and 1st for Benefits: a text each, once.
-        assert texts_to(notify, "ann") == [
-            f"{c002}: it is nearly your turn. Please come back to the waiting area."
-        ]
-        assert len(texts_to(notify, "cat")) == 1 and b001 in texts_to(notify, "cat")[0]
-        assert texts_to(notify, "bob") == [] and texts_to(notify, "dan") == []
+        # Nobody moved into the first two places after giving a number: no text yet, and none
+        # for Cat, who was next already (meet-and-greet told her so).
+        assert notify.state.sent == []
 
         day.at(5)
-        day.queue.cancel(c004)  # Dan left: nothing is ever sent to him
-        day.queue.call_next("desk-1")  # C001: Ann is first now, Bob second
-        notify.state.script = ["timeout"]  # Bob's text reaches Notify, the answer does not
+        day.queue.cancel(c005)  # Dan left: nothing is ever sent to him
+        day.queue.call_next("desk-1")  # C001: Ann and Bob move into the first two places
+        notify.state.script = ["201", "timeout"]  # Bob's reaches Notify, the answer does not
         day.worker()
-        assert texts_to(notify, "bob") == [
+        assert texts_to(notify, "ann") == [
             f"{c003}: it is nearly your turn. Please come back to the waiting area."
         ]
+        assert texts_to(notify, "bob") == [
+            f"{c004}: it is nearly your turn. Please come back to the waiting area."
+        ]
+        assert texts_to(notify, "cat") == [] and texts_to(notify, "dan") == []
         day.at(6)  # past the retry: the worker looks the reference up, and does not resend
         day.worker(times=2)
         assert len(texts_to(notify, "bob")) == 1
         assert any(r.startswith("GET /v2/notifications") for r in notify.state.requests)
 
         day.at(12)
-        called = day.queue.call_next("desk-2")
-        assert called is not None and called.code == c002
+        day.queue.finish("C001", "resolved")
+        called = day.queue.call("C003", "desk-1")
+        assert called.code == c003
         day.worker(times=2)
-        assert texts_to(notify, "ann")[1:] == [f"{c002}: please go to Desk 2 now."]
+        assert texts_to(notify, "ann")[1:] == [f"{c003}: please go to Desk 1 now."]
         day.at(13)
-        day.queue.recall(c002)  # recalled: the board says it again, no second text
+        day.queue.recall(c003)  # recalled: the board says it again, no second text
         day.worker()
         assert len(texts_to(notify, "ann")) == 2
         assert texts_to(notify, "dan") == []
 
         # Late in the day Eve gives her number; Notify is down when her turn nears.
         day.at(400)
-        e = day.issue("W", "eve")
+        e = day.issue("W", "eve")  # behind C002, Bob and Cat
         notify.state.script = ["500"] * 20
+        for code in ("C002", c004):
+            day.queue.cancel(code)  # they left: Eve moves up
         day.worker()
         assert texts_to(notify, "eve") == []
         status = (
@@ -158,9 +163,9 @@ def test_a_scripted_day(tmp_path: Path, notify: NotifyServer) -> None:
         day.close()
 
     per_person = {who: len(texts_to(notify, who)) for who in PHONES}
-    assert per_person == {"ann": 2, "bob": 1, "cat": 1, "dan": 0, "eve": 0}
+    assert per_person == {"ann": 2, "bob": 1, "cat": 0, "dan": 0, "eve": 0}
     references = [str(n["reference"]) for n in notify.state.sent]
-    assert len(references) == len(set(references)) == 4
+    assert len(references) == len(set(references)) == 3
     dump = "\n".join(sqlite3.connect(db).iterdump())
     for phone in PHONES.values():
         digits = phone.replace(" ", "")
@@ -205,15 +210,30 @@ def test_the_command_line(
     assert result.code == 2 and "not a UK phone number" in result.err
     assert cli("queue", "--json", now=now).json()  # the refused number issued nothing more
     assert len(cli("queue", "--json", now=now).json()) == 1
-    given = cli("ticket", "text", "C001", PHONES["bob"], now=now)
+    # Ann is next already as she gives it: no "nearly your turn" text, and it says so.
+    assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 0
+    for _ in range(3):
+        assert cli("ticket", "issue", "--service", "C", now=now).code == 0
+    given = cli("ticket", "text", "C004", PHONES["bob"], now=now)
     assert given.code == 0
     # Said as the paper says a place (turn_texts.position 2: one person ahead), not "2nd".
     assert given.out == (
-        "C001: a text when nearly their turn (1 person ahead, as its paper counts them), "
+        "C004: a text when nearly their turn (1 person ahead, as its paper counts them), "
         "and when called\n"
     )
-    assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 1
-    assert [n["phone_number"] for n in notify.state.sent] == [e164(PHONES["bob"])]
+    assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 0
+    assert cli("ticket", "call-next", "--desk", "desk-1", now=now).code == 0  # C001, Ann's
+    assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 2
+    sent = {str(n["phone_number"]): str(n["personalisation"]["body"]) for n in notify.state.sent}
+    assert sent == {
+        e164(PHONES["ann"]): "C001: please go to Desk 1 now.",
+        e164(PHONES["bob"]): "C004: it is nearly your turn. Please come back to the waiting area.",
+    }
+    again = cli("ticket", "text", "C002", PHONES["cat"], now=now)  # next already: said so
+    assert again.out == (
+        'C002: a text when called (already near the front: no "nearly your turn" text unless '
+        "they fall back)\n"
+    )
 
 
 def test_the_running_worker_texts_on_the_next_change(tmp_path: Path, notify: NotifyServer) -> None:
@@ -226,16 +246,53 @@ def test_the_running_worker_texts_on_the_next_change(tmp_path: Path, notify: Not
     worker.start()
     day = Day(db)
     try:
-        day.issue("C", "ann")
+        day.issue("C")
+        day.issue("C")
+        day.issue("C", "ann")  # C003: 3rd in line, no text yet
+        day.queue.call_next("desk-1")  # she moves into 2nd place: the text goes
         deadline = time.monotonic() + 20
         while not texts_to(notify, "ann") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(texts_to(notify, "ann")) == 1
-        day.queue.call_next("desk-1")
+        day.queue.call("C003", "desk-2")
         while len(texts_to(notify, "ann")) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert texts_to(notify, "ann")[1] == "C001: please go to Desk 1 now."
+        assert texts_to(notify, "ann")[1] == "C003: please go to Desk 2 now."
     finally:
         day.close()
         worker.join()
     assert worker.errors == []
+
+
+def test_no_nearly_text_to_a_resident_already_that_close_as_they_give_the_number(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """Ann gives her number at meet-and-greet as the next to be called: she is standing there,
+    so no "please come back to the waiting area" (it is recorded as not needed, not sent).
+    Pushed back by urgent residents, she moves into the first two places again later: then it
+    goes, once."""
+    db = office(tmp_path, notify)
+    day = Day(db)
+    try:
+        c001 = day.issue("C", "ann")
+        day.worker(times=2)
+        assert texts_to(notify, "ann") == []
+        held = sqlite3.connect(db).execute("SELECT kind, status, last_error FROM turn_texts")
+        assert held.fetchall() == [
+            ("nearly", "cancelled", "not sent: already this close to the front when the "
+             "number was given"),
+        ]  # fmt: skip
+        day.at(2)
+        for _ in range(3):
+            day.queue.issue("C", print_ticket=False, urgent=True)  # called before her
+        day.worker()
+        assert texts_to(notify, "ann") == []  # 4th now
+        day.at(3)
+        day.queue.call_next("desk-1")
+        day.queue.call_next("desk-2")
+        day.worker(times=2)
+        assert texts_to(notify, "ann") == [
+            f"{c001}: it is nearly your turn. Please come back to the waiting area."
+        ]
+    finally:
+        day.close()

@@ -131,10 +131,12 @@ def test_no_number_given_no_wake_then_a_number_wakes_it(
     """Texts set up: asleep until a resident gives a number, then it looks (and texts)."""
     with running(office(tmp_path, notify)) as office_day:
         queue = QueueService(office_day.desk)
-        first = queue.issue("C", print_ticket=False).ticket
         queue.issue("C", print_ticket=False)
+        queue.issue("C", print_ticket=False)
+        third = queue.issue("C", print_ticket=False).ticket
         assert office_day.settled() == 0
-        TurnTexts(office_day.desk).give_phone(first.code, PHONES["ann"])
+        TurnTexts(office_day.desk).give_phone(third.code, PHONES["ann"])  # 3rd: no text yet
         until(lambda: office_day.woken >= 1, "the thread woken")
         until(lambda: office_day.since_start() != [], "the thread looking")
+        queue.call_next("desk-1")  # Ann moves into 2nd place
         until(lambda: len(notify.state.sent) == 1, "the text to Ann")

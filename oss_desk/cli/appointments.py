@@ -269,13 +269,14 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
         emit_json(appointment_json(session, appt))
         return
     click.echo(line(session, appt))
-    _said_after_change(appt)
+    _said_after_change(session, appt)
 
 
-def _said_after_change(appt: Appointment) -> None:
-    """After a move or cancellation: a short notice recorded, and a resident not told (no
-    email or phone: a person must phone or write to them), each on a line of its own."""
-    for said in after_change_said(appt):
+def _said_after_change(session: Session, appt: Appointment) -> None:
+    """After a move or cancellation: a short notice recorded, and a resident not told (booked
+    by slip: a person must tell them), each on a line of its own."""
+    reachable = AppointmentService(session).reachable(appt)
+    for said in after_change_said(appt, reachable=reachable):
         click.echo(f"  {said}")
 
 
@@ -303,7 +304,7 @@ def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_js
     moved = AppointmentService(session).move(ref, start, adviser=adviser, by=by)
     _show(session, moved, as_json)
     if not as_json:
-        _said_after_change(moved)
+        _said_after_change(session, moved)
 
 
 @appointment.command("told")
@@ -432,7 +433,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
     elif appt.notice_breach:  # its latest change: a council move with too little notice
         click.echo(f"  moved by the council, {short_notice_said(appt)}")
-    if untold := untold_said(appt):
+    if untold := untold_said(appt, reachable=svc.reachable(appt)):
         click.echo(f"  {untold}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")

@@ -16,7 +16,7 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import format_instant
-from oss_desk.domain.appointments import BY_SLIP
+from oss_desk.domain.appointments import BY_SLIP, how_to_tell
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState, holder_said
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
@@ -394,7 +394,7 @@ def alerts_list(state: State, as_json: bool) -> None:
                     "appointment_day": u.appointment.business_day,
                     "appointment_ref": u.appointment.ref,
                     "since": u.appointment.untold_since,
-                    "reason": f"{BY_SLIP}: phone or write to them",
+                    "reason": f"{BY_SLIP}: {how_to_tell(u.reachable)}",
                 }
                 for u in untold
             ]

@@ -21,7 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said
+from oss_desk.domain.waits import NEARLY_HELD_BACK_SAID, NO_OPEN_DESK, nearly_said, place_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -206,15 +206,21 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     from oss_desk.services.turn_texts import TurnTexts
 
     session = state.session()
-    ticket = TurnTexts(session).give_phone(ref, number)
+    texts = TurnTexts(session)
+    ticket = texts.give_phone(ref, number)
     if as_json:
         emit_json({"ticket": ticket.code, "texts": True})
+        return
+    when_called = session.settings.turn_texts.when_called
+    if texts.nearly_held_back(ticket):
+        called = "a text when called" if when_called else "no text for now"
+        click.echo(f"{ticket.code}: {called} ({NEARLY_HELD_BACK_SAID})")
         return
     # The place in the words of the paper ticket: the people ahead (not "2nd in line").
     nearly = nearly_said(session.settings.turn_texts.position)
     click.echo(
         f"{ticket.code}: a text when nearly their turn ({nearly}, as its paper counts them)"
-        + (", and when called" if session.settings.turn_texts.when_called else "")
+        + (", and when called" if when_called else "")
     )
 
 
@@ -380,12 +386,16 @@ def transfer(
     if as_json:
         data = ticket_json(moved.ticket, session.directory)
         data["print_job"] = moved.print_job
+        data["code_on_paper"] = moved.paper_code or moved.ticket.code
         emit_json(data)
     else:
+        from oss_desk.domain.counter import new_code_untold
         from oss_desk.services.delivery import print_job_said
 
-        job = moved.print_job
+        job, new = moved.print_job, moved.ticket.code
         printed = f"; new code {print_job_said(session, job)}" if job else ""
+        if moved.paper_code and moved.paper_code != new:
+            printed = f"; {new_code_untold(new, moved.paper_code)}"
         click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 

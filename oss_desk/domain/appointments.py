@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -199,6 +199,13 @@ BY_SLIP = "booked by slip (no message goes to them)"
 which is the rule, not by the contacts held (a slip booking may hold a phone)."""
 
 
+def checklist_sent_apart(channel: Preferred) -> bool:
+    """Whether a booking's resident holds its checklist apart from any text: a booking by
+    email or slip had it in the email or on the slip, so a text may point to them. One by
+    text had neither: its texts carry the checklist themselves."""
+    return channel is not Preferred.TEXT
+
+
 def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
     """A council move or cancellation of a booking made by slip at the desk: no message goes,
     so a person must phone or write to them. It is an alert until someone says they were told,
@@ -206,32 +213,61 @@ def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
     return by == "council" and channel is Preferred.SLIP
 
 
-def untold_said(appt: Appointment) -> str:
+TELL_BY_HAND = "phone or write to them"
+NO_CONTACT_HELD = "no contact details held: tell them when they come in"
+
+
+def how_to_tell(reachable: bool) -> str:
+    """How a person tells a resident owed a council change by hand: by phone or in writing
+    while the booking holds a phone or an email (``reachable``), else when they come in (a
+    slip booking may hold neither)."""
+    return TELL_BY_HAND if reachable else NO_CONTACT_HELD
+
+
+def untold_said(appt: Appointment, *, reachable: bool) -> str:
     """What the desk, the command line and the alerts say while a council change is owed by
-    hand ("" when none is)."""
+    hand ("" when none is): how to tell them (:func:`how_to_tell`), and the command that
+    records it."""
     if appt.untold_since is None:
         return ""
     change = "cancellation" if appt.status is AppointmentStatus.CANCELLED else "change"
+    how = "phone" if reachable else "in-person"
     return (
-        f"the resident was {BY_SLIP} and has not been told of this {change}: phone or "
-        f"write to them, then record it (`oss-desk appointment told {appt.ref} --how phone`)"
+        f"the resident was {BY_SLIP} and has not been told of this {change}: "
+        f"{how_to_tell(reachable)}, then record it (`oss-desk appointment told {appt.ref} "
+        f"--how {how}`)"
     )
 
 
-def after_change_said(appt: Appointment) -> list[str]:
+def after_change_said(appt: Appointment, *, reachable: bool) -> list[str]:
     """What the desk and the command line add after a move or cancellation: a short notice
     recorded, and a resident not told (each when it applies)."""
-    return [said for said in (short_notice_said(appt), untold_said(appt)) if said]
+    untold = untold_said(appt, reachable=reachable)
+    return [said for said in (short_notice_said(appt), untold) if said]
 
 
-def untold_count_said(refs: list[str]) -> str:
+def untold_refs_said(refs: Sequence[str], unreachable: Collection[str]) -> str:
+    """The bookings whose residents are owed a council change by hand, each group with how to
+    tell them: "YX6-QKG: phone or write to them; K7M-3QX: no contact details held: tell them
+    when they come in" (the first three of a group, then " ...")."""
+    groups = [
+        ([r for r in refs if r not in unreachable], TELL_BY_HAND),
+        ([r for r in refs if r in unreachable], NO_CONTACT_HELD),
+    ]
+    return "; ".join(
+        f"{', '.join(group[:3])}{' ...' if len(group) > 3 else ''}: {how}"
+        for group, how in groups
+        if group
+    )
+
+
+def untold_count_said(refs: list[str], unreachable: Collection[str]) -> str:
     """``doctor``'s line for the council changes still owed by hand (their booking references,
-    the longest owed first)."""
-    more = " ..." if len(refs) > 3 else ""
+    the longest owed first; ``unreachable``: those whose booking holds no phone or email)."""
     return (
         f"{len(refs)} resident(s) {BY_SLIP} not told of a council change "
-        f"({', '.join(refs[:3])}{more}): phone or write to them, then `oss-desk appointment told "
-        "REF --how phone`"
+        f"({untold_refs_said(refs, unreachable)}), then record it: `oss-desk appointment told REF "
+        "--how phone` (letter, in-person, email)"
     )
 
 

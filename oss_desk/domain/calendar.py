@@ -42,6 +42,17 @@ def day_said(day: date, today: date) -> str:
     return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
 
 
+def when_said(instant: datetime, tz: str, today: date) -> str:
+    """When something is due, as a sentence says it: "at 09:00 today", "at 09:00 tomorrow",
+    else "at 09:00 on Wed 09 Dec" (:func:`day_said`)."""
+    at = local(instant, tz)
+    if at.date() == today:
+        return f"at {at:%H:%M} today"
+    if at.date() == today + timedelta(days=1):
+        return f"at {at:%H:%M} tomorrow"
+    return f"at {at:%H:%M} on {day_said(at.date(), today)}"
+
+
 def says_days(instants: Iterable[datetime], tz: str, today: date) -> bool:
     """Whether a list of events at the site says each one's day: when they fall on more than
     one local day, or on a day that is not ``today`` (an earlier day's visit read back)."""

@@ -231,6 +231,16 @@ def transferred_place(service: str, arrived: str, priority: int) -> str:
     return f"{service}, same place in the queue (arrived {arrived})"
 
 
+def new_code_untold(new_code: str, paper_code: str) -> str:
+    """What a transfer to another service says when the new code was printed nowhere (no
+    printer at the resident's desk or this one): the resident's paper still shows
+    ``paper_code``, and the board and their texts will call ``new_code``."""
+    return (
+        f"no printer here: tell the resident their new code {new_code} "
+        f"(their ticket says {paper_code})"
+    )
+
+
 class Activity(StrEnum):
     """What a desk is doing, for the team leader."""
 

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 TEXT_LIMIT = 918
 """The most characters GOV.UK Notify sends as one text message (its documented limit, about
 six parts); a longer one is refused. A letter outside the GSM alphabet (â, ô, ŵ...) makes each
-part shorter, so a text is kept to what, when, where and the reference: what to bring is in the
-email or on the slip."""
+part shorter. What, when, where and the reference are never cut; what to bring (in a text to a
+resident booked by text, who has no email or slip that says it) and the "to change or cancel"
+line come after them and are cut short when they must be (:func:`fitted`)."""
 
 
 def text_length(heading: str, body: str) -> int:
@@ -46,16 +47,19 @@ def cut_short(line: str, chars: int) -> str:
 
 
 def joined(parts: Sequence[tuple[str, str]]) -> str:
-    """A text from what each language says and its "to change or cancel" line ("": none)."""
+    """A text from what each language says and what may be cut short after it: what to bring,
+    then its "to change or cancel" line ("": neither)."""
     return " ".join(f"{said} {line}" if line else said for said, line in parts)
 
 
 def fitted(heading: str, *versions: Sequence[tuple[str, str]]) -> str:
-    """A text within :data:`TEXT_LIMIT`, whatever the office's "to change or cancel" lines:
-    the first of its ``versions`` (fullest first; each, per language, what it says and its
-    change line) that fits as it is (:func:`fitting`); else the last with its change lines cut
-    short (:func:`cut_short`), each to the same length at most, as far as it must be. What
-    it says (the time, the place, the reference) is never cut."""
+    """A text within :data:`TEXT_LIMIT`, whatever the office's checklists and "to change or
+    cancel" lines: the first of its ``versions`` (fullest first; each, per language, what it
+    says and what may be cut: what to bring, then the change line) that fits as it is
+    (:func:`fitting`); else the last with those tails cut short from their end
+    (:func:`cut_short`: the change line goes before the checklist), each to the same length
+    at most, as far as it must be. What it says (the time, the place, the reference) is never
+    cut."""
     best = fitting(heading, *(joined(parts) for parts in versions))
     if text_length(heading, best) <= TEXT_LIMIT:
         return best

@@ -87,6 +87,38 @@ def place_in_line(ahead: int) -> int:
     return ahead + 1
 
 
+def nearly_close(ahead: int | None, position: int) -> bool:
+    """Whether a waiting resident with ``ahead`` people ahead (None: not counted) is within
+    ``turn_texts.position`` places of the front: the "nearly your turn" text is for one who
+    moves into those places after giving their number. One already there when they give it
+    is not sent it (they are still at meet-and-greet, which has just told them how close they
+    are): it goes only if they fall back and move into them again."""
+    return ahead is not None and place_in_line(ahead) <= position
+
+
+NEARLY_NOT_NEEDED = "not sent: already this close to the front when the number was given"
+"""Why a "nearly your turn" text did not go (:func:`nearly_close` at the giving)."""
+
+
+NEARLY_HELD_BACK_SAID = 'already near the front: no "nearly your turn" text unless they fall back'
+"""What a desk and the command line add when a number is given to a ticket already close."""
+
+
+def texts_given_said(turn_texts: bool, follow_up: bool, *, held_back: bool) -> str:
+    """What meet-and-greet says once a resident's texts are recorded: "a text when nearly
+    their turn, and when called", or, for a ticket already near the front
+    (:func:`nearly_close`), "a text when called (already near the front: ...)"; and "a text
+    afterwards asking how we did" when they agreed to it."""
+    turn = (
+        f"a text when called ({NEARLY_HELD_BACK_SAID})"
+        if held_back
+        else "a text when nearly their turn, and when called"
+    )
+    after = "a text afterwards asking how we did"
+    said = [*([turn] if turn_texts else []), *([after] if follow_up else [])]
+    return "; ".join(said)
+
+
 def nearly_said(position: int) -> str:
     """When a resident who gave their mobile is texted that it is nearly their turn
     (``turn_texts.position``, a place in line), in the people ahead as their paper counts them:

@@ -122,6 +122,7 @@ ENGLISH: dict[str, str] = {
         "Please quote {ref}."
     ),
     # Texts to residents' phones
+    "text.code_held": "{code} (your ticket {held})",
     "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
     "text.called": "{code}: please go to {desk} now.",
     "text.closed": (

@@ -308,6 +308,8 @@ class UntoldAlert:
 
     id: int
     appointment: Appointment
+    reachable: bool = True
+    """The booking holds a phone or an email (else: tell them when they come in)."""
 
     @property
     def site_id(self) -> str:
@@ -316,16 +318,18 @@ class UntoldAlert:
     def describe(self) -> str:
         appt = self.appointment
         day = date.fromisoformat(appt.business_day)
-        return f"appointment {appt.ref} on {day:%a %d %b}: {untold_said(appt)}"
+        said = untold_said(appt, reachable=self.reachable)
+        return f"appointment {appt.ref} on {day:%a %d %b}: {said}"
 
 
 def untold_alerts(session: Session, site_id: str | None = None) -> list[UntoldAlert]:
-    """Council changes not yet told to residents with no email or phone (oldest first)."""
-    from oss_desk.storage.appointments import untold
+    """Council changes not yet told to residents booked by slip (oldest first)."""
+    from oss_desk.storage.appointments import reachable, untold
 
     with session.store.read() as conn:
-        owed = untold(conn)
-    return [UntoldAlert(a.id, a) for a in owed if site_id in (None, a.site_id)]
+        owed = [a for a in untold(conn) if site_id in (None, a.site_id)]
+        held = reachable(conn, [a.id for a in owed])
+    return [UntoldAlert(a.id, a, a.id in held) for a in owed]
 
 
 OutboxAlert = (

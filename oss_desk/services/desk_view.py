@@ -91,8 +91,10 @@ class DeskSnapshot:
     """Messages late, failed for good or perhaps sent, not yet acknowledged (the team
     leader's: :func:`oss_desk.services.alerts.leader_alerts`)."""
     untold: tuple[str, ...] = ()
-    """Booking references of council changes whose residents (no email or phone) have not been
+    """Booking references of council changes whose residents (booked by slip) have not been
     told yet (``appointment told``), the longest owed first."""
+    untold_unreachable: tuple[str, ...] = ()
+    """Those of ``untold`` whose booking holds no phone or email: told when they come in."""
     print_jobs: dict[int, tuple[PrintState, str | None]] = field(default_factory=dict)
     """The latest print jobs' honest states (queued, sending, printed...), by job id."""
     board_url: str | None = None
@@ -195,7 +197,9 @@ def take_snapshot(
         worker = worker_state(session.store)
         attention = jobs_needing_answer(session)
         alerts = leader_alerts(session, site.id)
-        untold = [u.appointment.ref for u in untold_alerts(session, site.id)]
+        owed = untold_alerts(session, site.id)
+        untold = [u.appointment.ref for u in owed]
+        unreachable = [u.appointment.ref for u in owed if not u.reachable]
         jobs = job_states(session)
         since = desk_since(conn)
         held = [*overnight, *(t for t in live.tickets if t.status is not TicketStatus.WAITING)]
@@ -252,6 +256,7 @@ def take_snapshot(
         ),
         alerts=tuple(alerts),
         untold=tuple(untold),
+        untold_unreachable=tuple(unreachable),
         print_jobs=jobs,
         board_url=board_url,
         figures=daily,

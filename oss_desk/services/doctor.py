@@ -304,13 +304,15 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     """Messages late or failed for good (either fails the check), until someone acknowledges
     them."""
     from oss_desk.domain.appointments import untold_count_said
-    from oss_desk.storage.appointments import untold
+    from oss_desk.storage.appointments import reachable, untold
 
     appointments = alerts_in(store.conn, settings.messages, clock.now())
     referrals = referral_alerts_in(store.conn, clock.now())
     alerts: list[LeaderAlert] = [*appointments, *referrals]
     owed = untold(store.conn)  # council changes owed by hand: as pressing as a failed message
-    told = [untold_count_said([a.ref for a in owed])] if owed else []
+    held = reachable(store.conn, [a.id for a in owed])
+    unreachable = [a.ref for a in owed if a.id not in held]
+    told = [untold_count_said([a.ref for a in owed], unreachable)] if owed else []
     if not alerts:
         return fail("messages", told[0]) if told else ok("messages", "none late or failed")
     sites = {s.id: s.timezone for s in settings.sites}

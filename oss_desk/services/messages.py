@@ -16,7 +16,12 @@ from datetime import datetime
 from functools import partial
 from html import escape
 
-from oss_desk.domain.appointments import QR_MESSAGES, Appointment, booking_qr
+from oss_desk.domain.appointments import (
+    QR_MESSAGES,
+    Appointment,
+    booking_qr,
+    checklist_sent_apart,
+)
 from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.outgoing import change_line_room as line_room
 from oss_desk.domain.outgoing import fitted
@@ -173,6 +178,13 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
         lines += ["", say("message.reference", ref=appt.ref), *change]
         lines += [*email_lines(session, wording, n), "", pick(councils, n)]
         bodies.append("\n".join(lines))
+        # What to bring: an email or a slip that went has it, and a text points there; a
+        # resident booked by text had neither, and their texts carry it. It goes after the
+        # reference, before the change line, so a text too long cuts the change line first.
+        bring = []
+        if items and kind != "cancellation":
+            apart = checklist_sent_apart(appt.channel)
+            bring = [say("sms.bring_see") if apart else say("sms.bring", items="; ".join(items))]
         for where, said in ((place, texts), (office, short)):  # short: without the address
             sms = [heading + "."]
             if kind == "cancellation":
@@ -181,9 +193,8 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
                 sms.append(say("sms.booked", label=label, day=day, time=time, place=where))
                 if told:
                     sms.append(say("sms.was", **told))
-                if items:  # the checklist is in the email or on the slip: a text stays short
-                    sms.append(say("sms.bring_see"))
-            said.append((" ".join([*sms, say("sms.reference", ref=appt.ref)]), " ".join(change)))
+            sms.append(say("sms.reference", ref=appt.ref))
+            said.append((" ".join(sms), " ".join([*bring, *change])))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)

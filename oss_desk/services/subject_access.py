@@ -14,9 +14,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, parse_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
     AppointmentStatus,
@@ -24,7 +24,7 @@ from oss_desk.domain.appointments import (
     normalise_phone,
     parse_reference,
 )
-from oss_desk.domain.calendar import day_said
+from oss_desk.domain.calendar import day_said, when_said
 from oss_desk.domain.event_data import for_event
 from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
@@ -196,19 +196,36 @@ class SubjectAccessService:
                 f"first ({close}), then forget it"
             )
         waiting = subject.unsent(conn, record.kind, record.id)
-        sending = [what for what, status in waiting if status == "sending"]
+        sending = [what for what, status, _ in waiting if status == "sending"]
         if sending:
             raise InvalidInput(
                 f"{record.ref}: its {sending[0]} is being sent now: try again in a minute"
             )
         if waiting and (record.kind == "followup" or not cancel_messages):
-            how = "let the device worker send it (oss-desk worker --once sends what is due)"
-            if record.kind != "followup":
-                how += ", or add --cancel-messages to cancel it unsent (it will never come)"
-            raise InvalidInput(
-                f"{record.ref}: its {waiting[0][0]} is still to be sent and needs the resident's "
-                f"details: {how}"
+            what, _, due = waiting[0]
+            raise InvalidInput(self._still_to_send(record, what, parse_instant(due)))
+
+    def _still_to_send(self, record: Held, what: str, due: datetime) -> str:
+        """Why a record whose message is still to go is not forgotten, and when it goes. A
+        resident asking to be forgotten is first offered ``--cancel-messages`` (a message
+        not due yet would hold their details until it went); a referral's reference, which
+        cannot be cancelled so, goes first."""
+        site = self.s.site_ever(record.site_id)
+        today = date.fromisoformat(self.s.today(site))
+        cancel = "add --cancel-messages to cancel it unsent (it will never come)"
+        if due > self.s.clock.now():
+            when = when_said(due, site.timezone, today)
+            said = (
+                f"{record.ref}: its {what} goes {when} and needs the resident's details till then"
             )
+            if record.kind == "followup":
+                return f"{said}: forget it once it has gone"
+            return f"{said}: {cancel}, or forget it once it has gone"
+        said = f"{record.ref}: its {what} is due now and needs the resident's details until it goes"
+        send = "let the device worker send it (oss-desk worker --once sends what is due)"
+        if record.kind == "followup":
+            return f"{said}: {send}, then forget it"
+        return f"{said}: {cancel}, or {send}, then forget it"
 
 
 def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:

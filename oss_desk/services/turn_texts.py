@@ -4,7 +4,9 @@ At meet-and-greet a resident may give a mobile number (``give_phone``). The devi
 looks at the queue after every change while a number given today waits (``queue_due``;
 ``oss_desk.worker.rounds.TurnTextsLane``): a resident whose ticket is
 ``turn_texts.position``-th in line, as its paper counts the people ahead (2nd by default),
-gets a text, and another when called, with the desk to go to (``turn_texts.when_called``),
+gets a text once it moves into that place (one already there when the number is given is
+still at meet-and-greet: none, :func:`oss_desk.domain.waits.nearly_close`), and another
+when called, with the desk to go to (``turn_texts.when_called``),
 and one if close of day closes their ticket (``closed``, queued by the close:
 :func:`oss_desk.services.queue.day_end.tell_closed`).
 Each is a row of the ``turn_texts`` outbox, one per visit and kind (a come-to-the-desk text is
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,7 +43,7 @@ from oss_desk.domain.sending import (
     send_lease,
     send_round,
 )
-from oss_desk.domain.waits import place_in_line
+from oss_desk.domain.waits import NEARLY_NOT_NEEDED, nearly_close
 from oss_desk.errors import RuleViolation
 from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import of_ticket, record_event
@@ -54,6 +57,7 @@ from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
 from oss_desk.storage.followups import release_stale_messages
+from oss_desk.storage.print_state import code_on_paper
 from oss_desk.storage.sending import TURN_TEXTS
 
 log = logging.getLogger("oss_desk.turn_texts")
@@ -117,6 +121,7 @@ class TurnTexts:
                 now=format_instant(now),
             )
             site = self.s.site_ever(ticket.site_id)
+            self._hold_back_nearly(conn, ticket, now)
             record_event(
                 conn,
                 site,
@@ -127,6 +132,30 @@ class TurnTexts:
                 **of_ticket(ticket),
             )
         return ticket
+
+    def nearly_held_back(self, ticket: Ticket) -> bool:
+        """Whether the ticket's "nearly your turn" text was held back: it was already close to
+        the front when the number was given (:func:`_hold_back_nearly`)."""
+        with self.s.store.read() as conn:
+            return bool(r.held_back_nearly(conn, [ticket.visit_id], NEARLY_NOT_NEEDED))
+
+    def _hold_back_nearly(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
+        """A ticket already close to the front as its number is given is not texted "nearly
+        your turn" (:func:`~oss_desk.domain.waits.nearly_close`): the resident is still here."""
+        from oss_desk.services.queue.view import read_live_queue
+
+        site = self.s.site(ticket.site_id)
+        live = read_live_queue(self.s, conn, site, now, only=ticket.id)
+        entry = next((e for e in live.entries if e.ticket.id == ticket.id), None)
+        if entry is not None and nearly_close(entry.ahead, self.s.settings.turn_texts.position):
+            r.hold_back_nearly(
+                conn,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+                reference=f"oss-t{ticket.id}-nearly-{secrets.token_hex(4)}",
+                now=format_instant(now),
+                why=NEARLY_NOT_NEEDED,
+            )
 
     # The device worker -----------------------------------------------------------------------
 
@@ -146,23 +175,28 @@ class TurnTexts:
             day = self.s.today(site)
             with self.s.store.read() as conn:
                 visits = set(r.phone_visits(conn, site.id, day))
+                held_back = r.held_back_nearly(conn, visits, NEARLY_NOT_NEEDED) if visits else set()
             if not visits:
                 continue
             entries = QueueService(self.s, Actor("worker")).queue(site.id)
-            places = {e.ticket.id: place_in_line(e.ahead) for e in entries if e.ahead is not None}
             due: list[tuple[Ticket, str]] = []
+            fell_back: list[int] = []  # held back when given, and no longer close: may go again
             for entry in entries:
                 ticket = entry.ticket
                 if ticket.visit_id not in visits:
                     continue
                 if ticket.status is TicketStatus.WAITING:
-                    if places.get(ticket.id, 10**6) <= settings.position:
+                    if nearly_close(entry.ahead, settings.position):
                         due.append((ticket, "nearly"))
+                    elif entry.ahead is not None and ticket.visit_id in held_back:
+                        fell_back.append(ticket.visit_id)
                 elif ticket.status is TicketStatus.CALLED and settings.when_called:
                     due.append((ticket, "called"))
-            if not due:
+            if not due and not fell_back:
                 continue
             with self.s.store.write() as conn:
+                for visit_id in fell_back:
+                    r.release_nearly(conn, visit_id, NEARLY_NOT_NEEDED)
                 for ticket, kind in due:
                     reference = f"oss-t{ticket.id}-{kind}-{secrets.token_hex(4)}"
                     queued += r.queue_turn_text(
@@ -252,14 +286,26 @@ class TurnTexts:
         return None
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
-        """The text, Welsh first in a bilingual office: the code and, once called, the desk."""
+        """The text, Welsh first in a bilingual office: the code (and the one on the resident's
+        paper, when a transfer printed nowhere left them holding another) and, once called,
+        the desk."""
         wording = record_wording(self.s, ticket.site_id)
         desks = desk_names(self.s, wording, ticket.desk)
+        with self.s.store.read() as conn:
+            held = code_on_paper(conn, ticket.id)
+
+        def code(language: str) -> str:
+            """The code called, and the one on their paper when that is another (a transfer
+            printed nowhere): "C003 (your ticket H001)"."""
+            if held in ("", ticket.code):
+                return ticket.code
+            return wording.one(language, "text.code_held", code=ticket.code, held=held)
+
         lines = [
             wording.one(
                 language,
                 f"text.{kind}",
-                code=ticket.code,
+                code=code(language),
                 desk=desks[min(n, len(desks) - 1)],
             )
             for n, language in enumerate(wording.languages)

@@ -21,7 +21,7 @@ from oss_desk.domain.appointments import (
 )
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.standards import CONTACT_EVENTS, LoggedEvent, reached_a_desk
-from oss_desk.storage.rows import of_row, returned_int, row_dict
+from oss_desk.storage.rows import first_column, of_row, returned_int, row_dict
 
 
 class SlotTaken(Exception):
@@ -118,6 +118,20 @@ def contact_of(conn: sqlite3.Connection, appointment_id: int) -> Contact | None:
     if row is None or row[3] is not None:
         return None
     return Contact(name=row[0], email=row[1], phone=row[2])
+
+
+def reachable(conn: sqlite3.Connection, appointment_ids: Sequence[int]) -> set[int]:
+    """The bookings among ``appointment_ids`` that hold a phone or an email for their resident
+    (not purged): whether, not what (no personal data is read out)."""
+    return set(
+        first_column(
+            conn,
+            "SELECT appointment_id FROM appointment_contacts WHERE appointment_id IN "
+            "(SELECT value FROM json_each(?)) AND purged_at IS NULL "
+            "AND (coalesce(phone, '') <> '' OR coalesce(email, '') <> '')",
+            [json.dumps(list(appointment_ids))],
+        )
+    )
 
 
 def hold(conn: sqlite3.Connection, appointment_id: int, resources: list[str], units: range) -> None:

@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from oss_desk.domain.models import format_code
+
 if TYPE_CHECKING:
     from oss_desk.domain.printouts import TicketPrintout
 
@@ -54,6 +56,27 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
         [ticket_id, latest.id],
     ).fetchone()
     return latest, earlier is not None
+
+
+def code_on_paper(conn: sqlite3.Connection, ticket_id: int) -> str:
+    """The code the resident holding ticket ``ticket_id`` has on paper: of the tickets it was
+    transferred from (and itself), the newest with a ticket print job that has not failed;
+    when none has, the first one's (the code they were given at the start, printed or said).
+    A transfer printed nowhere leaves the resident holding the old code."""
+    row = conn.execute(
+        "WITH RECURSIVE chain (id, service, number, before, depth) AS ("
+        "  SELECT id, service_code, number, transferred_from, 0 FROM tickets WHERE id = :id"
+        "  UNION ALL SELECT t.id, t.service_code, t.number, t.transferred_from, chain.depth + 1"
+        "  FROM tickets t JOIN chain ON t.id = chain.before"
+        "), papers AS ("
+        "  SELECT service, number, depth, EXISTS (SELECT 1 FROM print_jobs p"
+        "    WHERE p.ticket_id = chain.id AND p.kind = 'ticket' AND p.status <> 'failed')"
+        "    AS printed FROM chain"
+        ") SELECT service, number FROM papers "
+        "ORDER BY printed DESC, CASE WHEN printed THEN depth ELSE -depth END LIMIT 1",
+        {"id": ticket_id},
+    ).fetchone()
+    return format_code(str(row[0]), int(row[1])) if row else ""
 
 
 def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,6 +158,41 @@ def queue_turn_text(
         },
     )
     return cur.rowcount == 1
+
+
+def hold_back_nearly(
+    conn: sqlite3.Connection, *, visit_id: int, ticket_id: int, reference: str, now: str, why: str
+) -> None:
+    """The visit's "nearly your turn" text is not needed (``why``): recorded as cancelled, so
+    the worker does not queue it (one per visit and kind), unless one is there already."""
+    conn.execute(
+        "INSERT INTO turn_texts (visit_id, ticket_id, kind, status, reference, next_attempt_at, "
+        "last_error, created_at) VALUES (?, ?, 'nearly', 'cancelled', ?, ?, ?, ?) "
+        "ON CONFLICT (visit_id, kind) DO NOTHING",
+        [visit_id, ticket_id, reference, now, why, now],
+    )
+
+
+def held_back_nearly(conn: sqlite3.Connection, visit_ids: Iterable[int], why: str) -> set[int]:
+    """The visits among ``visit_ids`` whose "nearly your turn" text was held back for ``why``."""
+    return set(
+        first_column(
+            conn,
+            "SELECT visit_id FROM turn_texts WHERE visit_id IN (SELECT value FROM json_each(?)) "
+            "AND kind = 'nearly' AND status = 'cancelled' AND last_error = ?",
+            [json.dumps(list(visit_ids)), why],
+        )
+    )
+
+
+def release_nearly(conn: sqlite3.Connection, visit_id: int, why: str) -> None:
+    """The visit's "nearly your turn" text held back for ``why`` may go again (its ticket
+    fell back from the front): the worker queues it when it moves close again."""
+    conn.execute(
+        "DELETE FROM turn_texts WHERE visit_id = ? AND kind = 'nearly' AND status = 'cancelled' "
+        "AND last_error = ?",
+        [visit_id, why],
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -286,22 +286,26 @@ def visit_ref(visit_id: int) -> str:
 
 
 _UNSENT = {
-    "appointment": "SELECT kind || ' message', status FROM messages WHERE appointment_id = :id "
-    "AND status IN ('pending', 'sending')",
-    "followup": "SELECT 'referral ' || channel, status FROM followup_messages "
+    "appointment": "SELECT kind || ' message', status, next_attempt_at FROM messages "
+    "WHERE appointment_id = :id AND status IN ('pending', 'sending')",
+    "followup": "SELECT 'referral ' || channel, status, next_attempt_at FROM followup_messages "
     "WHERE followup_id = :id AND status IN ('pending', 'sending')",
     "visit": "SELECT CASE kind WHEN 'nearly' THEN '\"nearly your turn\" text' "
-    "ELSE '\"please go to\" text' END, status FROM turn_texts "
+    "ELSE '\"please go to\" text' END, status, next_attempt_at FROM turn_texts "
     "WHERE visit_id = :id AND status IN ('pending', 'sending') "
-    "UNION ALL SELECT 'follow-up text', status FROM feedback_texts WHERE visit_id = :id "
-    "AND status IN ('pending', 'sending')",
+    "UNION ALL SELECT 'follow-up text', status, next_attempt_at FROM feedback_texts "
+    "WHERE visit_id = :id AND status IN ('pending', 'sending')",
 }
 
 
-def unsent(conn: sqlite3.Connection, kind: str, record_id: int) -> list[tuple[str, str]]:
-    """(what, status) of a record's messages still to be sent (``pending``) or being sent
-    now (``sending``): they read the resident's details when they go."""
-    return [(str(r[0]), str(r[1])) for r in conn.execute(_UNSENT[kind], {"id": record_id})]
+def unsent(conn: sqlite3.Connection, kind: str, record_id: int) -> list[tuple[str, str, str]]:
+    """(what, status, when it is due) of a record's messages still to be sent (``pending``) or
+    being sent now (``sending``), the soonest first: they read the resident's details when
+    they go."""
+    found = [
+        (str(r[0]), str(r[1]), str(r[2])) for r in conn.execute(_UNSENT[kind], {"id": record_id})
+    ]
+    return sorted(found, key=lambda row: row[2])
 
 
 def cancel_unsent(conn: sqlite3.Connection, kind: str, record_id: int, why: str) -> int:

@@ -681,7 +681,11 @@ async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: App
         assert str(dialog.heading) == "C001 is now W002: tell the resident"
         assert dialog.query_one("#new-code", BigCode).code == "W002"
         line = str(dialog.query_one("#new-code-print").render())
-        assert "No printer at this desk" in line  # said as it is, never "printed"
+        # Said as it is, never "printed", in the command line's words (one wording).
+        assert (
+            line
+            == "No printer here: tell the resident their new code W002 (their ticket says C001)"
+        )
         await app.runner.call(lambda _session: None)  # everything sent to the database ran
         await pilot.pause()
         assert app.screen is dialog  # no timeout closes it

@@ -58,7 +58,8 @@ async def test_a_council_move_of_a_slip_booking_says_to_tell_them(
     strict_office: Path, make_app: AppFactory
 ) -> None:
     """trial12 W3: the resident has no email or phone: the desk is told at once, as a warning,
-    to phone or write to them (nothing can be sent), not "the resident is told"."""
+    to tell them when they come in (nothing can be sent, no phone or email is held), not "the
+    resident is told"."""
     db = strict_office
     appt = book(db, at(24, 11), adviser="bob")  # by slip
     app = make_app(db, clock=FixedClock(NOW))
@@ -75,4 +76,6 @@ async def test_a_council_move_of_a_slip_booking_says_to_tell_them(
         )
         await until(lambda: said(app, f"Moved {appt.ref}: Wed 25 Nov at 09:00 ({untold}"))
         assert said(app, f"oss-desk appointment told {appt.ref}")
+        # No phone or email is held: told when they come in, not "phone or write to them".
+        assert said(app, "no contact details held: tell them when they come in")
         assert [n.severity for n in app._notifications if untold in n.message] == ["warning"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.greet import GreetScreen
@@ -26,20 +26,26 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await until(lambda: any("Issue the ticket first" in m for m in said))
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
-        await pressed_to(pilot, MobileDialog, "ctrl+n")
-        await pilot.press(*"0770090012", "enter")  # one digit short: refused, nothing kept
-        await until(lambda: any("not a UK" in m for m in said))
+        dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        await pilot.press(*"07700 9001", "enter")  # mistyped: refused in the box, kept typed
+        error = dialog.query_one("#mobile-error", Static)
+        await until(lambda: "not a UK" in str(error.render()))
+        assert app.screen is dialog and dialog.query_one("#text", Input).value == "07700 9001"
+        assert dialog.query_one("#text", Input).has_focus
         assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]
-        await until(lambda: isinstance(app.screen, GreetScreen))
-        await pressed_to(pilot, MobileDialog, "ctrl+n")
         # No public address for the answer link here: the follow-up text cannot be offered.
         box = app.screen.query_one("#follow-up", Checkbox)
         assert box.disabled and str(box.label) == (
             "[ ] Text me afterwards to ask how we did (not set up here)"
         )
-        await pilot.press(*"07700900123", "enter")
+        await pilot.press(*["backspace"] * 10, *"07700900123", "enter")  # put right in the box
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
-        assert any("a text when nearly their turn" in m for m in said)
+        # C001 is next already, the resident still here: no "nearly your turn" text, said so.
+        assert any(
+            m == 'C001: a text when called (already near the front: no "nearly your turn" text '
+            "unless they fall back)"
+            for m in said
+        ), said
         kinds = [r[0] for r in rows(db, "SELECT kind FROM events ORDER BY id")]
         assert "phone_given" in kinds
         # The follow-up text is a choice of its own, off unless ticked: nothing was agreed.

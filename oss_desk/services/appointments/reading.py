@@ -80,6 +80,12 @@ class AppointmentReading(AppointmentBase):
         """The appointment a checked-in resident's ticket was issued for."""
         return a.appointment_for_ticket(self.s.store.conn, ticket_id)
 
+    def reachable(self, appointment: Appointment) -> bool:
+        """Whether the booking holds a phone or an email for its resident (not what they are):
+        how a council change owed by hand is told (``domain.appointments.how_to_tell``)."""
+        with self.s.store.read() as conn:
+            return appointment.id in a.reachable(conn, [appointment.id])
+
     def contact(self, appointment: Appointment, where: str = "lookup") -> Contact | None:
         """The resident's contact details, for a person allowed to see them. A read of personal
         data: recorded in the event log (who, where, which fields; never the values)."""

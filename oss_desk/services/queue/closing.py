@@ -28,6 +28,7 @@ from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, describe
 from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import added_services, deliver_service, login_of
+from oss_desk.storage.print_state import code_on_paper
 from oss_desk.storage.wait_clock import SENT_FROM_DESK
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
@@ -46,6 +47,9 @@ class Moved:
     ticket: Ticket
     print_job: int | None = None
     printer_url: str | None = None
+    paper_code: str = ""
+    """The code on the resident's paper now (:func:`~oss_desk.storage.print_state.code_on_paper`):
+    the old one when the new code was printed nowhere ("": the code did not change)."""
 
 
 class Destination(TypedDict, total=False):
@@ -286,7 +290,7 @@ class Closing(Issuing):
                 job = self._print_ticket(
                     conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
-            return Moved(new, job, printer)
+            return Moved(new, job, printer, code_on_paper(conn, new.id))
 
     def _check_colleague(
         self, conn: sqlite3.Connection, colleague: str, ticket: Ticket, service: str

@@ -17,7 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
+from oss_desk.domain.public import normalise_mobile
 from oss_desk.domain.wording import rating_word
+from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import (
     Dialog,
     OutcomeDialog,
@@ -293,8 +295,8 @@ class MobileDialog(Dialog[MobileChoice | None]):
     HELP = (
         "A resident's mobile number for texts: type it, Tab goes to the choices, Space ticks. "
         "Texts while they wait are on unless they say no; one text afterwards asking how we did "
-        "only if they agree. F9 (or Enter in the number) keeps it. Esc goes back and nothing is "
-        "kept."
+        "only if they agree. F9 (or Enter in the number) keeps it; a mistyped number is said in "
+        "red and stays in the box to put right. Esc goes back and nothing is kept."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -325,6 +327,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
             ),
             classes="hint",
         )
+        yield Static(id="mobile-error")
 
     def choice(self) -> MobileChoice:
         return MobileChoice(
@@ -340,4 +343,14 @@ class MobileDialog(Dialog[MobileChoice | None]):
 
     @guarded
     def action_save(self) -> None:
-        self.dismiss(self.choice())
+        """Keep the number and the choices; a number that is no UK mobile (the command line's
+        own rule) is said on the box's error line, and the box stays open with it typed."""
+        choice = self.choice()
+        if choice.number.strip():
+            try:
+                normalise_mobile(choice.number)
+            except InvalidInput as exc:
+                self.query_one("#mobile-error", Static).update(Text(exc.message, style="bold red"))
+                self.query_one("#text", Input).focus()
+                return
+        self.dismiss(choice)

@@ -52,11 +52,11 @@ R = TypeVar("R")
 _key = Keys("appt")
 
 
-def _short(appt: Appointment) -> str:
+def _short(appt: Appointment, reachable: bool) -> str:
     """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
     move that gave less than the standard notice, or what a person must do when its resident
-    has no email or phone to be told by ("" otherwise)."""
-    said = "; ".join(after_change_said(appt))
+    was booked by slip ("" otherwise): ``reachable``, the booking holds a phone or email."""
+    said = "; ".join(after_change_said(appt, reachable=reachable))
     return f" ({said})" if said else ""
 
 
@@ -414,7 +414,16 @@ class AppointmentsScreen(DeskScreen):
         moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
         if moved is not None:
             verb = "Rebooked as" if rebook else "Moved"
-            await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}{_short(moved)}")
+            short = _short(moved, await self._reachable(moved))
+            await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}{short}")
+
+    async def _reachable(self, appt: Appointment) -> bool:
+        """Whether a booking owed a council change by hand holds a phone or an email (how a
+        person tells them); True when none is owed, or it cannot be read now."""
+        if appt.untold_since is None:
+            return True
+        held = await self.desk.act(lambda s: AppointmentService(s).reachable(appt), quiet=True)
+        return held.value if isinstance(held, Ok) else True
 
     async def _done(self, appt: Appointment, message: str) -> None:
         """After a booking: say so, and show it on the grid, with the cursor on it."""
@@ -452,7 +461,8 @@ class AppointmentsScreen(DeskScreen):
         if isinstance(cancelled, Ok):
             done = cancelled.value
             told = "" if done.untold_since else "; the resident is told"
-            self._said_after(done, f"Cancelled {appt.ref}{told}{_short(done)}")
+            short = _short(done, await self._reachable(done))
+            self._said_after(done, f"Cancelled {appt.ref}{told}{short}")
             self.load()
 
     def _said_after(self, appt: Appointment, message: str) -> None:

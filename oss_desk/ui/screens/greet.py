@@ -23,6 +23,7 @@ from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.waits import texts_given_said
 from oss_desk.domain.workdays import closed_now_line
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
@@ -551,8 +552,10 @@ class GreetScreen(DeskScreen):
             return
         actor = self.acting_as()
 
-        def give(session: Session) -> object:
+        def give(session: Session) -> bool:
+            """Record the texts; whether "nearly your turn" was held back (already close)."""
             from oss_desk.services.feedback_texts import give_texts
+            from oss_desk.services.turn_texts import TurnTexts
 
             number = choice.number
             give_texts(
@@ -562,13 +565,12 @@ class GreetScreen(DeskScreen):
                 turn_texts=number if choice.turn_texts else None,
                 follow_up=number if choice.follow_up else None,
             )
-            return issued
+            return choice.turn_texts and TurnTexts(session, actor).nearly_held_back(issued)
 
-        said = [
-            *(["a text when nearly their turn, and when called"] if choice.turn_texts else []),
-            *(["a text afterwards asking how we did"] if choice.follow_up else []),
-        ]
-        await self.commit(give, f"{issued.code}: {'; '.join(said)}")
+        given = await self.commit(give)
+        if isinstance(given, Ok):
+            said = texts_given_said(choice.turn_texts, choice.follow_up, held_back=given.value)
+            self.notify_done(f"{issued.code}: {said}")
 
     @key_flow("greet")
     async def action_reprint(self) -> None:

@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.events import Key
 from textual.widgets import Static
 
-from oss_desk.domain.counter import transferred_place
+from oss_desk.domain.counter import new_code_untold, transferred_place
 from oss_desk.domain.delivery import followed_job_word
 from oss_desk.domain.models import Ticket
+from oss_desk.domain.text import sentence_case
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Moved
 from oss_desk.ui.context import DeskContext
@@ -41,6 +42,7 @@ class NewCodeDialog(Dialog[None]):
         super().__init__(f"{old.code} is now {moved.ticket.code}: tell the resident")
         self.desk = desk
         self.moved = moved
+        self.old_code = old.code
         where = desk.names.service(moved.ticket.service)
         arrived = desk.names.local_time(old.queued_at)
         self.where = transferred_place(where, arrived, moved.ticket.priority)
@@ -87,7 +89,9 @@ class NewCodeDialog(Dialog[None]):
         line = self.query_one("#new-code-print", Static)
         job = self.moved.print_job
         if job is None:
-            line.update(Text("No printer at this desk: write the new code down for them", "bold"))
+            paper = self.moved.paper_code or self.old_code
+            said = new_code_untold(self.moved.ticket.code, paper)
+            line.update(Text(sentence_case(said), "bold"))
             return
         word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
         line.update(Text(f"The new ticket at this desk's printer: {word}"))

@@ -21,6 +21,7 @@ def device_parts(
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
     the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
+    from oss_desk.domain.appointments import untold_refs_said
     from oss_desk.services.alerts import alerts_counted, leader_lines
     from oss_desk.services.delivery import StatusPart, board_part, printing_parts
 
@@ -47,7 +48,7 @@ def device_parts(
         short = f"{alerts_counted(snapshot.alerts)} (A)"
         parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True, short))
     if leader and snapshot.untold:
-        refs = ", ".join(snapshot.untold)
-        said = f"not told (booked by slip): {refs}: phone or write to them"
+        refs = untold_refs_said(snapshot.untold, snapshot.untold_unreachable)
+        said = f"not told (booked by slip): {refs}"
         parts.append(StatusPart("Not told", said, True, f"{len(snapshot.untold)} not told"))
     return parts
