@@ -93,6 +93,8 @@ def change_lines_cut(session: Session) -> list[str]:
     if settings.change_line_cy:
         lines.append(("appointments.change_line_cy", settings.change_line_cy))
     long = [f"{name} has {len(line)}" for name, line in lines if len(line) > tight.room]
+    if not long:  # (each line fits the room there is)
+        return []
     return [
         f"texts will cut the \"to change or cancel\" lines short (ending '...'): the change "
         f"notice for {tight.service} at {tight.site} has room for {tight.room} characters of "

@@ -104,7 +104,13 @@ def change_line_room(session: Session, appt: Appointment, heard: datetime | None
     to carry them whole (:func:`oss_desk.domain.outgoing.change_line_room`); None: they fit as
     they are. For a booking made up to ask (``oss-desk init``): nothing is read of it."""
     d = _draft(session, appt, "change", heard)
-    return line_room(d.heading, d.short)
+    # What to bring goes before the change line and is cut only after it: whole, it is part
+    # of what the text says as far as the change line's room goes.
+    parts = [
+        (f"{said} {bring}", tail[len(bring) :].lstrip(" ")) if bring else (said, tail)
+        for (said, tail), bring in zip(d.short, d.bring, strict=True)
+    ]
+    return line_room(d.heading, parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,8 @@ class _Draft:
     """Per language: what the text says, and its change line."""
     short: list[tuple[str, str]]
     """The same without the office's address."""
+    bring: list[str]
+    """Per language: what to bring as the text says it, first in what may be cut ("": none)."""
     caption: tuple[str, ...]
     label: str
     english_place: str
@@ -142,6 +150,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
     bodies, subjects, headings, caption = [], [], [], []
     texts: list[tuple[str, str]] = []  # per language: what it says, and its change line
     short: list[tuple[str, str]] = []
+    brought: list[str] = []
     for n, language in enumerate(wording.languages):
         say = partial(wording.one, language)
         day = wording.date(language, words.wall.date())
@@ -185,6 +194,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
         if items and kind != "cancellation":
             apart = checklist_sent_apart(appt.channel)
             bring = [say("sms.bring_see") if apart else say("sms.bring", items="; ".join(items))]
+        brought.append(" ".join(bring))
         for where, said in ((place, texts), (office, short)):  # short: without the address
             sms = [heading + "."]
             if kind == "cancellation":
@@ -207,6 +217,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
         "\n\n".join(bodies),
         texts,
         short,
+        brought,
         tuple(caption),
         words.service.label,
         english_place,
