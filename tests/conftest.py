@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import io
 import os
@@ -28,6 +29,20 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 # A Monday in November, mid-morning in London (GMT).
 MONDAY_0930 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The project's bytecode, compiled once before the tests run (only what changed since).
+
+    Many tests start ``oss-desk`` in a process of its own. Where bytecode is not written as
+    modules are imported (PYTHONDONTWRITEBYTECODE, as on some CI machines), each such process
+    compiled every module it imports from source again: about 0.5 s of CPU a process, half its
+    start. Compiled here, every process reads it; a source changed later is compiled afresh
+    by the process that imports it, as without. Done once, not again in xdist's workers."""
+    if hasattr(config, "workerinput"):
+        return
+    for folder in ("oss_desk", "tests"):
+        compileall.compile_dir(ROOT / folder, quiet=1, workers=1)
 
 
 @pytest.fixture(autouse=True)

@@ -109,19 +109,19 @@ def handed_to_owner(
 
 
 def worker_process(
-    db: Path, log: Path | None = None, env: dict[str, str] | None = None
+    db: Path, log: Path | None = None, env: dict[str, str] | None = None, script: str = ""
 ) -> subprocess.Popen[bytes]:
     """`oss-desk worker` in its own process (its log to ``log``, if given; ``env``: settings of
-    its own); returns once it owns the devices and has begun its notes of the jobs it starts to
-    send (so a test that stops it at once never stops it between the two: under load it once
+    its own; ``script``: Python that runs the CLI with its arguments, instead of ``-m
+    oss_desk``); returns once it owns the devices and has begun its notes of the jobs it starts
+    to send (so a test that stops it at once never stops it between the two: under load it once
     did, and then its notes were rightly "not known")."""
     given = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT), **given)
+    entry = ["-c", script] if script else ["-m", "oss_desk"]
     with open(log or os.devnull, "wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=stderr
-        )
+        proc = subprocess.Popen([sys.executable, *entry, "worker"], env=env, stderr=stderr)
     until(
         lambda: (
             rows(db, "SELECT pid FROM worker_heartbeat WHERE stopped_at IS NULL") == [(proc.pid,)]

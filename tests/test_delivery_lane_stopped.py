@@ -31,6 +31,16 @@ from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
 from .test_delivery_handover import JOB, _copies, desk, freeze, office, until, worker_process
 
 BUSY = {"OSS_DESK_BUSY_TIMEOUT": "0.3"}
+QUICK_STOP = """
+import sys
+from oss_desk.worker import run as worker
+stop = worker.DeviceWorker.join
+worker.DeviceWorker.join = lambda self, timeout=10.0: stop(self, min(timeout, 2.0))
+from oss_desk.cli import run
+sys.exit(run(sys.argv[1:]))
+"""
+"""``oss-desk ARGS`` whose worker, stopped, gives each lane 2 s to finish its step (in
+service 5 s)."""
 NOT_RECORDED = "job 1: what became of it could not be recorded now"
 
 
@@ -155,9 +165,10 @@ def test_a_lane_that_outlives_the_stop_leaves_the_printers_answer_to_the_next_ow
     printer.before_answer = database_locked_as_it_answers
     session = desk(db)
     log = tmp_path / "worker.log"
-    # Each write waits up to 6 s for the lock (and up to 6 s for its turn): longer than the 5 s
-    # a stop gives a lane, so the lane is still waiting when the worker steps down.
-    proc = worker_process(db, log, {"OSS_DESK_BUSY_TIMEOUT": "6"})
+    # Each write waits up to 3 s for the lock (and up to 3 s for its turn): longer than the 2 s
+    # a stop gives a lane here (QUICK_STOP; in service 5 s, against which 6 s would do), so the
+    # lane is still waiting when the worker steps down.
+    proc = worker_process(db, log, {"OSS_DESK_BUSY_TIMEOUT": "3"}, QUICK_STOP)
     try:
         ticket = QueueService(session).issue("C").ticket
         try:

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -50,11 +51,25 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def older(tmp_path: Path) -> Path:
-    """An office's database as the release of schema 0008 left it (with events)."""
-    path = older_office(tmp_path, "0009_event_chain")
+@pytest.fixture(scope="module")
+def older_made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The older release's database, made once for this module's tests (each uses a copy)."""
+    path = older_office(tmp_path_factory.mktemp("older"), "0009_event_chain")
     assert applied(path)[-1] == OLD and events(path) > 0
+    return path
+
+
+@pytest.fixture
+def older(older_made: Path, tmp_path: Path) -> Path:
+    """An office's database as the release of schema 0008 left it (with events): a copy of
+    its own in ``tmp_path/office`` (the folder and the file as :func:`older_office` makes
+    them)."""
+    path = tmp_path / "office" / "office.sqlite"
+    path.parent.mkdir(mode=0o700)
+    for made in older_made.parent.iterdir():  # the file, and a WAL beside it if one is left
+        shutil.copy2(made, path.parent / made.name)
+    assert applied(path)[-1] == OLD and events(path) > 0
+    assert path.stat().st_mode & 0o777 == 0o600
     return path
 
 

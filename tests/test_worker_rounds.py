@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -86,16 +88,34 @@ def library_left(tmp_path: Path) -> dict[str, str]:
     """An office whose Library had a booking on Tuesday that nobody marked and a ticket left
     waiting (no worker ran), and that left the configuration on Wednesday morning (nothing
     there from that day on, so the load is allowed; it closes Tuesday, as the worker would
-    have); C001 waits at the Civic Centre. The environment to run commands in."""
-    env = {
-        "OSS_DESK_DB": str(tmp_path / "office.sqlite"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
+    have); C001 waits at the Civic Centre. The environment to run commands in.
+
+    Made once per test session (five commands, each in its own process, as an office would
+    run them) and copied into ``tmp_path`` for each test: its database, its configuration
+    files and its data folder, so each test has an office of its own, as made."""
+    made = tmp_path.parent / "library-left"
+    if not made.exists():
+        building = Path(tempfile.mkdtemp(dir=tmp_path.parent, prefix="library-left-"))
+        _make_library_left(building)
+        building.rename(made)
+    shutil.copytree(made, tmp_path, dirs_exist_ok=True)
+    return {**_library_env(tmp_path), "OSS_DESK_NOW": EVENING}
+
+
+def _library_env(folder: Path) -> dict[str, str]:
+    return {
+        "OSS_DESK_DB": str(folder / "office.sqlite"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "HOME": str(folder),
     }
-    both, civic = tmp_path / "both.toml", tmp_path / "civic.toml"
+
+
+def _make_library_left(folder: Path) -> None:
+    env = _library_env(folder)
+    both, civic = folder / "both.toml", folder / "civic.toml"
     both.write_text(OFFICE, encoding="utf-8")
     civic.write_text(OFFICE.replace(LIBRARY, "").replace(LIBRARY_DESK, ""), encoding="utf-8")
-    slip = f"capture://{tmp_path}/slips.bin"
+    slip = f"capture://{folder}/slips.bin"  # (the booking's slip: no test reads it)
     steps = [
         ("2026-11-23T09:00:00Z", "init", "--config", str(both)),
         ("2026-11-23T09:01:00Z", "--user", "tl", "appointment", "book", "--service", "C",
@@ -110,7 +130,6 @@ def library_left(tmp_path: Path) -> dict[str, str]:
     for now, *args in steps:
         done = run_cli_process(*args, env={**env, "OSS_DESK_NOW": now})
         assert done.returncode == 0, done.stderr
-    return {**env, "OSS_DESK_NOW": EVENING}
 
 
 def housekept(db: Path) -> bool:
