@@ -100,42 +100,30 @@ CONTENDER = textwrap.dedent(
     from oss_desk.services.queue import QueueService
     from oss_desk.services.session import open_session
     import random
-    desk, seconds = sys.argv[2], float(sys.argv[3])
-    def run(db, start_at, gap, told=False):
-        # gap: mean think time between operations (0: flat out)
-        rng = random.Random(desk)
-        session = open_session(db=db, clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=UTC)),
-                               desk_id=desk, person=desk)
-        q = QueueService(session)
-        if told:  # told when to start once every process is ready
-            print("ready", flush=True)
-            start_at = float(sys.stdin.readline())
-        while time.time() < start_at:
-            time.sleep(0.001)
-        lat, called, issued = [], [], []
-        end = time.time() + seconds
-        def timed(fn, *args):
-            if gap:
-                time.sleep(rng.uniform(0, 2 * gap))
-            t0 = time.perf_counter()
-            result = fn(*args)
-            lat.append(time.perf_counter() - t0)
-            return result
-        while time.time() < end:
-            issued.append(timed(q.issue, "C").ticket.code)
-            c = timed(q.call_next, desk)
-            if c is not None:
-                called.append(c.id)
-                timed(q.finish, c.id, "resolved")
-        return session, {"lat": lat, "called": called, "issued": issued}
-    if sys.argv[4] != "told":
-        print(json.dumps(run(sys.argv[1], float(sys.argv[4]), float(sys.argv[5]))[1]))
-    else:  # round after round, each told its database and pace, then when to start
-        for line in sys.stdin:
-            db, gap = json.loads(line)
-            session, found = run(db, 0.0, gap, told=True)
-            session.close()
-            print(json.dumps(found), flush=True)
+    db, desk, seconds, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+    gap = float(sys.argv[5])  # mean think time between operations (0: flat out)
+    rng = random.Random(desk)
+    session = open_session(db=db, clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=UTC)),
+                           desk_id=desk, person=desk)
+    q = QueueService(session)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    lat, called, issued = [], [], []
+    end = time.time() + seconds
+    def timed(fn, *args):
+        if gap:
+            time.sleep(rng.uniform(0, 2 * gap))
+        t0 = time.perf_counter()
+        result = fn(*args)
+        lat.append(time.perf_counter() - t0)
+        return result
+    while time.time() < end:
+        issued.append(timed(q.issue, "C").ticket.code)
+        c = timed(q.call_next, desk)
+        if c is not None:
+            called.append(c.id)
+            timed(q.finish, c.id, "resolved")
+    print(json.dumps({"lat": lat, "called": called, "issued": issued}))
     """
 )
 
@@ -187,57 +175,85 @@ def contention_summary(db: Path, results: list[Any], seconds: float) -> dict[str
     }
 
 
+def _contender(desk: str, seconds: float, pipe: Any) -> None:
+    """:data:`CONTENDER`'s work in a forked process, round after round: told a database and a
+    pace, it connects, says it is ready, is told when to start, and answers what it did."""
+    import random
+
+    while (order := pipe.recv()) is not None:
+        db, gap = order
+        rng = random.Random(desk)
+        session = open_session(db=db, clock=FixedClock(NOW), desk_id=desk, person=desk)
+        q = QueueService(session)
+        pipe.send("ready")
+        start_at = pipe.recv()
+        while time.time() < start_at:
+            time.sleep(0.001)
+        lat: list[float] = []
+        called: list[int] = []
+        issued: list[str] = []
+        end = time.time() + seconds
+
+        def timed(
+            fn: Any, *args: Any, lat: list[float] = lat, rng: Any = rng, gap: float = gap
+        ) -> Any:
+            if gap:
+                time.sleep(rng.uniform(0, 2 * gap))
+            t0 = time.perf_counter()
+            result = fn(*args)
+            lat.append(time.perf_counter() - t0)
+            return result
+
+        while time.time() < end:
+            issued.append(timed(q.issue, "C").ticket.code)
+            c = timed(q.call_next, desk)
+            if c is not None:
+                called.append(c.id)
+                timed(q.finish, c.id, "resolved")
+        session.close()
+        pipe.send({"lat": lat, "called": called, "issued": issued})
+
+
 class Contenders:
-    """The desk processes of :func:`contention` started once for several rounds (a new
-    database each), each round started once every process says it is ready: the quick run's
-    way, which spares starting 16 interpreters per round and a start time far enough ahead
-    for all of them to have imported and connected."""
+    """The 16 desk processes of :func:`contention` for the quick run: forked once from this
+    process (its imports already done) for both rounds, a new database each, and each round
+    started once every process says it is ready rather than at a moment far enough ahead for
+    16 interpreters to have started, imported and connected."""
 
     def __init__(self, processes: int, seconds: float) -> None:
+        import multiprocessing
+
         self.processes, self.seconds = processes, seconds
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", CONTENDER, "-", f"desk-{i}", str(seconds), "told", "0"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for i in range(1, processes + 1)
-        ]
-
-    def _tell(self, line: str) -> None:
-        for p in self.procs:
-            assert p.stdin is not None
-            p.stdin.write(line + "\n")
-            p.stdin.flush()
-
-    def _read(self) -> list[str]:
-        lines = []
-        for p in self.procs:
-            assert p.stdout is not None
-            line = p.stdout.readline()
-            assert line, f"a desk process stopped (exit {p.poll()})"
-            lines.append(line)
-        return lines
+        context = multiprocessing.get_context("fork")
+        self.pipes = []
+        self.procs = []
+        for i in range(1, processes + 1):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=_contender, args=(f"desk-{i}", seconds, theirs))
+            proc.start()
+            self.pipes.append(mine)
+            self.procs.append(proc)
 
     def round(self, tmp: Path, gap: float) -> dict[str, Any]:
-        import json
-
         db = site(tmp, self.processes)
-        self._tell(json.dumps([str(db), gap]))
-        assert all(line.strip() == "ready" for line in self._read())
-        self._tell(str(time.time() + 0.05))
-        results = [json.loads(line) for line in self._read()]
+        for pipe in self.pipes:
+            pipe.send((str(db), gap))
+        for pipe in self.pipes:
+            assert pipe.poll(60) and pipe.recv() == "ready", "a desk process did not connect"
+        start_at = time.time() + 0.05
+        for pipe in self.pipes:
+            pipe.send(start_at)
+        results = []
+        for pipe in self.pipes:
+            assert pipe.poll(120), "a desk process did not answer"
+            results.append(pipe.recv())
         return contention_summary(db, results, self.seconds)
 
     def close(self) -> None:
-        for p in self.procs:
-            assert p.stdin is not None
-            p.stdin.close()
-        for p in self.procs:
-            p.wait(30)
+        for pipe in self.pipes:
+            pipe.send(None)
+        for proc in self.procs:
+            proc.join(30)
 
 
 WATCHER = textwrap.dedent(
