@@ -303,8 +303,8 @@ def main(quick: bool = False) -> None:
     for label, count in sizes.items():
         goal = "   (goal: under 400)" if label.startswith("native QR (") else ""
         print(f"  {label:28s} {count:6d} bytes{goal}")
-    issue_rounds = 3 if quick else 25
-    samples = 5 if quick else 40
+    issue_rounds = 2 if quick else 25
+    samples = 3 if quick else 40
     with tempfile.TemporaryDirectory() as name:
         lags, floors, board_lags = issue_to_last_byte(Path(name), issue_rounds, samples)
     print(

@@ -87,7 +87,7 @@ def micro(fn: Callable[[], Any], n: int) -> float:
 
 
 def cycle_cost(quick: bool) -> None:
-    blocks, per_block = (3, 30) if quick else (8, 120)
+    blocks, per_block = (2, 20) if quick else (8, 120)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         db = site(tmp, 4)
@@ -105,14 +105,14 @@ def cycle_cost(quick: bool) -> None:
             bare += bare_block(bare_db, per_block)
         store = open_store(db)
         try:
-            check = micro(store.check_file, 2_000 if quick else 20_000)
+            check = micro(store.check_file, 500 if quick else 20_000)
             conn = store.conn
             last = chain.head(conn)
             row = conn.execute(
                 f"SELECT {chain.COLUMN_LIST} FROM events WHERE id = ?", [last[0]]
             ).fetchone()
-            head = micro(lambda: chain.head(conn), 2_000 if quick else 20_000)
-            link = micro(lambda: chain.link(last[1], row), 2_000 if quick else 20_000)
+            head = micro(lambda: chain.head(conn), 500 if quick else 20_000)
+            link = micro(lambda: chain.link(last[1], row), 500 if quick else 20_000)
             per_cycle = (
                 conn.execute(
                     "SELECT count(*) FROM events WHERE kind IN "

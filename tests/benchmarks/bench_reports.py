@@ -206,7 +206,7 @@ def median_ms(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def demo_year(quick: bool) -> None:
     """A year of demo history made through the real queue engine (the reports helper's)."""
-    days, per_day, repeat = (20, 60, 2) if quick else (250, 300, 5)
+    days, per_day, repeat = (6, 40, 2) if quick else (250, 300, 5)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         db = tmp / "office.sqlite"

@@ -34,8 +34,8 @@ from tests.conftest import MONDAY_0930
 def main(quick: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
-    tabs_wanted = 2 if quick else 10
-    issues = 3 if quick else 20
+    tabs_wanted = 1 if quick else 10
+    issues = 2 if quick else 20
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         db = tmp / "office.sqlite"

@@ -201,7 +201,7 @@ def crowd(tmp: Path, others: int, presses: int) -> tuple[list[float], list[float
 
 
 def main(quick: bool = False) -> None:
-    others, presses = (1, 4) if quick else (len(OTHER_DESKS), 30)
+    others, presses = (1, 3) if quick else (len(OTHER_DESKS), 30)
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as name:
         floors, alone, crowded = crowd(Path(name), others, presses)
     base = statistics.median(floors)

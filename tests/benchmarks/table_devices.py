@@ -94,7 +94,7 @@ def _wait_for(items: list[float], count: int, what: str, timeout: float = 15) ->
 def tcp(quick: bool) -> Row:
     from oss_desk.hardware.printers import open_transport
 
-    samples = 5 if quick else 30
+    samples = 3 if quick else 30
     rng = random.Random(9)
     other = random.Random(11)  # the reference's own pauses: the row's and the floor's stay
     # The printer runs in a process of its own: this one runs the desk alone, as a desk's does.
@@ -166,7 +166,7 @@ def tcp(quick: bool) -> Row:
 
 
 def serial(quick: bool) -> Row:
-    samples = 2 if quick else 7
+    samples = 1 if quick else 7
     baud = 9600
     rng = random.Random(10)
     printer = SerialPrinter(baud)

@@ -178,7 +178,7 @@ class DeskWriter:
 
 
 def bursts(quick: bool) -> list[Row]:
-    rounds = 2 if quick else 7
+    rounds = 1 if quick else 7
     rows = []
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
@@ -222,7 +222,7 @@ def folder(tmp: Path, name: str) -> Path:
 
 def paced(tmp: Path, quick: bool) -> Row:
     writers, gap = 30, 0.1
-    seconds, rounds = (2.0, 1) if quick else (8.0, 3)
+    seconds, rounds = (1.0, 1) if quick else (8.0, 3)
     db = site(folder(tmp, "paced"), writers)
     bare_path = tmp / "bare.sqlite"
     bare_db(bare_path)
@@ -318,7 +318,7 @@ def pages(session: Session, queue: QueueService, bare: sqlite3.Connection, bare_
 
 
 def cycles(quick: bool) -> list[Row]:
-    blocks, per = (2, 30) if quick else (12, 60)
+    blocks, per = (1, 30) if quick else (12, 60)
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
         db = site(tmp, 4)
@@ -382,8 +382,8 @@ def _day_of(tmp: Path, tickets: int) -> Path:
 
 
 def growing_day(tmp: Path, quick: bool) -> Row:
-    small, big = (200, 1000) if quick else (1000, 5000)
-    blocks, per = (2, 10) if quick else (10, 30)
+    small, big = (100, 500) if quick else (1000, 5000)
+    blocks, per = (1, 10) if quick else (10, 30)
     dbs = {n: _day_of(tmp, n) for n in (small, big)}
     sessions = {
         n: open_session(db=db, clock=FixedClock(NOW), person="bench", desk_id="desk-1")
