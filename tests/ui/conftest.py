@@ -78,7 +78,13 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def office_db(migrated: Path, tmp_path: Path, toml: str, name: str = "office.sqlite") -> Path:
+def office_db(
+    migrated: Path,
+    tmp_path: Path,
+    toml: str,
+    name: str = "office.sqlite",
+    now: datetime = MONDAY_0930,
+) -> Path:
     """What ``make_db(tmp_path, toml, name)`` makes (the same rows: tests/ui/test_office_db.py
     holds it), from a copy of ``migrated``: ``oss-desk init --config`` on a database that has
     its schema and no office yet, as on an office's host after a first ``init`` without one.
@@ -87,7 +93,7 @@ def office_db(migrated: Path, tmp_path: Path, toml: str, name: str = "office.sql
     shutil.copyfile(migrated, db)
     config = tmp_path / "site.toml"
     config.write_text(toml, encoding="utf-8")
-    initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    initialise(db, clock=FixedClock(now), config_path=config)
     return db
 
 
