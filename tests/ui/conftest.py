@@ -5,6 +5,8 @@ ready, the team leader's queue, what the desk said)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,12 +23,13 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.site import initialise
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import MONDAY_0930, make_db, site_toml
+from ..conftest import MONDAY_0930, site_toml
 from ..conftest import rows as rows  # the UI tests take it from here
 
 S = TypeVar("S", bound=Screen[Any])
@@ -61,11 +64,44 @@ def four_waiting(db: Path, services: str, needs: Mapping[str, str] | None = None
     return db
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with every migration applied and no office loaded: made once per test
+    process, never opened again, only copied (:func:`office_db`). Creating the schema is most
+    of what a new database costs; loading a site's configuration is a fifth of it."""
+    db = tmp_path_factory.mktemp("migrated") / "office.sqlite"
+    with pytest.MonkeyPatch.context() as env:  # before any test's own environment is set
+        for name in os.environ:
+            if name.startswith("OSS_DESK_"):
+                env.delenv(name)
+        initialise(db, clock=FixedClock(MONDAY_0930))
+    return db
+
+
+def office_db(
+    migrated: Path,
+    tmp_path: Path,
+    toml: str,
+    name: str = "office.sqlite",
+    now: datetime = MONDAY_0930,
+) -> Path:
+    """What ``make_db(tmp_path, toml, name)`` makes (the same rows: tests/ui/test_office_db.py
+    holds it), from a copy of ``migrated``: ``oss-desk init --config`` on a database that has
+    its schema and no office yet, as on an office's host after a first ``init`` without one.
+    Every copy has the same office id and resident secret (as a backup of the office has)."""
+    db = tmp_path / name
+    shutil.copyfile(migrated, db)
+    config = tmp_path / "site.toml"
+    config.write_text(toml, encoding="utf-8")
+    initialise(db, clock=FixedClock(now), config_path=config)
+    return db
+
+
 @pytest.fixture
-def office(tmp_path: Path) -> Path:
+def office(migrated: Path, tmp_path: Path) -> Path:
     """The test office with four residents waiting, the first for 16 minutes."""
     capture = tmp_path / "greet-printer.bin"
-    db = make_db(tmp_path, site_toml(greet_printer=f"capture://{capture}"))
+    db = office_db(migrated, tmp_path, site_toml(greet_printer=f"capture://{capture}"))
     return four_waiting(db, "CBCW", needs={"B": "wheelchair"})
 
 
@@ -83,13 +119,13 @@ role = "adviser"
 
 
 @pytest.fixture
-def counter_office(tmp_path: Path) -> Path:
+def counter_office(migrated: Path, tmp_path: Path) -> Path:
     """Four residents waiting (C, B, H, W), two advisers, and only a desk someone is logged in
     to calls (the production default)."""
     toml = site_toml(extra=ADVISERS).replace(
         "staffed_desks_only = false", "staffed_desks_only = true"
     )
-    return four_waiting(make_db(tmp_path, toml), "CBHW")
+    return four_waiting(office_db(migrated, tmp_path, toml), "CBHW")
 
 
 class AppFactory:

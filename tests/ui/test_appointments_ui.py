@@ -21,8 +21,17 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, adviser_desk, pressed_to, rows, said, until
+from ..appointments_site import NOW, office_toml
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    office_db,
+    pressed_to,
+    rows,
+    said,
+    until,
+)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -30,12 +39,12 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Path:
-    return make_office(
-        tmp_path,
+def office(migrated: Path, tmp_path: Path) -> Path:
+    toml = office_toml(
         printer=f"capture://{tmp_path}/slips.bin",
         smtp_url="capture://" + str(tmp_path / "mail"),
     )
+    return office_db(migrated, tmp_path, toml, now=NOW)  # make_office's, from the migrated copy
 
 
 def book(db: Path, start: datetime, service: str = "C", **kwargs: str) -> Appointment:

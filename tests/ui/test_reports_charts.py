@@ -28,16 +28,16 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.screens.reports import DEFINITIONS_TITLE, ReportsScreen
 
-from ..conftest import MONDAY_0930, Cli, make_db, site_toml
+from ..conftest import MONDAY_0930, Cli, site_toml
 from ..report_fixtures import monthly_fixture
 from ..report_values import monthly_report
-from .conftest import AppFactory, acting, pressed_to, until
+from .conftest import AppFactory, acting, office_db, pressed_to, until
 
 NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
 
 
-def office(tmp_path: Path) -> Path:
-    db = make_db(tmp_path, site_toml())
+def office(migrated: Path, tmp_path: Path) -> Path:
+    db = office_db(migrated, tmp_path, site_toml())
     for when in (MONDAY_0930, NOW - timedelta(minutes=20)):
         with acting(db, clock=when) as session:
             QueueService(session).issue("C", print_ticket=False)
@@ -52,9 +52,9 @@ def drawn(screen: ReportsScreen, chart: str) -> list[str]:
 
 
 def test_the_daily_report_says_no_records_before_the_first_visit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli = Cli(office(tmp_path), monkeypatch)
+    cli = Cli(office(migrated, tmp_path), monkeypatch)
     day = cli("report", "daily", "--json", now=NOW.isoformat()).json()
     assert [(w["date"], w["recorded"]) for w in day["previous_weeks"]] == [
         ("2026-11-23", True),
@@ -67,9 +67,9 @@ def test_the_daily_report_says_no_records_before_the_first_visit(
 
 
 async def test_weeks_before_the_records_are_not_drawn_as_empty_weeks(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(office(tmp_path), "greet-1", clock=FixedClock(NOW))
+    app = make_app(office(migrated, tmp_path), "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f6")
@@ -85,9 +85,9 @@ async def test_weeks_before_the_records_are_not_drawn_as_empty_weeks(
 
 
 async def test_both_series_of_the_twelve_months_show_when_equal(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(make_db(tmp_path, site_toml()), "greet-1")
+    app = make_app(office_db(migrated, tmp_path, site_toml()), "greet-1")
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f6", "m")
@@ -115,9 +115,9 @@ async def test_both_series_of_the_twelve_months_show_when_equal(
 
 
 async def test_f1_on_the_reports_says_what_each_standard_counts(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(office(tmp_path), "greet-1", clock=FixedClock(NOW))
+    app = make_app(office(migrated, tmp_path), "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f6", "m")
@@ -149,13 +149,13 @@ def figures_text(screen: ReportsScreen) -> str:
 
 
 async def test_f6_stops_where_the_records_begin_as_the_cli_refuses(
-    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """F6's [ moves back to the day and the month the office's records begin, and no further:
     the day or month before is refused in the CLI's words (the one rule, DateSpan.recorded),
     the screen stays on what it shows and ] moves on from there; the same weekday before the
     records says "no records" on screen as in the CLI."""
-    db = office(tmp_path)
+    db = office(migrated, tmp_path)
     before = Cli(db, monkeypatch)("report", "daily", "--date", "2026-11-22", now=NOW.isoformat())
     assert before.err.endswith("is before this office's records begin (2026-11-23)\n")
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
@@ -197,12 +197,12 @@ async def test_f6_stops_where_the_records_begin_as_the_cli_refuses(
 
 
 async def test_the_twelve_months_mark_a_month_begun_before_the_records(
-    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """November 2026 began before the office's records (23 November): the text report marks
     its figures "(from 23 Nov)", and the desk's 12-month chart says the same above its
     points (it plotted the month as a whole one)."""
-    db = office(tmp_path)
+    db = office(migrated, tmp_path)
     text = Cli(db, monkeypatch)("report", "monthly", now=NOW.isoformat()).out
     (row,) = [line for line in text.splitlines() if line.startswith("    2026-11 ")]
     assert row.endswith("(from 23 Nov)"), row
