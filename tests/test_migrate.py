@@ -66,6 +66,17 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def fresh_schema(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str]]:
+    """The schema of a fresh database (every migration applied to an empty file): what every
+    upgrade must end with. Read only, so made once for the module rather than once per case."""
+    fresh = at_migration(tmp_path_factory.mktemp("fresh") / "fresh.sqlite", None)
+    try:
+        return schema(fresh.conn)
+    finally:
+        fresh.close()
+
+
 def schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """Every table, index, trigger and view as (type, name, SQL with whitespace normalised)."""
     rows = conn.execute(
@@ -144,11 +155,9 @@ def test_every_migration_has_a_populated_database_to_upgrade(populated: Path) ->
 
 
 @pytest.mark.parametrize("start", range(1, len(NAMES)), ids=lambda k: f"from-{NAMES[k - 1]}")
-def test_upgrade_one_migration_at_a_time(populated: Path, tmp_path: Path, start: int) -> None:
-    fresh = at_migration(tmp_path / "fresh.sqlite", None)
-    expected = schema(fresh.conn)
-    fresh.close()
-
+def test_upgrade_one_migration_at_a_time(
+    populated: Path, fresh_schema: list[tuple[str, str, str]], tmp_path: Path, start: int
+) -> None:
     db = at_migration(tmp_path / "old.sqlite", NAMES[start])
     assert [m.name for m in build_migrations().applied(db)] == NAMES[:start]
     before = fill_from(db, populated)
@@ -160,7 +169,7 @@ def test_upgrade_one_migration_at_a_time(populated: Path, tmp_path: Path, start:
         assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == [], NAMES[index]
         assert db.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], NAMES[index]
 
-    assert schema(db.conn) == expected
+    assert schema(db.conn) == fresh_schema
     for table, (copied, rows) in before.items():
         still = set(columns(db.conn, table))
         compared = [
@@ -176,16 +185,12 @@ def test_upgrade_one_migration_at_a_time(populated: Path, tmp_path: Path, start:
 
 
 def test_a_database_upgraded_before_the_event_chain_was_numbered_still_gets_it(
-    populated: Path, tmp_path: Path
+    populated: Path, fresh_schema: list[tuple[str, str, str]], tmp_path: Path
 ) -> None:
     """0009 landed after 0011-0016: an office already at 0016 has every migration but 0009.
     Migrations are applied by name, not by the highest number, so the upgrade applies 0009 then
     (last), and ends with a fresh database's schema and an unbroken chain over its events."""
     from oss_desk.storage.chain import verify
-
-    fresh = at_migration(tmp_path / "fresh.sqlite", None)
-    expected = schema(fresh.conn)
-    fresh.close()
 
     chain = "0009_event_chain"
     assert chain in NAMES and NAMES.index(chain) < len(NAMES) - 1
@@ -205,7 +210,7 @@ def test_a_database_upgraded_before_the_event_chain_was_numbered_still_gets_it(
     assert [m.name for m in migrations.pending(db)] == [chain]
     migrations.apply(db)
     assert migrations.pending(db) == []
-    assert schema(db.conn) == expected
+    assert schema(db.conn) == fresh_schema
     check = verify(db.conn)
     assert check.broken_id is None and check.problem == "" and check.events == events
     db.close()

@@ -46,7 +46,18 @@ def office(folder: Path, extra: str = "") -> Path:
     return db
 
 
-browser = pytest.fixture(name="browser")(kiosk_browser)
+chromium = pytest.fixture(scope="module", name="chromium")(kiosk_browser)
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The module's kiosk Chromium (started once, a second or more each time): every page a
+    test opens is in a context of its own (``new_page``), closed when the test ends."""
+    before = set(chromium.contexts)
+    yield chromium
+    for context in chromium.contexts:
+        if context not in before:
+            context.close()
 
 
 @pytest.fixture
