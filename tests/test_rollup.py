@@ -145,9 +145,11 @@ def _rows(db: Path) -> list[tuple[Any, ...]]:
     return found
 
 
-A_YEAR_BEFORE = "2025-11-01"
-"""The first day a November 2026 report asks for: its trend's twelve months and, for repeat
-contact, November 2025."""
+A_YEAR_BEFORE = "2025-12-01"
+"""The first day a November 2026 report asks for, made on the 20th with the month still going
+on: its trend's twelve months (December 2025 to November 2026). Repeat contact is compared with
+the same days a year before (1 to 20 November 2025), which are before the records begin, so
+no day of November 2025 is asked for."""
 RECORDS_BEGIN = "2025-11-21"
 """The first day of the year of history (a year back from ``END``): the office's records begin
 then, and the rollup keeps no row for a day before them."""
@@ -350,7 +352,8 @@ def test_the_worker_stores_the_days_that_ended(db: Path) -> None:
     DeviceWorker(lambda: _session(db)).run_once()
     rows = _rows(db)
     assert max(r[1] for r in rows) == "2026-11-19"
-    assert len(rows) == len(SITES) * _days(FIRST_ROLLED, "2026-11-19")
+    # Every day of the records that ended (a report asks only for its months' days).
+    assert len(rows) == len(SITES) * _days(RECORDS_BEGIN, "2026-11-19")
     same_day = _session(db)
     try:
         assert ReportService(same_day).fill_rollup() == 0  # nothing new
