@@ -185,3 +185,8 @@ def test_an_email_the_mail_server_may_have_accepted_is_never_said_not_sent(
     assert "may have been sent" in line and "not sent" not in line, line
     listed = cli("--user", "tl", "followup", "show", "R-0001", "--json", now=at).json()
     assert [m["status"] for m in listed["messages"]] == ["uncertain"]
+    # The team leader's alert says what it went through: the mail server, not Notify.
+    alerts = cli("--user", "tl", "alerts", "list", "--json", now=at).json()
+    assert [(a["kind"], a["channel"], a["via"]) for a in alerts] == [
+        ("referral_message", "email", "smtp")
+    ]

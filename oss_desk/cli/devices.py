@@ -404,7 +404,7 @@ def alerts_list(state: State, as_json: bool) -> None:
                     "alert": m.alert.value,
                     "kind": "referral_message",
                     "channel": m.channel,
-                    "via": "notify",
+                    "via": m.via,
                     "site": m.site_id,
                     "referral_ref": m.ref,
                     "reason": m.reason,

@@ -171,6 +171,8 @@ class ReferralMessageAlert:
     site_id: str
     reason: str | None
     alert: AlertKind = AlertKind.UNCERTAIN
+    via: str = "notify"
+    """What it went through: ``notify``, or ``smtp`` (an email through the mail server)."""
 
     def describe(self, today: str | None = None) -> str:
         """``referral R-0042: reference by text: may have been sent: ...``"""
@@ -196,7 +198,7 @@ def referral_alerts_in(
 
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     return [
-        ReferralMessageAlert(m.id, m.followup_ref, m.channel, m.site_id, m.reason)
+        ReferralMessageAlert(m.id, m.followup_ref, m.channel, m.site_id, m.reason, via=m.via)
         for m in ma.referral_messages_unsure(conn, since)
         if site_id in (None, m.site_id)
     ]

@@ -71,6 +71,8 @@ class ReferralMessageAttention:
     channel: str
     site_id: str
     reason: str | None
+    via: str = "notify"
+    """What it went through: ``notify``, or ``smtp`` (an email through the mail server)."""
 
 
 def referral_messages_unsure(
@@ -79,7 +81,7 @@ def referral_messages_unsure(
     """Referral messages queued since ``since`` recorded ``uncertain`` (may have been sent) and
     not acknowledged."""
     rows = conn.execute(
-        "SELECT m.id, f.ref, m.channel, f.site_id, m.last_error "
+        "SELECT m.id, f.ref, m.channel, f.site_id, m.last_error, m.via "
         "FROM followup_messages m JOIN followups f ON f.id = m.followup_id "
         "WHERE m.status = 'uncertain' AND m.acknowledged_at IS NULL AND m.created_at >= ? "
         "ORDER BY m.id",
