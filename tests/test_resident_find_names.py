@@ -77,9 +77,15 @@ def test_nothing_held_is_still_said_of_another_name(office: Cli, typed: str) -> 
     assert result.code == 0 and "Nothing held under that name" in result.out, result.out
 
 
-def test_punctuation_alone_finds_nobody(office: Cli) -> None:
-    """Typed without a letter, a name is not every name."""
-    assert _names(office, "'-") == []
+@pytest.mark.parametrize("typed", ["'-", "a'", "''", "n -", "’"])
+def test_fewer_than_two_letters_are_refused_whatever_their_punctuation(
+    office: Cli, typed: str
+) -> None:
+    """Names are matched by their letters, so a name to find needs two letters, punctuation
+    apart: "a'" found every name with an "a" in it (2 records match), "''" said "Nothing held"."""
+    found = office("--user", "amina", "resident", "find", "--name", typed, now=NOW)
+    assert (found.code, found.out) == (2, ""), found.out
+    assert "a name to find needs at least 2 letters" in found.err, found.err
     assert not name_matches("Siân O’Brien", "' -")
 
 

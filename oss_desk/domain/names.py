@@ -52,3 +52,9 @@ def name_matches(held: str | None, typed: str) -> bool:
         return True
     letters = _letters(wanted)
     return bool(letters) and letters in _letters(key)
+
+
+def letters_typed(typed: str) -> int:
+    """How many letters (and digits) a name typed to find holds, as matching counts them: its
+    punctuation and spaces left out (``"a'"`` is one letter, and would find every "a")."""
+    return len(_letters(name_key(typed) or ""))

@@ -28,6 +28,7 @@ from oss_desk.domain.calendar import day_said, when_said
 from oss_desk.domain.event_data import for_event
 from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
+from oss_desk.domain.names import letters_typed
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound
 from oss_desk.services.events import record_event
@@ -59,7 +60,7 @@ def search_value(key: Key, text: str) -> str:
     if key == "phone":
         return normalise_phone(text)
     words = " ".join(text.split())
-    if len(words) < 2:
+    if letters_typed(words) < 2:  # (punctuation alone would find every name with one letter)
         raise InvalidInput("a name to find needs at least 2 letters", cli_hint="--name")
     return words
 
