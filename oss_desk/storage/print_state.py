@@ -58,11 +58,14 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     return latest, earlier is not None
 
 
-def code_on_paper(conn: sqlite3.Connection, ticket_id: int) -> str:
+def code_on_paper(conn: sqlite3.Connection, ticket_id: int, *, to_come: bool = False) -> str:
     """The code the resident holding ticket ``ticket_id`` has on paper: of the tickets it was
-    transferred from (and itself), the newest with a ticket print job that has not failed;
-    when none has, the first one's (the code they were given at the start, printed or said).
-    A transfer printed nowhere leaves the resident holding the old code."""
+    transferred from (and itself), the newest whose ticket paper the printer confirmed (with
+    ``to_come``, as a transfer asks the moment it queues the new code's paper: one still to
+    print counts too, its job's state shown beside it); when none has, the first one's (the
+    code they were given at the start, printed or said). A transfer printed nowhere, or whose
+    paper never printed, leaves the resident holding the old code; a paper that failed, was
+    settled unprinted or may not have printed is not one they surely hold."""
     row = conn.execute(
         "WITH RECURSIVE chain (id, service, number, before, depth) AS ("
         "  SELECT id, service_code, number, transferred_from, 0 FROM tickets WHERE id = :id"
@@ -70,11 +73,12 @@ def code_on_paper(conn: sqlite3.Connection, ticket_id: int) -> str:
         "  FROM tickets t JOIN chain ON t.id = chain.before"
         "), papers AS ("
         "  SELECT service, number, depth, EXISTS (SELECT 1 FROM print_jobs p"
-        "    WHERE p.ticket_id = chain.id AND p.kind = 'ticket' AND p.status <> 'failed')"
+        "    WHERE p.ticket_id = chain.id AND p.kind = 'ticket' AND (p.status = 'done'"
+        "      OR (:to_come AND p.status IN ('pending', 'printing'))))"
         "    AS printed FROM chain"
         ") SELECT service, number FROM papers "
         "ORDER BY printed DESC, CASE WHEN printed THEN depth ELSE -depth END LIMIT 1",
-        {"id": ticket_id},
+        {"id": ticket_id, "to_come": to_come},
     ).fetchone()
     return format_code(str(row[0]), int(row[1])) if row else ""
 

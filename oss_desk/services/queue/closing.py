@@ -290,7 +290,7 @@ class Closing(Issuing):
                 job = self._print_ticket(
                     conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
-            return Moved(new, job, printer, code_on_paper(conn, new.id))
+            return Moved(new, job, printer, code_on_paper(conn, new.id, to_come=True))
 
     def _check_colleague(
         self, conn: sqlite3.Connection, colleague: str, ticket: Ticket, service: str
