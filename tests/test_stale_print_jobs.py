@@ -235,3 +235,42 @@ def test_a_ticket_that_may_not_have_printed_is_not_asked_about_once_closed(
         assert delivery.jobs_needing_answer(greet) == []
     finally:
         greet.close()
+
+
+@pytest.mark.parametrize("end", ["cancel", "finish", "no-show", "transfer"])
+def test_a_ticket_that_ends_settles_its_paper_still_waiting_for_a_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    """A review's finding: W001 issued with the printer down, a pass tried it (to retry), then
+    the resident left: `ticket show W001` said "cancelled; print job 1: waiting to print (last
+    try: connection refused)" and doctor warned "1 waiting for another try" until a worker
+    claimed it. The transaction that ends the ticket (cancelled, finished, a no-show,
+    transferred) settles it unprinted, with the reason."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+    tried = cli("worker", "--once", "--json")
+    assert tried.json()["retried"] == 1, tried.out
+    if end == "cancel":
+        ok(cli, "ticket", "cancel", "W001", "--reason", "left")
+    elif end == "transfer":
+        ok(cli, "ticket", "transfer", "W001", "--service", "C")
+    else:
+        ok(cli, "--user", "adv", "ticket", "call", "W001", "--desk", "desk-1")
+        if end == "finish":
+            ok(cli, "--user", "adv", "ticket", "finish", "W001", "--outcome", "resolved")
+        else:
+            ok(cli, "--user", "adv", "ticket", "no-show", "W001")
+    word = {"cancel": "cancelled", "finish": "finished", "no-show": "a no-show"}
+    reason = f"the ticket is {word.get(end, 'transferred')}"
+    assert rows(db, "SELECT status, last_error FROM print_jobs WHERE id = 1") == [
+        ("cancelled", reason)
+    ]
+    shown = ok(cli, "ticket", "show", "W001")
+    assert shown.endswith(f"; print job 1: not printed: {reason}\n"), shown
+    session = open_session(db=db, person="tl")
+    try:
+        retrying, _ = delivery.recent_jobs_retrying(session.store.conn, session.clock.now())
+    finally:
+        session.close()
+    assert retrying == 0

@@ -8,7 +8,8 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from oss_desk.domain.models import format_code
+from oss_desk.domain.delivery import stale_ticket_job
+from oss_desk.domain.models import TicketStatus, format_code
 
 if TYPE_CHECKING:
     from oss_desk.domain.printouts import TicketPrintout
@@ -98,6 +99,16 @@ def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
         "WHERE ticket_id = ? AND kind = 'ticket' AND status = 'pending'",
         [reason, ticket_id],
     ).rowcount
+
+
+def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus) -> int:
+    """Ticket ``ticket_id`` ends as ``status`` (finished, a no-show, transferred, cancelled):
+    its paper still queued (the printer down, no worker running) is settled unprinted in the
+    same transaction, with :func:`~oss_desk.domain.delivery.stale_ticket_job`'s reason (it no
+    longer reads as waiting to print, nor counts as waiting for another try). Returns how
+    many."""
+    reason = stale_ticket_job("ticket", status)
+    return 0 if reason is None else settle_queued(conn, ticket_id, reason)
 
 
 def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
