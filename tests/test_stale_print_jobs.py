@@ -20,6 +20,7 @@ from oss_desk.domain.delivery import (
 )
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services import delivery
+from oss_desk.services.doctor_worker import print_jobs
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.records import TicketEnded
 from oss_desk.services.session import open_session
@@ -274,3 +275,52 @@ def test_a_ticket_that_ends_settles_its_paper_still_waiting_for_a_try(
     finally:
         session.close()
     assert retrying == 0
+
+
+def test_doctor_says_apart_the_paper_of_a_ticket_that_is_over(tmp_path: Path) -> None:
+    """C001's paper may not have printed and its resident was served: no desk will ask about
+    it; doctor said it as the print job to see to. Now it says it apart, as over."""
+    db = down_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        QueueService(greet).issue("C")
+        QueueService(greet).issue("C")
+        with greet.store.write() as conn:
+            conn.execute("UPDATE print_jobs SET status = 'uncertain', last_error = 'stopped'")
+        both = print_jobs(greet.store, clock)
+        QueueService(greet).call("C001", "desk-1")
+        QueueService(greet).finish("C001", "resolved")
+        one = print_jobs(greet.store, clock)
+        QueueService(greet).call("C002", "desk-1")
+        QueueService(greet).finish("C002", "resolved")
+        none = print_jobs(greet.store, clock)
+    finally:
+        greet.close()
+    assert (both.status, both.detail.endswith(" (2 in all)")) == ("warn", True), both.detail
+    assert one.status == "warn"
+    assert one.detail.startswith("ticket C002 at greet-1 may not have printed"), one.detail
+    assert one.detail.endswith("; 1 more of tickets now over (no desk will ask)"), one.detail
+    assert none.status == "ok"
+    assert none.detail.endswith("hours; 2 more of tickets now over (no desk will ask)"), none.detail
+
+
+def test_paper_of_a_ticket_being_served_is_not_waiting_for_another_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """W001's paper failed a try (the printer down); its resident is being served: its worker
+    settles it unprinted, never prints it, so doctor does not count it as waiting."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+    assert cli("worker", "--once", "--json").json()["retried"] == 1
+    session = open_session(db=db, person="tl")
+    try:
+        conn, now = session.store.conn, session.clock.now()
+        assert delivery.recent_jobs_retrying(conn, now)[0] == 1
+        ok(cli, "--user", "adv", "ticket", "call", "W001", "--desk", "desk-1")
+        ok(cli, "--user", "adv", "ticket", "start", "W001")
+        assert rows(db, "SELECT status FROM print_jobs") == [("pending",)]
+        assert delivery.recent_jobs_retrying(conn, now) == (0, None)
+    finally:
+        session.close()
