@@ -16,6 +16,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from oss_desk.services.session import open_session
 from oss_desk.worker.rounds import PRINTING, WorkerReport
 from oss_desk.worker.run import DeviceWorker
 
-from .conftest import rows
+from .conftest import ROOT, rows
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
 from .test_delivery_handover import JOB, _copies, desk, freeze, office, until, worker_process
 
@@ -202,14 +203,10 @@ def test_a_lane_that_outlives_the_stop_leaves_the_printers_answer_to_the_next_ow
     assert "not printed again" in said(tmp_path / "second.log")
 
 
-def test_worker_once_leaves_an_answer_it_could_not_write_to_the_next_owner(
-    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`oss-desk worker --once` prints a ticket; the printer confirms it while another process
-    holds the database's lock past the busy timeout, until the pass has ended. The next pass
-    (another owner) records the ticket printed, not printed again marked COPY."""
-    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
-    db = office(tmp_path, printer.url)
+def first_pass_leaves_its_answer(db: Path, printer: FakePrinter) -> str:
+    """`oss-desk worker --once` (in this process) prints a ticket; the printer confirms it while
+    another process holds the database's lock past the busy timeout, until the pass has ended:
+    the pass notes the answer for the next owner. Returns the ticket's code."""
     session = desk(db)
     ticket = QueueService(session).issue("C").ticket  # nobody owns the devices: it waits
     held: list[sqlite3.Connection] = []
@@ -220,23 +217,87 @@ def test_worker_once_leaves_an_answer_it_could_not_write_to_the_next_owner(
         held.append(blocker)
         time.sleep(0.05)
 
-    def one_pass() -> WorkerReport:
-        opened = lambda: open_session(db=db, person="worker", host=True)  # noqa: E731
-        return DeviceWorker(opened, poll_interval=0.01).run_once()
-
     printer.before_answer = database_locked_as_it_answers
     try:
-        first = one_pass()
+        first = one_pass(db)
     finally:
+        printer.before_answer = None
         for blocker in held:
             blocker.execute("ROLLBACK")
             blocker.close()
         session.close()
     assert PRINTING in first.steps_failed
     assert rows(db, "SELECT status FROM print_jobs") == [("printing",)]
-    second = one_pass()
+    return ticket.code
+
+
+def one_pass(db: Path) -> WorkerReport:
+    opened = lambda: open_session(db=db, person="worker", host=True)  # noqa: E731
+    return DeviceWorker(opened, poll_interval=0.01).run_once()
+
+
+def test_worker_once_leaves_an_answer_it_could_not_write_to_the_next_owner(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next pass (another owner) records the ticket printed, not printed again marked
+    COPY."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
+    db = office(tmp_path, printer.url)
+    code = first_pass_leaves_its_answer(db, printer)
+    second = one_pass(db)
     assert second.steps_failed == {}
     assert rows(db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs") == [
         ("done", 1, 0)
     ]
-    assert _copies(printer) == {ticket.code: [(False, True)]}
+    assert _copies(printer) == {code: [(False, True)]}
+
+
+DIES_TAKING_OVER = """
+import os
+import sys
+from oss_desk.storage import outbox
+from oss_desk.worker.printing import PrintDelivery
+
+def dies(*_args, **_kwargs):
+    os._exit(9)
+
+if sys.argv[1] == "adopting":  # as it adopts the job, before that commits
+    adopt = outbox.adopt
+    outbox.adopt = lambda conn, box, *a, **k: dies() if box is outbox.PRINT_JOBS else adopt(
+        conn, box, *a, **k
+    )
+else:  # the job adopted (committed), before what became of it is written
+    PrintDelivery._write_kept = PrintDelivery._left = dies
+from oss_desk.cli import run
+sys.exit(run(sys.argv[2:]))
+"""
+"""`oss-desk ARGS` that dies (os._exit) as it takes over print jobs left mid-print: ARGV[1]
+"adopting" or "adopted"."""
+
+
+@pytest.mark.parametrize("dies", ["adopting", "adopted"])
+def test_an_owner_that_dies_taking_over_a_noted_answer_leaves_it_to_the_next(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch, dies: str
+) -> None:
+    """The pass's answer noted as above; the next owner (its own process) dies as it takes the
+    job over: as it adopts it, or once it has and before it writes the answer. The owner after
+    it records the ticket printed: one copy, not marked COPY (it read the dying owner's file,
+    which named nothing, and printed the ticket again, unmarked: "stopped before sending any of
+    it; printing it now, not marked COPY")."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
+    db = office(tmp_path, printer.url)
+    code = first_pass_leaves_its_answer(db, printer)
+    ((noted_by,),) = rows(db, "SELECT owner FROM print_jobs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "data"))
+    command = [sys.executable, "-c", DIES_TAKING_OVER, dies, "worker", "--once"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 9, done.stderr
+    ((owner,),) = rows(db, "SELECT owner FROM print_jobs WHERE status = 'printing'")
+    assert (owner == noted_by) is (dies == "adopting")  # (adopted: the dead one's)
+    third = one_pass(db)
+    assert third.steps_failed == {}
+    assert rows(db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs") == [
+        ("done", 1, 0)
+    ]
+    assert _copies(printer) == {code: [(False, True)]}

@@ -20,6 +20,7 @@ from oss_desk.domain.delivery import (
 )
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services import delivery
+from oss_desk.services.doctor_worker import print_jobs
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.records import TicketEnded
 from oss_desk.services.session import open_session
@@ -235,3 +236,91 @@ def test_a_ticket_that_may_not_have_printed_is_not_asked_about_once_closed(
         assert delivery.jobs_needing_answer(greet) == []
     finally:
         greet.close()
+
+
+@pytest.mark.parametrize("end", ["cancel", "finish", "no-show", "transfer"])
+def test_a_ticket_that_ends_settles_its_paper_still_waiting_for_a_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    """A review's finding: W001 issued with the printer down, a pass tried it (to retry), then
+    the resident left: `ticket show W001` said "cancelled; print job 1: waiting to print (last
+    try: connection refused)" and doctor warned "1 waiting for another try" until a worker
+    claimed it. The transaction that ends the ticket (cancelled, finished, a no-show,
+    transferred) settles it unprinted, with the reason."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+    tried = cli("worker", "--once", "--json")
+    assert tried.json()["retried"] == 1, tried.out
+    if end == "cancel":
+        ok(cli, "ticket", "cancel", "W001", "--reason", "left")
+    elif end == "transfer":
+        ok(cli, "ticket", "transfer", "W001", "--service", "C")
+    else:
+        ok(cli, "--user", "adv", "ticket", "call", "W001", "--desk", "desk-1")
+        if end == "finish":
+            ok(cli, "--user", "adv", "ticket", "finish", "W001", "--outcome", "resolved")
+        else:
+            ok(cli, "--user", "adv", "ticket", "no-show", "W001")
+    word = {"cancel": "cancelled", "finish": "finished", "no-show": "a no-show"}
+    reason = f"the ticket is {word.get(end, 'transferred')}"
+    assert rows(db, "SELECT status, last_error FROM print_jobs WHERE id = 1") == [
+        ("cancelled", reason)
+    ]
+    shown = ok(cli, "ticket", "show", "W001")
+    assert shown.endswith(f"; print job 1: not printed: {reason}\n"), shown
+    session = open_session(db=db, person="tl")
+    try:
+        retrying, _ = delivery.recent_jobs_retrying(session.store.conn, session.clock.now())
+    finally:
+        session.close()
+    assert retrying == 0
+
+
+def test_doctor_says_apart_the_paper_of_a_ticket_that_is_over(tmp_path: Path) -> None:
+    """C001's paper may not have printed and its resident was served: no desk will ask about
+    it; doctor said it as the print job to see to. Now it says it apart, as over."""
+    db = down_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        QueueService(greet).issue("C")
+        QueueService(greet).issue("C")
+        with greet.store.write() as conn:
+            conn.execute("UPDATE print_jobs SET status = 'uncertain', last_error = 'stopped'")
+        both = print_jobs(greet.store, clock)
+        QueueService(greet).call("C001", "desk-1")
+        QueueService(greet).finish("C001", "resolved")
+        one = print_jobs(greet.store, clock)
+        QueueService(greet).call("C002", "desk-1")
+        QueueService(greet).finish("C002", "resolved")
+        none = print_jobs(greet.store, clock)
+    finally:
+        greet.close()
+    assert (both.status, both.detail.endswith(" (2 in all)")) == ("warn", True), both.detail
+    assert one.status == "warn"
+    assert one.detail.startswith("ticket C002 at greet-1 may not have printed"), one.detail
+    assert one.detail.endswith("; 1 more of tickets now over (no desk will ask)"), one.detail
+    assert none.status == "ok"
+    assert none.detail.endswith("hours; 2 more of tickets now over (no desk will ask)"), none.detail
+
+
+def test_paper_of_a_ticket_being_served_is_not_waiting_for_another_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """W001's paper failed a try (the printer down); its resident is being served: its worker
+    settles it unprinted, never prints it, so doctor does not count it as waiting."""
+    db = down_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+    assert cli("worker", "--once", "--json").json()["retried"] == 1
+    session = open_session(db=db, person="tl")
+    try:
+        conn, now = session.store.conn, session.clock.now()
+        assert delivery.recent_jobs_retrying(conn, now)[0] == 1
+        ok(cli, "--user", "adv", "ticket", "call", "W001", "--desk", "desk-1")
+        ok(cli, "--user", "adv", "ticket", "start", "W001")
+        assert rows(db, "SELECT status FROM print_jobs") == [("pending",)]
+        assert delivery.recent_jobs_retrying(conn, now) == (0, None)
+    finally:
+        session.close()

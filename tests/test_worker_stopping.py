@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 
 from oss_desk.domain.printouts import TicketPrintout
-from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, noted_outcomes
+from oss_desk.storage.print_start import (
+    began,
+    begin_marks,
+    carry_over,
+    forget_others,
+    mark_first_byte,
+    marked,
+    noted_outcomes,
+)
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.stopping import keep_answers
 
@@ -84,3 +92,23 @@ def test_a_first_byte_noted_after_an_outcome_makes_it_stale(tmp_path: Path) -> N
     mark_first_byte(db, owner, 9)  # tried again after: bytes may have left since
     assert noted_outcomes(db, owner) == {}
     memory.finished(mine, 9)
+
+
+def test_what_an_owner_gone_said_of_its_jobs_is_carried_over_by_the_next(tmp_path: Path) -> None:
+    """An owner taking over jobs left mid-print writes into its own file, before it adopts
+    them, what the files of their owners said: begun, not named, not known (no file), and an
+    outcome noted; once they are its own, the files of the owners gone are removed."""
+    db, gone, mine = tmp_path / "office.sqlite", "owner-gone", "owner-next"
+    begin_marks(db, gone)
+    mark_first_byte(db, gone, 1)
+    begun = {1: began(db, gone, 1), 2: began(db, gone, 2), 3: began(db, "owner-no-file", 3)}
+    assert begun == {1: True, 2: False, 3: None}
+    begin_marks(db, mine)
+    carry_over(db, mine, begun, {1: {"status": "done"}})
+    assert (began(db, mine, 1), began(db, mine, 2), began(db, mine, 3)) == (True, False, None)
+    assert noted_outcomes(db, mine) == {1: {"status": "done"}}
+    assert began(db, gone, 1) is True  # (still there until the adoption has committed)
+    forget_others(db, mine)
+    assert began(db, gone, 1) is None
+    mark_first_byte(db, mine, 3)  # printed again by this owner: begun, as it says now
+    assert began(db, mine, 3) is True

@@ -208,15 +208,18 @@ def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:
     """The print jobs a desk asks about: those of the last hours that may not have printed, or
     failed, apart from a ticket's paper once the ticket is over (closed at close of day, served,
     cancelled: :func:`~oss_desk.domain.delivery.stale_ticket_job`): no reprint can help its
-    resident now, and ``ticket reprint`` refuses it. ``doctor`` still counts them."""
+    resident now, and ``ticket reprint`` refuses it. ``doctor`` says them apart."""
+    found = recent_jobs_needing_answer(session.store.conn, session.clock.now())
+    return [job for job in found if not ticket_is_over(job)]
+
+
+def ticket_is_over(job: o.JobNeedingAnswer) -> bool:
+    """A ticket's paper whose ticket is over (:func:`~oss_desk.domain.delivery.stale_ticket_job`):
+    no desk asks about it; ``doctor`` says it apart."""
     from oss_desk.domain.models import TicketStatus
 
-    return [
-        job
-        for job in recent_jobs_needing_answer(session.store.conn, session.clock.now())
-        if job.ticket_status is None
-        or stale_ticket_job(job.kind, TicketStatus(job.ticket_status)) is None
-    ]
+    status = job.ticket_status
+    return status is not None and stale_ticket_job(job.kind, TicketStatus(status)) is not None
 
 
 def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[o.JobNeedingAnswer]:

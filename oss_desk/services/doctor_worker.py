@@ -28,6 +28,7 @@ from oss_desk.services.delivery import (
     printer_label,
     recent_jobs_needing_answer,
     recent_jobs_retrying,
+    ticket_is_over,
     worker_state,
 )
 from oss_desk.services.doctor_checks import Check, fail, ok, warn
@@ -129,13 +130,17 @@ def _stand_in(path: Path, store: Store, state: WorkerState) -> WorkerState:
 
 def print_jobs(store: Store, clock: Clock) -> Check:
     """Print jobs that failed or may not have printed, not yet answered at their desk, and
-    those waiting for another try: each said with its count."""
+    those waiting for another try: each said with its count. Those of tickets now over are
+    said apart (no desk will ask about them, no reprint can help), never as waiting."""
     now: datetime = clock.now()
-    jobs = recent_jobs_needing_answer(store.conn, now)
+    found = recent_jobs_needing_answer(store.conn, now)
+    jobs = [job for job in found if not ticket_is_over(job)]
+    over = len(found) - len(jobs)
+    aside = f"; {over} more of tickets now over (no desk will ask)" if over else ""
     retrying, reason = recent_jobs_retrying(store.conn, now)
     waiting = said_with(f"{retrying} waiting for another try", reason) if retrying else ""
     if not jobs:
-        none = f"none failed or unconfirmed in the last {ATTENTION_HOURS} hours"
+        none = f"none failed or unconfirmed in the last {ATTENTION_HOURS} hours{aside}"
         if retrying:
             return warn("print jobs", f"{waiting}; {none}")
         return ok("print jobs", none)
@@ -150,10 +155,10 @@ def print_jobs(store: Store, clock: Clock) -> Check:
     if retrying:  # both kinds: each with its count
         return warn(
             "print jobs",
-            f"{len(jobs)} failed or unconfirmed and {waiting}; the latest: {said}",
+            f"{len(jobs)} failed or unconfirmed and {waiting}; the latest: {said}{aside}",
         )
     more = f" ({len(jobs)} in all)" if len(jobs) > 1 else ""
-    return warn("print jobs", f"{said}{more}")
+    return warn("print jobs", f"{said}{more}{aside}")
 
 
 __all__ = ["print_jobs", "worker", "worker_before_upgrade"]

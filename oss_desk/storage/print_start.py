@@ -16,6 +16,11 @@ An owner that stops in order while a printer's answer is known but not written (
 locked past its lanes' stop) notes that outcome in the same file (:func:`note_outcome`, a line
 ``=<job> <json>``): the next owner records it (:func:`noted_outcomes`) instead of printing the
 ticket again marked COPY.
+
+An owner that takes over jobs left mid-print copies into its own file, before its adoption of
+them commits, what their owners' files said of each (:func:`carry_over`): so that, should it die
+before it writes what became of them, the owner after it reads the same (the earlier files are
+removed only once the adoption has committed, :func:`forget_others`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,14 +58,36 @@ def marks_path(db: Path, owner: str) -> Path:
 
 def begin_marks(db: Path, owner: str) -> None:
     """``owner`` takes the devices over: its file, empty (none where it cannot be made: then its
-    jobs left unsent are still printed marked COPY); those of owners gone are removed (read
-    first, by :meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
+    jobs left unsent are still printed marked COPY). Those of owners gone stay until it has
+    adopted their jobs (:func:`forget_others`)."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(marks_path(db, owner), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+
+
+def forget_others(db: Path, owner: str) -> None:
+    """The files of owners gone are removed: ``owner`` has adopted the jobs they left (read
+    first, and carried over, by :meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
     for old in db.parent.glob(f"{db.name}{SUFFIX}*"):
         if old.name != marks_path(db, owner).name:
             with contextlib.suppress(OSError):
                 old.unlink()
-    with contextlib.suppress(OSError):
-        os.close(os.open(marks_path(db, owner), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+
+
+def carry_over(
+    db: Path, owner: str, begun: Mapping[int, bool | None], noted: Mapping[int, dict[str, Any]]
+) -> None:
+    """``owner`` is about to adopt the jobs in ``begun``: its own file says of each what the
+    file of the owner that left it said (:func:`began`: begun, not named, or not known) and the
+    outcome that owner noted as it stopped (``noted``), written before the adoption commits.
+    Where that cannot be written the owner's file is removed (then none of its jobs is taken
+    for unsent, nor any outcome for known)."""
+    lines = [f"{job}\n" for job, first in begun.items() if first is True]
+    lines += [f"{NOT_KNOWN}{job}\n" for job, first in begun.items() if first is None]
+    lines += [_outcome_line(job, outcome) for job, outcome in noted.items()]  # (after marks)
+    path = marks_path(db, owner)
+    if lines and _append(path, "".join(lines)) is False:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def mark_first_byte(db: Path, owner: str, job_id: int) -> None:
@@ -89,27 +117,54 @@ def _append(path: Path, line: str) -> bool | None:
         os.close(fd)
 
 
-def marked(db: Path, owner: str | None) -> frozenset[int] | None:
-    """The jobs ``owner`` began to send (None: not known: no file of its own)."""
+def _lines(db: Path, owner: str | None) -> list[str] | None:
     if owner is None:
         return None
     try:
-        text = marks_path(db, owner).read_text(encoding="ascii")
-    except OSError:
+        return marks_path(db, owner).read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
         return None
-    return frozenset(int(line) for line in text.splitlines() if line.isdigit())
+
+
+def marked(db: Path, owner: str | None) -> frozenset[int] | None:
+    """The jobs ``owner`` began to send (None: not known: no file of its own)."""
+    lines = _lines(db, owner)
+    return None if lines is None else frozenset(int(line) for line in lines if line.isdigit())
+
+
+def began(db: Path, owner: str | None, job_id: int) -> bool | None:
+    """Whether ``owner``'s file notes job ``job_id`` begun (True) or not (False); None: not
+    known (no file of its own, or the job taken over from an owner whose file was not there,
+    and not begun by ``owner`` since)."""
+    lines = _lines(db, owner)
+    if lines is None:
+        return None
+    found: bool | None = False
+    for line in lines:
+        if line == str(job_id):
+            found = True
+        elif line == f"{NOT_KNOWN}{job_id}":
+            found = None
+    return found
 
 
 OUTCOME = "="
 """The start of a line that notes a job's outcome (a line of digits alone notes a first byte)."""
+NOT_KNOWN = "?"
+"""The start of a line that notes a job taken over whose first byte is not known (its earlier
+owner's file was not there)."""
+
+
+def _outcome_line(job_id: int, outcome: Mapping[str, Any]) -> str:
+    given = json.dumps(outcome, separators=(",", ":"), default=str)  # (ASCII: escaped)
+    return f"{OUTCOME}{job_id} {given}\n"
 
 
 def note_outcome(db: Path, owner: str, job_id: int, outcome: dict[str, Any]) -> bool:
     """``owner`` stops with what became of job ``job_id`` known and not written: noted in its
     own file for the next owner (one line appended, no lock). False: it could not be (no file,
     or the disk refused): the job is then taken as begun, as before."""
-    given = json.dumps(outcome, separators=(",", ":"), default=str)  # (ASCII: escaped)
-    return bool(_append(marks_path(db, owner), f"{OUTCOME}{job_id} {given}\n"))
+    return bool(_append(marks_path(db, owner), _outcome_line(job_id, outcome)))
 
 
 def noted_outcomes(db: Path, owner: str | None) -> dict[int, dict[str, Any]]:

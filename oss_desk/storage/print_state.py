@@ -8,7 +8,8 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from oss_desk.domain.models import format_code
+from oss_desk.domain.delivery import stale_ticket_job
+from oss_desk.domain.models import TicketStatus, format_code
 
 if TYPE_CHECKING:
     from oss_desk.domain.printouts import TicketPrintout
@@ -104,16 +105,32 @@ def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
     ).rowcount
 
 
+def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus) -> int:
+    """Ticket ``ticket_id`` ends as ``status`` (finished, a no-show, transferred, cancelled):
+    its paper still queued (the printer down, no worker running) is settled unprinted in the
+    same transaction, with :func:`~oss_desk.domain.delivery.stale_ticket_job`'s reason (it no
+    longer reads as waiting to print, nor counts as waiting for another try). Returns how
+    many."""
+    reason = stale_ticket_job("ticket", status)
+    return 0 if reason is None else settle_queued(conn, ticket_id, reason)
+
+
+LIVE_TICKETS = tuple(s.value for s in TicketStatus if stale_ticket_job("ticket", s) is None)
+"""The tickets whose paper is still printed (:func:`~oss_desk.domain.delivery.stale_ticket_job`)."""
+
+
 def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
     """How many print jobs queued since ``since`` wait for another try after a failed one, and
-    the newest one's error (``(0, None)``: none)."""
-    count, error = conn.execute(
-        "SELECT count(*), (SELECT last_error FROM print_jobs WHERE status = 'pending' "
-        "AND last_error IS NOT NULL AND created_at >= ?1 ORDER BY id DESC LIMIT 1) "
-        "FROM print_jobs WHERE status = 'pending' AND last_error IS NOT NULL AND created_at >= ?1",
-        [since],
-    ).fetchone()
-    return count, error
+    the newest one's error (``(0, None)``: none); not a ticket's paper once the ticket is over
+    (its worker settles it unprinted, never prints it)."""
+    live = ", ".join("?" for _ in LIVE_TICKETS)
+    sql = (
+        "SELECT j.last_error FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "  # noqa: S608 - placeholders only
+        "WHERE j.status = 'pending' AND j.last_error IS NOT NULL AND j.created_at >= ? "
+        f"AND (j.kind != 'ticket' OR t.id IS NULL OR t.status IN ({live})) ORDER BY j.id"
+    )
+    found = conn.execute(sql, [since, *LIVE_TICKETS]).fetchall()
+    return len(found), (found[-1][0] if found else None)
 
 
 def record_printed(

@@ -51,9 +51,11 @@ from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_start import (
+    began,
     begin_marks,
+    carry_over,
+    forget_others,
     mark_first_byte,
-    marked,
     noted_outcomes,
     same_boot,
 )
@@ -166,8 +168,8 @@ class PrintDelivery:
                 return True
             # Claimed by this owner, begun, and left mid-job by a fault before an outcome was
             # known: as after a worker that stopped, by what its lane noted before a first byte.
-            notes = marked(self.s.store.path, self.owner)
-            self._left(job, notes, report, said_with(LANE_STOPPED, why))
+            first = began(self.s.store.path, self.owner, job.id)
+            self._left(job, first, report, said_with(LANE_STOPPED, why))
             return True
         if handed:
             job = dataclasses.replace(job, started_at=None)  # its first try: none left before
@@ -517,17 +519,22 @@ class PrintDelivery:
         now = self._stamp()
         report = PrintReport()
         db = self.s.store.path
-        with self.s.store.write() as conn:
+        with self.s.store.read() as conn:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
-            for row in left:
-                o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
-                memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
-        begun = {row["id"]: marked(db, row["owner"]) for row in left}
-        owners = {row["owner"] for row in left}
-        noted = {owner: noted_outcomes(db, owner) for owner in owners}  # (it stopped in order)
+        begun = {row["id"]: began(db, row["owner"], row["id"]) for row in left}
+        by_owner = {owner: noted_outcomes(db, owner) for owner in {r["owner"] for r in left}}
+        noted = {r["id"]: n for r in left if (n := by_owner[r["owner"]].get(r["id"])) is not None}
+        # What their owners said of them is in this owner's own file before the jobs are its
+        # own: should it die before it writes what became of them, the next reads the same.
         begin_marks(db, self.owner)
+        carry_over(db, self.owner, begun, noted)
+        with self.s.store.write() as conn:
+            left = [row for row in left if o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)]
+            for row in left:
+                memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
+        forget_others(db, self.owner)
         for row in left:
-            job, note = PrintJob.of(row), noted[row["owner"]].get(row["id"])
+            job, note = PrintJob.of(row), noted.get(row["id"])
             kept = None if note is None else memory.from_note(note)
             if kept is not None:  # the printer answered; the owner stopped before writing it
                 self._write_kept(job, kept, NOTED_BY_THE_WORKER_STOPPED, report)
@@ -540,17 +547,18 @@ class PrintDelivery:
     def _left(
         self,
         job: PrintJob,
-        notes: frozenset[int] | None,
+        first: bool | None,
         report: PrintReport,
         who: str = WORKER_STOPPED,
     ) -> None:
         """``job``, claimed by this owner, was left mid-print with its outcome unknown: by an
-        earlier owner that died (``notes``: the jobs its lane noted begun, None: not known), or
-        by this owner's lane, stopped by a fault (``who`` says so). Sent whole: uncertain (the
-        desk is asked). Certainly nothing of it left: printed now, as the original. Else
-        printed again once, marked COPY (:func:`~oss_desk.domain.delivery.left_mid_print`)."""
-        boot = same_boot(job.boot) if notes is not None else None
-        earlier, noted = job.auto_reprints > 0, notes is not None and job.id in notes
+        earlier owner that died (``first``: whether its lane noted the job begun, None: not
+        known), or by this owner's lane, stopped by a fault (``who`` says so). Sent whole:
+        uncertain (the desk is asked). Certainly nothing of it left: printed now, as the
+        original. Else printed again once, marked COPY
+        (:func:`~oss_desk.domain.delivery.left_mid_print`)."""
+        boot = same_boot(job.boot) if first is not None else None
+        earlier, noted = job.auto_reprints > 0, first is True
         after = left_mid_print(
             sent=job.sent_at is not None, marked=noted, same_boot=boot, earlier=earlier
         )

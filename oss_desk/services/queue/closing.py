@@ -28,7 +28,7 @@ from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, describe
 from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import added_services, deliver_service, login_of
-from oss_desk.storage.print_state import code_on_paper
+from oss_desk.storage.print_state import code_on_paper, settle_ended
 from oss_desk.storage.wait_clock import SENT_FROM_DESK
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
@@ -184,6 +184,7 @@ class Closing(Issuing):
         it has another ticket in the queue."""
         stamp = format_instant(now)
         ended = self._move(conn, ticket, allowed, status, finished_at=stamp, **(fields or {}))
+        settle_ended(conn, ticket.id, status)  # its paper still queued: never printed now
         if visit is not None and not q.visit_has_active_ticket(conn, ticket.visit_id):
             q.finish_visit(conn, ticket.visit_id, status=visit, outcome=outcome, finished_at=stamp)
         if ticket.status in AT_DESK:
