@@ -7,7 +7,9 @@ device worker like every other message (claim, hand-over, finish; retried throug
 "sent" only when the mail server accepted it). It carries the report's text as `report daily`
 (or `report monthly`) prints it, without the advisers' own lines: aggregate figures only, no
 resident and no person. A report is queued once per office and recipient, however often the
-command runs (``again`` queues it once more on purpose).
+command runs (``again`` queues it once more on purpose), but for a daily summary sent early
+because the day was closed by hand, then reopened: once the day is over, the whole day's is
+queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`).
 """
 
 from __future__ import annotations
