@@ -22,6 +22,7 @@ from oss_desk.domain.appointments import Appointment, AppointmentStatus, Preferr
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.models import Service
 from oss_desk.domain.outgoing import TEXT_LIMIT
+from oss_desk.domain.slots import Room, booked_rooms
 from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 
@@ -93,16 +94,14 @@ def fit(session: Session) -> Fit:
 
 
 def rooms_of(session: Session, site_id: str, service: Service) -> list[str | None]:
-    """The rooms a booking of ``service`` at the site may be in, as slots give them: the
-    site's private rooms that serve it when it needs one, else none."""
-    if not service.private_room:
-        return [None]
-    rooms: list[str | None] = [
-        d.id
+    """The rooms a booking of ``service`` at the site may be in, as slots give them
+    (:func:`~oss_desk.domain.slots.booked_rooms`); none: in no room."""
+    rooms = [
+        Room(d.id, d.name, d.services)
         for d in session.directory.desks.values()
-        if d.site_id == site_id and d.private_room and d.serves(service.code)
+        if d.site_id == site_id and d.private_room
     ]
-    return rooms or [None]
+    return [r.id for r in booked_rooms(service, rooms)] or [None]
 
 
 def _made_up(site_id: str, service: str, room: str | None, start: datetime) -> Appointment:
