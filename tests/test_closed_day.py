@@ -59,7 +59,7 @@ def test_a_day_closed_by_hand_refuses_tickets_and_check_ins_until_it_is_reopened
         assert rows(db, "SELECT count(*) FROM visits") == [(1,)]
         assert appointments.find(booked.ref).status.value == "booked"
         # Reopened: both work again; the ticket closed stays closed.
-        assert reopen_now(session).closed_at == at(14, 0)
+        assert reopen_now(session).closed.closed_at == at(14, 0)
         assert closed_today(session) is None
         assert queue.issue("C", print_ticket=False).ticket.code == "C002"
         assert appointments.check_in(booked.ref).status.value == "waiting"

@@ -297,11 +297,16 @@ def reopen_day(state: State, site_id: str | None, as_json: bool) -> None:
     from oss_desk.services.queue.day_end import described, reopen_now
 
     session = state.session()
-    was = reopen_now(session, site_id=site_id)
+    done = reopen_now(session, site_id=site_id)
+    was = done.closed
     answer(
         as_json,
-        {"reopened": {"by": was.closed_by, "at": format_instant(was.closed_at)}},
-        f"Day reopened (it was {described(session, was)}): tickets and check-ins again",
+        {
+            "reopened": {"by": was.closed_by, "at": format_instant(was.closed_at)},
+            "summaries_cancelled": done.summaries_cancelled,
+            "summary": done.summary_said(),
+        },
+        done.line(f"Day reopened (it was {described(session, was)}): tickets and check-ins again"),
     )
 
 

@@ -54,6 +54,77 @@ def summary_waits(closed: ClosedDay | None, now: datetime, closes: datetime) -> 
     return closed is None and now < closes
 
 
+def sent_early(queued_at: datetime, closes: datetime) -> bool:
+    """A day's summary queued before the day's closing time ``closes``: sent early, because the
+    team leader had closed the day by hand (:func:`summary_waits`)."""
+    return queued_at < closes
+
+
+def cancelled_on_reopen(
+    queued_at: datetime, closes: datetime, *, pending: bool, maybe_taken: bool
+) -> bool:
+    """Reopening a day cancels its early summary (:func:`sent_early`) while it has not gone: it
+    would tell of a day that goes on. Only one still ``pending`` that no mail server may have
+    taken (``maybe_taken``: a send it never answered); one that went, or may have, is followed
+    by the whole day's summary instead (:func:`summary_replaced`)."""
+    return sent_early(queued_at, closes) and pending and not maybe_taken
+
+
+def summary_replaced(queued_at: datetime, closes: datetime, reopened_at: datetime | None) -> bool:
+    """Whether the whole day's summary is queued again, once the day is over, in place of one
+    queued at ``queued_at``: it was sent early (:func:`sent_early`) and the day was reopened
+    after it (``reopened_at``, its latest reopen; None: never reopened), so it lacks what came
+    after. A day closed by hand and never reopened took nothing more: its early summary stands."""
+    return sent_early(queued_at, closes) and reopened_at is not None and reopened_at > queued_at
+
+
+@dataclass(frozen=True, slots=True)
+class Reopened:
+    """A day closed by hand, reopened: the close it undid, and what became of the summary sent
+    early when it was closed (each a report email, one per recipient)."""
+
+    closed: ClosedDay
+    summaries_cancelled: int = 0
+    """Early summaries not sent yet, cancelled (:func:`cancelled_on_reopen`)."""
+    summaries_gone: int = 0
+    """Early summaries that went (or may have): the whole day's follows."""
+
+    def summary_said(self) -> str | None:
+        """What the reopen did to the early summary, for its line (None: there was none)."""
+        if self.summaries_cancelled:
+            return (
+                "The daily summary queued when it was closed had not gone: cancelled; the whole "
+                "day's summary is sent after closing time instead."
+            )
+        if self.summaries_gone:
+            return (
+                "The daily summary sent when it was closed stays sent: the whole day's summary "
+                "follows after closing time, replacing it."
+            )
+        return None
+
+    def line(self, head: str) -> str:
+        """The reopen's line: ``head`` ("Day reopened ..."), then what became of the early
+        summary (:meth:`summary_said`) when there was one."""
+        said = self.summary_said()
+        return head if said is None else f"{head}. {said}"
+
+
+REPLACES_SUBJECT = " (the whole day, replacing the summary sent early)"
+"""The end of the subject of a whole day's summary queued in place of an early one."""
+
+
+def replaces_said(early_at: str, early_sent: bool) -> str:
+    """The first line of a whole day's summary queued in place of one sent early
+    (:func:`summary_replaced`): ``early_at``, the office's time the early one was sent
+    (``early_sent``) or else queued."""
+    went = "sent" if early_sent else "queued"
+    return (
+        f"This is the whole day's summary: it replaces the one {went} at {early_at}, while the "
+        "day was closed by hand, before it was reopened."
+    )
+
+
 def sent_closed_said(closed: ClosedDay, closed_by: str, timezone: str) -> str:
     """The line under a summary sent before closing time because the day was closed by hand
     (``closed_by``: the name of the person who closed it)."""

@@ -86,6 +86,13 @@ def change_line_room(heading: str, parts: Sequence[tuple[str, str]]) -> int | No
     return next((most for most in range(longest - 1, 0, -1) if length(most) <= TEXT_LIMIT), 0)
 
 
+def over_without_lines(heading: str, parts: Sequence[tuple[str, str]]) -> bool:
+    """Whether a text (``parts`` as :func:`change_line_room` is given them: what to bring whole
+    in what it says) is over :data:`TEXT_LIMIT` with no "to change or cancel" line at all: then
+    no length of those lines makes it fit, and :func:`fitted` cuts what to bring too."""
+    return text_length(heading, joined([(said, "") for said, _ in parts])) > TEXT_LIMIT
+
+
 def message_domain(address: str) -> str:
     """The domain a Message-ID is made under: the sender's (``desk@council.gov.uk`` ->
     ``council.gov.uk``); one without a domain, ``oss-desk.invalid`` (RFC 2606: never real)."""

@@ -73,6 +73,12 @@ class Room:
     services: frozenset[str]
 
 
+def booked_rooms(service: Service, rooms: Iterable[Room]) -> list[Room]:
+    """The rooms a booking of ``service`` may be in: the private rooms that serve it when it
+    needs one; none when it does not (its bookings are in no room)."""
+    return [r for r in rooms if service.code in r.services] if service.private_room else []
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     start: datetime
@@ -140,7 +146,7 @@ def free_slots(
     length = timedelta(minutes=service.appointment_minutes)
     step = timedelta(minutes=calendar.step_minutes)
     advisers = [a for a in calendar.advisers if a.takes(code) and adviser in (None, a.id)]
-    rooms = [r for r in calendar.rooms if code in r.services]
+    rooms = booked_rooms(service, calendar.rooms)
     if needs_room and not rooms:
         return []
     found: list[Slot] = []

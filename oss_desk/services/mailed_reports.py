@@ -7,19 +7,27 @@ device worker like every other message (claim, hand-over, finish; retried throug
 "sent" only when the mail server accepted it). It carries the report's text as `report daily`
 (or `report monthly`) prints it, without the advisers' own lines: aggregate figures only, no
 resident and no person. A report is queued once per office and recipient, however often the
-command runs (``again`` queues it once more on purpose).
+command runs (``again`` queues it once more on purpose), but for a daily summary sent early
+because the day was closed by hand, then reopened: once the day is over, the whole day's is
+queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import hours_on, local, parse_date
-from oss_desk.domain.closed_day import sent_closed_said, summary_waits
+from oss_desk.domain.closed_day import (
+    REPLACES_SUBJECT,
+    replaces_said,
+    sent_closed_said,
+    summary_replaced,
+    summary_waits,
+)
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
@@ -33,10 +41,10 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage import report_mails as store
-from oss_desk.storage.day_closures import closed_day
+from oss_desk.storage.day_closures import closed_day, last_reopened
 from oss_desk.storage.reports_visits import visitor_days
 
-ALL_SITES = "*"
+ALL_SITES = store.ALL_SITES
 
 
 class NoRecipient(OssDeskError):
@@ -58,6 +66,9 @@ class Queued:
     closed_early: str | None = None
     """Today's summary sent before closing time because the team leader closed the day by hand:
     the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
+    replaces: int | None = None
+    """The email of the summary sent early, before the day was reopened, that this whole day's
+    summary replaces (:func:`~oss_desk.domain.closed_day.summary_replaced`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -73,13 +84,17 @@ class Queued:
             "status": m.status,
             "sent_at": m.sent_at,
             "closed_early": self.closed_early,
+            "replaces": self.replaces,
         }
 
     def line(self) -> str:
         m = self.mail
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
         which = f"{what} of {self.place} for {m.period}"
-        if self.new:
+        if self.new and self.replaces is not None:
+            said = f"{which} queued for {m.recipient} (email {m.id}): the whole day's, "
+            said += f"replacing the one sent early (email {self.replaces})."
+        elif self.new:
             said = f"{which} queued for {m.recipient} (email {m.id})."
         else:
             state = f"sent {m.sent_at}" if m.status == "sent" else m.status
@@ -128,8 +143,28 @@ class ReportMailer:
         early = self._closed_today(site, today) if when == today else None
         with ReportService(self.s) as reports:
             report = reports.daily(when, site_id)
-        done = self._queue("daily", report.date, report, site_id, to, again)
+        early_one = self._early_one(site, report.date, site_id)
+        done = self._queue("daily", report.date, report, site_id, to, again, early_one)
         return [replace(q, closed_early=early) for q in done] if early else done
+
+    def _early_one(
+        self, site: Site, day: str, site_id: str | None
+    ) -> Callable[[store.ReportMail], str | None]:
+        """For a recipient's latest summary of ``day``: the first line of the whole day's
+        summary that replaces it when it was sent early and the day was reopened after it
+        (:func:`~oss_desk.domain.closed_day.summary_replaced`), else None."""
+        closes = closing_time(self.s, site, day)
+        with self.s.store.read() as conn:
+            reopened = last_reopened(conn, day, site_id)
+
+        def replaced(mail: store.ReportMail) -> str | None:
+            if not summary_replaced(read_instant(mail.created_at), closes, reopened):
+                return None
+            sent = mail.status == "sent" and mail.sent_at is not None
+            at = read_instant(mail.sent_at if sent and mail.sent_at else mail.created_at)
+            return replaces_said(f"{local(at, site.timezone):%H:%M}", sent)
+
+        return replaced
 
     def monthly(
         self, month: str | None = None, site_id: str | None = None, *, again: bool = False
@@ -258,27 +293,38 @@ class ReportMailer:
         site_id: str | None,
         to: list[str],
         again: bool,
+        early_one: Callable[[store.ReportMail], str | None] | None = None,
     ) -> list[Queued]:
+        """Queue the report for each recipient (once; ``again``: once more). ``early_one``: the
+        first line of a whole day's summary that replaces a recipient's latest, when it does
+        (then it is queued again, its subject and first line saying so)."""
         body = render_report(self.s, without_people(report), "text")
         where = place_name(self.s, site_id, report.sites_left, self.s.settings.council.name)
         title = "Daily summary" if kind == "daily" else "Monthly dashboard"
         subject = f"{title}: {where}, {period}"
         now = format_instant(self.s.clock.now())
+        scope = site_id or ALL_SITES
         done = []
         with self.s.store.write() as conn:
             for recipient in to:
+                before = store.latest(
+                    conn, kind=kind, period=period, scope=scope, recipient=recipient
+                )
+                first = early_one(before) if before is not None and early_one else None
+                replacing = first is not None and not again
                 mail, new = store.queue(
                     conn,
                     kind=kind,
                     period=period,
-                    scope=site_id or ALL_SITES,
+                    scope=scope,
                     recipient=recipient,
-                    subject=subject,
-                    body=body,
+                    subject=subject + REPLACES_SUBJECT if replacing else subject,
+                    body=f"{first}\n\n{body}" if replacing else body,
                     reference=f"oss-r-{kind}-{period}-{secrets.token_hex(4)}",
                     now=now,
                     queued_by=self.s.actor.person,
-                    again=again,
+                    again=again or replacing,
                 )
-                done.append(Queued(mail, new, where))
+                was = before.id if replacing and before is not None else None
+                done.append(Queued(mail, new, where, replaces=was))
         return done

@@ -24,7 +24,7 @@ from oss_desk.domain.appointments import (
 )
 from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.outgoing import change_line_room as line_room
-from oss_desk.domain.outgoing import fitted
+from oss_desk.domain.outgoing import fitted, over_without_lines
 from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
@@ -98,11 +98,22 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     )
 
 
-def change_line_room(session: Session, appt: Appointment, heard: datetime | None) -> int | None:
-    """The most characters each "to change or cancel" line may have for the change notice of
-    ``appt`` (the resident last heard of it at ``heard``), the longest text that carries them,
-    to carry them whole (:func:`oss_desk.domain.outgoing.change_line_room`); None: they fit as
-    they are. For a booking made up to ask (``oss-desk init``): nothing is read of it."""
+@dataclass(frozen=True, slots=True)
+class LineRoom:
+    """What the change notice of a booking leaves for the office's "to change or cancel" lines."""
+
+    room: int | None
+    """The most characters each line may have to go whole (None: they fit as they are)."""
+    bring_cut: bool
+    """The text is over the limit with no change line at all: what to bring is cut, whatever
+    the lines (:func:`oss_desk.domain.outgoing.over_without_lines`)."""
+
+
+def change_line_room(session: Session, appt: Appointment, heard: datetime | None) -> LineRoom:
+    """The room for each "to change or cancel" line in the change notice of ``appt`` (the
+    resident last heard of it at ``heard``), the longest text that carries them, for them to go
+    whole (:func:`oss_desk.domain.outgoing.change_line_room`), and whether what to bring is cut
+    even with none. For a booking made up to ask (``oss-desk init``): nothing is read of it."""
     d = _draft(session, appt, "change", heard)
     # What to bring goes before the change line and is cut only after it: whole, it is part
     # of what the text says as far as the change line's room goes.
@@ -110,7 +121,7 @@ def change_line_room(session: Session, appt: Appointment, heard: datetime | None
         (f"{said} {bring}", tail[len(bring) :].lstrip(" ")) if bring else (said, tail)
         for (said, tail), bring in zip(d.short, d.bring, strict=True)
     ]
-    return line_room(d.heading, parts)
+    return LineRoom(line_room(d.heading, parts), over_without_lines(d.heading, parts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import read_instant
@@ -41,6 +42,19 @@ def reopen_day(
         " WHERE site_id = ? AND business_day = ? AND reopened_at IS NULL",
         [reopened_at, person, site_id, business_day],
     )
+
+
+def last_reopened(
+    conn: sqlite3.Connection, business_day: str, site_id: str | None
+) -> datetime | None:
+    """When ``business_day`` was last reopened after a close by hand at the site (None: any
+    site), or None when it never was."""
+    row = conn.execute(
+        "SELECT max(reopened_at) FROM day_closures"
+        " WHERE business_day = ? AND (? IS NULL OR site_id = ?)",
+        [business_day, site_id, site_id],
+    ).fetchone()
+    return None if row is None or row[0] is None else read_instant(row[0])
 
 
 def cancelled_data(

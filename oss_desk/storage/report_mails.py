@@ -10,6 +10,9 @@ from typing import Any
 from oss_desk.storage.outbox import LeasedRow
 from oss_desk.storage.rows import of_row, row_dicts
 
+ALL_SITES = "*"
+"""The scope of a report of every site of the office (else a site's id)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportMail(LeasedRow):
@@ -49,16 +52,10 @@ def queue(
     when queued now; ``(the latest row, False)`` when it already was. ``again`` queues a
     further round whatever was queued before."""
     key = [kind, period, scope, recipient]
-    latest = _rows(
-        conn.execute(
-            "SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
-            "AND recipient = ? ORDER BY round DESC LIMIT 1",
-            key,
-        )
-    )
-    if latest and not again:
-        return latest[0], False
-    round_ = latest[0].round + 1 if latest else 1
+    before = latest(conn, kind=kind, period=period, scope=scope, recipient=recipient)
+    if before is not None and not again:
+        return before, False
+    round_ = before.round + 1 if before is not None else 1
     made = _rows(
         conn.execute(
             "INSERT INTO report_mails (kind, period, scope, recipient, round, subject, body, "
@@ -68,6 +65,44 @@ def queue(
         )
     )
     return made[0], True
+
+
+def latest(
+    conn: sqlite3.Connection, *, kind: str, period: str, scope: str, recipient: str
+) -> ReportMail | None:
+    """The latest round of one report email (None: never queued)."""
+    found = _rows(
+        conn.execute(
+            "SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
+            "AND recipient = ? ORDER BY round DESC LIMIT 1",
+            [kind, period, scope, recipient],
+        )
+    )
+    return found[0] if found else None
+
+
+def of_period(
+    conn: sqlite3.Connection, kind: str, period: str, scopes: list[str]
+) -> list[ReportMail]:
+    """Every round of a ``kind`` report of ``period`` queued for any of ``scopes``."""
+    marks = ", ".join("?" * len(scopes))
+    return _rows(
+        conn.execute(
+            f"SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope IN ({marks})"  # noqa: S608
+            " ORDER BY id",
+            [kind, period, *scopes],
+        )
+    )
+
+
+def cancel(conn: sqlite3.Connection, mail_ids: list[int]) -> int:
+    """Withdraw report emails not sent yet (still pending: the worker claims none of them in
+    this transaction), so none goes; the number withdrawn."""
+    marks = ", ".join("?" * len(mail_ids))
+    return conn.execute(
+        f"DELETE FROM report_mails WHERE status = 'pending' AND id IN ({marks})",  # noqa: S608
+        mail_ids,
+    ).rowcount
 
 
 def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:

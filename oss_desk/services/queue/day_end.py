@@ -33,9 +33,12 @@ from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.closed_day import (
     OFFICE_CLOSED,
     ClosedDay,
+    Reopened,
     arrivals_refused,
+    cancelled_on_reopen,
     cancelled_words,
     closed_by_day_end,
+    sent_early,
 )
 from oss_desk.domain.delivery import CLOSED_TICKET_JOB
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
@@ -46,6 +49,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
+from oss_desk.storage import report_mails as rm
 from oss_desk.storage.events import visit_last_event_at
 from oss_desk.storage.print_state import settle_queued
 
@@ -230,11 +234,14 @@ def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> 
 
 def reopen_now(
     session: Session, actor: Actor | None = None, site_id: str | None = None
-) -> ClosedDay:
+) -> Reopened:
     """A team leader reopens today at the site after closing it by hand: meet-and-greet issues
     tickets and appointments check residents in again (the tickets it closed stay closed).
-    Returns the close it undid; refused when the day is not closed, and to any role that may
-    not close it."""
+    Today's summary sent early because of the close and not gone yet is cancelled in the same
+    transaction (:func:`~oss_desk.domain.closed_day.cancelled_on_reopen`); one that went is
+    followed by the whole day's after closing time. Returns the close it undid and what became
+    of the early summary; refused when the day is not closed, and to any role that may not
+    close it."""
     who = actor or session.actor
     session.require(Action.CANCEL_TICKET, who, doing=REOPENING_THE_DAY)
     site = session.site(site_id)
@@ -245,7 +252,33 @@ def reopen_now(
         if closed is None:
             raise RuleViolation(f"The day is open at {site.name}: nothing to reopen")
         dc.reopen_day(conn, site.id, today, format_instant(now), who.person)
-    return closed
+        cancelled, gone = _early_summaries(conn, closing_time(session, site, today), site, today)
+        if cancelled:
+            rm.cancel(conn, cancelled)
+    return Reopened(closed, len(cancelled), gone)
+
+
+def _early_summaries(
+    conn: sqlite3.Connection, closes: datetime, site: Site, today: str
+) -> tuple[list[int], int]:
+    """Today's daily summaries of the site (its own, or every site's) sent early: the ids of
+    those a reopen cancels, and how many went (or may have: one that failed did not). Only each
+    recipient's latest counts (an earlier round was replaced by it)."""
+    latest: dict[tuple[str, str], rm.ReportMail] = {}
+    for mail in rm.of_period(conn, "daily", today, [site.id, rm.ALL_SITES]):
+        latest[(mail.scope, mail.recipient)] = mail
+    cancelled: list[int] = []
+    gone = 0
+    for mail in latest.values():
+        queued_at = read_instant(mail.created_at)
+        if not sent_early(queued_at, closes):
+            continue
+        pending, taken = mail.status == "pending", mail.unconfirmed > 0
+        if cancelled_on_reopen(queued_at, closes, pending=pending, maybe_taken=taken):
+            cancelled.append(mail.id)
+        elif mail.status != "failed":
+            gone += 1
+    return cancelled, gone
 
 
 def _close_day(

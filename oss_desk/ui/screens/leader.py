@@ -554,8 +554,8 @@ class LeaderScreen(DeskScreen):
             )
             if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=REOPEN)):
                 return
-            if isinstance(await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
-                self.notify_done("Day reopened: tickets and check-ins again")
+            if isinstance(done := await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
+                self.notify_done(done.value.line("Day reopened: tickets and check-ins again"))
             return
         if not await self.app.push_screen_wait(
             ConfirmDialog(open_now.question(), meaning=CLOSE_DAY)
