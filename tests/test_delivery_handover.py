@@ -413,6 +413,7 @@ def test_an_owner_stepping_down_prints_what_was_handed_to_it(
         first = queue.issue("C").ticket
         assert rows(db, JOB) == [("printing", "owner-1", 1, 1)]
         worker.join()
+        assert printer.job_arrived.wait(5)  # (the printer keeps a job once its connection closes)
         assert _copies(printer) == {first.code: [(False, True)]}
         queue.issue("C")
         assert rows(db, JOB) == [("done", None, 1, 1), ("pending", None, 0, 0)]

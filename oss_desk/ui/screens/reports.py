@@ -347,6 +347,8 @@ class ReportsScreen(DeskScreen):
                         f"* within {t} min, + first contact",
                         f"* in {t} min, + 1st contact",
                         f"* {t} min, + 1st contact",
+                        f"* {t} min, + 1st",  # (room for the mark beside the key)
+                        f"* {t}m, + 1st",
                         "",  # narrower still: the mark alone
                     )
                     if words or part
