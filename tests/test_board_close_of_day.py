@@ -23,6 +23,15 @@ from .hardware.fakes import Pty
 from .test_board_put_back import Frames
 
 IDLE = ["Please take a ticket", "", ""]
+CALLED = ["C001 -> Desk 1", "", ""]
+
+
+def after_the_call(frames: Frames) -> list[str]:
+    """The board's next frame that is not the call again (the lane may send the same frame
+    twice, as it starts and as it is told of the call): what the close put up."""
+    while (lines := frames.next()) == CALLED:
+        pass
+    return lines
 
 
 @contextlib.contextmanager
@@ -42,7 +51,7 @@ def called_at_four(tmp_path: Path) -> Iterator[tuple[Frames, QueueService, Fixed
         desk.issue("C", print_ticket=False)
         desk.issue("C", print_ticket=False)
         assert desk.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
-        assert frames.until("C001 -> Desk 1") == ["C001 -> Desk 1", "", ""]
+        assert frames.until("C001 -> Desk 1") == CALLED
         yield frames, desk, clock, db
     finally:
         worker.join()
@@ -57,7 +66,7 @@ def test_the_team_leaders_close_of_day_clears_the_board(tmp_path: Path) -> None:
             assert [t.code for t in close_now(leader)] == ["C001", "C002"]
         finally:
             leader.close()
-        assert frames.next() == IDLE
+        assert after_the_call(frames) == IDLE
 
 
 def test_the_workers_close_at_closing_time_clears_the_board(tmp_path: Path) -> None:
@@ -68,7 +77,7 @@ def test_the_workers_close_at_closing_time_clears_the_board(tmp_path: Path) -> N
             assert close_day(worker) == 2  # the worker's own step, as at closing time
         finally:
             worker.close()
-        assert frames.next() == IDLE
+        assert after_the_call(frames) == IDLE
 
 
 def test_a_call_left_up_leaves_the_board_when_the_day_turns(tmp_path: Path) -> None:
@@ -77,4 +86,4 @@ def test_a_call_left_up_leaves_the_board_when_the_day_turns(tmp_path: Path) -> N
     with called_at_four(tmp_path) as (frames, desk, clock, _db):
         desk.start("C001")
         clock.set(datetime(2026, 11, 24, 0, 1, tzinfo=UTC))
-        assert frames.next() == IDLE
+        assert after_the_call(frames) == IDLE
