@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.message_delivery import MAX_UNCONFIRMED_SENDS, NEVER_CONFIRMED
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.site import initialise
 
@@ -190,3 +191,40 @@ def test_an_email_the_mail_server_may_have_accepted_is_never_said_not_sent(
     assert [(a["kind"], a["channel"], a["via"]) for a in alerts] == [
         ("referral_message", "email", "smtp")
     ]
+
+
+def test_a_referral_email_the_mail_server_never_confirms_goes_twice_at_most(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mail server takes the reference's email and never answers the end of its DATA in
+    time. It was sent again at every retry until its deadline, each time the same email (one
+    Message-ID), each of which may have reached the resident. As appointment messages, it goes
+    twice at most (MAX_UNCONFIRMED_SENDS), then is said "may have been sent" and is an alert."""
+    smtp.mailbox.data_delay = 1.5
+    db = make_referral_office(
+        tmp_path,
+        extra=(
+            f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+            "reply_timeout = 0.5\ndata_timeout = 0.5\n"
+        ),
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    cli = Cli(db, monkeypatch)
+    run_json(
+        cli,
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "email"),
+        *("--email", "zed@example.org"),
+        now=now.isoformat(),
+    )
+    for minutes in (0, 10, 30, 60, 120, 240):
+        worker(cli, now + timedelta(minutes=minutes))
+    assert len(smtp.mailbox.messages) == MAX_UNCONFIRMED_SENDS
+    ((status, error),) = rows(db, "SELECT status, last_error FROM followup_messages")
+    assert (status, error) == ("uncertain", NEVER_CONFIRMED)
+    at = (now + timedelta(minutes=241)).isoformat()
+    shown = cli("--user", "tl", "followup", "show", "R-0001", now=at)
+    (line,) = [x for x in shown.out.splitlines() if x.startswith("  reference by email")]
+    assert "may have been sent" in line, line
+    alerts = cli("--user", "tl", "alerts", "list", "--json", now=at).json()
+    assert [(a["kind"], a["via"]) for a in alerts] == [("referral_message", "smtp")]

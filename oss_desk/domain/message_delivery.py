@@ -130,4 +130,11 @@ class TextsSaid:
 
 MAX_UNCONFIRMED_SENDS = 2
 """An email whose DATA may have been accepted (no reply) is sent again once, with the same
-Message-ID; after a second such send it is not sent again."""
+Message-ID; after a second such send it is not sent again (appointment messages and referral
+references alike)."""
+
+NEVER_CONFIRMED = (
+    "the mail server never confirmed it (sent twice, with the same Message-ID): it may have "
+    "been delivered"
+)
+"""Why an email sent :data:`MAX_UNCONFIRMED_SENDS` times unconfirmed is not sent again."""

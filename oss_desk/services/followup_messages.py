@@ -19,6 +19,8 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.message_delivery import (
+    MAX_UNCONFIRMED_SENDS,
+    NEVER_CONFIRMED,
     message_backoff,
     notice_deadline,
 )
@@ -205,6 +207,10 @@ class FollowupMessageDelivery:
             # By mail, what an earlier try may have left stays possible whatever this try met
             # (a mail server cannot be asked; only a Notify look-up can settle it).
             earlier = message.via == "smtp" and message.handed_over_at is not None
+            if fault.uncertain and int(earlier) + 1 >= MAX_UNCONFIRMED_SENDS:
+                # Sent twice, neither confirmed: never a third time (each went to the resident
+                # with the same Message-ID, and may have arrived). Said "may have been sent".
+                result = SendResult("uncertain", NEVER_CONFIRMED)
             self._finish(message, f, result, report, may_have_left=fault.uncertain or earlier)
             return True
         self._finish(message, f, SendResult("sent", provider=provider), report)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from oss_desk.clock import format_instant
 from oss_desk.domain.message_delivery import (
     MAX_UNCONFIRMED_SENDS,
+    NEVER_CONFIRMED,
     message_backoff,
 )
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
@@ -34,10 +35,6 @@ from oss_desk.worker.owner import describe, new_owner
 
 log = logging.getLogger("oss_desk.worker")
 
-NEVER_CONFIRMED = (
-    "the mail server never confirmed it (sent twice, with the same Message-ID): it may have "
-    "been delivered"
-)
 STOPPED_BEFORE_HANDING_OVER = "the worker stopped before handing it over"
 
 
