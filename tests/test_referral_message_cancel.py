@@ -31,6 +31,31 @@ def worker(cli: Cli, at: datetime) -> None:
     assert done.code == 0, done.err
 
 
+def unanswered_email_referral(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Cli, datetime]:
+    """A referral whose reference goes by email at 10:00 on Monday, through a mail server that
+    takes it and does not answer the end of its DATA within the office's 0.5 s."""
+    smtp.mailbox.data_delay = 1.5
+    db = make_referral_office(
+        tmp_path,
+        extra=(
+            f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+            "reply_timeout = 0.5\ndata_timeout = 0.5\n"
+        ),
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    cli = Cli(db, monkeypatch)
+    run_json(
+        cli,
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "email"),
+        *("--email", "zed@example.org"),
+        now=now.isoformat(),
+    )
+    return db, cli, now
+
+
 def referral_message(db: Path) -> tuple[str, str, str | None, str | None]:
     ((reference, status, by, at),) = rows(
         db, "SELECT reference, status, cancelled_by, cancelled_at FROM followup_messages"
@@ -139,23 +164,7 @@ def test_an_email_the_mail_server_may_have_accepted_is_never_said_not_sent(
     cannot be asked what became of a message: it may have been sent, and the stop, `followup
     show` and the record say so (it was said "not sent"); it is never sent again, and Notify
     is never asked for an email."""
-    smtp.mailbox.data_delay = 1.5
-    db = make_referral_office(
-        tmp_path,
-        extra=(
-            f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
-            "reply_timeout = 0.5\ndata_timeout = 0.5\n"
-        ),
-    )
-    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    cli = Cli(db, monkeypatch)
-    run_json(
-        cli,
-        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
-        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "email"),
-        *("--email", "zed@example.org"),
-        now=now.isoformat(),
-    )
+    db, cli, now = unanswered_email_referral(tmp_path, smtp, monkeypatch)
     worker(cli, now)
     ((status, handed_over, error),) = rows(
         db, "SELECT status, handed_over_at, last_error FROM followup_messages"
@@ -200,23 +209,7 @@ def test_a_referral_email_the_mail_server_never_confirms_goes_twice_at_most(
     time. It was sent again at every retry until its deadline, each time the same email (one
     Message-ID), each of which may have reached the resident. As appointment messages, it goes
     twice at most (MAX_UNCONFIRMED_SENDS), then is said "may have been sent" and is an alert."""
-    smtp.mailbox.data_delay = 1.5
-    db = make_referral_office(
-        tmp_path,
-        extra=(
-            f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
-            "reply_timeout = 0.5\ndata_timeout = 0.5\n"
-        ),
-    )
-    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    cli = Cli(db, monkeypatch)
-    run_json(
-        cli,
-        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
-        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "email"),
-        *("--email", "zed@example.org"),
-        now=now.isoformat(),
-    )
+    db, cli, now = unanswered_email_referral(tmp_path, smtp, monkeypatch)
     for minutes in (0, 10, 30, 60, 120, 240):
         worker(cli, now + timedelta(minutes=minutes))
     assert len(smtp.mailbox.messages) == MAX_UNCONFIRMED_SENDS
