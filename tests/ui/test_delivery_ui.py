@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.session import open_session
@@ -30,6 +31,18 @@ def _worker_alive(db: Path) -> WorkerLock:
     conn.commit()
     conn.close()
     return lock
+
+
+async def issued_and_failed(pilot: Any, app: Any, office: Path) -> None:
+    """C003 issued at meet-and-greet, its print job then failed (connection refused): the
+    desk asks about it."""
+    await pilot.press("c", "enter")
+    await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+    conn = sqlite3.connect(office)
+    conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'")
+    conn.commit()
+    conn.close()
+    await until(lambda: isinstance(app.screen, ConfirmDialog))
 
 
 async def test_may_not_have_printed_is_asked_and_the_reprint_says_copy(
@@ -86,15 +99,7 @@ async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
         async with app.run_test(size=(120, 36), notifications=True) as pilot:
             await until(lambda: app.snapshot is not None)
             screen = app.screen
-            await pilot.press("c", "enter")
-            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
-            conn = sqlite3.connect(office)
-            conn.execute(
-                "UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'"
-            )
-            conn.commit()
-            conn.close()
-            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            await issued_and_failed(pilot, app, office)
             assert isinstance(app.screen, ConfirmDialog)
             assert str(app.screen.heading) == (
                 "Ticket C003 was not printed (connection refused). Reprint it?"
@@ -132,15 +137,7 @@ async def test_reprint_answered_for_a_ticket_now_over_says_why_and_asks_no_more(
         async with app.run_test(size=(120, 36), notifications=True) as pilot:
             await until(lambda: app.snapshot is not None)
             screen = app.screen
-            await pilot.press("c", "enter")
-            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
-            conn = sqlite3.connect(office)
-            conn.execute(
-                "UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'"
-            )
-            conn.commit()
-            conn.close()
-            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            await issued_and_failed(pilot, app, office)
             with acting(office, desk=None) as other:
                 QueueService(other).cancel("C003", reason="left")
             said = ("No answer needed", f"Ticket C003: {NO_ANSWER_NEEDED}")
