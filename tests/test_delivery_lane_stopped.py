@@ -56,6 +56,21 @@ def stop_in_order(proc: subprocess.Popen[bytes], log: Path) -> str:
     return said(log)
 
 
+def locked_as_it_answers(printer: FakePrinter, db: Path) -> list[sqlite3.Connection]:
+    """As ``printer`` answers (once it has cut the paper: 50 ms), another process takes the
+    database's lock and holds it; returns those holders, for the test to let go."""
+    held: list[sqlite3.Connection] = []
+
+    def database_locked_as_it_answers() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+        held.append(blocker)
+        time.sleep(0.05)  # the printer's own pace: it answers once it has cut the paper
+
+    printer.before_answer = database_locked_as_it_answers
+    return held
+
+
 def test_a_lane_stopped_after_the_printer_confirmed_records_it_as_the_worker_stops(
     tmp_path: Path, printer: FakePrinter
 ) -> None:
@@ -64,15 +79,7 @@ def test_a_lane_stopped_after_the_printer_confirmed_records_it_as_the_worker_sto
     order, records it printed (confirmed) as it steps down: one copy, not marked COPY (it was
     left to the next owner to print again marked COPY)."""
     db = office(tmp_path, printer.url)
-    held: list[sqlite3.Connection] = []
-
-    def database_busy_as_it_answers() -> None:
-        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
-        held.append(blocker)
-        time.sleep(0.05)  # the printer's own pace: it answers once it has cut the paper
-
-    printer.before_answer = database_busy_as_it_answers
+    held = locked_as_it_answers(printer, db)
     session = desk(db)
     log = tmp_path / "worker.log"
     proc = worker_process(db, log, BUSY)
@@ -155,15 +162,7 @@ def test_a_lane_that_outlives_the_stop_leaves_the_printers_answer_to_the_next_ow
     beside the database as it stops; the next owner records the ticket printed: one copy, not
     marked COPY (it printed the ticket again, marked COPY)."""
     db = office(tmp_path, printer.url)
-    held: list[sqlite3.Connection] = []
-
-    def database_locked_as_it_answers() -> None:
-        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
-        held.append(blocker)
-        time.sleep(0.05)  # the printer's own pace: it answers once it has cut the paper
-
-    printer.before_answer = database_locked_as_it_answers
+    held = locked_as_it_answers(printer, db)
     session = desk(db)
     log = tmp_path / "worker.log"
     # Each write waits up to 3 s for the lock (and up to 3 s for its turn): longer than the 2 s
@@ -209,15 +208,7 @@ def first_pass_leaves_its_answer(db: Path, printer: FakePrinter) -> str:
     the pass notes the answer for the next owner. Returns the ticket's code."""
     session = desk(db)
     ticket = QueueService(session).issue("C").ticket  # nobody owns the devices: it waits
-    held: list[sqlite3.Connection] = []
-
-    def database_locked_as_it_answers() -> None:
-        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
-        held.append(blocker)
-        time.sleep(0.05)
-
-    printer.before_answer = database_locked_as_it_answers
+    held = locked_as_it_answers(printer, db)
     try:
         first = one_pass(db)
     finally:
