@@ -95,6 +95,11 @@ class Keys:
         ``tooltip`` says it in the screen's words."""
         return self("k", "checklist", "Checklist", tooltip, may=Action.TICK_CHECKLIST)
 
+    def transfer(self, tooltip: str) -> DeskBinding:
+        """T where a ticket is transferred: the same key, action and permission on every screen
+        that has it; ``tooltip`` says it in the screen's words."""
+        return self("t", "transfer", "Transfer", tooltip, may=Action.TRANSFER)
+
 
 def role_actions(*rows: Iterable[BindingType]) -> dict[str, Action]:
     """Which permission each action of ``rows`` needs, by the action's name as

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -26,7 +25,7 @@ from oss_desk.domain.text import full_said, paste_refused_said
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
-from oss_desk.ui.dialogs import Dialog, MarkedRadioButton, keys_line
+from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
@@ -133,9 +132,28 @@ def _typed(dialog: Dialog[T], field_id: str) -> str | None:
     return dialog.query_one(f"#{field_id}", Input).value.strip() or None
 
 
-def _refused(dialog: Dialog[T], problem: str) -> None:
-    """A refusal, in red on the form's error line (nothing typed is lost)."""
-    dialog.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
+class FollowupForm(Dialog[T]):
+    """A follow-up form: its fields (:meth:`compose_fields`) in the box, then the error line
+    where a refusal shows (:meth:`refused`), then its keys."""
+
+    HELP = (
+        "A follow-up form: Tab goes to the next field, Ctrl+S saves; a refusal shows in red "
+        "and nothing typed is lost. Esc goes back and nothing is saved."
+    )
+    CSS_PATH = STYLES / "followups.tcss"
+    BOX = "dialog followup-form"
+
+    def compose_body(self) -> ComposeResult:
+        yield from self.compose_fields()
+        yield Static(id="fu-error")
+
+    def compose_fields(self) -> ComposeResult:
+        """The form's own fields, between the heading and the error line."""
+        yield from ()
+
+    def refused(self, problem: str) -> None:
+        """A refusal, in red on the form's error line (nothing typed is lost)."""
+        self.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
 
 
 def _pressed(dialog: Dialog[T], group_id: str) -> str | None:
@@ -157,7 +175,7 @@ class FormChoices:
     offered, marked, and chosen already."""
 
 
-class FollowupDialog(Dialog[Created | None]):
+class FollowupDialog(FollowupForm[Created | None]):
     """A new follow-up of one kind, with only that kind's fields."""
 
     HELP = (
@@ -167,11 +185,10 @@ class FollowupDialog(Dialog[Created | None]):
         "shows in red and nothing typed is lost. Esc goes back and nothing is made."
     )
 
-    CSS_PATH = STYLES / "followups.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="followup_form.submit", tooltip="Make it"),
     ]
+    hint = "Tab: next field · Ctrl+S: save · Esc: back"
 
     def __init__(
         self,
@@ -182,61 +199,56 @@ class FollowupDialog(Dialog[Created | None]):
         arranged: Arranged | None = None,
         about: str = "",
     ) -> None:
-        super().__init__()
+        super().__init__(f"New {kind.label.lower()}" + (f": {about}" if about else ""))
         self.kind = kind
         self.choices = choices
         self.submit = submit
         self.arranged = arranged or Arranged()
         self.about = about
 
-    def compose(self) -> ComposeResult:
+    def compose_fields(self) -> ComposeResult:
         kind = self.kind
-        with Vertical(classes="dialog followup-form"):
-            title = f"New {kind.label.lower()}" + (f": {self.about}" if self.about else "")
-            yield Static(Text(title), classes="title")
-            if kind is Kind.REFERRAL:
-                yield Static("Back office", classes="label")
-                yield OptionList(
-                    *[Option(Text(name), id=key) for key, name in self.choices.back_offices],
-                    id="fu-office",
-                    compact=True,
-                )
-            if kind.on_the_record:
-                yield Static("Category", classes="label")
-                yield OptionList(
-                    *[Option(Text(name), id=key) for key, name in self.choices.categories],
-                    id="fu-category",
-                    compact=True,
-                )
-                yield field_row("Came in by", _radio("fu-channel", _worded(Via), Via.IN_PERSON))
-            fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
-            if not kind.on_the_record:
-                fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
-            elif kind is Kind.COMPLAINT:  # a comment or compliment has no stage
-                fields.append(("fu-stage", "Stage", "1 or 2", 1, "1"))
-            fields += [
-                ("fu-name", "Name", "staff only; deleted on schedule", 80, ""),
-                (
-                    "fu-phone",
-                    "Phone",
-                    "needed to ring back" if kind is Kind.RINGBACK else "",
-                    20,
-                    "",
-                ),
-                ("fu-email", "Email", "", 254, ""),
-                ("fu-topic", "Topic", "a few words; no sensitive detail", 200, ""),
-            ]
-            for field_id, label, hint, length, value in fields:
-                field = _text_field(field_id, label, hint, length, value)
-                if field_id == "fu-service":  # the name of the service whose letter is typed
-                    name = Static(self.service_name(value), id="fu-service-name")
-                    yield field_row(label, field, name)
-                else:
-                    yield field_row(label, field)
-            if kind is Kind.REFERRAL:
-                yield field_row("Reference by", self._send_by())
-            yield Static(id="fu-error")
-            yield Static(keys_line("Tab: next field · Ctrl+S: save · Esc: back"), classes="hint")
+        if kind is Kind.REFERRAL:
+            yield Static("Back office", classes="label")
+            yield OptionList(
+                *[Option(Text(name), id=key) for key, name in self.choices.back_offices],
+                id="fu-office",
+                compact=True,
+            )
+        if kind.on_the_record:
+            yield Static("Category", classes="label")
+            yield OptionList(
+                *[Option(Text(name), id=key) for key, name in self.choices.categories],
+                id="fu-category",
+                compact=True,
+            )
+            yield field_row("Came in by", _radio("fu-channel", _worded(Via), Via.IN_PERSON))
+        fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
+        if not kind.on_the_record:
+            fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
+        elif kind is Kind.COMPLAINT:  # a comment or compliment has no stage
+            fields.append(("fu-stage", "Stage", "1 or 2", 1, "1"))
+        fields += [
+            ("fu-name", "Name", "staff only; deleted on schedule", 80, ""),
+            (
+                "fu-phone",
+                "Phone",
+                "needed to ring back" if kind is Kind.RINGBACK else "",
+                20,
+                "",
+            ),
+            ("fu-email", "Email", "", 254, ""),
+            ("fu-topic", "Topic", "a few words; no sensitive detail", 200, ""),
+        ]
+        for field_id, label, hint, length, value in fields:
+            field = _text_field(field_id, label, hint, length, value)
+            if field_id == "fu-service":  # the name of the service whose letter is typed
+                name = Static(self.service_name(value), id="fu-service-name")
+                yield field_row(label, field, name)
+            else:
+                yield field_row(label, field)
+        if kind is Kind.REFERRAL:
+            yield field_row("Reference by", self._send_by())
 
     def _send_by(self) -> RadioSet:
         """The ways the reference can reach the resident, as the booking form offers them: one
@@ -320,11 +332,11 @@ class FollowupDialog(Dialog[Created | None]):
         channels = self.choices.channels
         if self.kind is Kind.REFERRAL and request.send_by is None and channels.working:
             # Saved unchosen it would be a slip, and none prints here: the adviser chooses.
-            _refused(self, CHOOSE_SEND_BY)
+            self.refused(CHOOSE_SEND_BY)
             return
         result = await self.submit(request)
         if isinstance(result, str):
-            _refused(self, result)
+            self.refused(result)
             return
         self.dismiss(result)
 
@@ -337,7 +349,7 @@ class Answer:
     officer: str | None
 
 
-class RespondDialog(Dialog[Answer | None]):
+class RespondDialog(FollowupForm[Answer | None]):
     """The full answer to a record: a complaint's outcome, whether action was taken (and what),
     and the officer who answered if not the person recording it."""
 
@@ -348,43 +360,36 @@ class RespondDialog(Dialog[Answer | None]):
         "lost. Esc goes back and nothing is recorded."
     )
 
-    CSS_PATH = STYLES / "followups.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="respond_form.submit", tooltip="Record the answer"),
     ]
+    hint = "Arrows choose · Tab: next · Ctrl+S: save · Esc: back"
 
     def __init__(
         self, title: str, complaint: bool, submit: Callable[[Answer], Awaitable[str | None]]
     ) -> None:
-        super().__init__()
+        super().__init__(title)
         self.title_text = title
         self.complaint = complaint
         self.submit = submit
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog followup-form"):
-            yield Static(Text(self.title_text), classes="title")
-            if self.complaint:
-                yield field_row("Outcome", _radio("fu-finding", _worded(Finding), None))
-                taken = _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
-                yield field_row("Action taken", taken)
-            for field_id, label, hint, length in (
-                (
-                    "fu-action",
-                    "What was done",
-                    "as a result (needed if action was taken)"
-                    if self.complaint
-                    else "as a result (optional)",
-                    500,
-                ),
-                ("fu-officer", "Officer", "who answered, if not you", 80),
-            ):
-                yield field_row(label, _text_field(field_id, label, hint, length))
-            yield Static(id="fu-error")
-            yield Static(
-                keys_line("Arrows choose · Tab: next · Ctrl+S: save · Esc: back"), classes="hint"
-            )
+    def compose_fields(self) -> ComposeResult:
+        if self.complaint:
+            yield field_row("Outcome", _radio("fu-finding", _worded(Finding), None))
+            taken = _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+            yield field_row("Action taken", taken)
+        for field_id, label, hint, length in (
+            (
+                "fu-action",
+                "What was done",
+                "as a result (needed if action was taken)"
+                if self.complaint
+                else "as a result (optional)",
+                500,
+            ),
+            ("fu-officer", "Officer", "who answered, if not you", 80),
+        ):
+            yield field_row(label, _text_field(field_id, label, hint, length))
 
     @guarded
     def on_mount(self) -> None:
@@ -407,6 +412,6 @@ class RespondDialog(Dialog[Answer | None]):
         answer = self.answer()
         problem = await self.submit(answer)
         if problem is not None:
-            _refused(self, problem)
+            self.refused(problem)
             return
         self.dismiss(answer)

@@ -124,13 +124,7 @@ class AdviserScreen(counter.CounterScreen):
             may=Action.START,
         ),
         _key("a", "add_service", "Add service", "Another service in this visit", may=Action.FINISH),
-        _key(
-            "t",
-            "transfer",
-            "Transfer",
-            "To another service, a desk or a colleague",
-            may=Action.TRANSFER,
-        ),
+        _key.transfer("To another service, a desk or a colleague"),
         _key("o", "note", "Note", "Add a short note to the visit", may=Action.ADD_NOTE),
         _key("h", "history", "History", "The visit's history and notes", may=Action.FIND_TICKET),
         _key(

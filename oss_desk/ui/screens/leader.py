@@ -136,13 +136,7 @@ class LeaderScreen(DeskScreen):
             id="send",
             may=Action.REASSIGN,
         ),
-        _key(
-            "t",
-            "transfer",
-            "Transfer",
-            "Move the highlighted ticket to another service",
-            may=Action.TRANSFER,
-        ),
+        _key.transfer("Move the highlighted ticket to another service"),
         _key("p", "reprint", "Reprint", "Print the highlighted ticket again", may=Action.REPRINT),
         _key(
             "x",
