@@ -190,6 +190,11 @@ TICKET_PAST_WORDS = {
 """A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
 
 
+PAPER_AGAIN = "its paper never printed: queued again"
+"""What a desk and ``ticket undo-no-show`` add when a no-show taken back has its paper queued
+again (the no-show had settled it unprinted: ``storage.print_state.settled_by_end``)."""
+
+
 CLOSED_TICKET_JOB = "the ticket is closed"
 """Why close of day settles the print jobs still queued for a ticket it closes unprinted, in
 the closing transaction (the printer down all day, no worker running): no paper for a resident
