@@ -157,3 +157,26 @@ def test_a_day_closed_by_hand_and_never_reopened_keeps_its_early_summary(
     assert due.code == 0, due.err
     assert [(q["id"], q["queued"]) for q in due.json()] == [(early["id"], False)]
     assert len(smtp.mailbox.messages) == 1
+
+
+def test_the_timer_sends_a_day_closed_by_hand_at_once_as_send_daily_does(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed by hand at 10:00: `report send daily` queues its summary at once, and the
+    timer's `report send due` now does too (before, it waited for the 17:00 closing time: one
+    rule, summary_waits, asked by both). Reopened, the day waits for closing time again."""
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    closed = cli(*LEADER_CLI, "desks", "close-day", "--yes", now=CLOSED)
+    assert closed.code == 0, closed.err
+    due = cli("report", "send", "due", now=CLOSED)
+    assert due.code == 0, due.err
+    assert due.out == (
+        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 1). The day "
+        "was closed by hand (by Team Leader at 10:00): its summary is sent now, before closing "
+        "time.\n"
+    )
+    reopened = cli(*LEADER_CLI, "desks", "reopen-day", now=REOPENED)
+    assert reopened.code == 0, reopened.err
+    later = cli("report", "send", "due", "--json", now="2026-11-23T10:10:00Z")
+    assert later.code == 0, later.err
+    assert later.json() == []  # today's waits for 17:00 again; nothing else is due

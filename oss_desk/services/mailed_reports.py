@@ -182,7 +182,8 @@ class ReportMailer:
 
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
-        has closed (today's after closing; after a missed evening, the day before's at the next
+        is over (today's after closing, or at once once the team leader closed it by hand, as
+        ``report send daily`` sends it; after a missed evening, the day before's at the next
         run), and of each day it was closed but still took arrivals (a closure day, a bank
         holiday, a Saturday: :meth:`closed_days_with_arrivals`), and last month's dashboard
         from the first working day of the month on. Each is queued at most once, so running
@@ -237,7 +238,7 @@ class ReportMailer:
 
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
-        records begin) whose closing time has passed."""
+        records begin) that is over: its closing time has passed, or it was closed by hand."""
         return next((day for day, opened in self._days_over(site, look_back) if opened), None)
 
     def closed_days_with_arrivals(
@@ -258,17 +259,21 @@ class ReportMailer:
 
     def _days_over(self, site: Site, look_back: int) -> Iterator[tuple[date, bool]]:
         """The days of ``site`` in the last ``look_back`` days (not before its records begin)
-        whose closing time has passed, newest first, each with whether the site opened then."""
+        that are over, newest first, each with whether the site opened then: their closing
+        time has passed, or the team leader closed them by hand (the one rule of ``report send
+        daily`` too: :func:`~oss_desk.domain.closed_day.summary_waits`)."""
         config = next(c for c in self.s.settings.sites if c.id == site.id)
         workdays = self._workdays(site)
         today = date.fromisoformat(self.s.today(site))
         first = self.s.span(site).first
         now = self.s.clock.now()
+        conn = self.s.store.conn
         for back in range(look_back + 1):
             day = today - timedelta(days=back)
             if day < first:
                 return
-            if now >= closing_time(self.s, site, day.isoformat()):
+            closes = closing_time(self.s, site, day.isoformat())
+            if not summary_waits(closed_day(conn, site.id, day.isoformat()), now, closes):
                 yield day, opening_on(workdays, config.opening_hours, day) is not None
 
     def _workdays(self, site: Site) -> WorkingDays:
