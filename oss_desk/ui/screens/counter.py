@@ -295,7 +295,7 @@ async def undo_no_show(screen: CounterScreen) -> None:
         screen.last_no_show = None
         again = back.value.ticket.status is TicketStatus.CALLED
         where = "called here again" if again else "next here"
-        paper = f" · {PAPER_AGAIN}" if back.value.print_job is not None else ""
+        paper = f" · {PAPER_AGAIN}: queued to print again" if back.value.print_job else ""
         screen.say(f"{code} is back: {where}{paper}", timeout=5)
 
 
