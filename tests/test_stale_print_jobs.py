@@ -351,6 +351,9 @@ def test_a_no_show_taken_back_has_its_unprinted_paper_queued_again(
         (1, "cancelled", "the ticket is a no-show", printer.url),
         (2, "pending", None, printer.url),
     ]
+    history = ok(cli, "--user", "tl", "ticket", "history", "C001")
+    back = f"C001 came after all (no-show taken back); {PAPER_AGAIN}: queued to print again"
+    assert back in history, history
     ok(cli, "worker", "--once")
     assert [job for job in printer.jobs if b"C001" in job]
     assert rows(db, "SELECT status FROM print_jobs WHERE id = 2") == [("done",)]
@@ -371,3 +374,5 @@ def test_a_no_show_taken_back_whose_paper_printed_gets_none_again(
     assert back.code == 0, back.err
     assert (back.json()["status"], back.json()["print_job"]) == ("called", None)
     assert rows(db, "SELECT id, status FROM print_jobs") == [(1, "done")]
+    history = ok(cli, "--user", "tl", "ticket", "history", "C001")
+    assert "C001 came after all (no-show taken back)  (" in history, history
