@@ -51,7 +51,7 @@ def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
         clock.set(NOW + timedelta(minutes=5))
         assert q.call_next("desk-1") is not None
         assert q.no_show(second.id).status is TicketStatus.NO_SHOW
-        back = q.undo_no_show(second.id)
+        back = q.undo_no_show(second.id).ticket
         assert (back.status, back.desk) == (TicketStatus.CALLED, "desk-1")
         q.start(second.id)
         q.finish(second.id, "resolved")

@@ -84,14 +84,35 @@ def test_reopening_cancels_the_early_summary_not_sent_yet_and_the_whole_day_goes
         "The daily summary queued when it was closed had not gone: cancelled; the whole day's "
         "summary is sent after closing time instead.\n"
     )
-    assert rows(cli.db, "SELECT count(*) FROM report_mails") == [(0,)]
+    # Kept as cancelled, with when and by whom (before, the row was deleted: no record of it,
+    # and the whole day's summary took its number).
+    assert rows(
+        cli.db, "SELECT id, round, status, cancelled_at, cancelled_by, sent_at FROM report_mails"
+    ) == [(1, 1, "cancelled", "2026-11-23T10:05:00.000Z", "tl", None)]
     assert deliver(cli.db, REOPENED).sent == 0  # nothing left to go
     a_visit_at_eleven(cli)
     sent = cli(*LEADER_CLI, "report", "send", "daily", now=EVENING)
     assert sent.code == 0, sent.err
-    assert "Daily summary of Test Council for 2026-11-23 queued for" in sent.out, sent.out
-    assert "already queued" not in sent.out
+    assert sent.out == (
+        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 2). The "
+        "summary queued early (email 1) was cancelled at 10:05 by Team Leader, when the day was "
+        "reopened: it never went.\n"
+    )
     assert deliver(cli.db, EVENING).sent == 1
+    assert rows(cli.db, "SELECT id, round, status FROM report_mails ORDER BY id") == [
+        (1, 1, "cancelled"),
+        (2, 2, "sent"),
+    ]
+    listed = cli(*LEADER_CLI, "report", "send", "daily", "--json", now=EVENING)
+    assert listed.code == 0, listed.err
+    [whole] = listed.json()
+    assert (whole["id"], whole["queued"], whole["status"]) == (2, False, "sent")
+    assert whole["cancelled_before"] == {
+        "id": 1,
+        "status": "cancelled",
+        "cancelled_at": "2026-11-23T10:05:00.000Z",
+        "cancelled_by": "tl",
+    }
     [mail] = smtp.mailbox.messages
     assert mail["To"] == LEADER
     assert mail["Subject"] == "Daily summary: Test Council, 2026-11-23"  # the only one
@@ -157,3 +178,26 @@ def test_a_day_closed_by_hand_and_never_reopened_keeps_its_early_summary(
     assert due.code == 0, due.err
     assert [(q["id"], q["queued"]) for q in due.json()] == [(early["id"], False)]
     assert len(smtp.mailbox.messages) == 1
+
+
+def test_the_timer_sends_a_day_closed_by_hand_at_once_as_send_daily_does(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed by hand at 10:00: `report send daily` queues its summary at once, and the
+    timer's `report send due` now does too (before, it waited for the 17:00 closing time: one
+    rule, summary_waits, asked by both). Reopened, the day waits for closing time again."""
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    closed = cli(*LEADER_CLI, "desks", "close-day", "--yes", now=CLOSED)
+    assert closed.code == 0, closed.err
+    due = cli("report", "send", "due", now=CLOSED)
+    assert due.code == 0, due.err
+    assert due.out == (
+        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 1). The day "
+        "was closed by hand (by Team Leader at 10:00): its summary is sent now, before closing "
+        "time.\n"
+    )
+    reopened = cli(*LEADER_CLI, "desks", "reopen-day", now=REOPENED)
+    assert reopened.code == 0, reopened.err
+    later = cli("report", "send", "due", "--json", now="2026-11-23T10:10:00Z")
+    assert later.code == 0, later.err
+    assert later.json() == []  # today's waits for 17:00 again; nothing else is due

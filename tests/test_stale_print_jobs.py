@@ -14,6 +14,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.delivery import (
     CLOSED_TICKET_JOB,
     NOT_REPRINTED,
+    PAPER_AGAIN,
     PrintState,
     job_word,
     stale_ticket_job,
@@ -324,3 +325,54 @@ def test_paper_of_a_ticket_being_served_is_not_waiting_for_another_try(
         assert delivery.recent_jobs_retrying(conn, now) == (0, None)
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("back_to", ["called", "waiting"])
+def test_a_no_show_taken_back_has_its_unprinted_paper_queued_again(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch, back_to: str
+) -> None:
+    """C001 issued with no worker running (its paper still queued), called and marked a
+    no-show: its paper was settled unprinted. The resident came after all and the no-show was
+    taken back: the paper stayed settled, and they never had a ticket. Now it is queued again
+    on the same printer (called again, or waiting again when the desk called someone else),
+    said so, and the worker prints it; the settled job stays as it was."""
+    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    ok(cli, "ticket", "issue", "--service", "C", "--no-print")
+    ok(cli, "--user", "adv", "ticket", "call", "C001", "--desk", "desk-1")
+    ok(cli, "--user", "adv", "ticket", "no-show", "C001")
+    if back_to == "waiting":
+        ok(cli, "--user", "adv", "ticket", "call", "C002", "--desk", "desk-1")
+    said = ok(cli, "--user", "adv", "ticket", "undo-no-show", "C001")
+    assert f"; {PAPER_AGAIN}: queued to print (job 2)" in said, said
+    assert back_to in said
+    assert rows(db, "SELECT id, status, last_error, printer_url FROM print_jobs") == [
+        (1, "cancelled", "the ticket is a no-show", printer.url),
+        (2, "pending", None, printer.url),
+    ]
+    history = ok(cli, "--user", "tl", "ticket", "history", "C001")
+    back = f"C001 came after all (no-show taken back); {PAPER_AGAIN}: queued to print again"
+    assert back in history, history
+    ok(cli, "worker", "--once")
+    assert [job for job in printer.jobs if b"C001" in job]
+    assert rows(db, "SELECT status FROM print_jobs WHERE id = 2") == [("done",)]
+
+
+def test_a_no_show_taken_back_whose_paper_printed_gets_none_again(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resident holds C001's paper (printed before the no-show): taking the no-show back
+    queues nothing, and says nothing of paper."""
+    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
+    cli = Cli(db, monkeypatch)
+    ok(cli, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    ok(cli, "worker", "--once")
+    ok(cli, "--user", "adv", "ticket", "call", "C001", "--desk", "desk-1")
+    ok(cli, "--user", "adv", "ticket", "no-show", "C001")
+    back = cli("--user", "adv", "ticket", "undo-no-show", "C001", "--json")
+    assert back.code == 0, back.err
+    assert (back.json()["status"], back.json()["print_job"]) == ("called", None)
+    assert rows(db, "SELECT id, status FROM print_jobs") == [(1, "done")]
+    history = ok(cli, "--user", "tl", "ticket", "history", "C001")
+    assert "C001 came after all (no-show taken back)  (" in history, history

@@ -236,6 +236,30 @@ def test_the_command_line(
     )
 
 
+def test_issue_with_a_number_says_the_nearly_text_held_back_as_ticket_text_does(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ticket issue --text-to` for a resident already near the front said nothing of the
+    "nearly your turn" text held back (meet-and-greet's Ctrl+N and `ticket text` did): now it
+    says it in the same words, and what texts go when it is not held back."""
+    cli = Cli(office(tmp_path, notify), monkeypatch)
+    now = "2026-11-23T09:00:00Z"
+    first = cli("ticket", "issue", "--service", "C", "--text-to", PHONES["ann"], now=now)
+    assert first.code == 0, first.err
+    held = 'a text when called (already near the front: no "nearly your turn" text unless they '
+    held += "fall back)"
+    assert first.out.splitlines()[1:] == [f"C001: {held}"]
+    for _ in range(3):
+        assert cli("ticket", "issue", "--service", "C", now=now).code == 0
+    far = cli("ticket", "issue", "--service", "C", "--text-to", PHONES["bob"], "--json", now=now)
+    assert far.code == 0, far.err
+    assert (far.json()["texts"], far.json()["texts_held_back"]) == (True, False)
+    later = cli("ticket", "issue", "--service", "C", "--text-to", PHONES["cat"], now=now)
+    assert later.out.splitlines()[1:] == ["C006: a text when nearly their turn, and when called"]
+    # `ticket text` for a ticket near the front says it as the issue did.
+    assert cli("ticket", "text", "C002", PHONES["dan"], now=now).out == f"C002: {held}\n"
+
+
 def test_the_running_worker_texts_on_the_next_change(tmp_path: Path, notify: NotifyServer) -> None:
     """The worker as it runs all day (its threads, woken by changes), not pass by pass."""
     import time

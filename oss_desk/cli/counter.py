@@ -18,6 +18,7 @@ from oss_desk.cli.common import (
     ticket_site,
 )
 from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.queue import closed_words
 from oss_desk.errors import InvalidInput
@@ -101,11 +102,25 @@ def resume(state: State, ref: str, desk_id: str | None, as_json: bool) -> None:
 recycle = ticket_action(
     "recycle", "The resident did not hear the call: back into the queue at their place.", "recycle"
 )
-undo_no_show = ticket_action(
-    "undo-no-show",
-    "Take a no-show back (within 2 minutes): the ticket returns to where it was.",
-    "undo_no_show",
-)
+
+
+@click.command("undo-no-show")
+@ticket_command
+def undo_no_show(state: State, ref: str, as_json: bool) -> None:
+    """Take a no-show back (within 2 minutes): the ticket returns to where it was; its paper
+    that never printed (still queued at the no-show) is queued to print again."""
+    from oss_desk.services.delivery import print_job_fields, print_job_said
+
+    session = ticket_session(state, ref)
+    back = QueueService(session).undo_no_show(ref)
+    if as_json:
+        data = ticket_json(back.ticket, session.directory)
+        emit_json({**data, **print_job_fields(session, back.print_job)})
+        return
+    line = ticket_line(back.ticket, session.directory)
+    if back.print_job is not None:
+        line += f"; {PAPER_AGAIN}: {print_job_said(session, back.print_job)}"
+    click.echo(line)
 
 
 @click.command("add-service")

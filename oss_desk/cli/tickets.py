@@ -21,7 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NEARLY_HELD_BACK_SAID, NO_OPEN_DESK, nearly_said, place_said
+from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said, texts_given_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -147,6 +147,7 @@ def issue(
                 session, issued.ticket, exc, text_to, follow_up if feedback_text else None
             )
     recorded = not_recorded is None
+    held_back = recorded and text_to is not None and _nearly_held_back(session, issued.ticket)
     entry = queue.entry(issued.ticket)
     from oss_desk.services.opening import closed_now_at
 
@@ -159,6 +160,7 @@ def issue(
 
         data.update(print_job_fields(session, issued.print_job))
         data["texts"] = text_to is not None and recorded
+        data["texts_held_back"] = held_back
         data["feedback_text"] = feedback_text and recorded
         data["texts_not_recorded"] = not_recorded
         emit_json(data)
@@ -169,8 +171,22 @@ def issue(
     where = f"; {print_job_said(session, issued.print_job)}" if issued.print_job else ""
     code = ticket_code_said(issued.ticket, session.directory)  # as the queue and the calls
     click.echo(f"{code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}")
+    if recorded and (text_to is not None or feedback_text):
+        when_called = session.settings.turn_texts.when_called
+        said = texts_given_said(
+            text_to is not None, feedback_text, held_back=held_back, when_called=when_called
+        )
+        click.echo(f"{issued.ticket.code}: {said}")
     if closed is not None:
         click.echo(closed_now_notice(site.name, closed))
+
+
+def _nearly_held_back(session: Session, ticket: Ticket) -> bool:
+    """Whether ``ticket``'s "nearly your turn" text was held back as its number was given
+    (already near the front), as meet-and-greet and ``ticket text`` say it."""
+    from oss_desk.services.turn_texts import TurnTexts
+
+    return TurnTexts(session).nearly_held_back(ticket)
 
 
 def _texts_not_recorded(
@@ -213,8 +229,8 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
         return
     when_called = session.settings.turn_texts.when_called
     if texts.nearly_held_back(ticket):
-        called = "a text when called" if when_called else "no text for now"
-        click.echo(f"{ticket.code}: {called} ({NEARLY_HELD_BACK_SAID})")
+        said = texts_given_said(True, False, held_back=True, when_called=when_called)
+        click.echo(f"{ticket.code}: {said}")
         return
     # The place in the words of the paper ticket: the people ahead (not "2nd in line").
     nearly = nearly_said(session.settings.turn_texts.position)

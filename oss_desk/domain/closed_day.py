@@ -125,6 +125,16 @@ def replaces_said(early_at: str, early_sent: bool) -> str:
     )
 
 
+def early_cancelled_said(email: int, at: str, by: str) -> str:
+    """What the line of a day's summary queued after an early one was cancelled adds (the early
+    one, email ``email``, withdrawn at ``at``, the office's ``HH:MM``, by ``by``, a name, when
+    the day was reopened: :func:`cancelled_on_reopen`). It stays listed as cancelled."""
+    return (
+        f"The summary queued early (email {email}) was cancelled at {at} by {by}, when the day "
+        "was reopened: it never went."
+    )
+
+
 def sent_closed_said(closed: ClosedDay, closed_by: str, timezone: str) -> str:
     """The line under a summary sent before closing time because the day was closed by hand
     (``closed_by``: the name of the person who closed it)."""

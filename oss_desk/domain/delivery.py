@@ -190,6 +190,12 @@ TICKET_PAST_WORDS = {
 """A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
 
 
+PAPER_AGAIN = "its paper never printed"
+"""What a desk and ``ticket undo-no-show`` add when a no-show taken back has its paper queued
+again (the no-show had settled it unprinted: ``storage.print_state.settled_by_end``), before
+what became of it: "its paper never printed: queued to print (job 2)"."""
+
+
 CLOSED_TICKET_JOB = "the ticket is closed"
 """Why close of day settles the print jobs still queued for a ticket it closes unprinted, in
 the closing transaction (the printer down all day, no worker running): no paper for a resident

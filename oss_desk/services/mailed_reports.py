@@ -23,6 +23,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import hours_on, local, parse_date
 from oss_desk.domain.closed_day import (
     REPLACES_SUBJECT,
+    early_cancelled_said,
     replaces_said,
     sent_closed_said,
     summary_replaced,
@@ -69,6 +70,10 @@ class Queued:
     replaces: int | None = None
     """The email of the summary sent early, before the day was reopened, that this whole day's
     summary replaces (:func:`~oss_desk.domain.closed_day.summary_replaced`)."""
+    cancelled: store.ReportMail | None = None
+    """The round just before this one, cancelled before it went (the day reopened)."""
+    cancelled_said: str | None = None
+    """The line that says so (:func:`~oss_desk.domain.closed_day.early_cancelled_said`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -85,6 +90,14 @@ class Queued:
             "sent_at": m.sent_at,
             "closed_early": self.closed_early,
             "replaces": self.replaces,
+            "cancelled_before": None
+            if self.cancelled is None
+            else {
+                "id": self.cancelled.id,
+                "status": self.cancelled.status,
+                "cancelled_at": self.cancelled.cancelled_at,
+                "cancelled_by": self.cancelled.cancelled_by,
+            },
         }
 
     def line(self) -> str:
@@ -100,7 +113,8 @@ class Queued:
             state = f"sent {m.sent_at}" if m.status == "sent" else m.status
             said = f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
             said += "nothing queued."
-        return said if self.closed_early is None else f"{said} {self.closed_early}"
+        more = [m for m in (self.cancelled_said, self.closed_early) if m is not None]
+        return " ".join([said, *more])
 
 
 def recipients(session: Session) -> list[str]:
@@ -182,7 +196,8 @@ class ReportMailer:
 
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
-        has closed (today's after closing; after a missed evening, the day before's at the next
+        is over (today's after closing, or at once once the team leader closed it by hand, as
+        ``report send daily`` sends it; after a missed evening, the day before's at the next
         run), and of each day it was closed but still took arrivals (a closure day, a bank
         holiday, a Saturday: :meth:`closed_days_with_arrivals`), and last month's dashboard
         from the first working day of the month on. Each is queued at most once, so running
@@ -237,7 +252,7 @@ class ReportMailer:
 
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
-        records begin) whose closing time has passed."""
+        records begin) that is over: its closing time has passed, or it was closed by hand."""
         return next((day for day, opened in self._days_over(site, look_back) if opened), None)
 
     def closed_days_with_arrivals(
@@ -258,17 +273,21 @@ class ReportMailer:
 
     def _days_over(self, site: Site, look_back: int) -> Iterator[tuple[date, bool]]:
         """The days of ``site`` in the last ``look_back`` days (not before its records begin)
-        whose closing time has passed, newest first, each with whether the site opened then."""
+        that are over, newest first, each with whether the site opened then: their closing
+        time has passed, or the team leader closed them by hand (the one rule of ``report send
+        daily`` too: :func:`~oss_desk.domain.closed_day.summary_waits`)."""
         config = next(c for c in self.s.settings.sites if c.id == site.id)
         workdays = self._workdays(site)
         today = date.fromisoformat(self.s.today(site))
         first = self.s.span(site).first
         now = self.s.clock.now()
+        conn = self.s.store.conn
         for back in range(look_back + 1):
             day = today - timedelta(days=back)
             if day < first:
                 return
-            if now >= closing_time(self.s, site, day.isoformat()):
+            closes = closing_time(self.s, site, day.isoformat())
+            if not summary_waits(closed_day(conn, site.id, day.isoformat()), now, closes):
                 yield day, opening_on(workdays, config.opening_hours, day) is not None
 
     def _workdays(self, site: Site) -> WorkingDays:
@@ -326,5 +345,17 @@ class ReportMailer:
                     again=again or replacing,
                 )
                 was = before.id if replacing and before is not None else None
-                done.append(Queued(mail, new, where, replaces=was))
+                gone = store.cancelled_before(conn, mail)
+                said = None if gone is None else self._cancelled_said(gone)
+                done.append(
+                    Queued(mail, new, where, replaces=was, cancelled=gone, cancelled_said=said)
+                )
         return done
+
+    def _cancelled_said(self, mail: store.ReportMail) -> str:
+        """:func:`~oss_desk.domain.closed_day.early_cancelled_said` of ``mail``, in the time of
+        its site (of the first site: a report of every site)."""
+        site = self.s.directory.sites.get(mail.scope) or self._site(None)
+        at = read_instant(mail.cancelled_at or mail.created_at)
+        by = self.s.name_of(mail.cancelled_by) if mail.cancelled_by else "someone"
+        return early_cancelled_said(mail.id, f"{local(at, site.timezone):%H:%M}", by)

@@ -13,7 +13,6 @@ import errno
 import io
 import logging
 import os
-import re
 import smtplib
 import socket
 import ssl
@@ -33,6 +32,7 @@ from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.sending import look_up_wait
+from oss_desk.services.email_wire import POLICY, dot_stuffed
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
 
@@ -260,7 +260,7 @@ class SmtpSender:
         return self._smtp(url, email, on_handover or (lambda: None))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
-        email = EmailMessage()
+        email = EmailMessage(policy=POLICY)
         sender, address = message.sender or self.settings.from_name, self.settings.from_address
         email["From"] = formataddr((sender, address)) if sender else address
         email["To"] = to
@@ -323,7 +323,7 @@ class SmtpSender:
                 code, reply = client.docmd("data")
                 if code != 354:
                     raise smtplib.SMTPDataError(code, reply)
-                client.send(_dot_stuffed(email))
+                client.send(dot_stuffed(email))
                 on_handover()
                 handed_over = True
                 client.send(b".\r\n")
@@ -383,15 +383,6 @@ def _add_qr(email: EmailMessage, message: Composed, reference: str) -> None:
         disposition="inline",
         filename="booking-code.png",
     )
-
-
-def _dot_stuffed(email: EmailMessage) -> bytes:
-    """The message as SMTP carries it: CRLF lines, a leading dot doubled, ending in CRLF (the
-    closing "." line is sent on its own)."""
-    buffer = io.BytesIO()
-    generator.BytesGenerator(buffer, policy=email.policy.clone(linesep="\r\n")).flatten(email)
-    data = re.sub(rb"(?m)^\.", b"..", buffer.getvalue())
-    return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
 class _TimedSmtp(smtplib.SMTP):

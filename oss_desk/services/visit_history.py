@@ -18,6 +18,7 @@ from oss_desk.domain.calendar import local, says_days, says_zones, time_said
 from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.codes import code_said
 from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.models import Actor, EventKind, Ticket
 from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
@@ -234,7 +235,8 @@ class VisitHistory:
                 else outcome
             ),
             EventKind.NO_SHOW.value: f"{ticket} did not come",
-            EventKind.NO_SHOW_UNDONE.value: f"{ticket} came after all (no-show taken back)",
+            EventKind.NO_SHOW_UNDONE.value: f"{ticket} came after all (no-show taken back)"
+            + (f"; {PAPER_AGAIN}: queued to print again" if "job" in data else ""),
             EventKind.CANCELLED.value: f"{ticket} {cancelled_words(data)}",
             EventKind.NOTE_ADDED.value: "note",
             EventKind.APPOINTMENT_CHECKED_IN.value: "checked in for an appointment",

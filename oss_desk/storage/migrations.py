@@ -240,6 +240,10 @@ def _turn_texts_admit_closed(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "turn_texts", "kind", "closed", "0082_message_cancel_closed_text")
 
 
+def _report_mails_admit_cancelled(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "report_mails", "status", "cancelled", "0085_report_mail_cancelled")
+
+
 def _settle_ended_visits(db: sqlite_utils.Database) -> None:
     from oss_desk.storage.appointment_ends import settle_ended_visits
 
@@ -255,6 +259,7 @@ PYTHON_STEPS = {
     "followup_messages_admit_cancelled": _followup_messages_admit_cancelled,
     "followup_messages_admit_uncertain": _followup_messages_admit_uncertain,
     "turn_texts_admit_closed": _turn_texts_admit_closed,
+    "report_mails_admit_cancelled": _report_mails_admit_cancelled,
 }
 
 

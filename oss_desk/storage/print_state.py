@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from oss_desk.domain.delivery import stale_ticket_job
+from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus, format_code
 
 if TYPE_CHECKING:
@@ -113,6 +113,28 @@ def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus)
     many."""
     reason = stale_ticket_job("ticket", status)
     return 0 if reason is None else settle_queued(conn, ticket_id, reason)
+
+
+def settled_by_end(
+    conn: sqlite3.Connection, ticket_id: int, status: TicketStatus
+) -> PrintRequest | None:
+    """The paper of ticket ``ticket_id`` that its end as ``status`` settled unprinted
+    (:func:`settle_ended`), to be queued again now that the ticket is back in the queue (a
+    no-show taken back): the resident never had it, and it would have printed had the ticket
+    not ended. Its latest ticket print job, when that end cancelled it; None when that job
+    printed, failed, may have printed or was settled otherwise (or it never had one). The
+    request is for the same printer and desk, its payload without what a try kept."""
+    reason = stale_ticket_job("ticket", status)
+    row = conn.execute(
+        "SELECT status, last_error, printer_url, desk_id, json_remove(payload, '$.printed') "
+        "FROM print_jobs WHERE ticket_id = ? AND kind = 'ticket' ORDER BY id DESC LIMIT 1",
+        [ticket_id],
+    ).fetchone()
+    if reason is None or row is None or (row[0], row[1]) != ("cancelled", reason):
+        return None
+    return PrintRequest(
+        "ticket", row[2], ticket_id=ticket_id, desk_id=row[3], payload=json.loads(row[4])
+    )
 
 
 LIVE_TICKETS = tuple(s.value for s in TicketStatus if stale_ticket_job("ticket", s) is None)

@@ -24,6 +24,9 @@ class ReportMail(LeasedRow):
     subject: str
     body: str
     queued_by: str
+    cancelled_at: str | None = None
+    cancelled_by: str | None = None
+    """Who withdrew it before it went (a staff id; ``status`` is then ``cancelled``)."""
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ReportMail:
@@ -49,13 +52,19 @@ def queue(
     again: bool,
 ) -> tuple[ReportMail, bool]:
     """Queue one report email, at most once per report, scope and recipient: ``(row, True)``
-    when queued now; ``(the latest row, False)`` when it already was. ``again`` queues a
-    further round whatever was queued before."""
+    when queued now; ``(the latest row, False)`` when it already was (one cancelled before it
+    went does not count: :func:`cancel`). ``again`` queues a further round whatever was queued
+    before. A round's number is never taken twice: a cancelled one keeps its own."""
     key = [kind, period, scope, recipient]
     before = latest(conn, kind=kind, period=period, scope=scope, recipient=recipient)
     if before is not None and not again:
         return before, False
-    round_ = before.round + 1 if before is not None else 1
+    last = conn.execute(
+        "SELECT max(round) FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
+        "AND recipient = ?",
+        key,
+    ).fetchone()[0]
+    round_ = 1 if last is None else int(last) + 1
     made = _rows(
         conn.execute(
             "INSERT INTO report_mails (kind, period, scope, recipient, round, subject, body, "
@@ -70,11 +79,12 @@ def queue(
 def latest(
     conn: sqlite3.Connection, *, kind: str, period: str, scope: str, recipient: str
 ) -> ReportMail | None:
-    """The latest round of one report email (None: never queued)."""
+    """The latest round of one report email that was not cancelled before it went (None: none
+    was queued, or each was cancelled)."""
     found = _rows(
         conn.execute(
             "SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
-            "AND recipient = ? ORDER BY round DESC LIMIT 1",
+            "AND recipient = ? AND status != 'cancelled' ORDER BY round DESC LIMIT 1",
             [kind, period, scope, recipient],
         )
     )
@@ -95,14 +105,29 @@ def of_period(
     )
 
 
-def cancel(conn: sqlite3.Connection, mail_ids: list[int]) -> int:
+def cancel(conn: sqlite3.Connection, mail_ids: list[int], *, now: str, by: str) -> int:
     """Withdraw report emails not sent yet (still pending: the worker claims none of them in
-    this transaction), so none goes; the number withdrawn."""
+    this transaction), so none goes: each stays, ``cancelled`` at ``now`` by ``by`` (a staff
+    id), the record of what was withdrawn; the number withdrawn."""
     marks = ", ".join("?" * len(mail_ids))
     return conn.execute(
-        f"DELETE FROM report_mails WHERE status = 'pending' AND id IN ({marks})",  # noqa: S608
-        mail_ids,
+        "UPDATE report_mails SET status = 'cancelled', cancelled_at = ?, cancelled_by = ?, "  # noqa: S608
+        f"lease_until = NULL WHERE status = 'pending' AND id IN ({marks})",
+        [now, by, *mail_ids],
     ).rowcount
+
+
+def cancelled_before(conn: sqlite3.Connection, mail: ReportMail) -> ReportMail | None:
+    """The round of ``mail``'s report, scope and recipient just before it, when that one was
+    cancelled before it went (None: it was not, or there was none)."""
+    found = _rows(
+        conn.execute(
+            "SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
+            "AND recipient = ? AND round < ? ORDER BY round DESC LIMIT 1",
+            [mail.kind, mail.period, mail.scope, mail.recipient, mail.round],
+        )
+    )
+    return found[0] if found and found[0].status == "cancelled" else None
 
 
 def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:
@@ -111,10 +136,13 @@ def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:
 
 
 def queued_periods(conn: sqlite3.Connection, kind: str, scope: str) -> set[str]:
-    """The periods a ``kind`` report of ``scope`` was ever queued for (to anyone)."""
+    """The periods a ``kind`` report of ``scope`` was ever queued for (to anyone), but for
+    what was cancelled before it went."""
     return {
         str(r[0])
         for r in conn.execute(
-            "SELECT DISTINCT period FROM report_mails WHERE kind = ? AND scope = ?", [kind, scope]
+            "SELECT DISTINCT period FROM report_mails WHERE kind = ? AND scope = ? "
+            "AND status != 'cancelled'",
+            [kind, scope],
         )
     }

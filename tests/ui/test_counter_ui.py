@@ -186,6 +186,34 @@ async def test_no_show_is_asked_first_and_taken_back(
         await until(lambda: screen.query_one(BigCode).code == "C001", timeout=30)
 
 
+async def test_a_no_show_taken_back_says_its_paper_never_printed_and_queues_it(
+    counter_office: Path, make_app: AppFactory, tmp_path: Path
+) -> None:
+    """C001's paper is still queued (no worker runs) when Desk 1 marks it a no-show, which
+    settles it unprinted; U brings the resident back and queues the paper again, and says so."""
+    db = counter_office
+    with acting(db) as session:
+        QueueService(session).reprint(1, f"capture://{tmp_path}/paper.bin")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen), timeout=30)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None, timeout=30)
+        await pressed_to(pilot, QuestionDialog, "x", timeout=30)
+        await pilot.press("y")
+        await until(lambda: ticket(db, 1)["status"] == "no_show", timeout=30)
+        await until(lambda: screen.can_undo(), timeout=30)
+        await pilot.press("u")
+        paper = "C001 is back: called here again · its paper never printed: queued to print again"
+        await until(lambda: said(app, paper), timeout=30)
+    assert rows(db, "SELECT id, status, last_error FROM print_jobs ORDER BY id") == [
+        (1, "cancelled", "the ticket is a no-show"),
+        (2, "pending", None),
+    ]
+
+
 def one_ticket(db: Path) -> Path:
     """The office with one Council Tax ticket issued at meet-and-greet."""
     with acting(db, clock=NOW) as session:

@@ -3,6 +3,8 @@ recycle a call nobody answered, add another service to the visit, take a no-show
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import TicketEnd
@@ -18,6 +20,16 @@ from oss_desk.services.queue.closing import Closing, appointment_after
 from oss_desk.services.queue.core import AT_DESK, Ref
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import AddedService, add_service, added_services, remove_service
+from oss_desk.storage.print_state import settled_by_end
+
+
+@dataclass(frozen=True, slots=True)
+class TakenBack:
+    """A no-show taken back: the ticket as it is again, and its paper queued again (the print
+    job; None: none to queue, its paper printed or it had none)."""
+
+    ticket: Ticket
+    print_job: int | None = None
 
 
 class Counter(Closing):
@@ -73,10 +85,15 @@ class Counter(Closing):
 
     # A no-show taken back ----------------------------------------------------------------------
 
-    def undo_no_show(self, ref: Ref) -> Ticket:
+    def undo_no_show(self, ref: Ref) -> TakenBack:
         """The resident turned up after all (within two minutes of the no-show): the ticket
         returns to where it was, called at its desk (or, when the desk has called someone else
-        since, first in that desk's queue, at its place)."""
+        since, first in that desk's queue, at its place). Its paper that the no-show settled
+        unprinted (still queued then: the printer down, no worker running) is queued again on
+        the same printer, as it would have printed had there been no no-show
+        (:func:`~oss_desk.storage.print_state.settled_by_end`): the resident never had it."""
+        from oss_desk.services.device_owner import queue_print  # only when paper is due again
+
         self._require(Action.NO_SHOW)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -109,9 +126,12 @@ class Counter(Closing):
                 where = "waiting"
             q.reopen_visit(conn, ticket.visit_id)
             appointment_after(conn, ticket.visit_id, TicketEnd.NO_SHOW_UNDONE)
-            self._log(conn, ticket, EventKind.NO_SHOW_UNDONE, now, {"to": where}, at_desk=True)
+            paper = settled_by_end(conn, ticket.id, TicketStatus.NO_SHOW)
+            job = None if paper is None else queue_print(conn, self.s.store.path, paper, now)
+            logged: dict[str, object] = {"to": where} if job is None else {"to": where, "job": job}
+            self._log(conn, ticket, EventKind.NO_SHOW_UNDONE, now, logged, at_desk=True)
             self._mark_desk(conn, desk_id, now)
-        return back
+        return TakenBack(back, job)
 
     # Several services in one visit --------------------------------------------------------------
 

@@ -238,7 +238,8 @@ def reopen_now(
     """A team leader reopens today at the site after closing it by hand: meet-and-greet issues
     tickets and appointments check residents in again (the tickets it closed stay closed).
     Today's summary sent early because of the close and not gone yet is cancelled in the same
-    transaction (:func:`~oss_desk.domain.closed_day.cancelled_on_reopen`); one that went is
+    transaction (:func:`~oss_desk.domain.closed_day.cancelled_on_reopen`; kept, ``cancelled``,
+    with when and by whom); one that went is
     followed by the whole day's after closing time. Returns the close it undid and what became
     of the early summary; refused when the day is not closed, and to any role that may not
     close it."""
@@ -254,7 +255,7 @@ def reopen_now(
         dc.reopen_day(conn, site.id, today, format_instant(now), who.person)
         cancelled, gone = _early_summaries(conn, closing_time(session, site, today), site, today)
         if cancelled:
-            rm.cancel(conn, cancelled)
+            rm.cancel(conn, cancelled, now=format_instant(now), by=who.person)
     return Reopened(closed, len(cancelled), gone)
 
 
@@ -266,7 +267,8 @@ def _early_summaries(
     recipient's latest counts (an earlier round was replaced by it)."""
     latest: dict[tuple[str, str], rm.ReportMail] = {}
     for mail in rm.of_period(conn, "daily", today, [site.id, rm.ALL_SITES]):
-        latest[(mail.scope, mail.recipient)] = mail
+        if mail.status != "cancelled":  # withdrawn at an earlier reopen: never went
+            latest[(mail.scope, mail.recipient)] = mail
     cancelled: list[int] = []
     gone = 0
     for mail in latest.values():

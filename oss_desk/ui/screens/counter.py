@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import (
     Actor,
@@ -292,8 +293,10 @@ async def undo_no_show(screen: CounterScreen) -> None:
     back = await screen.commit(lambda s: QueueService(s, actor).undo_no_show(ticket_id))
     if isinstance(back, Ok):
         screen.last_no_show = None
-        where = "called here again" if back.value.status is TicketStatus.CALLED else "next here"
-        screen.say(f"{code} is back: {where}", timeout=5)
+        again = back.value.ticket.status is TicketStatus.CALLED
+        where = "called here again" if again else "next here"
+        paper = f" · {PAPER_AGAIN}: queued to print again" if back.value.print_job else ""
+        screen.say(f"{code} is back: {where}{paper}", timeout=5)
 
 
 # Parking ------------------------------------------------------------------------------------

@@ -552,8 +552,9 @@ class GreetScreen(DeskScreen):
             return
         actor = self.acting_as()
 
-        def give(session: Session) -> bool:
-            """Record the texts; whether "nearly your turn" was held back (already close)."""
+        def give(session: Session) -> str:
+            """Record the texts; what is said of them ("nearly your turn" held back when the
+            ticket is already close)."""
             from oss_desk.services.feedback_texts import give_texts
             from oss_desk.services.turn_texts import TurnTexts
 
@@ -565,12 +566,14 @@ class GreetScreen(DeskScreen):
                 turn_texts=number if choice.turn_texts else None,
                 follow_up=number if choice.follow_up else None,
             )
-            return choice.turn_texts and TurnTexts(session, actor).nearly_held_back(issued)
+            held = choice.turn_texts and TurnTexts(session, actor).nearly_held_back(issued)
+            when_called = session.settings.turn_texts.when_called
+            turn, after = choice.turn_texts, choice.follow_up
+            return texts_given_said(turn, after, held_back=held, when_called=when_called)
 
         given = await self.commit(give)
         if isinstance(given, Ok):
-            said = texts_given_said(choice.turn_texts, choice.follow_up, held_back=given.value)
-            self.notify_done(f"{issued.code}: {said}")
+            self.notify_done(f"{issued.code}: {given.value}")
 
     @key_flow("greet")
     async def action_reprint(self) -> None:
