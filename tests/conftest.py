@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.session import Session, open_session
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 # A Monday in November, mid-morning in London (GMT).
 MONDAY_0930 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+# Property tests are judged on what they find, not on how fast an example runs: on a loaded
+# 2-core machine running two workers, one example of a database test can take longer than
+# hypothesis' 200 ms deadline or its "too slow" health check, and fail a test that found nothing.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
