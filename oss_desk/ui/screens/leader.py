@@ -39,13 +39,6 @@ from oss_desk.render.formats import percent
 from oss_desk.services.alerts import acknowledge_shown
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import (
-    close_now,
-    closed_day_said,
-    left_open_now,
-    reopen_now,
-    tickets,
-)
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -57,6 +50,7 @@ from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
 from oss_desk.ui.screens.followup_flows import due_line
+from oss_desk.ui.screens.leader_flows import close_or_reopen_day
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, update_rows
 from oss_desk.ui.widgets.leader_tables import (
@@ -84,15 +78,6 @@ CANCEL_MEANING = (
     "the day's arrivals. Esc: the ticket stays in the queue."
 )
 """F1's words at "Cancel C004: why?" (each answer, and what the reports make of it)."""
-CLOSE_DAY = (
-    'y closes the day now: every ticket still waiting or called is closed as "office closed", '
-    "and meet-and-greet issues no tickets (nor check-ins) until the day is reopened (E again). "
-    "n or Esc: the day stays open."
-)
-REOPEN = (
-    "y reopens the day closed early: meet-and-greet issues tickets and appointments check "
-    "residents in again. n or Esc: it stays closed."
-)
 SEEN_TO = (
     "These messages to residents were not sent, or may have been. y says each was seen to, the "
     "resident told another way: they stop showing as alerts. n or Esc: they stay."
@@ -538,38 +523,7 @@ class LeaderScreen(DeskScreen):
 
     @key_flow("leader")
     async def action_close_day(self) -> None:
-        """Close the day now (the office closes early, or everyone has gone): after a question
-        that says how many tickets are closed as "office closed"."""
-        snap = self.desk.snapshot
-        site = snap.site_id if snap is not None else None
-        left = await self.desk.act(lambda s: (left_open_now(s, site), closed_day_said(s, site)))
-        if not isinstance(left, Ok):
-            return
-        open_now, shut = left.value
-        actor = self.acting_as()
-        if open_now.total == 0 and shut is not None:
-            question = (
-                f"Nothing to close: the day was {shut}. Reopen it, so that meet-and-greet "
-                "issues tickets and appointments check residents in again?"
-            )
-            if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=REOPEN)):
-                return
-            if isinstance(done := await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
-                self.notify_done(done.value.line("Day reopened: tickets and check-ins again"))
-            return
-        if not await self.app.push_screen_wait(
-            ConfirmDialog(open_now.question(), meaning=CLOSE_DAY)
-        ):
-            return
-        closed = await self.commit(lambda s: close_now(s, actor, site))
-        if isinstance(closed, Ok) and closed.value:
-            self.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
-        elif isinstance(closed, Ok):
-            self.say(
-                "Day closed: no ticket was waiting or called; no arrivals until it is "
-                "reopened (E again)",
-                timeout=6,
-            )
+        await close_or_reopen_day(self)
 
     @guarded
     def action_reopen_day(self) -> None:
