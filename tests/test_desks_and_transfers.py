@@ -129,7 +129,7 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     ok(demo, "--user", "ben", "ticket", "park", "Q001", "--reason", "phone")
     # Shown as parked, with why (staff only), not as waiting.
     assert ok(demo, "ticket", "show", "Q001") == (
-        "Q001  General enquiries  parked at desk-1 (making a phone call); no print job\n"
+        "Q001  General enquiries  parked at Desk 1 (making a phone call); no print job\n"
     )
     shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
     assert shown["parked"] is True and shown["park_reason"] == "phone"
@@ -147,13 +147,17 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     # At a desk someone is logged in to, it works.
     ok(demo, "--user", "gwen", "desks", "login", "desk-2")
     resumed = ok(demo, "--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-2")
-    assert resumed.startswith("Q001  General enquiries  serving at desk-2")
+    assert resumed.startswith("Q001  General enquiries  serving at Desk 2")  # never its id
 
 
 def test_an_adviser_pauses_the_desk_they_are_logged_in_to(demo: Cli) -> None:
     ok(demo, "--user", "fatima", "desks", "login", "desk-4")
     assert ok(demo, "--user", "fatima", "desks", "break", "desk-4") == "Desk 4: open -> break\n"
+    # Twice: it says the desk is on a break already (not "break -> break").
+    again = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
+    assert again == "Desk 4 is already on a break\n"
     assert ok(demo, "--user", "fatima", "desks", "open", "desk-4") == "Desk 4: break -> open\n"
+    assert ok(demo, "--user", "fatima", "desks", "open", "desk-4") == "Desk 4 is already open\n"
     # Another desk is still not hers.
     other = demo("--user", "fatima", "desks", "break", "desk-2", now=NOW)
     assert other.code == 9
@@ -246,6 +250,8 @@ def test_a_break_names_the_tickets_that_wait_for_the_desk_as_the_desk_does(demo:
     assert desk_words == "C002 and Q001 wait for Desk 4 until it opens again"
     said = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
     assert said == f"Desk 4: open -> break; {desk_words}\n"
+    twice = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
+    assert twice == f"Desk 4 is already on a break; {desk_words}\n"
     again = demo("--user", "fatima", "desks", "break", "desk-4", "--json", now=NOW).json()
     assert again == {
         "desk": "desk-4",
