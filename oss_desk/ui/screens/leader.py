@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import still_at_desk, transferred_place
+from oss_desk.domain.counter import transferred_place
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -27,14 +27,11 @@ from oss_desk.domain.models import (
 from oss_desk.domain.needs import unmet_said
 from oss_desk.domain.queue import (
     CancelReason,
-    back_to_queue_words,
-    closed_words,
     parked_here,
     staff_marks,
 )
 from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
-from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
 from oss_desk.services.alerts import acknowledge_shown
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
@@ -50,7 +47,7 @@ from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
 from oss_desk.ui.screens.followup_flows import due_line
-from oss_desk.ui.screens.leader_flows import close_or_reopen_day
+from oss_desk.ui.screens.leader_flows import close_desk, close_or_reopen_day, pause_desk
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, update_rows
 from oss_desk.ui.widgets.leader_tables import (
@@ -104,6 +101,10 @@ class LeaderScreen(DeskScreen):
         "a walk-out).",
         "toggle_desk": "Z closes the highlighted desk (a closed desk opens when someone logs "
         "in there).",
+        "toggle_break": "B puts the highlighted desk on a break (it calls nobody; those sent to "
+        "it wait for it) or, on a break, opens it again. To have an adviser serve other "
+        "services for the day, they log in to a desk that serves them (F8 at their desk); a "
+        "desk's services change only in the configuration (oss-desk init).",
         "reprint": "P reprints a ticket.",
         "print_summary": "S prints today's summary on a chosen printer.",
         "close_day": "E closes the day (after asking, and saying how many tickets it closes); "
@@ -143,6 +144,14 @@ class LeaderScreen(DeskScreen):
             "toggle_desk",
             "Close/open desk",
             "Close the highlighted desk (it opens when someone logs in there)",
+            may=Action.DESK_STATUS,
+        ),
+        _key(
+            "b",
+            "toggle_break",
+            "Break/open desk",
+            "Put the highlighted desk on a break, or open it again from one",
+            id="break",
             may=Action.DESK_STATUS,
         ),
         _key.find_ticket(),
@@ -488,38 +497,11 @@ class LeaderScreen(DeskScreen):
 
     @key_flow("leader")
     async def action_toggle_desk(self) -> None:
-        table = self.query_one("#desks", DataTable)
-        snap = self.desk.snapshot
-        if table.row_count == 0 or snap is None:
-            return
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        desk_id = str(row_key.value)
-        state = snap.desk(desk_id)
-        if state is None:
-            return
-        wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
-        if wanted is DeskStatus.CLOSED and state.ticket is not None:  # said before asking
-            self.say(
-                still_at_desk(state.desk.name, state.ticket.code),
-                title=RuleViolation.title,
-                severity="warning",
-            )
-            return
-        going = back_to_queue_words(snap.sent_back_if_closed(desk_id))
-        if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
-            ConfirmDialog(
-                f"Close {state.desk.name}?" + (f" ({going})" if going else ""),
-                meaning="y closes the desk: nobody there calls residents until someone logs in "
-                "to it, which opens it again. The tickets sent to it go back to the queue at "
-                "their place (the question names them). n or Esc: it stays open.",
-            )
-        ):
-            return
-        actor = self.acting_as()
-        done = await self.commit(lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted))
-        if isinstance(done, Ok):
-            said = f"{state.desk.name}: {wanted.value}"
-            self.notify_done(closed_words(said, done.value.sent_back))
+        await close_desk(self)
+
+    @key_flow("leader")
+    async def action_toggle_break(self) -> None:
+        await pause_desk(self)
 
     @key_flow("leader")
     async def action_close_day(self) -> None:
