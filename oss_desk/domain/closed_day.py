@@ -96,7 +96,7 @@ def reopen_question(closed_said: str, count: int) -> str:
         "issues tickets and appointments check residents in again?"
     )
     kept = stay_closed(count)
-    return question if kept is None else f"{question} {kept}"
+    return question if kept is None else f"{question}\n{kept}"
 
 
 CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader reopens it"
