@@ -264,3 +264,26 @@ def test_a_break_names_the_tickets_that_wait_for_the_desk_as_the_desk_does(demo:
     assert ok(demo, "--user", "gwen", "desks", "break", "desk-2") == "Desk 2: open -> break\n"
     closed = demo("--user", "fatima", "desks", "close", "desk-4", "--json", now=NOW).json()
     assert (closed["sent_back"], closed["waiting_for_desk"]) == (["C002", "Q001"], [])
+
+
+def test_ticket_lines_and_refusals_name_the_desk_as_staff_know_it(demo: Cli) -> None:
+    """A new user's trial: `ticket start C001` said "serving at desk-1" (the desk's id) where
+    everything else says "Desk 1"; a refusal said "C001 is called to desk-1"."""
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    ok(demo, "--user", "dev", "desks", "login", "desk-2")
+    assert ok(demo, "--user", "ben", "ticket", "call-next", "--desk", "desk-1") == (
+        "C001 -> Desk 1\n"
+    )
+    taken = demo("--user", "dev", "ticket", "call", "C001", "--desk", "desk-2", now=NOW)
+    assert (taken.code, taken.err) == (
+        6,
+        "oss-desk: C001 is called to Desk 1: only a waiting ticket can be called\n",
+    )
+    started = ok(demo, "--user", "ben", "ticket", "start", "C001")
+    assert started.startswith("C001  Council Tax  serving at Desk 1"), started
+    ok(demo, "--user", "ben", "ticket", "park", "C001", "--reason", "phone")
+    parked = demo("--user", "dev", "ticket", "call", "C001", "--desk", "desk-2", now=NOW)
+    assert parked.err == (
+        "oss-desk: C001 is parked at Desk 1 (making a phone call): resume it there "
+        "(or transfer it)\n"
+    )
