@@ -251,7 +251,8 @@ def logout(state: State, desk_id: str, as_json: bool) -> None:
 @json_command
 def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> None:
     """Close the day now: every ticket still waiting or called is closed as "office closed"
-    (team leader; residents being served stay with their advisers)."""
+    (team leader; residents being served stay with their advisers). Reopening the day
+    (reopen-day) does not bring those tickets back."""
     import sys
 
     from oss_desk.clock import format_instant
