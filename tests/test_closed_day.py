@@ -14,7 +14,7 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.errors import Forbidden, RuleViolation
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import close_now, closed_today, reopen_now
+from oss_desk.services.queue.day_end import close_now, closed_today, left_open_now, reopen_now
 from oss_desk.services.session import open_session
 
 from .appointments_site import make_office, service_at
@@ -127,14 +127,54 @@ def test_the_command_line_refuses_a_ticket_on_a_closed_day_in_one_line(
     }
     reopened = cli(*leader, "desks", "reopen-day", now="2026-11-23T14:10:00Z")
     assert reopened.code == 0, reopened.err
+    # The ticket the close closed stays closed, and the line says so (a new user's trial
+    # took the reopen for an undo).
     assert reopened.out == (
-        "Day reopened (it was closed by Team Leader at 14:00): tickets and check-ins again\n"
+        "Day reopened (it was closed by Team Leader at 14:00): tickets and check-ins again. "
+        "The 1 ticket it closed stays closed: issue the resident a new ticket.\n"
     )
     issued = cli(*leader, "ticket", "issue", "--service", "C", now="2026-11-23T14:11:00Z")
     assert issued.code == 0, issued.err
     nothing = cli(*leader, "desks", "reopen-day", now="2026-11-23T14:12:00Z")
     assert nothing.code == 6
     assert nothing.err == "oss-desk: The day is open at Civic Centre: nothing to reopen\n"
+
+
+def test_the_reopen_says_how_many_tickets_its_close_closed_and_the_close_says_it_is_final(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reopening does not bring a closed ticket back: the close's question says so before, and
+    the reopen's line counts the tickets that close closed (not an earlier close's), from the
+    event log."""
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    leader = ("--user", "tl")
+    for minute in range(3):
+        issued = cli(*leader, "ticket", "issue", "--service", "C", now=f"2026-11-23T13:0{minute}Z")
+        assert issued.code == 0, issued.err
+    session = open_session(db=cli.db, clock=FixedClock(at(13, 30)), person="tl")
+    try:
+        question = left_open_now(session).question()
+    finally:
+        session.close()
+    assert "reopening the day will not bring them back (their residents would need new " in (
+        question
+    )
+    assert cli(*leader, "desks", "close-day", "--yes", now="2026-11-23T14:00:00Z").code == 0
+    first = cli(*leader, "desks", "reopen-day", "--json", now="2026-11-23T14:10:00Z").json()
+    assert first["tickets_closed"] == 3
+    # Closed again with nothing open: the reopen names no ticket.
+    assert cli(*leader, "desks", "close-day", "--yes", now="2026-11-23T14:20:00Z").code == 0
+    second = cli(*leader, "desks", "reopen-day", now="2026-11-23T14:30:00Z")
+    assert second.out == (
+        "Day reopened (it was closed by Team Leader at 14:20): tickets and check-ins again\n"
+    )
+    # Two new tickets, closed: the reopen counts those two.
+    for minute in (31, 32):
+        again = cli(*leader, "ticket", "issue", "--service", "C", now=f"2026-11-23T14:{minute}Z")
+        assert again.code == 0, again.err
+    assert cli(*leader, "desks", "close-day", "--yes", now="2026-11-23T14:40:00Z").code == 0
+    third = cli(*leader, "desks", "reopen-day", now="2026-11-23T14:50:00Z")
+    assert third.out.endswith(". The 2 tickets it closed stay closed: issue them new tickets.\n")
 
 
 def test_the_command_line_refuses_a_check_in_on_a_closed_day_with_the_same_line(

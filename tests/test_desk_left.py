@@ -86,4 +86,4 @@ def test_a_ticket_parked_on_an_earlier_day_at_a_desk_still_there_stays_with_its_
     assert "back to the queue" not in loaded, loaded
     resumed = ok(cli, "--user", "adv", "ticket", "resume", "1", now=WEDNESDAY)
     # Two sites (hq, the library): the command line names a ticket by code and id.
-    assert resumed.startswith("C001 (id 1)  Council Tax  serving at desk-1"), resumed
+    assert resumed.startswith("C001 (id 1)  Council Tax  serving at Desk 1"), resumed

@@ -129,7 +129,7 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     ok(demo, "--user", "ben", "ticket", "park", "Q001", "--reason", "phone")
     # Shown as parked, with why (staff only), not as waiting.
     assert ok(demo, "ticket", "show", "Q001") == (
-        "Q001  General enquiries  parked at desk-1 (making a phone call); no print job\n"
+        "Q001  General enquiries  parked at Desk 1 (making a phone call); no print job\n"
     )
     shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
     assert shown["parked"] is True and shown["park_reason"] == "phone"
@@ -147,13 +147,17 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     # At a desk someone is logged in to, it works.
     ok(demo, "--user", "gwen", "desks", "login", "desk-2")
     resumed = ok(demo, "--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-2")
-    assert resumed.startswith("Q001  General enquiries  serving at desk-2")
+    assert resumed.startswith("Q001  General enquiries  serving at Desk 2")  # never its id
 
 
 def test_an_adviser_pauses_the_desk_they_are_logged_in_to(demo: Cli) -> None:
     ok(demo, "--user", "fatima", "desks", "login", "desk-4")
     assert ok(demo, "--user", "fatima", "desks", "break", "desk-4") == "Desk 4: open -> break\n"
+    # Twice: it says the desk is on a break already (not "break -> break").
+    again = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
+    assert again == "Desk 4 is already on a break\n"
     assert ok(demo, "--user", "fatima", "desks", "open", "desk-4") == "Desk 4: break -> open\n"
+    assert ok(demo, "--user", "fatima", "desks", "open", "desk-4") == "Desk 4 is already open\n"
     # Another desk is still not hers.
     other = demo("--user", "fatima", "desks", "break", "desk-2", now=NOW)
     assert other.code == 9
@@ -246,6 +250,8 @@ def test_a_break_names_the_tickets_that_wait_for_the_desk_as_the_desk_does(demo:
     assert desk_words == "C002 and Q001 wait for Desk 4 until it opens again"
     said = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
     assert said == f"Desk 4: open -> break; {desk_words}\n"
+    twice = ok(demo, "--user", "fatima", "desks", "break", "desk-4")
+    assert twice == f"Desk 4 is already on a break; {desk_words}\n"
     again = demo("--user", "fatima", "desks", "break", "desk-4", "--json", now=NOW).json()
     assert again == {
         "desk": "desk-4",
@@ -258,3 +264,26 @@ def test_a_break_names_the_tickets_that_wait_for_the_desk_as_the_desk_does(demo:
     assert ok(demo, "--user", "gwen", "desks", "break", "desk-2") == "Desk 2: open -> break\n"
     closed = demo("--user", "fatima", "desks", "close", "desk-4", "--json", now=NOW).json()
     assert (closed["sent_back"], closed["waiting_for_desk"]) == (["C002", "Q001"], [])
+
+
+def test_ticket_lines_and_refusals_name_the_desk_as_staff_know_it(demo: Cli) -> None:
+    """A new user's trial: `ticket start C001` said "serving at desk-1" (the desk's id) where
+    everything else says "Desk 1"; a refusal said "C001 is called to desk-1"."""
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    ok(demo, "--user", "dev", "desks", "login", "desk-2")
+    assert ok(demo, "--user", "ben", "ticket", "call-next", "--desk", "desk-1") == (
+        "C001 -> Desk 1\n"
+    )
+    taken = demo("--user", "dev", "ticket", "call", "C001", "--desk", "desk-2", now=NOW)
+    assert (taken.code, taken.err) == (
+        6,
+        "oss-desk: C001 is called to Desk 1: only a waiting ticket can be called\n",
+    )
+    started = ok(demo, "--user", "ben", "ticket", "start", "C001")
+    assert started.startswith("C001  Council Tax  serving at Desk 1"), started
+    ok(demo, "--user", "ben", "ticket", "park", "C001", "--reason", "phone")
+    parked = demo("--user", "dev", "ticket", "call", "C001", "--desk", "desk-2", now=NOW)
+    assert parked.err == (
+        "oss-desk: C001 is parked at Desk 1 (making a phone call): resume it there "
+        "(or transfer it)\n"
+    )

@@ -145,6 +145,37 @@ def test_training_offices_allow_anyone_to_name_anyone(
     assert [(a, acc) for a, acc, _ in events(db, "ticket_issued")] == [("chloe", ME)]
 
 
+def test_in_a_training_office_a_listed_login_at_a_desk_acts_as_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Training (anyone may name anyone): the team leader's own login, naming nobody, cancels
+    and marks no-show a ticket at Ben's desk as the team leader, never as Ben (whose role may
+    not cancel); only a login not on the staff list acts as the person at the desk."""
+    text = (
+        office_toml(user_override="anyone")
+        .replace(f'login = "{ME}"', 'login = "ben.w"')
+        .replace('login = "amina.k"', f'login = "{ME}"')
+    )
+    db = make_db(tmp_path, text)
+    cli = Cli(db, monkeypatch)
+    assert cli("--user", "ben", "desks", "login", "desk-1", now=NOW).code == 0
+    for _ in range(2):
+        issued = cli("--user", "chloe", "ticket", "issue", "--service", "C", now=NOW)
+        assert issued.code == 0, issued.err
+    for code, command in (("C001", "cancel"), ("C002", "no-show")):
+        assert cli("--user", "ben", "ticket", "call-next", "--desk", "desk-1", now=NOW).code == 0
+        result = cli("ticket", command, code, now=NOW)
+        assert result.code == 0, result.err
+    assert [a for a, *_ in events(db, "called")] == ["ben", "ben"]
+    assert [a for a, *_ in events(db, "cancelled")] == ["amina"]
+    assert [a for a, *_ in events(db, "no_show")] == ["amina"]
+    # The desk's own command from this login is the team leader's too.
+    settings = build_settings(tomllib.loads(text), "office.toml")
+    here = resolve_identity(settings, "desk-1", None, account=ME, logged_in="ben")
+    assert here.person == "amina"
+    assert resolve_identity(settings, "desk-1", None, account="kiosk").person == "ben"
+
+
 def test_a_login_not_on_the_staff_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not staff (a script, a kiosk): it acts as itself, or at a desk as the desk's person (no
     one has signed in there); naming anyone else is refused."""

@@ -166,8 +166,8 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     @json_command
     def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
-        from oss_desk.domain.queue import closed_words
-        from oss_desk.domain.sent_to import on_break_words
+        from oss_desk.domain.models import DeskStatus
+        from oss_desk.domain.sent_to import desk_status_said
 
         done = QueueService(session).set_desk_status(desk_id, status)
         was = done.previous.value
@@ -183,9 +183,10 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
             )
             return
         name = session.desk(desk_id).name
-        said = closed_words(f"{name}: {was} -> {status}", done.sent_back)
-        waiting = on_break_words(list(done.waiting), name)
-        click.echo(f"{said}; {waiting}" if waiting else said)
+        sent_back = [t.code for t in done.sent_back]
+        click.echo(
+            desk_status_said(name, done.previous, DeskStatus(status), sent_back, done.waiting)
+        )
 
     return command
 

@@ -266,18 +266,14 @@ def logout(state: State, desk_id: str, as_json: bool) -> None:
 @json_command
 def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> None:
     """Close the day now: every ticket still waiting or called is closed as "office closed"
-    (team leader; residents being served stay with their advisers)."""
+    (team leader; residents being served stay with their advisers). Reopening the day
+    (reopen-day) does not bring those tickets back."""
     import sys
 
     from oss_desk.clock import format_instant
     from oss_desk.domain.access import CLOSING_THE_DAY, Action
-    from oss_desk.services.queue.day_end import (
-        close_now,
-        closed_today,
-        described,
-        left_open_now,
-        tickets,
-    )
+    from oss_desk.domain.closed_day import tickets
+    from oss_desk.services.queue.day_end import close_now, closed_today, described, left_open_now
 
     session = state.session()
     session.require(Action.CANCEL_TICKET, session.actor, doing=CLOSING_THE_DAY)
@@ -307,7 +303,8 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
 @json_command
 def reopen_day(state: State, site_id: str | None, as_json: bool) -> None:
     """Reopen today after closing it by hand: meet-and-greet issues tickets and appointments
-    check residents in again (team leader; the tickets it closed stay closed)."""
+    check residents in again (team leader). The tickets the close closed stay closed: the line
+    says how many, so that their residents are issued new tickets."""
     from oss_desk.clock import format_instant
     from oss_desk.services.queue.day_end import described, reopen_now
 
@@ -320,6 +317,7 @@ def reopen_day(state: State, site_id: str | None, as_json: bool) -> None:
             "reopened": {"by": was.closed_by, "at": format_instant(was.closed_at)},
             "summaries_cancelled": done.summaries_cancelled,
             "summary": done.summary_said(),
+            "tickets_closed": done.tickets_closed,
         },
         done.line(f"Day reopened (it was {described(session, was)}): tickets and check-ins again"),
     )

@@ -42,6 +42,63 @@ def arrivals_refused(closed: ClosedDay | None, closed_by: str, timezone: str) ->
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOpen:
+    """What closing the day now would close at a site: tickets still waiting, and called but
+    not come to the desk (those being served stay with their advisers)."""
+
+    waiting: int
+    called: int
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.called
+
+    def question(self) -> str:
+        """Closing the day, asked before it is done: what will happen, in numbers, and that
+        reopening the day does not undo it (the leader's screen and ``oss-desk desks
+        close-day`` ask the same)."""
+        then = "no tickets or check-ins until a team leader reopens the day."
+        if not self.total:
+            return f"Close the day now? No ticket is waiting or called. Then {then}"
+        return (
+            f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
+            f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
+            "They count as not seen within the standard, and reopening the day will not bring "
+            "them back (their residents would need new tickets). Residents being served stay "
+            f"with their advisers. Then {then}"
+        )
+
+
+def tickets(count: int) -> str:
+    """ "1 ticket", "4 tickets"."""
+    return f"{count} ticket" if count == 1 else f"{count} tickets"
+
+
+def stay_closed(count: int) -> str | None:
+    """What reopening a day closed by hand does not undo, in one sentence (None: it closed no
+    ticket): the ``count`` tickets that close closed stay closed, so their residents need new
+    tickets. The reopen's question on the leader's screen and its line (the screen's and
+    ``oss-desk desks reopen-day``'s) say it."""
+    if count == 0:
+        return None
+    if count == 1:
+        return "The 1 ticket it closed stays closed: issue the resident a new ticket."
+    return f"The {count} tickets it closed stay closed: issue them new tickets."
+
+
+def reopen_question(closed_said: str, count: int) -> str:
+    """Reopening the day, asked before it is done (E on the leader's screen while nothing is
+    left to close): ``closed_said`` ("closed by Tess Leader at 16:55"), and the ``count``
+    tickets that close closed, which stay closed (:func:`stay_closed`)."""
+    question = (
+        f"Nothing to close: the day was {closed_said}. Reopen it, so that meet-and-greet "
+        "issues tickets and appointments check residents in again?"
+    )
+    kept = stay_closed(count)
+    return question if kept is None else f"{question}\n{kept}"
+
+
 CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader reopens it"
 """Meet-and-greet's standing line while the day is closed by hand (a staff screen: who closed
 it is on the team leader's)."""
@@ -88,6 +145,8 @@ class Reopened:
     """Early summaries not sent yet, cancelled (:func:`cancelled_on_reopen`)."""
     summaries_gone: int = 0
     """Early summaries that went (or may have): the whole day's follows."""
+    tickets_closed: int = 0
+    """Tickets the close closed at its site that day: they stay closed (:func:`stay_closed`)."""
 
     def summary_said(self) -> str | None:
         """What the reopen did to the early summary, for its line (None: there was none)."""
@@ -104,10 +163,11 @@ class Reopened:
         return None
 
     def line(self, head: str) -> str:
-        """The reopen's line: ``head`` ("Day reopened ..."), then what became of the early
-        summary (:meth:`summary_said`) when there was one."""
-        said = self.summary_said()
-        return head if said is None else f"{head}. {said}"
+        """The reopen's line: ``head`` ("Day reopened ..."), then the tickets the close closed,
+        which stay closed (:func:`stay_closed`), and what became of the early summary
+        (:meth:`summary_said`), each when there was one."""
+        said = [s for s in (stay_closed(self.tickets_closed), self.summary_said()) if s]
+        return head if not said else f"{head}. " + " ".join(said)
 
 
 REPLACES_SUBJECT = " (the whole day, replacing the summary sent early)"

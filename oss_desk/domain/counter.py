@@ -38,11 +38,12 @@ def park_reason(text: str) -> str:
     raise ValueError(text)
 
 
-def parked_words(ticket: Ticket) -> str:
-    """Where a parked ticket stands, for staff: "parked at desk-1 (making a phone call)". The
-    reason's words are neutral but staff-only: never on the board or the resident's screens."""
+def parked_words(ticket: Ticket, desk: str | None = None) -> str:
+    """Where a parked ticket stands, for staff: "parked at Desk 1 (making a phone call)"
+    (``desk``: its desk's name; without it, its id). The reason's words are neutral but
+    staff-only: never on the board or the resident's screens."""
     reason = PARK_REASONS.get(ticket.park_reason or "")
-    return f"parked at {ticket.desk}" + (f" ({reason})" if reason else "")
+    return f"parked at {desk or ticket.desk}" + (f" ({reason})" if reason else "")
 
 
 # Several services in one visit ------------------------------------------------------------------

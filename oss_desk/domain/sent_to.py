@@ -5,8 +5,9 @@ to the queue (:func:`sent_nowhere`). Which desk may call which ticket is
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 
+from oss_desk.domain.counter import DESK_STATUS_WORDS
 from oss_desk.domain.models import Desk, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     Caller,
@@ -141,3 +142,21 @@ def on_break_words(codes: list[str], desk: str) -> str:
     "B009 waits for Desk 1 until it opens again" ("" for none)."""
     until = f"for {desk} until it opens again"
     return back_to_queue_words(codes, goes=(f"waits {until}", f"wait {until}"))
+
+
+def desk_status_said(
+    desk: str,
+    was: DeskStatus,
+    now: DeskStatus,
+    sent_back: Sequence[str] = (),
+    waiting: Sequence[str] = (),
+) -> str:
+    """What opening a desk, putting it on a break or closing it says (``oss-desk desks open``,
+    ``break``, ``close``; the team leader's B): "Desk 2: open -> break", or "Desk 2 is already
+    on a break" when it was, then the tickets that go back to the queue (``sent_back``: it
+    closed) or wait for it (``waiting``: it is on a break, :func:`on_break_words`)."""
+    head = (
+        f"{desk} is already {DESK_STATUS_WORDS[now]}" if was is now else f"{desk}: {was} -> {now}"
+    )
+    tail = (back_to_queue_words(sent_back), on_break_words(list(waiting), desk))
+    return "; ".join([head, *(said for said in tail if said)])

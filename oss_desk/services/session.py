@@ -367,13 +367,14 @@ def resolve_identity(
     The login's own person (the staff member whose ``login`` or id is the account) acts, unless
     someone else is asked for (``--user``, ``OSS_DESK_USER``, ``desk.person``): that is allowed
     only to an admin's login, or to anyone when ``access.user_override = "anyone"`` (the demo,
-    training, tests). A login not on the staff list, acting for a desk, acts as the person
-    logged in to that desk (``logged_in``, read from the database), else as the desk's
+    training, tests). Only a login not on the staff list, acting for a desk, acts as the
+    person logged in to that desk (``logged_in``, read from the database), else as the desk's
     configured ``person`` (nobody has signed in there), else as itself
-    (``access.unlisted_role``). A name asked for that is neither on the staff list nor the
-    login itself is refused when it was ``typed`` (``--user``, ``OSS_DESK_USER``: a typo such
-    as "amnia" would act with the unlisted role) unless the configuration allows it
-    (:func:`names_unlisted`)."""
+    (``access.unlisted_role``): a login on the list that names nobody is its own person at any
+    desk, in a training office too (the team leader's command is never the adviser's). A name
+    asked for that is neither on the staff list nor the login itself is refused when it was
+    ``typed`` (``--user``, ``OSS_DESK_USER``: a typo such as "amnia" would act with the
+    unlisted role) unless the configuration allows it (:func:`names_unlisted`)."""
     staff = settings.staff
     by_login = next((p for p in staff if account in (p.login, p.id)), None)
     claim = (requested or settings.desk.person or "").strip() or None
@@ -384,8 +385,6 @@ def resolve_identity(
     at_desk = logged_in or desk_person
     anyone = settings.access.user_override == "anyone"
     if claim is None:
-        if anyone and at_desk:
-            return Identity(account, at_desk)
         if by_login is not None:
             return Identity(account, by_login.id)
         if at_desk:

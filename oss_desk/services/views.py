@@ -100,9 +100,10 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
     stored value (a ticket closed by close of day: ``day_end.ended_words``)."""
     service = directory.services.get(ticket.service)
     name = service.name if service else ticket.service
-    where = f" at {ticket.desk}" if ticket.desk and ticket.status.active else ""
+    desk = _desk_name(directory, ticket.desk) if ticket.desk else None
+    where = f" at {desk}" if desk and ticket.status.active else ""
     if status is None and ticket.parked:
-        status, where = parked_words(ticket), ""
+        status, where = parked_words(ticket, desk), ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
     sent = _sent(ticket, directory)
     code = ticket_code_said(ticket, directory)
@@ -117,5 +118,11 @@ def _sent(ticket: Ticket, directory: Directory) -> str:
     if sent.person is not None:
         person = directory.staff.get(sent.person)
         return f", sent to {person.name if person else sent.person}"
-    desk = directory.desks.get(sent.desk or "")
-    return f", sent to {desk.name if desk else sent.desk}"
+    return f", sent to {_desk_name(directory, sent.desk or '')}"
+
+
+def _desk_name(directory: Directory, desk_id: str) -> str:
+    """A desk as staff know it ("Desk 1"), never its id (a desk the configuration no longer
+    has: its id)."""
+    desk = directory.desks.get(desk_id)
+    return desk.name if desk is not None else desk_id

@@ -7,8 +7,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from oss_desk.clock import read_instant
-from oss_desk.domain.closed_day import ClosedDay
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.closed_day import OFFICE_CLOSED, ClosedDay
 
 
 def closed_day(conn: sqlite3.Connection, site_id: str, business_day: str) -> ClosedDay | None:
@@ -42,6 +42,20 @@ def reopen_day(
         " WHERE site_id = ? AND business_day = ? AND reopened_at IS NULL",
         [reopened_at, person, site_id, business_day],
     )
+
+
+def tickets_closed(conn: sqlite3.Connection, closed: ClosedDay) -> int:
+    """How many of the day's tickets at the site the team leader's close ``closed`` closed, from
+    the event log: their ``cancelled`` events of that business day, by hand (not
+    ``automatic``), done at the close or after it while it held (each event's ``closed_at``),
+    through the events' (business_day, kind, site_id) index."""
+    row = conn.execute(
+        "SELECT count(*) FROM events WHERE business_day = ? AND kind = 'cancelled'"
+        " AND site_id = ? AND json_extract(data, '$.reason') = ?"
+        " AND json_extract(data, '$.automatic') = 0 AND json_extract(data, '$.closed_at') >= ?",
+        [closed.business_day, closed.site_id, OFFICE_CLOSED, format_instant(closed.closed_at)],
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def last_reopened(

@@ -73,6 +73,7 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
         assert question.startswith('Close the day now? 3 tickets will be closed as "office closed"')
         assert "2 waiting, 1 called and not come to a desk" in question
         assert "being served stay with their advisers" in question
+        assert "reopening the day will not bring them back" in question
         await pressed_to(pilot, LeaderScreen, "n")
         await settled(pilot)
         assert closed_events(office) == []
@@ -87,6 +88,10 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
         reopen = await pressed_to(pilot, ConfirmDialog, "e")
         assert str(reopen.heading).startswith(
             "Nothing to close: the day was closed by Team Leader at 09:30. Reopen it"
+        )
+        # Reopening is no undo: the question says the closed tickets stay closed.
+        assert str(reopen.heading).endswith(
+            "The 3 tickets it closed stay closed: issue them new tickets."
         )
         await pressed_to(pilot, LeaderScreen, "n")
         await settled(pilot)

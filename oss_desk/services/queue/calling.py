@@ -13,7 +13,7 @@ from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketSt
 from oss_desk.domain.needs import describe_capability
 from oss_desk.domain.queue import Floor, Refusal, calls_tickets, refusal
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import QueueCore, Ref, described, read_floor
+from oss_desk.services.queue.core import QueueCore, Ref, read_floor
 from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import login_at
@@ -62,11 +62,12 @@ class Calling(QueueCore):
                 raise RuleViolation(f"{ticket.code} is at another site")
             if ticket.parked:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: resume it there (or transfer it)"
+                    f"{ticket.code} is {self.standing(ticket, conn)}: resume it there "
+                    "(or transfer it)"
                 )
             if ticket.status is not TicketStatus.WAITING:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: "
+                    f"{ticket.code} is {self.standing(ticket, conn)}: "
                     "only a waiting ticket can be called"
                 )
             self._check_may_call(desk, ticket, read_floor(self.s, conn, desk.site_id))
@@ -116,7 +117,9 @@ class Calling(QueueCore):
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if not ticket.parked:
-                raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: it is not parked")
+                raise RuleViolation(
+                    f"{ticket.code} is {self.standing(ticket, conn)}: it is not parked"
+                )
             desk = self.s.desk(desk_id) if desk_id is not None else self._desk(None)
             if desk is None:
                 desk = self.s.desk(ticket.desk or "")
@@ -204,7 +207,9 @@ class Calling(QueueCore):
         if why is Refusal.NO_PRIVATE_ROOM:
             raise RuleViolation(f"{ticket.code} needs a private room and {desk.name} has none")
         if why is Refusal.SENT_ELSEWHERE:
-            raise RuleViolation(f"{ticket.code} was sent to {ticket.assigned_desk}")
+            sent = self.s.directory.desks.get(ticket.assigned_desk or "")
+            where = sent.name if sent is not None else ticket.assigned_desk
+            raise RuleViolation(f"{ticket.code} was sent to {where}")
         if why is Refusal.SENT_TO_SOMEONE:
             raise RuleViolation(
                 f"{ticket.code} was sent to {self.s.name_of(ticket.assigned_person or '')}, who "
@@ -217,4 +222,4 @@ class Calling(QueueCore):
                 f"than {desk.name}"
             )
         if why is Refusal.PARKED:
-            raise RuleViolation(f"{ticket.code} is {described(ticket)}")
+            raise RuleViolation(f"{ticket.code} is {self.standing(ticket)}")

@@ -24,7 +24,7 @@ from oss_desk.domain.models import (
 from oss_desk.domain.sent_to import colleague_never_calls, desk_never_calls, nobody_would_call
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
+from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, parse_outcome
 from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import added_services, deliver_service, login_of
@@ -160,7 +160,7 @@ class Closing(Issuing):
             ticket = self._find(conn, ref)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: nothing to cancel"
+                    f"{ticket.code} is {self.standing(ticket, conn)}: nothing to cancel"
                 )
             cancelled = self._end(
                 conn, ticket, now, TicketStatus.CANCELLED, VisitStatus.CANCELLED, None, ACTIVE
@@ -227,7 +227,7 @@ class Closing(Issuing):
             site = self._site(ticket)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: it cannot be transferred"
+                    f"{ticket.code} is {self.standing(ticket, conn)}: it cannot be transferred"
                 )
             new_service = svc.code if svc is not None else ticket.service
             if target_desk is not None:

@@ -98,11 +98,18 @@ def read_floor(
     return Floor(people=people, capabilities=capabilities, staffed=staffed)
 
 
-def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
-    """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ...; with
-    ``conn``, a cancelled ticket closed by close of day says so (not "cancelled")."""
+def described(
+    ticket: Ticket,
+    conn: sqlite3.Connection | None = None,
+    desks: Mapping[str, Desk] | None = None,
+) -> str:
+    """Where the ticket stands, for a refusal: "waiting", "called to Desk 2", ... (``desks``:
+    the office's, to name its desk as staff know it; without them, its id); with ``conn``, a
+    cancelled ticket closed by close of day says so (not "cancelled")."""
+    found = (desks or {}).get(ticket.desk or "")
+    desk = found.name if found is not None else ticket.desk
     if ticket.parked:
-        return parked_words(ticket)
+        return parked_words(ticket, desk)
     if ticket.status is TicketStatus.CANCELLED and conn is not None:
         from oss_desk.domain.closed_day import cancelled_words
         from oss_desk.storage.day_closures import cancelled_data
@@ -110,8 +117,8 @@ def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
         return cancelled_words(cancelled_data(conn, ticket.visit_id, ticket.id))
     return {
         TicketStatus.WAITING: "waiting",
-        TicketStatus.CALLED: f"called to {ticket.desk}",
-        TicketStatus.SERVING: f"being served at {ticket.desk}",
+        TicketStatus.CALLED: f"called to {desk}",
+        TicketStatus.SERVING: f"being served at {desk}",
         TicketStatus.DONE: "finished",
         TicketStatus.NO_SHOW: "a no-show",
         TicketStatus.TRANSFERRED: "transferred",
@@ -124,12 +131,13 @@ def expect(
     allowed: Iterable[TicketStatus],
     why: str | Callable[[Ticket], str],
     conn: sqlite3.Connection | None = None,
+    desks: Mapping[str, Desk] | None = None,
 ) -> None:
     """Refuse unless the ticket is in one of the ``allowed`` states ("C003 is waiting: why";
-    ``why`` may depend on the ticket)."""
+    ``why`` may depend on the ticket; ``desks``: see :func:`described`)."""
     if ticket.status not in allowed:
         said = why(ticket) if callable(why) else why
-        raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {said}")
+        raise RuleViolation(f"{ticket.code} is {described(ticket, conn, desks)}: {said}")
 
 
 Only = tuple[Iterable[TicketStatus], str | Callable[[Ticket], str]]
@@ -142,6 +150,11 @@ class QueueCore:
     def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self.s = session
         self.actor = actor or session.actor
+
+    def standing(self, ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
+        """Where the ticket stands, for a refusal, its desk named as staff know it
+        (:func:`described`)."""
+        return described(ticket, conn, self.s.directory.desks)
 
     def close_due(self) -> list[Ticket]:
         """Close the days that are over (:mod:`oss_desk.services.queue.day_end`): the first
@@ -320,7 +333,7 @@ class QueueCore:
         not "called to another desk" (it is called nowhere)."""
         ticket = self._find(conn, ref)
         if only is not None:
-            expect(ticket, only[0], only[1], conn)
+            expect(ticket, only[0], only[1], conn, self.s.directory.desks)
         if check:
             self._require_on(conn, action, ticket, whole_visit=whole_visit)
         return ticket

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.clock import format_instant, read_instant
@@ -33,11 +32,13 @@ from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.closed_day import (
     OFFICE_CLOSED,
     ClosedDay,
+    LeftOpen,
     Reopened,
     arrivals_refused,
     cancelled_on_reopen,
     cancelled_words,
     closed_by_day_end,
+    reopen_question,
     sent_early,
 )
 from oss_desk.domain.delivery import CLOSED_TICKET_JOB
@@ -118,37 +119,6 @@ def close_due_in(
     return closed
 
 
-@dataclass(frozen=True, slots=True)
-class LeftOpen:
-    """What closing the day now would close at a site: tickets still waiting, and called but
-    not come to the desk (those being served stay with their advisers)."""
-
-    waiting: int
-    called: int
-
-    @property
-    def total(self) -> int:
-        return self.waiting + self.called
-
-    def question(self) -> str:
-        """Closing the day, asked before it is done: what will happen, in numbers (the leader's
-        screen and ``oss-desk desks close-day`` ask the same)."""
-        then = "no tickets or check-ins until a team leader reopens the day."
-        if not self.total:
-            return f"Close the day now? No ticket is waiting or called. Then {then}"
-        return (
-            f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
-            f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
-            "They count as not seen within the standard. Residents being served stay with their "
-            f"advisers. Then {then}"
-        )
-
-
-def tickets(count: int) -> str:
-    """ "1 ticket", "4 tickets"."""
-    return f"{count} ticket" if count == 1 else f"{count} tickets"
-
-
 def left_open_now(session: Session, site_id: str | None = None) -> LeftOpen:
     """The tickets :func:`close_now` would close at the site (its own day's and any earlier
     day's still open)."""
@@ -190,10 +160,14 @@ def closed_today(session: Session, site_id: str | None = None) -> ClosedDay | No
         return dc.closed_day(conn, site.id, session.today(site))
 
 
-def closed_day_said(session: Session, site_id: str | None = None) -> str | None:
-    """ "closed by Tess Leader at 16:55" while today is closed at the site (None: open)."""
-    closed = closed_today(session, site_id)
-    return None if closed is None else described(session, closed)
+def reopen_asked(session: Session, site_id: str | None = None) -> str | None:
+    """The question before reopening today at the site (None: it is open): who closed it and
+    when, and how many tickets that close closed, which stay closed (one indexed read)."""
+    site = session.site(site_id)
+    with session.store.read() as conn:
+        closed = dc.closed_day(conn, site.id, session.today(site))
+        count = 0 if closed is None else dc.tickets_closed(conn, closed)
+    return None if closed is None else reopen_question(described(session, closed), count)
 
 
 def described(session: Session, closed: ClosedDay) -> str:
@@ -256,7 +230,8 @@ def reopen_now(
         cancelled, gone = _early_summaries(conn, closing_time(session, site, today), site, today)
         if cancelled:
             rm.cancel(conn, cancelled, now=format_instant(now), by=who.person)
-    return Reopened(closed, len(cancelled), gone)
+        kept_closed = dc.tickets_closed(conn, closed)
+    return Reopened(closed, len(cancelled), gone, kept_closed)
 
 
 def _early_summaries(

@@ -22,7 +22,7 @@ from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
 from oss_desk.domain.sent_to import sent_nowhere, waiting_for_desk
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import Ref, changed, described
+from oss_desk.services.queue.core import Ref, changed
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
@@ -98,7 +98,9 @@ class Records(Issuing):
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if stale_ticket_job("ticket", ticket.status) is not None:
-                raise TicketEnded(f"{ticket.code} is {described(ticket, conn)}: {NOT_REPRINTED}")
+                raise TicketEnded(
+                    f"{ticket.code} is {self.standing(ticket, conn)}: {NOT_REPRINTED}"
+                )
             latest, _ = ticket_job(conn, ticket.id)
             state = print_state(latest.status, latest.confirmed) if latest else None
             if latest is not None and not reprint_adds_copy(state):

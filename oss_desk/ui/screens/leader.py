@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import still_at_desk, transferred_place
+from oss_desk.domain.counter import transferred_place
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -27,25 +27,15 @@ from oss_desk.domain.models import (
 from oss_desk.domain.needs import unmet_said
 from oss_desk.domain.queue import (
     CancelReason,
-    back_to_queue_words,
-    closed_words,
     parked_here,
     staff_marks,
 )
 from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
-from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
 from oss_desk.services.alerts import acknowledge_shown
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import (
-    close_now,
-    closed_day_said,
-    left_open_now,
-    reopen_now,
-    tickets,
-)
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -57,6 +47,7 @@ from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
 from oss_desk.ui.screens.followup_flows import due_line
+from oss_desk.ui.screens.leader_flows import close_desk, close_or_reopen_day, pause_desk
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, update_rows
 from oss_desk.ui.widgets.leader_tables import (
@@ -84,15 +75,6 @@ CANCEL_MEANING = (
     "the day's arrivals. Esc: the ticket stays in the queue."
 )
 """F1's words at "Cancel C004: why?" (each answer, and what the reports make of it)."""
-CLOSE_DAY = (
-    'y closes the day now: every ticket still waiting or called is closed as "office closed", '
-    "and meet-and-greet issues no tickets (nor check-ins) until the day is reopened (E again). "
-    "n or Esc: the day stays open."
-)
-REOPEN = (
-    "y reopens the day closed early: meet-and-greet issues tickets and appointments check "
-    "residents in again. n or Esc: it stays closed."
-)
 SEEN_TO = (
     "These messages to residents were not sent, or may have been. y says each was seen to, the "
     "resident told another way: they stop showing as alerts. n or Esc: they stay."
@@ -119,6 +101,10 @@ class LeaderScreen(DeskScreen):
         "a walk-out).",
         "toggle_desk": "Z closes the highlighted desk (a closed desk opens when someone logs "
         "in there).",
+        "toggle_break": "B puts the highlighted desk on a break (it calls nobody; those sent to "
+        "it wait for it) or, on a break, opens it again. To have an adviser serve other "
+        "services for the day, they log in to a desk that serves them (F8 at their desk); a "
+        "desk's services change only in the configuration (oss-desk init).",
         "reprint": "P reprints a ticket.",
         "print_summary": "S prints today's summary on a chosen printer.",
         "close_day": "E closes the day (after asking, and saying how many tickets it closes); "
@@ -152,6 +138,14 @@ class LeaderScreen(DeskScreen):
             "toggle_desk",
             "Close/open desk",
             "Close the highlighted desk (it opens when someone logs in there)",
+            may=Action.DESK_STATUS,
+        ),
+        _key(
+            "b",
+            "toggle_break",
+            "Break/open desk",
+            "Put the highlighted desk on a break, or open it again from one",
+            id="break",
             may=Action.DESK_STATUS,
         ),
         _key.find_ticket(),
@@ -497,73 +491,15 @@ class LeaderScreen(DeskScreen):
 
     @key_flow("leader")
     async def action_toggle_desk(self) -> None:
-        table = self.query_one("#desks", DataTable)
-        snap = self.desk.snapshot
-        if table.row_count == 0 or snap is None:
-            return
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        desk_id = str(row_key.value)
-        state = snap.desk(desk_id)
-        if state is None:
-            return
-        wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
-        if wanted is DeskStatus.CLOSED and state.ticket is not None:  # said before asking
-            self.say(
-                still_at_desk(state.desk.name, state.ticket.code),
-                title=RuleViolation.title,
-                severity="warning",
-            )
-            return
-        going = back_to_queue_words(snap.sent_back_if_closed(desk_id))
-        if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
-            ConfirmDialog(
-                f"Close {state.desk.name}?" + (f" ({going})" if going else ""),
-                meaning="y closes the desk: nobody there calls residents until someone logs in "
-                "to it, which opens it again. The tickets sent to it go back to the queue at "
-                "their place (the question names them). n or Esc: it stays open.",
-            )
-        ):
-            return
-        actor = self.acting_as()
-        done = await self.commit(lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted))
-        if isinstance(done, Ok):
-            said = f"{state.desk.name}: {wanted.value}"
-            self.notify_done(closed_words(said, done.value.sent_back))
+        await close_desk(self)
+
+    @key_flow("leader")
+    async def action_toggle_break(self) -> None:
+        await pause_desk(self)
 
     @key_flow("leader")
     async def action_close_day(self) -> None:
-        """Close the day now (the office closes early, or everyone has gone): after a question
-        that says how many tickets are closed as "office closed"."""
-        snap = self.desk.snapshot
-        site = snap.site_id if snap is not None else None
-        left = await self.desk.act(lambda s: (left_open_now(s, site), closed_day_said(s, site)))
-        if not isinstance(left, Ok):
-            return
-        open_now, shut = left.value
-        actor = self.acting_as()
-        if open_now.total == 0 and shut is not None:
-            question = (
-                f"Nothing to close: the day was {shut}. Reopen it, so that meet-and-greet "
-                "issues tickets and appointments check residents in again?"
-            )
-            if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=REOPEN)):
-                return
-            if isinstance(done := await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
-                self.notify_done(done.value.line("Day reopened: tickets and check-ins again"))
-            return
-        if not await self.app.push_screen_wait(
-            ConfirmDialog(open_now.question(), meaning=CLOSE_DAY)
-        ):
-            return
-        closed = await self.commit(lambda s: close_now(s, actor, site))
-        if isinstance(closed, Ok) and closed.value:
-            self.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
-        elif isinstance(closed, Ok):
-            self.say(
-                "Day closed: no ticket was waiting or called; no arrivals until it is "
-                "reopened (E again)",
-                timeout=6,
-            )
+        await close_or_reopen_day(self)
 
     @guarded
     def action_reopen_day(self) -> None:
