@@ -32,6 +32,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
+from oss_desk.domain.counter import HELD_TEXT_KEY
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
 from oss_desk.domain.sending import (
@@ -286,8 +287,8 @@ class TurnTexts:
         return None
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
-        """The text, Welsh first in a bilingual office: the code (and the one on the resident's
-        paper, when a transfer printed nowhere left them holding another) and, once called,
+        """The text, Welsh first in a bilingual office: the code (and the one the resident
+        holds, when a transfer printed nowhere left them holding another) and, once called,
         the desk."""
         wording = record_wording(self.s, ticket.site_id)
         desks = desk_names(self.s, wording, ticket.desk)
@@ -295,11 +296,13 @@ class TurnTexts:
             held = code_on_paper(conn, ticket.id)
 
         def code(language: str) -> str:
-            """The code called, and the one on their paper when that is another (a transfer
-            printed nowhere): "C003 (your ticket H001)"."""
-            if held in ("", ticket.code):
+            """The code called, and the one they hold when that is another (a transfer printed
+            nowhere): "C003 (your ticket H001)" on paper, "C003 (you were given H001)" when no
+            paper of it was confirmed."""
+            if held.code in ("", ticket.code):
                 return ticket.code
-            return wording.one(language, "text.code_held", code=ticket.code, held=held)
+            key = HELD_TEXT_KEY[held.on_paper]
+            return wording.one(language, key, code=ticket.code, held=held.code)
 
         lines = [
             wording.one(
