@@ -140,15 +140,26 @@ class TurnTexts:
         with self.s.store.read() as conn:
             return bool(r.held_back_nearly(conn, [ticket.visit_id], NEARLY_NOT_NEEDED))
 
-    def _hold_back_nearly(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
-        """A ticket already close to the front as its number is given is not texted "nearly
-        your turn" (:func:`~oss_desk.domain.waits.nearly_close`): the resident is still here."""
+    def nearly_close_now(self, ticket: Ticket) -> bool:
+        """Whether a number given now would hold back the ticket's "nearly your turn" text:
+        it is already that close to the front (what meet-and-greet's Ctrl+N box offers)."""
+        with self.s.store.read() as conn:
+            return self._close(conn, ticket, self.s.clock.now())
+
+    def _close(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> bool:
+        """The ticket is waiting, already close to the front
+        (:func:`~oss_desk.domain.waits.nearly_close`)."""
         from oss_desk.services.queue.view import read_live_queue
 
         site = self.s.site(ticket.site_id)
         live = read_live_queue(self.s, conn, site, now, only=ticket.id)
         entry = next((e for e in live.entries if e.ticket.id == ticket.id), None)
-        if entry is not None and nearly_close(entry.ahead, self.s.settings.turn_texts.position):
+        return entry is not None and nearly_close(entry.ahead, self.s.settings.turn_texts.position)
+
+    def _hold_back_nearly(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
+        """A ticket already close to the front as its number is given is not texted "nearly
+        your turn" (:func:`_close`): the resident is still here."""
+        if self._close(conn, ticket, now):
             r.hold_back_nearly(
                 conn,
                 visit_id=ticket.visit_id,
