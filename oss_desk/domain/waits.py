@@ -104,21 +104,22 @@ NEARLY_HELD_BACK_SAID = 'already near the front: no "nearly your turn" text unle
 """What a desk and the command line add when a number is given to a ticket already close."""
 
 
-def turn_texts_said(held_back: bool) -> str:
+def turn_texts_offered(held_back: bool) -> tuple[str, str | None]:
     """The texts a resident's mobile gets while they wait, as meet-and-greet offers them (its
-    Ctrl+N box's choice) and says them once recorded: "text when nearly their turn, and when
-    called", or, for a ticket already near the front (:func:`nearly_close`), "text when called
-    (already near the front: ...)"."""
+    Ctrl+N box's choice, and why beside it) and says them once recorded: "text when nearly
+    their turn, and when called", or, for a ticket already near the front
+    (:func:`nearly_close`), "text when called" with :data:`NEARLY_HELD_BACK_SAID`."""
     if held_back:
-        return f"text when called ({NEARLY_HELD_BACK_SAID})"
-    return "text when nearly their turn, and when called"
+        return "text when called", NEARLY_HELD_BACK_SAID
+    return "text when nearly their turn, and when called", None
 
 
 def texts_given_said(turn_texts: bool, follow_up: bool, *, held_back: bool) -> str:
     """What meet-and-greet says once a resident's texts are recorded: "a "
-    :func:`turn_texts_said`; and "a text afterwards asking how we did" when they agreed to
-    it."""
-    turn = f"a {turn_texts_said(held_back)}"
+    :func:`turn_texts_offered` (why in brackets); and "a text afterwards asking how we did"
+    when they agreed to it."""
+    choice, why = turn_texts_offered(held_back)
+    turn = f"a {choice}" + (f" ({why})" if why else "")
     after = "a text afterwards asking how we did"
     said = [*([turn] if turn_texts else []), *([after] if follow_up else [])]
     return "; ".join(said)

@@ -13,6 +13,11 @@ from ..conftest import make_db, site_toml
 from .conftest import AppFactory, kept_notices, pressed_to, rows, until
 
 
+def in_sentence(words: str) -> str:
+    """Words as they read within a sentence: their first letter small."""
+    return words[:1].lower() + words[1:]
+
+
 async def test_ctrl_n_takes_a_number_for_the_last_ticket(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
@@ -29,10 +34,9 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
         # C001 is next already: the box offers what the desk will say once it is saved.
         offered = str(dialog.query_one("#turn-texts", Checkbox).label)
-        assert offered == (
-            '[\u2713] Text when called (already near the front: no "nearly your turn" text '
-            "unless they fall back)"
-        ), offered
+        assert offered == "[\u2713] Text when called", offered
+        why = str(dialog.query_one("#held-back", Static).render())
+        assert why == 'Already near the front: no "nearly your turn" text unless they fall back'
         await pilot.press(*"07700 9001", "enter")  # mistyped: refused in the box, kept typed
         error = dialog.query_one("#mobile-error", Static)
         said_wrong = "'07700 9001' is too short (9 digits): a UK mobile number is 11 digits"
@@ -49,8 +53,8 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         # C001 is next already, the resident still here: no "nearly your turn" text, said so,
         # in the words the box offered (one wording).
-        words = offered.removeprefix("[\u2713] ")
-        assert f"C001: a {words[:1].lower()}{words[1:]}" in said, said
+        choice = offered.removeprefix("[\u2713] ")
+        assert f"C001: a {in_sentence(choice)} ({in_sentence(why)})" in said, said
         assert any(
             m == 'C001: a text when called (already near the front: no "nearly your turn" text '
             "unless they fall back)"
@@ -124,6 +128,7 @@ async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
         assert str(dialog.heading) == "Texts for C005"
         offered = str(dialog.query_one("#turn-texts", Checkbox).label)
         assert offered == "[\u2713] Text when nearly their turn, and when called", offered
+        assert not dialog.query("#held-back")
         await pilot.press(*"07700900123", "f9")
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         await until(lambda: "C005: a text when nearly their turn, and when called" in said)

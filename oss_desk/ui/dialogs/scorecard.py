@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Input, Static
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.public import normalise_mobile
 from oss_desk.domain.text import sentence_case
-from oss_desk.domain.waits import turn_texts_said
+from oss_desk.domain.waits import turn_texts_offered
 from oss_desk.domain.wording import rating_word
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import (
@@ -313,13 +313,15 @@ class MobileDialog(Dialog[MobileChoice | None]):
         text would be held back: the choice says so, in the words said once it is saved."""
         super().__init__(f"Texts for {code}")
         self.follow_up_possible = follow_up_possible
-        self.turn_texts = sentence_case(turn_texts_said(nearly_close))
+        self.turn_texts, self.held_back = turn_texts_offered(nearly_close)
 
     FOLLOW_UP = "Text me afterwards to ask how we did"
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
-        yield TickBox(self.turn_texts, True, id="turn-texts")
+        yield TickBox(sentence_case(self.turn_texts), True, id="turn-texts")
+        if self.held_back is not None:
+            yield Static(Text(sentence_case(self.held_back)), classes="hint", id="held-back")
         follow_up = self.FOLLOW_UP
         if not self.follow_up_possible:
             follow_up += " (not set up here)"
