@@ -27,7 +27,7 @@ from oss_desk.services.session import open_session
 from oss_desk.worker.rounds import PRINTING, WorkerReport
 from oss_desk.worker.run import DeviceWorker
 
-from .conftest import ROOT, rows
+from .conftest import ROOT, Cli, rows
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
 from .test_delivery_handover import JOB, _copies, desk, freeze, office, until, worker_process
 
@@ -241,6 +241,21 @@ def test_worker_once_leaves_an_answer_it_could_not_write_to_the_next_owner(
         ("done", 1, 0)
     ]
     assert _copies(printer) == {code: [(False, True)]}
+
+
+def test_worker_once_counts_the_answer_it_records_for_the_owner_before(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next `oss-desk worker --once` records the printer's answer the pass before left, and
+    its summary says so: "Printed 1" (it said "Printed 0" while it recorded the ticket)."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
+    db = office(tmp_path, printer.url)
+    first_pass_leaves_its_answer(db, printer)
+    second = Cli(db, monkeypatch)("worker", "--once")
+    assert second.code == 0, second.err
+    assert second.out.startswith("Printed 1, "), second.out
+    assert ", may not have printed 0, failed 0;" in second.out, second.out
+    assert rows(db, "SELECT status FROM print_jobs") == [("done",)]
 
 
 DIES_TAKING_OVER = """

@@ -300,7 +300,7 @@ def test_the_command_line(
     bad = [
         (("--mobile", ANN), 2, "add --feedback-text"),
         (("--feedback-text",), 2, "needs the resident's mobile"),
-        (("--mobile", "12345", "--feedback-text"), 2, "not a UK"),
+        (("--mobile", "12345", "--feedback-text"), 2, "a UK mobile number is 11 digits"),
     ]
     for extra, code, words in bad:
         result = cli("ticket", "issue", "--service", "C", *extra, now=now)
@@ -400,7 +400,7 @@ def test_a_booking_that_carries_the_consent(tmp_path: Path, notify: NotifyServer
         start = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
         with pytest.raises(InvalidInput, match="mobile"):
             svc.book("C", start, channel="slip", feedback_text=True, print_to="capture://x")
-        with pytest.raises(InvalidInput, match="not a UK mobile"):
+        with pytest.raises(InvalidInput, match="does not start 07: a UK mobile"):
             svc.book("C", start, channel="text", phone="01632 960001", feedback_text=True)
         with_consent = svc.book("C", start, channel="text", phone=ANN, feedback_text=True)
         without = svc.book("C", start + timedelta(minutes=60), channel="text", phone=BOB)

@@ -7,15 +7,19 @@ line."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain import message_delivery
 from oss_desk.domain.message_delivery import MAX_UNCONFIRMED_SENDS, NEVER_CONFIRMED
 from oss_desk.domain.sending import look_up_wait
+from oss_desk.services.senders import SendFault
 from oss_desk.services.site import initialise
+from oss_desk.worker.leased import after_fault
 
 from .conftest import Cli, rows
 from .followups_site import make_office as make_referral_office
@@ -221,3 +225,33 @@ def test_a_referral_email_the_mail_server_never_confirms_goes_twice_at_most(
     assert "may have been sent" in line, line
     alerts = cli("--user", "tl", "alerts", "list", "--json", now=at).json()
     assert [(a["kind"], a["via"]) for a in alerts] == [("referral_message", "smtp")]
+
+
+@dataclass(frozen=True)
+class Sends:
+    """An appointment message's row, as the leased outbox counts its tries."""
+
+    attempts: int
+    unconfirmed: int
+
+
+@pytest.mark.parametrize("most", [MAX_UNCONFIRMED_SENDS, MAX_UNCONFIRMED_SENDS + 1])
+def test_referral_and_appointment_emails_stop_after_as_many_unconfirmed_sends(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    """One rule decides how often an email the mail server never confirms is sent: with the
+    limit raised, the referral's reference (whose row keeps no count of unconfirmed sends) goes
+    that many times, and an appointment message (whose row counts them) stops after as many
+    (the referral lane compared a yes/no with the limit: right only while it was 2)."""
+    monkeypatch.setattr(message_delivery, "MAX_UNCONFIRMED_SENDS", most)
+    db, cli, now = unanswered_email_referral(tmp_path, smtp, monkeypatch)
+    for minutes in (0, 10, 30, 60, 120, 240, 480):
+        worker(cli, now + timedelta(minutes=minutes))
+    assert len(smtp.mailbox.messages) == most
+    assert rows(db, "SELECT status, attempts FROM followup_messages") == [("uncertain", most)]
+    unanswered = SendFault("no reply to the end of DATA", retry=True, uncertain=True)
+    later = now + timedelta(days=1)
+    goes_on = after_fault(unanswered, Sends(most - 1, most - 2), later, now)
+    assert (goes_on.result.status, goes_on.unconfirmed) == ("pending", most - 1)
+    stops = after_fault(unanswered, Sends(most, most - 1), later, now)
+    assert (stops.result.status, stops.unconfirmed) == ("failed", most)

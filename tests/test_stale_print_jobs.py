@@ -21,6 +21,7 @@ from oss_desk.domain.delivery import (
 )
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services import delivery
+from oss_desk.services.delivery import ATTENTION_HOURS
 from oss_desk.services.doctor_worker import print_jobs
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.records import TicketEnded
@@ -296,14 +297,26 @@ def test_doctor_says_apart_the_paper_of_a_ticket_that_is_over(tmp_path: Path) ->
         QueueService(greet).call("C002", "desk-1")
         QueueService(greet).finish("C002", "resolved")
         none = print_jobs(greet.store, clock)
+        with greet.store.write() as conn:  # C001's paper confirmed after all
+            conn.execute("UPDATE print_jobs SET status = 'done' WHERE id = 1")
+        single = print_jobs(greet.store, clock)
     finally:
         greet.close()
     assert (both.status, both.detail.endswith(" (2 in all)")) == ("warn", True), both.detail
     assert one.status == "warn"
     assert one.detail.startswith("ticket C002 at greet-1 may not have printed"), one.detail
-    assert one.detail.endswith("; 1 more of tickets now over (no desk will ask)"), one.detail
-    assert none.status == "ok"
-    assert none.detail.endswith("hours; 2 more of tickets now over (no desk will ask)"), none.detail
+    assert one.detail.endswith(
+        "; also 1 failed or unconfirmed of a ticket now over (no desk will ask)"
+    ), one.detail
+    # Never "none ... unconfirmed" beside the count of some: none to see to, each said apart.
+    assert none.status == single.status == "ok"
+    hours = f"in the last {ATTENTION_HOURS} hours"
+    assert none.detail == (
+        f"none to see to {hours} (2 failed or unconfirmed of tickets now over: no desk will ask)"
+    ), none.detail
+    assert single.detail == (
+        f"none to see to {hours} (1 failed or unconfirmed of a ticket now over: no desk will ask)"
+    ), single.detail
 
 
 def test_paper_of_a_ticket_being_served_is_not_waiting_for_another_try(

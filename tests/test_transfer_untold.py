@@ -25,15 +25,17 @@ MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 UNTOLD = "no printer here: tell the resident their new code C001 (their ticket says W001)"
 
 
-def office(tmp_path: Path, notify: NotifyServer) -> Path:
+def office(tmp_path: Path, notify: NotifyServer, greet: str | None = "", desks: int = 2) -> Path:
+    """Meet-and-greet prints (``greet``: its printer, "" one that works, None: none); the
+    desks have none."""
     key = tmp_path / "notify.key"
     key.write_text(API_KEY + "\n")
     extra = (
         f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
         'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
     )
-    greet = f"capture://{tmp_path}/greet.bin"  # meet-and-greet prints; the desks have none
-    return make_db(tmp_path, site_toml(desks=2, greet_printer=greet, extra=extra))
+    printer = f"capture://{tmp_path}/greet.bin" if greet == "" else greet
+    return make_db(tmp_path, site_toml(desks=desks, greet_printer=printer, extra=extra))
 
 
 def test_a_transfer_printed_nowhere_says_to_tell_the_new_code_and_the_text_names_both(
@@ -41,7 +43,8 @@ def test_a_transfer_printed_nowhere_says_to_tell_the_new_code_and_the_text_names
 ) -> None:
     cli = Cli(office(tmp_path, notify), monkeypatch)
     issue = ("ticket", "issue", "--service", "W", "--desk", "greet-1", "--text-to", "07700900123")
-    assert cli(*issue, now=NOW).code == 0  # W001, printed at meet-and-greet
+    assert cli(*issue, now=NOW).code == 0  # W001, printed at meet-and-greet:
+    assert cli("worker", "--once", now=NOW).code == 0  # its paper is out
     assert cli("ticket", "call-next", "--desk", "desk-1", now=NOW).code == 0
     moved = cli("--user", "tl", "ticket", "transfer", "W001", "--service", "C", now=NOW)
     assert moved.code == 0, moved.err
@@ -67,13 +70,14 @@ def test_a_printed_transfer_says_the_new_code_alone(tmp_path: Path, notify: Noti
         first = queue.issue("W").ticket
         queue.call(first.id, "desk-1")
         moved = queue.move(first.id, service="C")
-        assert moved.print_job is not None and moved.paper_code == "C001"  # (its paper to come)
+        assert moved.print_job is not None and moved.held == ("C001", True)  # (its paper to come)
         queue.call(moved.ticket.id, "desk-1")
         with session.store.read() as conn:
             called = q.get_ticket(conn, moved.ticket.id)
         assert called is not None
         not_yet = TurnTexts(session).compose("called", called).sms
-        assert not_yet == "C001 (your ticket W001): please go to Desk 1 now.", not_yet
+        # (W001's own paper was never confirmed either: "given", not "your ticket")
+        assert not_yet == "C001 (you were given W001): please go to Desk 1 now.", not_yet
         with session.store.write() as conn:  # the printer confirms both papers
             conn.execute("UPDATE print_jobs SET status = 'done'")
         assert TurnTexts(session).compose("called", called).sms == "C001: please go to Desk 1 now."
@@ -99,5 +103,54 @@ def test_the_welsh_text_names_the_code_on_paper_first_in_welsh(tmp_path: Path) -
     finally:
         session.close()
     welsh, english = text.split("\n")
-    assert welsh.startswith("C001 (eich tocyn W001): ewch i "), text
-    assert english == "C001 (your ticket W001): please go to Desk 1 now.", text
+    # No paper was ever printed: W001 was said to them, and no "ticket" of theirs says it.
+    assert welsh.startswith("C001 (rhoddwyd W001 i chi): ewch i "), text
+    assert english == "C001 (you were given W001): please go to Desk 1 now.", text
+
+
+GIVEN = "no printer here: tell the resident their new code C001 (they were told H001)"
+
+
+@pytest.mark.parametrize("greet", ["none", "down"])
+def test_a_resident_never_given_paper_is_not_told_of_their_ticket(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch, greet: str
+) -> None:
+    """Meet-and-greet has no printer (or its printer never answers): H001 was said to the
+    resident, never printed. Transferred at a desk with no printer, the adviser is told to pass
+    the new code on beside the one the resident was told (not "their ticket says"), and the
+    come-to-the-desk text says "you were given", never "your ticket", as the real device worker
+    sends it through a local GOV.UK Notify."""
+    dead = "tcp://127.0.0.1:9?timeout=0.2"  # (the discard port: nothing listens)
+    cli = Cli(office(tmp_path, notify, dead if greet == "down" else None, desks=1), monkeypatch)
+    issue = ("ticket", "issue", "--service", "H", "--desk", "greet-1", "--text-to", "07700900130")
+    assert cli(*issue, now=NOW).code == 0
+    if greet == "down":
+        assert cli("worker", "--once", now=NOW).code == 0  # its paper does not print
+    assert cli("ticket", "call", "H001", "--desk", "desk-1", now=NOW).code == 0
+    moved = cli("--user", "tl", "ticket", "transfer", "H001", "--service", "C", now=NOW)
+    assert moved.code == 0, moved.err
+    assert moved.out.startswith("now C001 ") and moved.out.endswith(f"; {GIVEN}\n"), moved.out
+    again = cli("ticket", "show", "C001", "--json", now=NOW).json()
+    assert again["code"] == "C001"
+    assert cli("ticket", "call-next", "--desk", "desk-1", now=NOW).code == 0
+    assert cli("worker", "--once", now=NOW).code == 0
+    bodies = [str(n["personalisation"]["body"]) for n in notify.state.sent]
+    assert "C001 (you were given H001): please go to Desk 1 now." in bodies, bodies
+    assert not [b for b in bodies if "your ticket" in b], bodies
+
+
+def test_a_transfer_says_in_json_whether_paper_holds_the_code(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--json` names the code the resident holds and whether the printer confirmed its paper:
+    W001 printed at meet-and-greet is on paper; with no printer anywhere, it is not."""
+    cli = Cli(office(tmp_path, notify), monkeypatch)
+    assert cli("ticket", "issue", "--service", "W", "--desk", "greet-1", now=NOW).code == 0
+    assert cli("ticket", "issue", "--service", "W", now=NOW).code == 0  # W002: no printer
+    assert cli("worker", "--once", now=NOW).code == 0  # W001's paper printed
+    for code, printed in (("W001", True), ("W002", False)):
+        assert cli("ticket", "call", code, "--desk", "desk-1", now=NOW).code == 0
+        moved = cli("--user", "tl", "ticket", "transfer", code, "--service", "C", "--json", now=NOW)
+        assert moved.code == 0, moved.err
+        data = moved.json()
+        assert (data["code_on_paper"], data["code_printed"]) == (code, printed), data

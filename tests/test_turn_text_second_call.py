@@ -45,7 +45,7 @@ def test_each_new_call_texts_again_and_the_same_call_never_twice(
         day.worker(times=2)
         assert texts_to(notify, "ann")[2:] == [f"{c001}: please go to Desk 2 now."]
         # Served, then moved to another service with no printer at hand: its new code is
-        # called, and texted beside the code on their paper.
+        # called, and texted beside the code they were given (said: never printed).
         day.at(7)
         day.queue.start(c001)
         moved = day.queue.transfer(c001, service="B")
@@ -54,7 +54,7 @@ def test_each_new_call_texts_again_and_the_same_call_never_twice(
         assert called is not None and called.code == moved.code
         day.worker(times=3)
         assert texts_to(notify, "ann")[3:] == [
-            f"{moved.code} (your ticket {c001}): please go to Desk 2 now."
+            f"{moved.code} (you were given {c001}): please go to Desk 2 now."
         ]
     finally:
         day.close()

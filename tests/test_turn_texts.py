@@ -179,7 +179,7 @@ def test_a_number_is_checked_and_texts_must_be_set_up(tmp_path: Path, notify: No
     day = Day(db)
     try:
         code = day.issue("C")
-        with pytest.raises(InvalidInput, match="not a UK mobile number"):
+        with pytest.raises(InvalidInput, match="does not start 07: a UK mobile number is"):
             day.texts.give_phone(code, "01234 567890")  # a landline cannot take texts
         day.queue.call_next("desk-1")
         with pytest.raises(RuleViolation, match="is not waiting"):
@@ -207,7 +207,7 @@ def test_the_command_line(
     assert issued.code == 0, issued.err
     assert issued.json()["texts"] is True
     result = cli("ticket", "issue", "--service", "C", "--text-to", "12345", now=now)
-    assert result.code == 2 and "not a UK phone number" in result.err
+    assert result.code == 2 and "does not start 07: a UK mobile number is 11" in result.err
     assert cli("queue", "--json", now=now).json()  # the refused number issued nothing more
     assert len(cli("queue", "--json", now=now).json()) == 1
     # Ann is next already as she gives it: no "nearly your turn" text, and it says so.

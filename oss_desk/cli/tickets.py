@@ -402,7 +402,8 @@ def transfer(
     if as_json:
         data = ticket_json(moved.ticket, session.directory)
         data["print_job"] = moved.print_job
-        data["code_on_paper"] = moved.paper_code or moved.ticket.code
+        data["code_on_paper"] = moved.held.code or moved.ticket.code
+        data["code_printed"] = moved.held.on_paper  # False: only said to them, or unconfirmed
         emit_json(data)
     else:
         from oss_desk.domain.counter import new_code_untold
@@ -410,8 +411,8 @@ def transfer(
 
         job, new = moved.print_job, moved.ticket.code
         printed = f"; new code {print_job_said(session, job)}" if job else ""
-        if moved.paper_code and moved.paper_code != new:
-            printed = f"; {new_code_untold(new, moved.paper_code)}"
+        if moved.held.code and moved.held.code != new:
+            printed = f"; {new_code_untold(new, moved.held)}"
         click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 

@@ -232,14 +232,31 @@ def transferred_place(service: str, arrived: str, priority: int) -> str:
     return f"{service}, same place in the queue (arrived {arrived})"
 
 
-def new_code_untold(new_code: str, paper_code: str) -> str:
+class HeldCode(NamedTuple):
+    """The code a resident holds after transfers: the newest on paper the printer confirmed
+    (``on_paper``), else the one they were given at the start, said to them or on a paper that
+    never surely printed (``on_paper`` False: no "ticket" of theirs says it)."""
+
+    code: str
+    on_paper: bool
+
+
+def held_said(held: HeldCode) -> str:
+    """How a desk names the code the resident holds: "their ticket says H001" only when the
+    printer confirmed that paper, else "they were told H001"."""
+    return f"their ticket says {held.code}" if held.on_paper else f"they were told {held.code}"
+
+
+HELD_TEXT_KEY = {True: "text.code_held", False: "text.code_given"}
+"""The resident's text's words for the code they hold beside the one called, by whether it is
+on paper the printer confirmed: "C003 (your ticket H001)", "C003 (you were given H001)"."""
+
+
+def new_code_untold(new_code: str, held: HeldCode) -> str:
     """What a transfer to another service says when the new code was printed nowhere (no
-    printer at the resident's desk or this one): the resident's paper still shows
-    ``paper_code``, and the board and their texts will call ``new_code``."""
-    return (
-        f"no printer here: tell the resident their new code {new_code} "
-        f"(their ticket says {paper_code})"
-    )
+    printer at the resident's desk or this one): the resident holds ``held`` (on paper, or
+    only told it: :func:`held_said`), and the board and their texts will call ``new_code``."""
+    return f"no printer here: tell the resident their new code {new_code} ({held_said(held)})"
 
 
 class Activity(StrEnum):

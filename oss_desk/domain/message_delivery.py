@@ -131,10 +131,29 @@ class TextsSaid:
 MAX_UNCONFIRMED_SENDS = 2
 """An email whose DATA may have been accepted (no reply) is sent again once, with the same
 Message-ID; after a second such send it is not sent again (appointment messages and referral
-references alike)."""
+references alike: :func:`never_sent_again`)."""
 
+
+def never_sent_again(unconfirmed: int) -> bool:
+    """Whether an email is not sent again: ``unconfirmed`` of its sends, this one included,
+    may each have been accepted (no reply to their DATA), :data:`MAX_UNCONFIRMED_SENDS` or
+    more. The one rule appointment messages and referral references both ask."""
+    return unconfirmed >= MAX_UNCONFIRMED_SENDS
+
+
+def unconfirmed_at_most(tries: int, earlier_unconfirmed: bool, uncertain: bool) -> int:
+    """The unconfirmed sends of an email whose row keeps no count of them (a referral's
+    reference), ``tries`` its tries so far, this one included: only whether some earlier send
+    is still unconfirmed is kept (``earlier_unconfirmed``), so every earlier try counts, as it
+    may have been one (at most that many: it is never sent more than
+    :data:`MAX_UNCONFIRMED_SENDS` times unconfirmed, and a try refused between them may stop
+    it one sooner); this try counts when it is ``uncertain``."""
+    return (tries - 1 if earlier_unconfirmed else 0) + int(uncertain)
+
+
+_SENDS = "twice" if MAX_UNCONFIRMED_SENDS == 2 else f"{MAX_UNCONFIRMED_SENDS} times"
 NEVER_CONFIRMED = (
-    "the mail server never confirmed it (sent twice, with the same Message-ID): it may have "
-    "been delivered"
+    f"the mail server never confirmed it (sent {_SENDS}, with the same Message-ID): it may "
+    "have been delivered"
 )
 """Why an email sent :data:`MAX_UNCONFIRMED_SENDS` times unconfirmed is not sent again."""

@@ -64,16 +64,38 @@ def spelled(code: str) -> str:
     return " ".join(code)
 
 
+MOBILE_DIGITS = 11
+MOBILE_RULE = f"a UK mobile number is {MOBILE_DIGITS} digits starting 07 (07700 900123)"
+
+
+def mobile_wrong(digits: str) -> str | None:
+    """What is wrong with ``digits`` (a number in its national form) as a UK mobile number:
+    None, nothing."""
+    if not digits:
+        return "is empty"
+    if not digits.isdigit():
+        return "has a character that is not a digit"
+    if not digits.startswith("07"):
+        return "does not start 07"
+    if len(digits) != MOBILE_DIGITS:
+        return f"is too {'short' if len(digits) < MOBILE_DIGITS else 'long'} ({len(digits)} digits)"
+    return None
+
+
 def normalise_mobile(text: str) -> str:
-    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``."""
-    from oss_desk.domain.appointments import normalise_phone
+    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``; one
+    that is not says what is wrong: "'0770090012' is too short (10 digits): a UK mobile number
+    is 11 digits starting 07 (07700 900123)"."""
+    from oss_desk.domain.appointments import national_digits
     from oss_desk.domain.text import shown
     from oss_desk.errors import InvalidInput
 
-    number = normalise_phone(text)
-    if not number.startswith("+447") or len(number) != 13:
-        raise InvalidInput(f"{shown(text)!r} is not a UK mobile number (07...)")
-    return number
+    digits = national_digits(text)
+    wrong = mobile_wrong(digits)
+    if wrong is not None:
+        typed = repr(shown(text)) if text.strip() else "the number"
+        raise InvalidInput(f"{typed} {wrong}: {MOBILE_RULE}")
+    return "+44" + digits[1:]
 
 
 OFF_THE_BOARD = (

@@ -104,21 +104,26 @@ NEARLY_HELD_BACK_SAID = 'already near the front: no "nearly your turn" text unle
 """What a desk and the command line add when a number is given to a ticket already close."""
 
 
+def turn_texts_offered(held_back: bool, when_called: bool = True) -> tuple[str, str | None]:
+    """The texts a resident's mobile gets while they wait, as meet-and-greet offers them (its
+    Ctrl+N box's choice, and why beside it) and says them once recorded: "text when nearly
+    their turn, and when called", or, for a ticket already near the front
+    (:func:`nearly_close`), "text when called" with :data:`NEARLY_HELD_BACK_SAID`.
+    ``when_called``: the office texts a resident when called (``turn_texts.when_called``);
+    else there is "no text for now" when "nearly your turn" is held back."""
+    if held_back:
+        return ("text when called" if when_called else "no text for now"), NEARLY_HELD_BACK_SAID
+    return "text when nearly their turn" + (", and when called" if when_called else ""), None
+
+
 def texts_given_said(
     turn_texts: bool, follow_up: bool, *, held_back: bool, when_called: bool = True
 ) -> str:
     """What meet-and-greet (Ctrl+N), ``ticket issue --text-to`` and ``ticket text`` say once a
-    resident's texts are recorded: "a text when nearly their turn, and when called", or, for a
-    ticket already near the front (:func:`nearly_close`), "a text when called (already near
-    the front: ...)"; and "a text afterwards asking how we did" when they agreed to it.
-    ``when_called``: the office texts a resident when called (``turn_texts.when_called``);
-    else there is no text for now when "nearly your turn" is held back."""
-    called = "a text when called" if when_called else "no text for now"
-    turn = (
-        f"{called} ({NEARLY_HELD_BACK_SAID})"
-        if held_back
-        else "a text when nearly their turn" + (", and when called" if when_called else "")
-    )
+    resident's texts are recorded: "a " :func:`turn_texts_offered` (why in brackets); and "a
+    text afterwards asking how we did" when they agreed to it."""
+    choice, why = turn_texts_offered(held_back, when_called)
+    turn = (f"a {choice}" if choice.startswith("text") else choice) + (f" ({why})" if why else "")
     after = "a text afterwards asking how we did"
     said = [*([turn] if turn_texts else []), *([after] if follow_up else [])]
     return "; ".join(said)

@@ -123,6 +123,7 @@ ENGLISH: dict[str, str] = {
     ),
     # Texts to residents' phones
     "text.code_held": "{code} (your ticket {held})",
+    "text.code_given": "{code} (you were given {held})",
     "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
     "text.called": "{code}: please go to {desk} now.",
     "text.closed": (

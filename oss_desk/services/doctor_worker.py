@@ -136,11 +136,14 @@ def print_jobs(store: Store, clock: Clock) -> Check:
     found = recent_jobs_needing_answer(store.conn, now)
     jobs = [job for job in found if not ticket_is_over(job)]
     over = len(found) - len(jobs)
-    aside = f"; {over} more of tickets now over (no desk will ask)" if over else ""
+    of_over = f"{over} failed or unconfirmed of {'a ticket' if over == 1 else 'tickets'} now over"
+    aside = f"; also {of_over} (no desk will ask)" if over else ""
     retrying, reason = recent_jobs_retrying(store.conn, now)
     waiting = said_with(f"{retrying} waiting for another try", reason) if retrying else ""
     if not jobs:
-        none = f"none failed or unconfirmed in the last {ATTENTION_HOURS} hours{aside}"
+        hours = f"in the last {ATTENTION_HOURS} hours"
+        none = f"none to see to {hours} ({of_over}: no desk will ask)" if over else ""
+        none = none or f"none failed or unconfirmed {hours}"
         if retrying:
             return warn("print jobs", f"{waiting}; {none}")
         return ok("print jobs", none)

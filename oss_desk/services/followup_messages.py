@@ -19,10 +19,11 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.message_delivery import (
-    MAX_UNCONFIRMED_SENDS,
     NEVER_CONFIRMED,
     message_backoff,
+    never_sent_again,
     notice_deadline,
+    unconfirmed_at_most,
 )
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import (
@@ -207,9 +208,10 @@ class FollowupMessageDelivery:
             # By mail, what an earlier try may have left stays possible whatever this try met
             # (a mail server cannot be asked; only a Notify look-up can settle it).
             earlier = message.via == "smtp" and message.handed_over_at is not None
-            if fault.uncertain and int(earlier) + 1 >= MAX_UNCONFIRMED_SENDS:
-                # Sent twice, neither confirmed: never a third time (each went to the resident
-                # with the same Message-ID, and may have arrived). Said "may have been sent".
+            unconfirmed = unconfirmed_at_most(message.attempts, earlier, fault.uncertain)
+            if fault.uncertain and never_sent_again(unconfirmed):
+                # Sent as often as it may be, none confirmed: never again (each went to the
+                # resident with the same Message-ID, and may have arrived). "May have been sent".
                 result = SendResult("uncertain", NEVER_CONFIRMED)
             self._finish(message, f, result, report, may_have_left=fault.uncertain or earlier)
             return True

@@ -32,6 +32,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
+from oss_desk.domain.counter import HELD_TEXT_KEY
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
 from oss_desk.domain.sending import (
@@ -139,15 +140,26 @@ class TurnTexts:
         with self.s.store.read() as conn:
             return bool(r.held_back_nearly(conn, [ticket.visit_id], NEARLY_NOT_NEEDED))
 
-    def _hold_back_nearly(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
-        """A ticket already close to the front as its number is given is not texted "nearly
-        your turn" (:func:`~oss_desk.domain.waits.nearly_close`): the resident is still here."""
+    def nearly_close_now(self, ticket: Ticket) -> bool:
+        """Whether a number given now would hold back the ticket's "nearly your turn" text:
+        it is already that close to the front (what meet-and-greet's Ctrl+N box offers)."""
+        with self.s.store.read() as conn:
+            return self._close(conn, ticket, self.s.clock.now())
+
+    def _close(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> bool:
+        """The ticket is waiting, already close to the front
+        (:func:`~oss_desk.domain.waits.nearly_close`)."""
         from oss_desk.services.queue.view import read_live_queue
 
         site = self.s.site(ticket.site_id)
         live = read_live_queue(self.s, conn, site, now, only=ticket.id)
         entry = next((e for e in live.entries if e.ticket.id == ticket.id), None)
-        if entry is not None and nearly_close(entry.ahead, self.s.settings.turn_texts.position):
+        return entry is not None and nearly_close(entry.ahead, self.s.settings.turn_texts.position)
+
+    def _hold_back_nearly(self, conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None:
+        """A ticket already close to the front as its number is given is not texted "nearly
+        your turn" (:func:`_close`): the resident is still here."""
+        if self._close(conn, ticket, now):
             r.hold_back_nearly(
                 conn,
                 visit_id=ticket.visit_id,
@@ -286,8 +298,8 @@ class TurnTexts:
         return None
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
-        """The text, Welsh first in a bilingual office: the code (and the one on the resident's
-        paper, when a transfer printed nowhere left them holding another) and, once called,
+        """The text, Welsh first in a bilingual office: the code (and the one the resident
+        holds, when a transfer printed nowhere left them holding another) and, once called,
         the desk."""
         wording = record_wording(self.s, ticket.site_id)
         desks = desk_names(self.s, wording, ticket.desk)
@@ -295,11 +307,13 @@ class TurnTexts:
             held = code_on_paper(conn, ticket.id)
 
         def code(language: str) -> str:
-            """The code called, and the one on their paper when that is another (a transfer
-            printed nowhere): "C003 (your ticket H001)"."""
-            if held in ("", ticket.code):
+            """The code called, and the one they hold when that is another (a transfer printed
+            nowhere): "C003 (your ticket H001)" on paper, "C003 (you were given H001)" when no
+            paper of it was confirmed."""
+            if held.code in ("", ticket.code):
                 return ticket.code
-            return wording.one(language, "text.code_held", code=ticket.code, held=held)
+            key = HELD_TEXT_KEY[held.on_paper]
+            return wording.one(language, key, code=ticket.code, held=held.code)
 
         lines = [
             wording.one(

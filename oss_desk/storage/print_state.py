@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from oss_desk.domain.counter import HeldCode
 from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus, format_code
 
@@ -59,14 +60,16 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     return latest, earlier is not None
 
 
-def code_on_paper(conn: sqlite3.Connection, ticket_id: int, *, to_come: bool = False) -> str:
+def code_on_paper(conn: sqlite3.Connection, ticket_id: int, *, to_come: bool = False) -> HeldCode:
     """The code the resident holding ticket ``ticket_id`` has on paper: of the tickets it was
     transferred from (and itself), the newest whose ticket paper the printer confirmed (with
     ``to_come``, as a transfer asks the moment it queues the new code's paper: one still to
-    print counts too, its job's state shown beside it); when none has, the first one's (the
-    code they were given at the start, printed or said). A transfer printed nowhere, or whose
-    paper never printed, leaves the resident holding the old code; a paper that failed, was
-    settled unprinted or may not have printed is not one they surely hold."""
+    print counts too, its job's state shown beside it), ``on_paper``; when none has, the first
+    one's (the code they were given at the start, said to them or on a paper never confirmed),
+    not ``on_paper``: no ticket of theirs is known to say it. A transfer printed nowhere, or
+    whose paper never printed, leaves the resident holding the old code; a paper that failed,
+    was settled unprinted or may not have printed is not one they surely hold. ("", False: no
+    such ticket.)"""
     row = conn.execute(
         "WITH RECURSIVE chain (id, service, number, before, depth) AS ("
         "  SELECT id, service_code, number, transferred_from, 0 FROM tickets WHERE id = :id"
@@ -77,11 +80,13 @@ def code_on_paper(conn: sqlite3.Connection, ticket_id: int, *, to_come: bool = F
         "    WHERE p.ticket_id = chain.id AND p.kind = 'ticket' AND (p.status = 'done'"
         "      OR (:to_come AND p.status IN ('pending', 'printing'))))"
         "    AS printed FROM chain"
-        ") SELECT service, number FROM papers "
+        ") SELECT service, number, printed FROM papers "
         "ORDER BY printed DESC, CASE WHEN printed THEN depth ELSE -depth END LIMIT 1",
         {"id": ticket_id, "to_come": to_come},
     ).fetchone()
-    return format_code(str(row[0]), int(row[1])) if row else ""
+    if row is None:
+        return HeldCode("", on_paper=False)
+    return HeldCode(format_code(str(row[0]), int(row[1])), on_paper=bool(row[2]))
 
 
 def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:

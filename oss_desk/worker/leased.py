@@ -21,9 +21,9 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.message_delivery import (
-    MAX_UNCONFIRMED_SENDS,
     NEVER_CONFIRMED,
     message_backoff,
+    never_sent_again,
 )
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import DatabaseGone, OssDeskError
@@ -94,7 +94,7 @@ def after_fault(
     look: then it has failed). ``limit_unconfirmed``: whether an unconfirmed send counts (SMTP;
     Notify is looked up by its reference instead)."""
     unconfirmed = tried.unconfirmed + int(fault.uncertain)
-    if fault.uncertain and limit_unconfirmed and unconfirmed >= MAX_UNCONFIRMED_SENDS:
+    if fault.uncertain and limit_unconfirmed and never_sent_again(unconfirmed):
         return Outcome(SendResult("failed", NEVER_CONFIRMED), unconfirmed=unconfirmed)
     if not fault.retry:
         return Outcome(SendResult("failed", fault.reason), alert=fault.alert)

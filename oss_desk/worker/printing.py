@@ -86,8 +86,9 @@ class PrintCounts:
     uncertain: int = 0
 
     def count_from(self, other: PrintCounts) -> None:
-        self.printed, self.sent, self.retried = other.printed, other.sent, other.retried
-        self.failed, self.uncertain = other.failed, other.uncertain
+        """Adds ``other``'s counts (a pass's delivery to what it recorded taking over)."""
+        for name in ("printed", "sent", "retried", "failed", "uncertain"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -509,13 +510,14 @@ class PrintDelivery:
 
     # A new owner's first task ------------------------------------------------------------------
 
-    def recover(self) -> int:
+    def recover(self, counts: PrintCounts | None = None) -> int:
         """Jobs an earlier owner left mid-print (it died, or stopped before it could write them:
         we hold the lease). Its outcome noted as it stopped: written as it was known (a ticket
         the printer confirmed is printed, not printed again). Sent whole and not confirmed:
         uncertain (the desk is asked). Never begun (its owner's notes, on this boot, do not name
         it, and no earlier try left bytes): printed now, as the original. Else cut short:
-        printed again once, marked COPY."""
+        printed again once, marked COPY. What was recorded is added to ``counts`` (a
+        ``worker --once`` pass's summary)."""
         now = self._stamp()
         report = PrintReport()
         db = self.s.store.path
@@ -542,6 +544,8 @@ class PrintDelivery:
                 self._left(job, begun[row["id"]], report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
+        if counts is not None:
+            counts.count_from(report)
         return len(left)
 
     def _left(

@@ -47,7 +47,7 @@ from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.owner import new_owner
 from oss_desk.worker.printer_states import configured_printers
-from oss_desk.worker.printing import PrintDelivery
+from oss_desk.worker.printing import PrintCounts, PrintDelivery
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,
@@ -181,7 +181,7 @@ class DeviceWorker:
 
         try:
             self._take_over(session)
-            result.recovered = self._recover(session)
+            result.recovered = self._recover(session, result)  # its printer answers counted
             result.no_shows = day_end(session, steps, result)  # first: nothing stale printed
             printing = PrintDelivery(session, self.transports, self.owner)
             steps.run(PRINTING, None, print_jobs)
@@ -329,9 +329,11 @@ class DeviceWorker:
             )
         log.info("owns the devices (term %d, %s)", self.term, self.role)
 
-    def _recover(self, session: Session) -> int:
+    def _recover(self, session: Session, counts: PrintCounts | None = None) -> int:
+        """What earlier owners left mid-way, taken over; the print jobs' outcomes recorded are
+        added to ``counts`` (a pass's summary)."""
         recovered = turn_texts_left(session)  # texts an earlier owner left mid-send
-        recovered += PrintDelivery(session, self.transports, self.owner).recover()
+        recovered += PrintDelivery(session, self.transports, self.owner).recover(counts)
         recovered += MessageDelivery(session, owner=self.owner).recover()
         for lane in (ReportMailDelivery, FeedbackTextDelivery):
             recovered += lane(session, owner=self.owner).recover()

@@ -711,8 +711,7 @@ async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: App
         line = str(dialog.query_one("#new-code-print").render())
         # Said as it is, never "printed", in the command line's words (one wording).
         assert (
-            line
-            == "No printer here: tell the resident their new code W002 (their ticket says C001)"
+            line == "No printer here: tell the resident their new code W002 (they were told C001)"
         )
         await app.runner.call(lambda _session: None)  # everything sent to the database ran
         await pilot.pause()

@@ -13,6 +13,11 @@ from ..conftest import make_db, site_toml
 from .conftest import AppFactory, kept_notices, pressed_to, rows, until
 
 
+def in_sentence(words: str) -> str:
+    """Words as they read within a sentence: their first letter small."""
+    return words[:1].lower() + words[1:]
+
+
 async def test_ctrl_n_takes_a_number_for_the_last_ticket(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
@@ -27,9 +32,15 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
         dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        # C001 is next already: the box offers what the desk will say once it is saved.
+        offered = str(dialog.query_one("#turn-texts", Checkbox).label)
+        assert offered == "[\u2713] Text when called", offered
+        why = str(dialog.query_one("#held-back", Static).render())
+        assert why == 'Already near the front: no "nearly your turn" text unless they fall back'
         await pilot.press(*"07700 9001", "enter")  # mistyped: refused in the box, kept typed
         error = dialog.query_one("#mobile-error", Static)
-        await until(lambda: "not a UK" in str(error.render()))
+        said_wrong = "'07700 9001' is too short (9 digits): a UK mobile number is 11 digits"
+        await until(lambda: str(error.render()).startswith(said_wrong))
         assert app.screen is dialog and dialog.query_one("#text", Input).value == "07700 9001"
         assert dialog.query_one("#text", Input).has_focus
         assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]
@@ -40,7 +51,10 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         )
         await pilot.press(*["backspace"] * 10, *"07700900123", "enter")  # put right in the box
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
-        # C001 is next already, the resident still here: no "nearly your turn" text, said so.
+        # C001 is next already, the resident still here: no "nearly your turn" text, said so,
+        # in the words the box offered (one wording).
+        choice = offered.removeprefix("[\u2713] ")
+        assert f"C001: a {in_sentence(choice)} ({in_sentence(why)})" in said, said
         assert any(
             m == 'C001: a text when called (already near the front: no "nearly your turn" text '
             "unless they fall back)"
@@ -94,3 +108,27 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
         assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]  # not asked for
         await until(lambda: any("a text afterwards asking how we did" in m for m in said))
         assert isinstance(app.screen, GreetScreen)
+
+
+async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """With four people ahead of it, C005 may be texted "nearly your turn": the box offers
+    both texts, in the words meet-and-greet says once they are saved."""
+    phone = tmp_path / "phone.txt"
+    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    app = make_app(db, "greet-1")
+    said = kept_notices(app)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        for issued in range(1, 6):
+            await pilot.press("c", "enter")
+            await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(issued,)])  # noqa: B023
+        dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        assert str(dialog.heading) == "Texts for C005"
+        offered = str(dialog.query_one("#turn-texts", Checkbox).label)
+        assert offered == "[\u2713] Text when nearly their turn, and when called", offered
+        assert not dialog.query("#held-back")
+        await pilot.press(*"07700900123", "f9")
+        await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
+        await until(lambda: "C005: a text when nearly their turn, and when called" in said)

@@ -12,7 +12,7 @@ from typing import TypedDict, Unpack
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, allows
 from oss_desk.domain.appointments import TicketEnd, ticket_end
-from oss_desk.domain.counter import visit_outcome
+from oss_desk.domain.counter import HeldCode, visit_outcome
 from oss_desk.domain.models import (
     Desk,
     EventKind,
@@ -45,11 +45,11 @@ class Moved:
     the desk's printer (None: the code did not change, or no printer there)."""
 
     ticket: Ticket
+    held: HeldCode
+    """The code the resident holds now (:func:`~oss_desk.storage.print_state.code_on_paper`):
+    the old one when the new code was printed nowhere, on paper or only said."""
     print_job: int | None = None
     printer_url: str | None = None
-    paper_code: str = ""
-    """The code on the resident's paper now (:func:`~oss_desk.storage.print_state.code_on_paper`):
-    the old one when the new code was printed nowhere ("": the code did not change)."""
 
 
 class Destination(TypedDict, total=False):
@@ -255,7 +255,7 @@ class Closing(Issuing):
                 to_desk = target_desk.id if target_desk is not None else None
                 moved = changed(q.assign_desk(conn, ticket.id, to_desk, colleague))
                 self._log(conn, ticket, EventKind.TRANSFERRED, now, sent_to)
-                return Moved(moved)
+                return Moved(moved, code_on_paper(conn, moved.id))
             self._check_servable(
                 site, self.s.directory.services[new_service], ticket.needs_private_room
             )
@@ -291,7 +291,7 @@ class Closing(Issuing):
                 job = self._print_ticket(
                     conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
-            return Moved(new, job, printer, code_on_paper(conn, new.id, to_come=True))
+            return Moved(new, code_on_paper(conn, new.id, to_come=True), job, printer)
 
     def _check_colleague(
         self, conn: sqlite3.Connection, colleague: str, ticket: Ticket, service: str

@@ -18,6 +18,8 @@ from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.public import normalise_mobile
+from oss_desk.domain.text import sentence_case
+from oss_desk.domain.waits import turn_texts_offered
 from oss_desk.domain.wording import rating_word
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import (
@@ -304,19 +306,29 @@ class MobileDialog(Dialog[MobileChoice | None]):
     ]
     hint = "Tab: the choices · Space: tick · F9 (or Enter in the number): save · Esc: back"
 
-    def __init__(self, code: str, *, follow_up_possible: bool = True) -> None:
+    def __init__(
+        self,
+        code: str,
+        *,
+        follow_up_possible: bool = True,
+        nearly_close: bool = False,
+        when_called: bool = True,
+    ) -> None:
+        """``nearly_close``: the ticket is already near the front, so its "nearly your turn"
+        text would be held back: the choice says so, in the words said once it is saved
+        (``when_called``: the office texts a resident when called)."""
         super().__init__(f"Texts for {code}")
         self.follow_up_possible = follow_up_possible
+        self.turn_texts, self.held_back = turn_texts_offered(nearly_close, when_called)
 
-    LABELS: ClassVar[dict[str, str]] = {
-        "turn-texts": "Text when nearly their turn, and when called",
-        "follow-up": "Text me afterwards to ask how we did",
-    }
+    FOLLOW_UP = "Text me afterwards to ask how we did"
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
-        yield TickBox(self.LABELS["turn-texts"], True, id="turn-texts")
-        follow_up = self.LABELS["follow-up"]
+        yield TickBox(sentence_case(self.turn_texts), True, id="turn-texts")
+        if self.held_back is not None:
+            yield Static(Text(sentence_case(self.held_back)), classes="hint", id="held-back")
+        follow_up = self.FOLLOW_UP
         if not self.follow_up_possible:
             follow_up += " (not set up here)"
         yield TickBox(follow_up, False, id="follow-up", disabled=not self.follow_up_possible)

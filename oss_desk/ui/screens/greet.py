@@ -23,7 +23,6 @@ from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
-from oss_desk.domain.waits import texts_given_said
 from oss_desk.domain.workdays import closed_now_line
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
@@ -538,42 +537,9 @@ class GreetScreen(DeskScreen):
         if self.last_issued is None:
             self.say("Issue the ticket first, then add the mobile number")
             return
-        from oss_desk.ui.dialogs.scorecard import MobileDialog
+        from oss_desk.ui.screens.text_me import text_me
 
-        issued = self.last_issued.ticket
-        possible = self.desk.names.follow_up_texts()
-        choice = await self.app.push_screen_wait(
-            MobileDialog(issued.code, follow_up_possible=possible)
-        )
-        if choice is None or not choice.number.strip():
-            return
-        if not (choice.turn_texts or choice.follow_up):
-            self.say("Nothing ticked: no text will be sent")
-            return
-        actor = self.acting_as()
-
-        def give(session: Session) -> str:
-            """Record the texts; what is said of them ("nearly your turn" held back when the
-            ticket is already close)."""
-            from oss_desk.services.feedback_texts import give_texts
-            from oss_desk.services.turn_texts import TurnTexts
-
-            number = choice.number
-            give_texts(
-                session,
-                actor,
-                issued.id,
-                turn_texts=number if choice.turn_texts else None,
-                follow_up=number if choice.follow_up else None,
-            )
-            held = choice.turn_texts and TurnTexts(session, actor).nearly_held_back(issued)
-            when_called = session.settings.turn_texts.when_called
-            turn, after = choice.turn_texts, choice.follow_up
-            return texts_given_said(turn, after, held_back=held, when_called=when_called)
-
-        given = await self.commit(give)
-        if isinstance(given, Ok):
-            self.notify_done(f"{issued.code}: {given.value}")
+        await text_me(self, self.last_issued.ticket)
 
     @key_flow("greet")
     async def action_reprint(self) -> None:

@@ -89,8 +89,7 @@ class NewCodeDialog(Dialog[None]):
         line = self.query_one("#new-code-print", Static)
         job = self.moved.print_job
         if job is None:
-            paper = self.moved.paper_code or self.old_code
-            said = new_code_untold(self.moved.ticket.code, paper)
+            said = new_code_untold(self.moved.ticket.code, self.moved.held)
             line.update(Text(sentence_case(said), "bold"))
             return
         word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
