@@ -216,3 +216,22 @@ def test_a_story_holds_no_note(day: Day, monkeypatch: pytest.MonkeyPatch) -> Non
         assert viewed == (0,)
     finally:
         session.close()
+
+
+def test_an_open_visit_says_its_wait_so_far_as_the_live_queue_does(
+    day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not counted by a report yet: its wait so far by the live queue's clock (the report's
+    rule from the other side), the same minutes and the same "over the target"."""
+    cli = Cli(day.db, monkeypatch)
+    later = (NINE + timedelta(days=7)).isoformat()  # the next Monday, 09:00
+    issued = cli("--user", "tl", "ticket", "issue", "--service", "W", "--no-print", now=later)
+    assert issued.code == 0, issued.err
+    now = (NINE + timedelta(days=7, minutes=18, seconds=30)).isoformat()
+    (entry,) = cli("--user", "tl", "queue", "--json", now=now).json()
+    shown = cli("--user", "tl", "ticket", "show", "W001", "--json", now=now).json()["story"]
+    assert entry["code"] == "W001" and entry["wait_min"] == 18
+    assert (shown["counted_as"], shown["waited_min"]) == ("open", entry["wait_min"])
+    assert shown["within_target"] is False and shown["ended"] == "not yet"
+    text = cli("--user", "tl", "ticket", "show", "W001", now=now).out.splitlines()
+    assert "  Waited:    18 min so far, not seen yet (over the 15-min target)" in text, text

@@ -51,10 +51,10 @@ def ended_said(
 
 def waited_short(end: VisitEnd, wait_ms: int) -> str:
     """The wait in a phrase ("waited 27 min"), the report's minutes rounded down as every
-    screen says a wait (:func:`~oss_desk.domain.waits.waited_minutes`); "not seen yet" while
-    the visit is open, "no wait counted" for a ticket issued in error (no visitor)."""
+    screen says a wait (:func:`~oss_desk.domain.waits.waited_minutes`); "not seen yet after
+    12 min" while the visit is open, "no wait counted" for a ticket issued in error."""
     if end is VisitEnd.OPEN:
-        return "not seen yet"
+        return f"not seen yet after {waited_minutes(wait_ms / 1000)} min"
     if end is VisitEnd.ERROR:
         return "no wait counted"
     return f"waited {waited_minutes(wait_ms / 1000)} min"
@@ -62,7 +62,8 @@ def waited_short(end: VisitEnd, wait_ms: int) -> str:
 
 def waited_said(end: VisitEnd, wait_ms: int, target_ms: int) -> str:
     """The wait as the reports count it, with what it counted as against the target:
-    "27 min, then gone unseen: over the 15-min target (a miss)"."""
+    "27 min, then gone unseen: over the 15-min target (a miss)"; for a visit still open, its
+    wait so far by the live queue's clock: "12 min so far, not seen yet"."""
     target = f"the {target_ms // 60_000}-min target"
     minutes = f"{waited_minutes(wait_ms / 1000)} min"
     if end is VisitEnd.SEEN:
@@ -76,7 +77,8 @@ def waited_said(end: VisitEnd, wait_ms: int, target_ms: int) -> str:
         return f"{minutes}, still waiting when the office closed (a miss)"
     if end is VisitEnd.ERROR:
         return "none counted: a ticket issued in error is no visitor"
-    return "not seen yet"
+    over = f" (over {target})" if not within_target(wait_ms, target_ms) else ""
+    return f"{minutes} so far, not seen yet{over}"
 
 
 def about_visit_said(code: str | None, day: str, wait: str, ended: str) -> str:

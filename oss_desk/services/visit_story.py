@@ -18,9 +18,11 @@ from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import day_said, local, time_said
+from oss_desk.domain.epoch import from_epoch_ms
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.standards import GONE, VisitEnd, classify_visit, within_target
 from oss_desk.domain.visit_story import about_visit_said, ended_said, waited_said, waited_short
+from oss_desk.domain.wait_clock import waited_seconds
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.session import Session
 from oss_desk.services.visit_history import Line, VisitHistory, line_text
@@ -47,7 +49,8 @@ class VisitStory:
     end: VisitEnd
     """What the reports counted the visit as."""
     wait_ms: int
-    """Its wait as the reports counted it (0 when none is counted)."""
+    """Its wait as the reports counted it (0 when none is counted); while it is open, its wait
+    so far by the live queue's clock (:func:`oss_desk.domain.wait_clock.waited_seconds`)."""
     target_ms: int
     ended: str
     """How and why it ended, in words (:func:`~oss_desk.domain.visit_story.ended_said`)."""
@@ -75,8 +78,9 @@ class VisitStory:
 
     @property
     def waited_min(self) -> int | None:
-        """The wait counted, in the whole minutes every screen says (None: none counted)."""
-        if self.end in (VisitEnd.OPEN, VisitEnd.ERROR):
+        """The wait, in the whole minutes every screen says: as the report counted it, or so
+        far while the visit is open (None: none counted, a ticket issued in error)."""
+        if self.end is VisitEnd.ERROR:
             return None
         return waited_minutes(self.wait_ms / 1000)
 
@@ -145,6 +149,10 @@ def _story(session: Session, visit_id: int, site_id: str, day: str, code: str | 
         last = _last_end(events, facts.ended if facts is not None else None)
         ending = history.event_lines(conn, [last]) if last is not None else []
     end, wait_ms = classify_visit(facts) if facts is not None else (VisitEnd.OPEN, 0)
+    if end is VisitEnd.OPEN and facts is not None:  # not counted yet: its wait so far, as
+        arrived, booked = facts.arrived_ms, facts.booked_ms  # the live queue counts it
+        booked_at = None if booked is None else from_epoch_ms(booked)
+        wait_ms = 1000 * waited_seconds(from_epoch_ms(arrived), booked_at, session.clock.now())
     ended = ended_said(
         last.kind if last else None,
         last.data if last else None,
