@@ -18,6 +18,7 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.standards import VisitEnd
+from oss_desk.domain.visit_story import cancelled_said, waited_said
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now
 from oss_desk.services.session import open_session
@@ -235,3 +236,36 @@ def test_an_open_visit_says_its_wait_so_far_as_the_live_queue_does(
     assert shown["within_target"] is False and shown["ended"] == "not yet"
     text = cli("--user", "tl", "ticket", "show", "W001", now=now).out.splitlines()
     assert "  Waited:    18 min so far, not seen yet (over the 15-min target)" in text, text
+
+
+@pytest.mark.parametrize(
+    ("end", "wait_ms", "said"),
+    [
+        (VisitEnd.SEEN, 15 * 60_000, "15 min until seen (within the 15-min target)"),
+        (VisitEnd.SEEN, 15 * 60_000 + 1, "15 min until seen (over the 15-min target)"),
+        (
+            VisitEnd.WALKED_OUT,
+            15 * 60_000,
+            "15 min, then gone unseen: before the 15-min target (counted on its own line)",
+        ),
+        (
+            VisitEnd.WALKED_OUT,
+            15 * 60_000 + 1,
+            "15 min, then gone unseen: over the 15-min target (a miss)",
+        ),
+    ],
+)
+def test_the_words_of_a_wait_follow_the_reports_target_rule(
+    end: VisitEnd, wait_ms: int, said: str
+) -> None:
+    """Exactly 15:00 is within the target (a walk-out then is on its own line, no miss); a
+    millisecond more is over, though both are "15 min" rounded down."""
+    assert waited_said(end, wait_ms, 15 * 60_000) == said
+
+
+def test_a_cancelled_ticket_says_why() -> None:
+    assert cancelled_said({"reason": "left"}) == "cancelled (left)"
+    assert cancelled_said({"reason": "error"}) == "cancelled (issued in error)"
+    closed = {"reason": "office_closed", "automatic": True}
+    assert cancelled_said(closed) == "closed at close of day (office closed)"
+    assert cancelled_said(None) == "cancelled"
