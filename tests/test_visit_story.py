@@ -269,3 +269,23 @@ def test_a_cancelled_ticket_says_why() -> None:
     closed = {"reason": "office_closed", "automatic": True}
     assert cancelled_said(closed) == "closed at close of day (office closed)"
     assert cancelled_said(None) == "cancelled"
+
+
+def test_a_no_show_taken_back_has_not_ended_the_visit(day: Day) -> None:
+    """The resident came after all (the no-show undone within its minutes): at the desk, not
+    a no-show; the story says so, as the report counts them seen."""
+    clock = FixedClock(NINE + timedelta(days=7))
+    desk = open_session(db=day.db, clock=clock, person="tl", desk_id="desk-1")
+    try:
+        queue = QueueService(desk)
+        ticket = queue.issue("W", print_ticket=False).ticket
+        _at(clock, 7 * 24 * 60 + 3)
+        queue.call(ticket.code, "desk-1")
+        _at(clock, 7 * 24 * 60 + 4)
+        queue.no_show(ticket.code)
+        queue.undo_no_show(ticket.code)
+        story = visit_story(desk, ticket)
+    finally:
+        desk.close()
+    assert (story.end, story.waited_min, story.ended) == (VisitEnd.SEEN, 3, "not yet")
+    assert "Ended:     not yet" in story.text()

@@ -20,7 +20,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import day_said, local, time_said
 from oss_desk.domain.epoch import from_epoch_ms
 from oss_desk.domain.models import Ticket
-from oss_desk.domain.standards import GONE, VisitEnd, classify_visit, within_target
+from oss_desk.domain.standards import GONE, TAKEN_BACK, VisitEnd, classify_visit, within_target
 from oss_desk.domain.visit_story import about_visit_said, ended_said, waited_said, waited_short
 from oss_desk.domain.wait_clock import waited_seconds
 from oss_desk.domain.waits import waited_minutes
@@ -177,4 +177,8 @@ def _last_end(events: list[EventRow], kind: str | None) -> EventRow | None:
     """The event that ended the visit last (of the kind the reports read as its end), latest
     by instant, then by its place in the log."""
     ends = [e for e in events if e.kind == kind and kind in ENDS]
-    return max(ends, key=lambda e: (e.at, e.id), default=None)
+    last = max(ends, key=lambda e: (e.at, e.id), default=None)
+    taken_back = last is not None and any(  # they came after all: not ended by it
+        e.kind == TAKEN_BACK and e.ticket_id == last.ticket_id and e.id > last.id for e in events
+    )
+    return None if taken_back else last
