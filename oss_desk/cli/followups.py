@@ -127,6 +127,8 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
         about = category.name if category else f.category
         stage = f"; stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
         lines.append(f"  came in by {f.via.words.lower()}; category {about}{stage}")
+    if (about := _about_visit(session, f)) is not None:
+        lines.append(f"  {about}")
     if f.back_office is not None:
         office = settings.back_office(f.back_office)
         name = office.name if office else f.back_office
@@ -146,6 +148,16 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
     if f.officer is not None:
         lines.append(f"  answered by {f.officer}")
     return lines
+
+
+def _about_visit(session: Session, f: Followup) -> str | None:
+    """The visit a follow-up is about, in a line (its day, wait and end); None: none."""
+    if f.visit_id is None:
+        return None
+    from oss_desk.services.visit_story import story_of_visit
+
+    story = story_of_visit(session, f.visit_id)
+    return story.about() if story else f"about visit {f.visit_id} (not found)"
 
 
 def svc_today(session: Session, f: Followup) -> date:
@@ -312,6 +324,7 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     if as_json:
         value = {**followup_json(f, today), "attempt_log": attempts}
         value["messages"] = [message_json(m) for m in messages]
+        value["about_visit"] = _about_visit(session, f)
         if found.details is not None:
             value["contact"] = _details_json(found.details)
         emit_json(value)

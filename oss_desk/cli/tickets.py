@@ -458,6 +458,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
         TextsSaid,
     )
     from oss_desk.services.delivery import ticket_print, turn_texts_said
+    from oss_desk.services.visit_story import visit_story
 
     session = state.session()
     queue = QueueService(session)
@@ -466,12 +467,14 @@ def show(state: State, ref: str, as_json: bool) -> None:
     printing, print_words = ticket_print(session, found.id)
     with session.store.read() as conn:
         texts = turn_texts_said(conn, [found.visit_id]).get(found.visit_id, TextsSaid())
+    story = visit_story(session, found)
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
         data.update(printing)
         data["texts_not_sent"] = list(texts.not_sent)
         data["texts_uncertain"] = list(texts.uncertain)
+        data["story"] = story.as_json()
         emit_json(data)
         return
     place, said = "", found
@@ -483,6 +486,8 @@ def show(state: State, ref: str, as_json: bool) -> None:
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))
     click.echo(f"{line}{place}; {print_words}{''.join(f'; {said}' for said in texts.every)}")
+    for told in story.text():  # what happened to the visit, under its line
+        click.echo(f"  {told}")
 
 
 @click.group()

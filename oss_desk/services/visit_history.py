@@ -15,11 +15,11 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local, says_days, says_zones, time_said
-from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.codes import code_said
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.models import Actor, EventKind, Ticket
+from oss_desk.domain.visit_story import cancelled_said
 from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import AUTOMATION, Session
@@ -83,7 +83,7 @@ class History:
         dated, zoned = says_days(every, timezone, today), says_zones(every, timezone)
 
         def text(line: Line) -> str:
-            return _text(line, time_said(line.at, timezone, today, dated=dated, zoned=zoned))
+            return line_text(line, time_said(line.at, timezone, today, dated=dated, zoned=zoned))
 
         out = [f"Visit of {code_said(self.ticket.code, self.ticket.id, sites)}"]
         out += [text(line) for line in self.lines]
@@ -100,7 +100,7 @@ class History:
         return self.lines_text(timezone, today, len(session.directory.sites))
 
 
-def _text(line: Line, when: str) -> str:
+def line_text(line: Line, when: str) -> str:
     who = f"  ({line.name}" + (f", {line.desk})" if line.desk else ")") if line.name else ""
     body = f"  {when}  {line.what}{who}"
     indent = " " * (len(when) + 4)  # the note under the line's words
@@ -144,14 +144,27 @@ class VisitHistory:
                     "SELECT id, at, actor, text FROM visit_notes WHERE visit_id = ?", [visit_id]
                 )
             }
+        return self.event_lines(conn, events_for_visit(conn, visit_id), texts, notes=notes)
+
+    def event_lines(
+        self,
+        conn: sqlite3.Connection,
+        events: list[EventRow],
+        texts: dict[int, str] | None = None,
+        *,
+        notes: bool = False,
+    ) -> list[Line]:
+        """The visit's ``events`` in lines; ``notes``: with the notes' ``texts`` (else a note
+        added is a line without its text); ``texts`` None: no line for a note at all (a story
+        for staff, where notes are not read)."""
         found = []
-        for event in events_for_visit(conn, visit_id):
+        for event in events:
             what = self._words(conn, event)
-            if what is None:
+            if what is None or (texts is None and event.kind == EventKind.NOTE_ADDED.value):
                 continue
             note = None
             if event.kind == EventKind.NOTE_ADDED.value:
-                note = texts.get(int(event.data.get("note", 0)))
+                note = (texts or {}).get(int(event.data.get("note", 0)))
                 if note is None and notes:
                     note = "(deleted on the retention schedule)"
             person: str | None = event.actor
@@ -237,7 +250,7 @@ class VisitHistory:
             EventKind.NO_SHOW.value: f"{ticket} did not come",
             EventKind.NO_SHOW_UNDONE.value: f"{ticket} came after all (no-show taken back)"
             + (f"; {PAPER_AGAIN}: queued to print again" if "job" in data else ""),
-            EventKind.CANCELLED.value: f"{ticket} {cancelled_words(data)}",
+            EventKind.CANCELLED.value: f"{ticket} {cancelled_said(data)}",
             EventKind.NOTE_ADDED.value: "note",
             EventKind.APPOINTMENT_CHECKED_IN.value: "checked in for an appointment",
             EventKind.APPOINTMENT_BOOKED.value: "appointment booked",

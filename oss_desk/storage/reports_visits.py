@@ -38,6 +38,7 @@ from oss_desk.domain.standards import (
     Check,
     EndRule,
     VisitEnd,
+    VisitFacts,
 )
 from oss_desk.domain.tally import ArrivalKey, VisitTally
 from oss_desk.storage.migrations import view_sql
@@ -354,6 +355,25 @@ def arrivals_between(
         (str(d), str(s), int(h), str(c), str(ch)): int(n)
         for d, s, h, c, ch, n in conn.execute(source + _BETWEEN, args)
     }
+
+
+_ONE_VISIT = f"""
+SELECT {", ".join(FACT_COLUMNS)} FROM described WHERE visit_id = :visit
+"""  # noqa: S608 - constant text
+
+
+def facts_of_visit(conn: sqlite3.Connection, visit_id: int) -> VisitFacts | None:
+    """The facts of one visit exactly as the reports read them (its day's rows, the same SQL
+    every report counts), so that what one visit's story says of its wait and end is what the
+    report of its day counted; None: no such visit."""
+    found = conn.execute(
+        "SELECT business_day, site_id FROM visits WHERE id = ?", [visit_id]
+    ).fetchone()
+    if found is None:
+        return None
+    args = {"first": found[0], "last": found[0], "site": found[1], "visit": visit_id}
+    row = conn.execute(_visitors(conn, facts_kept(conn)) + _ONE_VISIT, args).fetchone()
+    return None if row is None else VisitFacts(*row)
 
 
 def _visitors(conn: sqlite3.Connection, kept: FactsKept) -> str:

@@ -90,8 +90,11 @@ class TicketDialog(PickDialog[str]):
     letter (or arrows and Enter) does it."""
 
     HELP = (
-        "A ticket's details, with what this desk can do with it now: an action's letter does "
-        "it, or the arrows and Enter. Esc closes it and nothing changes."
+        "A ticket's details and what happened to its visit (how long the resident waited, by "
+        "the daily report's rule; how, why and by whom it ended; each step), with what this "
+        "desk can do with it now: an action's letter does it, or the arrows and Enter. Long "
+        "details scroll (with the mouse, or the arrows when no action is offered). Esc closes "
+        "it and nothing changes."
     )
 
     LIST_ID = "ticket-actions"
@@ -103,6 +106,8 @@ class TicketDialog(PickDialog[str]):
         self.hint = f"{keys}, or arrows and Enter · Esc: close" if actions else "Esc: close"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("\n".join(self.lines)), classes="body")
+        # a visit's story may be long: it scrolls (by the keys when no action takes them)
+        with VerticalScroll(id="ticket-body", can_focus=not self.answers):
+            yield Static(Text("\n".join(self.lines)), classes="body")
         if self.answers:
             yield from super().compose_body()

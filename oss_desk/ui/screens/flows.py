@@ -50,7 +50,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     found = await desk.act(lambda s: _found(s, text, actor))
     if not isinstance(found, Ok):
         return
-    ticket, words = found.value
+    ticket, words, story = found.value
     snap = desk.snapshot
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     lines = [
@@ -73,8 +73,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         lines.append(
             f"Parked:    at {names.desk(ticket.desk)}" + (f" ({reason})" if reason else "")
         )
-    if ticket.outcome:
-        lines.append(f"Outcome:   {ticket.outcome.value}")
+    lines += story  # the visit's wait, its end and what happened (its outcome among them)
     actions = screen.ticket_actions(ticket)
     chosen = await screen.app.push_screen_wait(
         TicketDialog(f"Ticket {ticket.code}", lines, actions)
@@ -83,12 +82,16 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         await screen.ticket_action(ticket, chosen)
 
 
-def _found(session: Session, text: str, actor: Actor | None) -> tuple[Ticket, str | None]:
-    """The ticket, and its status in words when they say more than the stored value."""
+def _found(
+    session: Session, text: str, actor: Actor | None
+) -> tuple[Ticket, str | None, list[str]]:
+    """The ticket, its status in words when they say more than the stored value, and its
+    visit's story in lines (as ``ticket show`` says it)."""
     from oss_desk.services.queue.day_end import ended_words
+    from oss_desk.services.visit_story import visit_story
 
     ticket = ticket_from_scan(session, text, actor)
-    return ticket, ended_words(session, ticket)
+    return ticket, ended_words(session, ticket), visit_story(session, ticket).text()
 
 
 def desk_choices(
