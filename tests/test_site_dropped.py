@@ -147,7 +147,7 @@ def test_a_ticket_still_served_from_an_earlier_day_keeps_its_site_when_its_desk_
         "oss-desk: site library (Library) is gone but holds 1 ticket still open "
         "(C001 of Mon 23 Nov): finish the tickets first, or keep the site until then"
     ), refused.err
-    assert "serving at lib-1" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
+    assert "serving at Library desk" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
     ok(cli, "--user", "adv", "ticket", "finish", "1", "--outcome", "resolved", now=WEDNESDAY)
     ok(cli, "init", "--config", str(moved), now=WEDNESDAY)
     assert "resolved" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
