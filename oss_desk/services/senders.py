@@ -13,9 +13,7 @@ import errno
 import io
 import logging
 import os
-import re
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -32,9 +30,16 @@ from urllib.parse import parse_qsl, urlsplit
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
+from oss_desk.domain.send_faults import (
+    MAIL_UNREACHABLE,
+    NOTIFY_UNREACHABLE,
+    unanswered_end,
+    unreachable,
+)
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
+from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, dot_stuffed
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
@@ -302,10 +307,10 @@ class SmtpSender:
         try:
             client: smtplib.SMTP
             if implicit_tls:
-                client = _TimedSmtpSsl(settings.timeout, settings.reply_timeout)
+                client = TimedSmtpSsl(settings.timeout, settings.reply_timeout)
                 client.connect(host, port)
             else:
-                client = _TimedSmtp(settings.timeout, settings.reply_timeout)
+                client = TimedSmtp(settings.timeout, settings.reply_timeout)
                 client.connect(host, port)
             with client:
                 client.ehlo()
@@ -323,7 +328,7 @@ class SmtpSender:
                 code, reply = client.docmd("data")
                 if code != 354:
                     raise smtplib.SMTPDataError(code, reply)
-                client.send(_dot_stuffed(email))
+                client.send(dot_stuffed(email))
                 on_handover()
                 handed_over = True
                 client.send(b".\r\n")
@@ -346,16 +351,10 @@ class SmtpSender:
                 f"the mail server said {exc.smtp_code}", retry=temporary, alert=not temporary
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            log.info("mail server %s:%s: %s: %s", host, port, type(exc).__name__, exc)
             if handed_over:
-                raise SendFault(
-                    "the mail server did not answer the end of the message "
-                    f"({type(exc).__name__}): it may have been accepted",
-                    retry=True,
-                    uncertain=True,
-                ) from None
-            raise SendFault(
-                f"cannot reach the mail server ({type(exc).__name__})", retry=True
-            ) from None
+                raise SendFault(unanswered_end(exc), retry=True, uncertain=True) from None
+            raise SendFault(unreachable(MAIL_UNREACHABLE, exc), retry=True) from None
         return str(email["Message-ID"])
 
 
@@ -383,39 +382,6 @@ def _add_qr(email: EmailMessage, message: Composed, reference: str) -> None:
         disposition="inline",
         filename="booking-code.png",
     )
-
-
-def _dot_stuffed(email: EmailMessage) -> bytes:
-    """The message as SMTP carries it: CRLF lines, a leading dot doubled, ending in CRLF (the
-    closing "." line is sent on its own)."""
-    buffer = io.BytesIO()
-    generator.BytesGenerator(buffer, policy=email.policy.clone(linesep="\r\n")).flatten(email)
-    data = re.sub(rb"(?m)^\.", b"..", buffer.getvalue())
-    return data if data.endswith(b"\r\n") else data + b"\r\n"
-
-
-class _TimedSmtp(smtplib.SMTP):
-    """smtplib's client with one timeout for connecting and another for every reply."""
-
-    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
-        self.reply_timeout = reply_timeout
-        super().__init__(timeout=connect_timeout)
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        sock.settimeout(self.reply_timeout)
-        return sock  # type: ignore[no-any-return]
-
-
-class _TimedSmtpSsl(smtplib.SMTP_SSL):
-    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
-        self.reply_timeout = reply_timeout
-        super().__init__(timeout=connect_timeout, context=ssl.create_default_context())
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        sock.settimeout(self.reply_timeout)
-        return sock  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -499,7 +465,7 @@ class NotifySender:
             # it is sent again.
             how = how_it_failed(exc.__cause__)
             if how == "never connected":
-                raise SendFault("cannot reach Notify (no connection)", retry=True) from None
+                raise SendFault(f"{NOTIFY_UNREACHABLE} (no connection)", retry=True) from None
             raise self._uncertain(
                 f"Notify did not answer within {self.settings.timeout:g} s"
                 if how == "timed out"
