@@ -8,6 +8,8 @@ leader's alerts, ``followup show`` and ``doctor`` show them as recorded. The err
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 MAIL_UNREACHABLE = "cannot reach the mail server"
 NOTIFY_UNREACHABLE = "cannot reach Notify"
 
@@ -60,3 +62,55 @@ def unanswered_end(exc: BaseException) -> str:
     why = connection_fault(exc)
     said = f" ({why})" if why else ""
     return f"the mail server did not answer the end of the message{said}: it may have been accepted"
+
+
+# What the worker last found of each sender --------------------------------------------------
+
+SENDER_LABELS = {"smtp": "Email", "notify": "Notify"}
+"""How the team leader's status line, ``doctor`` and ``alerts list`` name each sender."""
+NOT_TRIED = "not tried yet (unknown)"
+
+
+@dataclass(frozen=True, slots=True)
+class SenderWords:
+    """A sender's state in words, longest first (``short``, ``least``: for a narrow status
+    bar); ``fault``: it is not sending."""
+
+    text: str
+    short: str
+    least: str
+    fault: bool
+    waiting: int = 0
+    """Messages through it waiting for another try."""
+
+    @property
+    def worth_saying(self) -> bool:
+        """For the status line: it is not sending, or messages wait for it."""
+        return self.fault or self.waiting > 0
+
+
+def sender_words(
+    status: str | None, detail: str | None, since: str | None, waiting: int
+) -> SenderWords:
+    """What the worker last found of a sender (``status`` None: it has not tried it), with
+    ``since`` (a local time: "01:13") and the messages ``waiting`` for another try: "cannot
+    reach the mail server (connection refused) since 01:13 (2 waiting)", "ok", "not tried
+    yet (unknown)". Nothing is called ok unless a try through it was accepted."""
+    count = f" ({waiting} waiting)" if waiting else ""
+    least_count = f", {waiting}" if waiting else ""
+    if status is None:
+        return SenderWords(
+            NOT_TRIED + count, "not tried yet" + count, "unknown" + least_count, False
+        )
+    if status == "ok":
+        return SenderWords("ok" + count, "ok" + count, "ok" + least_count, False, waiting)
+    said = detail or status
+    when = f" since {since}" if since else ""
+    short = said.partition(" (")[0].partition(": ")[0]
+    return SenderWords(
+        f"{said}{when}{count}",
+        f"{short}{when}{count}",
+        f"not sending{least_count}",
+        True,
+        waiting,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from oss_desk.services.sender_states import recorder
 from oss_desk.services.senders import NotifySender, SmtpSender
 from oss_desk.services.session import Session
 
@@ -38,6 +39,9 @@ class CurrentSenders:
             smtp, notify = self._given
             self._smtp = smtp or SmtpSender(settings.email)
             self._notify = notify or NotifySender(settings.notify)
+            # Each try kept as the sender's state, as the worker found it (the status line's).
+            self._smtp.found = recorder(self.s, "smtp")
+            self._notify.found = recorder(self.s, "notify")
         return settings
 
     @property

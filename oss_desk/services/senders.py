@@ -39,7 +39,7 @@ from oss_desk.domain.send_faults import (
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
-from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, dot_stuffed
+from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, add_qr, dot_stuffed
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
@@ -240,6 +240,24 @@ def _secret(path: str | None, what: str) -> str | None:
         ) from None
 
 
+Found = Callable[[SendFault | None], None]
+"""What is told how a send went: None, accepted; else its fault (the worker keeps it as the
+sender's state, :mod:`oss_desk.services.sender_states`)."""
+
+
+def _observed(found: Found | None, send: Callable[[], str]) -> str:
+    """``send()``, telling ``found`` how it went."""
+    try:
+        sent = send()
+    except SendFault as fault:
+        if found is not None:
+            found(fault)
+        raise
+    if found is not None:
+        found(None)
+    return sent
+
+
 @dataclass
 class SmtpSender:
     settings: EmailSettings
@@ -248,6 +266,8 @@ class SmtpSender:
     capture: str | None = None
     """A ``capture://`` mailbox every message goes to, whatever ``smtp_url`` says (the demo's
     own, for the messages of its simulated past)."""
+    found: Found | None = None
+    """Told how each send went (:func:`_observed`)."""
 
     def send(
         self,
@@ -261,8 +281,9 @@ class SmtpSender:
         email = self._build(to, message, reference)
         url = urlsplit(self.capture or self.settings.smtp_url or "")
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
-            return _mbox(url.netloc + url.path, email)
-        return self._smtp(url, email, on_handover or (lambda: None))
+            return _observed(self.found, lambda: _mbox(url.netloc + url.path, email))
+        handover = on_handover or (lambda: None)
+        return _observed(self.found, lambda: self._smtp(url, email, handover))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage()
@@ -277,7 +298,7 @@ class SmtpSender:
         email["X-OSS-Desk-Reference"] = reference
         email.set_content(message.body)
         if message.qr is not None:
-            _add_qr(email, message, reference)
+            add_qr(email, message, reference)
         if message.ics is not None:
             method = "CANCEL" if b"METHOD:CANCEL" in message.ics else "PUBLISH"
             email.add_attachment(
@@ -358,32 +379,6 @@ class SmtpSender:
         return str(email["Message-ID"])
 
 
-def _add_qr(email: EmailMessage, message: Composed, reference: str) -> None:
-    """The booking's QR code, shown in the message: an HTML alternative to the plain text,
-    related to the code as an inline PNG by its Content-ID (multipart/alternative of text and
-    multipart/related of HTML and image). Mail clients show an image referred to so inside the
-    message, where a plain attachment is a file to open (or a thumbnail at the end) and an
-    image from a web address is held back until the reader allows it (and tells us they
-    read it); a data: address is blocked by the big webmail services. Readers of plain text
-    have the reference in words, as before."""
-    from oss_desk.hardware.qr import qr_png
-    from oss_desk.services.messages import email_html
-
-    assert message.qr is not None
-    cid = f"qr.{reference}@oss-desk"  # the message's own reference: nothing personal
-    email.add_alternative(email_html(message, cid), subtype="html")
-    html = email.get_body(preferencelist=("html",))
-    assert isinstance(html, EmailMessage)
-    html.add_related(
-        qr_png(message.qr),
-        maintype="image",
-        subtype="png",
-        cid=f"<{cid}>",
-        disposition="inline",
-        filename="booking-code.png",
-    )
-
-
 @dataclass
 class NotifySender:
     settings: NotifySettings
@@ -391,6 +386,8 @@ class NotifySender:
     capture: str | None = None
     """A ``capture://`` phone every message goes to, whatever ``base_url`` says (the demo's
     own, for the messages of its simulated past)."""
+    found: Found | None = None
+    """Told how each send went (:func:`_observed`)."""
 
     @property
     def base_url(self) -> str:
@@ -424,6 +421,18 @@ class NotifySender:
     ) -> str:
         """Send a text or email; ``on_handover`` runs just before the request goes out (from
         then on Notify may have it: look it up by reference before sending again)."""
+        return _observed(
+            self.found, lambda: self._send(channel, to, message, reference, on_handover)
+        )
+
+    def _send(
+        self,
+        channel: str,
+        to: str,
+        message: Composed,
+        reference: str,
+        on_handover: Callable[[], None] | None,
+    ) -> str:
         if self.base_url.startswith("capture://"):  # the demo's virtual phone
             text = message.sms if channel == "text" else message.body
             return _capture(

@@ -1,5 +1,6 @@
-"""The SMTP client's wire: smtplib's client with one timeout for connecting and another for
-every reply, and a message as SMTP carries it (:class:`oss_desk.services.senders.SmtpSender`)."""
+"""The SMTP client's message and wire: a booking's QR code in the email, smtplib's client with
+one timeout for connecting and another for every reply, and a message as SMTP carries it
+(:class:`oss_desk.services.senders.SmtpSender`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,34 @@ import ssl
 from email import generator
 from email.message import EmailMessage
 from typing import Any
+
+from oss_desk.services.messages import Composed
+
+
+def add_qr(email: EmailMessage, message: Composed, reference: str) -> None:
+    """The booking's QR code, shown in the message: an HTML alternative to the plain text,
+    related to the code as an inline PNG by its Content-ID (multipart/alternative of text and
+    multipart/related of HTML and image). Mail clients show an image referred to so inside the
+    message, where a plain attachment is a file to open (or a thumbnail at the end) and an
+    image from a web address is held back until the reader allows it (and tells us they
+    read it); a data: address is blocked by the big webmail services. Readers of plain text
+    have the reference in words, as before."""
+    from oss_desk.hardware.qr import qr_png
+    from oss_desk.services.messages import email_html
+
+    assert message.qr is not None
+    cid = f"qr.{reference}@oss-desk"  # the message's own reference: nothing personal
+    email.add_alternative(email_html(message, cid), subtype="html")
+    html = email.get_body(preferencelist=("html",))
+    assert isinstance(html, EmailMessage)
+    html.add_related(
+        qr_png(message.qr),
+        maintype="image",
+        subtype="png",
+        cid=f"<{cid}>",
+        disposition="inline",
+        filename="booking-code.png",
+    )
 
 
 def dot_stuffed(email: EmailMessage) -> bytes:
