@@ -85,9 +85,13 @@ def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
     finally:
         server.stop()
     assert len(server.mailbox.messages) == 1
-    # Ok and nothing waiting: nothing on the status line; the note says ok.
+    # Sent, nothing waiting: nothing on the status line, no note; doctor says ok.
     assert leader_senders(db) == ()
-    assert said(db, monkeypatch, "alerts", "list")[-1] == "Note: Email: ok"
+    assert said(db, monkeypatch, "alerts", "list") == [
+        "No alerts: every message was delivered or is on time."
+    ]
+    (email,) = [line for line in said(db, monkeypatch, "doctor") if " email " in line]
+    assert email.endswith("the worker last found: ok"), email
 
 
 def test_with_no_worker_running_the_waiting_messages_are_said_so(
@@ -124,3 +128,5 @@ def test_a_senders_words() -> None:
     assert words.short == "cannot reach the mail server since 01:13 (2 waiting)"
     assert words.least == "not sending, 2"
     assert words.fault and words.worth_saying
+    # A fault with nothing waiting holds nothing up: not on the status line.
+    assert not sender_words("retrying", "cannot reach Notify", "01:13", 0).worth_saying

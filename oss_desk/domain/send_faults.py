@@ -85,8 +85,9 @@ class SenderWords:
 
     @property
     def worth_saying(self) -> bool:
-        """For the status line: it is not sending, or messages wait for it."""
-        return self.fault or self.waiting > 0
+        """For the status line and the notes: messages wait for it (a fault with none waiting
+        holds nothing up; a message that failed for good is an alert of its own)."""
+        return self.waiting > 0
 
 
 def sender_words(

@@ -121,7 +121,7 @@ class DeskSnapshot:
     been sent, in words, by visit id (as ``ticket show`` says them)."""
     senders: tuple[tuple[str, SenderWords], ...] = ()
     """For the team leader: the mail server and Notify as the worker last found them, when
-    one is not sending or messages wait for another try ("Email", its words)."""
+    messages wait for another try through one ("Email", its words)."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)

@@ -78,13 +78,12 @@ def senders_said(
 
 
 def senders_noted(session: Session) -> list[str]:
-    """The notes ``alerts list`` and ``doctor`` add: "Email: cannot reach the mail server
-    (connection refused) since 01:13 (2 waiting)", one a sender the worker tried or that has
-    messages waiting."""
+    """The notes ``alerts list`` adds: "Email: cannot reach the mail server (connection
+    refused) since 01:13 (2 waiting)", one a sender with messages waiting for another try."""
     tz = next((s.timezone for s in session.settings.sites), "Europe/London")  # one host's
     with session.store.read() as conn:
         found = senders_said(conn, tz)
-    return [f"{label}: {words.text}" for label, words in found]
+    return [f"{label}: {words.text}" for label, words in found if words.worth_saying]
 
 
 __all__ = ["recorder", "senders_noted", "senders_said", "state_after"]

@@ -19,7 +19,7 @@ def device_parts(
     context: DeskContext, desk_id: str | None, snapshot: DeskSnapshot, *, leader: bool = False
 ) -> list[StatusPart]:
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
-    the mail server and Notify (when not sending, or messages wait) and the message alerts."""
+    the mail server and Notify (when messages wait for them) and the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
     from oss_desk.domain.appointments import untold_refs_said
     from oss_desk.services.alerts import alerts_counted, leader_lines
