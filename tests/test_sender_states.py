@@ -6,7 +6,7 @@ the mail server (connection refused) since 10:00 (1 waiting)"; unknown until a t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,9 +34,9 @@ def worker_runs() -> Iterator[Callable[[Path], None]]:
         lock.release()
 
 
-def leader_senders(db: Path) -> tuple[tuple[str, str, bool], ...]:
-    """What the team leader's snapshot says of the senders: (label, text, fault)."""
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+def leader_senders(db: Path, at: datetime = NOW) -> tuple[tuple[str, str, bool], ...]:
+    """What the team leader's snapshot says of the senders at ``at``: (label, text, fault)."""
+    session = open_session(db=db, clock=FixedClock(at), person="tl", desk_id="greet-1")
     try:
         snap = take_snapshot(session, figures=True)
     finally:
@@ -78,6 +78,10 @@ def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
     # A later try that finds it the same keeps the time it was first found so.
     assert deliver(db, NOW + timedelta(minutes=20)) == (0, 0)
     assert leader_senders(db) == (("Email", down, True),)
+    # Still so the next day: the day is said with the time.
+    assert leader_senders(db, NOW + timedelta(days=1)) == (
+        ("Email", down.replace("since 10:00", "since Mon 23 Nov 10:00"), True),
+    )
 
     server = SmtpServer(port)  # back up
     try:

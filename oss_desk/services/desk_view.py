@@ -216,7 +216,7 @@ def take_snapshot(
         if figures:  # the team leader's: the mail server and Notify, when worth saying
             from oss_desk.services.sender_states import senders_said
 
-            found = senders_said(conn, site.timezone, worker)
+            found = senders_said(conn, site.timezone, now, worker)
             senders = tuple((label, words) for label, words in found if words.worth_saying)
         if figures:  # the team leader's figures: the report code loads when first asked for
             from oss_desk.services.reports import ReportService

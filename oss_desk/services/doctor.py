@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,7 +83,7 @@ def run_checks(
                 guard("email", lambda: smtp(settings)),
                 guard("notify", lambda: notify(settings)),
             ]
-            results.extend(_as_worker_found(tried, current, settings))
+            results.extend(_as_worker_found(tried, current, settings, clock.now()))
             results.append(guard("booking channels", lambda: _booking_channels(settings)))
         results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
@@ -112,7 +112,9 @@ def run_checks(
     return results
 
 
-def _as_worker_found(checks: list[Check], store: Store | None, settings: Settings) -> list[Check]:
+def _as_worker_found(
+    checks: list[Check], store: Store | None, settings: Settings, now: datetime
+) -> list[Check]:
     """The email and Notify checks (tried now, from here) with a note of what the worker last
     found when it sent through them ("not tried yet (unknown)" before its first try)."""
     from dataclasses import replace
@@ -122,7 +124,7 @@ def _as_worker_found(checks: list[Check], store: Store | None, settings: Setting
     if store is None:
         return checks
     tz = next((s.timezone for s in settings.sites), "Europe/London")
-    found = dict(senders_said(store.conn, tz, every=True))
+    found = dict(senders_said(store.conn, tz, now, every=True))
     noted = []
     for check, label in zip(checks, ("Email", "Notify"), strict=True):
         words = found.get(label)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import local, time_said
 from oss_desk.domain.send_faults import SENDER_LABELS, SenderWords, sender_words
 from oss_desk.storage.sender_states import record_sender, sender_states, waiting_again
 
@@ -55,11 +56,16 @@ def recorder(session: Session, via: str) -> Found:
 
 
 def senders_said(
-    conn: sqlite3.Connection, tz: str, worker: WorkerState | None = None, *, every: bool = False
+    conn: sqlite3.Connection,
+    tz: str,
+    now: datetime,
+    worker: WorkerState | None = None,
+    *,
+    every: bool = False,
 ) -> list[tuple[str, SenderWords]]:
     """``[(label, words), ...]``: each sender the worker has tried or that has messages
     waiting (``every``: both, even when neither), as the worker last found it (``worker``:
-    its owner now, when known)."""
+    its owner now, when known); since when, with its day when that was not today."""
     states = sender_states(conn)
     waiting = waiting_again(conn)
     said: list[tuple[str, SenderWords]] = []
@@ -71,7 +77,10 @@ def senders_said(
             gone = f"{worker.describe()} ({count} waiting)"
             said.append((label, SenderWords(gone, gone, f"no worker, {count}", True, count)))
             continue
-        since = f"{local(read_instant(state.since), tz):%H:%M}" if state is not None else None
+        since = None
+        if state is not None:
+            began, today = read_instant(state.since), local(now, tz).date()
+            since = time_said(began, tz, today, dated=local(began, tz).date() != today)
         status, detail = (state.status, state.detail) if state is not None else (None, None)
         said.append((label, sender_words(status, detail, since, count)))
     return said
@@ -82,7 +91,7 @@ def senders_noted(session: Session) -> list[str]:
     refused) since 01:13 (2 waiting)", one a sender with messages waiting for another try."""
     tz = next((s.timezone for s in session.settings.sites), "Europe/London")  # one host's
     with session.store.read() as conn:
-        found = senders_said(conn, tz)
+        found = senders_said(conn, tz, session.clock.now())
     return [f"{label}: {words.text}" for label, words in found if words.worth_saying]
 
 
