@@ -70,7 +70,8 @@ _WAITING = (
     "    AND last_error IS NOT NULL AND cancelled_at IS NULL "
     "  UNION ALL SELECT via FROM report_mails WHERE status IN ('pending', 'sending') "
     "    AND last_error IS NOT NULL "
-    "  UNION ALL SELECT via FROM feedback_texts WHERE status IN ('pending', 'sending') "
+    # (pending alone: its partial index; one mid-send is counted again after its try)
+    "  UNION ALL SELECT via FROM feedback_texts WHERE status = 'pending' "
     "    AND last_error IS NOT NULL "
     "  UNION ALL SELECT 'notify' FROM turn_texts WHERE status IN ('pending', 'sending') "
     "    AND last_error IS NOT NULL"
