@@ -134,3 +134,24 @@ def test_a_senders_words() -> None:
     assert words.fault and words.worth_saying
     # A fault with nothing waiting holds nothing up: not on the status line.
     assert not sender_words("retrying", "cannot reach Notify", "01:13", 0).worth_saying
+
+
+def test_a_state_that_cannot_be_kept_never_changes_the_sends_outcome(
+    tmp_path: Path, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The mail server took the message: it is sent, whatever happens to keeping its state
+    (an exception from there would have the lane try it again, and the resident get two)."""
+    from oss_desk.config_delivery import EmailSettings
+    from oss_desk.services.messages import Composed
+    from oss_desk.services.sender_states import recorder
+    from oss_desk.services.senders import SmtpSender
+
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    session = open_session(db=db, clock=FixedClock(NOW), person="worker")
+    found = recorder(session, "smtp")
+    session.close()  # its database cannot be written through it now
+    sender = SmtpSender(EmailSettings.model_validate({"smtp_url": smtp.url}), found=found)
+    message = Composed("Hello", "Hello", "Hello", "Hello", None)
+    assert sender.send("resident@example.org", message, "ref-1") == "<ref-1@localhost>"
+    assert len(smtp.mailbox.messages) == 1
+    assert "smtp: its state (ok) not recorded" in caplog.text

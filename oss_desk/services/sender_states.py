@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local, time_said
 from oss_desk.domain.send_faults import SENDER_LABELS, SenderWords, sender_words
+from oss_desk.errors import OssDeskError
 from oss_desk.storage.sender_states import record_sender, sender_states, waiting_again
 
 if TYPE_CHECKING:
@@ -39,8 +40,9 @@ def state_after(fault: SendFault | None) -> str:
 
 def recorder(session: Session, via: str) -> Found:
     """What a sender (``via``: ``smtp``, ``notify``) tells how each send went: kept as its
-    state. A database that cannot take it now leaves the state as it was (said in the log);
-    the send's own outcome is recorded by its lane as ever."""
+    state. A database that cannot take it now leaves the state as it was (said in the log),
+    never the send's outcome: a message the server accepted must be recorded sent by its lane
+    (raising here would have it sent again)."""
 
     def found(fault: SendFault | None) -> None:
         status = state_after(fault)
@@ -49,7 +51,7 @@ def recorder(session: Session, via: str) -> Found:
             with session.store.write() as conn:
                 now = format_instant(session.clock.now())
                 record_sender(conn, via=via, status=status, detail=detail, now=now)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OssDeskError) as exc:
             log.warning("%s: its state (%s) not recorded: %s", via, status, exc)
 
     return found
