@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,67 @@ def test_a_name_not_found_and_an_unknown_fault() -> None:
     # An error with no plain words: the bare sentence, never the class name.
     assert unreachable(MAIL_UNREACHABLE, OSError("odd")) == MAIL_UNREACHABLE
     assert connection_fault(ValueError("x")) is None
+
+
+def test_starttls_that_fails_is_said_so() -> None:
+    """The default, smtp://HOST:587 with STARTTLS: a server that offers it, then answers the
+    TLS hello in plain text. Before, no TLS was ever tried: smtplib had no server name to check
+    ("check_hostname requires server_hostname", a ValueError no lane expected; here it came
+    out as "the mail server said -1", failed for good)."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def offer_starttls() -> None:
+        conn, _ = server.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 test ESMTP\r\n")
+            lines.readline()  # EHLO
+            conn.sendall(b"250-test\r\n250 STARTTLS\r\n")
+            lines.readline()  # STARTTLS
+            conn.sendall(b"220 go ahead\r\n")
+            conn.recv(1024)  # the TLS hello
+            conn.sendall(b"this is not TLS\r\n" * 8)
+
+    thread = threading.Thread(target=offer_starttls, daemon=True)
+    thread.start()
+    try:
+        fault = fault_of(f"smtp://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
+    finally:
+        thread.join(timeout=5)
+        server.close()
+    assert fault.reason == "cannot reach the mail server (secure connection (TLS) failed)"
+
+
+def test_a_message_goes_through_starttls_with_the_servers_certificate_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mail server that requires STARTTLS, with a certificate for 127.0.0.1 that this host
+    trusts: the message goes, encrypted, the server's name checked against it."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    from .messaging import Mailbox, free_port
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    made = ("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1")
+    name = ("-addext", "subjectAltName=IP:127.0.0.1")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *made, *name],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted here, as a council's CA would be
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    try:
+        sender = SmtpSender(EmailSettings.model_validate({"smtp_url": f"smtp://127.0.0.1:{port}"}))
+        assert sender.send("resident@example.org", MESSAGE, "ref-1") == "<ref-1@localhost>"
+    finally:
+        controller.stop()
+    assert len(mailbox.messages) == 1

@@ -58,23 +58,12 @@ class TimedSmtp(smtplib.SMTP):
         self.reply_timeout = reply_timeout
         super().__init__(timeout=connect_timeout)
 
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        sock.settimeout(self.reply_timeout)
-        return sock  # type: ignore[no-any-return]
-
-
-class TimedSmtpSsl(smtplib.SMTP_SSL):
-    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
-        self.reply_timeout = reply_timeout
-        super().__init__(timeout=connect_timeout, context=ssl.create_default_context())
-
     def connect(
         self, host: str = "localhost", port: int = 0, source_address: Any = None
     ) -> tuple[int, bytes]:
-        # The name TLS checks the certificate against: smtplib takes it only from the
-        # constructor (which would connect at once, before the reply timeout is set); without
-        # it every smtps:// send failed with "check_hostname requires server_hostname".
+        # The name TLS (smtps://, STARTTLS) checks the certificate against: smtplib takes it
+        # only from the constructor, which would connect at once, before the reply timeout is
+        # set; without it every TLS send failed ("check_hostname requires server_hostname").
         self._host = host
         return super().connect(host, port, source_address)
 
@@ -82,3 +71,13 @@ class TimedSmtpSsl(smtplib.SMTP_SSL):
         sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
         sock.settimeout(self.reply_timeout)
         return sock  # type: ignore[no-any-return]
+
+
+class TimedSmtpSsl(TimedSmtp, smtplib.SMTP_SSL):
+    """The same over TLS from the start (smtps://)."""
+
+    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
+        self.reply_timeout = reply_timeout
+        smtplib.SMTP_SSL.__init__(
+            self, timeout=connect_timeout, context=ssl.create_default_context()
+        )
