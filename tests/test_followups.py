@@ -158,8 +158,26 @@ def test_a_referral_made_where_there_is_no_printer_says_so(cli: Cli) -> None:
         now=NOW,
     )
     assert result.code == 0, result.err
-    assert "R-0001 referral: due by the end of Mon 30 Nov 2026." in result.out
+    assert "R-0001 referral: due by the end of Mon 30 Nov." in result.out
     assert "not printed" in result.out
+
+
+def test_a_deadline_is_said_as_the_lists_say_it_with_the_year_only_when_not_this_years(
+    cli: Cli,
+) -> None:
+    """``followup add`` said "due by the end of Wed 09 Dec 2026" where ``followup list`` says
+    "due Wed 09 Dec" (trial, part B, finding 6)."""
+    args = ("--user", "gil", "followup", "add", "--kind", "ringback", "--service", "C")
+    said = cli(*args, "--name", NAME, "--phone", PHONE, "--topic", TOPIC, now=NOW)
+    assert said.code == 0, said.err
+    assert "CB-0001 ring-back: due by the end of Tue 24 Nov." in said.out, said.out
+    # Asked for on New Year's Eve: due next year, and said with its year.
+    said = cli(*args, "--name", NAME, "--phone", PHONE, now="2026-12-31T10:00:00Z")
+    assert said.code == 0, said.err
+    (line,) = [x for x in said.out.splitlines() if x.startswith("CB-0002")]
+    assert line.startswith("CB-0002 ring-back: due by the end of ") and line.endswith(" 2027."), (
+        line
+    )
 
 
 def test_a_complaint_answered_with_its_outcome(cli: Cli) -> None:

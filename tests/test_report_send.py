@@ -123,7 +123,10 @@ def test_the_daily_summary_arrives_with_the_figures_of_report_daily(
     assert deliver(db, MONDAY_EVENING).sent == 1
     [mail] = smtp.mailbox.messages
     assert mail["To"] == LEADER
-    assert mail["Subject"] == "Daily summary: Test Council, 2026-11-23"
+    # The office by its name, as the README's example (it named the council), from the
+    # council by name, as the emails to residents are (it came from a bare address).
+    assert mail["Subject"] == "Daily summary: Civic Centre, 2026-11-23"
+    assert mail["From"] == "Test Council <oss-desk@localhost>", mail["From"]
     body = mail.get_content().replace("\r\n", "\n").rstrip("\n")
     printed = cli("report", "daily", "--date", "2026-11-23", now=MONDAY_EVENING)
     assert printed.code == 0, printed.err
@@ -266,12 +269,20 @@ def test_a_day_closed_by_hand_is_sent_before_its_closing_time(
     sent = cli("--user", "tl", "report", "send", "daily", now="2026-11-23T16:00:00Z")
     assert sent.code == 0, sent.err
     assert sent.out.count("\n") == 1, sent.out
-    assert "Daily summary of Test Council for 2026-11-23 queued for" in sent.out
+    assert "Daily summary of Civic Centre for 2026-11-23 queued for" in sent.out
     assert sent.out.rstrip().endswith(
         "The day was closed by hand (by Team Leader at 15:40): its summary is sent now, "
         "before closing time."
     ), sent.out
     assert rows(db, "SELECT kind, period FROM report_mails") == [("daily", "2026-11-23")]
+    # The email says it is early, first, in its subject and body: it read as the whole day's.
+    ((subject, body),) = rows(db, "SELECT subject, body FROM report_mails")
+    assert subject == "Daily summary: Civic Centre, 2026-11-23, to 15:40 (day closed early)"
+    assert str(body).split("\n")[0] == (
+        "The day was closed early, by hand, at 15:40 (closing time 17:00): this summary covers "
+        "the day to 15:40 only."
+    ), body
+    assert "Team Leader" not in str(body)  # a report email names no person
     again = cli("--user", "tl", "report", "send", "daily", "--json", now="2026-11-23T16:01:00Z")
     assert again.code == 0, again.err
     [queued] = again.json()
@@ -416,6 +427,6 @@ def test_the_running_worker_starts_its_report_email_lane_with_the_first_report_q
             assert time.monotonic() < deadline, "the summary was never sent"
             time.sleep(0.02)
         assert "oss-desk-report-emails" in {t.name for t in threading.enumerate()}
-        assert smtp.mailbox.messages[0]["Subject"] == "Daily summary: Test Council, 2026-11-23"
+        assert smtp.mailbox.messages[0]["Subject"] == "Daily summary: Civic Centre, 2026-11-23"
     finally:
         worker.join()

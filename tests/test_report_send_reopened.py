@@ -94,7 +94,7 @@ def test_reopening_cancels_the_early_summary_not_sent_yet_and_the_whole_day_goes
     sent = cli(*LEADER_CLI, "report", "send", "daily", now=EVENING)
     assert sent.code == 0, sent.err
     assert sent.out == (
-        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 2). The "
+        f"Daily summary of Civic Centre for 2026-11-23 queued for {LEADER} (email 2). The "
         "summary queued early (email 1) was cancelled at 10:05 by Team Leader, when the day was "
         "reopened: it never went.\n"
     )
@@ -115,7 +115,7 @@ def test_reopening_cancels_the_early_summary_not_sent_yet_and_the_whole_day_goes
     }
     [mail] = smtp.mailbox.messages
     assert mail["To"] == LEADER
-    assert mail["Subject"] == "Daily summary: Test Council, 2026-11-23"  # the only one
+    assert mail["Subject"] == "Daily summary: Civic Centre, 2026-11-23"  # the only one
     assert visits(mail.get_content().replace("\r\n", "\n")) == 1
 
 
@@ -141,15 +141,17 @@ def test_an_early_summary_that_went_is_replaced_by_the_whole_days_after_closing(
     due = cli("report", "send", "due", now=EVENING)
     assert due.code == 0, due.err
     assert due.out == (
-        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 2): the whole "
+        f"Daily summary of Civic Centre for 2026-11-23 queued for {LEADER} (email 2): the whole "
         f"day's, replacing the one sent early (email {early['id']}).\n"
     )
     assert deliver(cli.db, EVENING).sent == 1
     first, whole = smtp.mailbox.messages
-    assert first["Subject"] == "Daily summary: Test Council, 2026-11-23"
+    assert (
+        first["Subject"] == "Daily summary: Civic Centre, 2026-11-23, to 10:00 (day closed early)"
+    )
     assert visits(first.get_content().replace("\r\n", "\n")) == 0
     assert whole["Subject"] == (
-        "Daily summary: Test Council, 2026-11-23 (the whole day, replacing the summary sent early)"
+        "Daily summary: Civic Centre, 2026-11-23 (the whole day, replacing the summary sent early)"
     )
     body = whole.get_content().replace("\r\n", "\n")
     assert body.split("\n")[0] == (
@@ -192,7 +194,7 @@ def test_the_timer_sends_a_day_closed_by_hand_at_once_as_send_daily_does(
     due = cli("report", "send", "due", now=CLOSED)
     assert due.code == 0, due.err
     assert due.out == (
-        f"Daily summary of Test Council for 2026-11-23 queued for {LEADER} (email 1). The day "
+        f"Daily summary of Civic Centre for 2026-11-23 queued for {LEADER} (email 1). The day "
         "was closed by hand (by Team Leader at 10:00): its summary is sent now, before closing "
         "time.\n"
     )

@@ -413,15 +413,21 @@ def alerts_list(state: State, as_json: bool) -> None:
             ]
         )
         return
+    from oss_desk.services.sender_states import senders_noted
+
+    notes = [
+        f"Note: {said}" for said in senders_noted(session)
+    ]  # not alerts: what the worker found
     if not any((found, mails, texts, turns, untold, referrals)):
         click.echo("No alerts: every message was delivered or is on time.")
-        return
     for a in found:
         today = session.today(session.site(a.site_id))
         click.echo(f"{a.id:6d}  {a.describe(today)}")
     listed: list[dv.OutboxAlert] = [*untold, *referrals, *mails, *texts, *turns]
     for alert in listed:
         click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
+    for note in notes:
+        click.echo(note)
 
 
 def _text_failed(

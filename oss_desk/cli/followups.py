@@ -126,7 +126,7 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
         category = settings.category(f.category or "")
         about = category.name if category else f.category
         stage = f"; stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
-        lines.append(f"  came in by {f.via.words.lower()}; category {about}{stage}")
+        lines.append(f"  {f.via.received}; category {about}{stage}")
     if (about := _about_visit(session, f)) is not None:
         lines.append(f"  {about}")
     if f.back_office is not None:
@@ -268,7 +268,7 @@ def add(
             {**followup_json(f, today), "print_job": created.print_job, "message": created.message}
         )
         return
-    click.echo(f"{f.ref} {f.kind.label.lower()}: {f.due_words(lambda day: f'{day:%a %d %b %Y}')}.")
+    click.echo(f"{f.ref} {f.kind.label.lower()}: {f.due_words(today)}.")
     if created.print_job is not None:
         click.echo(f"Slip queued as print job {created.print_job}.")
     if created.note:

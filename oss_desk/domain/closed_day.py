@@ -204,6 +204,19 @@ def sent_closed_said(closed: ClosedDay, closed_by: str, timezone: str) -> str:
     )
 
 
+def early_summary_said(closed: ClosedDay, closes: str, timezone: str) -> tuple[str, str]:
+    """``(subject's end, first line)`` of a summary emailed before closing time (``closes``:
+    the office's time it closes, ``HH:MM``) because the day was closed by hand: ", to 01:13
+    (day closed early)", and the sentence that says it covers the day only so far (no one's
+    name: a report email names no person)."""
+    at = closed.when(timezone)
+    return (
+        f", to {at} (day closed early)",
+        f"The day was closed early, by hand, at {at} (closing time {closes}): this summary "
+        f"covers the day to {at} only.",
+    )
+
+
 def closed_line(closed: ClosedDay, closed_by: str, timezone: str) -> str:
     """The team leader's screen while the day is closed: "Day closed by Tess Leader at 16:55"
     (``closed_by``: the name of the person who closed it)."""

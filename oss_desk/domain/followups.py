@@ -94,6 +94,14 @@ class Via(Worded):
     EMAIL = "email", "Email"
     WEB = "web", "Web"
 
+    @property
+    def received(self) -> str:
+        """How it came in, as ``followup show`` and the follow-up's details say it: "received
+        in person", "received by phone", "received online"."""
+        if self is Via.IN_PERSON:
+            return "received in person"
+        return "received online" if self is Via.WEB else f"received by {self.words.lower()}"
+
 
 SendBy = Preferred
 """How the resident is given a referral's reference: the ways the office reaches a resident."""
@@ -335,10 +343,15 @@ class Followup:
             f"(clock from {day_said(self.start_day, today)})"
         )
 
-    def due_words(self, day: Callable[[date], str]) -> str:
-        """Its deadlines as said when it is made, each day in ``day``'s words: "acknowledge by
-        Fri 11 Dec, answer by Tue 29 Dec" (a comment, compliment or complaint), "due by the end
-        of Mon 30 Nov" (the others)."""
+    def due_words(self, today: date) -> str:
+        """Its deadlines as said when it is made, each day as the lists say it on ``today``
+        (:func:`day_said`: the year only when not this year's): "acknowledge by Fri 11 Dec,
+        answer by Tue 29 Dec" (a comment, compliment or complaint), "due by the end of Mon 30
+        Nov" (the others)."""
+
+        def day(on: date) -> str:
+            return day_said(on, today)
+
         if self.ack_due_day is not None:
             return f"acknowledge by {day(self.ack_due_day)}, answer by {day(self.due_day)}"
         return f"due by the end of {day(self.due_day)}"

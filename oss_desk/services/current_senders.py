@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from oss_desk.services.sender_states import recorder
 from oss_desk.services.senders import NotifySender, SmtpSender
 from oss_desk.services.session import Session
 
@@ -36,8 +37,10 @@ class CurrentSenders:
         if settings is not self._read:
             self._read = settings
             smtp, notify = self._given
-            self._smtp = smtp or SmtpSender(settings.email)
-            self._notify = notify or NotifySender(settings.notify)
+            # Each try through the office's own senders kept as their state, as the worker
+            # found it (the status line's); given ones (the demo's past) are not the office's.
+            self._smtp = smtp or SmtpSender(settings.email, found=recorder(self.s, "smtp"))
+            self._notify = notify or NotifySender(settings.notify, found=recorder(self.s, "notify"))
         return settings
 
     @property

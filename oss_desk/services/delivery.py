@@ -107,7 +107,8 @@ def printing_parts(
     up (the desk asks about each one, with its reason)."""
     parts: list[StatusPart] = []
     if printer_url is None and not waiting and not attention:
-        return [StatusPart("Printer", "none at this desk")]
+        # (the shortest form "none": room on a narrow bar for a fault beside it)
+        return [StatusPart("Printer", "none at this desk", least="none")]
     text, fault = device_word(reading(printer), worker)
     if printer_url is None:
         text, fault = (

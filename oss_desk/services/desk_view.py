@@ -35,6 +35,7 @@ from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
     from oss_desk.domain.reports import DailyReport
+    from oss_desk.domain.send_faults import SenderWords
     from oss_desk.services.alerts import LeaderAlert
     from oss_desk.storage.counter import AddedService
     from oss_desk.storage.devices import DeviceState
@@ -118,6 +119,9 @@ class DeskSnapshot:
     """The texts to residents at desks (called, being served) that failed for good (the desk
     that called says the resident may not have been told), apart from those that may have
     been sent, in words, by visit id (as ``ticket show`` says them)."""
+    senders: tuple[tuple[str, SenderWords], ...] = ()
+    """For the team leader: the mail server and Notify as the worker last found them, when
+    messages wait for another try through one ("Email", its words)."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
@@ -208,6 +212,12 @@ def take_snapshot(
         texts = turn_texts_said(conn, at_desks)
         closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
+        senders: tuple[tuple[str, SenderWords], ...] = ()
+        if figures:  # the team leader's: the mail server and Notify, when worth saying
+            from oss_desk.services.sender_states import senders_said
+
+            found = senders_said(conn, site.timezone, now, worker)
+            senders = tuple((label, words) for label, words in found if words.worth_saying)
         if figures:  # the team leader's figures: the report code loads when first asked for
             from oss_desk.services.reports import ReportService
 
@@ -267,6 +277,7 @@ def take_snapshot(
         closed_day=closed,
         closed_now=closed_now_at(session, site),
         texts=texts,
+        senders=senders,
     )
 
 

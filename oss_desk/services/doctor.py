@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,8 +79,11 @@ def run_checks(
             recorded = device_states(current.conn) if current is not None else {}
             results.extend(printers(settings, recorded, clock.now()))
             results.append(guard("board", lambda: board(settings)))
-            results.append(guard("email", lambda: smtp(settings)))
-            results.append(guard("notify", lambda: notify(settings)))
+            tried = [
+                guard("email", lambda: smtp(settings)),
+                guard("notify", lambda: notify(settings)),
+            ]
+            results.extend(_as_worker_found(tried, current, settings, clock.now()))
             results.append(guard("booking channels", lambda: _booking_channels(settings)))
         results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
@@ -107,6 +110,29 @@ def run_checks(
         if store is not None:
             store.close()
     return results
+
+
+def _as_worker_found(
+    checks: list[Check], store: Store | None, settings: Settings, now: datetime
+) -> list[Check]:
+    """The email and Notify checks (tried now, from here) with a note of what the worker last
+    found when it sent through them ("not tried yet (unknown)" before its first try)."""
+    from dataclasses import replace
+
+    from oss_desk.services.sender_states import senders_said
+
+    if store is None:
+        return checks
+    tz = next((s.timezone for s in settings.sites), "Europe/London")
+    found = dict(senders_said(store.conn, tz, now, every=True))
+    noted = []
+    for check, label in zip(checks, ("Email", "Notify"), strict=True):
+        words = found.get(label)
+        if words is None or check.detail in ("no mail server configured", "not configured"):
+            noted.append(check)
+            continue
+        noted.append(replace(check, detail=f"{check.detail}; the worker last found: {words.text}"))
+    return noted
 
 
 # The database ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import device_words
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.domain.send_faults import connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
@@ -199,12 +200,9 @@ def notify(settings: Settings) -> Check:
 
 
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(exc, socket.gaierror):
-        return "name not found"
+    said = connection_fault(exc)  # the words a failed send is recorded with
+    if said:
+        return said
     text = " ".join(str(exc).split())
     return (text or type(exc).__name__)[:120]
 

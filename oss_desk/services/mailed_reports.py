@@ -15,7 +15,7 @@ queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -24,6 +24,7 @@ from oss_desk.domain.calendar import hours_on, local, parse_date
 from oss_desk.domain.closed_day import (
     REPLACES_SUBJECT,
     early_cancelled_said,
+    early_summary_said,
     replaces_said,
     sent_closed_said,
     summary_replaced,
@@ -62,8 +63,9 @@ class Queued:
     mail: store.ReportMail
     new: bool
     place: str
-    """Whose report it is: the site's name (each site's own, at an office of several), else
-    the council's (the email's subject names the same)."""
+    """Whose report it is: the site's name (each site's own, at an office of several; the
+    only one's, at an office of one), else the council's (the email's subject names the
+    same)."""
     closed_early: str | None = None
     """Today's summary sent before closing time because the team leader closed the day by hand:
     the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
@@ -158,7 +160,8 @@ class ReportMailer:
         with ReportService(self.s) as reports:
             report = reports.daily(when, site_id)
         early_one = self._early_one(site, report.date, site_id)
-        done = self._queue("daily", report.date, report, site_id, to, again, early_one)
+        said = self._sent_early(site, today) if early else None
+        done = self._queue("daily", report.date, report, site_id, to, again, early_one, said)
         return [replace(q, closed_early=early) for q in done] if early else done
 
     def _early_one(
@@ -290,6 +293,22 @@ class ReportMailer:
             if not summary_waits(closed_day(conn, site.id, day.isoformat()), now, closes):
                 yield day, opening_on(workdays, config.opening_hours, day) is not None
 
+    def _everywhere(self, left: Mapping[str, str | None]) -> str:
+        """Whose report covers every site: the office's own name at an office of one site
+        (the one the desks and the board name), else (several, or sites that have left in
+        its figures: ``left``) the council's."""
+        sites = list(self.s.directory.sites.values())
+        return sites[0].name if len(sites) == 1 and not left else self.s.settings.council.name
+
+    def _sent_early(self, site: Site, today: str) -> tuple[str, str] | None:
+        """Today's summary sent early (the day closed by hand): what its subject and first
+        line add (:func:`~oss_desk.domain.closed_day.early_summary_said`)."""
+        closed = closed_day(self.s.store.conn, site.id, today)
+        if closed is None:  # pragma: no cover - only asked once the day was found closed
+            return None
+        closes = f"{local(closing_time(self.s, site, today), site.timezone):%H:%M}"
+        return early_summary_said(closed, closes, site.timezone)
+
     def _workdays(self, site: Site) -> WorkingDays:
         config = next(c for c in self.s.settings.sites if c.id == site.id)
         return site_workdays(self.s.store.conn, config)
@@ -313,14 +332,20 @@ class ReportMailer:
         to: list[str],
         again: bool,
         early_one: Callable[[store.ReportMail], str | None] | None = None,
+        early: tuple[str, str] | None = None,
     ) -> list[Queued]:
         """Queue the report for each recipient (once; ``again``: once more). ``early_one``: the
         first line of a whole day's summary that replaces a recipient's latest, when it does
-        (then it is queued again, its subject and first line saying so)."""
+        (then it is queued again, its subject and first line saying so). ``early``: the end of
+        the subject and the first line of a summary sent before closing time
+        (:func:`~oss_desk.domain.closed_day.early_summary_said`)."""
         body = render_report(self.s, without_people(report), "text")
-        where = place_name(self.s, site_id, report.sites_left, self.s.settings.council.name)
+        left = report.sites_left
+        where = place_name(self.s, site_id, left, self._everywhere(left))
         title = "Daily summary" if kind == "daily" else "Monthly dashboard"
         subject = f"{title}: {where}, {period}"
+        if early is not None:
+            subject, body = subject + early[0], f"{early[1]}\n\n{body}"
         now = format_instant(self.s.clock.now())
         scope = site_id or ALL_SITES
         done = []

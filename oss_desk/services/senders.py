@@ -14,7 +14,6 @@ import io
 import logging
 import os
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -31,10 +30,17 @@ from urllib.parse import parse_qsl, urlsplit
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
+from oss_desk.domain.send_faults import (
+    MAIL_UNREACHABLE,
+    NOTIFY_UNREACHABLE,
+    unanswered_end,
+    unreachable,
+)
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.email_wire import POLICY, dot_stuffed
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
+from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, add_qr
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
@@ -235,6 +241,24 @@ def _secret(path: str | None, what: str) -> str | None:
         ) from None
 
 
+Found = Callable[[SendFault | None], None]
+"""What is told how a send went: None, accepted; else its fault (the worker keeps it as the
+sender's state, :mod:`oss_desk.services.sender_states`)."""
+
+
+def _observed(found: Found | None, send: Callable[[], str]) -> str:
+    """``send()``, telling ``found`` how it went."""
+    try:
+        sent = send()
+    except SendFault as fault:
+        if found is not None:
+            found(fault)
+        raise
+    if found is not None:
+        found(None)
+    return sent
+
+
 @dataclass
 class SmtpSender:
     settings: EmailSettings
@@ -243,6 +267,8 @@ class SmtpSender:
     capture: str | None = None
     """A ``capture://`` mailbox every message goes to, whatever ``smtp_url`` says (the demo's
     own, for the messages of its simulated past)."""
+    found: Found | None = None
+    """Told how each send went (:func:`_observed`)."""
 
     def send(
         self,
@@ -256,8 +282,9 @@ class SmtpSender:
         email = self._build(to, message, reference)
         url = urlsplit(self.capture or self.settings.smtp_url or "")
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
-            return _mbox(url.netloc + url.path, email)
-        return self._smtp(url, email, on_handover or (lambda: None))
+            return _observed(self.found, lambda: _mbox(url.netloc + url.path, email))
+        handover = on_handover or (lambda: None)
+        return _observed(self.found, lambda: self._smtp(url, email, handover))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage(policy=POLICY)
@@ -272,7 +299,7 @@ class SmtpSender:
         email["X-OSS-Desk-Reference"] = reference
         email.set_content(message.body)
         if message.qr is not None:
-            _add_qr(email, message, reference)
+            add_qr(email, message, reference)
         if message.ics is not None:
             method = "CANCEL" if b"METHOD:CANCEL" in message.ics else "PUBLISH"
             email.add_attachment(
@@ -302,10 +329,10 @@ class SmtpSender:
         try:
             client: smtplib.SMTP
             if implicit_tls:
-                client = _TimedSmtpSsl(settings.timeout, settings.reply_timeout)
+                client = TimedSmtpSsl(settings.timeout, settings.reply_timeout)
                 client.connect(host, port)
             else:
-                client = _TimedSmtp(settings.timeout, settings.reply_timeout)
+                client = TimedSmtp(settings.timeout, settings.reply_timeout)
                 client.connect(host, port)
             with client:
                 client.ehlo()
@@ -346,67 +373,11 @@ class SmtpSender:
                 f"the mail server said {exc.smtp_code}", retry=temporary, alert=not temporary
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            log.info("mail server %s:%s: %s: %s", host, port, type(exc).__name__, exc)
             if handed_over:
-                raise SendFault(
-                    "the mail server did not answer the end of the message "
-                    f"({type(exc).__name__}): it may have been accepted",
-                    retry=True,
-                    uncertain=True,
-                ) from None
-            raise SendFault(
-                f"cannot reach the mail server ({type(exc).__name__})", retry=True
-            ) from None
+                raise SendFault(unanswered_end(exc), retry=True, uncertain=True) from None
+            raise SendFault(unreachable(MAIL_UNREACHABLE, exc), retry=True) from None
         return str(email["Message-ID"])
-
-
-def _add_qr(email: EmailMessage, message: Composed, reference: str) -> None:
-    """The booking's QR code, shown in the message: an HTML alternative to the plain text,
-    related to the code as an inline PNG by its Content-ID (multipart/alternative of text and
-    multipart/related of HTML and image). Mail clients show an image referred to so inside the
-    message, where a plain attachment is a file to open (or a thumbnail at the end) and an
-    image from a web address is held back until the reader allows it (and tells us they
-    read it); a data: address is blocked by the big webmail services. Readers of plain text
-    have the reference in words, as before."""
-    from oss_desk.hardware.qr import qr_png
-    from oss_desk.services.messages import email_html
-
-    assert message.qr is not None
-    cid = f"qr.{reference}@oss-desk"  # the message's own reference: nothing personal
-    email.add_alternative(email_html(message, cid), subtype="html")
-    html = email.get_body(preferencelist=("html",))
-    assert isinstance(html, EmailMessage)
-    html.add_related(
-        qr_png(message.qr),
-        maintype="image",
-        subtype="png",
-        cid=f"<{cid}>",
-        disposition="inline",
-        filename="booking-code.png",
-    )
-
-
-class _TimedSmtp(smtplib.SMTP):
-    """smtplib's client with one timeout for connecting and another for every reply."""
-
-    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
-        self.reply_timeout = reply_timeout
-        super().__init__(timeout=connect_timeout)
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        sock.settimeout(self.reply_timeout)
-        return sock  # type: ignore[no-any-return]
-
-
-class _TimedSmtpSsl(smtplib.SMTP_SSL):
-    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
-        self.reply_timeout = reply_timeout
-        super().__init__(timeout=connect_timeout, context=ssl.create_default_context())
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        sock.settimeout(self.reply_timeout)
-        return sock  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -416,6 +387,8 @@ class NotifySender:
     capture: str | None = None
     """A ``capture://`` phone every message goes to, whatever ``base_url`` says (the demo's
     own, for the messages of its simulated past)."""
+    found: Found | None = None
+    """Told how each send went (:func:`_observed`)."""
 
     @property
     def base_url(self) -> str:
@@ -449,6 +422,18 @@ class NotifySender:
     ) -> str:
         """Send a text or email; ``on_handover`` runs just before the request goes out (from
         then on Notify may have it: look it up by reference before sending again)."""
+        return _observed(
+            self.found, lambda: self._send(channel, to, message, reference, on_handover)
+        )
+
+    def _send(
+        self,
+        channel: str,
+        to: str,
+        message: Composed,
+        reference: str,
+        on_handover: Callable[[], None] | None,
+    ) -> str:
         if self.base_url.startswith("capture://"):  # the demo's virtual phone
             text = message.sms if channel == "text" else message.body
             return _capture(
@@ -490,7 +475,7 @@ class NotifySender:
             # it is sent again.
             how = how_it_failed(exc.__cause__)
             if how == "never connected":
-                raise SendFault("cannot reach Notify (no connection)", retry=True) from None
+                raise SendFault(f"{NOTIFY_UNREACHABLE} (no connection)", retry=True) from None
             raise self._uncertain(
                 f"Notify did not answer within {self.settings.timeout:g} s"
                 if how == "timed out"

@@ -29,7 +29,6 @@ from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_tr
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
-from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.worker.owner import describe, new_owner
 
@@ -58,16 +57,16 @@ def reply_wait(session: Session, via: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What to record after a fault: the result, whether the sender's device shows it, and the
-    count of sends the server may have accepted without answering (None: unchanged)."""
+    """What to record after a fault: the result, and the count of sends the server may have
+    accepted without answering (None: unchanged). The sender's own state is kept as it is
+    tried (:mod:`oss_desk.services.sender_states`)."""
 
     result: SendResult
-    alert: bool = False
     unconfirmed: int | None = None
 
     @classmethod
     def of(cls, done: SendResult | Outcome) -> Outcome:
-        """A result alone: nothing for the device to show, the count unchanged."""
+        """A result alone: the count unchanged."""
         return done if isinstance(done, Outcome) else cls(done)
 
 
@@ -97,7 +96,7 @@ def after_fault(
     if fault.uncertain and limit_unconfirmed and never_sent_again(unconfirmed):
         return Outcome(SendResult("failed", NEVER_CONFIRMED), unconfirmed=unconfirmed)
     if not fault.retry:
-        return Outcome(SendResult("failed", fault.reason), alert=fault.alert)
+        return Outcome(SendResult("failed", fault.reason))
     retry = min(next_try(now, message_backoff(tried.attempts), fault.look_up_after), deadline)
     return Outcome(SendResult("pending", fault.reason, retry=retry), unconfirmed=unconfirmed)
 
@@ -149,20 +148,6 @@ class LeasedSender:
         return o.finish(
             conn, self.box, row_id, owner=self.owner, status=out.result.status, **values
         )
-
-    @staticmethod
-    def record_sender(conn: sqlite3.Connection, via: str, out: Outcome, stamp: str) -> None:
-        """The sender (``smtp`` or ``notify``) answered: ok once it accepted a message, failed
-        when its fault wants the team leader's attention."""
-        if out.alert or out.result.sent:
-            d.record_device(
-                conn,
-                url=via,
-                kind="mail" if via == "smtp" else "notify",
-                status="failed" if out.alert else "ok",
-                detail=out.result.error if out.alert else None,
-                now=stamp,
-            )
 
 
 R = TypeVar("R", bound=o.LeasedRow)
@@ -271,7 +256,6 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
             if not self.record(conn, item.id, out, stamp):
                 return
             self.recorded(conn, item, result)
-            self.record_sender(conn, self.LANE, out, stamp)
         report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
 
     def recover(self) -> int:

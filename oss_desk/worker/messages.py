@@ -194,7 +194,6 @@ class MessageDelivery(LeasedSender):
             if result.settled and appt is not None:
                 delivered = status == "sent"
                 record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
-            self.record_sender(conn, message.via, out, stamp)
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
         report.record(result, log, sent, f"message {message.id}")
 

@@ -22,9 +22,10 @@ from oss_desk.domain.message_delivery import (
 )
 from oss_desk.domain.sending import SendTally
 from oss_desk.services.current_senders import CurrentSenders
-from oss_desk.services.messages import Composed
+from oss_desk.services.messages import Composed, sender_name
 from oss_desk.services.senders import SmtpSender
 from oss_desk.services.session import Session
+from oss_desk.services.wording import wording_for
 from oss_desk.storage.outbox import REPORT_MAILS
 from oss_desk.storage.report_mails import ReportMail
 from oss_desk.worker.leased import LeasedDelivery
@@ -62,7 +63,9 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
         return message_deadline("confirmation", created, created, notice_hours=hours)
 
     def send(self, item: ReportMail, now: datetime, handed_over: Callable[[], None]) -> str:
-        composed = Composed(item.subject, item.subject, item.body, item.body, None)
+        # From the council, by name, as every email to a resident is (one home: sender_name).
+        sender = sender_name(self.s, wording_for(self.s.settings))
+        composed = Composed(item.subject, item.subject, item.body, item.body, None, sender=sender)
         smtp = self.senders.smtp
         smtp.now = now
         return smtp.send(item.recipient, composed, item.reference, handed_over)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.text import Text
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import DueCount
 from oss_desk.domain.followups import Arranged, Kind
 from oss_desk.domain.models import Actor, Outcome
@@ -136,7 +135,7 @@ async def new_followup(
         return None
     f = created.followup
     today = f.received_day
-    said = f"{f.ref}: {f.kind.label.lower()}, {f.due_words(lambda day: day_said(day, today))}"
+    said = f"{f.ref}: {f.kind.label.lower()}, {f.due_words(today)}"
     if created.print_job is not None:
         said += "; slip sent to the printer"
     elif created.note:

@@ -379,7 +379,8 @@ class FollowupsScreen(DeskScreen):
             category = settings.category(f.category) if settings else None
             text.append(f"Category: {category.name if category else f.category}\n")
             stage = f", stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
-            text.append(f"Came in by {f.via.words.lower() if f.via else '?'}{stage}\n")
+            received = f.via.received.capitalize() if f.via else "Received: not recorded"
+            text.append(f"{received}{stage}\n")
         if f.owner:
             text.append(f"Taken by {names.person(f.owner)}\n")
         if f.finding:

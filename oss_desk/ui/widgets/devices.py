@@ -19,7 +19,7 @@ def device_parts(
     context: DeskContext, desk_id: str | None, snapshot: DeskSnapshot, *, leader: bool = False
 ) -> list[StatusPart]:
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
-    the message alerts."""
+    the mail server and Notify (when messages wait for them) and the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
     from oss_desk.domain.appointments import untold_refs_said
     from oss_desk.services.alerts import alerts_counted, leader_lines
@@ -43,6 +43,9 @@ def device_parts(
         parts[0] = dataclasses.replace(parts[0], label="Printer, board")
     elif snapshot.board_url:
         parts.append(board_part(snapshot.worker, snapshot.devices.get(snapshot.board_url)))
+    if leader:  # the mail server and Notify, as the worker last found them
+        for label, words in snapshot.senders:
+            parts.append(StatusPart(label, words.text, words.fault, words.short, words.least))
     if leader and snapshot.alerts:
         lines = leader_lines(snapshot.alerts, snapshot.business_day)
         short = f"{alerts_counted(snapshot.alerts)} (A)"

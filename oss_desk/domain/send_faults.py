@@ -1,0 +1,117 @@
+"""What staff are told when the mail server or GOV.UK Notify cannot be reached: plain words,
+once, here.
+
+The worker records these words with a message that was not sent (its error), and the team
+leader's alerts, ``followup show`` and ``doctor`` show them as recorded. The error's own class
+(``ConnectionRefusedError``) and text go to the worker's log, never to staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAIL_UNREACHABLE = "cannot reach the mail server"
+NOTIFY_UNREACHABLE = "cannot reach Notify"
+
+
+def connection_fault(exc: BaseException) -> str | None:
+    """Why a connection failed, in plain words: "connection refused", "timed out", "name not
+    found", "secure connection (TLS) failed", "connection closed"; None when it is none of
+    these (the caller says what it was trying to do, and logs the error)."""
+    # The modules that define these errors load with the error, not with the domain.
+    import smtplib
+    import socket
+    import ssl
+
+    behind = exc.__cause__ or exc.__context__
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and behind is not None:
+        # smtplib says a reply that timed out as "Connection unexpectedly closed: timed out".
+        said = connection_fault(behind)
+        if said:
+            return said
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return "secure connection (TLS) failed"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "it offers no secure connection (STARTTLS)"
+    if isinstance(exc, socket.gaierror):
+        return "name not found"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
+        return "connection closed"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        import errno
+
+        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+            return "no route to it"
+    return None
+
+
+def unreachable(server: str, exc: BaseException) -> str:
+    """ "cannot reach the mail server (connection refused)": ``server`` (:data:`MAIL_UNREACHABLE`,
+    :data:`NOTIFY_UNREACHABLE`) and why, in plain words (alone when the why has none)."""
+    why = connection_fault(exc)
+    return f"{server} ({why})" if why else server
+
+
+def unanswered_end(exc: BaseException) -> str:
+    """A message whose end went to the mail server without its answer: it may have been
+    accepted."""
+    why = connection_fault(exc)
+    said = f" ({why})" if why else ""
+    return f"the mail server did not answer the end of the message{said}: it may have been accepted"
+
+
+# What the worker last found of each sender --------------------------------------------------
+
+SENDER_LABELS = {"smtp": "Email", "notify": "Notify"}
+"""How the team leader's status line, ``doctor`` and ``alerts list`` name each sender."""
+NOT_TRIED = "not tried yet (unknown)"
+
+
+@dataclass(frozen=True, slots=True)
+class SenderWords:
+    """A sender's state in words, longest first (``short``, ``least``: for a narrow status
+    bar); ``fault``: it is not sending."""
+
+    text: str
+    short: str
+    least: str
+    fault: bool
+    waiting: int = 0
+    """Messages through it waiting for another try."""
+
+    @property
+    def worth_saying(self) -> bool:
+        """For the status line and the notes: messages wait for it (a fault with none waiting
+        holds nothing up; a message that failed for good is an alert of its own)."""
+        return self.waiting > 0
+
+
+def sender_words(
+    status: str | None, detail: str | None, since: str | None, waiting: int
+) -> SenderWords:
+    """What the worker last found of a sender (``status`` None: it has not tried it), with
+    ``since`` (a local time: "01:13") and the messages ``waiting`` for another try: "cannot
+    reach the mail server (connection refused) since 01:13 (2 waiting)", "ok", "not tried
+    yet (unknown)". Nothing is called ok unless a try through it was accepted."""
+    count = f" ({waiting} waiting)" if waiting else ""
+    least_count = f", {waiting}" if waiting else ""
+    if status is None:
+        return SenderWords(
+            NOT_TRIED + count, "not tried yet" + count, "unknown" + least_count, False
+        )
+    if status == "ok":
+        return SenderWords("ok" + count, "ok" + count, "ok" + least_count, False, waiting)
+    said = detail or status
+    when = f" since {since}" if since else ""
+    short = said.partition(" (")[0].partition(": ")[0]
+    return SenderWords(
+        f"{said}{when}{count}",
+        f"{short}{when}{count}",
+        f"not sending{least_count}",
+        True,
+        waiting,
+    )

@@ -1,0 +1,175 @@
+"""Why an email was not sent, in plain words for staff, never the error's class name (which goes
+to the log): a refused connection, a mail server that never answers, TLS that fails, a name
+not found (team leader's trial, part B, finding 2)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oss_desk.config_delivery import EmailSettings
+from oss_desk.domain.send_faults import MAIL_UNREACHABLE, connection_fault, unreachable
+from oss_desk.services.messages import Composed
+from oss_desk.services.senders import SendFault, SmtpSender
+
+MESSAGE = Composed(heading="Hello", subject="Hello", body="Hello", sms="Hello", ics=None)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[int, socket.socket]]:
+    """A loopback port that takes the connection and says nothing (it may be sent a TLS
+    hello: it answers with a line of plain text, which no TLS client accepts)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], listener
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def fault_of(url: str, **settings: float) -> SendFault:
+    sender = SmtpSender(EmailSettings.model_validate({"smtp_url": url, **settings}))
+    with pytest.raises(SendFault) as raised:
+        sender.send("resident@example.org", MESSAGE, "ref-1")
+    return raised.value
+
+
+def closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return int(probe.getsockname()[1])
+
+
+def test_a_refused_connection_is_said_in_plain_words_and_its_class_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="oss_desk.sending"):
+        fault = fault_of(f"smtp://127.0.0.1:{closed_port()}?starttls=off")
+    assert fault.reason == "cannot reach the mail server (connection refused)"
+    assert fault.retry and not fault.uncertain
+    assert "Error" not in fault.reason
+    assert "ConnectionRefusedError" in caplog.text
+
+
+def test_a_mail_server_that_never_answers_timed_out(
+    silent_server: tuple[int, socket.socket],
+) -> None:
+    port, _ = silent_server
+    fault = fault_of(f"smtp://127.0.0.1:{port}?starttls=off", timeout=1.0, reply_timeout=0.3)
+    assert fault.reason == "cannot reach the mail server (timed out)"
+
+
+def test_tls_that_fails_is_said_so(silent_server: tuple[int, socket.socket]) -> None:
+    port, _ = silent_server
+    # The server says nothing to the TLS hello: a timeout in the handshake...
+    fault = fault_of(f"smtps://127.0.0.1:{port}", timeout=1.0, reply_timeout=0.3)
+    assert fault.reason == "cannot reach the mail server (timed out)"
+    # ...and plain text where TLS was expected: the handshake fails.
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def greet_in_plain() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"220 plain text here, no TLS\r\n" * 4)
+            conn.recv(1024)
+
+    thread = threading.Thread(target=greet_in_plain, daemon=True)
+    thread.start()
+    try:
+        fault = fault_of(f"smtps://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
+    finally:
+        thread.join(timeout=5)
+        server.close()
+    assert fault.reason == "cannot reach the mail server (secure connection (TLS) failed)"
+
+
+def test_a_name_not_found_and_an_unknown_fault() -> None:
+    # The resolver's own error, as getaddrinfo raises it for a name nobody knows.
+    missing = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert unreachable(MAIL_UNREACHABLE, missing) == "cannot reach the mail server (name not found)"
+    # An error with no plain words: the bare sentence, never the class name.
+    assert unreachable(MAIL_UNREACHABLE, OSError("odd")) == MAIL_UNREACHABLE
+    assert connection_fault(ValueError("x")) is None
+
+
+def test_starttls_that_fails_is_said_so() -> None:
+    """The default, smtp://HOST:587 with STARTTLS: a server that offers it, then answers the
+    TLS hello in plain text. Before, no TLS was ever tried: smtplib had no server name to check
+    ("check_hostname requires server_hostname", a ValueError no lane expected; here it came
+    out as "the mail server said -1", failed for good)."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def offer_starttls() -> None:
+        conn, _ = server.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 test ESMTP\r\n")
+            lines.readline()  # EHLO
+            conn.sendall(b"250-test\r\n250 STARTTLS\r\n")
+            lines.readline()  # STARTTLS
+            conn.sendall(b"220 go ahead\r\n")
+            conn.recv(1024)  # the TLS hello
+            conn.sendall(b"this is not TLS\r\n" * 8)
+
+    thread = threading.Thread(target=offer_starttls, daemon=True)
+    thread.start()
+    try:
+        fault = fault_of(f"smtp://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
+    finally:
+        thread.join(timeout=5)
+        server.close()
+    assert fault.reason == "cannot reach the mail server (secure connection (TLS) failed)"
+
+
+def test_a_message_goes_through_starttls_with_the_servers_certificate_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mail server that requires STARTTLS, with a certificate for 127.0.0.1 that this host
+    trusts: the message goes, encrypted, the server's name checked against it."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    from .messaging import Mailbox, free_port
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    made = ("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1")
+    name = ("-addext", "subjectAltName=IP:127.0.0.1")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *made, *name],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted here, as a council's CA would be
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    try:
+        sender = SmtpSender(EmailSettings.model_validate({"smtp_url": f"smtp://127.0.0.1:{port}"}))
+        assert sender.send("resident@example.org", MESSAGE, "ref-1") == "<ref-1@localhost>"
+    finally:
+        controller.stop()
+    assert len(mailbox.messages) == 1
