@@ -61,4 +61,6 @@ async def test_the_key_after_one_that_closed_its_dialog_goes_at_once(
         await until(lambda: isinstance(app.screen, HelpScreen), timeout=OVERDUE * 5)
         took = clock.time() - sent
         assert answers == ["y"]  # in the order typed: the dialog closed by Y, then F1 here
-        assert took < OVERDUE / 2, f"F1 waited {took:.2f} s behind the lost key"
+        # Behind a lost key it would wait OVERDUE; at once is well under it, even on a loaded
+        # machine (0.6 s was seen at a load of 10 on 2 cores).
+        assert took < OVERDUE * 0.9, f"F1 waited {took:.2f} s behind the lost key"
