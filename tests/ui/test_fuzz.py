@@ -119,8 +119,12 @@ def check_database(db: Path) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(texts=st.lists(TEXT, min_size=4, max_size=4))
-@example(texts=["O[/b]Brien", "'; DROP TABLE tickets; --", "\x00\x01\x1b[31m\x7f", "C" * 10_000])
-@example(texts=["O[/b]Brien", "O[/b]Brien", "O[/b]Brien", "c2"])  # a code that finds a ticket
+# One desk's rounds: the worst texts, then a code that finds a ticket (once an example of its
+# own, three rounds of "O[/b]Brien" before it: the rounds of the first text here and of the
+# simplest example Hypothesis tries, four of it).
+@example(
+    texts=["O[/b]Brien", "'; DROP TABLE tickets; --", "\x00\x01\x1b[31m\x7f", "C" * 10_000, "c2"]
+)
 async def test_random_text_in_every_input(
     office: Path, make_app: AppFactory, texts: list[str]
 ) -> None:
