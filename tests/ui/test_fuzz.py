@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import textual._wait
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual import events
@@ -23,6 +22,8 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
 from .conftest import AppFactory, office_db, pressed_to, until
+
+pytestmark = pytest.mark.usefixtures("quick_keys")  # every step waits for what its keys lead to
 
 NASTY = [
     "O[/b]Brien",
@@ -42,16 +43,6 @@ TEXT = st.one_of(
     st.text(st.characters(exclude_categories=["Cs"]), max_size=200),
     st.text(st.sampled_from("C0123[]/'\";-\\ \t\n\r\x00\x1b"), max_size=30),
 )
-
-
-@pytest.fixture(autouse=True)
-def quick_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pilot waits twice a key for the process to be idle (Textual's test: under 5% CPU over
-    a window), the window here 5 ms instead of 20: 40 ms a key at least, most of what these
-    tests waited. The keys still go one at a time, in order, each handled before the next (the
-    desk's key line), and every step here waits for what its keys lead to."""
-    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
-    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.005 / 20)
 
 
 async def paste(pilot: Pilot[None], text: str) -> None:

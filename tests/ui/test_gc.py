@@ -12,6 +12,7 @@ import gc
 from functools import partial
 from pathlib import Path
 
+import pytest
 from textual.dom import DOMNode
 from textual.pilot import Pilot
 
@@ -22,6 +23,8 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
 from .conftest import AppFactory, pressed_to, settled, until
+
+pytestmark = pytest.mark.usefixtures("quick_keys")  # every step waits for what its keys lead to
 
 ROUNDS = 3
 """The rounds counted, after the warm-up (each round is a few seconds of a loaded machine)."""
