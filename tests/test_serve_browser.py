@@ -209,8 +209,9 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
 # In the browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
+def launched() -> Iterator[Any]:
+    """Debian's Chromium, headless, closed after. While it runs, Playwright's event loop is the
+    thread's running loop: ``asyncio.run`` cannot be called."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     try:
@@ -223,6 +224,22 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# Started once for the module (a second or more each time): its one test that runs an event
+# loop of its own (the desk socket's handshakes) comes before every test that uses it.
+chromium = pytest.fixture(scope="module", name="chromium")(launched)
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The module's Chromium: every context a test opens (its tabs with them) is closed when
+    the test ends, before its server stops, as closing the browser did."""
+    before = set(chromium.contexts)
+    yield chromium
+    for context in chromium.contexts:
+        if context not in before:
+            context.close()
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:

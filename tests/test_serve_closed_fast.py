@@ -45,7 +45,8 @@ from .test_serve_killed import logged_in, until
 
 pytestmark = pytest.mark.slow
 
-browser = test_serve_browser.browser  # Debian's Chromium, headless
+# Debian's Chromium, headless, for the one test that uses it (the others run event loops).
+browser = pytest.fixture(name="browser")(test_serve_browser.launched)
 
 
 def _waiting_for_lock(pid: int, lock: Path) -> bool:

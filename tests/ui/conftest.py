@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import textual._wait
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -168,6 +169,18 @@ def make_app() -> Iterator[AppFactory]:
     factory = AppFactory()
     yield factory
     factory.close()
+
+
+@pytest.fixture
+def quick_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits twice a key for the process to be idle (Textual's test: under 5% CPU over a
+    window), the window here 5 ms instead of 20: 40 ms a key at least, most of what a test of
+    many keys waits. For tests each of whose steps then waits for what its keys lead to
+    (:func:`until`, :func:`pressed_to`, :func:`settled`): a shorter window may end before a
+    frame Textual has timed (a size, what is drawn) or a write the disk is still making. The
+    keys still go one at a time, in order, each handled before the next (the desk's key line)."""
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.005 / 20)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 15.0) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from oss_desk.services.reports import ReportService
@@ -13,6 +14,8 @@ from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from .conftest import AppFactory, acting, leader_queue, pressed_to, rows, until
+
+pytestmark = pytest.mark.usefixtures("quick_keys")  # every step waits for what its keys lead to
 
 
 def cancelled(db: Path) -> dict[str, str]:

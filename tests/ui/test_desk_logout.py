@@ -24,6 +24,8 @@ from .conftest import (
     until,
 )
 
+pytestmark = pytest.mark.usefixtures("quick_keys")  # every step waits for what its keys lead to
+
 ROUNDS = 3
 """The first round logs out of the desk as the app found it (logged in before, or on entry); the
 next two log out after a log-in with Z (the refresh that followed a log-out logged the person

@@ -55,9 +55,11 @@ class Terminal:
         )
 
     def keys(self, *keys: str) -> None:
-        for key in keys:
+        """Type ``keys``, a moment apart (after the last, the caller waits for what it shows)."""
+        for n, key in enumerate(keys):
+            if n:
+                time.sleep(0.15)
             subprocess.run([*self.tmux, "send-keys", "-t", self.name, key], check=True)
-            time.sleep(0.15)
 
     def screen(self) -> str:
         return subprocess.run(
