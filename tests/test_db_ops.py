@@ -422,7 +422,7 @@ def _history(tmp_path: Path) -> Path:
     clock = FixedClock(MONDAY_0930)
     session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
     try:
-        populate(session, days=8, visitors_per_day=40, waiting=3)
+        populate(session, days=8, visitors_per_day=20, waiting=3)
         queue = QueueService(session)
         ticket = queue.issue("C").ticket
         queue_desk = QueueService(open_session(db=db, clock=clock, person="tl", desk_id="desk-1"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +25,28 @@ from oss_desk.storage.demo_clock import read_demo_clock, write_demo_clock
 from oss_desk.storage.writelock import lock_path
 
 from .conftest import ROOT, Cli, make_db, site_toml
+
+
+@pytest.fixture(scope="module")
+def friday_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a demo built as `oss-desk demo --no-app --days 1` builds it at 11:00 on
+    Friday 4 December: built once for the tests that change a copy of it (a build takes
+    seconds)."""
+    folder = tmp_path_factory.mktemp("friday") / "demo"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+        db = folder / "oss-desk-demo.sqlite"
+        built = Cli(db, monkeypatch)(
+            "--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z"
+        )
+    assert built.code == 0, built.err
+    return folder
+
+
+def copy_of(demo: Path, tmp_path: Path) -> Path:
+    """A copy of the demo folder ``demo`` (its database and files) of the test's own."""
+    shutil.copytree(demo, tmp_path / "demo")
+    return tmp_path / "demo" / "oss-desk-demo.sqlite"
 
 
 def clock_row(db: Path) -> tuple[str, str | None] | None:
@@ -183,16 +206,14 @@ def test_a_desk_app_opening_while_the_last_one_leaves_runs_on_the_clock_it_leave
 
 
 def test_a_demo_left_running_opens_again_no_earlier_than_it_was_showing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    friday_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A demo whose clock was left running (no desk app closed it: a ``--no-app`` demo, a desk
     killed) for two hours: every command on it shows 13:00, so ``oss-desk demo`` opens it again
     from 13:00, not from its last event at 11:00."""
     monkeypatch.delenv("OSS_DESK_NOW", raising=False)
-    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    db = copy_of(friday_demo, tmp_path)
     cli = Cli(db, monkeypatch)
-    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
-    assert built.code == 0, built.err
     issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
     assert issued.json()["issued_at"].startswith("2026-12-04T11:0"), issued.out
     row = clock_row(db)
@@ -243,17 +264,15 @@ def test_loading_another_office_over_a_demo_forgets_its_clock_in_the_same_transa
 
 
 def test_a_demo_made_by_an_older_release_opens_again_upgraded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    friday_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only `init` upgrades an office's database; a demo with work done in it, made by an
     older release, was refused "run `oss-desk init`" when opened again (review 16, finding 3),
     and a bare `init` would have upgraded the office's database, not the demo's. The demo,
     nobody else having it open, brings its own database up to date."""
     monkeypatch.delenv("OSS_DESK_NOW", raising=False)
-    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    db = copy_of(friday_demo, tmp_path)
     cli = Cli(db, monkeypatch)
-    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
-    assert built.code == 0, built.err
     assert cli("--db", str(db), "ticket", "issue", "--service", "C").code == 0
     with sqlite3.connect(db) as conn:  # as the release before 0066 left it
         conn.execute("ALTER TABLE worker_heartbeat DROP COLUMN failing")

@@ -49,6 +49,10 @@ offset = st.one_of(
     st.integers(min_value=-3 * TARGET_MS, max_value=4 * TARGET_MS),
 )
 
+none_or_offset = st.none() | offset
+"""An offset or none, made once: a strategy made again at each draw cost most of the test's
+time (hypothesis works out each new strategy before drawing from it)."""
+
 
 @st.composite
 def visits(draw: st.DrawFn) -> tuple[str, str, VisitFacts]:
@@ -56,7 +60,8 @@ def visits(draw: st.DrawFn) -> tuple[str, str, VisitFacts]:
     arrived = T0 + draw(st.integers(min_value=0, max_value=8 * 3_600_000))
 
     def maybe(after: int) -> int | None:
-        return draw(st.none() | offset.map(lambda ms: after + ms))
+        ms = draw(none_or_offset)
+        return None if ms is None else after + ms
 
     ended = draw(st.sampled_from((None, "finished", "no_show", "cancelled")))
     reason = draw(st.sampled_from((None, "left", "error", *CLOSED_REASONS)))

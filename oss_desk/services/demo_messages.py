@@ -12,8 +12,10 @@ their mail server with the demo gets those.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from oss_desk.clock import read_instant
@@ -45,9 +47,17 @@ def own_devices(session: Session) -> OwnDevices | None:
     when the database is not a demo one."""
     if not holds_the_demo(session.store.conn):
         return None
+    return _named_beside(session.store.path.parent)
+
+
+@functools.lru_cache(maxsize=16)
+def _named_beside(demo_dir: Path) -> OwnDevices | None:
+    """The mailbox and phone the built-in demo site names in ``demo_dir`` (the site's text is
+    the package's own, so it is read once per folder: the demo's build asks at each of its
+    hundreds of worker passes, and parsing the site's TOML each time cost seconds)."""
     from oss_desk.services.site import demo_document  # demo databases only
 
-    document = demo_document(session.store.path.parent)
+    document = demo_document(demo_dir)
     mailbox = document.get("email", {}).get("smtp_url")
     phone = document.get("notify", {}).get("base_url")
     if not (isinstance(mailbox, str) and isinstance(phone, str)):

@@ -152,7 +152,7 @@ class Steps:
         now = time.monotonic()
         fault = self._faults.get(what)
         if fault is None or fault.said != said:  # a new fault: said now
-            fault = self._faults[what] = _Fault(said, since=time.time())
+            fault = self._faults[what] = _Fault(said, since=time.time(), pause=FIRST_PAUSE)
             details = _fault_report(what, exc) if bug else ""
             (log.error if bug else log.warning)("%s: %s%s", what, said, details)
             fault.said_at = now

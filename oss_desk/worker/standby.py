@@ -114,15 +114,15 @@ STILL_WAITING_EVERY = 3600.0
 """While the worker waits for its database to be put right, it says so again this often."""
 
 
-def wait_for_the_office_file(
-    db: Path, stop: threading.Event, every: float = COPY_CHECK_SECONDS
-) -> bool:
+def wait_for_the_office_file(db: Path, stop: threading.Event, every: float | None = None) -> bool:
     """Before the worker service opens its database: while the file at ``db`` is one every
     process refuses (a backup's copy put over the database in use), it waits, looking at the
-    file's header every ``every`` seconds without opening it (so ``db restore`` is not refused
-    for it, and no WAL is folded into the copy). Said once when it starts waiting, once an hour
-    while it goes on, and when it ends. True: the file is the office's database (at once, or
-    once put right); False: the worker was stopped meanwhile."""
+    file's header every ``every`` seconds (None: :data:`COPY_CHECK_SECONDS`, read when it
+    starts waiting, so a test can shorten it) without opening it (so ``db restore`` is not
+    refused for it, and no WAL is folded into the copy). Said once when it starts waiting, once
+    an hour while it goes on, and when it ends. True: the file is the office's database (at
+    once, or once put right); False: the worker was stopped meanwhile."""
+    every = COPY_CHECK_SECONDS if every is None else every
     refused = copy_refused(db)
     if refused is None:
         return True
