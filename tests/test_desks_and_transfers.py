@@ -123,6 +123,13 @@ def test_a_ticket_is_not_sent_to_a_colleague_logged_in_nowhere(demo: Cli) -> Non
     )
 
 
+def test_the_live_queue_names_a_ticket_sent_to_a_desk_as_staff_know_the_desk(demo: Cli) -> None:
+    ok(demo, "--user", "fatima", "desks", "login", "desk-4")
+    ok(demo, "--user", "amina", "ticket", "transfer", "C002", "--desk", "desk-4")
+    shown = ok(demo, "queue")
+    assert "(sent to Desk 4)" in shown and "desk-4" not in shown
+
+
 def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     ok(demo, "--user", "ben", "desks", "login", "desk-1")
     ok(demo, "--user", "ben", "ticket", "call", "Q001", "--desk", "desk-1")
@@ -133,7 +140,8 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     )
     shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
     assert shown["parked"] is True and shown["park_reason"] == "phone"
-    assert "Q001  General enquiries        parked   desk-1" in ok(demo, "queue")
+    # The desk as staff know it, as ticket show names it (not its id "desk-1").
+    assert "Q001  General enquiries        parked   Desk 1     waited" in ok(demo, "queue")
     before = db_content(demo.db)
     refused = demo("--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-3", now=NOW)
     assert refused.code == 6

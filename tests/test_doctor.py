@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from oss_desk.clock import format_instant
+from oss_desk.services.doctor_checks import Check
 from oss_desk.storage.lease import WorkerLock
 
 from .conftest import MONDAY_0930, TRAINING, Cli, make_db, site_toml
@@ -230,3 +231,24 @@ def test_a_database_on_a_network_share_is_one_failed_line(
     failing = [line for line in result.out.splitlines() if line.startswith("fail")]
     assert len(failing) == 1, result.out
     assert failing[0].startswith("fail  database:") and "network filesystem (cifs)" in failing[0]
+
+
+def test_a_check_that_breaks_is_said_in_plain_words_with_its_fault_report() -> None:
+    """A bug in a check: the doctor says it as staff read it, and where the fault report is;
+    Python's class name and the message (it may quote a setting's text) only in the report."""
+    from oss_desk.paths import log_dir
+    from oss_desk.services.doctor_checks import guard
+
+    typed = "typed by " + "someone"  # (the report quotes the raising line of code)
+
+    def broken() -> Check:
+        raise ValueError(typed)
+
+    found = guard("clock", broken)
+    (report,) = log_dir().glob("fault-doctor-*.txt")
+    assert (found.status, found.detail) == (
+        "fail",
+        f"an unexpected fault, written to the fault report {report}",
+    )
+    assert "builtins.ValueError" in report.read_text(encoding="utf-8")
+    assert typed not in report.read_text(encoding="utf-8")

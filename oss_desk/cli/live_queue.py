@@ -71,11 +71,16 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
     code_width = max(map(len, codes.values()), default=4)  # "C001 (id 4)" at several sites
     if at_desks:
         lines.append("At desks")
+        # Each desk as staff know it ("Desk 1"), never its id, as every other line names it.
+        desks = {
+            e.ticket.id: session.desk_name(e.ticket.desk) if e.ticket.desk else "" for e in at_desks
+        }
+        desk_width = max([10, *map(len, desks.values())])
         for e in at_desks:
             t = e.ticket
             lines.append(
                 f"  {codes[t.id]:{code_width}s}  {names[t.service].name:{width}s} "
-                f"{'parked' if t.parked else t.status.word:8s} {t.desk or '':10s} "
+                f"{'parked' if t.parked else t.status.word:8s} {desks[t.id]:{desk_width}s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
         lines.append("")
@@ -98,7 +103,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             needs = f"  {said}" if said else ""
             named = why != NO_OPEN_DESK  # the reason names where it was sent
             if t.assigned_desk is not None and not named:
-                needs = f"  (sent to {t.assigned_desk}){needs}"
+                needs = f"  (sent to {session.desk_name(t.assigned_desk)}){needs}"
             elif t.assigned_person is not None and not named:
                 needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(

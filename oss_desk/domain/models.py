@@ -292,6 +292,13 @@ class Ticket:
         return requirements(self.needs)
 
     @property
+    def at_desk(self) -> str | None:
+        """The desk a ticket's status names ("serving at Desk 1"): only while it is active
+        (called, served or parked there). A finished or transferred ticket's ``desk`` is only
+        where it was: its status names no desk."""
+        return self.desk if self.status.active else None
+
+    @property
     def parked(self) -> bool:
         return self.parked_at is not None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oss_desk.domain.unexpected import unexpected_fault
 from oss_desk.errors import OssDeskError
+from oss_desk.logs import write_fault_report
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +33,14 @@ def fail(name: str, detail: str) -> Check:
 
 
 def guard(name: str, check: Callable[[], Check]) -> Check:
-    """A check that breaks is a failed check, never a crash of the doctor."""
+    """A check that breaks is a failed check, never a crash of the doctor; a bug in it is said in
+    plain words, its class and code locations written to a fault report."""
     try:
         return check()
     except OssDeskError as exc:
         return fail(name, exc.message)
     except Exception as exc:
-        return fail(name, f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}")
+        return fail(name, unexpected_fault(write_fault_report(exc, "doctor")))
 
 
 __all__ = ["Check", "fail", "guard", "ok", "warn"]

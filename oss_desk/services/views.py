@@ -101,7 +101,7 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
     service = directory.services.get(ticket.service)
     name = service.name if service else ticket.service
     desk = _desk_name(directory, ticket.desk) if ticket.desk else None
-    where = f" at {desk}" if desk and ticket.status.active else ""
+    where = f" at {desk}" if desk and ticket.at_desk else ""
     if status is None and ticket.parked:
         status, where = parked_words(ticket, desk), ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""

@@ -247,7 +247,7 @@ class OssDeskApp(Keyboard):
         where = write_fault_report(error, "desk")
         self.faults.append(type(error).__name__)
         self.notify(
-            notice(error, where),
+            notice(where),
             title="Unexpected problem",
             severity="error",
             markup=False,

@@ -27,6 +27,8 @@ from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
 
+from oss_desk.domain.unexpected import unexpected_fault
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 GUARDED = "__oss_desk_guarded__"
@@ -48,10 +50,10 @@ def report(node: MessagePump, error: BaseException) -> None:
     app.fault(error)
 
 
-def notice(error: BaseException, report_path: str | None) -> str:
-    """What the person is told: no message text (it may quote what someone typed)."""
-    where = f" Details for support: {report_path}" if report_path else ""
-    return f"That did not work ({type(error).__name__}). The desk carries on.{where}"
+def notice(report_path: str | None) -> str:
+    """What the person is told: plain words and where the fault report is; the error's class and
+    message are not said (the report keeps the class; the message may quote what someone typed)."""
+    return f"That did not work: {unexpected_fault(report_path)}. The desk carries on."
 
 
 def worker_failed(node: MessagePump, event: Worker.StateChanged) -> None:

@@ -115,3 +115,29 @@ async def test_find_shows_a_parked_ticket_as_parked_and_why(
         assert "Status:    parked at Desk 1" in shown
         assert "Parked:    at Desk 1 (making a phone call)" in shown
         assert "waiting" not in shown
+
+
+async def test_find_names_no_desk_for_a_transferred_ticket_as_ticket_show(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F7's status names a desk only while the ticket is at one, as ``ticket show``'s first
+    line does: a ticket transferred from Desk 1 to another service is "transferred", not
+    "transferred at Desk 1"."""
+    from oss_desk.services.views import ticket_line
+    from oss_desk.ui.dialogs import TextDialog
+    from oss_desk.ui.dialogs.counter import TicketDialog
+
+    with acting(office, desk="desk-1") as session:
+        queue = QueueService(session)
+        queue.call("C001", "desk-1")
+        queue.start("C001")
+        queue.transfer("C001", service="B")
+        moved = queue.ticket("C001")
+        assert ticket_line(moved, session.directory) == "C001  Council Tax  transferred"
+    app = make_app(office)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, TicketDialog, *"c1", "enter")
+        lines: list[str] = app.screen.lines  # type: ignore[attr-defined]
+        assert [line for line in lines if line.startswith("Status:")] == ["Status:    transferred"]

@@ -517,11 +517,33 @@ async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_close
         desks.move_cursor(row=desks.get_row_index("desk-2"))
         await pressed_to(pilot, ConfirmDialog, "z")
         # Z again as the close is confirmed: once it is closed, it opens it (never asks again)
-        await _typed_while_saving(app, pilot, "y", "z", "Desk 2: closed")
-        await until(lambda: said(app, "Desk 2: open"))
+        # (said as ``oss-desk desks close`` and ``open`` say it)
+        await _typed_while_saving(app, pilot, "y", "z", "Desk 2: open -> closed")
+        await until(lambda: said(app, "Desk 2: closed -> open"))
         await settled(pilot)
         assert app.screen is screen
         assert rows(db, "SELECT status FROM desks WHERE id = 'desk-2'") == [("open",)]
+
+
+async def test_z_closing_a_desk_says_what_desks_close_says(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Z's notice is ``oss-desk desks close``'s line: the change, then the tickets sent back."""
+    db, ids = leader_office(tmp_path)
+    with acting(db) as session:
+        QueueService(session).transfer(ids["W001"], desk_id="desk-2")
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        desks = screen.query_one("#desks", DataTable)
+        desks.focus()
+        desks.move_cursor(row=desks.get_row_index("desk-2"))
+        await pressed_to(pilot, ConfirmDialog, "z")
+        await pilot.press("y")
+        await until(lambda: said(app, "Desk 2: open -> closed"))
+        assert [n.message for n in app._notifications if "Desk 2" in n.message] == [
+            "Desk 2: open -> closed; W001 goes back to the queue"
+        ]
 
 
 async def test_where_a_ticket_was_sent_shows_at_80_columns_with_the_flag_column(

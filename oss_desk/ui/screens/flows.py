@@ -56,7 +56,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
         f"Status:    {words or ('parked' if ticket.parked else ticket.status.word)}"
-        + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
+        + (f" at {names.desk(ticket.at_desk)}" if ticket.at_desk else ""),  # as ticket show
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
     if entry is not None and entry.position is not None:

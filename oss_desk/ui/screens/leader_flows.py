@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 from oss_desk.domain.closed_day import tickets
 from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.models import DeskStatus, TicketStatus
-from oss_desk.domain.queue import back_to_queue_words, closed_words
+from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.sent_to import desk_status_said, on_break_words
 from oss_desk.errors import RuleViolation
 from oss_desk.services.desk_view import DeskState
@@ -112,9 +112,12 @@ async def close_desk(screen: DeskScreen) -> None:
         return
     actor = screen.acting_as()
     done = await screen.commit(lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted))
-    if isinstance(done, Ok):
-        said = f"{state.desk.name}: {wanted.value}"
-        screen.notify_done(closed_words(said, done.value.sent_back))
+    if isinstance(done, Ok):  # said as ``oss-desk desks close`` (and ``open``) says it
+        change = done.value
+        sent_back = [t.code for t in change.sent_back]
+        screen.notify_done(
+            desk_status_said(state.desk.name, change.previous, wanted, sent_back, change.waiting)
+        )
 
 
 async def pause_desk(screen: DeskScreen) -> None:
