@@ -16,6 +16,7 @@ refusal or failure has already been shown to the person when ``act`` returns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -90,19 +91,43 @@ async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Re
     working (a rule says no: a warning; the database busy or full: an error; the unexpected: the
     fault funnel), unless its database is gone or damaged (``block``). ``quiet``: a refusal or
     failure is not shown (the caller shows it)."""
-    waiting = asyncio.wrap_future(future)
+    # The wait is the flow's own: a worker cancelled meanwhile (another key's flow in its
+    # exclusive group) never takes back a change its key started. (Cancelling a wait made with
+    # asyncio.wrap_future cancelled the job too while it still queued behind another, the
+    # desk's first look at the queue: a ticket issued with C Enter, then W Enter at once, was
+    # never issued.) The result is handed straight to it, one turn of the event loop sooner
+    # than through a shielded wrap_future: the frame that shows call next's result is sooner.
+    loop = asyncio.get_running_loop()
+    waiting: asyncio.Future[R] = loop.create_future()
+
+    future.add_done_callback(lambda ended: _call_soon(loop, _hand_over, ended, waiting))
     try:
-        # Shielded: a worker cancelled meanwhile (another key's flow in its exclusive group)
-        # never takes back a change its key started. Cancelling the wait cancelled the job too
-        # while it still queued behind another (the desk's first look at the queue): a ticket
-        # issued with C Enter, then W Enter at once, was never issued.
-        return Ok(await asyncio.shield(waiting))
+        return Ok(await waiting)
     except asyncio.CancelledError:
         # The flow that waited is gone, but its change goes on: it is still said when it ends.
-        waiting.add_done_callback(lambda ended: _settled_after_its_flow(desk, ended))
+        future.add_done_callback(
+            lambda ended: _call_soon(loop, _settled_after_its_flow, desk, ended)
+        )
         raise
     except Exception as exc:
         return _not_done(desk, exc, quiet=quiet)
+
+
+def _hand_over(ended: Future[R], waiting: asyncio.Future[R]) -> None:
+    """``ended``'s outcome to the flow waiting for it (unless that wait was cancelled)."""
+    if waiting.done():
+        return
+    if ended.cancelled():
+        waiting.cancel()
+    elif (exc := ended.exception()) is not None:
+        waiting.set_exception(exc)
+    else:
+        waiting.set_result(ended.result())
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[..., object], *args: Any) -> None:
+    with contextlib.suppress(RuntimeError):  # the app has closed its event loop
+        loop.call_soon_threadsafe(fn, *args)
 
 
 def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed:
@@ -134,7 +159,7 @@ def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed
     return failed
 
 
-def _settled_after_its_flow(desk: Settles, ended: asyncio.Future[Any]) -> None:
+def _settled_after_its_flow(desk: Settles, ended: Future[Any]) -> None:
     """A use case whose flow was cancelled while it ran (another key's flow in the same
     exclusive group) has ended, and its flow is no longer there to say how: a refusal or a
     failure (the database busy or full: a change not made, which no later look at the queue

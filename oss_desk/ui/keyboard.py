@@ -5,7 +5,7 @@ in the order typed, each to the end of its way before the next."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keyline import KeyLine, Trail
-from oss_desk.ui.keys import SeesEveryKey
+from oss_desk.ui.keys import sees_every_key
 from oss_desk.ui.modes import switch_first
 from oss_desk.ui.reader import EscPair, desk_driver
 from oss_desk.ui.scanner import PREFIX, ScanCatcher
@@ -76,7 +76,7 @@ class Keyboard(App[None]):
 
     async def _key(self, event: events.Key) -> bool:
         """One key, its turn come: True when its way ended on the app."""
-        if isinstance(focused := cast(object, self.focused), SeesEveryKey):
+        if (focused := sees_every_key(self.focused)) is not None:
             focused.key_seen(event.key)
         if await switch_first(self, event.key):
             return True

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast
 
 from textual.actions import parse
 from textual.binding import Binding, BindingType
@@ -115,9 +115,16 @@ def role_actions(*rows: Iterable[BindingType]) -> dict[str, Action]:
     return needs
 
 
-@runtime_checkable
 class SeesEveryKey(Protocol):
     """A focused widget the app tells of every key before any binding runs (a screen that takes
     its keys first would otherwise act on them before the widget saw them)."""
 
     def key_seen(self, key: str) -> None: ...
+
+
+def sees_every_key(node: object) -> SeesEveryKey | None:
+    """``node`` when it is a :class:`SeesEveryKey` (it has a ``key_seen`` method), else None.
+    Asked on every key: a runtime-checkable protocol's ``isinstance`` works out the protocol's
+    members again on each call (Python 3.11), about as long as the rest of the key's way to its
+    binding's action."""
+    return cast(SeesEveryKey, node) if callable(getattr(node, "key_seen", None)) else None

@@ -93,9 +93,17 @@ async def switch_first(app: App[Any], key: str) -> bool:
     the screen's widgets first, and a key the screen takes first (the adviser's) was read
     meanwhile and run on the screen being left (F2 then N at once: call next after F2). Not
     while a dialog is open, nor where a widget nearer the focus binds the key itself. The
-    notices of the screen left are cleared: they were about it, not the next one."""
+    notices of the screen left are cleared: they were about it, not the next one.
+
+    A key the app does not bind to a screen switch (with no keymap, the app's own bindings say
+    it) is let go at once: working out the binding chain takes about as long again as Textual's
+    own look for a priority binding, which does it once more."""
     if len(app.screen_stack) > 1:
         return False
+    if not app._keymap and not any(
+        parse(b.action)[1] == "switch_mode" for b in app._bindings.key_to_bindings.get(key, ())
+    ):
+        return False  # not a screen-switch key (most keys): the binding chain is not worked out
     for node, bindings in app.screen._modal_binding_chain:
         for binding in bindings.key_to_bindings.get(key, ()):
             if node is not app:

@@ -175,6 +175,7 @@ async def test_a_desk_key_closes_the_new_code_box_and_acts(
         await until(lambda: rows(db, serving) == [("desk-1",)])  # the next called and started
         await until(lambda: app.screen is screen)  # S's key hold gone once it is shown
         assert said(app, "C001 is now W002")
+        await pilot.pause()  # the box's removal done before the app closes
 
 
 async def test_tab_the_arrows_and_f1_leave_the_new_code_box_up(
@@ -199,6 +200,7 @@ async def test_tab_the_arrows_and_f1_leave_the_new_code_box_up(
         await until(lambda: rows(db, "SELECT desk_id FROM tickets WHERE status = 'called'") != [])
         await until(lambda: app.screen is screen)
         assert said(app, "C001 is now W002")
+        await pilot.pause()  # the box's removal done before the app closes
 
 
 async def test_a_transfer_and_the_next_call_in_one_burst(
@@ -217,6 +219,7 @@ async def test_a_transfer_and_the_next_call_in_one_burst(
         assert rows(db, "SELECT status FROM tickets WHERE id = 1") == [("transferred",)]
         await until(lambda: app.screen is screen)
         assert said(app, "C001 is now W002")
+        await pilot.pause()  # the box's removal done before the app closes
 
 
 async def test_the_booking_hint_says_enter_moves_on_to_the_name(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.reactive import reactive
@@ -58,15 +60,22 @@ BOLD = Style(bold=True)
 
 def code_width(text: str) -> int:
     """The columns ``text`` takes in block letters (at least 8)."""
-    return max(len(render_big(text)[0]), 8)
+    return max(len(_big(text)[0]), 8)
 
 
 def render_big(text: str) -> list[str]:
     """Five lines of block letters; characters without a glyph are left out."""
+    return list(_big(text))
+
+
+@lru_cache(maxsize=64)
+def _big(text: str) -> tuple[str, ...]:
+    """:func:`render_big`, worked out once a code (the widget asks it for each of its lines,
+    and twice more as its code changes)."""
     glyphs = [_FONT[ch] for ch in text.upper() if ch in _FONT]
     if not glyphs:
-        return [""] * HEIGHT
-    return [" ".join(g[row] for g in glyphs) for row in range(HEIGHT)]
+        return ("",) * HEIGHT
+    return tuple(" ".join(g[row] for g in glyphs) for row in range(HEIGHT))
 
 
 class BigCode(PlainLines):
@@ -96,7 +105,7 @@ class BigCode(PlainLines):
         turning the text into content and wrapping it first (about half the cost of the frame
         that shows a newly called code). Anything else (no room, a selection) goes Textual's
         way."""
-        lines = render_big(self.code)
+        lines = _big(self.code)
         width = self.size.width
         if y >= HEIGHT or len(lines[0]) != width or self.text_selection is not None:
             return super().render_line(y)

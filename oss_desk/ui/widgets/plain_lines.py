@@ -34,7 +34,7 @@ class PlainLines(Widget):
                 line = self.render_line(y).adjust_cell_length(content_width, fill)
             else:
                 line = Strip.blank(content_width, fill)
-            strip = Strip(line, width)
+            strip = line if content_width == width else Strip(line, width)  # as Strip(line, width)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
