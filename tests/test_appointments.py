@@ -320,7 +320,7 @@ def test_rebooking_rules(db: Path, clock: FixedClock) -> None:
 def test_texts_need_a_mobile_number(tmp_path: Path, clock: FixedClock) -> None:
     office = make_office(tmp_path, notify_url=f"capture://{tmp_path}/texts.txt")
     svc, session = service_at(office, clock)
-    with pytest.raises(InvalidInput, match="landline"):
+    with pytest.raises(InvalidInput, match="does not start 07: a UK mobile number is 11 digits"):
         svc.book("C", at(27, 11), channel="text", phone="020 7946 0000")
     assert svc.book("C", at(27, 11), channel="text", phone="07700 900123").channel.value == "text"
     session.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.waits import ahead_said, nearly_said, place_in_line
+from oss_desk.domain.waits import ahead_said, place_in_line
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import ticket_printout
 from oss_desk.services.queue import QueueService
@@ -63,11 +63,3 @@ def test_the_paper_and_every_view_of_the_queue_say_the_same_place(
         assert any(entries[t.id].ahead for t in tickets)  # and someone is ahead of the last
     finally:
         session.close()
-
-
-def test_the_nearly_your_turn_place_is_the_papers_count() -> None:
-    """``turn_texts.position`` is a place in line; `ticket text` says it as the paper counts
-    the people ahead (it said "2nd in line"), and the worker texts at that count."""
-    for ahead in range(6):
-        assert nearly_said(place_in_line(ahead)) == ahead_said(ahead)
-    assert nearly_said(2) == "1 person ahead" and nearly_said(1) == "nobody ahead"

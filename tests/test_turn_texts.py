@@ -216,11 +216,8 @@ def test_the_command_line(
         assert cli("ticket", "issue", "--service", "C", now=now).code == 0
     given = cli("ticket", "text", "C004", PHONES["bob"], now=now)
     assert given.code == 0
-    # Said as the paper says a place (turn_texts.position 2: one person ahead), not "2nd".
-    assert given.out == (
-        "C004: a text when nearly their turn (1 person ahead, as its paper counts them), "
-        "and when called\n"
-    )
+    # Said as ``ticket issue --text-to`` says the same promise (C004 has no paper to count by).
+    assert given.out == "C004: a text when nearly their turn, and when called\n"
     assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 0
     assert cli("ticket", "call-next", "--desk", "desk-1", now=now).code == 0  # C001, Ann's
     assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 2

@@ -21,7 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, nearly_said, place_said, texts_given_said
+from oss_desk.domain.waits import NO_OPEN_DESK, place_said, texts_given_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -228,16 +228,10 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
         emit_json({"ticket": ticket.code, "texts": True})
         return
     when_called = session.settings.turn_texts.when_called
-    if texts.nearly_held_back(ticket):
-        said = texts_given_said(True, False, held_back=True, when_called=when_called)
-        click.echo(f"{ticket.code}: {said}")
-        return
-    # The place in the words of the paper ticket: the people ahead (not "2nd in line").
-    nearly = nearly_said(session.settings.turn_texts.position)
-    click.echo(
-        f"{ticket.code}: a text when nearly their turn ({nearly}, as its paper counts them)"
-        + (", and when called" if when_called else "")
-    )
+    # The same words as ``ticket issue --text-to`` and meet-and-greet give the same promise.
+    held_back = texts.nearly_held_back(ticket)
+    said = texts_given_said(True, False, held_back=held_back, when_called=when_called)
+    click.echo(f"{ticket.code}: {said}")
 
 
 @ticket.command("feedback-text")

@@ -129,13 +129,6 @@ def texts_given_said(
     return "; ".join(said)
 
 
-def nearly_said(position: int) -> str:
-    """When a resident who gave their mobile is texted that it is nearly their turn
-    (``turn_texts.position``, a place in line), in the people ahead as their paper counts them:
-    place 2 is "1 person ahead" (:func:`place_in_line` the other way)."""
-    return ahead_said(max(0, position - 1))
-
-
 def place_said(ahead: int | None, seconds: float | None, why: str = NO_OPEN_DESK) -> str:
     """A waiting ticket's place and estimated wait, as one command line says them: "2 people
     ahead, estimated wait: about 6 min" (or ": now"), the people ahead as its paper counts them

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from oss_desk.clock import format_instant
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import normalise_email, normalise_phone
+from oss_desk.domain.appointments import normalise_email
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.followups import (
@@ -35,6 +35,7 @@ from oss_desk.domain.followups import (
 )
 from oss_desk.domain.models import Actor, EventKind, Site
 from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
+from oss_desk.domain.public import normalise_number
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.device_owner import queue_print
@@ -141,9 +142,14 @@ class FollowupService:
                 f"a {kind.label.lower()} needs the service it is about", cli_hint="--service"
             )
 
+        send_by = None
+        if kind is Kind.REFERRAL:
+            send_by = parse_choice(SendBy, request.send_by, "way to send the reference")
+            send_by = send_by or SendBy.SLIP
+        texted = send_by is SendBy.TEXT  # a ring-back's number is rung, never texted
         details = Details(
             name=fu.clean_text(request.name, "the name", NAME_LIMIT),
-            phone=normalise_phone(request.phone) if request.phone else None,
+            phone=normalise_number(request.phone, texted=texted) if request.phone else None,
             email=normalise_email(request.email) if request.email else None,
             topic=fu.clean_text(request.topic, "the topic", TOPIC_LIMIT),
         )
@@ -157,8 +163,7 @@ class FollowupService:
             due = clock.due_day(start, settings.ringback_working_days)
         elif kind is Kind.REFERRAL:
             office = self._back_office(request.back_office)
-            send_by = parse_choice(SendBy, request.send_by, "way to send the reference")
-            send_by = send_by or SendBy.SLIP
+            assert send_by is not None
             if send_by is SendBy.EMAIL and details.email is None:
                 raise InvalidInput(
                     "to send the reference by email, give the address", cli_hint="--email"

@@ -139,6 +139,33 @@ async def test_a_refused_booking_keeps_what_was_typed(office: Path, make_app: Ap
         assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
 
 
+async def test_a_booking_by_text_takes_only_a_mobile_number(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    """The booking form books by text only to a UK mobile number, refused in the words every
+    text's number is (a 10-digit number was booked, its confirmation never delivered)."""
+    notify = f"capture://{tmp_path}/notify.jsonl"
+    office = office_db(migrated, tmp_path, office_toml(notify_url=notify), now=NOW)
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        dialog = await booking_first_slot(app, pilot)
+        await pilot.press(*"Ann Other", "enter", "enter", *"0770090012")
+        dialog.query_one("#channel-text", RadioButton).value = True
+        await pilot.press("ctrl+s")
+        error = dialog.query_one("#booking-error")
+        await until(lambda: "is too short (10 digits)" in str(error.render()))
+        assert "a UK mobile number is 11 digits starting 07" in str(error.render())
+        assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
+        phone = dialog.query_one("#booking-phone", Input)
+        phone.value = "07700 900123"
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
+        assert rows(
+            office,
+            "SELECT a.channel, c.phone FROM appointments a JOIN "
+            "appointment_contacts c ON c.appointment_id = a.id",
+        ) == [("text", "+447700900123")]
+
+
 async def test_the_follow_up_text_tick_box_reaches_the_booking(
     office: Path, make_app: AppFactory
 ) -> None:

@@ -152,8 +152,16 @@ async def test_a_referral_offers_a_text_only_where_texts_are_set_up(
         assert buttons(form, "fu-send") == [(slip, False), ("Text", True)]
         assert form.query_one("#fu-send-slip", RadioButton).disabled
         form.query_one("#fu-service", Input).value = "C"
-        form.query_one("#fu-phone", Input).value = PHONE
         form.query_one("#fu-office", OptionList).highlighted = 0
+        # A landline cannot take the text: refused in the form, in the words every text's
+        # number is refused in (it queued a text to it), and nothing is made.
+        form.query_one("#fu-phone", Input).value = "01632 960000"
+        await pilot.press("ctrl+s")
+        error = form.query_one("#fu-error")
+        await until(lambda: "does not start 07" in str(error.render()))
+        assert "a UK mobile number is 11 digits starting 07" in str(error.render())
+        assert rows(db, "SELECT send_by FROM followups") == []
+        form.query_one("#fu-phone", Input).value = PHONE
         await pilot.press("ctrl+s")
         await until(lambda: rows(db, "SELECT send_by FROM followups") == [("text",)])
 

@@ -18,7 +18,6 @@ from oss_desk.domain.appointments import (
     message_reference,
     new_reference,
     normalise_email,
-    normalise_phone,
     reminder_covered,
 )
 from oss_desk.domain.calendar import business_day, local
@@ -30,6 +29,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.needs import parse_needs
 from oss_desk.domain.printouts import print_request
+from oss_desk.domain.public import normalise_number
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
@@ -85,14 +85,12 @@ class AppointmentBooking(AppointmentReading):
         contact = Contact(
             name=clean_name,
             email=normalise_email(email) if email else None,
-            phone=normalise_phone(phone) if phone else None,
+            phone=normalise_number(phone, texted=channel is Preferred.TEXT) if phone else None,
         )
         if channel is Preferred.EMAIL and not contact.email:
             raise InvalidInput("an email address is needed to send the confirmation by email")
         if channel is Preferred.TEXT and not contact.phone:
             raise InvalidInput("a mobile number is needed to send the confirmation by text")
-        if channel is Preferred.TEXT and contact.phone and not contact.phone.startswith("+447"):
-            raise InvalidInput("texts need a mobile number (07...): that is a landline")
         return contact
 
     def _start(self, start: datetime | str, site: Site) -> datetime:
