@@ -289,3 +289,46 @@ def test_a_no_show_taken_back_has_not_ended_the_visit(day: Day) -> None:
         desk.close()
     assert (story.end, story.waited_min, story.ended) == (VisitEnd.SEEN, 3, "not yet")
     assert "Ended:     not yet" in story.text()
+
+
+def test_an_open_visit_past_closing_time_says_its_wait_as_the_report_will_count_it(
+    day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resident still waiting when the office closed (17:00), the day not closed yet (no
+    worker ran, nobody acted): their wait is counted to closing time, as the report will count
+    it, never on to now (17:40, or days later)."""
+    cli = Cli(day.db, monkeypatch)
+    monday = NINE + timedelta(days=7)
+    arrived = (monday + timedelta(hours=7, minutes=50)).isoformat()  # 16:50
+    issued = cli(
+        "--user", "tl", "ticket", "issue", "--service", "W", "--no-print", "--json", now=arrived
+    )
+    assert issued.code == 0, issued.err
+    ref_w = str(issued.json()["id"])
+    made = cli(
+        *("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "service"),
+        *("--ticket", "W001", "--site", "hq", "--json"),
+        now=(monday + timedelta(hours=7, minutes=55)).isoformat(),
+    )
+    assert made.code == 0, made.err
+    ref = made.json()["ref"]
+    closed = "  Waited:    10 min, still waiting when the office closed (a miss)"
+    for now in (monday + timedelta(hours=8, minutes=40), monday + timedelta(days=3)):
+        text = cli("--user", "tl", "ticket", "show", ref_w, now=now.isoformat())
+        assert closed in text.out.splitlines(), text.out
+        assert "  Ended:     not yet (still open past its closing time)" in text.out.splitlines()
+        story = cli("--user", "tl", "ticket", "show", ref_w, "--json", now=now.isoformat()).json()[
+            "story"
+        ]
+        assert (story["counted_as"], story["waited_min"]) == ("closed", 10)
+        about = cli("--user", "tl", "followup", "show", ref, now=now.isoformat()).out
+        assert "after 10 min" not in about and ", waited 10 min, " in about, about
+    late = (monday + timedelta(hours=8, minutes=40)).isoformat()
+    report = cli(
+        "--user", "tl", "report", "daily", "--date", "2026-11-30", "--format", "json", now=late
+    )
+    assert report.json()["closed_unseen"] == 1
+    after = cli("--user", "tl", "ticket", "show", ref_w, now=late).out
+    assert closed in after.splitlines(), after
+    story = cli("--user", "tl", "ticket", "show", ref_w, "--json", now=late).json()["story"]
+    assert (story["counted_as"], story["waited_min"]) == ("closed", 10)

@@ -18,6 +18,9 @@ from oss_desk.domain.waits import waited_minutes
 
 NO_SHOW_SAID = "no-show (not there when called)"
 NOT_ENDED = "not yet"
+OPEN_PAST_CLOSING = "not yet (still open past its closing time)"
+"""A visit still waiting when its day's closing time passed, which close of day has not
+closed yet: its wait is said as the report will count it, to closing time."""
 
 
 def cancelled_said(data: Mapping[str, object] | None) -> str:
