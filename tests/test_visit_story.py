@@ -332,3 +332,24 @@ def test_an_open_visit_past_closing_time_says_its_wait_as_the_report_will_count_
     assert closed in after.splitlines(), after
     story = cli("--user", "tl", "ticket", "show", ref_w, "--json", now=late).json()["story"]
     assert (story["counted_as"], story["waited_min"]) == ("closed", 10)
+
+
+def test_a_complaint_about_an_open_visit_says_not_seen_yet_once(
+    day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(day.db, monkeypatch)
+    monday = NINE + timedelta(days=7)
+    issued = cli(
+        "--user", "tl", "ticket", "issue", "--service", "W", "--no-print", now=monday.isoformat()
+    )
+    assert issued.code == 0, issued.err
+    made = cli(
+        *("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "service"),
+        *("--ticket", "W001", "--site", "hq", "--json"),
+        now=monday.isoformat(),
+    )
+    assert made.code == 0, made.err
+    later = (monday + timedelta(minutes=12)).isoformat()
+    shown = cli("--user", "tl", "followup", "show", made.json()["ref"], now=later)
+    about = "  about visit: ticket W001 on Mon 30 Nov, not seen yet after 12 min"
+    assert about in shown.out.splitlines(), shown.out

@@ -84,9 +84,11 @@ def waited_said(end: VisitEnd, wait_ms: int, target_ms: int) -> str:
     return f"{minutes} so far, not seen yet{over}"
 
 
-def about_visit_said(code: str | None, day: str, wait: str, ended: str) -> str:
+def about_visit_said(code: str | None, day: str, end: VisitEnd, wait_ms: int, ended: str) -> str:
     """A follow-up's visit in a line: "about visit: ticket C003 on Mon 07 Dec, waited 27 min,
     cancelled (left)" (``day``: :func:`oss_desk.domain.calendar.day_said`; ``code`` None: a
-    visit dealt with at meet-and-greet, "no ticket")."""
+    visit dealt with at meet-and-greet, "no ticket"); a visit still open says so once, in its
+    wait ("not seen yet after 12 min"), with no "not yet" after it."""
     ticket = f"ticket {code}" if code else "no ticket"
-    return f"about visit: {ticket} on {day}, {wait}, {ended}"
+    said = f"about visit: {ticket} on {day}, {waited_short(end, wait_ms)}"
+    return said if end is VisitEnd.OPEN else f"{said}, {ended}"

@@ -34,7 +34,6 @@ from oss_desk.domain.visit_story import (
     about_visit_said,
     ended_said,
     waited_said,
-    waited_short,
 )
 from oss_desk.domain.wait_clock import waited_seconds
 from oss_desk.domain.waits import waited_minutes
@@ -102,12 +101,8 @@ class VisitStory:
 
     def about(self) -> str:
         """The visit in one line, for a follow-up linked to it."""
-        return about_visit_said(
-            self.code,
-            day_said(self.day, self.today),
-            waited_short(self.end, self.wait_ms),
-            self.ended,
-        )
+        day = day_said(self.day, self.today)
+        return about_visit_said(self.code, day, self.end, self.wait_ms, self.ended)
 
     def as_json(self) -> dict[str, Any]:
         waited = self.waited_min
