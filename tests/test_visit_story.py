@@ -353,3 +353,23 @@ def test_a_complaint_about_an_open_visit_says_not_seen_yet_once(
     shown = cli("--user", "tl", "followup", "show", made.json()["ref"], now=later)
     about = "  about visit: ticket W001 on Mon 30 Nov, not seen yet after 12 min"
     assert about in shown.out.splitlines(), shown.out
+
+
+def test_a_day_closed_by_hand_names_no_desk_for_who_closed_it(day: Day) -> None:
+    """The team leader closed the day from no desk: the ticket was called to Desk 1, but
+    the story does not put them there."""
+    clock = FixedClock(NINE + timedelta(days=7))
+    desk = open_session(db=day.db, clock=clock, person="tl", desk_id="desk-1")
+    leader = open_session(db=day.db, clock=clock, person="tl")
+    try:
+        ticket = QueueService(desk).issue("W", print_ticket=False).ticket
+        _at(clock, 7 * 24 * 60 + 2)
+        QueueService(desk).call(ticket.code, "desk-1")
+        _at(clock, 7 * 24 * 60 + 5 * 60 + 1)
+        close_now(leader)
+        story = visit_story(leader, ticket)
+    finally:
+        desk.close()
+        leader.close()
+    assert "Ended:     closed at close of day (office closed), 14:01 by Team Leader" in story.text()
+    assert story.as_json()["ended_desk"] is None, story.text()

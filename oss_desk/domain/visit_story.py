@@ -52,6 +52,13 @@ def ended_said(
     return NOT_ENDED
 
 
+def ended_at_a_desk(kind: str | None, data: Mapping[str, object] | None) -> bool:
+    """Whether the event that ended a visit was done at the desk it names: not a close of day
+    (closed at closing time, or by a team leader's close of day from wherever they were), whose
+    desk is only the one the ticket was at."""
+    return not (kind == "cancelled" and closed_by_day_end(data))
+
+
 def waited_short(end: VisitEnd, wait_ms: int) -> str:
     """The wait in a phrase ("waited 27 min"), the report's minutes rounded down as every
     screen says a wait (:func:`~oss_desk.domain.waits.waited_minutes`); "not seen yet after
