@@ -73,6 +73,8 @@ def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
         "No alerts: every message was delivered or is on time.",
         f"Note: Email: {down}",
     ]
+    noted = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
+    assert (noted.json(), noted.err) == ([], f"Note: Email: {down}\n")
     (email,) = [line for line in said(db, monkeypatch, "doctor") if " email " in line]
     assert email.endswith(f"the worker last found: {down}"), email
     # A later try that finds it the same keeps the time it was first found so.
@@ -107,7 +109,16 @@ def test_with_no_worker_running_the_waiting_messages_are_said_so(
     session.close()
     assert deliver(db, NOW) == (0, 0)
     # Nobody is trying now: what the last try found is not claimed as the state now.
-    assert leader_senders(db) == (("Email", "no device worker running (1 waiting)", True),)
+    gone = "no device worker running (1 waiting)"
+    assert leader_senders(db) == (("Email", gone, True),)
+    listed = said(db, monkeypatch, "alerts", "list")
+    assert listed == [
+        "No alerts: every message was delivered or is on time.",
+        f"Note: Email: {gone}",
+    ]
+    # --json: the list stays alerts only (nothing to acknowledge here); the note on stderr.
+    result = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
+    assert (result.json(), result.err) == ([], f"Note: Email: {gone}\n")
 
 
 def test_notify_unreachable_is_said_with_its_own_label(
