@@ -131,7 +131,7 @@ def test_notify_unreachable_is_said_with_its_own_label(
     assert deliver(db, NOW) == (0, 0)
     ((label, text, fault),) = leader_senders(db)
     assert (label, fault) == ("Notify", True)
-    assert text == "cannot reach Notify (no connection) since 10:00 (1 waiting)", text
+    assert text == "cannot reach Notify (connection refused) since 10:00 (1 waiting)", text
 
 
 def test_a_senders_words() -> None:
