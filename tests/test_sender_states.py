@@ -143,6 +143,10 @@ def test_a_senders_words() -> None:
     assert words.short == "cannot reach the mail server since 01:13 (2 waiting)"
     assert words.least == "not sending, 2"
     assert words.fault and words.worth_saying
+    # The time goes with the fault, never read as part of a clause after it.
+    maybe = sender_words("uncertain", "Notify failed (500): it may have reached Notify", "02:28", 1)
+    assert maybe.text == "Notify failed (500) since 02:28: it may have reached Notify (1 waiting)"
+    assert maybe.short == "Notify failed since 02:28 (1 waiting)"
     # A fault with nothing waiting holds nothing up: not on the status line.
     assert not sender_words("retrying", "cannot reach Notify", "01:13", 0).worth_saying
 
