@@ -373,3 +373,4 @@ def test_a_day_closed_by_hand_names_no_desk_for_who_closed_it(day: Day) -> None:
         leader.close()
     assert "Ended:     closed at close of day (office closed), 14:01 by Team Leader" in story.text()
     assert story.as_json()["ended_desk"] is None, story.text()
+    assert story.text()[-1].endswith("W001 closed at close of day (office closed)  (Team Leader)")

@@ -32,7 +32,6 @@ from oss_desk.domain.standards import (
 from oss_desk.domain.visit_story import (
     OPEN_PAST_CLOSING,
     about_visit_said,
-    ended_at_a_desk,
     ended_said,
     waited_said,
 )
@@ -185,15 +184,8 @@ def _story(session: Session, visit_id: int, site_id: str, day: str, code: str | 
         wait_ms,
         session.settings.queue.target_minutes * 60_000,
         ended,
-        _ending(ending[0], ended, last) if ending and last else None,
+        dataclasses.replace(ending[0], what=ended) if ending else None,
     )
-
-
-def _ending(line: Line, ended: str, last: EventRow) -> Line:
-    """Who ended the visit and when, in the story's words; where, when it was done at a desk
-    (:func:`~oss_desk.domain.visit_story.ended_at_a_desk`)."""
-    desk = line.desk if ended_at_a_desk(last.kind, last.data) else None
-    return dataclasses.replace(line, what=ended, desk=desk)
 
 
 def _due_close(
