@@ -222,6 +222,17 @@ def test_a_desk_nobody_is_logged_in_to_is_closed_in_every_list(tmp_path: Path, c
         session.close()
 
 
+def test_a_break_at_a_desk_nobody_is_logged_in_to_is_refused_in_words_about_a_break(
+    tmp_path: Path, cli: Cli
+) -> None:
+    cli.db = staffed_office(tmp_path)
+    asked = cli("--user", "tl", "desks", "break", "desk-3")
+    assert asked.code == 6
+    assert "nobody is logged in to Desk 3: there is no one to put on a break" in asked.err
+    opened = cli("--user", "tl", "desks", "open", "desk-3")
+    assert "nobody is logged in to Desk 3: it opens when someone logs in there" in opened.err
+
+
 def test_a_check_in_for_an_adviser_not_logged_in_is_not_sent_to_their_empty_desk(
     tmp_path: Path,
 ) -> None:

@@ -272,7 +272,7 @@ def test_what_a_failed_request_may_have_done(tmp_path: Path, notify: NotifyServe
         with pytest.raises(SendFault) as refused:
             closed.send("text", "07700900001", text, "oss-t1-called-aaaa")
         assert (refused.value.uncertain, refused.value.look_up_after) == (False, 0.0)
-        assert refused.value.reason == "cannot reach Notify (no connection)"
+        assert refused.value.reason == "cannot reach Notify (connection refused)"
         notify.state.script = ["lost"]
         with pytest.raises(SendFault) as unanswered:
             NotifySender(settings).send("text", "07700900001", text, "oss-t1-called-bbbb")

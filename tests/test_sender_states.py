@@ -73,6 +73,8 @@ def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
         "No alerts: every message was delivered or is on time.",
         f"Note: Email: {down}",
     ]
+    noted = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
+    assert (noted.json(), noted.err) == ([], f"Note: Email: {down}\n")
     (email,) = [line for line in said(db, monkeypatch, "doctor") if " email " in line]
     assert email.endswith(f"the worker last found: {down}"), email
     # A later try that finds it the same keeps the time it was first found so.
@@ -107,7 +109,16 @@ def test_with_no_worker_running_the_waiting_messages_are_said_so(
     session.close()
     assert deliver(db, NOW) == (0, 0)
     # Nobody is trying now: what the last try found is not claimed as the state now.
-    assert leader_senders(db) == (("Email", "no device worker running (1 waiting)", True),)
+    gone = "no device worker running (1 waiting)"
+    assert leader_senders(db) == (("Email", gone, True),)
+    listed = said(db, monkeypatch, "alerts", "list")
+    assert listed == [
+        "No alerts: every message was delivered or is on time.",
+        f"Note: Email: {gone}",
+    ]
+    # --json: the list stays alerts only (nothing to acknowledge here); the note on stderr.
+    result = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
+    assert (result.json(), result.err) == ([], f"Note: Email: {gone}\n")
 
 
 def test_notify_unreachable_is_said_with_its_own_label(
@@ -120,7 +131,7 @@ def test_notify_unreachable_is_said_with_its_own_label(
     assert deliver(db, NOW) == (0, 0)
     ((label, text, fault),) = leader_senders(db)
     assert (label, fault) == ("Notify", True)
-    assert text == "cannot reach Notify (no connection) since 10:00 (1 waiting)", text
+    assert text == "cannot reach Notify (connection refused) since 10:00 (1 waiting)", text
 
 
 def test_a_senders_words() -> None:
@@ -132,6 +143,10 @@ def test_a_senders_words() -> None:
     assert words.short == "cannot reach the mail server since 01:13 (2 waiting)"
     assert words.least == "not sending, 2"
     assert words.fault and words.worth_saying
+    # The time goes with the fault, never read as part of a clause after it.
+    maybe = sender_words("uncertain", "Notify failed (500): it may have reached Notify", "02:28", 1)
+    assert maybe.text == "Notify failed (500) since 02:28: it may have reached Notify (1 waiting)"
+    assert maybe.short == "Notify failed since 02:28 (1 waiting)"
     # A fault with nothing waiting holds nothing up: not on the status line.
     assert not sender_words("retrying", "cannot reach Notify", "01:13", 0).worth_saying
 

@@ -289,3 +289,88 @@ def test_a_no_show_taken_back_has_not_ended_the_visit(day: Day) -> None:
         desk.close()
     assert (story.end, story.waited_min, story.ended) == (VisitEnd.SEEN, 3, "not yet")
     assert "Ended:     not yet" in story.text()
+
+
+def test_an_open_visit_past_closing_time_says_its_wait_as_the_report_will_count_it(
+    day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resident still waiting when the office closed (17:00), the day not closed yet (no
+    worker ran, nobody acted): their wait is counted to closing time, as the report will count
+    it, never on to now (17:40, or days later)."""
+    cli = Cli(day.db, monkeypatch)
+    monday = NINE + timedelta(days=7)
+    arrived = (monday + timedelta(hours=7, minutes=50)).isoformat()  # 16:50
+    issued = cli(
+        "--user", "tl", "ticket", "issue", "--service", "W", "--no-print", "--json", now=arrived
+    )
+    assert issued.code == 0, issued.err
+    ref_w = str(issued.json()["id"])
+    made = cli(
+        *("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "service"),
+        *("--ticket", "W001", "--site", "hq", "--json"),
+        now=(monday + timedelta(hours=7, minutes=55)).isoformat(),
+    )
+    assert made.code == 0, made.err
+    ref = made.json()["ref"]
+    closed = "  Waited:    10 min, still waiting when the office closed (a miss)"
+    for now in (monday + timedelta(hours=8, minutes=40), monday + timedelta(days=3)):
+        text = cli("--user", "tl", "ticket", "show", ref_w, now=now.isoformat())
+        assert closed in text.out.splitlines(), text.out
+        assert "  Ended:     not yet (still open past its closing time)" in text.out.splitlines()
+        story = cli("--user", "tl", "ticket", "show", ref_w, "--json", now=now.isoformat()).json()[
+            "story"
+        ]
+        assert (story["counted_as"], story["waited_min"]) == ("closed", 10)
+        about = cli("--user", "tl", "followup", "show", ref, now=now.isoformat()).out
+        assert "after 10 min" not in about and ", waited 10 min, " in about, about
+    late = (monday + timedelta(hours=8, minutes=40)).isoformat()
+    report = cli(
+        "--user", "tl", "report", "daily", "--date", "2026-11-30", "--format", "json", now=late
+    )
+    assert report.json()["closed_unseen"] == 1
+    after = cli("--user", "tl", "ticket", "show", ref_w, now=late).out
+    assert closed in after.splitlines(), after
+    story = cli("--user", "tl", "ticket", "show", ref_w, "--json", now=late).json()["story"]
+    assert (story["counted_as"], story["waited_min"]) == ("closed", 10)
+
+
+def test_a_complaint_about_an_open_visit_says_not_seen_yet_once(
+    day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(day.db, monkeypatch)
+    monday = NINE + timedelta(days=7)
+    issued = cli(
+        "--user", "tl", "ticket", "issue", "--service", "W", "--no-print", now=monday.isoformat()
+    )
+    assert issued.code == 0, issued.err
+    made = cli(
+        *("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "service"),
+        *("--ticket", "W001", "--site", "hq", "--json"),
+        now=monday.isoformat(),
+    )
+    assert made.code == 0, made.err
+    later = (monday + timedelta(minutes=12)).isoformat()
+    shown = cli("--user", "tl", "followup", "show", made.json()["ref"], now=later)
+    about = "  about visit: ticket W001 on Mon 30 Nov, not seen yet after 12 min"
+    assert about in shown.out.splitlines(), shown.out
+
+
+def test_a_day_closed_by_hand_names_no_desk_for_who_closed_it(day: Day) -> None:
+    """The team leader closed the day from no desk: the ticket was called to Desk 1, but
+    the story does not put them there."""
+    clock = FixedClock(NINE + timedelta(days=7))
+    desk = open_session(db=day.db, clock=clock, person="tl", desk_id="desk-1")
+    leader = open_session(db=day.db, clock=clock, person="tl")
+    try:
+        ticket = QueueService(desk).issue("W", print_ticket=False).ticket
+        _at(clock, 7 * 24 * 60 + 2)
+        QueueService(desk).call(ticket.code, "desk-1")
+        _at(clock, 7 * 24 * 60 + 5 * 60 + 1)
+        close_now(leader)
+        story = visit_story(leader, ticket)
+    finally:
+        desk.close()
+        leader.close()
+    assert "Ended:     closed at close of day (office closed), 14:01 by Team Leader" in story.text()
+    assert story.as_json()["ended_desk"] is None, story.text()
+    assert story.text()[-1].endswith("W001 closed at close of day (office closed)  (Team Leader)")

@@ -338,6 +338,9 @@ def alerts_list(state: State, as_json: bool) -> None:
     turns = dv.turn_text_alerts(session)
     untold = dv.untold_alerts(session)
     referrals = dv.referral_message_alerts(session)
+    from oss_desk.services.sender_states import senders_noted
+
+    noted = senders_noted(session)  # what the worker found of each sender
     if as_json:
         emit_json(
             [
@@ -412,12 +415,9 @@ def alerts_list(state: State, as_json: bool) -> None:
                 for m in referrals
             ]
         )
+        for _, said in noted:  # not alerts: the list stays alerts only (to acknowledge)
+            click.echo(f"Note: {said}", err=True)
         return
-    from oss_desk.services.sender_states import senders_noted
-
-    notes = [
-        f"Note: {said}" for said in senders_noted(session)
-    ]  # not alerts: what the worker found
     if not any((found, mails, texts, turns, untold, referrals)):
         click.echo("No alerts: every message was delivered or is on time.")
     for a in found:
@@ -426,8 +426,8 @@ def alerts_list(state: State, as_json: bool) -> None:
     listed: list[dv.OutboxAlert] = [*untold, *referrals, *mails, *texts, *turns]
     for alert in listed:
         click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
-    for note in notes:
-        click.echo(note)
+    for _, said in noted:
+        click.echo(f"Note: {said}")
 
 
 def _text_failed(

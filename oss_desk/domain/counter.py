@@ -173,6 +173,15 @@ def still_at_desk(name: str, code: str) -> str:
     return f"{name} still has {code}: finish it before closing"
 
 
+def nobody_logged_in_said(name: str, status: DeskStatus) -> str:
+    """Why a desk nobody is logged in to may not open or go on a break (with
+    ``queue.staffed_desks_only``): "nobody is logged in to Desk 3: it opens when someone logs in
+    there"; for a break, "...: there is no one to put on a break"."""
+    if status is DeskStatus.BREAK:
+        return f"nobody is logged in to {name}: there is no one to put on a break"
+    return f"nobody is logged in to {name}: it opens when someone logs in there"
+
+
 def still_here_said(code: str, desk: str) -> str:
     """Why a desk may not call (or log out) while a resident is called to it or at it, the
     same at the desk and from the command line: "B003 is still at Desk 3: finish, park or

@@ -96,7 +96,9 @@ def sender_words(
     """What the worker last found of a sender (``status`` None: it has not tried it), with
     ``since`` (a local time: "01:13") and the messages ``waiting`` for another try: "cannot
     reach the mail server (connection refused) since 01:13 (2 waiting)", "ok", "not tried
-    yet (unknown)". Nothing is called ok unless a try through it was accepted."""
+    yet (unknown)"; the time said with the fault, before a clause that follows it: "Notify
+    failed (500) since 02:28: it may have reached Notify". Nothing is called ok unless a try
+    through it was accepted."""
     count = f" ({waiting} waiting)" if waiting else ""
     least_count = f", {waiting}" if waiting else ""
     if status is None:
@@ -108,8 +110,9 @@ def sender_words(
     said = detail or status
     when = f" since {since}" if since else ""
     short = said.partition(" (")[0].partition(": ")[0]
+    head, colon, clause = said.partition(": ")  # the time goes with the fault, not the clause
     return SenderWords(
-        f"{said}{when}{count}",
+        f"{head}{when}{colon}{clause}{count}",
         f"{short}{when}{count}",
         f"not sending{least_count}",
         True,

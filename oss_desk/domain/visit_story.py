@@ -18,6 +18,9 @@ from oss_desk.domain.waits import waited_minutes
 
 NO_SHOW_SAID = "no-show (not there when called)"
 NOT_ENDED = "not yet"
+OPEN_PAST_CLOSING = "not yet (still open past its closing time)"
+"""A visit still waiting when its day's closing time passed, which close of day has not
+closed yet: its wait is said as the report will count it, to closing time."""
 
 
 def cancelled_said(data: Mapping[str, object] | None) -> str:
@@ -47,6 +50,13 @@ def ended_said(
     if kind == "cancelled":
         return cancelled_said(data)
     return NOT_ENDED
+
+
+def ended_at_a_desk(kind: str | None, data: Mapping[str, object] | None) -> bool:
+    """Whether the event that ended a visit was done at the desk it names: not a close of day
+    (closed at closing time, or by a team leader's close of day from wherever they were), whose
+    desk is only the one the ticket was at."""
+    return not (kind == "cancelled" and closed_by_day_end(data))
 
 
 def waited_short(end: VisitEnd, wait_ms: int) -> str:
@@ -81,9 +91,11 @@ def waited_said(end: VisitEnd, wait_ms: int, target_ms: int) -> str:
     return f"{minutes} so far, not seen yet{over}"
 
 
-def about_visit_said(code: str | None, day: str, wait: str, ended: str) -> str:
+def about_visit_said(code: str | None, day: str, end: VisitEnd, wait_ms: int, ended: str) -> str:
     """A follow-up's visit in a line: "about visit: ticket C003 on Mon 07 Dec, waited 27 min,
     cancelled (left)" (``day``: :func:`oss_desk.domain.calendar.day_said`; ``code`` None: a
-    visit dealt with at meet-and-greet, "no ticket")."""
+    visit dealt with at meet-and-greet, "no ticket"); a visit still open says so once, in its
+    wait ("not seen yet after 12 min"), with no "not yet" after it."""
     ticket = f"ticket {code}" if code else "no ticket"
-    return f"about visit: {ticket} on {day}, {wait}, {ended}"
+    said = f"about visit: {ticket} on {day}, {waited_short(end, wait_ms)}"
+    return said if end is VisitEnd.OPEN else f"{said}, {ended}"

@@ -23,6 +23,21 @@ def how_it_failed(cause: BaseException | None) -> str:
     return "lost"
 
 
+def connect_error(cause: BaseException | None) -> BaseException | None:
+    """The system's own error behind a request that never connected (:func:`how_it_failed`),
+    for its plain words (:func:`oss_desk.domain.send_faults.unreachable`): the refused
+    connection, the name not found; a timeout for a connection not made in time."""
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    if isinstance(cause, requests.ConnectTimeout):
+        return TimeoutError()
+    first = cause.args[0] if isinstance(cause, requests.ConnectionError) and cause.args else None
+    if isinstance(first, MaxRetryError) and isinstance(first.reason, NewConnectionError):
+        return first.reason.__cause__ or first.reason.__context__ or first.reason
+    return cause
+
+
 LIBRARY_LOG = "notifications_python_client"
 
 

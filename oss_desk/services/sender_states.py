@@ -88,13 +88,19 @@ def senders_said(
     return said
 
 
-def senders_noted(session: Session) -> list[str]:
-    """The notes ``alerts list`` adds: "Email: cannot reach the mail server (connection
-    refused) since 01:13 (2 waiting)", one a sender with messages waiting for another try."""
+def senders_noted(session: Session) -> list[tuple[str, str]]:
+    """The notes ``alerts list`` adds, each a sender with messages waiting for another try as
+    ``(via, words)``: ``("smtp", "Email: cannot reach the mail server (connection refused)
+    since 01:13 (2 waiting)")``, or "Email: no device worker running (2 waiting)" when no
+    worker runs to try again, as the team leader's status line says it."""
+    from oss_desk.services.delivery import worker_state  # the device owner's lease and beat
+
     tz = next((s.timezone for s in session.settings.sites), "Europe/London")  # one host's
+    worker = worker_state(session.store)
     with session.store.read() as conn:
-        found = senders_said(conn, tz, session.clock.now())
-    return [f"{label}: {words.text}" for label, words in found if words.worth_saying]
+        found = senders_said(conn, tz, session.clock.now(), worker)
+    via = {label: key for key, label in SENDER_LABELS.items()}
+    return [(via[label], f"{label}: {words.text}") for label, words in found if words.worth_saying]
 
 
 __all__ = ["recorder", "senders_noted", "senders_said", "state_after"]

@@ -39,7 +39,7 @@ from oss_desk.domain.send_faults import (
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.email_wire import POLICY, dot_stuffed
 from oss_desk.services.messages import Composed
-from oss_desk.services.notify_faults import how_it_failed, quiet_library_log
+from oss_desk.services.notify_faults import connect_error, how_it_failed, quiet_library_log
 from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, add_qr
 
 if TYPE_CHECKING:
@@ -475,7 +475,8 @@ class NotifySender:
             # it is sent again.
             how = how_it_failed(exc.__cause__)
             if how == "never connected":
-                raise SendFault(f"{NOTIFY_UNREACHABLE} (no connection)", retry=True) from None
+                why = connect_error(exc.__cause__) or exc
+                raise SendFault(unreachable(NOTIFY_UNREACHABLE, why), retry=True) from None
             raise self._uncertain(
                 f"Notify did not answer within {self.settings.timeout:g} s"
                 if how == "timed out"

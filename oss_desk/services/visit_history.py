@@ -19,7 +19,7 @@ from oss_desk.domain.codes import code_said
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.models import Actor, EventKind, Ticket
-from oss_desk.domain.visit_story import cancelled_said
+from oss_desk.domain.visit_story import cancelled_said, ended_at_a_desk
 from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import AUTOMATION, Session
@@ -169,8 +169,10 @@ class VisitHistory:
                     note = "(deleted on the retention schedule)"
             person: str | None = event.actor
             desk = self._desk(event.desk_id)
-            if event.kind == EventKind.CANCELLED.value and event.data.get("automatic") is True:
-                person = desk = None  # closing time closed it: nobody at a desk did
+            if not ended_at_a_desk(event.kind, event.data):  # a close of day: the desk is
+                desk = None  # only the ticket's, not where whoever closed the day was
+                if event.data.get("automatic") is True:
+                    person = None  # closing time closed it: nobody did
             found.append(Line(read_instant(event.at), what, person, desk, note, self._name(person)))
         return found
 

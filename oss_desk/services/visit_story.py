@@ -12,18 +12,32 @@ reading it is no read of personal data.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import day_said, local, time_said
-from oss_desk.domain.epoch import from_epoch_ms
+from oss_desk.domain.epoch import epoch_ms, from_epoch_ms
 from oss_desk.domain.models import Ticket
-from oss_desk.domain.standards import GONE, TAKEN_BACK, VisitEnd, classify_visit, within_target
-from oss_desk.domain.visit_story import about_visit_said, ended_said, waited_said, waited_short
+from oss_desk.domain.standards import (
+    GONE,
+    TAKEN_BACK,
+    VisitEnd,
+    classify_visit,
+    clock_start,
+    within_target,
+)
+from oss_desk.domain.visit_story import (
+    OPEN_PAST_CLOSING,
+    about_visit_said,
+    ended_said,
+    waited_said,
+)
 from oss_desk.domain.wait_clock import waited_seconds
 from oss_desk.domain.waits import waited_minutes
+from oss_desk.services.queue.day_end import due_close_at
 from oss_desk.services.session import Session
 from oss_desk.services.visit_history import Line, VisitHistory, line_text
 from oss_desk.storage import queue as q
@@ -50,7 +64,8 @@ class VisitStory:
     """What the reports counted the visit as."""
     wait_ms: int
     """Its wait as the reports counted it (0 when none is counted); while it is open, its wait
-    so far by the live queue's clock (:func:`oss_desk.domain.wait_clock.waited_seconds`)."""
+    so far by the live queue's clock (:func:`oss_desk.domain.wait_clock.waited_seconds`), or,
+    once its day's closing time has passed, to closing time as the report will count it."""
     target_ms: int
     ended: str
     """How and why it ended, in words (:func:`~oss_desk.domain.visit_story.ended_said`)."""
@@ -86,12 +101,8 @@ class VisitStory:
 
     def about(self) -> str:
         """The visit in one line, for a follow-up linked to it."""
-        return about_visit_said(
-            self.code,
-            day_said(self.day, self.today),
-            waited_short(self.end, self.wait_ms),
-            self.ended,
-        )
+        day = day_said(self.day, self.today)
+        return about_visit_said(self.code, day, self.end, self.wait_ms, self.ended)
 
     def as_json(self) -> dict[str, Any]:
         waited = self.waited_min
@@ -148,17 +159,21 @@ def _story(session: Session, visit_id: int, site_id: str, day: str, code: str | 
         lines = history.event_lines(conn, events)
         last = _last_end(events, facts.ended if facts is not None else None)
         ending = history.event_lines(conn, [last]) if last is not None else []
-    end, wait_ms = classify_visit(facts) if facts is not None else (VisitEnd.OPEN, 0)
-    if end is VisitEnd.OPEN and facts is not None:  # not counted yet: its wait so far, as
-        arrived, booked = facts.arrived_ms, facts.booked_ms  # the live queue counts it
-        booked_at = None if booked is None else from_epoch_ms(booked)
-        wait_ms = 1000 * waited_seconds(from_epoch_ms(arrived), booked_at, session.clock.now())
+        end, wait_ms = classify_visit(facts) if facts is not None else (VisitEnd.OPEN, 0)
+        closes = _due_close(session, conn, visit_id, site_id, day) if end is VisitEnd.OPEN else None
     ended = ended_said(
         last.kind if last else None,
         last.data if last else None,
         last.outcome if last else None,
         at_desk=last is not None and last.ticket_id is not None,
     )
+    if facts is not None and closes is not None:  # its day has closed: counted to closing
+        end, ended = VisitEnd.CLOSED, OPEN_PAST_CLOSING  # time, as the report will count it
+        wait_ms = max(0, epoch_ms(closes) - clock_start(facts.arrived_ms, facts.booked_ms))
+    elif end is VisitEnd.OPEN and facts is not None:  # not counted yet: its wait so far, as
+        arrived, booked = facts.arrived_ms, facts.booked_ms  # the live queue counts it
+        booked_at = None if booked is None else from_epoch_ms(booked)
+        wait_ms = 1000 * waited_seconds(from_epoch_ms(arrived), booked_at, session.clock.now())
     return VisitStory(
         code,
         date.fromisoformat(day),
@@ -171,6 +186,25 @@ def _story(session: Session, visit_id: int, site_id: str, day: str, code: str | 
         ended,
         dataclasses.replace(ending[0], what=ended) if ending else None,
     )
+
+
+def _due_close(
+    session: Session, conn: sqlite3.Connection, visit_id: int, site_id: str, day: str
+) -> datetime | None:
+    """When close of day, once it runs, records the open visit's ticket as closed (None: not
+    due yet, or a site close of day no longer closes): the instant the report counts its wait
+    to (:func:`~oss_desk.services.queue.day_end.due_close_at`)."""
+    site = session.directory.sites.get(site_id)
+    if site is None:
+        return None
+    now = session.clock.now()
+    due = [
+        at
+        for ticket in q.left_open(conn, site_id, day)
+        if ticket.visit_id == visit_id
+        and (at := due_close_at(session, conn, site, ticket, now)) is not None
+    ]
+    return min(due, default=None)
 
 
 def _last_end(events: list[EventRow], kind: str | None) -> EventRow | None:

@@ -304,6 +304,22 @@ def tell_closed(conn: sqlite3.Connection, ticket: Ticket, now: datetime) -> None
     )
 
 
+def due_close_at(
+    session: Session, conn: sqlite3.Connection, site: Site, ticket: Ticket, now: datetime
+) -> datetime | None:
+    """When close of day records ``ticket`` (still waiting or called at ``now``) as closed once
+    it runs, the instant the report counts its wait to: its day's closing time once that has
+    passed (the end of its day, once over, for one that came after closing time); None while
+    it is not due (its day has not closed yet)."""
+    day = ticket.business_day
+    closing = closing_time(session, site, day)
+    over = day < session.today(site)
+    at = _closes_at(ticket, closing, end_of_day(site, day), now, over=over, by_hand=False)
+    if at is None or now < closing:
+        return None
+    return _not_before_its_history(conn, ticket, at)
+
+
 def _not_before_its_history(conn: sqlite3.Connection, ticket: Ticket, at: datetime) -> datetime:
     """A ticket is never recorded as closed before the last thing that happened in its visit:
     one sent back to the queue after closing time (its desk closed at 17:05) is closed then,

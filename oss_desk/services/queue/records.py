@@ -9,7 +9,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import still_at_desk
+from oss_desk.domain.counter import nobody_logged_in_said, still_at_desk
 from oss_desk.domain.delivery import (
     NOT_REPRINTED,
     Reprint,
@@ -163,7 +163,7 @@ class Records(Issuing):
             held = login_at(conn, desk.id)
             if wanted is not DeskStatus.CLOSED and held is None and self.staffed_only:
                 raise RuleViolation(
-                    f"nobody is logged in to {desk.name}: it opens when someone logs in there",
+                    nobody_logged_in_said(desk.name, wanted),
                     cli_hint=f"oss-desk desks login {desk.id}",
                 )
             if wanted is not DeskStatus.OPEN:
