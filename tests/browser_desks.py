@@ -80,22 +80,36 @@ class Served:
 
 
 def start_server(db: Path, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Served:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oss_desk", "--db", str(db), "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=clean_env(tmp_path) | (env or {}),
-        cwd=ROOT,
-    )
-    served = Served(process, port)
-    assert process.stdout is not None
-    for _ in range(5):  # a warning may come first
-        line = process.stdout.readline()
-        served.lines.append(line)
-        if "browser desks on" in line or not line:
+    for _ in range(3):  # a free port another test's process took before this one bound it
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "oss_desk",
+                "--db",
+                str(db),
+                "serve",
+                "--port",
+                str(port),
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=clean_env(tmp_path) | (env or {}),
+            cwd=ROOT,
+        )
+        served = Served(process, port)
+        assert process.stdout is not None
+        for _ in range(5):  # a warning may come first
+            line = process.stdout.readline()
+            served.lines.append(line)
+            if "browser desks on" in line or not line:
+                break
+        if "address already in use" not in line:
             break
+        process.wait(timeout=20)
     assert "browser desks on" in line, f"oss-desk serve did not start: {served.lines!r}"
     return served
 

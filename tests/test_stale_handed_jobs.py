@@ -5,6 +5,7 @@ a queued job it claims (one rule: ``domain.delivery.stale_ticket_job``)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,9 @@ def test_a_ticket_ended_while_the_printer_is_reached_is_not_drawn(
             assert delivery.deliver_next(printer.url)
         finally:
             leader.close()
+        deadline = time.monotonic() + 10  # the fake counts a connection on its own thread
+        while printer.connections != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert printer.connections == 1
         assert printer.jobs == []  # the connection closed with nothing sent
         assert rows(db, "SELECT status, owner, last_error, started_at FROM print_jobs") == [

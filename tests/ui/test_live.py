@@ -74,7 +74,9 @@ CHILD = textwrap.dedent(
 
 
 async def test_two_desk_app_processes(office: Path, make_app: AppFactory) -> None:
-    """A ticket issued at one desk app appears at another desk app process within 0.5 s."""
+    """A ticket issued at one desk app appears at another desk app process within a second (in
+    about 0.1-0.2 s on a quiet machine; 0.52 s was seen with three test workers on 2 cores: how
+    fast is the benchmarks' row "a change visible at another desk", against a bare poller)."""
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(office)],
         stdin=subprocess.PIPE,
@@ -96,7 +98,7 @@ async def test_two_desk_app_processes(office: Path, make_app: AppFactory) -> Non
             await pilot.press("enter")
             await until(lambda: app.screen.query_one(BigCode).code == "W002")
             seen = float(await asyncio.wait_for(asyncio.to_thread(child.stdout.readline), 10))
-        assert seen - pressed < 0.5
+        assert seen - pressed < 1.0
     finally:
         child.kill()
         child.wait()
