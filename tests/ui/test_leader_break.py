@@ -6,11 +6,14 @@ again opens it. F1 says how an adviser serves other services for the day."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from oss_desk.services.queue import QueueService
+from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
@@ -45,16 +48,21 @@ def status(db: Path, desk: str) -> str:
     return str(found)
 
 
+async def on_desk_row(app: OssDeskApp, pilot: Pilot[Any], desk: str) -> None:
+    """The team leader's screen (F4), its desks table focused on ``desk``'s row."""
+    await until(lambda: app.snapshot is not None)
+    await pressed_to(pilot, LeaderScreen, "f4")
+    desks = app.screen.query_one("#desks", DataTable)
+    desks.focus()
+    desks.move_cursor(row=desks.get_row_index(desk))
+
+
 async def test_b_pauses_the_highlighted_desk_and_opens_it_again(
     staffed: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(staffed, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, LeaderScreen, "f4")
-        desks = app.screen.query_one("#desks", DataTable)
-        desks.focus()
-        desks.move_cursor(row=desks.get_row_index("desk-1"))
+        await on_desk_row(app, pilot, "desk-1")
         # C002 waits for Desk 1: asked first, naming it; "no" changes nothing.
         asked = await pressed_to(pilot, ConfirmDialog, "b")
         assert str(asked.heading) == (
@@ -94,11 +102,7 @@ async def test_b_on_a_desk_with_nothing_waiting_asks_nothing(
         QueueService(session).log_in("desk-2")
     app = make_app(staffed, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, LeaderScreen, "f4")
-        desks = app.screen.query_one("#desks", DataTable)
-        desks.focus()
-        desks.move_cursor(row=desks.get_row_index("desk-2"))
+        await on_desk_row(app, pilot, "desk-2")
         await pilot.press("b")
         await until(lambda: status(staffed, "desk-2") == "break")
         await until(lambda: said(app, "Desk 2: open -> break"))
