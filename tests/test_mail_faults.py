@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,6 +54,18 @@ def fault_of(url: str, **settings: float) -> SendFault:
     return raised.value
 
 
+def fault_while(server: socket.socket, talk: Callable[[], None], scheme: str) -> SendFault:
+    """The fault of a send to ``server`` (``scheme``://) while ``talk`` answers it on a thread;
+    the server closed after."""
+    thread = threading.Thread(target=talk, daemon=True)
+    thread.start()
+    try:
+        return fault_of(f"{scheme}://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
+    finally:
+        thread.join(timeout=5)
+        server.close()
+
+
 def closed_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         return int(probe.getsockname()[1])
@@ -92,13 +104,7 @@ def test_tls_that_fails_is_said_so(silent_server: tuple[int, socket.socket]) -> 
             conn.sendall(b"220 plain text here, no TLS\r\n" * 4)
             conn.recv(1024)
 
-    thread = threading.Thread(target=greet_in_plain, daemon=True)
-    thread.start()
-    try:
-        fault = fault_of(f"smtps://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
-    finally:
-        thread.join(timeout=5)
-        server.close()
+    fault = fault_while(server, greet_in_plain, "smtps")
     assert fault.reason == "cannot reach the mail server (secure connection (TLS) failed)"
 
 
@@ -129,13 +135,7 @@ def test_starttls_that_fails_is_said_so() -> None:
             conn.recv(1024)  # the TLS hello
             conn.sendall(b"this is not TLS\r\n" * 8)
 
-    thread = threading.Thread(target=offer_starttls, daemon=True)
-    thread.start()
-    try:
-        fault = fault_of(f"smtp://127.0.0.1:{server.getsockname()[1]}", timeout=2.0)
-    finally:
-        thread.join(timeout=5)
-        server.close()
+    fault = fault_while(server, offer_starttls, "smtp")
     assert fault.reason == "cannot reach the mail server (secure connection (TLS) failed)"
 
 
