@@ -50,6 +50,17 @@ def said(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
     return result.out.splitlines()
 
 
+def assert_only_noted(db: Path, monkeypatch: pytest.MonkeyPatch, state: str) -> None:
+    """`alerts list` has no alert, and notes the mail server's ``state``; with --json the list
+    stays alerts only (nothing to acknowledge here) and the note goes to stderr."""
+    assert said(db, monkeypatch, "alerts", "list") == [
+        "No alerts: every message was delivered or is on time.",
+        f"Note: Email: {state}",
+    ]
+    noted = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
+    assert (noted.json(), noted.err) == ([], f"Note: Email: {state}\n")
+
+
 def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker_runs: Callable[[Path], None]
 ) -> None:
@@ -67,14 +78,7 @@ def test_a_mail_server_down_is_said_from_the_workers_tries_until_it_takes_mail(
     assert deliver(db, NOW) == (0, 0)  # tried: refused, to be tried again
     down = "cannot reach the mail server (connection refused) since 10:00 (1 waiting)"
     assert leader_senders(db) == (("Email", down, True),)
-    listed = said(db, monkeypatch, "alerts", "list")
-    # A note, not an alert: no deadline is at risk yet.
-    assert listed == [
-        "No alerts: every message was delivered or is on time.",
-        f"Note: Email: {down}",
-    ]
-    noted = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
-    assert (noted.json(), noted.err) == ([], f"Note: Email: {down}\n")
+    assert_only_noted(db, monkeypatch, down)  # a note, not an alert: no deadline at risk yet
     (email,) = [line for line in said(db, monkeypatch, "doctor") if " email " in line]
     assert email.endswith(f"the worker last found: {down}"), email
     # A later try that finds it the same keeps the time it was first found so.
@@ -111,14 +115,7 @@ def test_with_no_worker_running_the_waiting_messages_are_said_so(
     # Nobody is trying now: what the last try found is not claimed as the state now.
     gone = "no device worker running (1 waiting)"
     assert leader_senders(db) == (("Email", gone, True),)
-    listed = said(db, monkeypatch, "alerts", "list")
-    assert listed == [
-        "No alerts: every message was delivered or is on time.",
-        f"Note: Email: {gone}",
-    ]
-    # --json: the list stays alerts only (nothing to acknowledge here); the note on stderr.
-    result = Cli(db, monkeypatch)("alerts", "list", "--json", now=format_instant(NOW))
-    assert (result.json(), result.err) == ([], f"Note: Email: {gone}\n")
+    assert_only_noted(db, monkeypatch, gone)
 
 
 def test_notify_unreachable_is_said_with_its_own_label(
