@@ -46,6 +46,28 @@ def parked_words(ticket: Ticket, desk: str | None = None) -> str:
     return f"parked at {desk or ticket.desk}" + (f" ({reason})" if reason else "")
 
 
+TICKET_PAST_WORDS = {
+    TicketStatus.SERVING: "being served",
+    TicketStatus.DONE: "finished",
+    TicketStatus.NO_SHOW: "a no-show",
+    TicketStatus.TRANSFERRED: "transferred",
+    TicketStatus.CANCELLED: "cancelled",
+}
+"""A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
+
+
+def status_words(status: TicketStatus, desk: str | None) -> str:
+    """Where a ticket in ``status`` stands, for staff: "waiting", "called to Desk 2", "being
+    served at Desk 2", then :data:`TICKET_PAST_WORDS`'s words ("finished", "a no-show"...);
+    ``desk``: the desk it was called to, as staff know it."""
+    if status is TicketStatus.WAITING:
+        return "waiting"
+    if status is TicketStatus.CALLED:
+        return f"called to {desk}"
+    said = TICKET_PAST_WORDS[status]
+    return f"{said} at {desk}" if status is TicketStatus.SERVING else said
+
+
 # Several services in one visit ------------------------------------------------------------------
 
 SETTLED_FIRST = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from oss_desk.domain.counter import TICKET_PAST_WORDS
 from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.models import TicketStatus
 
@@ -178,16 +179,6 @@ def job_word(state: PrintState, reason: str | None = None) -> str:
     if state in (PrintState.FAILED, PrintState.CANCELLED) and reason:
         return f"{JOB_WORDS[PrintState.FAILED]}: {reason}"
     return JOB_WORDS[state]
-
-
-TICKET_PAST_WORDS = {
-    TicketStatus.SERVING: "being served",
-    TicketStatus.DONE: "finished",
-    TicketStatus.NO_SHOW: "a no-show",
-    TicketStatus.TRANSFERRED: "transferred",
-    TicketStatus.CANCELLED: "cancelled",
-}
-"""A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
 
 
 PAPER_AGAIN = "its paper never printed"

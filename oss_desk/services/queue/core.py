@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Unpack
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
-from oss_desk.domain.counter import DeskLogin, desk_states, parked_words
+from oss_desk.domain.counter import DeskLogin, desk_states, parked_words, status_words
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -115,15 +115,7 @@ def described(
         from oss_desk.storage.day_closures import cancelled_data
 
         return cancelled_words(cancelled_data(conn, ticket.visit_id, ticket.id))
-    return {
-        TicketStatus.WAITING: "waiting",
-        TicketStatus.CALLED: f"called to {desk}",
-        TicketStatus.SERVING: f"being served at {desk}",
-        TicketStatus.DONE: "finished",
-        TicketStatus.NO_SHOW: "a no-show",
-        TicketStatus.TRANSFERRED: "transferred",
-        TicketStatus.CANCELLED: "cancelled",
-    }[ticket.status]
+    return status_words(ticket.status, desk)
 
 
 def expect(
