@@ -519,8 +519,9 @@ def needing_answer_words(failed: list[str], uncertain: list[str]) -> tuple[str, 
     def said(names: list[str], words: str) -> str:
         return f"{names[0]} {words}" if len(names) == 1 else f"{len(names)} {words}"
 
-    full = [said(failed, "not printed")] if failed else []
-    full += [said(uncertain, "may not have printed")] if uncertain else []
-    short = [f"{len(failed)} not printed"] if failed else []
+    not_printed = JOB_WORDS[PrintState.FAILED]
+    full = [said(failed, not_printed)] if failed else []
+    full += [said(uncertain, JOB_WORDS[PrintState.UNCERTAIN])] if uncertain else []
+    short = [f"{len(failed)} {not_printed}"] if failed else []
     short += [f"{len(uncertain)} unsure"] if uncertain else []
     return ", ".join(full), ", ".join(short), str(len(failed) + len(uncertain))
