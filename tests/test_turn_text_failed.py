@@ -66,6 +66,42 @@ def test_a_failed_called_text_is_said_by_ticket_show_and_alerts_while_the_ticket
     assert cli("ticket", "show", "C001", now=now).out.splitlines()[0].endswith(text)
 
 
+def until_given_up(day: Day, since: int) -> None:
+    """The worker's passes, a minute apart from ``since`` minutes, until no come-to-the-desk
+    text is left to try (Notify answering 500 throughout: the new call's fails for good)."""
+    trying = "SELECT count(*) FROM turn_texts WHERE status IN ('pending', 'sending')"
+    for minute in range(since, since + 30):
+        day.clock.set(START + timedelta(minutes=minute))
+        day.worker()
+        if rows(day.db, trying) == [(0,)]:
+            return
+    raise AssertionError(rows(day.db, "SELECT id, status, attempts FROM turn_texts"))
+
+
+def test_an_alert_s_id_names_one_failure_for_ever(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann's come-to-the-desk text for Desk 1 failed (t2); she is sent on to Desk 2 and called
+    there, and that text fails too. It is a failure of its own, t3: t2 still names the first
+    (its call, desk and reason kept), no longer listed, as the later text says how telling her
+    went now; it was the same row rewritten, so t2 came to name the second failure."""
+    day = called_text_failed(tmp_path, notify)
+    cli = Cli(day.db, monkeypatch)
+    first = rows(day.db, "SELECT * FROM turn_texts WHERE id = 2")
+    day.queue.transfer("C001", desk_id="desk-2")
+    day.clock.set(day.clock.now() + timedelta(minutes=1))
+    day.queue.call_next("desk-2")
+    until_given_up(day, 40)
+    now = day.clock.now().isoformat()
+    assert rows(day.db, "SELECT * FROM turn_texts WHERE id = 2") == first
+    (alert,) = cli("alerts", "list", "--json", now=now).json()
+    assert (alert["id"], alert["ticket"], alert["desk"]) == ("t3", "C001", "desk-2")
+    refused = cli("--user", "tl", "alerts", "ack", "t2", now=now)
+    assert refused.code == 2 and "goes when it ends" in refused.err
+    assert rows(day.db, "SELECT * FROM turn_texts WHERE id = 2") == first
+    day.close()
+
+
 UNSURE = (
     "come-to-the-desk text may have been sent: the ticket is serving now; an earlier try may "
     "have reached Notify, and Notify could not be asked whether it did (cannot check Notify "

@@ -315,5 +315,12 @@ def test_no_nearly_text_to_a_resident_already_that_close_as_they_give_the_number
         assert texts_to(notify, "ann") == [
             f"{c001}: it is nearly your turn. Please come back to the waiting area."
         ]
+        # The text held back keeps its row and id (let go when she fell back); the one sent is
+        # a row of its own: an id never comes to name another text.
+        kept = "SELECT id, kind, status, released_at IS NOT NULL FROM turn_texts ORDER BY id"
+        assert sqlite3.connect(db).execute(kept).fetchall() == [
+            (1, "nearly", "cancelled", 1),
+            (2, "nearly", "sent", 0),
+        ]
     finally:
         day.close()

@@ -300,7 +300,9 @@ class Ticket:
 
     @property
     def parked(self) -> bool:
-        return self.parked_at is not None
+        """Set aside at its desk, waiting to be resumed there. Only a waiting ticket is: one
+        closed since (cancelled, say) keeps the time it was parked, and is not parked."""
+        return self.status is TicketStatus.WAITING and self.parked_at is not None
 
     @property
     def queued(self) -> bool:

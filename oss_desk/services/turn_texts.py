@@ -10,7 +10,8 @@ when called, with the desk to go to (``turn_texts.when_called``),
 and one if close of day closes their ticket (``closed``, queued by the close:
 :func:`oss_desk.services.queue.day_end.tell_closed`).
 Each is a row of the ``turn_texts`` outbox, one per visit and kind (a come-to-the-desk text is
-queued again for each new call to another desk, never twice for one call); the sender
+queued again, as a row of its own, for each new call, never twice for one call; a row's id
+names one text for ever); the sender
 checks again just before sending that it is still true (a cancelled ticket, one called
 meanwhile, a number deleted: nothing is sent). A try Notify did not answer for sure is looked
 up after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`) and sent again only
@@ -208,7 +209,7 @@ class TurnTexts:
                 continue
             with self.s.store.write() as conn:
                 for visit_id in fell_back:
-                    r.release_nearly(conn, visit_id, NEARLY_NOT_NEEDED)
+                    r.release_nearly(conn, visit_id, NEARLY_NOT_NEEDED, now)
                 for ticket, kind in due:
                     reference = f"oss-t{ticket.id}-{kind}-{secrets.token_hex(4)}"
                     queued += r.queue_turn_text(

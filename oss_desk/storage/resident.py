@@ -137,24 +137,22 @@ def queue_turn_text(
     was settled (``called_at`` later than it was sent, or queued when it never went): the
     resident sent to another desk, put back and called again, or moved to another service,
     holds a text naming the wrong desk. Never twice for the same call (a recall keeps its
-    ``called_at``); a text pending or being sent is left to name the desk at its sending."""
+    ``called_at``); a text pending or being sent is left to name the desk at its sending.
+    Each is a row of its own (``call_at``: the call), so a row's id names one text for ever."""
     cur = conn.execute(
         "INSERT INTO turn_texts (visit_id, ticket_id, kind, reference, next_attempt_at, "
-        "created_at) VALUES (:visit, :ticket, :kind, :reference, :now, :now) "
-        "ON CONFLICT (visit_id, kind) DO UPDATE SET ticket_id = excluded.ticket_id, "
-        "  reference = excluded.reference, status = 'pending', attempts = 0, "
-        "  next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL, "
-        "  provider_id = NULL, created_at = excluded.created_at, sent_at = NULL, "
-        "  handed_over_at = NULL "
-        "WHERE turn_texts.kind = 'called' AND turn_texts.status NOT IN ('pending', 'sending') "
-        "  AND :called_at > coalesce(turn_texts.sent_at, turn_texts.created_at)",
+        "created_at, call_at) SELECT :visit, :ticket, :kind, :reference, :now, :now, :call "
+        "WHERE NOT EXISTS (SELECT 1 FROM turn_texts x WHERE x.visit_id = :visit "
+        "  AND x.kind = :kind AND x.released_at IS NULL AND (x.kind <> 'called' "
+        "  OR x.status IN ('pending', 'sending') OR :call <= x.call_at "
+        "  OR :call <= coalesce(x.sent_at, x.created_at)))",
         {
             "visit": visit_id,
             "ticket": ticket_id,
             "kind": kind,
             "reference": reference,
             "now": now,
-            "called_at": called_at,
+            "call": (called_at or now) if kind == "called" else "",
         },
     )
     return cur.rowcount == 1
@@ -164,11 +162,12 @@ def hold_back_nearly(
     conn: sqlite3.Connection, *, visit_id: int, ticket_id: int, reference: str, now: str, why: str
 ) -> None:
     """The visit's "nearly your turn" text is not needed (``why``): recorded as cancelled, so
-    the worker does not queue it (one per visit and kind), unless one is there already."""
+    the worker does not queue it (one per visit and kind still counting), unless one is there
+    already."""
     conn.execute(
         "INSERT INTO turn_texts (visit_id, ticket_id, kind, status, reference, next_attempt_at, "
         "last_error, created_at) VALUES (?, ?, 'nearly', 'cancelled', ?, ?, ?, ?) "
-        "ON CONFLICT (visit_id, kind) DO NOTHING",
+        "ON CONFLICT (visit_id, kind, call_at) WHERE released_at IS NULL DO NOTHING",
         [visit_id, ticket_id, reference, now, why, now],
     )
 
@@ -179,19 +178,21 @@ def held_back_nearly(conn: sqlite3.Connection, visit_ids: Iterable[int], why: st
         first_column(
             conn,
             "SELECT visit_id FROM turn_texts WHERE visit_id IN (SELECT value FROM json_each(?)) "
-            "AND kind = 'nearly' AND status = 'cancelled' AND last_error = ?",
+            "AND kind = 'nearly' AND status = 'cancelled' AND last_error = ? "
+            "AND released_at IS NULL",
             [json.dumps(list(visit_ids)), why],
         )
     )
 
 
-def release_nearly(conn: sqlite3.Connection, visit_id: int, why: str) -> None:
+def release_nearly(conn: sqlite3.Connection, visit_id: int, why: str, now: str) -> None:
     """The visit's "nearly your turn" text held back for ``why`` may go again (its ticket
-    fell back from the front): the worker queues it when it moves close again."""
+    fell back from the front): the worker queues it (a row of its own) when it moves close
+    again. The held-back row is kept, let go at ``now``."""
     conn.execute(
-        "DELETE FROM turn_texts WHERE visit_id = ? AND kind = 'nearly' AND status = 'cancelled' "
-        "AND last_error = ?",
-        [visit_id, why],
+        "UPDATE turn_texts SET released_at = ? WHERE visit_id = ? AND kind = 'nearly' "
+        "AND status = 'cancelled' AND last_error = ? AND released_at IS NULL",
+        [now, visit_id, why],
     )
 
 
@@ -252,6 +253,14 @@ def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:
     return _latest_ticket(conn, "visit_id", visit_id)
 
 
+_LATEST = (
+    "NOT EXISTS (SELECT 1 FROM turn_texts y WHERE y.visit_id = x.visit_id AND y.kind = x.kind "
+    "AND y.id > x.id)"
+)
+"""Of a turn text ``x``: it is the latest of its visit and kind (a later one, e.g. for a new
+call, says how telling the resident went now; the earlier keeps its id and its record)."""
+
+
 def failed_turn_texts(
     conn: sqlite3.Connection, visit_ids: Iterable[int], status: str = "failed"
 ) -> dict[int, list[tuple[str, str | None]]]:
@@ -261,7 +270,8 @@ def failed_turn_texts(
     found: dict[int, list[tuple[str, str | None]]] = {}
     for visit in set(visit_ids):
         for kind, why in conn.execute(
-            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = ? ORDER BY id",
+            "SELECT kind, last_error FROM turn_texts x WHERE visit_id = ? AND status = ? "  # noqa: S608
+            f"AND {_LATEST} ORDER BY id",
             [visit, status],
         ):
             found.setdefault(visit, []).append((kind, why))
@@ -276,9 +286,10 @@ def open_failed_turn_texts(
     return [
         (int(r[0]), int(r[1]), str(r[2]), r[3])
         for r in conn.execute(
-            "SELECT x.id, t.id, x.kind, x.last_error FROM turn_texts x "
+            "SELECT x.id, t.id, x.kind, x.last_error FROM turn_texts x "  # noqa: S608
             "JOIN tickets t ON t.visit_id = x.visit_id "
-            "WHERE x.status = 'failed' AND t.status IN ('waiting', 'called', 'serving') "
+            f"WHERE x.status = 'failed' AND {_LATEST} "
+            "AND t.status IN ('waiting', 'called', 'serving') "
             "AND (:site IS NULL OR t.site_id = :site) ORDER BY x.id",
             {"site": site_id},
         )
