@@ -7,10 +7,13 @@ GOV.UK Notify (tests/messaging.py) and the real device worker on a real SQLite f
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
+from oss_desk.clock import FixedClock
+
 from .messaging import NotifyServer
-from .test_turn_texts import Day, office, texts_to
+from .test_turn_texts import START, Day, office, texts_to
 
 
 def test_each_new_call_texts_again_and_the_same_call_never_twice(
@@ -87,5 +90,26 @@ def test_a_new_call_s_text_does_not_wait_for_an_earlier_try_s_look_up(
         assert day.queue.call_next("desk-2") is not None
         day.worker(times=2)
         assert texts_to(notify, "ann")[-1] == f"{c001}: please go to Desk 2 now."
+    finally:
+        day.close()
+
+
+def test_a_worker_whose_clock_is_behind_the_desk_s_texts_a_call_once(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """trial18: the worker's machine a few seconds behind the desk's (a clock stepped back, a
+    standby machine) sent "please go to Desk 1" at every pass while the ticket stayed called
+    (441 texts for one call): a new call was told from the text's own send time, on the other
+    machine's clock. A call is known by its own time, so it is texted once."""
+    day = Day(office(tmp_path, notify))
+    behind = FixedClock(START)
+    try:
+        c001 = day.issue("C", "ann")
+        day.at(1)
+        assert day.queue.call_next("desk-1") is not None
+        for seconds in range(0, 50, 10):  # still before the call, on the worker's clock
+            behind.set(START + timedelta(seconds=seconds))
+            day.worker(times=2, clock=behind)
+        assert texts_to(notify, "ann") == [f"{c001}: please go to Desk 1 now."]
     finally:
         day.close()

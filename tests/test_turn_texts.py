@@ -72,12 +72,12 @@ class Day:
             self.texts.give_phone(ticket.code, PHONES[who])
         return ticket.code
 
-    def worker(self, times: int = 1) -> None:
-        """The device worker's passes (as many as the changes would wake it for)."""
+    def worker(self, times: int = 1, clock: FixedClock | None = None) -> None:
+        """The device worker's passes (as many as the changes would wake it for), on the
+        office's clock or a ``clock`` of its own (a machine whose clock is behind)."""
+        own = clock or self.clock
         for _ in range(times):
-            DeviceWorker(
-                lambda: open_session(db=self.db, clock=self.clock, person="worker")
-            ).run_once()
+            DeviceWorker(lambda: open_session(db=self.db, clock=own, person="worker")).run_once()
 
     def close(self) -> None:
         self.session.close()
