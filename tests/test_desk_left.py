@@ -56,7 +56,7 @@ def test_an_earlier_days_ticket_at_a_desk_that_left_goes_back_to_the_queue(
     ) in loaded, loaded
     assert "C003" not in loaded  # sent nowhere: close of day ends it as ever
     assert ok(cli, "ticket", "show", "1", now=WEDNESDAY).startswith(
-        "C001 (id 1)  Council Tax  waiting;"
+        "C001 (id 1)  Council Tax  waiting, from an earlier day (Mon 23 Nov): no estimate;"
     )
     history = ok(cli, "--user", "tl", "ticket", "history", "1", now=WEDNESDAY)
     assert "Wed 25 Nov 09:00  C001 back in the queue" in history, history

@@ -340,7 +340,7 @@ BAD = [
         ("--user", "ana", "followup", "add", "--kind", "ringback", "--service", "C"),
         ("--phone", "12345"),
         2,
-        "'12345' is not a UK phone number",
+        "'12345' does not start 0: a UK phone number is 10 or 11 digits starting 0 (01632 960123)",
     ),
     (
         ("--user", "ana", "followup", "add", "--kind", "ringback", "--service", "C"),

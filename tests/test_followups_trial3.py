@@ -63,8 +63,8 @@ def test_show_says_each_deadline_with_its_day(cli: Cli) -> None:
     )
     shown = ok(cli("--user", "tl", "followup", "show", "OTR-0001", now=now)).out.splitlines()
     assert shown[1:] == [
-        "  received Mon 21 Dec 10:00 (clock from Mon 21 Dec)",
-        "  received by phone; category About a member of staff; stage 1",
+        "  received by phone, Mon 21 Dec 10:00 (clock from Mon 21 Dec)",
+        "  category About a member of staff; stage 1",
         "  acknowledge by Wed 30 Dec (not yet due)",
         "  answer by Thu 14 Jan 2027 (not yet due)",
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.domain.public import normalise_mobile
+from oss_desk.domain.phones import normalise_mobile
 from oss_desk.errors import InvalidInput
 
 from .conftest import Cli, db_content, make_db

@@ -192,7 +192,7 @@ def test_advisers_and_meet_and_greet_may_not_search_or_forget(office: Cli, user:
     [
         ((), "give one of --email, --phone or --name"),
         (("--phone", BOB_PHONE, "--email", BOB_EMAIL), "give one of --email, --phone or --name"),
-        (("--phone", "12345"), "is not a UK phone number"),
+        (("--phone", "12345"), "does not start 0: a UK phone number is 10 or 11 digits"),
         (("--name", "b"), "a name to find needs at least 2 letters (--name)"),
     ],
 )

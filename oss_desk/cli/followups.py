@@ -122,11 +122,11 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
     settings = session.settings.followups
     timezone = session.site_ever(f.site_id).timezone
     lines = [line(f, today, session), f"  {f.received_said(timezone, today)}"]
-    if f.via is not None:
+    if f.via is not None:  # how it came in is said on the line above
         category = settings.category(f.category or "")
         about = category.name if category else f.category
         stage = f"; stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
-        lines.append(f"  {f.via.received}; category {about}{stage}")
+        lines.append(f"  category {about}{stage}")
     if (about := _about_visit(session, f)) is not None:
         lines.append(f"  {about}")
     if f.back_office is not None:

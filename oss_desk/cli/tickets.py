@@ -19,9 +19,9 @@ from oss_desk.cli.common import (
     ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
-from oss_desk.domain.models import Ticket
+from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.queue import called_back_words, passed_over
-from oss_desk.domain.waits import NO_OPEN_DESK, place_said, texts_given_said
+from oss_desk.domain.waits import NO_OPEN_DESK, day_over_said, place_said, texts_given_said
 from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
@@ -113,7 +113,7 @@ def issue(
         check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
         from oss_desk.domain.channels import TEXTS_NOT_SET_UP
-        from oss_desk.domain.public import normalise_mobile
+        from oss_desk.domain.phones import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible
 
         normalise_mobile(text_to)
@@ -457,11 +457,13 @@ def show(state: State, ref: str, as_json: bool) -> None:
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
-    entry = queue.entry(found) if found.status.active else None
+    story = visit_story(session, found)
+    # Still waiting once its day is over: no place and no estimate (nobody will call it).
+    over = found.status is TicketStatus.WAITING and story.day_over and not found.parked
+    entry = queue.entry(found) if found.status.active and not over else None
     printing, print_words = ticket_print(session, found.id)
     with session.store.read() as conn:
         texts = turn_texts_said(conn, [found.visit_id]).get(found.visit_id, TextsSaid())
-    story = visit_story(session, found)
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
@@ -471,7 +473,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
         data["story"] = story.as_json()
         emit_json(data)
         return
-    place, said = "", found
+    place, said = (f", {day_over_said(story.day, story.today)}" if over else ""), found
     if entry is not None and entry.position is not None and not found.parked:
         seconds = entry.estimated_wait_seconds
         why = Unserved(session).why(found) if seconds is None else NO_OPEN_DESK

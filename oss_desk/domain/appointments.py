@@ -411,25 +411,6 @@ def normalise_email(text: str) -> str:
     return value
 
 
-def national_digits(text: str) -> str:
-    """A UK phone number as typed, in its national form (``0...``): spaces, dashes, dots and
-    brackets dropped, ``+44`` or ``0044`` read as ``0``."""
-    digits = re.sub(r"[\s\-().]", "", text.strip())
-    if digits.startswith("+44"):
-        return "0" + digits[3:]
-    if digits.startswith("0044"):
-        return "0" + digits[4:]
-    return digits
-
-
-def normalise_phone(text: str) -> str:
-    """A UK phone number for texts, as +44...: ``07700 900123`` or ``+44 7700 900123``."""
-    digits = national_digits(text)
-    if not re.fullmatch(r"0\d{9,10}", digits):
-        raise InvalidInput(f"{shown(text)!r} is not a UK phone number")
-    return "+44" + digits[1:]
-
-
 def message_progress(
     status: str,
     when: str,

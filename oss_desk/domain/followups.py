@@ -335,11 +335,14 @@ class Followup:
         }
 
     def received_said(self, timezone: str, today: date) -> str:
-        """ "received Mon 21 Dec 10:00 (clock from Mon 21 Dec)": when it came in (local time)
-        and the day its working-day clock starts."""
+        """ "received by phone, Mon 21 Dec 10:00 (clock from Mon 21 Dec)": how it came in
+        (when recorded: :attr:`Via.received`), when (local time) and the day its working-day
+        clock starts; "received Mon 21 Dec 10:00 (...)" when how is not recorded. Said once,
+        in one line, wherever it shows."""
         wall = local(self.received_at, timezone)
+        how = f"{self.via.received}," if self.via is not None else "received"
         return (
-            f"received {day_said(wall.date(), today)} {wall:%H:%M} "
+            f"{how} {day_said(wall.date(), today)} {wall:%H:%M} "
             f"(clock from {day_said(self.start_day, today)})"
         )
 

@@ -64,56 +64,6 @@ def spelled(code: str) -> str:
     return " ".join(code)
 
 
-MOBILE_DIGITS = 11
-MOBILE_RULE = f"a UK mobile number is {MOBILE_DIGITS} digits starting 07 (07700 900123)"
-NOT_UK = "is not a UK number (+44 or 07...)"
-"""A number with another country's code (``+33...``, ``0033...``): texts go to UK mobiles."""
-
-
-def mobile_wrong(digits: str) -> str | None:
-    """What is wrong with ``digits`` (a number in its national form) as a UK mobile number:
-    None, nothing. (``+44``/``0044`` are read as ``0`` already: any other ``+`` or ``00`` is
-    another country's code.)"""
-    if not digits:
-        return "is empty"
-    code = digits[1:] if digits.startswith("+") else digits[2:] if digits.startswith("00") else ""
-    if code.isdigit():
-        return NOT_UK
-    if not digits.isdigit():
-        return "has a character that is not a digit"
-    if not digits.startswith("07"):
-        return "does not start 07"
-    if len(digits) != MOBILE_DIGITS:
-        return f"is too {'short' if len(digits) < MOBILE_DIGITS else 'long'} ({len(digits)} digits)"
-    return None
-
-
-def normalise_mobile(text: str) -> str:
-    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``; one
-    that is not says what is wrong: "'0770090012' is too short (10 digits): a UK mobile number
-    is 11 digits starting 07 (07700 900123)"."""
-    from oss_desk.domain.appointments import national_digits
-    from oss_desk.domain.text import shown
-    from oss_desk.errors import InvalidInput
-
-    digits = national_digits(text)
-    wrong = mobile_wrong(digits)
-    if wrong is not None:
-        typed = repr(shown(text)) if text.strip() else "the number"
-        raise InvalidInput(f"{typed} {wrong}: {MOBILE_RULE}")
-    return "+44" + digits[1:]
-
-
-def normalise_number(text: str, *, texted: bool) -> str:
-    """A resident's number as a booking or a follow-up keeps it: one that will be texted (a
-    booking confirmed by text, a reference sent by text) is a UK mobile, refused in
-    :func:`normalise_mobile`'s words as every text is; one only rung (a ring-back, a contact
-    number) any UK phone number (``normalise_phone``)."""
-    from oss_desk.domain.appointments import normalise_phone
-
-    return normalise_mobile(text) if texted else normalise_phone(text)
-
-
 OFF_THE_BOARD = (
     TicketStatus.WAITING,
     TicketStatus.TRANSFERRED,

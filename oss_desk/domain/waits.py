@@ -14,6 +14,10 @@ exactly 15:00 counts as within).
 
 from __future__ import annotations
 
+from datetime import date
+
+from oss_desk.domain.calendar import day_said
+
 
 def waited_minutes(seconds: float) -> int:
     """The whole minutes of a wait so far, rounded down (never below 0)."""
@@ -137,6 +141,14 @@ def place_said(ahead: int | None, seconds: float | None, why: str = NO_OPEN_DESK
     if seconds is None or ahead is None:
         return why
     return f"{ahead_said(ahead)}, estimated wait: {estimate_said(seconds)}"
+
+
+def day_over_said(day: date, today: date) -> str:
+    """Said in place of an estimate of a ticket still waiting once its day is over (nobody will
+    call it: close of day closes it), as its visit's story says its wait to closing time: "from
+    an earlier day (Mon 23 Nov): no estimate", or today's "past closing time: no estimate"."""
+    when = "past closing time" if day == today else f"from an earlier day ({day_said(day, today)})"
+    return f"{when}: no estimate"
 
 
 NEXT = "now"

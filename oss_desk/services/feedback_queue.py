@@ -91,7 +91,7 @@ def follow_ups_possible(settings: Settings) -> bool:
 def check_follow_up(settings: Settings, phone: str | None) -> str:
     """The mobile number a follow-up text would go to, checked (InvalidInput: none, or not a
     mobile; RuleViolation: the office has not set the texts up)."""
-    from oss_desk.domain.public import normalise_mobile
+    from oss_desk.domain.phones import normalise_mobile
     from oss_desk.errors import InvalidInput, RuleViolation
 
     if not phone:

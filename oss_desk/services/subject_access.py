@@ -21,7 +21,6 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
     AppointmentStatus,
     normalise_email,
-    normalise_phone,
     parse_reference,
 )
 from oss_desk.domain.calendar import day_said, when_said
@@ -29,6 +28,7 @@ from oss_desk.domain.event_data import for_event
 from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.names import letters_typed
+from oss_desk.domain.phones import normalise_phone
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound
 from oss_desk.services.events import record_event

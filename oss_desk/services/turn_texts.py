@@ -35,7 +35,7 @@ from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.counter import HELD_TEXT_KEY
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
-from oss_desk.domain.public import normalise_mobile
+from oss_desk.domain.phones import normalise_mobile
 from oss_desk.domain.sending import (
     MAY_HAVE_BEEN_SENT,
     SendResult,

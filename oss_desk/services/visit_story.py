@@ -92,6 +92,12 @@ class VisitStory:
         return out
 
     @property
+    def day_over(self) -> bool:
+        """Its day is over while it is still open: an earlier day's, or today's past closing
+        time (close of day not run yet; its wait counted to closing time)."""
+        return self.ending is None and (self.day != self.today or self.ended == OPEN_PAST_CLOSING)
+
+    @property
     def waited_min(self) -> int | None:
         """The wait, in the whole minutes every screen says: as the report counted it, or so
         far while the visit is open (None: none counted, a ticket issued in error)."""

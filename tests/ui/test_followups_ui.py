@@ -580,3 +580,22 @@ async def test_a_key_typed_while_a_follow_up_saves_acts_after_it_is_said(
             assert isinstance(app.screen, KeyHold)  # kept
         await until(lambda: isinstance(app.screen, ChoiceDialog))  # N's first question
         assert any(m.endswith(": taken") for m in said), said
+
+
+async def test_the_details_say_once_how_and_when_it_came_in(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Two lines began "Received" (when, then how): one says both now, as `followup show`."""
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        table = screen.query_one("#followup-table", DataTable)
+        await until(lambda: table.row_count == 2)
+        refs = [str(table.get_cell(key, "ref")) for key in table.rows]
+        table.move_cursor(row=refs.index("OTR-0001"))
+        detail = screen.query_one("#followup-detail")
+        await until(lambda: "OTR-0001" in str(detail.render()))
+        lines = str(detail.render()).splitlines()
+        received = [line for line in lines if line.lower().startswith("received")]
+        assert len(received) == 1 and received[0].startswith("Received in person, "), lines
+        assert "Category: About a member of staff, stage 1" in lines

@@ -28,8 +28,8 @@ from oss_desk.domain.models import (
     Site,
 )
 from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.phones import normalise_number
 from oss_desk.domain.printouts import print_request
-from oss_desk.domain.public import normalise_number
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,

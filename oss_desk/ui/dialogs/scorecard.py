@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.public import normalise_mobile
+from oss_desk.domain.phones import normalise_mobile
 from oss_desk.domain.text import sentence_case
 from oss_desk.domain.waits import turn_texts_offered
 from oss_desk.domain.wording import rating_word

@@ -377,10 +377,8 @@ class FollowupsScreen(DeskScreen):
                 text.append(f"  contact: {office.contact}\n")
         if f.category:
             category = settings.category(f.category) if settings else None
-            text.append(f"Category: {category.name if category else f.category}\n")
-            stage = f", stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
-            received = f.via.received.capitalize() if f.via else "Received: not recorded"
-            text.append(f"{received}{stage}\n")
+            stage = f", stage {f.stage}" if f.kind is Kind.COMPLAINT else ""  # how: the line above
+            text.append(f"Category: {category.name if category else f.category}{stage}\n")
         if f.owner:
             text.append(f"Taken by {names.person(f.owner)}\n")
         if f.finding:

@@ -1,0 +1,91 @@
+"""A resident's phone number as typed at the desk: read in its national form, checked by one
+rule, and refused in words that say what is wrong with it (empty, another country's, a
+character that is not a digit, the wrong start, too short or too long) and what is right.
+
+A number that will be texted (a ticket's texts, a booking confirmed by text, a referral's
+reference sent by text) is a UK mobile (:func:`normalise_mobile`); one only rung (a ring-back,
+a contact number, ``resident find --phone``) any UK phone number (:func:`normalise_phone`).
+Both are kept as ``+44...``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRule:
+    """What a number must be: its national form starts ``start`` and has ``fewest`` to
+    ``most`` digits; ``said`` says so, with an example."""
+
+    start: str
+    fewest: int
+    most: int
+    said: str
+
+    def wrong(self, digits: str) -> str | None:
+        """What is wrong with ``digits`` (a number in its national form: :func:`national_digits`)
+        under this rule: None, nothing. (``+44``/``0044`` are read as ``0`` already: any other
+        ``+`` or ``00`` is another country's code.)"""
+        if not digits:
+            return "is empty"
+        code = (
+            digits[1:] if digits.startswith("+") else digits[2:] if digits.startswith("00") else ""
+        )
+        if code != digits and code.isdigit():  # another country's code (+33..., 0033...)
+            return f"is not a UK number (+44 or {self.start}...)"
+        if not digits.isdigit():
+            return "has a character that is not a digit"
+        if not digits.startswith(self.start):
+            return f"does not start {self.start}"
+        if not self.fewest <= len(digits) <= self.most:
+            short = len(digits) < self.fewest
+            return f"is too {'short' if short else 'long'} ({len(digits)} digits)"
+        return None
+
+    def normalise(self, text: str) -> str:
+        """The number as ``+44...``; one that breaks the rule says what is wrong: "'0770090012'
+        is too short (10 digits): a UK mobile number is 11 digits starting 07 (07700 900123)"."""
+        digits = national_digits(text)
+        wrong = self.wrong(digits)
+        if wrong is not None:
+            typed = repr(shown(text)) if text.strip() else "the number"
+            raise InvalidInput(f"{typed} {wrong}: {self.said}")
+        return "+44" + digits[1:]
+
+
+MOBILE = NumberRule("07", 11, 11, "a UK mobile number is 11 digits starting 07 (07700 900123)")
+PHONE = NumberRule("0", 10, 11, "a UK phone number is 10 or 11 digits starting 0 (01632 960123)")
+
+
+def national_digits(text: str) -> str:
+    """A UK phone number as typed, in its national form (``0...``): spaces, dashes, dots and
+    brackets dropped, ``+44`` or ``0044`` read as ``0``."""
+    digits = re.sub(r"[\s\-().]", "", text.strip())
+    if digits.startswith("+44"):
+        return "0" + digits[3:]
+    if digits.startswith("0044"):
+        return "0" + digits[4:]
+    return digits
+
+
+def normalise_mobile(text: str) -> str:
+    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``."""
+    return MOBILE.normalise(text)
+
+
+def normalise_phone(text: str) -> str:
+    """Any UK phone number (a landline too), as +44...: ``01632 960123``, ``+44 7700 900123``."""
+    return PHONE.normalise(text)
+
+
+def normalise_number(text: str, *, texted: bool) -> str:
+    """A resident's number as a booking or a follow-up keeps it: one that will be texted (a
+    booking confirmed by text, a reference sent by text) is a UK mobile, refused in
+    :func:`normalise_mobile`'s words as every text is; one only rung (a ring-back, a contact
+    number) any UK phone number (:func:`normalise_phone`)."""
+    return normalise_mobile(text) if texted else normalise_phone(text)
