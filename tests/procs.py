@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 _CTX = multiprocessing.get_context("fork")
@@ -53,3 +55,15 @@ def run_at_once(
     if errors:
         raise AssertionError("a child process failed:\n" + "\n".join(errors))
     return [collected[i] for i in range(len(args_list))]
+
+
+def waiting_for_lock(pid: int, lock: Path) -> bool:
+    """Whether a thread of ``pid`` waits in the kernel for the ``flock`` on ``lock``."""
+    inode = os.stat(lock).st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields and fields[fields.index("->") + 1] == "FLOCK":
+            at = fields.index("->")
+            if fields[at + 4] == str(pid) and fields[at + 5].endswith(f":{inode}"):
+                return True
+    return False

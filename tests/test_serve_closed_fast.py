@@ -41,24 +41,13 @@ from .browser_desks import (
     stop_server,
 )
 from .conftest import MONDAY_0930
+from .procs import waiting_for_lock
 from .test_serve_killed import logged_in, until
 
 pytestmark = pytest.mark.slow
 
 # Debian's Chromium, headless, for the one test that uses it (the others run event loops).
 browser = pytest.fixture(name="browser")(test_serve_browser.launched)
-
-
-def _waiting_for_lock(pid: int, lock: Path) -> bool:
-    """Whether a thread of ``pid`` waits in the kernel for the ``flock`` on ``lock``."""
-    inode = os.stat(lock).st_ino
-    for line in Path("/proc/locks").read_text().splitlines():
-        fields = line.split()
-        if "->" in fields and fields[fields.index("->") + 1] == "FLOCK":
-            at = fields.index("->")
-            if fields[at + 4] == str(pid) and fields[at + 5].endswith(f":{inode}"):
-                return True
-    return False
 
 
 async def _open_and_close(served: Served, close_when: Callable[[bytes], bool]) -> None:
@@ -133,7 +122,7 @@ def test_a_tab_closed_while_its_log_in_waits_for_the_database_logs_out_after_it(
             tab = Tab(context, proxy.url + "/", focus=False)
             tab.wait_for("Desk 1 · closed")
             (pid,) = served.desk_processes()
-            until(lambda: _waiting_for_lock(pid, lock), 30, "the desk's log-in waits")
+            until(lambda: waiting_for_lock(pid, lock), 30, "the desk's log-in waits")
             logged = _following(served)
             tab.page.close()
             # The race: the desk's app has seen its tab close and left the desk (it saw nobody
@@ -141,7 +130,7 @@ def test_a_tab_closed_while_its_log_in_waits_for_the_database_logs_out_after_it(
             # lock let go, and the log-in goes through after the app has closed.
             closed = f"desk process {pid}: its app has closed"
             until(lambda: closed in logged(), 30, "the closed tab's app has closed")
-            assert _waiting_for_lock(pid, lock)
+            assert waiting_for_lock(pid, lock)
             fcntl.flock(fd, fcntl.LOCK_UN)
             until(lambda: served.desk_processes() == {}, 30, "the closed tab's desk ended")
             context.close()

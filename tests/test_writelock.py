@@ -18,6 +18,7 @@ from oss_desk.services.session import Session, open_session
 from oss_desk.storage.writelock import WriteLock, lock_path
 
 from .conftest import MONDAY_0930
+from .procs import waiting_for_lock
 
 CTX = multiprocessing.get_context("fork")
 
@@ -30,11 +31,12 @@ def _hold(db: Path, ready: Any, release: Any) -> None:
     lock.release()
 
 
-def _queue_up(db: Path, index: int, queued: Any, order: Any) -> None:
+def _queue_up(db: Path, index: int, queued: Any, order: Path) -> None:
     lock = WriteLock(db)
     queued.set()
     assert lock.acquire(30)
-    order.put(index)
+    with order.open("a") as turns:  # written before the turn is let go: in the turns' order
+        turns.write(f"{index}\n")
     time.sleep(0.02)  # hold it a moment: the next one must wait for this one
     lock.release()
 
@@ -91,19 +93,24 @@ def test_kill_9_of_the_holder_frees_the_lock_at_once(db: Path) -> None:
 
 def test_waiters_get_their_turn_in_the_order_they_came(db: Path) -> None:
     proc, release, _ = holder(db)
-    order: Any = CTX.Queue()
+    order = db.with_name("turns.txt")
     waiters = []
     try:
         for index in range(5):
             queued = CTX.Event()
             waiter = CTX.Process(target=_queue_up, args=(db, index, queued, order))
             waiter.start()
-            assert queued.wait(10)
-            time.sleep(0.3)  # it is asleep in the kernel's queue before the next one comes
             waiters.append(waiter)
+            assert queued.wait(10) and waiter.pid is not None
+            deadline = time.monotonic() + 30  # in the kernel's queue before the next one comes
+            while not waiting_for_lock(waiter.pid, lock_path(db)):
+                assert time.monotonic() < deadline, f"waiter {index} never queued for the lock"
+                time.sleep(0.01)
         release.set()
-        got = [order.get(timeout=30) for _ in waiters]
-        assert got == [0, 1, 2, 3, 4]
+        for waiter in waiters:
+            waiter.join(30)
+            assert waiter.exitcode == 0
+        assert order.read_text().split() == ["0", "1", "2", "3", "4"]
     finally:
         release.set()
         proc.join(10)

@@ -7,15 +7,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from oss_desk.ui import keyline
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keyline import OVERDUE
 
 from .conftest import AppFactory, until
 
@@ -45,22 +46,24 @@ class ClosesOnY(ModalScreen[str]):
         self.query_one(Closer).focus()
 
 
+BACKSTOP = 60.0
+"""The line's backstop in this test (a second in the app): a key that went at once is told
+from one let go by the backstop however busy the machine (1.64 s was seen for the first with
+three test workers on 2 cores, past the app's second)."""
+
+
 async def test_the_key_after_one_that_closed_its_dialog_goes_at_once(
-    office: Path, make_app: AppFactory
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(keyline, "OVERDUE", BACKSTOP)
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True):
         await until(lambda: app.snapshot is not None)
         answers: list[str | None] = []
         app.push_screen(ClosesOnY(), answers.append)
         await until(lambda: isinstance(app.focused, Closer))
-        clock = asyncio.get_running_loop()
-        sent = clock.time()
         for key, character in (("y", "y"), ("f1", None)):  # both queued at once: a burst
             app.post_message(Key(key, character))
-        await until(lambda: isinstance(app.screen, HelpScreen), timeout=OVERDUE * 5)
-        took = clock.time() - sent
+        # Behind the lost key F1 would wait for the backstop: this wait fails first.
+        await until(lambda: isinstance(app.screen, HelpScreen), timeout=BACKSTOP * 0.5)
         assert answers == ["y"]  # in the order typed: the dialog closed by Y, then F1 here
-        # Behind a lost key it would wait OVERDUE; at once is well under it, even on a loaded
-        # machine (0.6 s was seen at a load of 10 on 2 cores).
-        assert took < OVERDUE * 0.9, f"F1 waited {took:.2f} s behind the lost key"
