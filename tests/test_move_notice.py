@@ -71,5 +71,8 @@ def test_a_council_move_at_short_notice_says_so_as_a_cancellation_does(cli: Cli)
     cancel = ("--user", "tl", "appointment", "cancel", ref, "--by", "council")
     cancelled = cli(*cancel, "--reason", "adviser ill", now=MONDAY)
     assert cancelled.code == 0, cancelled.err
-    said = "[cancelled]\n  short notice: recorded, 2 working days' notice\n"
+    said = (
+        "[cancelled]\n  the cancellation will be sent by email (the device worker sends it)\n"
+        "  short notice: recorded, 2 working days' notice\n"
+    )
     assert cancelled.out.endswith(said), cancelled.out

@@ -24,6 +24,7 @@ from oss_desk.domain.appointments import (
     Appointment,
     Preferred,
     after_change_said,
+    cancel_told_said,
     message_progress,
     notice_given,
     short_notice_said,
@@ -262,13 +263,16 @@ def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_jso
 @click.option("--reason", help="Needed when the council gives less than the standard notice.")
 @ref_command
 def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool) -> None:
-    """Cancel an appointment; the resident is told."""
+    """Cancel an appointment; the resident is sent a cancellation by email or text (by slip: a
+    council cancellation is told by a person)."""
     session = state.session()
     appt = AppointmentService(session).cancel(ref, party, reason)
     if as_json:
         emit_json(appointment_json(session, appt))
         return
     click.echo(line(session, appt))
+    if told := cancel_told_said(appt):
+        click.echo(f"  {told}")
     _said_after_change(session, appt)
 
 

@@ -239,6 +239,18 @@ def untold_said(appt: Appointment, *, reachable: bool) -> str:
     )
 
 
+def cancel_told_said(appt: Appointment) -> str:
+    """How the resident hears of a cancellation just made, as far as is true then: the
+    message is queued, not sent ("will be sent by email", as a follow-up's reference is); a
+    slip booking cancelled at their asking gets none. "" while a person must tell them
+    (:func:`untold_said` says how)."""
+    if appt.untold_since is not None:
+        return ""
+    if appt.channel is Preferred.SLIP:
+        return "no message goes to them: booked by slip, and they asked for it"
+    return f"the cancellation will be sent by {appt.channel.value} (the device worker sends it)"
+
+
 def after_change_said(appt: Appointment, *, reachable: bool) -> list[str]:
     """What the desk and the command line add after a move or cancellation: a short notice
     recorded, and a resident not told (each when it applies)."""
@@ -368,6 +380,15 @@ def late_said(starts_at: datetime, checked_in: datetime) -> str:
 
 WALK_IN_HINT = "issue a ticket if they want to be seen as a walk-in now"
 """What a refused check-in (too early, or after a no-show) offers instead."""
+
+
+def elsewhere_said(ref: str, booked_at: str, here: str) -> str:
+    """Why a booking is not checked in at another office's desk (no desk here would call it),
+    and what to do: "Y7K-JPQ is booked at Penallta House, not Town Hall: ..."."""
+    return (
+        f"{ref} is booked at {booked_at}, not {here}: send them to {booked_at}, or "
+        f"{WALK_IN_HINT} here"
+    )
 
 
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:

@@ -15,6 +15,7 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Contact,
+    elsewhere_said,
     late_minutes,
     rebook_seen_said,
 )
@@ -72,6 +73,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"{site_gone_said(appt.site_id)}: {appt.ref} cannot be checked in there "
                     f"({WALK_IN_HINT})"
                 )
+            desk = self._greeting_desk(appt, site)
             today = self.s.today(site)
             if appt.business_day != today:
                 raise RuleViolation(
@@ -90,7 +92,6 @@ class AppointmentCheckIn(AppointmentBooking):
             sent_to = appt.room or self._advisers_desk(conn, appt)
             priority = priority_for(appointment=True)
             joining = Joining(appt.service, priority, appt.needs, Channel.APPOINTMENT, sent_to)
-            desk = self._greeting_desk(site)
             ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             printer = queue._printer_for(desk, None) if print_ticket else None
             job = queue._print_ticket(conn, ticket, printer, now, desk) if printer else None
@@ -115,11 +116,18 @@ class AppointmentCheckIn(AppointmentBooking):
             consent_at_check_in(conn, site, appt.id, ticket, self.actor)
         return Issued(ticket=ticket, print_job=job)
 
-    def _greeting_desk(self, site: Site) -> Desk | None:
-        """The desk checking the resident in (this terminal's, when it is at the office)."""
+    def _greeting_desk(self, appt: Appointment, site: Site) -> Desk | None:
+        """The desk checking the resident in (this terminal's; None without one). A desk at
+        another office is refused: the ticket would wait where the booking is, called by no
+        board the resident can see."""
         desk_id = self.actor.desk_id
         desk = self.s.directory.desks.get(desk_id) if desk_id else None
-        return desk if desk is not None and desk.site_id == site.id else None
+        if desk is None or desk.site_id == site.id:
+            return desk
+        here = self.s.directory.sites.get(desk.site_id)
+        raise RuleViolation(
+            elsewhere_said(appt.ref, site.name, here.name if here else desk.site_id)
+        )
 
     def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
         """The desk the configuration puts the appointment's adviser at, if it serves the

@@ -19,6 +19,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     after_change_said,
+    cancel_told_said,
     parse_reference,
     rebook_seen_said,
 )
@@ -460,7 +461,8 @@ class AppointmentsScreen(DeskScreen):
         )
         if isinstance(cancelled, Ok):
             done = cancelled.value
-            told = "" if done.untold_since else "; the resident is told"
+            told = cancel_told_said(done)
+            told = f"; {told}" if told else ""
             short = _short(done, await self._reachable(done))
             self._said_after(done, f"Cancelled {appt.ref}{told}{short}")
             self.load()
