@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 MAIL_UNREACHABLE = "cannot reach the mail server"
 NOTIFY_UNREACHABLE = "cannot reach Notify"
+NOT_PLAIN_ADDRESS = "the address has letters outside plain A-Z, which the mail server cannot take"
+"""An address stored before such addresses were refused at entry
+(:func:`oss_desk.domain.appointments.normalise_email`): it fails for good, said so."""
 
 
 def connection_fault(exc: BaseException) -> str | None:

@@ -32,6 +32,7 @@ from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
+    NOT_PLAIN_ADDRESS,
     NOTIFY_UNREACHABLE,
     unanswered_end,
     unreachable,
@@ -362,6 +363,8 @@ class SmtpSender:
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     client.sock.settimeout(settings.timeout)
                     client.quit()
+        except UnicodeEncodeError:  # smtplib speaks ASCII: nothing of it went
+            raise SendFault(NOT_PLAIN_ADDRESS, retry=False) from None
         except smtplib.SMTPAuthenticationError:
             raise SendFault("the mail server refused the login", retry=False, alert=True) from None
         except smtplib.SMTPRecipientsRefused:

@@ -33,7 +33,7 @@ from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
-from oss_desk.worker.owner import describe, new_owner
+from oss_desk.worker.owner import new_owner, unexpected
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -301,7 +301,7 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
             self.finish(item, self.before_hand_over(item.id, exc), report)
         except Exception as exc:  # one row never stops the others
             log.exception("%s %s failed unexpectedly", self.WHAT, item.id)
-            self.finish(item, SendResult("failed", f"unexpected: {describe(exc)}"), report)
+            self.finish(item, SendResult("failed", unexpected(exc)), report)
         return True
 
     def _deliver(self, item: R, now: datetime, report: SendTally) -> None:

@@ -32,7 +32,7 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker import leased
 from oss_desk.worker.leased import LeasedSender, Outcome
-from oss_desk.worker.owner import describe
+from oss_desk.worker.owner import unexpected
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -92,9 +92,7 @@ class MessageDelivery(LeasedSender):
             self._finish(message, None, self.before_hand_over(message.id, exc), report)
         except Exception as exc:  # one message never stops the others
             log.exception("message %s failed unexpectedly", message.id)
-            self._finish(
-                message, None, SendResult("failed", f"unexpected: {describe(exc)}"), report
-            )
+            self._finish(message, None, SendResult("failed", unexpected(exc)), report)
         return True
 
     def _deliver(self, message: ap.Message, now: datetime, report: MessageReport) -> None:
