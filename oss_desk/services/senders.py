@@ -32,8 +32,11 @@ from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
+    NO_LOGIN,
+    NO_STARTTLS,
     NOT_PLAIN_ADDRESS,
     NOTIFY_UNREACHABLE,
+    certificate_fault,
     unanswered_end,
     unreachable,
 )
@@ -338,6 +341,8 @@ class SmtpSender:
             with client:
                 client.ehlo()
                 if starttls:
+                    if not client.has_extn("starttls"):  # reached: its configuration's answer
+                        raise SendFault(NO_STARTTLS, retry=False, alert=True)
                     client.starttls(context=ssl.create_default_context())
                     client.ehlo()
                 if settings.username:
@@ -365,6 +370,12 @@ class SmtpSender:
                     client.quit()
         except UnicodeEncodeError:  # smtplib speaks ASCII: nothing of it went
             raise SendFault(NOT_PLAIN_ADDRESS, retry=False) from None
+        except smtplib.SMTPNotSupportedError:  # (STARTTLS is asked before: the login)
+            raise SendFault(NO_LOGIN, retry=False, alert=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            log.info("mail server %s:%s: %s", host, port, exc)
+            said = certificate_fault(exc, host) or MAIL_UNREACHABLE
+            raise SendFault(said, retry=False, alert=True) from None
         except smtplib.SMTPAuthenticationError:
             raise SendFault("the mail server refused the login", retry=False, alert=True) from None
         except smtplib.SMTPRecipientsRefused:
