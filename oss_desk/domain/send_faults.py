@@ -110,6 +110,14 @@ class SenderWords:
     fault: bool
     waiting: int = 0
     """Messages through it waiting for another try."""
+    refused: bool = False
+    """Its fault is for staff to mend (a refused login or key): it is not sending at all."""
+
+    @property
+    def level(self) -> str:
+        """How ``doctor`` grades it: ``fail`` when refused, ``warn`` on any other fault
+        ("cannot reach the mail server"), else ``ok``."""
+        return "fail" if self.refused else "warn" if self.fault else "ok"
 
     @property
     def worth_saying(self) -> bool:
@@ -145,4 +153,5 @@ def sender_words(
         f"not sending{least_count}",
         True,
         waiting,
+        refused=status == "failed",
     )
