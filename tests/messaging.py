@@ -39,6 +39,8 @@ class Mailbox:
     """Seconds before the reply to the end of DATA."""
     arrived: threading.Event = field(default_factory=threading.Event)
     rcpt_seen: threading.Event = field(default_factory=threading.Event)
+    before_reply: Callable[[], None] | None = None
+    """Run once, as the server has the message and before it answers the end of DATA."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         self.rcpt_seen.set()
@@ -53,6 +55,9 @@ class Mailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
         self.arrived.set()
+        hook, self.before_reply = self.before_reply, None
+        if hook is not None:
+            hook()
         if self.data_delay:  # a slow server: it has the message, its reply comes late
             import asyncio
 

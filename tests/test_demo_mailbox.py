@@ -259,7 +259,7 @@ def test_a_mailbox_in_a_folder_this_user_may_not_write_is_appended_under_lockf_a
 def test_a_stale_dot_lock_taken_by_another_sender_meanwhile_is_left_to_it(tmp_path: Path) -> None:
     """Two senders saw the same stale dot-lock; the first removed it and made its own. The
     second's removal must not take that fresh lock away (both would then hold "the" lock)."""
-    from oss_desk.services.senders import STALE_DOT_LOCK, take_stale
+    from oss_desk.services.mbox import STALE_DOT_LOCK, take_stale
 
     lock = tmp_path / "mailbox.mbox.lock"
     lock.write_bytes(b"")
@@ -308,7 +308,7 @@ def test_a_dot_lock_put_back_after_its_holder_let_go_clears_itself_within_the_st
     retried, never lost or doubled. (Bounded, and narrower than ``dotlockfile``'s own, which
     unlinks by name.) The interleaving is forced here by running the holder's unlink just
     before the put-back."""
-    from oss_desk.services import senders
+    from oss_desk.services import mbox as senders
 
     box = tmp_path / "mailbox.mbox"
     lock = tmp_path / "mailbox.mbox.lock"

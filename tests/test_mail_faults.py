@@ -9,13 +9,24 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from oss_desk.clock import FixedClock
 from oss_desk.config_delivery import EmailSettings
-from oss_desk.domain.send_faults import MAIL_UNREACHABLE, connection_fault, unreachable
+from oss_desk.domain.send_faults import (
+    MAIL_UNREACHABLE,
+    NO_STARTTLS,
+    connection_fault,
+    unreachable,
+)
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
+
+from .appointments_site import NOW, make_office, service_at
+from .messaging import SmtpServer
+from .test_messages import at, deliver, rows
 
 MESSAGE = Composed(heading="Hello", subject="Hello", body="Hello", sms="Hello", ics=None)
 
@@ -144,32 +155,89 @@ def test_a_message_goes_through_starttls_with_the_servers_certificate_checked(
 ) -> None:
     """A mail server that requires STARTTLS, with a certificate for 127.0.0.1 that this host
     trusts: the message goes, encrypted, the server's name checked against it."""
-    import ssl
-    import subprocess
-
-    from aiosmtpd.controller import Controller
-
-    from .messaging import Mailbox, free_port
-
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    made = ("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1")
-    name = ("-addext", "subjectAltName=IP:127.0.0.1")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *made, *name],
-        check=True,
-        capture_output=True,
-    )
+    key, cert = _certificate(tmp_path, "127.0.0.1")
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted here, as a council's CA would be
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
-    )
-    controller.start()
+    controller, port = _tls_server(key, cert)
     try:
         sender = SmtpSender(EmailSettings.model_validate({"smtp_url": f"smtp://127.0.0.1:{port}"}))
         assert sender.send("resident@example.org", MESSAGE, "ref-1") == "<ref-1@localhost>"
     finally:
         controller.stop()
-    assert len(mailbox.messages) == 1
+    assert len(controller.handler.messages) == 1
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed key and certificate for ``name`` (an IP address or a DNS name)."""
+    import subprocess
+
+    key, cert = folder / f"{name}.key", folder / f"{name}.pem"
+    kind = "IP" if name[0].isdigit() else "DNS"
+    made = ("-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}")
+    alt = ("-addext", f"subjectAltName={kind}:{name}")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *made, *alt],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+def _tls_server(key: Path, cert: Path) -> tuple[Any, int]:
+    """A mail server on loopback that offers STARTTLS with this certificate (and requires it)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from .messaging import Mailbox, free_port
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    port = free_port()
+    controller = Controller(
+        Mailbox(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    return controller, port
+
+
+def test_a_mail_server_without_starttls_is_said_so_and_not_tried_again(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """Reached, but it offers no STARTTLS (wanted by default): its configuration, which will not
+    change by itself. Before, "cannot reach the mail server", tried again until the deadline."""
+    fault = fault_of(f"smtp://127.0.0.1:{smtp.port}")
+    assert (fault.reason, fault.retry, fault.alert) == (NO_STARTTLS, False, True)
+    # The worker fails the message at once (the team leader is alerted), nothing went.
+    db = make_office(tmp_path, smtp_url=f"smtp://127.0.0.1:{smtp.port}")
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    session.close()
+    assert deliver(db, NOW) == (0, 1)
+    confirmation = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
+    assert rows(db, confirmation) == [("failed", NO_STARTTLS)]
+    assert smtp.mailbox.messages == []
+
+
+@pytest.mark.parametrize(
+    ("name", "trusted", "said"),
+    [
+        ("mail.other.example", True, "the mail server's certificate is not for 127.0.0.1"),
+        (
+            "127.0.0.1",
+            False,
+            "the mail server's certificate is not trusted (self-signed certificate)",
+        ),
+    ],
+)
+def test_a_certificate_for_another_name_or_not_trusted_is_said_so_and_not_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, trusted: bool, said: str
+) -> None:
+    key, cert = _certificate(tmp_path, name)
+    if trusted:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted here, as a council's CA would be
+    controller, port = _tls_server(key, cert)
+    try:
+        fault = fault_of(f"smtp://127.0.0.1:{port}")
+    finally:
+        controller.stop()
+    assert (fault.reason, fault.retry, fault.alert) == (said, False, True)

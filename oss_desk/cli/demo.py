@@ -130,7 +130,7 @@ def demo(
     click.echo(f"Building the demo office at {path} (a minute or so)...", err=True)
     from oss_desk.services.demo import populate
     from oss_desk.services.demo_messages import where_messages_go
-    from oss_desk.services.senders import mailboxes_synced_once
+    from oss_desk.services.mbox import mailboxes_synced_once
     from oss_desk.services.session import open_session
     from oss_desk.services.site import initialise
 

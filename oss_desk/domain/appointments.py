@@ -425,10 +425,22 @@ def parse_reference(text: str) -> str:
     return value if "-" in value else f"{value[:3]}-{value[3:]}"
 
 
-def normalise_email(text: str) -> str:
+def normalise_email(text: str, *, to_send: bool = True) -> str:
+    """An email address as typed, trimmed. ``to_send`` (booking, follow-ups, settings): only
+    plain ASCII, refused at entry while the resident is still at the desk. An address with
+    other letters (``rés@exämple.org``) needs SMTPUTF8, which many mail servers do not offer
+    and GOV.UK Notify does not take, so it would fail days later with no one to ask for
+    another. False: an address looked for as it may have been stored (subject access)."""
     value = text.strip()
     if not _EMAIL.match(value) or len(value) > 254:
         raise InvalidInput(f"{shown(text)!r} is not an email address")
+    others = sorted({ch for ch in value if not ch.isascii()})
+    if to_send and others:
+        raise InvalidInput(
+            f"{shown(text)!r} cannot be emailed: letters outside plain A-Z "
+            f"({' '.join(shown(ch) for ch in others[:5])}) are refused by many mail servers and "
+            "by GOV.UK Notify; ask for another address, or use a phone number"
+        )
     return value
 
 

@@ -12,6 +12,34 @@ from dataclasses import dataclass
 
 MAIL_UNREACHABLE = "cannot reach the mail server"
 NOTIFY_UNREACHABLE = "cannot reach Notify"
+NOT_PLAIN_ADDRESS = "the address has letters outside plain A-Z, which the mail server cannot take"
+"""An address stored before such addresses were refused at entry
+(:func:`oss_desk.domain.appointments.normalise_email`): it fails for good, said so."""
+
+
+NO_STARTTLS = "the mail server offers no secure connection (STARTTLS)"
+NO_LOGIN = "the mail server offers no login (AUTH)"
+"""Mail servers reached whose answer is their configuration's: it will not change by itself, so
+the message is not tried again and staff are alerted at once (as for a refused login)."""
+
+
+def certificate_fault(exc: BaseException, host: str) -> str | None:
+    """A mail server reached whose certificate cannot be trusted, in plain words: "the mail
+    server's certificate is not for HOST" (it names another server), or "... is not trusted
+    (self-signed certificate)" (OpenSSL's reason); None when ``exc`` is no such fault."""
+    import ssl
+
+    if not isinstance(exc, ssl.SSLCertVerificationError):
+        return None
+    if exc.verify_code in (_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH):
+        return f"the mail server's certificate is not for {host}"
+    reason = f" ({exc.verify_message})" if exc.verify_message else ""
+    return f"the mail server's certificate is not trusted{reason}"
+
+
+_HOSTNAME_MISMATCH = 62
+_IP_ADDRESS_MISMATCH = 64
+"""OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH."""
 
 
 def connection_fault(exc: BaseException) -> str | None:
@@ -82,6 +110,14 @@ class SenderWords:
     fault: bool
     waiting: int = 0
     """Messages through it waiting for another try."""
+    refused: bool = False
+    """Its fault is for staff to mend (a refused login or key): it is not sending at all."""
+
+    @property
+    def level(self) -> str:
+        """How ``doctor`` grades it: ``fail`` when refused, ``warn`` on any other fault
+        ("cannot reach the mail server"), else ``ok``."""
+        return "fail" if self.refused else "warn" if self.fault else "ok"
 
     @property
     def worth_saying(self) -> bool:
@@ -117,4 +153,5 @@ def sender_words(
         f"not sending{least_count}",
         True,
         waiting,
+        refused=status == "failed",
     )

@@ -116,7 +116,9 @@ def _as_worker_found(
     checks: list[Check], store: Store | None, settings: Settings, now: datetime
 ) -> list[Check]:
     """The email and Notify checks (tried now, from here) with a note of what the worker last
-    found when it sent through them ("not tried yet (unknown)" before its first try)."""
+    found when it sent through them ("not tried yet (unknown)" before its first try), graded no
+    better than that (:attr:`~oss_desk.domain.send_faults.SenderWords.level`): reachable from
+    here but refused the worker's key is a failure, a fault it tries again after a warning."""
     from dataclasses import replace
 
     from oss_desk.services.sender_states import senders_said
@@ -131,8 +133,13 @@ def _as_worker_found(
         if words is None or check.detail in ("no mail server configured", "not configured"):
             noted.append(check)
             continue
-        noted.append(replace(check, detail=f"{check.detail}; the worker last found: {words.text}"))
+        detail = f"{check.detail}; the worker last found: {words.text}"
+        worse = max(check.status, words.level, key=_SEVERITY.index)  # its fault is the worker's
+        noted.append(replace(check, status=worse, detail=detail))
     return noted
+
+
+_SEVERITY = ("ok", "warn", "fail")
 
 
 # The database ---------------------------------------------------------------------------------

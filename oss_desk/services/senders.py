@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import logging
-import os
 import smtplib
 import ssl
-import time
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import generator
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -32,12 +27,17 @@ from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
+    NO_LOGIN,
+    NO_STARTTLS,
+    NOT_PLAIN_ADDRESS,
     NOTIFY_UNREACHABLE,
+    certificate_fault,
     unanswered_end,
     unreachable,
 )
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.email_wire import POLICY, dot_stuffed
+from oss_desk.services.mbox import append_mbox
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import connect_error, how_it_failed, quiet_library_log
 from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, add_qr
@@ -86,141 +86,12 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     return ident
 
 
-def mbox_entry(email: EmailMessage) -> bytes:
-    """One message as the standard library's ``mailbox.mbox`` writes it: its "From " line (the
-    time in UTC), the message with body lines starting "From " quoted (">From "), ending with
-    a newline, and a blank line after it."""
-    buffer = io.BytesIO()
-    generator.BytesGenerator(buffer, True, 0).flatten(email)
-    data = buffer.getvalue()
-    if not data.endswith(b"\n"):
-        data += b"\n"
-    return b"From MAILER-DAEMON " + time.asctime(time.gmtime()).encode() + b"\n" + data + b"\n"
-
-
-_SYNCED_LATER: ContextVar[set[Path] | None] = ContextVar("oss_desk_synced_later", default=None)
-"""The mailboxes appended to inside :func:`mailboxes_synced_once` (None: outside it)."""
-
-
-@contextlib.contextmanager
-def mailboxes_synced_once() -> Iterator[None]:
-    """Inside: a capture mailbox is synced once, on leaving, instead of after each message.
-    For a batch that nobody reads until it is done (the demo's build sends hundreds of past
-    confirmations and reminders into a fresh mailbox, and a build cut short is built again):
-    each message's own sync cost the build seconds of waiting for the disk."""
-    token = _SYNCED_LATER.set(set())
-    try:
-        yield
-    finally:
-        from oss_desk.storage.maintenance import fsync_file
-
-        appended = _SYNCED_LATER.get() or set()
-        _SYNCED_LATER.reset(token)
-        for path in sorted(appended):
-            with contextlib.suppress(OSError):
-                fsync_file(path)
-
-
-def _append_whole(fd: int, entry: bytes, *, sync: bool = True) -> None:
-    """Append ``entry`` and sync it (unless ``sync`` is False), or leave the file as it was: a
-    write cut short (a full disk) is cut back off, as ``mailbox.mbox`` did, so a retry never
-    follows half a message."""
-    before = os.lseek(fd, 0, os.SEEK_END)
-    try:
-        files.write_all(fd, entry, sync=sync)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, before)
-        raise
-
-
-STALE_DOT_LOCK = 300.0
-"""Seconds after which a mailbox's dot-lock is taken as left behind by a program that died
-(as liblockfile's ``dotlockfile`` takes one after five minutes) and removed."""
-
-
-def take_stale(lock: Path, seen: os.stat_result) -> None:
-    """Remove the dot-lock ``lock`` seen (``seen``) older than :data:`STALE_DOT_LOCK`, only if
-    it is still that file: another program may have taken the stale lock and made its own since
-    (``dotlockfile``'s care). It is renamed aside under a name of this process's own, so no one
-    else can take it meanwhile; a fresh lock moved aside by mistake is put back.
-
-    One narrow race is left, as in every dot-lock scheme (POSIX has no "remove this name only if
-    it is still that file"): if that fresh lock's holder lets go between our rename and the
-    put-back, its unlink finds nothing and the lock stands with nobody holding it. It is put
-    back by a hard link, so it keeps its maker's time and is taken as stale no later than
-    :data:`STALE_DOT_LOCK` after its maker made it; meanwhile sends are retried, never lost
-    or doubled. (Our own processes never meet it: they hold the mailbox's ``lockf`` lock
-    before the dot-lock, so only another program's lock is ever seen here.)"""
-    aside = lock.with_name(f"{lock.name}.{os.getpid()}.{time.monotonic_ns()}")
-    try:
-        lock.rename(aside)
-    except OSError:
-        return  # gone already: taken (and let go) by someone else
-    moved = aside.stat()
-    if (moved.st_ino, moved.st_mtime_ns) != (seen.st_ino, seen.st_mtime_ns):
-        with contextlib.suppress(OSError):
-            os.link(aside, lock)  # theirs, fresh: back in place (unless a newer one is there)
-    aside.unlink()
-
-
-@contextlib.contextmanager
-def _dot_lock(target: Path) -> Iterator[None]:
-    """Hold ``PATH.lock``, the dot-lock mail tools that do not use ``lockf`` (procmail's
-    ``lockfile``, ``dotlockfile``, some mail clients) take, as ``mailbox.mbox`` took it too: made
-    with ``O_EXCL``, so it fails with ``EEXIST`` while another program holds it (one older
-    than :data:`STALE_DOT_LOCK` is removed first, see :func:`take_stale`), and removed after the
-    append. Where the folder cannot be written (a mail spool such as ``/var/mail``, where a user
-    may write only their own file), no dot-lock can be made: the ``lockf`` lock alone is held,
-    as ``mailbox.mbox`` does ("without write access, just skip dotlocking")."""
-    lock = target.with_name(target.name + ".lock")
-    with contextlib.suppress(OSError):
-        seen = lock.stat()
-        if time.time() - seen.st_mtime > STALE_DOT_LOCK:
-            take_stale(lock, seen)
-    try:
-        os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
-    except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EROFS):
-            raise
-        log.info("mailbox %s: its folder cannot be written, so no dot-lock (lockf only)", target)
-        held = False
-    else:
-        held = True
-    try:
-        yield
-    finally:
-        if held:
-            with contextlib.suppress(OSError):
-                lock.unlink()
-
-
 def _mbox(path: str, email: EmailMessage) -> str:
-    """Append to an mbox file (any mail client opens it), under its ``lockf`` lock and its
-    dot-lock (``PATH.lock``), and synced, as ``mailbox.mbox`` did; but only appended:
-    ``mailbox`` reads the whole file again to list its messages before each one it adds (the
-    demo's build writes about 200 messages to the growing file: reading it again each time cost
-    more with each one)."""
-    import fcntl
-
+    """Append to the mbox file at ``path`` (:func:`oss_desk.services.mbox.append_mbox`); a fault
+    of the file said in plain words, retried later."""
     target = Path(path)
-    entry = mbox_entry(email)
     try:
-        # Created 0600 when missing; an existing mailbox keeps its mode (a spool's 0660).
-        fd = files.open_appending(target)
-        try:
-            # Held by another program (a mail client): retried later, as mailbox.mbox's was.
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            try:
-                later = _SYNCED_LATER.get()
-                with _dot_lock(target):
-                    _append_whole(fd, entry, sync=later is None)
-                if later is not None:
-                    later.add(target)
-            finally:
-                fcntl.lockf(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        append_mbox(target, email)
     except OSError as exc:
         log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
         held = isinstance(exc, FileExistsError)  # the dot-lock: another program has it
@@ -337,6 +208,8 @@ class SmtpSender:
             with client:
                 client.ehlo()
                 if starttls:
+                    if not client.has_extn("starttls"):  # reached: its configuration's answer
+                        raise SendFault(NO_STARTTLS, retry=False, alert=True)
                     client.starttls(context=ssl.create_default_context())
                     client.ehlo()
                 if settings.username:
@@ -362,6 +235,14 @@ class SmtpSender:
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     client.sock.settimeout(settings.timeout)
                     client.quit()
+        except UnicodeEncodeError:  # smtplib speaks ASCII: nothing of it went
+            raise SendFault(NOT_PLAIN_ADDRESS, retry=False) from None
+        except smtplib.SMTPNotSupportedError:  # (STARTTLS is asked before: the login)
+            raise SendFault(NO_LOGIN, retry=False, alert=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            log.info("mail server %s:%s: %s", host, port, exc)
+            said = certificate_fault(exc, host) or MAIL_UNREACHABLE
+            raise SendFault(said, retry=False, alert=True) from None
         except smtplib.SMTPAuthenticationError:
             raise SendFault("the mail server refused the login", retry=False, alert=True) from None
         except smtplib.SMTPRecipientsRefused:

@@ -56,7 +56,7 @@ def search_value(key: Key, text: str) -> str:
     """The key as it is stored: an email as given (matched without case), a phone as +44...,
     a name's words with single spaces (matched as part of a name, without case)."""
     if key == "email":
-        return normalise_email(text)
+        return normalise_email(text, to_send=False)
     if key == "phone":
         return normalise_phone(text)
     words = " ".join(text.split())

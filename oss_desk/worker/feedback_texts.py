@@ -13,6 +13,7 @@ any further send, and sent again only when Notify does not have it.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,9 +40,13 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
     LIMIT_UNCONFIRMED = False  # looked up by its reference before any further send
 
     def __init__(
-        self, session: Session, notify: NotifySender | None = None, owner: str | None = None
+        self,
+        session: Session,
+        notify: NotifySender | None = None,
+        owner: str | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
-        super().__init__(session, owner)
+        super().__init__(session, owner, stop)
         self.senders = CurrentSenders(session, notify=notify)
         self._consent: ft.Consent | None = None
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,15 +28,23 @@ from oss_desk.domain.message_delivery import (
     never_sent_again,
 )
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
-from oss_desk.errors import DatabaseGone, OssDeskError
+from oss_desk.domain.worker_faults import database_pause
+from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
-from oss_desk.worker.owner import describe, new_owner
+from oss_desk.worker.owner import new_owner, unexpected
 
 log = logging.getLogger("oss_desk.worker")
 
 STOPPED_BEFORE_HANDING_OVER = "the worker stopped before handing it over"
+DATABASE_BEFORE_HANDING_OVER = "not sent yet: the database could not be written at the time"
+"""Why a row is due again after a fault of the database before it was handed over (locked past
+the busy timeout, the disk full): nothing went, so nothing is lost (no path, no "try again":
+staff read it)."""
+ONCE_WAITS_SECONDS = 300.0
+"""How long ``worker --once`` (which no one stops) waits for the database to take an outcome
+before it gives up and leaves the row to the next owner (a running lane waits until it stops)."""
 
 
 def lost_reply(look_up_after: float = 0.0) -> SendFault:
@@ -107,12 +117,22 @@ class LeasedSender:
     box: ClassVar[o.Outbox]
     lease_seconds: ClassVar[int] = 15 * 60
 
-    def __init__(self, session: Session, owner: str | None = None) -> None:
+    def __init__(
+        self, session: Session, owner: str | None = None, stop: threading.Event | None = None
+    ) -> None:
         self.s = session
         self.owner = owner or new_owner()
+        self.stop = stop
+        """The worker's stop (None: ``worker --once``, which waits at most
+        :data:`ONCE_WAITS_SECONDS` for the database)."""
+        self.handed: int | None = None
+        """The row whose hand-over was committed last (from then on it may have been accepted)."""
+        self.given_up = False
+        """An outcome of the row claimed last could not be written before the worker stopped."""
 
     def claim(self, lane: str, now: datetime) -> dict[str, Any] | None:
         """The next due row of ``lane``, leased to this owner (None: nothing is due)."""
+        self.handed, self.given_up = None, False
         with self.s.store.write() as conn:
             return o.claim_next_leased(
                 conn,
@@ -130,8 +150,62 @@ class LeasedSender:
             with self.s.store.write() as conn:
                 stamp = format_instant(self.s.clock.now())
                 o.hand_over(conn, row_id, owner=self.owner, now=stamp, box=self.box)
+            self.handed = row_id
 
         return commit
+
+    def write_outcome(self, write: Callable[[], None], what: str, status: str) -> None:
+        """Record an outcome through ``write`` (one transaction), waiting for the database as
+        long as it takes: a fault of the database (locked past the busy timeout, the disk full)
+        is never what became of the message. What the provider said (it accepted it: "sent") is
+        known only here, in memory; lost, the next owner would find the row handed over and
+        take it as maybe accepted (sent again once with the same Message-ID; Notify looked up).
+        So the lane keeps it and writes it again after the lane guard's pause (2 s, doubling up
+        to a minute) until the database takes it, or the worker stops (then the StorageError
+        goes up, and the next owner's rule applies)."""
+        pause: float | None = None
+        started = time.monotonic()
+        while True:
+            try:
+                write()
+                return
+            except DatabaseGone:
+                raise
+            except StorageError as exc:
+                stopping = (
+                    self.stop.is_set()
+                    if self.stop is not None
+                    else time.monotonic() - started >= ONCE_WAITS_SECONDS
+                )
+                if stopping:
+                    log.warning(
+                        "%s: its outcome (%s) is not recorded as the worker stops: %s; the next "
+                        "owner finds it as it was left",
+                        what,
+                        status,
+                        exc.message,
+                    )
+                    self.given_up = True
+                    raise
+                pause = database_pause(pause, 0.0)
+                log.warning(
+                    "%s: %s, not recorded yet (%s); written again in %.0f s",
+                    what,
+                    status,
+                    exc.message,
+                    pause,
+                )
+                (self.stop or threading.Event()).wait(pause)
+
+    def before_hand_over(self, row_id: int, exc: StorageError) -> SendResult:
+        """What becomes of a claimed row after a fault of the database: before its hand-over,
+        due again (nothing went); after it, the fault came from writing its outcome, which
+        waited as long as it could (:meth:`write_outcome`): raised again, the row left as it
+        is (never "failed": the provider may have accepted it)."""
+        if isinstance(exc, DatabaseGone) or self.handed == row_id or self.given_up:
+            raise exc
+        log.warning("row %s of %s not sent now: %s", row_id, self.box.table, exc.message)
+        return SendResult("pending", DATABASE_BEFORE_HANDING_OVER, retry=self.s.clock.now())
 
     def due_again(self) -> SendResult:
         """For a row left before it was handed over: certainly not accepted, due again now."""
@@ -194,10 +268,12 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
     # The one life ----------------------------------------------------------------------------
 
     @classmethod
-    def round(cls, session: Session, owner: str | None = None) -> SendTally:
+    def round(
+        cls, session: Session, owner: str | None = None, stop: threading.Event | None = None
+    ) -> SendTally:
         """Send what is due in the lane; a fault is logged, never fatal."""
         try:
-            return cls(session, owner=owner).deliver_due()
+            return cls(session, owner=owner, stop=stop).deliver_due()
         except DatabaseGone:
             raise  # the whole worker stops
         except (OssDeskError, sqlite3.Error) as exc:
@@ -221,9 +297,11 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         item = self.row(claimed)
         try:
             self._deliver(item, now, report)
+        except StorageError as exc:  # never "failed": nothing went, or it may have been accepted
+            self.finish(item, self.before_hand_over(item.id, exc), report)
         except Exception as exc:  # one row never stops the others
             log.exception("%s %s failed unexpectedly", self.WHAT, item.id)
-            self.finish(item, SendResult("failed", f"unexpected: {describe(exc)}"), report)
+            self.finish(item, SendResult("failed", unexpected(exc)), report)
         return True
 
     def _deliver(self, item: R, now: datetime, report: SendTally) -> None:
@@ -252,10 +330,18 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         out = Outcome.of(done)
         result = out.result
         stamp = format_instant(self.s.clock.now())
-        with self.s.store.write() as conn:
-            if not self.record(conn, item.id, out, stamp):
-                return
-            self.recorded(conn, item, result)
+        recorded = False
+
+        def write() -> None:
+            nonlocal recorded
+            with self.s.store.write() as conn:
+                recorded = self.record(conn, item.id, out, stamp)
+                if recorded:
+                    self.recorded(conn, item, result)
+
+        self.write_outcome(write, f"{self.WHAT} {item.id}", result.status)
+        if not recorded:
+            return
         report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
 
     def recover(self) -> int:

@@ -13,11 +13,13 @@ wait, :func:`oss_desk.domain.sending.look_up_wait`, and sent again only when not
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import REMINDER_WAITS, Appointment
 from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
+from oss_desk.errors import StorageError
 from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.demo_messages import DemoPast, demo_past
 from oss_desk.services.message_fates import deadline_of, fate_of, held_until, record_settled
@@ -30,7 +32,7 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker import leased
 from oss_desk.worker.leased import LeasedSender, Outcome
-from oss_desk.worker.owner import describe
+from oss_desk.worker.owner import unexpected
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -55,8 +57,9 @@ class MessageDelivery(LeasedSender):
         smtp: SmtpSender | None = None,
         notify: NotifySender | None = None,
         owner: str | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
-        super().__init__(session, owner)
+        super().__init__(session, owner, stop)
         self.senders = CurrentSenders(session, smtp, notify)
         self._demo_past: DemoPast | bool | None = False  # False: not looked up yet
 
@@ -85,11 +88,11 @@ class MessageDelivery(LeasedSender):
         message = ap.Message.of(claimed)
         try:
             self._deliver(message, now, report)
+        except StorageError as exc:  # never "failed": nothing went, or it may have been accepted
+            self._finish(message, None, self.before_hand_over(message.id, exc), report)
         except Exception as exc:  # one message never stops the others
             log.exception("message %s failed unexpectedly", message.id)
-            self._finish(
-                message, None, SendResult("failed", f"unexpected: {describe(exc)}"), report
-            )
+            self._finish(message, None, SendResult("failed", unexpected(exc)), report)
         return True
 
     def _deliver(self, message: ap.Message, now: datetime, report: MessageReport) -> None:
@@ -188,12 +191,19 @@ class MessageDelivery(LeasedSender):
         out = Outcome.of(done)
         result = out.result
         status, error = result.status, result.error
-        with self.s.store.write() as conn:
-            if not self.record(conn, message.id, out, stamp):
-                return
-            if result.settled and appt is not None:
-                delivered = status == "sent"
-                record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
+        recorded = False
+
+        def write() -> None:
+            nonlocal recorded
+            with self.s.store.write() as conn:
+                recorded = self.record(conn, message.id, out, stamp)
+                if recorded and result.settled and appt is not None:
+                    delivered = status == "sent"
+                    record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
+
+        self.write_outcome(write, f"message {message.id}", status)
+        if not recorded:
+            return
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
         report.record(result, log, sent, f"message {message.id}")
 

@@ -61,7 +61,7 @@ from oss_desk.storage.print_start import (
 )
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
-from oss_desk.worker.owner import describe, new_owner
+from oss_desk.worker.owner import describe, new_owner, unexpected
 from oss_desk.worker.printer_states import PrinterStates
 from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
@@ -183,7 +183,7 @@ class PrintDelivery:
             raise
         except Exception as exc:  # whatever one job does, the lane goes on with the next one
             log.exception("print job %s failed unexpectedly", job.id)
-            error = f"unexpected fault: {describe(exc)}"
+            error = unexpected(exc)
             self._settle(job, "failed", report, claimed=handed, error=error)
         return True
 

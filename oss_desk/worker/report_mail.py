@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -49,9 +50,13 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
     WHAT = "report email"
 
     def __init__(
-        self, session: Session, smtp: SmtpSender | None = None, owner: str | None = None
+        self,
+        session: Session,
+        smtp: SmtpSender | None = None,
+        owner: str | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
-        super().__init__(session, owner)
+        super().__init__(session, owner, stop)
         self.senders = CurrentSenders(session, smtp=smtp)
 
     def row(self, claimed: dict[str, Any]) -> ReportMail:

@@ -483,7 +483,7 @@ class DeviceWorker:
             wake = self._waker()
             session = self.open_session()
             try:
-                delivery = MessageDelivery(session, owner=self.owner)
+                delivery = MessageDelivery(session, owner=self.owner, stop=self.stop)
                 while not self.stop.is_set():
                     wake.clear()
                     while not self.stop.is_set() and delivery.deliver_next(lane):
@@ -510,7 +510,7 @@ class DeviceWorker:
         what = f"{lane.WHAT}s not sent now"
 
         def send(session: Session, steps: Steps) -> object:
-            return steps.run(what, None, lambda: lane.round(session, self.owner))
+            return steps.run(what, None, lambda: lane.round(session, self.owner, self.stop))
 
         return lambda: self._when_due(send, lane.next_due)
 

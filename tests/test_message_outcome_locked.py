@@ -1,0 +1,81 @@
+"""A message the mail server accepted while another process held the database: recorded "sent"
+once the database takes it, never "failed" for the lock and never sent a second time."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock, format_instant
+
+from .appointments_site import NOW, make_office, service_at
+from .messaging import SmtpServer
+from .test_messages import at, rows
+
+
+def locked_for(db: Path, seconds: float) -> Callable[[], None]:
+    """Another process's hold on the database (``BEGIN IMMEDIATE``) for ``seconds``, from the
+    moment it is called."""
+
+    def hold() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+
+        threading.Timer(seconds, release).start()
+
+    return hold
+
+
+def oss_desk(db: Path, *args: str, minutes: int = 0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {
+        "OSS_DESK_DB": str(db),
+        "OSS_DESK_NOW": format_instant(NOW + timedelta(minutes=minutes)),
+        "OSS_DESK_BUSY_TIMEOUT": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "oss_desk", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("held", [2.6, 4.5])
+def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, smtp: SmtpServer, held: float
+) -> None:
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    session.close()
+    # The server has the message and answers 250 while another process holds the database
+    # longer than the worker's writes wait (2.6 s: its outcome's first write is refused; 4.5 s:
+    # its second too).
+    smtp.mailbox.before_reply = locked_for(db, held)
+    first = oss_desk(db, "worker", "--once")
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM messages WHERE kind = 'confirmation'") == [
+        ("sent", None)
+    ]
+    # A later pass (a restart) finds nothing left mid-send: the resident has it once.
+    again = oss_desk(db, "worker", "--once", minutes=5)
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.mailbox.messages) == 1
+    alerts = oss_desk(db, "alerts", "list", minutes=5)
+    assert alerts.returncode == 0, alerts.stderr
+    assert "failed" not in alerts.stdout and "try again" not in alerts.stdout, alerts.stdout
+    assert str(db) not in alerts.stdout
