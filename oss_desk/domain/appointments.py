@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -413,13 +414,15 @@ def normalise_email(text: str) -> str:
 
 def national_digits(text: str) -> str:
     """A UK phone number as typed, in its national form (``0...``): spaces, dashes, dots and
-    brackets dropped, ``+44`` or ``0044`` read as ``0``."""
-    digits = re.sub(r"[\s\-().]", "", text.strip())
-    if digits.startswith("+44"):
-        return "0" + digits[3:]
-    if digits.startswith("0044"):
-        return "0" + digits[4:]
-    return digits
+    brackets dropped, ``+44`` or ``0044`` read as ``0`` with the national ``0`` often written
+    after it (``+44 (0)7700 900123``: a UK number never goes on with a 0 after +44), any
+    script's digits read as 0-9 (a full-width ``９`` from a phone's keyboard). Every other
+    character is kept, for the rules to refuse: a digit they take is one of 0-9 alone
+    (``str.isdigit`` takes ``²`` too)."""
+    typed = re.sub(r"[\s\-().]", "", text.strip())
+    digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in typed)
+    uk = re.match(r"(?:\+|00)440?", digits)
+    return "0" + digits[uk.end() :] if uk else digits
 
 
 def normalise_phone(text: str) -> str:

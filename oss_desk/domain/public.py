@@ -73,13 +73,13 @@ NOT_UK = "is not a UK number (+44 or 07...)"
 def mobile_wrong(digits: str) -> str | None:
     """What is wrong with ``digits`` (a number in its national form) as a UK mobile number:
     None, nothing. (``+44``/``0044`` are read as ``0`` already: any other ``+`` or ``00`` is
-    another country's code.)"""
+    another country's code.) A digit is one of 0-9 (``str.isdigit`` takes ``²`` too)."""
     if not digits:
         return "is empty"
     code = digits[1:] if digits.startswith("+") else digits[2:] if digits.startswith("00") else ""
-    if code.isdigit():
+    if code.isascii() and code.isdigit():
         return NOT_UK
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return "has a character that is not a digit"
     if not digits.startswith("07"):
         return "does not start 07"
