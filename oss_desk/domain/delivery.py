@@ -462,6 +462,20 @@ def serial_timeouts(
 # What a desk is told ----------------------------------------------------------------------------
 
 DEVICE_OK = ("ok", "paper near end")
+NOT_CHECKED = "not checked yet"
+"""A device its working owner has not asked yet (nor sent to): neither fine nor a fault."""
+NO_PRINTER = "none at this desk"
+SHORTEST_DEVICE_WORDS = {
+    NOT_CHECKED: "unchecked",
+    NO_PRINTER: "none",
+    "paper near end": "paper low",
+    "printer error": "error",
+    "not answering": "no answer",
+    "cannot tell": "unknown",
+}
+"""The shortest form of each of a printer's or board's words that has a shorter one, for a
+narrow status bar (with the device's label before it: "Printer: unchecked"); the others
+("ok", "sent", "paper out", "offline", "unreachable") are short already."""
 
 BOARD_SENT = "sent"
 """A serial board's state once a frame went out to its port. Boards never answer (no protocol
@@ -492,7 +506,7 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
     if not worker.alive:
         return worker.describe(), True
     if reading is None:
-        return "not checked yet", False
+        return NOT_CHECKED, False
     if reading.status in DEVICE_OK:
         return reading.status, reading.status != "ok"
     if reading.status == BOARD_SENT:
@@ -503,12 +517,12 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
 def shorter_words(text: str) -> tuple[str, str]:
     """Shorter forms of a device's words for a narrow status bar: without the detail in
     brackets ("unreachable (connection refused)": "unreachable"), then the fewest words that
-    still say it ("no device worker running": "no worker")."""
+    still say it ("no device worker running": "no worker"; "not checked yet": "unchecked")."""
     short = text.partition(" (")[0].partition(": ")[0]
     least = "no worker" if short.startswith(NO_WORKER) else short.partition(", ")[0]
     if short.startswith(NOT_ANSWERING):
         least = "worker not answering"
-    return short, least
+    return short, SHORTEST_DEVICE_WORDS.get(least, least)
 
 
 def needing_answer_words(failed: list[str], uncertain: list[str]) -> tuple[str, str, str]:

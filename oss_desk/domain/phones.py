@@ -11,6 +11,7 @@ Both are kept as ``+44...``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from oss_desk.domain.text import shown
@@ -36,9 +37,9 @@ class NumberRule:
         code = (
             digits[1:] if digits.startswith("+") else digits[2:] if digits.startswith("00") else ""
         )
-        if code != digits and code.isdigit():  # another country's code (+33..., 0033...)
+        if code != digits and code.isascii() and code.isdigit():  # another country's code
             return f"is not a UK number (+44 or {self.start}...)"
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):  # isdigit alone takes "²" too
             return "has a character that is not a digit"
         if not digits.startswith(self.start):
             return f"does not start {self.start}"
@@ -64,13 +65,15 @@ PHONE = NumberRule("0", 10, 11, "a UK phone number is 10 or 11 digits starting 0
 
 def national_digits(text: str) -> str:
     """A UK phone number as typed, in its national form (``0...``): spaces, dashes, dots and
-    brackets dropped, ``+44`` or ``0044`` read as ``0``."""
-    digits = re.sub(r"[\s\-().]", "", text.strip())
-    if digits.startswith("+44"):
-        return "0" + digits[3:]
-    if digits.startswith("0044"):
-        return "0" + digits[4:]
-    return digits
+    brackets dropped, ``+44`` or ``0044`` read as ``0`` with the national ``0`` often written
+    after it (``+44 (0)7700 900123``: a UK number never goes on with a 0 after +44), any
+    script's digits read as 0-9 (a full-width ``９`` from a phone's keyboard). Every other
+    character is kept, for the rules to refuse: a digit they take is one of 0-9 alone
+    (``str.isdigit`` takes ``²`` too)."""
+    typed = re.sub(r"[\s\-().]", "", text.strip())
+    digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in typed)
+    uk = re.match(r"(?:\+|00)440?", digits)
+    return "0" + digits[uk.end() :] if uk else digits
 
 
 def normalise_mobile(text: str) -> str:

@@ -21,6 +21,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.delivery import (
     NO_ANSWER_NEEDED,
+    NO_PRINTER,
     DeviceReading,
     PrintState,
     WorkerState,
@@ -107,13 +108,10 @@ def printing_parts(
     up (the desk asks about each one, with its reason)."""
     parts: list[StatusPart] = []
     if printer_url is None and not waiting and not attention:
-        # (the shortest form "none": room on a narrow bar for a fault beside it)
-        return [StatusPart("Printer", "none at this desk", least="none")]
+        return [device_part("Printer", NO_PRINTER, False)]
     text, fault = device_word(reading(printer), worker)
     if printer_url is None:
-        text, fault = (
-            (worker.describe(), True) if not worker.alive else ("none at this desk", False)
-        )
+        text, fault = (worker.describe(), True) if not worker.alive else (NO_PRINTER, False)
     short, least = shorter_words(text)
     if waiting:  # (the shortest form keeps the count: "ok, 2")
         text, short = f"{text}, {waiting} to print", f"{short}, {waiting} to print"

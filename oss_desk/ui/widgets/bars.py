@@ -57,8 +57,9 @@ class TopBar(Static):
 
 class StatusBar(Static):
     """Desk state and device faults: shown here, never blocking the desk. Laid out for the
-    bar's width when drawn: every part in full when it fits, else each in a shorter form, then
-    without the optional parts; a device's state always shows."""
+    bar's width when drawn: every part in full when it fits, else each in a shorter form (the
+    parts that are fine first), then without the optional parts; a device's state shows unless
+    it is fine and the line has no room for it beside a fault (:func:`fitted`)."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; padding: 0 1; }
@@ -89,11 +90,13 @@ def _line(parts: Sequence[StatusPart], levels: list[int], gap: str) -> Text:
 
 
 def fitted(parts: Sequence[StatusPart], width: int) -> Text:
-    """The status line for ``width`` columns: every part in full when it fits; else, the
-    longest part first, each in its short form (three spaces between parts, then two), then
-    without the optional parts, then in the shortest forms; cut with "…" only when nothing
-    fits."""
+    """The status line for ``width`` columns: every part in full when it fits; else each in
+    its short form (three spaces between parts, then two), then without the optional parts,
+    then in the shortest forms, the parts that are fine shortened before a fault (the longest
+    first), so a fault keeps its words longest; then the parts that are fine left out, the last
+    first, before a fault is cut; cut with "…" only when nothing else fits."""
     text = Text()
+    shown: list[StatusPart] = []
     for gap, most, drop in (("   ", 1, False), ("  ", 1, False), ("  ", 1, True), ("  ", 2, True)):
         shown = [p for p in parts if not (drop and p.optional)]
         levels = [0] * len(shown)
@@ -105,7 +108,9 @@ def fitted(parts: Sequence[StatusPart], width: int) -> Text:
             ]
             if not shorter:
                 break
-            longest = max(shorter, key=lambda i: len(shown[i].forms[levels[i]]))
+            longest = max(
+                shorter, key=lambda i: (not shown[i].fault, len(shown[i].forms[levels[i]]))
+            )
             levels[longest] = next(
                 level
                 for level in range(levels[longest] + 1, most + 1)
@@ -113,5 +118,11 @@ def fitted(parts: Sequence[StatusPart], width: int) -> Text:
             )
         else:
             return text
+    while text.cell_len > width and any(p.fault for p in shown):
+        fine = [i for i, p in enumerate(shown) if not p.fault]
+        if not fine:
+            break
+        del shown[fine[-1]]
+        text = _line(shown, [2] * len(shown), "  ")
     text.truncate(max(1, width), overflow="ellipsis")
     return text
