@@ -458,7 +458,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     queue = QueueService(session)
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
-    printing, print_words = ticket_print(session, found.id)
+    printing, print_words = ticket_print(session, found.id, found.site_id)
     with session.store.read() as conn:
         texts = turn_texts_said(conn, [found.visit_id]).get(found.visit_id, TextsSaid())
     story = visit_story(session, found)

@@ -27,13 +27,21 @@ class StoredJob:
     error: str | None
     attempts: int
     """Tries begun by an owner of the devices (a job handed over as it was queued: 1)."""
+    answered_at: str | None = None
+    answered_by: str | None = None
+    """When, and by whom, a desk answered "Reprint it?" about it (None: nobody has)."""
 
 
-_JOB = "SELECT id, status, printed_at IS NOT NULL, last_error, attempts FROM print_jobs "
+_JOB = (
+    "SELECT id, status, printed_at IS NOT NULL, last_error, attempts, acknowledged_at, "
+    "acknowledged_by FROM print_jobs "
+)
 
 
-def _job(row: tuple[int, str, int, str | None, int] | None) -> StoredJob | None:
-    return None if row is None else StoredJob(row[0], row[1], bool(row[2]), row[3], row[4])
+def _job(
+    row: tuple[int, str, int, str | None, int, str | None, str | None] | None,
+) -> StoredJob | None:
+    return None if row is None else StoredJob(row[0], row[1], bool(row[2]), *row[3:])
 
 
 def job_state(conn: sqlite3.Connection, job_id: int) -> StoredJob | None:
