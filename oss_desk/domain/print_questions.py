@@ -39,6 +39,17 @@ def asked_here(
     return asker.leader and job_desk is not None and desk_may_reprint is False
 
 
+SAME_PAPER: dict[str, tuple[str, ...]] = {
+    "appointment_slip": ("reference",),
+    "referral_slip": ("reference",),
+    "daily_summary": ("site", "date"),
+}
+"""What makes two jobs of no ticket the same paper, by kind: the payload fields they share. A
+later job of the same paper (a slip printed again, the day's summary sent again) supersedes an
+earlier one, as a ticket's later copy does: nobody is asked about the earlier one any more. A
+kind not here (a printer's test page) is never superseded."""
+
+
 def answer_said(status: str, who: str, at: str) -> str:
     """What ``ticket show`` says of its latest print job's question once answered (``status``:
     the job's, ``who`` answered, ``at``: when): the answer and its person, never hidden."""

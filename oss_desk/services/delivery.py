@@ -276,10 +276,24 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
         except TicketEnded as refused:  # answered all the same: no paper can help it now
             ended = refused
     with session.store.write() as conn:
+        if reprint and found.ticket_id is None:  # a slip, a summary: the same paper again
+            new_job = print_again(session, conn, job_id)
         o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
     if ended is not None:
         raise ended
     return new_job
+
+
+def print_again(session: Session, conn: sqlite3.Connection, job_id: int) -> int | None:
+    """Queue print job ``job_id`` of no ticket again (in ``conn``'s write transaction), as it
+    was asked for: its new job's id (None: no such job)."""
+    from oss_desk.services.device_owner import queue_print
+    from oss_desk.storage.print_state import paper_again
+
+    request = paper_again(conn, job_id)
+    if request is None:
+        return None
+    return queue_print(conn, session.store.path, request, session.clock.now())
 
 
 def turn_texts_said(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, TextsSaid]:

@@ -150,6 +150,24 @@ def settled_by_end(
     )
 
 
+def paper_again(conn: sqlite3.Connection, job_id: int) -> PrintRequest | None:
+    """Print job ``job_id`` of no ticket (an appointment slip, a daily summary), to be queued
+    again as it was asked for: the same kind, printer, desk and contents; marked COPY (when its
+    kind says so) if the first may have printed. None: no such job, or a ticket's (a ticket is
+    reprinted through its queue, which refuses one that is over)."""
+    row = conn.execute(
+        "SELECT kind, printer_url, desk_id, status, json_remove(payload, '$.printed') "
+        "FROM print_jobs WHERE id = ? AND ticket_id IS NULL",
+        [job_id],
+    ).fetchone()
+    if row is None:
+        return None
+    payload = json.loads(row[4])
+    if "copy" in payload and row[3] == "uncertain":
+        payload["copy"] = True
+    return PrintRequest(row[0], row[1], desk_id=row[2], payload=payload)
+
+
 LIVE_TICKETS = tuple(s.value for s in TicketStatus if stale_ticket_job("ticket", s) is None)
 """The tickets whose paper is still printed (:func:`~oss_desk.domain.delivery.stale_ticket_job`)."""
 
