@@ -461,7 +461,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     # Still waiting once its day is over: no place and no estimate (nobody will call it).
     over = found.status is TicketStatus.WAITING and story.day_over and not found.parked
     entry = queue.entry(found) if found.status.active and not over else None
-    printing, print_words = ticket_print(session, found.id)
+    printing, print_words = ticket_print(session, found.id, found.site_id)
     with session.store.read() as conn:
         texts = turn_texts_said(conn, [found.visit_id]).get(found.visit_id, TextsSaid())
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)

@@ -177,11 +177,16 @@ def print_job_said(session: Session, job_id: int) -> str:
     return f"{word} (job {job_id})"
 
 
-def ticket_print(session: Session, ticket_id: int) -> tuple[dict[str, str | int | None], str]:
+def ticket_print(
+    session: Session, ticket_id: int, site_id: str
+) -> tuple[dict[str, str | int | None], str]:
     """A ticket's print state (``ticket show``): the JSON fields ``print_job`` (its latest
-    print job; None: it never had one) and ``print_state``, and the words, as the desks say
+    print job; None: it never had one), ``print_state`` and who answered its "Reprint it?"
+    and when (``print_answered_by``, ``print_answered_at``), and the words, as the desks say
     them ("print job 4: printed", "print job 3: not printed: connection refused", "no print
-    job")."""
+    job"; "print job 5: may not have printed; Lee Leader said it printed, 09:34")."""
+    from oss_desk.domain.calendar import local, time_said
+    from oss_desk.domain.print_questions import answer_said
     from oss_desk.storage.print_state import ticket_job
 
     with session.store.read() as conn:
@@ -190,7 +195,15 @@ def ticket_print(session: Session, ticket_id: int) -> tuple[dict[str, str | int 
         return {"print_job": None, "print_state": None}, "no print job"
     state = print_state(latest.status, latest.confirmed)
     word = ticket_print_word(state, latest.error, printed_before=printed_before)
-    return {"print_job": latest.id, "print_state": state.value}, f"print job {latest.id}: {word}"
+    fields: dict[str, str | int | None] = {"print_job": latest.id, "print_state": state.value}
+    if latest.answered_at is not None and latest.answered_by is not None:
+        tz, now = session.site_ever(site_id).timezone, session.clock.now()
+        answered = read_instant(latest.answered_at)
+        dated = local(answered, tz).date() != local(now, tz).date()
+        at = time_said(answered, tz, local(now, tz).date(), dated=dated)
+        word = f"{word}; {answer_said(latest.status, session.name_of(latest.answered_by), at)}"
+        fields |= {"print_answered_by": latest.answered_by, "print_answered_at": latest.answered_at}
+    return fields, f"print job {latest.id}: {word}"
 
 
 def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
@@ -261,10 +274,24 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
         except TicketEnded as refused:  # answered all the same: no paper can help it now
             ended = refused
     with session.store.write() as conn:
+        if reprint and found.ticket_id is None:  # a slip, a summary: the same paper again
+            new_job = print_again(session, conn, job_id)
         o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
     if ended is not None:
         raise ended
     return new_job
+
+
+def print_again(session: Session, conn: sqlite3.Connection, job_id: int) -> int | None:
+    """Queue print job ``job_id`` of no ticket again (in ``conn``'s write transaction), as it
+    was asked for: its new job's id (None: no such job)."""
+    from oss_desk.services.device_owner import queue_print
+    from oss_desk.storage.print_state import paper_again
+
+    request = paper_again(conn, job_id)
+    if request is None:
+        return None
+    return queue_print(conn, session.store.path, request, session.clock.now())
 
 
 def turn_texts_said(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, TextsSaid]:

@@ -23,6 +23,7 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus
+from oss_desk.domain.print_questions import SAME_PAPER
 from oss_desk.domain.sending import SendResult
 from oss_desk.storage.print_start import host_boot
 from oss_desk.storage.rows import of_row, returned_int, row_dicts
@@ -512,13 +513,26 @@ class JobNeedingAnswer:
     """The ticket's status now (None: a job of no ticket)."""
 
 
+def _paper(job: str) -> str:
+    """SQL of what makes print job ``job`` (an alias) of no ticket the same paper as another
+    (:data:`~oss_desk.domain.print_questions.SAME_PAPER`); NULL for a kind never superseded."""
+    whens = " ".join(
+        f"WHEN '{kind}' THEN "
+        + " || '|' || ".join(f"json_extract({job}.payload, '$.{f}')" for f in fields)
+        for kind, fields in SAME_PAPER.items()
+    )
+    return f"(CASE {job}.kind {whens} END)"
+
+
 def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeedingAnswer]:
     """The jobs to ask about: a ticket's latest copy only (a later copy of the same ticket,
     whatever became of it, supersedes an earlier one: printed, it settles it; queued, it is
-    on its way; failed or unsure, that is what to ask about). A copy queued from no desk (a
-    reprint from the command line) is asked about at the desk that issued the ticket."""
-    rows = conn.execute(
-        "SELECT j.id, j.kind, j.status, j.ticket_id, "
+    on its way; failed or unsure, that is what to ask about); so for a slip or a summary, the
+    latest of the same paper (:data:`~oss_desk.domain.print_questions.SAME_PAPER`). A copy
+    queued from no desk (a reprint from the command line) is asked about at the desk that
+    issued the ticket."""
+    sql = (  # the paper's SQL is made of this module's own names, of no input
+        "SELECT j.id, j.kind, j.status, j.ticket_id, "  # noqa: S608
         "  CASE WHEN t.id IS NOT NULL THEN t.service_code || printf('%03d', t.number) END, "
         "  coalesce(j.desk_id, (SELECT f.desk_id FROM print_jobs f WHERE f.ticket_id = "
         "    j.ticket_id AND f.desk_id IS NOT NULL ORDER BY f.id LIMIT 1)), "
@@ -526,11 +540,12 @@ def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeeding
         "FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "
         "WHERE j.status IN ('uncertain', 'failed') AND j.acknowledged_at IS NULL "
         "  AND j.created_at >= ? "
-        "  AND NOT (j.ticket_id IS NOT NULL AND EXISTS (SELECT 1 FROM print_jobs k "
-        "    WHERE k.ticket_id = j.ticket_id AND k.kind = j.kind AND k.id > j.id)) "
-        "ORDER BY j.id",
-        [since],
-    ).fetchall()
+        "  AND NOT EXISTS (SELECT 1 FROM print_jobs k WHERE k.kind = j.kind AND k.id > j.id "
+        "    AND (k.ticket_id = j.ticket_id OR (j.ticket_id IS NULL AND k.ticket_id IS NULL "
+        f"    AND {_paper('k')} = {_paper('j')}))) "
+        "ORDER BY j.id"
+    )
+    rows = conn.execute(sql, [since]).fetchall()
     return [JobNeedingAnswer(*r) for r in rows]
 
 

@@ -27,13 +27,21 @@ class StoredJob:
     error: str | None
     attempts: int
     """Tries begun by an owner of the devices (a job handed over as it was queued: 1)."""
+    answered_at: str | None = None
+    answered_by: str | None = None
+    """When, and by whom, a desk answered "Reprint it?" about it (None: nobody has)."""
 
 
-_JOB = "SELECT id, status, printed_at IS NOT NULL, last_error, attempts FROM print_jobs "
+_JOB = (
+    "SELECT id, status, printed_at IS NOT NULL, last_error, attempts, acknowledged_at, "
+    "acknowledged_by FROM print_jobs "
+)
 
 
-def _job(row: tuple[int, str, int, str | None, int] | None) -> StoredJob | None:
-    return None if row is None else StoredJob(row[0], row[1], bool(row[2]), row[3], row[4])
+def _job(
+    row: tuple[int, str, int, str | None, int, str | None, str | None] | None,
+) -> StoredJob | None:
+    return None if row is None else StoredJob(row[0], row[1], bool(row[2]), *row[3:])
 
 
 def job_state(conn: sqlite3.Connection, job_id: int) -> StoredJob | None:
@@ -140,6 +148,24 @@ def settled_by_end(
     return PrintRequest(
         "ticket", row[2], ticket_id=ticket_id, desk_id=row[3], payload=json.loads(row[4])
     )
+
+
+def paper_again(conn: sqlite3.Connection, job_id: int) -> PrintRequest | None:
+    """Print job ``job_id`` of no ticket (an appointment slip, a daily summary), to be queued
+    again as it was asked for: the same kind, printer, desk and contents; marked COPY (when its
+    kind says so) if the first may have printed. None: no such job, or a ticket's (a ticket is
+    reprinted through its queue, which refuses one that is over)."""
+    row = conn.execute(
+        "SELECT kind, printer_url, desk_id, status, json_remove(payload, '$.printed') "
+        "FROM print_jobs WHERE id = ? AND ticket_id IS NULL",
+        [job_id],
+    ).fetchone()
+    if row is None:
+        return None
+    payload = json.loads(row[4])
+    if "copy" in payload and row[3] == "uncertain":
+        payload["copy"] = True
+    return PrintRequest(row[0], row[1], desk_id=row[2], payload=payload)
 
 
 LIVE_TICKETS = tuple(s.value for s in TicketStatus if stale_ticket_job("ticket", s) is None)

@@ -1,4 +1,6 @@
-"""The question a desk is asked when a ticket it issued may not have printed (or failed)."""
+"""The question a desk is asked when a ticket it issued may not have printed (or failed); the team
+leader is also asked about slips and summaries, and about jobs at a desk whose person may not
+reprint (:mod:`oss_desk.domain.print_questions`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from functools import partial
 from oss_desk.domain.access import Action
 from oss_desk.domain.delivery import NO_ANSWER_NEEDED
 from oss_desk.domain.device_faults import said_with
+from oss_desk.domain.models import Actor
+from oss_desk.domain.print_questions import Asker, asked_here
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.ui.context import DeskContext, Ok
@@ -23,10 +27,11 @@ class PrintQuestion(ConfirmDialog):
     so it never stays up taking this desk's keys for a question already settled."""
 
     HELP = (
-        "A ticket this desk issued may not have printed (or the printer said it failed). y "
-        "prints it again (the copy says COPY); n or Esc says it printed, and nothing more is "
-        "printed. The question goes by itself once it needs no answer (answered at another "
-        "desk, or a later copy was made)."
+        "A ticket this desk issued may not have printed (or the printer said it failed); the "
+        "team leader is asked too about slips and summaries, and about paper at a desk whose "
+        "person may not reprint. y prints it again (a ticket's copy says COPY); n or Esc says "
+        "it printed, and nothing more is printed. The question goes by itself once it needs "
+        "no answer (answered at another desk, or a later copy was made)."
     )
 
     def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
@@ -55,17 +60,30 @@ async def ask_about_prints(
     snapshot: DeskSnapshot,
     asked: set[int],
 ) -> None:
-    """Ask at this desk about each of its tickets that may not have printed (or failed), once:
+    """Ask about each job that may not have printed (or failed) that this terminal is asked
+    about (:func:`~oss_desk.domain.print_questions.asked_here`: its own desk's; for the team
+    leader, slips and summaries, and jobs at a desk whose person may not reprint), once:
     reprint it (the copy says COPY), or leave it (it printed)."""
-    here = {desk.terminal_desk, desk.greet_desk_id}
+    own = desk.terminal_desk or desk.greet_desk_id  # a terminal at no desk is meet-and-greet
+    leader = desk.leader_actor()
+    sees_to_printing = desk.may(Action.ACKNOWLEDGE_ALERT, leader)
     for job in snapshot.attention:
-        if job.id in asked or job.desk_id not in here or job.desk_id is None:
+        if job.id in asked:
             continue
-        actor = desk.actor(job.desk_id)
-        if not desk.may(Action.REPRINT, actor):
+        # (the leader acts for the job's desk: a ticket's copy goes to that desk's printer)
+        mine = job.desk_id is not None and job.desk_id == own
+        actor = desk.actor(job.desk_id) if mine else Actor(leader.person, job.desk_id)
+        asker = Asker(own, desk.may(Action.REPRINT, actor), sees_to_printing)
+        there = snapshot.desk(job.desk_id) if job.desk_id is not None else None
+        person = there.login.person if there is not None and there.login is not None else None
+        desk_may = None if person is None else desk.may(Action.REPRINT, Actor(person, job.desk_id))
+        if not asked_here(asker, job.desk_id, job.kind, desk_may_reprint=desk_may):
             continue
         asked.add(job.id)
         what = f"Ticket {job.code}" if job.code else job.kind.replace("_", " ").capitalize()
+        if not mine:  # the team leader, asked about another desk's paper: which one
+            named = desk.names.desks.get(job.desk_id or "")
+            what = f"{what} at {named.name if named else 'a printer of no desk'}"
         if job.status == "uncertain":
             question = f"{what} may not have printed. Reprint it (it will say COPY)?"
         else:

@@ -1,0 +1,58 @@
+"""Who is asked "Reprint it?" about a print job that may not have printed, or failed.
+
+The question is asked of someone who can see the paper: the person at the desk whose printer it
+is. Another desk is never asked about it (it cannot see whether the paper came out, and the
+question would take its keys), with two exceptions for the team leader, who sees to the office's
+printing: a job that is not a ticket (an appointment slip, a daily summary: nobody else is asked
+about those), and a job at a desk whose person may not reprint (an adviser's desk)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """The terminal that would be asked, as the rule needs it."""
+
+    own_desk: str | None
+    """The desk this terminal is (a terminal started at no desk is the meet-and-greet desk)."""
+    may_reprint: bool
+    """Its person may reprint (at the job's desk)."""
+    leader: bool
+    """Its person sees to the office's printing (the team leader)."""
+
+
+def asked_here(
+    asker: Asker, job_desk: str | None, job_kind: str, *, desk_may_reprint: bool | None
+) -> bool:
+    """Whether ``asker`` is asked about a job of ``job_kind`` queued for ``job_desk`` (None:
+    sent to a printer by its address).
+    ``desk_may_reprint``: whether the person logged in at ``job_desk`` may reprint (None:
+    nobody is logged in there; the next person to open that desk is asked)."""
+    if not asker.may_reprint:
+        return False
+    if job_desk is not None and job_desk == asker.own_desk:
+        return True
+    if job_kind != "ticket":  # a slip, a summary (one sent to a printer by its address too)
+        return asker.leader
+    return asker.leader and job_desk is not None and desk_may_reprint is False
+
+
+SAME_PAPER: dict[str, tuple[str, ...]] = {
+    "appointment_slip": ("reference",),
+    "referral_slip": ("reference",),
+    "daily_summary": ("site", "date"),
+}
+"""What makes two jobs of no ticket the same paper, by kind: the payload fields they share. A
+later job of the same paper (a slip printed again, the day's summary sent again) supersedes an
+earlier one, as a ticket's later copy does: nobody is asked about the earlier one any more. A
+kind not here (a printer's test page) is never superseded."""
+
+
+def answer_said(status: str, who: str, at: str) -> str:
+    """What ``ticket show`` says of its latest print job's question once answered (``status``:
+    the job's, ``who`` answered, ``at``: when): the answer and its person, never hidden."""
+    if status == "uncertain":
+        return f"{who} said it printed, {at}"
+    return f"{who} said not to print it again, {at}"
