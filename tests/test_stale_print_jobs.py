@@ -12,6 +12,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.delivery import (
+    AT_THE_DESK_INSTEAD,
     CLOSED_TICKET_JOB,
     NOT_REPRINTED,
     PAPER_AGAIN,
@@ -346,26 +347,33 @@ def test_paper_of_a_ticket_being_served_is_not_waiting_for_another_try(
         session.close()
 
 
-@pytest.mark.parametrize("back_to", ["called", "waiting"])
-def test_a_no_show_taken_back_has_its_unprinted_paper_queued_again(
-    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch, back_to: str
-) -> None:
-    """C001 issued with no worker running (its paper still queued), called and marked a
-    no-show: its paper was settled unprinted. The resident came after all and the no-show was
-    taken back: the paper stayed settled, and they never had a ticket. Now it is queued again
-    on the same printer (called again, or waiting again when the desk called someone else),
-    said so, and the worker prints it; the settled job stays as it was."""
+def _unprinted_no_show(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    """C001 issued with no worker running (its paper still queued), called at Desk 1 and marked
+    a no-show: its paper was settled unprinted; C002 waits (issued without paper)."""
     db = make_db(tmp_path, site_toml(greet_printer=printer.url))
     cli = Cli(db, monkeypatch)
     ok(cli, "ticket", "issue", "--service", "C", "--desk", "greet-1")
     ok(cli, "ticket", "issue", "--service", "C", "--no-print")
     ok(cli, "--user", "adv", "ticket", "call", "C001", "--desk", "desk-1")
     ok(cli, "--user", "adv", "ticket", "no-show", "C001")
-    if back_to == "waiting":
-        ok(cli, "--user", "adv", "ticket", "call", "C002", "--desk", "desk-1")
+    return cli
+
+
+def test_a_no_show_taken_back_to_the_queue_has_its_unprinted_paper_queued_again(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resident came after all and the no-show was taken back when the desk had called
+    someone else: C001 waits again, and they never had a ticket (the paper stayed settled).
+    Now it is queued again on the same printer, said so, and the worker prints it; the
+    settled job stays as it was."""
+    cli = _unprinted_no_show(tmp_path, printer, monkeypatch)
+    db = cli.db
+    ok(cli, "--user", "adv", "ticket", "call", "C002", "--desk", "desk-1")
     said = ok(cli, "--user", "adv", "ticket", "undo-no-show", "C001")
     assert f"; {PAPER_AGAIN}: queued to print (job 2)" in said, said
-    assert back_to in said
+    assert "waiting" in said
     assert rows(db, "SELECT id, status, last_error, printer_url FROM print_jobs") == [
         (1, "cancelled", "the ticket is a no-show", printer.url),
         (2, "pending", None, printer.url),
@@ -376,6 +384,27 @@ def test_a_no_show_taken_back_has_its_unprinted_paper_queued_again(
     ok(cli, "worker", "--once")
     assert [job for job in printer.jobs if b"C001" in job]
     assert rows(db, "SELECT status FROM print_jobs WHERE id = 2") == [("done",)]
+
+
+def test_a_no_show_taken_back_to_the_desk_gets_no_paper_at_the_printer(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Desk 1 has called nobody since: C001 is called there again, its resident at the desk.
+    Nothing is queued at the printer (it was: "its paper never printed: queued to print (job
+    2)", a paper nobody would take), and nothing is said of paper; the worker prints none.
+    ``ticket show`` says why its paper did not print, not that the ticket is a no-show."""
+    cli = _unprinted_no_show(tmp_path, printer, monkeypatch)
+    said = ok(cli, "--user", "adv", "ticket", "undo-no-show", "C001")
+    assert "called at Desk 1" in said and "paper" not in said, said
+    assert rows(cli.db, "SELECT id, status, last_error FROM print_jobs") == [
+        (1, "cancelled", AT_THE_DESK_INSTEAD)
+    ]
+    shown = ok(cli, "--user", "tl", "ticket", "show", "C001").splitlines()[0]
+    assert shown.endswith(f"called at Desk 1; print job 1: not printed: {AT_THE_DESK_INSTEAD}")
+    history = ok(cli, "--user", "tl", "ticket", "history", "C001")
+    assert "C001 came after all (no-show taken back)  (" in history, history
+    ok(cli, "worker", "--once")
+    assert not [job for job in printer.jobs if b"C001" in job]
 
 
 def test_a_no_show_taken_back_whose_paper_printed_gets_none_again(

@@ -107,8 +107,9 @@ recycle = ticket_action(
 @click.command("undo-no-show")
 @ticket_command
 def undo_no_show(state: State, ref: str, as_json: bool) -> None:
-    """Take a no-show back (within 2 minutes): the ticket returns to where it was; its paper
-    that never printed (still queued at the no-show) is queued to print again."""
+    """Take a no-show back (within 2 minutes): the ticket returns to where it was; back in the
+    queue, its paper that never printed (still queued at the no-show) is queued to print
+    again."""
     from oss_desk.services.delivery import print_job_fields, print_job_said
 
     session = ticket_session(state, ref)

@@ -185,6 +185,10 @@ PAPER_AGAIN = "its paper never printed"
 """What a desk and ``ticket undo-no-show`` add when a no-show taken back has its paper queued
 again (the no-show had settled it unprinted: ``storage.print_state.settled_by_end``), before
 what became of it: "its paper never printed: queued to print (job 2)"."""
+AT_THE_DESK_INSTEAD = "the ticket was a no-show, then its resident came to the desk"
+"""Why a ticket's paper settled unprinted at its no-show is not printed when the no-show is
+taken back with the ticket called at its desk again (the resident is there: a paper at the
+printer would wait for nobody); ``ticket show``: "print job 1: not printed: ..."."""
 
 
 CLOSED_TICKET_JOB = "the ticket is closed"

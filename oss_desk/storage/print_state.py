@@ -128,6 +128,23 @@ def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus)
     return 0 if reason is None else settle_queued(conn, ticket_id, reason)
 
 
+def _settled_by_end(
+    conn: sqlite3.Connection, ticket_id: int, status: TicketStatus
+) -> tuple[Any, ...] | None:
+    """Ticket ``ticket_id``'s latest ticket print job (id, printer, desk, payload without what
+    a try kept) when its end as ``status`` settled it unprinted; else None."""
+    reason = stale_ticket_job("ticket", status)
+    row = conn.execute(
+        "SELECT id, status, last_error, printer_url, desk_id, "
+        "json_remove(payload, '$.printed') FROM print_jobs "
+        "WHERE ticket_id = ? AND kind = 'ticket' ORDER BY id DESC LIMIT 1",
+        [ticket_id],
+    ).fetchone()
+    if reason is None or row is None or (row[1], row[2]) != ("cancelled", reason):
+        return None
+    return tuple(row)
+
+
 def settled_by_end(
     conn: sqlite3.Connection, ticket_id: int, status: TicketStatus
 ) -> PrintRequest | None:
@@ -137,16 +154,11 @@ def settled_by_end(
     not ended. Its latest ticket print job, when that end cancelled it; None when that job
     printed, failed, may have printed or was settled otherwise (or it never had one). The
     request is for the same printer and desk, its payload without what a try kept."""
-    reason = stale_ticket_job("ticket", status)
-    row = conn.execute(
-        "SELECT status, last_error, printer_url, desk_id, json_remove(payload, '$.printed') "
-        "FROM print_jobs WHERE ticket_id = ? AND kind = 'ticket' ORDER BY id DESC LIMIT 1",
-        [ticket_id],
-    ).fetchone()
-    if reason is None or row is None or (row[0], row[1]) != ("cancelled", reason):
+    row = _settled_by_end(conn, ticket_id, status)
+    if row is None:
         return None
     return PrintRequest(
-        "ticket", row[2], ticket_id=ticket_id, desk_id=row[3], payload=json.loads(row[4])
+        "ticket", row[3], ticket_id=ticket_id, desk_id=row[4], payload=json.loads(row[5])
     )
 
 
@@ -166,6 +178,17 @@ def paper_again(conn: sqlite3.Connection, job_id: int) -> PrintRequest | None:
     if "copy" in payload and row[3] == "uncertain":
         payload["copy"] = True
     return PrintRequest(row[0], row[1], desk_id=row[2], payload=payload)
+
+
+def settled_unneeded(
+    conn: sqlite3.Connection, ticket_id: int, status: TicketStatus, why: str
+) -> None:
+    """The paper of ticket ``ticket_id`` that its end as ``status`` settled unprinted stays
+    unprinted, for the reason ``why`` now (a no-show taken back with its resident at the desk:
+    the ticket is no longer a no-show, and ``ticket show`` says why no paper printed)."""
+    row = _settled_by_end(conn, ticket_id, status)
+    if row is not None:
+        conn.execute("UPDATE print_jobs SET last_error = ? WHERE id = ?", [why, row[0]])
 
 
 LIVE_TICKETS = tuple(s.value for s in TicketStatus if stale_ticket_job("ticket", s) is None)

@@ -21,6 +21,7 @@ from textual.events import Key
 from textual.widgets import DataTable, OptionList
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.delivery import AT_THE_DESK_INSTEAD, PAPER_AGAIN
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
@@ -38,6 +39,7 @@ from .conftest import (
     acting,
     adviser_desk,
     call_next,
+    kept_notices,
     pressed_to,
     rows,
     said,
@@ -186,15 +188,20 @@ async def test_no_show_is_asked_first_and_taken_back(
         await until(lambda: screen.query_one(BigCode).code == "C001", timeout=30)
 
 
-async def test_a_no_show_taken_back_says_its_paper_never_printed_and_queues_it(
-    counter_office: Path, make_app: AppFactory, tmp_path: Path
+@pytest.mark.parametrize("called_next", [False, True])
+async def test_a_no_show_taken_back_to_the_queue_gets_its_paper_again(
+    counter_office: Path, make_app: AppFactory, tmp_path: Path, called_next: bool
 ) -> None:
     """C001's paper is still queued (no worker runs) when Desk 1 marks it a no-show, which
-    settles it unprinted; U brings the resident back and queues the paper again, and says so."""
+    settles it unprinted. When Desk 1 called the next resident since, U puts C001 back first in
+    its queue and queues the paper again, and says so; when it called nobody, U calls C001 at
+    the desk again and queues no paper: the resident is at the desk (it queued one at the
+    printer, "its paper never printed: queued to print again", for nobody to take)."""
     db = counter_office
     with acting(db) as session:
         QueueService(session).reprint(1, f"capture://{tmp_path}/paper.bin")
     app = make_app(db, "desk-1", person="ben")
+    notices = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = app.screen
         assert isinstance(screen, AdviserScreen)
@@ -204,14 +211,24 @@ async def test_a_no_show_taken_back_says_its_paper_never_printed_and_queues_it(
         await pressed_to(pilot, QuestionDialog, "x", timeout=30)
         await pilot.press("y")
         await until(lambda: ticket(db, 1)["status"] == "no_show", timeout=30)
+        if called_next:
+            await until(lambda: screen.my_ticket() is None, timeout=30)
+            await pilot.press("n")
+            await until(lambda: ticket(db, 2)["status"] == "called", timeout=30)
         await until(lambda: screen.can_undo(), timeout=30)
         await pilot.press("u")
-        paper = "C001 is back: called here again · its paper never printed: queued to print again"
-        await until(lambda: said(app, paper), timeout=30)
-    assert rows(db, "SELECT id, status, last_error FROM print_jobs ORDER BY id") == [
-        (1, "cancelled", "the ticket is a no-show"),
-        (2, "pending", None),
-    ]
+        paper = f"{PAPER_AGAIN}: queued to print again"
+        back = (
+            f"C001 is back: next here · {paper}"
+            if called_next
+            else "C001 is back: called here again"
+        )
+        await until(lambda: back in notices, timeout=30)
+    assert not called_next or ticket(db, 1)["status"] == "waiting"
+    settled = [(1, "cancelled", "the ticket is a no-show"), (2, "pending", None)]
+    if not called_next:
+        settled = [(1, "cancelled", AT_THE_DESK_INSTEAD)]
+    assert rows(db, "SELECT id, status, last_error FROM print_jobs ORDER BY id") == settled
 
 
 def one_ticket(db: Path) -> Path:

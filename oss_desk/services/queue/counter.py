@@ -14,13 +14,14 @@ from oss_desk.domain.counter import (
     may_undo_no_show,
     park_reason,
 )
+from oss_desk.domain.delivery import AT_THE_DESK_INSTEAD
 from oss_desk.domain.models import EventKind, Ticket, TicketStatus
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.closing import Closing, appointment_after
 from oss_desk.services.queue.core import AT_DESK, Ref
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import AddedService, add_service, added_services, remove_service
-from oss_desk.storage.print_state import settled_by_end
+from oss_desk.storage.print_state import settled_by_end, settled_unneeded
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +89,12 @@ class Counter(Closing):
     def undo_no_show(self, ref: Ref) -> TakenBack:
         """The resident turned up after all (within two minutes of the no-show): the ticket
         returns to where it was, called at its desk (or, when the desk has called someone else
-        since, first in that desk's queue, at its place). Its paper that the no-show settled
-        unprinted (still queued then: the printer down, no worker running) is queued again on
-        the same printer, as it would have printed had there been no no-show
-        (:func:`~oss_desk.storage.print_state.settled_by_end`): the resident never had it."""
+        since, first in that desk's queue, at its place). Back in the queue, its paper that the
+        no-show settled unprinted (still queued then: the printer down, no worker running) is
+        queued again on the same printer, as it would have printed had there been no no-show
+        (:func:`~oss_desk.storage.print_state.settled_by_end`): the resident never had it and
+        waits to be called. Called at its desk again, it is not: the resident is at the desk,
+        and a paper at the printer would wait there for nobody."""
         from oss_desk.services.device_owner import queue_print  # only when paper is due again
 
         self._require(Action.NO_SHOW)
@@ -113,6 +116,8 @@ class Counter(Closing):
                     conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.CALLED, finished_at=None
                 )
                 where = "called"
+                paper = None  # the resident is at the desk: no paper waits at the printer
+                settled_unneeded(conn, ticket.id, TicketStatus.NO_SHOW, AT_THE_DESK_INSTEAD)
             else:
                 fields = {
                     "finished_at": None,
@@ -124,9 +129,9 @@ class Counter(Closing):
                     conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.WAITING, **fields
                 )
                 where = "waiting"
+                paper = settled_by_end(conn, ticket.id, TicketStatus.NO_SHOW)
             q.reopen_visit(conn, ticket.visit_id)
             appointment_after(conn, ticket.visit_id, TicketEnd.NO_SHOW_UNDONE)
-            paper = settled_by_end(conn, ticket.id, TicketStatus.NO_SHOW)
             job = None if paper is None else queue_print(conn, self.s.store.path, paper, now)
             logged: dict[str, object] = {"to": where} if job is None else {"to": where, "job": job}
             self._log(conn, ticket, EventKind.NO_SHOW_UNDONE, now, logged, at_desk=True)
