@@ -88,6 +88,13 @@ def test_show_says_the_back_office_and_each_try_with_time_and_name(cli: Cli) -> 
     shown = ok(cli("--user", "ana", "followup", "show", "R-0001", now=now)).out
     assert "  back office Revenues (5 working days; contact ext 4100)\n" in shown
     assert "  back office to finish by Wed 30 Dec (not yet due)\n" in shown
+    # Received by the back office: said once, not as a second line beginning "received".
+    ok(cli("--user", "ana", "followup", "ack", "R-0001", now=now))
+    lines = ok(cli("--user", "ana", "followup", "show", "R-0001", now=now)).out.splitlines()
+    assert [line for line in lines if line.strip().startswith("received")] == [
+        "  received Mon 21 Dec 10:00 (clock from Mon 21 Dec)"
+    ]
+    assert "  back office received it, recorded by Ana Adviser" in lines
     ref = ringback(cli, now)
     ok(cli("--user", "ana", "followup", "take", ref, now=now))
     tried = cli("--user", "bob", "followup", "attempt", ref, "--result", "no-answer", now=now)

@@ -135,9 +135,12 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
         contact = f"; contact {office.contact}" if office and office.contact else ""
         lines.append(f"  back office {name} ({f.sla_days} working days{contact})")
     lines += [f"  {said}" for said in f.deadlines_said(today)]
-    if f.acknowledged_by is not None:
-        what = "received by the back office" if f.kind is Kind.REFERRAL else "acknowledged"
-        lines.append(f"  {what} by {session.name_of(f.acknowledged_by)}")
+    if f.acknowledged_by is not None:  # never a second line beginning "received"
+        who = session.name_of(f.acknowledged_by)
+        if f.kind is Kind.REFERRAL:
+            lines.append(f"  back office received it, recorded by {who}")
+        else:
+            lines.append(f"  acknowledged by {who}")
     for n, a in enumerate(found.attempts, start=1):
         lines.append(f"  attempt {n}: {a.said(session.name_of(a.actor), timezone, today)}")
     if f.closed_by is not None:

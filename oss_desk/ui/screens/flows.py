@@ -6,14 +6,21 @@ on (its desk, its person) and awaits its dialogs.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.counter import PARK_REASONS, desk_choice
-from oss_desk.domain.models import Actor, Desk, Ticket
+from oss_desk.domain.models import Actor, Desk, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_need, meets_said, unmet
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.sent_to import TO_ANOTHER_SERVICE
-from oss_desk.domain.waits import ahead_said, estimate_said, waited_minutes, waiting_warning
+from oss_desk.domain.waits import (
+    ahead_said,
+    day_over_said,
+    estimate_said,
+    waited_minutes,
+    waiting_warning,
+)
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
@@ -23,6 +30,9 @@ from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog, PrintFollowed
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.base import DeskScreen
+
+if TYPE_CHECKING:
+    from oss_desk.services.visit_story import VisitStory
 
 REBOOK_HINT = "if they cannot be seen, rebook them in F5 Appointments: R"
 """Where a checked-in resident without the documents is rebooked: R in F5, the appointments
@@ -53,13 +63,17 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     ticket, words, story = found.value
     snap = desk.snapshot
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
+    # Still waiting once its day is over: no place and no estimate, as ``ticket show`` says it.
+    over = ticket.status is TicketStatus.WAITING and story.day_over and not ticket.parked
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
         f"Status:    {words or ('parked' if ticket.parked else ticket.status.word)}"
         + (f" at {names.desk(ticket.at_desk)}" if ticket.at_desk else ""),  # as ticket show
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
-    if entry is not None and entry.position is not None:
+    if over:
+        lines.append("Estimate:  " + day_over_said(story.day, story.today))
+    elif entry is not None and entry.position is not None:
         # The people ahead, as the resident's paper ticket counts them (no open desk: unknown).
         ahead = "" if entry.ahead is None else f"{ahead_said(entry.ahead)}, "
         lines.append(f"Place:     {ahead}waited {waited_minutes(entry.wait_seconds)} min")
@@ -73,7 +87,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         lines.append(
             f"Parked:    at {names.desk(ticket.desk)}" + (f" ({reason})" if reason else "")
         )
-    lines += story  # the visit's wait, its end and what happened (its outcome among them)
+    lines += story.text()  # the visit's wait, its end and what happened (its outcome among them)
     actions = screen.ticket_actions(ticket)
     chosen = await screen.app.push_screen_wait(
         TicketDialog(f"Ticket {ticket.code}", lines, actions)
@@ -84,14 +98,14 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
 
 def _found(
     session: Session, text: str, actor: Actor | None
-) -> tuple[Ticket, str | None, list[str]]:
+) -> tuple[Ticket, str | None, VisitStory]:
     """The ticket, its status in words when they say more than the stored value, and its
-    visit's story in lines (as ``ticket show`` says it)."""
+    visit's story (in lines as ``ticket show`` says it)."""
     from oss_desk.services.queue.day_end import ended_words
     from oss_desk.services.visit_story import visit_story
 
     ticket = ticket_from_scan(session, text, actor)
-    return ticket, ended_words(session, ticket), visit_story(session, ticket).text()
+    return ticket, ended_words(session, ticket), visit_story(session, ticket)
 
 
 def desk_choices(
