@@ -4,6 +4,7 @@ changes is said from when it changed; a look-up Notify answered finds it taking 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.send_faults import NOT_TRIED, sender_words
 from oss_desk.storage.lease import WorkerLock
 
 from .appointments_site import NOW
@@ -95,3 +97,22 @@ def test_a_look_up_notify_answered_finds_it_taking_requests(
     assert notify.state.requests[-1].startswith("GET /v2/notifications?")
     assert len(notify.state.sent) == 1
     assert doctor_line(db, monkeypatch, "notify").endswith("the worker last found: ok")
+
+
+def test_a_sender_not_tried_yet_keeps_the_count_of_messages_waiting(
+    tmp_path: Path, notify: NotifyServer, devices_owned: Callable[[Path], None]
+) -> None:
+    words = sender_words(None, None, None, 2)
+    assert (words.text, words.waiting, words.worth_saying) == (f"{NOT_TRIED} (2 waiting)", 2, True)
+    # A try that found Notify down, whose state could not be written (the database was locked):
+    # the message waits, the sender is not known; the status line says both.
+    db = notify_office(tmp_path, notify)
+    devices_owned(db)
+    book_text(db)
+    notify.stop()
+    deliver(db, NOW)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM device_status WHERE url = 'notify'")
+    conn.close()
+    assert leader_senders(db) == (("Notify", f"{NOT_TRIED} (1 waiting)", False),)
