@@ -4,10 +4,12 @@ once the database takes it, never "failed" for the lock and never sent a second 
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -79,3 +81,34 @@ def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     assert alerts.returncode == 0, alerts.stderr
     assert "failed" not in alerts.stdout and "try again" not in alerts.stdout, alerts.stdout
     assert str(db) not in alerts.stdout
+
+
+def test_the_running_worker_records_it_sent_once_the_database_takes_it(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
+    env["OSS_DESK_BUSY_TIMEOUT"] = "1"
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
+        )
+    try:
+        svc, session = service_at(db, FixedClock(NOW))
+        svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+        session.close()
+        confirmation = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
+        deadline = time.monotonic() + 60
+        while rows(db, confirmation) != [("sent", None)] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    said = log.read_text()
+    assert rows(db, confirmation) == [("sent", None)], said
+    assert "message 1: sent, not recorded yet" in said
+    assert "failed" not in said
+    assert len(smtp.mailbox.messages) == 1
