@@ -19,8 +19,11 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 
 from .appointments_site import NOW, make_office, service_at
+from .conftest import Cli
 from .messaging import SmtpServer
 from .test_messages import at, rows
+from .test_report_send import MONDAY_EVENING as EVENING
+from .test_report_send import office
 
 
 def locked_for(db: Path, seconds: float) -> Callable[[], None]:
@@ -40,11 +43,15 @@ def locked_for(db: Path, seconds: float) -> Callable[[], None]:
     return hold
 
 
-def oss_desk(db: Path, *args: str, minutes: int = 0) -> subprocess.CompletedProcess[str]:
+def oss_desk(
+    db: Path, *args: str, minutes: int = 0, now: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``oss-desk ARGS`` in a process of its own, its writes waiting at most 1 s for a lock (2 s
+    in all, with its turn), at ``now`` (default: ``minutes`` after NOW)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {
         "OSS_DESK_DB": str(db),
-        "OSS_DESK_NOW": format_instant(NOW + timedelta(minutes=minutes)),
+        "OSS_DESK_NOW": now or format_instant(NOW + timedelta(minutes=minutes)),
         "OSS_DESK_BUSY_TIMEOUT": "1",
     }
     return subprocess.run(
@@ -111,4 +118,19 @@ def test_the_running_worker_records_it_sent_once_the_database_takes_it(
     assert rows(db, confirmation) == [("sent", None)], said
     assert "message 1: sent, not recorded yet" in said
     assert "failed" not in said
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = office(tmp_path, smtp.url)
+    sent = Cli(db, monkeypatch)("report", "send", "daily", "--date", "2026-11-23", now=EVENING)
+    assert sent.code == 0, sent.err
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    first = oss_desk(db, "worker", "--once", now=EVENING)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM report_mails") == [("sent", None)]
+    again = oss_desk(db, "worker", "--once", now="2026-11-23T18:00:00Z")
+    assert again.returncode == 0, again.stderr
     assert len(smtp.mailbox.messages) == 1
