@@ -197,7 +197,7 @@ class LeasedSender:
                 )
                 (self.stop or threading.Event()).wait(pause)
 
-    def before_hand_over(self, row_id: int, exc: StorageError) -> SendResult:
+    def after_storage_fault(self, row_id: int, exc: StorageError) -> SendResult:
         """What becomes of a claimed row after a fault of the database: before its hand-over,
         due again (nothing went); after it, the fault came from writing its outcome, which
         waited as long as it could (:meth:`write_outcome`): raised again, the row left as it
@@ -298,7 +298,7 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         try:
             self._deliver(item, now, report)
         except StorageError as exc:  # never "failed": nothing went, or it may have been accepted
-            self.finish(item, self.before_hand_over(item.id, exc), report)
+            self.finish(item, self.after_storage_fault(item.id, exc), report)
         except Exception as exc:  # one row never stops the others
             log.exception("%s %s failed unexpectedly", self.WHAT, item.id)
             self.finish(item, SendResult("failed", unexpected(exc)), report)
