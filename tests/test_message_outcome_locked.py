@@ -20,7 +20,10 @@ from oss_desk.clock import FixedClock, format_instant
 
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli
+from .followups_site import make_office as make_followups_office
 from .messaging import SmtpServer
+from .test_followup_messages import NOW as REFERRED
+from .test_followup_messages import refer
 from .test_messages import at, rows
 from .test_report_send import MONDAY_EVENING as EVENING
 from .test_report_send import office
@@ -132,5 +135,21 @@ def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_o
     assert first.returncode == 0, first.stderr
     assert rows(db, "SELECT status, last_error FROM report_mails") == [("sent", None)]
     again = oss_desk(db, "worker", "--once", now="2026-11-23T18:00:00Z")
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_referral_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mail = f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    db = make_followups_office(tmp_path, extra=mail)
+    refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    first = oss_desk(db, "worker", "--once", now=REFERRED)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    # After its lease would have run out (15 minutes): nothing left mid-send to go again.
+    again = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
     assert again.returncode == 0, again.stderr
     assert len(smtp.mailbox.messages) == 1
