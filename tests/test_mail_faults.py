@@ -9,7 +9,8 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -21,8 +22,12 @@ from oss_desk.domain.send_faults import (
     connection_fault,
     unreachable,
 )
+from oss_desk.services import doctor_devices
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 from .appointments_site import NOW, make_office, service_at
 from .messaging import SmtpServer
@@ -236,8 +241,14 @@ def test_a_certificate_for_another_name_or_not_trusted_is_said_so_and_not_tried_
     if trusted:
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted here, as a council's CA would be
     controller, port = _tls_server(key, cert)
+    url = f"smtp://127.0.0.1:{port}"
     try:
-        fault = fault_of(f"smtp://127.0.0.1:{port}")
+        fault = fault_of(url)
+        checked = doctor_devices.smtp(
+            cast("Settings", SimpleNamespace(email=EmailSettings.model_validate({"smtp_url": url})))
+        )
     finally:
         controller.stop()
     assert (fault.reason, fault.retry, fault.alert) == (said, False, True)
+    # doctor, which only says hello, says it in the same words.
+    assert (checked.status, checked.detail) == ("fail", f"STARTTLS failed ({said})")

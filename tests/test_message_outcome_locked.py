@@ -4,10 +4,12 @@ once the database takes it, never "failed" for the lock and never sent a second 
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -17,8 +19,14 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 
 from .appointments_site import NOW, make_office, service_at
+from .conftest import Cli
+from .followups_site import make_office as make_followups_office
 from .messaging import SmtpServer
+from .test_followup_messages import NOW as REFERRED
+from .test_followup_messages import refer
 from .test_messages import at, rows
+from .test_report_send import MONDAY_EVENING as EVENING
+from .test_report_send import office
 
 
 def locked_for(db: Path, seconds: float) -> Callable[[], None]:
@@ -38,11 +46,15 @@ def locked_for(db: Path, seconds: float) -> Callable[[], None]:
     return hold
 
 
-def oss_desk(db: Path, *args: str, minutes: int = 0) -> subprocess.CompletedProcess[str]:
+def oss_desk(
+    db: Path, *args: str, minutes: int = 0, now: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``oss-desk ARGS`` in a process of its own, its writes waiting at most 1 s for a lock (2 s
+    in all, with its turn), at ``now`` (default: ``minutes`` after NOW)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {
         "OSS_DESK_DB": str(db),
-        "OSS_DESK_NOW": format_instant(NOW + timedelta(minutes=minutes)),
+        "OSS_DESK_NOW": now or format_instant(NOW + timedelta(minutes=minutes)),
         "OSS_DESK_BUSY_TIMEOUT": "1",
     }
     return subprocess.run(
@@ -79,3 +91,65 @@ def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     assert alerts.returncode == 0, alerts.stderr
     assert "failed" not in alerts.stdout and "try again" not in alerts.stdout, alerts.stdout
     assert str(db) not in alerts.stdout
+
+
+def test_the_running_worker_records_it_sent_once_the_database_takes_it(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
+    env["OSS_DESK_BUSY_TIMEOUT"] = "1"
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
+        )
+    try:
+        svc, session = service_at(db, FixedClock(NOW))
+        svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+        session.close()
+        confirmation = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
+        deadline = time.monotonic() + 60
+        while rows(db, confirmation) != [("sent", None)] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    said = log.read_text()
+    assert rows(db, confirmation) == [("sent", None)], said
+    assert "message 1: sent, not recorded yet" in said
+    assert "failed" not in said
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = office(tmp_path, smtp.url)
+    sent = Cli(db, monkeypatch)("report", "send", "daily", "--date", "2026-11-23", now=EVENING)
+    assert sent.code == 0, sent.err
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    first = oss_desk(db, "worker", "--once", now=EVENING)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM report_mails") == [("sent", None)]
+    again = oss_desk(db, "worker", "--once", now="2026-11-23T18:00:00Z")
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_referral_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mail = f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    db = make_followups_office(tmp_path, extra=mail)
+    refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
+    smtp.mailbox.before_reply = locked_for(db, 4.5)
+    first = oss_desk(db, "worker", "--once", now=REFERRED)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    # After its lease would have run out (15 minutes): nothing left mid-send to go again.
+    again = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.mailbox.messages) == 1

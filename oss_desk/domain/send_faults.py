@@ -139,7 +139,7 @@ def sender_words(
     least_count = f", {waiting}" if waiting else ""
     if status is None:
         return SenderWords(
-            NOT_TRIED + count, "not tried yet" + count, "unknown" + least_count, False
+            NOT_TRIED + count, "not tried yet" + count, "unknown" + least_count, False, waiting
         )
     if status == "ok":
         return SenderWords("ok" + count, "ok" + count, "ok" + least_count, False, waiting)

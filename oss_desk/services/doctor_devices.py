@@ -21,7 +21,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import device_words
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
-from oss_desk.domain.send_faults import connection_fault
+from oss_desk.domain.send_faults import certificate_fault, connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
@@ -159,7 +159,7 @@ def smtp(settings: Settings) -> Check:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
     except (smtplib.SMTPException, OSError) as exc:
-        return fail(name, f"{step} failed ({_why(exc)})")
+        return fail(name, f"{step} failed ({certificate_fault(exc, host) or _why(exc)})")
     return ok(
         name,
         "answers EHLO"

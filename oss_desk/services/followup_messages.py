@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -38,6 +39,7 @@ from oss_desk.domain.wording import Wording
 from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed, email_lines, pick, sender_name
+from oss_desk.services.outcome_writes import write_until_taken
 from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
@@ -145,9 +147,13 @@ class FollowupMessageDelivery:
         *,
         smtp: SmtpSender | None = None,
         notify: NotifySender | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.s = session
         self.senders = CurrentSenders(session, smtp, notify)
+        self.stop = stop
+        """The worker's stop: an outcome the database cannot take yet is written again until
+        then (:func:`oss_desk.services.outcome_writes.write_until_taken`)."""
 
     def deadline(self, message: store.Message) -> datetime:
         return notice_deadline(
@@ -232,27 +238,32 @@ class FollowupMessageDelivery:
         any resend)."""
         now = self.s.clock.now()
         site = self.s.site_ever(f.site_id)
-        with self.s.store.write() as conn:
-            settle_try(
-                conn, REFERRAL_MESSAGES, message.id, result, now, may_have_left=may_have_left
-            )
-            if result.settled:
-                record_event(
-                    conn,
-                    site,
-                    now,
-                    EventKind.MESSAGE_SENT if result.sent else EventKind.MESSAGE_FAILED,
-                    Actor("worker"),
-                    service_code=f.service,
-                    data={
-                        "followup": f.id,
-                        "ref": f.ref,
-                        "kind": "referral",
-                        "channel": message.channel,
-                        "via": message.via,
-                        **({"reason": result.error} if result.error and not result.sent else {}),
-                    },
+        reason = {"reason": result.error} if result.error and not result.sent else {}
+
+        def write() -> None:
+            with self.s.store.write() as conn:
+                settle_try(
+                    conn, REFERRAL_MESSAGES, message.id, result, now, may_have_left=may_have_left
                 )
+                if result.settled:
+                    record_event(
+                        conn,
+                        site,
+                        now,
+                        EventKind.MESSAGE_SENT if result.sent else EventKind.MESSAGE_FAILED,
+                        Actor("worker"),
+                        service_code=f.service,
+                        data={
+                            "followup": f.id,
+                            "ref": f.ref,
+                            "kind": "referral",
+                            "channel": message.channel,
+                            "via": message.via,
+                            **reason,
+                        },
+                    )
+
+        write_until_taken(write, f"referral message {message.id}", result.status, self.stop)
         sent = f"sent referral {f.id} by {message.channel}"
         report.record(result, log, sent, f"referral message {message.id}")
 

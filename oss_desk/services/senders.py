@@ -416,8 +416,15 @@ class NotifySender:
         (:func:`oss_desk.domain.sending.next_try`), so the look-up is made once the earlier
         request has been stored or dropped; and checks just before that it is still wanted."""
         if tried:
-            earlier = self.lookup(reference)
+            try:
+                earlier = self.lookup(reference)
+            except SendFault as fault:
+                if self.found is not None:
+                    self.found(fault)
+                raise
             if earlier is not None:
+                if self.found is not None:
+                    self.found(None)  # Notify answered the look-up: it is taking requests
                 return earlier
         return self.send(channel, to, message(), reference, on_handover)
 

@@ -2,8 +2,9 @@
 ``device_status``: ``smtp``, kind ``mail``; ``notify``, kind ``notify``), and how many
 messages through each wait to be sent again after a try that did not get through.
 
-A sender's ``checked_at`` is when the worker first found it as it is now (its status unchanged
-by every try since): "cannot reach the mail server since 01:13".
+A sender's ``checked_at`` is when the worker first found it as it is now (its status and what
+it said unchanged by every try since): "cannot reach the mail server since 01:13"; a fault
+that changes (a 429, then a 500) is said from when it changed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class SenderState:
 def record_sender(
     conn: sqlite3.Connection, *, via: str, status: str, detail: str | None, now: str
 ) -> None:
-    """How the worker's last try through ``via`` went; ``since`` kept while the status holds."""
+    """How the worker's last try through ``via`` went; ``since`` kept while the status and its
+    detail hold."""
     conn.execute(
         "INSERT INTO device_status (url, kind, status, detail, checked_at, ok_at, answered_at) "
         "VALUES (:via, :kind, :status, :detail, :now, CASE WHEN :ok THEN :now END, "
@@ -37,6 +39,7 @@ def record_sender(
         "ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, status = excluded.status, "
         "detail = excluded.detail, "
         "checked_at = CASE WHEN device_status.status = excluded.status "
+        "  AND device_status.detail IS excluded.detail "
         "  THEN device_status.checked_at ELSE excluded.checked_at END, "
         "ok_at = coalesce(excluded.ok_at, device_status.ok_at), "
         "answered_at = coalesce(excluded.answered_at, device_status.answered_at)",

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +27,8 @@ from oss_desk.domain.message_delivery import (
     never_sent_again,
 )
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
-from oss_desk.domain.worker_faults import database_pause
 from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
+from oss_desk.services.outcome_writes import write_until_taken
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
@@ -42,9 +41,6 @@ DATABASE_BEFORE_HANDING_OVER = "not sent yet: the database could not be written 
 """Why a row is due again after a fault of the database before it was handed over (locked past
 the busy timeout, the disk full): nothing went, so nothing is lost (no path, no "try again":
 staff read it)."""
-ONCE_WAITS_SECONDS = 300.0
-"""How long ``worker --once`` (which no one stops) waits for the database to take an outcome
-before it gives up and leaves the row to the next owner (a running lane waits until it stops)."""
 
 
 def lost_reply(look_up_after: float = 0.0) -> SendFault:
@@ -124,7 +120,7 @@ class LeasedSender:
         self.owner = owner or new_owner()
         self.stop = stop
         """The worker's stop (None: ``worker --once``, which waits at most
-        :data:`ONCE_WAITS_SECONDS` for the database)."""
+        :data:`~oss_desk.services.outcome_writes.ONCE_WAITS_SECONDS` for the database)."""
         self.handed: int | None = None
         """The row whose hand-over was committed last (from then on it may have been accepted)."""
         self.given_up = False
@@ -155,49 +151,16 @@ class LeasedSender:
         return commit
 
     def write_outcome(self, write: Callable[[], None], what: str, status: str) -> None:
-        """Record an outcome through ``write`` (one transaction), waiting for the database as
-        long as it takes: a fault of the database (locked past the busy timeout, the disk full)
-        is never what became of the message. What the provider said (it accepted it: "sent") is
-        known only here, in memory; lost, the next owner would find the row handed over and
-        take it as maybe accepted (sent again once with the same Message-ID; Notify looked up).
-        So the lane keeps it and writes it again after the lane guard's pause (2 s, doubling up
-        to a minute) until the database takes it, or the worker stops (then the StorageError
-        goes up, and the next owner's rule applies)."""
-        pause: float | None = None
-        started = time.monotonic()
-        while True:
-            try:
-                write()
-                return
-            except DatabaseGone:
-                raise
-            except StorageError as exc:
-                stopping = (
-                    self.stop.is_set()
-                    if self.stop is not None
-                    else time.monotonic() - started >= ONCE_WAITS_SECONDS
-                )
-                if stopping:
-                    log.warning(
-                        "%s: its outcome (%s) is not recorded as the worker stops: %s; the next "
-                        "owner finds it as it was left",
-                        what,
-                        status,
-                        exc.message,
-                    )
-                    self.given_up = True
-                    raise
-                pause = database_pause(pause, 0.0)
-                log.warning(
-                    "%s: %s, not recorded yet (%s); written again in %.0f s",
-                    what,
-                    status,
-                    exc.message,
-                    pause,
-                )
-                (self.stop or threading.Event()).wait(pause)
+        """Record an outcome through ``write`` (one transaction) until the database takes it
+        (:func:`oss_desk.services.outcome_writes.write_until_taken`); given up as the worker
+        stops (the StorageError goes up, and the next owner's rule applies)."""
+        try:
+            write_until_taken(write, what, status, self.stop)
+        except StorageError:
+            self.given_up = True
+            raise
 
-    def before_hand_over(self, row_id: int, exc: StorageError) -> SendResult:
+    def after_storage_fault(self, row_id: int, exc: StorageError) -> SendResult:
         """What becomes of a claimed row after a fault of the database: before its hand-over,
         due again (nothing went); after it, the fault came from writing its outcome, which
         waited as long as it could (:meth:`write_outcome`): raised again, the row left as it
@@ -298,7 +261,7 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         try:
             self._deliver(item, now, report)
         except StorageError as exc:  # never "failed": nothing went, or it may have been accepted
-            self.finish(item, self.before_hand_over(item.id, exc), report)
+            self.finish(item, self.after_storage_fault(item.id, exc), report)
         except Exception as exc:  # one row never stops the others
             log.exception("%s %s failed unexpectedly", self.WHAT, item.id)
             self.finish(item, SendResult("failed", unexpected(exc)), report)

@@ -89,7 +89,7 @@ class MessageDelivery(LeasedSender):
         try:
             self._deliver(message, now, report)
         except StorageError as exc:  # never "failed": nothing went, or it may have been accepted
-            self._finish(message, None, self.before_hand_over(message.id, exc), report)
+            self._finish(message, None, self.after_storage_fault(message.id, exc), report)
         except Exception as exc:  # one message never stops the others
             log.exception("message %s failed unexpectedly", message.id)
             self._finish(message, None, SendResult("failed", unexpected(exc)), report)

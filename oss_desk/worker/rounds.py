@@ -217,13 +217,16 @@ def purge(session: Session, steps: Steps | None = None) -> None:
     )
 
 
-def referral_messages(session: Session, steps: Steps | None = None) -> Sent:
-    """Referral references by email or text, sent and retried like appointment messages."""
+def referral_messages(
+    session: Session, steps: Steps | None = None, stop: threading.Event | None = None
+) -> Sent:
+    """Referral references by email or text, sent and retried like appointment messages
+    (``stop``: the running worker's, until which an outcome not written yet is kept)."""
     # Built inside the guard too (its senders come from the settings), as every round's work.
     return (steps or Steps()).run(
         REFERRALS,
         Sent(),
-        lambda: FollowupMessageDelivery(session).deliver_due(),
+        lambda: FollowupMessageDelivery(session, stop=stop).deliver_due(),
     )
 
 

@@ -503,7 +503,11 @@ class DeviceWorker:
 
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
-        self._when_due(referral_messages, next_referral_message_due)
+
+        def send(session: Session, steps: Steps) -> object:
+            return referral_messages(session, steps, self.stop)
+
+        self._when_due(send, next_referral_message_due)
 
     def _leased(self, lane: type[LeasedDelivery[Any]]) -> Callable[[], None]:
         """A lane of leased sends (report emails, follow-up texts): when queued and when due."""
