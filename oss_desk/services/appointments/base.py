@@ -175,13 +175,7 @@ class AppointmentBase:
         ]
         if not day_list:
             return []
-        first_unit = unit_of(datetime.combine(day_list[0], datetime.min.time(), tz))
-        last_unit = unit_of(
-            datetime.combine(day_list[-1] + timedelta(days=1), datetime.min.time(), tz)
-        )
-        connection = conn or self.s.store.conn
-        busy = a.busy(connection, first_unit, last_unit)
-        absent = a.absences(connection, day_list[0], day_list[-1])
+        busy, absent = self._taken(conn or self.s.store.conn, site, day_list[0], day_list[-1])
         if adviser is not None and adviser not in {p.id for p in self.s.settings.staff}:
             raise NotFound(f"unknown adviser {shown(adviser)!r}")
         return free_slots(
@@ -194,6 +188,16 @@ class AppointmentBase:
             adviser=adviser,
             limit=limit,
         )
+
+    def _taken(
+        self, conn: sqlite3.Connection, site: Site, first: date, last: date
+    ) -> tuple[set[tuple[str, int]], set[tuple[str, date]]]:
+        """What the slot search leaves out from ``first`` to ``last`` (local days at ``site``):
+        the (resource, unit) pairs booked, and the (adviser, day) pairs of absence."""
+        tz = zone(site.timezone)
+        first_unit = unit_of(datetime.combine(first, datetime.min.time(), tz))
+        last_unit = unit_of(datetime.combine(last + timedelta(days=1), datetime.min.time(), tz))
+        return a.busy(conn, first_unit, last_unit), a.absences(conn, first, last)
 
     # Helpers ---------------------------------------------------------------------------------
 
