@@ -106,6 +106,32 @@ class AppointmentBase:
         why = self.workdays(self.site_for(site_id)).closed_said(day)
         return f"{day:%a %d %b} is {why}: the office is closed" if why else None
 
+    def searched_days(self, site: Site, first_day: date | str | None, days: int) -> list[date]:
+        """The days a search for free slots looks at: ``days`` from ``first_day`` (default
+        today), no further than bookings open ahead."""
+        today = local(self.s.clock.now(), site.timezone).date()
+        start_day = (
+            parse_date(first_day, "date", self.s.span(site))
+            if isinstance(first_day, str)
+            else first_day or today
+        )
+        ahead = self.s.settings.appointments.days_ahead
+        last_bookable = today + timedelta(days=ahead)
+        found = (start_day + timedelta(days=i) for i in range(max(1, min(days, ahead))))
+        return [day for day in found if day <= last_bookable]
+
+    def holidays_said(self, days: list[date], site_id: str | None = None) -> dict[date, str]:
+        """Of ``days``, those a bank holiday or local closure shuts, each with
+        :meth:`closed_said`'s words (not the days it is shut every week, such as weekends)."""
+        workdays = self.workdays(self.site_for(site_id))
+        return {
+            day: said
+            for day in days
+            if day.weekday() in workdays.weekdays
+            and workdays.holiday(day) is not None
+            and (said := self.closed_said(day, site_id))
+        }
+
     def calendar(self, site: Site) -> Calendar:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
         advisers = []
@@ -158,21 +184,7 @@ class AppointmentBase:
         assert svc.appointment_minutes is not None
         site = self.site_for(site_id)
         now = self.s.clock.now()
-        tz = zone(site.timezone)
-        start_day = (
-            parse_date(first_day, "date", self.s.span(site))
-            if isinstance(first_day, str)
-            else first_day or now.astimezone(tz).date()
-        )
-        days = max(1, min(days, self.s.settings.appointments.days_ahead))
-        last_bookable = now.astimezone(tz).date() + timedelta(
-            days=self.s.settings.appointments.days_ahead
-        )
-        day_list = [
-            start_day + timedelta(days=i)
-            for i in range(days)
-            if start_day + timedelta(days=i) <= last_bookable
-        ]
+        day_list = self.searched_days(site, first_day, days)
         if not day_list:
             return []
         busy, absent = self._taken(conn or self.s.store.conn, site, day_list[0], day_list[-1])
