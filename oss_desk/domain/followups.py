@@ -442,6 +442,11 @@ def slip_not_printed(ref: str, *, at_a_desk: bool) -> str:
     )
 
 
+def closed_already(f: Followup) -> str:
+    """What a key that acts on an open follow-up says on a closed one."""
+    return f"{f.ref} is closed already"
+
+
 def check_open(f: Followup, doing: str) -> None:
     if f.status.closed:
         said = "could not reach the resident" if f.status is Status.UNREACHABLE else "is done"

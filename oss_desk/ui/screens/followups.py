@@ -34,6 +34,7 @@ from oss_desk.domain.followups import (
     Followup,
     Kind,
     Status,
+    closed_already,
     closed_said,
     unreached_early_asked,
 )
@@ -223,9 +224,12 @@ class FollowupsScreen(DeskScreen):
         return True if applies else None
 
     def why_not(self, action: str) -> str | None:
-        if action in ACTS_ON_ONE and self.selected() is None:
+        if action not in ACTS_ON_ONE:
+            return None
+        f = self.selected()
+        if f is None:
             return HIGHLIGHT_FIRST
-        return None
+        return closed_already(f) if f.status.closed else None
 
     # Loading -----------------------------------------------------------------------------------
 
