@@ -52,6 +52,14 @@ def test_the_default_line_in_welsh_and_never_on_a_cancellation(tmp_path: Path) -
     assert "Sorry, we have had to cancel Council Tax, " in council.sms
     assert "sorry" not in resident.body.lower() and "Sorry" not in resident.sms
     assert "Your Council Tax appointment on " in resident.body
+    # Each says how to book again, by text as by email, in Welsh and English (an appointments
+    # adviser's trial, finding 7: the council's cancellation text said only "sorry").
+    rebook = "If you still need help, please contact us to book another time."
+    rebook_cy = "Os oes angen help arnoch o hyd, cysylltwch â ni i drefnu amser arall."
+    for message in (council, resident):
+        for words in (rebook, rebook_cy):
+            assert words in message.body and words in message.sms, message.sms
+        assert message.sms.index(rebook_cy) < message.sms.index(rebook)
 
 
 def test_init_and_doctor_say_while_the_default_is_in_force(

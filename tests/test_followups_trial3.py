@@ -112,9 +112,7 @@ def test_could_not_reach_on_day_one_is_returned_in_time(cli: Cli) -> None:
     ref = ringback(cli)
     ok(cli("--user", "ana", "followup", "attempt", ref, "--result", "no-answer", now=NOW))
     closed = ok(cli("--user", "ana", "followup", "done", ref, "--unreachable", now=NOW))
-    assert closed.out == (
-        f"{ref}: closed, could not reach the resident (1 attempt); returned in time\n"
-    )
+    assert closed.out == (f"{ref}: closed unreached after 1 attempt; counted as returned in time\n")
     late = ringback(cli)
     for result in ("busy", "voicemail"):
         ok(cli("--user", "ana", "followup", "attempt", late, "--result", result, now=NOW))
@@ -122,7 +120,7 @@ def test_could_not_reach_on_day_one_is_returned_in_time(cli: Cli) -> None:
         cli("--user", "ana", "followup", "done", late, "--unreachable", now="2026-11-25T10:00:00Z")
     )
     assert closed.out == (
-        f"{late}: closed, could not reach the resident (2 attempts); returned late "
+        f"{late}: closed unreached after 2 attempts; counted as returned late "
         "(was due Tue 24 Nov)\n"
     )
 

@@ -146,7 +146,24 @@ def slots(
             f"--start {wall.isoformat(timespec='seconds')}"
         )
 
-    answer_each(as_json, found, as_dict, as_line, "No free slots in that period.")
+    if as_json:
+        answer_each(as_json, found, as_dict, as_line, "")
+        return
+    # The days a bank holiday or closure shuts are said where they fall (silently skipped, a
+    # search from Christmas Day began on Tuesday); up to the last slot when --limit cut it.
+    searched = svc.searched_days(site, day, days)
+    if len(found) >= limit:
+        searched = [d for d in searched if d <= local(found[-1].start, site.timezone).date()]
+    closed = svc.holidays_said(searched, site.id)
+    for slot in found:
+        slot_day = local(slot.start, site.timezone).date()
+        for shut in [d for d in closed if d < slot_day]:
+            click.echo(closed.pop(shut))
+        click.echo(as_line(slot))
+    for said in closed.values():
+        click.echo(said)
+    if not found:
+        click.echo("No free slots in that period.")
 
 
 @appointment.command("book")

@@ -445,6 +445,11 @@ def slip_not_printed(ref: str, *, at_a_desk: bool) -> str:
     )
 
 
+def closed_already(f: Followup) -> str:
+    """What a key that acts on an open follow-up says on a closed one."""
+    return f"{f.ref} is closed already"
+
+
 def check_open(f: Followup, doing: str) -> None:
     if f.status.closed:
         said = "could not reach the resident" if f.status is Status.UNREACHABLE else "is done"
@@ -500,15 +505,30 @@ def timing_said(done: date | None, due: date) -> str:
     return " in time" if done <= due else f" late (was due {day_said(due, done)})"
 
 
+def _tries(f: Followup) -> str:
+    return f"{f.attempts} attempt" + ("" if f.attempts == 1 else "s")
+
+
 def closed_said(f: Followup) -> str:
-    """What closing a ring-back or referral did, in time or late: "done in time"; "closed,
-    could not reach the resident (2 attempts); returned in time" (the standard counts a ring-back
-    that could not reach the resident as returned: it was tried)."""
+    """What closing a ring-back or referral did, in time or late: "done in time"; "closed
+    unreached after 2 attempts; counted as returned in time" (the standard counts a ring-back
+    that could not reach the resident as returned, since it was tried: said as counted, not as
+    reached)."""
     timing = timing_said(f.closed_day, f.due_day)
     if f.status is Status.UNREACHABLE:
-        tries = f"{f.attempts} attempt" + ("" if f.attempts == 1 else "s")
-        return f"closed, could not reach the resident ({tries}); returned{timing}"
+        return f"closed unreached after {_tries(f)}; counted as returned{timing}"
     return f"done{timing}"
+
+
+def unreached_early_asked(f: Followup, today: date) -> str | None:
+    """The question before a ring-back is closed as not reached while its deadline has not
+    passed (one key after one try closed it for good); None once the deadline has passed."""
+    if f.due_day < today:
+        return None
+    return (
+        f"{f.ref} has until {day_said(f.due_day, today)} and {_tries(f)} so far: close it "
+        "unreached now?"
+    )
 
 
 def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:

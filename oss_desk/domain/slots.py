@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.epoch import EPOCH
@@ -186,3 +186,105 @@ def free_slots(
             break
     found.sort(key=lambda s: (s.start, s.adviser))
     return found[:limit] if limit is not None else found
+
+
+def not_free_said(
+    calendar: Calendar,
+    service: Service,
+    when: datetime,
+    *,
+    busy: set[tuple[str, int]],
+    absent: set[tuple[str, date]],
+    not_before: datetime,
+    adviser: str | None = None,
+) -> str:
+    """Why ``when`` is no free slot for ``service`` (with ``adviser``), by the rules
+    :func:`free_slots` applies, in the words the command line and the desk both show: outside
+    opening hours, off the slot grid, an adviser's day off or leave, a booking in the way ("Alex
+    Smith has a booking until 10:20"). The advisers are named, never by their ids."""
+    assert service.appointment_minutes is not None
+    wall = when.astimezone(zone(calendar.timezone))
+    day, length = wall.date(), timedelta(minutes=service.appointment_minutes)
+    weekdays = f"{wall:%A}s"
+    if when < not_before:
+        return "that time has passed"
+    hours = parse_hours(calendar.opening_hours.get(WEEKDAYS[day.weekday()], "closed"))
+    office = calendar.open_intervals(day)
+    if hours is None or not office:
+        return f"the office is closed on {weekdays}"
+    open_start, open_end = office[0]
+    if not open_start <= when < open_end:
+        return f"outside opening hours ({hours})"
+    if when + length > open_end:
+        minutes = service.appointment_minutes
+        return f"a {minutes}-minute appointment would end after closing ({hours.closes:%H:%M})"
+    step = timedelta(minutes=calendar.step_minutes)
+    off_grid = (when - open_start) % step
+    if off_grid:
+        before = (when - off_grid).astimezone(wall.tzinfo)
+        return (
+            f"slots start every {calendar.step_minutes} min from {hours.opens:%H:%M} "
+            f"({before:%H:%M} or {before + step:%H:%M})"
+        )
+    people = [a for a in calendar.advisers if adviser in (None, a.id)]
+    named = next((a.name for a in people), adviser)
+    takers = [a for a in people if a.takes(service.code)]
+    if not takers:
+        who = named if adviser else "nobody"
+        return f"{who} takes no {service.name} appointments"
+    held = units(when, when + length)
+    reasons = [_adviser_busy(calendar, a, (when, length), held, busy, absent) for a in takers]
+    if all(reasons):
+        shown = [r for r in reasons if r][:3]
+        more = len(reasons) - len(shown)
+        return "; ".join(shown) + (f"; and {more} more" if more else "")
+    if not service.private_room:
+        return ""
+    rooms = booked_rooms(service, calendar.rooms)
+    if not rooms:
+        return f"no private room takes {service.name}"
+    if all(any((f"room:{r.id}", u) in busy for u in held) for r in rooms):
+        return "no private room is free then"
+    return ""
+
+
+def _adviser_busy(
+    calendar: Calendar,
+    adviser: Adviser,
+    at: tuple[datetime, timedelta],
+    held: range,
+    busy: set[tuple[str, int]],
+    absent: set[tuple[str, date]],
+) -> str:
+    """Why ``adviser`` cannot take the appointment at ``at`` (its start and length; "" when
+    they can)."""
+    when, length = at
+    tz = zone(calendar.timezone)
+    wall = when.astimezone(tz)
+    if (adviser.id, wall.date()) in absent:
+        return f"{adviser.name} is away on {wall:%a %d %b}"
+    worked = calendar.adviser_intervals(adviser, wall.date())
+    if not worked:
+        return f"{adviser.name} does not work on {wall:%A}s"
+    end = when + length
+    if not any(start <= when and end <= finish for start, finish in worked):
+        hours = ", ".join(
+            f"{start.astimezone(tz):%H:%M}-{finish.astimezone(tz):%H:%M}"
+            for start, finish in worked
+        )
+        return f"{adviser.name} works {hours} on {wall:%A}s"
+    resource = f"adviser:{adviser.id}"
+    taken = next((unit for unit in held if (resource, unit) in busy), None)
+    if taken is None:
+        return ""
+    if taken != held[0]:
+        return f"{adviser.name} has a booking at {_wall(taken, tz):%H:%M}"
+    free_at = taken
+    while (resource, free_at) in busy:
+        free_at += 1
+    return f"{adviser.name} has a booking until {_wall(free_at, tz):%H:%M}"
+
+
+def _wall(unit: int, tz: tzinfo) -> datetime:
+    """The local time a 5-minute unit starts."""
+    return (EPOCH + timedelta(minutes=UNIT_MINUTES * unit)).astimezone(tz)

@@ -195,6 +195,8 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
         change = [pick(words.change_line, n)] if kind != "cancellation" else []
+        # A cancellation's text says how to book again, as its email does (cut first if long).
+        tail = change if kind != "cancellation" else [say("message.rebook")]
         lines += ["", say("message.reference", ref=appt.ref), *change]
         lines += [*email_lines(session, wording, n), "", pick(councils, n)]
         bodies.append("\n".join(lines))
@@ -215,7 +217,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
                 if told:
                     sms.append(say("sms.was", **told))
             sms.append(say("sms.reference", ref=appt.ref))
-            said.append((" ".join(sms), " ".join([*bring, *change])))
+            said.append((" ".join(sms), " ".join([*bring, *tail])))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)

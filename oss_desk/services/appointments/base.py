@@ -106,6 +106,32 @@ class AppointmentBase:
         why = self.workdays(self.site_for(site_id)).closed_said(day)
         return f"{day:%a %d %b} is {why}: the office is closed" if why else None
 
+    def searched_days(self, site: Site, first_day: date | str | None, days: int) -> list[date]:
+        """The days a search for free slots looks at: ``days`` from ``first_day`` (default
+        today), no further than bookings open ahead."""
+        today = local(self.s.clock.now(), site.timezone).date()
+        start_day = (
+            parse_date(first_day, "date", self.s.span(site))
+            if isinstance(first_day, str)
+            else first_day or today
+        )
+        ahead = self.s.settings.appointments.days_ahead
+        last_bookable = today + timedelta(days=ahead)
+        found = (start_day + timedelta(days=i) for i in range(max(1, min(days, ahead))))
+        return [day for day in found if day <= last_bookable]
+
+    def holidays_said(self, days: list[date], site_id: str | None = None) -> dict[date, str]:
+        """Of ``days``, those a bank holiday or local closure shuts, each with
+        :meth:`closed_said`'s words (not the days it is shut every week, such as weekends)."""
+        workdays = self.workdays(self.site_for(site_id))
+        return {
+            day: said
+            for day in days
+            if day.weekday() in workdays.weekdays
+            and workdays.holiday(day) is not None
+            and (said := self.closed_said(day, site_id))
+        }
+
     def calendar(self, site: Site) -> Calendar:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
         advisers = []
@@ -158,30 +184,10 @@ class AppointmentBase:
         assert svc.appointment_minutes is not None
         site = self.site_for(site_id)
         now = self.s.clock.now()
-        tz = zone(site.timezone)
-        start_day = (
-            parse_date(first_day, "date", self.s.span(site))
-            if isinstance(first_day, str)
-            else first_day or now.astimezone(tz).date()
-        )
-        days = max(1, min(days, self.s.settings.appointments.days_ahead))
-        last_bookable = now.astimezone(tz).date() + timedelta(
-            days=self.s.settings.appointments.days_ahead
-        )
-        day_list = [
-            start_day + timedelta(days=i)
-            for i in range(days)
-            if start_day + timedelta(days=i) <= last_bookable
-        ]
+        day_list = self.searched_days(site, first_day, days)
         if not day_list:
             return []
-        first_unit = unit_of(datetime.combine(day_list[0], datetime.min.time(), tz))
-        last_unit = unit_of(
-            datetime.combine(day_list[-1] + timedelta(days=1), datetime.min.time(), tz)
-        )
-        connection = conn or self.s.store.conn
-        busy = a.busy(connection, first_unit, last_unit)
-        absent = a.absences(connection, day_list[0], day_list[-1])
+        busy, absent = self._taken(conn or self.s.store.conn, site, day_list[0], day_list[-1])
         if adviser is not None and adviser not in {p.id for p in self.s.settings.staff}:
             raise NotFound(f"unknown adviser {shown(adviser)!r}")
         return free_slots(
@@ -194,6 +200,16 @@ class AppointmentBase:
             adviser=adviser,
             limit=limit,
         )
+
+    def _taken(
+        self, conn: sqlite3.Connection, site: Site, first: date, last: date
+    ) -> tuple[set[tuple[str, int]], set[tuple[str, date]]]:
+        """What the slot search leaves out from ``first`` to ``last`` (local days at ``site``):
+        the (resource, unit) pairs booked, and the (adviser, day) pairs of absence."""
+        tz = zone(site.timezone)
+        first_unit = unit_of(datetime.combine(first, datetime.min.time(), tz))
+        last_unit = unit_of(datetime.combine(last + timedelta(days=1), datetime.min.time(), tz))
+        return a.busy(conn, first_unit, last_unit), a.absences(conn, first, last)
 
     # Helpers ---------------------------------------------------------------------------------
 

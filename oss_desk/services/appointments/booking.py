@@ -33,6 +33,7 @@ from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
+    not_free_said,
     resources,
     units,
 )
@@ -215,12 +216,37 @@ class AppointmentBooking(AppointmentReading):
             if closed:
                 raise RuleViolation(f"{closed}; choose another day")
             taken = local(when, site.timezone).strftime("%a %d %b %H:%M")
+            with_whom = f" with {self.s.name_of(adviser)}" if adviser else ""
+            why = self._not_free(when, adviser, svc, site, conn)
             raise RuleViolation(
-                f"{taken} is not free for {svc.name}"
-                + (f" with {adviser}" if adviser else "")
-                + ": choose another slot"
+                f"{taken} is not free for {svc.name}{with_whom}: "
+                + (f"{why}; " if why else "")
+                + "choose another slot"
             )
         return candidates[0]
+
+    def _not_free(
+        self,
+        when: datetime,
+        adviser: str | None,
+        svc: Service,
+        site: Site,
+        conn: sqlite3.Connection,
+    ) -> str:
+        """Why ``when`` (with ``adviser``) is not free for ``svc`` at ``site``
+        (``domain.slots.not_free_said``; "" when no rule says)."""
+        calendar = self.calendar(site)
+        if adviser is not None and adviser not in {a.id for a in calendar.advisers}:
+            return f"{self.s.name_of(adviser)} takes no appointments"
+        day = local(when, site.timezone).date()
+        ahead = self.s.settings.appointments.days_ahead
+        if day > local(self.s.clock.now(), site.timezone).date() + timedelta(days=ahead):
+            return f"bookings open {ahead} days ahead"
+        busy, absent = self._taken(conn, site, day, day)
+        now = self.s.clock.now()
+        return not_free_said(
+            calendar, svc, when, busy=busy, absent=absent, not_before=now, adviser=adviser
+        )
 
     def _hold(self, conn: sqlite3.Connection, appointment: Appointment) -> None:
         held = resources(appointment.adviser, appointment.room)

@@ -34,7 +34,9 @@ from oss_desk.domain.followups import (
     Followup,
     Kind,
     Status,
+    closed_already,
     closed_said,
+    unreached_early_asked,
 )
 from oss_desk.domain.models import Actor
 from oss_desk.domain.text import sentence_case
@@ -42,7 +44,7 @@ from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
@@ -222,9 +224,12 @@ class FollowupsScreen(DeskScreen):
         return True if applies else None
 
     def why_not(self, action: str) -> str | None:
-        if action in ACTS_ON_ONE and self.selected() is None:
+        if action not in ACTS_ON_ONE:
+            return None
+        f = self.selected()
+        if f is None:
             return HIGHLIGHT_FIRST
-        return None
+        return closed_already(f) if f.status.closed else None
 
     # Loading -----------------------------------------------------------------------------------
 
@@ -453,8 +458,21 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, f: svc.done(f.id), closed_said)
 
     @key_flow("followups-action")
-    async def action_unreachable(self) -> None:
-        await self._change(lambda svc, f: svc.done(f.id, unreachable=True), closed_said)
+    @acts_on(highlighted_followup)
+    async def action_unreachable(self, f: Followup) -> None:
+        asked = unreached_early_asked(f, self.desk.names.today())
+        if asked is not None:
+            sure = await self.app.push_screen_wait(
+                ConfirmDialog(
+                    asked,
+                    meaning="y closes the ring-back as could not reach the resident: it is "
+                    "finished, and the standard counts it as returned, since it was tried. n or "
+                    "Esc: it stays open, to try again before the deadline.",
+                )
+            )
+            if not sure:
+                return
+        await self._change(lambda svc, it: svc.done(it.id, unreachable=True), closed_said)
 
     @key_flow("followups-action")
     async def action_acknowledge(self) -> None:

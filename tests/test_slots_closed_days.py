@@ -1,0 +1,57 @@
+"""``appointment slots`` says which days a bank holiday or closure shuts (an appointments
+adviser's trial, finding 4): searched from Christmas Day for one day it printed only "No free
+slots in that period."; for a week it skipped to Tue 29 Dec without a word. Each such day is
+now said where it falls, in the words a booking on it is refused with. Real SQLite, the real
+command."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from .appointments_site import make_office
+from .conftest import Cli
+
+MONDAY_BEFORE = "2026-12-21T10:00:00+00:00"
+CHRISTMAS = "Fri 25 Dec is a bank holiday (Christmas Day): the office is closed"
+BOXING_DAY = "Mon 28 Dec is a bank holiday (Boxing Day (observed)): the office is closed"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    db = make_office(tmp_path, now=datetime(2026, 12, 21, 10, 0, tzinfo=UTC))
+    return Cli(db, monkeypatch)
+
+
+def slots(cli: Cli, *args: str) -> list[str]:
+    done = cli("--user", "tl", "appointment", "slots", "--service", "C", *args, now=MONDAY_BEFORE)
+    assert done.code == 0, done.err
+    return done.out.splitlines()
+
+
+def test_a_search_of_a_bank_holiday_says_so(cli: Cli, tmp_path: Path) -> None:
+    assert slots(cli, "--date", "2026-12-25", "--days", "1") == [
+        CHRISTMAS,
+        "No free slots in that period.",
+    ]
+    booked = cli("--user", "tl", "appointment", "book", "--service", "C", "--start",
+                 "2026-12-25T10:00:00+00:00", "--channel", "slip", "--print-to",
+                 f"capture://{tmp_path}/slips.bin", now=MONDAY_BEFORE)  # fmt: skip
+    assert booked.err == f"oss-desk: {CHRISTMAS}; choose another day\n"  # the same words
+
+
+def test_the_days_skipped_are_said_where_they_fall(cli: Cli) -> None:
+    found = slots(cli, "--date", "2026-12-24", "--limit", "200")
+    christmas, boxing = found.index(CHRISTMAS), found.index(BOXING_DAY)
+    assert found[christmas - 1].startswith("Thu 24 Dec ")  # after Christmas Eve's slots
+    assert found[christmas + 1] == BOXING_DAY  # the weekend is closed every week: not said
+    assert found[boxing + 1].startswith("Tue 29 Dec 09:00 ")
+    assert sum("bank holiday" in line for line in found) == 2
+    # Cut by --limit before Christmas: nothing is said of the days not reached.
+    assert not any("bank holiday" in line for line in slots(cli, "--date", "2026-12-24"))
+    # --json stays one list of the slots.
+    done = cli("--user", "tl", "appointment", "slots", "--service", "C", "--date", "2026-12-25",
+               "--days", "1", "--json", now=MONDAY_BEFORE)  # fmt: skip
+    assert done.json() == []
