@@ -107,6 +107,16 @@ def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:
     )
 
 
+def due_now(conn: sqlite3.Connection, printer_url: str, now: str) -> None:
+    """The printer at ``printer_url`` took a job: the jobs waiting for their next try on it are
+    due now (taken in order)."""
+    conn.execute(
+        "UPDATE print_jobs SET next_attempt_at = ? "
+        "WHERE printer_url = ? AND status = 'pending' AND next_attempt_at > ?",
+        [now, printer_url, now],
+    )
+
+
 def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
     """The print jobs of ticket ``ticket_id`` still queued (for a first or a next try: no owner
     of the devices holds them) are settled unprinted, ``cancelled`` with ``reason``, as its
