@@ -39,7 +39,8 @@ class PrintingSettings(_Section):
     ticket_qr: str = TICKET_QR + "{site}:{date}:{code}"
     """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
     attempts: int = Field(6, ge=1, le=50)
-    """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
+    """Tries on a desk's printer before its fallback printer (then a waiting ticket's paper keeps
+    waiting, any other job is marked failed: ``domain.delivery.WAITING_TICKET_RETRY_SECONDS``)."""
     status_every_seconds: float = Field(30.0, ge=1, le=3600)
     """How often the worker asks each idle printer how it is."""
     retry_seconds: float = Field(2.0, gt=0, le=600)

@@ -5,6 +5,7 @@ failure staff can check from the command line whether a ticket came out."""
 from __future__ import annotations
 
 import signal
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,8 +57,19 @@ def test_ticket_show_says_its_print_state(
         .out.splitlines(keepends=True)[0]
         .endswith("; print job 1: waiting to print (last try: connection refused)\n")
     )
-    # Its second try, due 30 s later (the worker's clock a minute on): it fails for good.
+    # Its second try, due 30 s later (the worker's clock a minute on): its tries are spent,
+    # yet its ticket waits, so its paper waits for the printer (tried every 30 s).
     _deliver(db, FixedClock(datetime.now(UTC) + timedelta(minutes=1)))
+    assert (
+        cli("ticket", "show", "C001")
+        .out.splitlines(keepends=True)[0]
+        .endswith("; print job 1: waiting to print (last try: connection refused)\n")
+    )
+    # A job given up on (as an earlier version left a ticket's, as a slip's ends) says so.
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE print_jobs SET status = 'failed', owner = NULL WHERE id = 1")
+    conn.commit()
+    conn.close()
     assert (
         cli("ticket", "show", "C001")
         .out.splitlines(keepends=True)[0]

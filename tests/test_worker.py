@@ -165,7 +165,7 @@ def test_worker_once_says_sent_for_a_job_no_printer_confirmed(
     assert device.stat().st_size > 0
 
 
-def test_fallback_printer_then_failed_for_good(tmp_path: Path) -> None:
+def test_fallback_printer_then_a_waiting_tickets_job_waits_for_a_printer(tmp_path: Path) -> None:
     dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
     fallback = tmp_path / "fallback.bin"
     db = office_with(
@@ -186,19 +186,39 @@ def test_fallback_printer_then_failed_for_good(tmp_path: Path) -> None:
     assert rows(db, "SELECT status, printer_url LIKE 'capture://%' FROM print_jobs") == [
         ("done", 1)
     ]
-    # With the fallback dead too, a job ends as failed; the ticket is untouched and reprintable.
+    # With the fallback dead too, a waiting ticket's job is not given up on: it waits on the
+    # fallback (tried every 30 s at most) while its ticket waits, and prints once it works.
     fallback.unlink()
     fallback.mkdir()  # cannot be written to any more
     second = QueueService(desk).issue("W").ticket
     for _ in range(7):
         worker.deliver_due()
         clock.set(clock.now() + timedelta(seconds=60))
-    assert rows(db, "SELECT status FROM print_jobs WHERE ticket_id = ?", second.id) == [("failed",)]
+    assert rows(db, "SELECT status FROM print_jobs WHERE ticket_id = ?", second.id) == [
+        ("pending",)
+    ]
     assert QueueService(desk).ticket(second.id).status.value == "waiting"
     snapshot = take_snapshot(desk)
-    assert snapshot.printing.failed == 1
-    QueueService(desk).reprint(second.id, f"capture://{tmp_path}/spare.bin")
+    assert (snapshot.printing.failed, snapshot.printing.waiting) == (0, 1)
+    fallback.rmdir()  # put right
     assert worker.deliver_due().printed == 1
+    assert second.code in text_lines(decode(fallback.read_bytes()))
+    # A job of no ticket (a slip, a summary) still ends as failed: the team leader is asked.
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "INSERT INTO print_jobs (created_at, kind, desk_id, printer_url, next_attempt_at, "
+        "payload) VALUES ('2026-11-23T09:00:00Z', 'test', 'greet-1', ?, "
+        "'2000-01-01T00:00:00.000Z', '{}')",
+        [dead],
+    )
+    conn.commit()
+    conn.close()
+    fallback.unlink()
+    fallback.mkdir()
+    for _ in range(7):
+        worker.deliver_due()
+        clock.set(clock.now() + timedelta(seconds=60))
+    assert rows(db, "SELECT status FROM print_jobs WHERE kind = 'test'") == [("failed",)]
     session.close()  # type: ignore[attr-defined]
     desk.close()
 

@@ -394,14 +394,17 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     appt = svc.look_up(ref)
     contact = svc.contact(appt, "appointment show") if with_contact else None
     messages = svc.messages(appt)
+    from oss_desk.services.delivery import slip_print
     from oss_desk.services.message_fates import awaiting_look_up
 
     now = session.clock.now()
     looking_up = {m.id: awaiting_look_up(session, m, appt, now) for m in messages}
+    slip = slip_print(session, appt.ref, appt.site_id)
     if as_json:
         emit_json(
             {
                 **appointment_json(session, appt),
+                **{f"slip_{k}": v for k, v in slip[0].items()},
                 **(
                     {
                         "contact": {
@@ -443,6 +446,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     if appt.needs:
         click.echo("  needs: " + needs_words(appt.needs))
     click.echo(f"  told by: {appt.channel.value}")
+    if appt.channel is Preferred.SLIP or slip[0]["print_job"] is not None:
+        click.echo(f"  slip: {slip[1]}")
     if appt.cancelled_by:
         notice = (
             f", {notice_given(appt.notice_days or 0)} notice"
@@ -575,3 +580,12 @@ def absence_remove(state: State, absence_id: int, as_json: bool) -> None:
     session = state.session()
     AppointmentService(session).remove_absence(absence_id)
     answer(as_json, {"id": absence_id, "removed": True}, f"Absence {absence_id} removed")
+
+
+def _slip_command() -> None:
+    from oss_desk.cli.appointment_slips import slip
+
+    appointment.add_command(slip)
+
+
+_slip_command()

@@ -429,6 +429,20 @@ def print_backoff(attempts: int, first: float = 2.0, cap: float = 60.0) -> float
     return backoff(attempts, first, cap)
 
 
+WAITING_TICKET_RETRY_SECONDS = 30.0
+"""The longest pause between tries of a ticket's paper once its printer's tries
+(``printing.attempts``) are spent and no fallback printer takes it: it is tried again at this
+pause for as long as its ticket waits or is called, so it prints by itself once the printer is
+back, as the desks are told (a slip or a summary fails then, and the team leader is asked). A
+ticket that ends meanwhile has its paper settled unprinted, never printed late."""
+
+
+def waiting_ticket_retry(attempts: int, first: float) -> float:
+    """Seconds before the next try of a waiting ticket's paper after ``attempts`` failed tries,
+    its printer's tries spent (:data:`WAITING_TICKET_RETRY_SECONDS`)."""
+    return min(print_backoff(attempts, first), WAITING_TICKET_RETRY_SECONDS)
+
+
 BOARD_RETRY_CAP = 60.0
 """The longest wait between tries on a board that does not open or take a frame: its retries
 start at ``board.poll_seconds`` and double up to this."""

@@ -46,6 +46,7 @@ from oss_desk.storage.lease import read_heartbeat
 
 if TYPE_CHECKING:
     from oss_desk.storage import outbox as o
+    from oss_desk.storage.print_state import StoredJob
 
 
 ATTENTION_HOURS = 12
@@ -185,12 +186,32 @@ def ticket_print(
     and when (``print_answered_by``, ``print_answered_at``), and the words, as the desks say
     them ("print job 4: printed", "print job 3: not printed: connection refused", "no print
     job"; "print job 5: may not have printed; Lee Leader said it printed, 09:34")."""
-    from oss_desk.domain.calendar import local, time_said
-    from oss_desk.domain.print_questions import answer_said
     from oss_desk.storage.print_state import ticket_job
 
     with session.store.read() as conn:
         latest, printed_before = ticket_job(conn, ticket_id)
+    return paper_said(session, latest, printed_before, site_id)
+
+
+def slip_print(
+    session: Session, reference: str, site_id: str
+) -> tuple[dict[str, str | int | None], str]:
+    """An appointment slip's print state (``appointment show``), as :func:`ticket_print` says a
+    ticket's: its latest slip's print job, in the same words and fields."""
+    from oss_desk.storage.print_state import slip_job
+
+    with session.store.read() as conn:
+        latest, printed_before = slip_job(conn, reference)
+    return paper_said(session, latest, printed_before, site_id)
+
+
+def paper_said(
+    session: Session, latest: StoredJob | None, printed_before: bool, site_id: str
+) -> tuple[dict[str, str | int | None], str]:
+    """The fields and words of a paper's latest print job (:func:`ticket_print`)."""
+    from oss_desk.domain.calendar import local, time_said
+    from oss_desk.domain.print_questions import answer_said
+
     if latest is None:
         return {"print_job": None, "print_state": None}, "no print job"
     state = print_state(latest.status, latest.confirmed)

@@ -68,6 +68,30 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     return latest, earlier is not None
 
 
+def slip_job(conn: sqlite3.Connection, reference: str) -> tuple[StoredJob | None, bool]:
+    """The latest print job of the appointment slip of booking ``reference`` (None: none was
+    printed), and whether an earlier one went to a printer whole (``done``)."""
+    found = conn.execute(
+        _JOB + "WHERE kind = 'appointment_slip' AND ticket_id IS NULL "
+        "AND json_extract(payload, '$.reference') = ? ORDER BY id DESC",
+        [reference],
+    ).fetchall()
+    if not found:
+        return None, False
+    return _job(found[0]), any(row[1] == "done" for row in found[1:])
+
+
+def slip_printer(conn: sqlite3.Connection, reference: str) -> str | None:
+    """The printer the latest slip of booking ``reference`` went to (None: none did)."""
+    row = conn.execute(
+        "SELECT printer_url FROM print_jobs WHERE kind = 'appointment_slip' "
+        "AND ticket_id IS NULL AND json_extract(payload, '$.reference') = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [reference],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def code_on_paper(conn: sqlite3.Connection, ticket_id: int, *, to_come: bool = False) -> HeldCode:
     """The code the resident holding ticket ``ticket_id`` has on paper: of the tickets it was
     transferred from (and itself), the newest whose ticket paper the printer confirmed (with
@@ -104,6 +128,16 @@ def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:
         "UPDATE print_jobs SET next_attempt_at = min(next_attempt_at, ?) "
         "WHERE id = ? AND status = 'pending'",
         [now, job_id],
+    )
+
+
+def due_now(conn: sqlite3.Connection, printer_url: str, now: str) -> None:
+    """The printer at ``printer_url`` took a job: the jobs waiting for their next try on it are
+    due now (taken in order)."""
+    conn.execute(
+        "UPDATE print_jobs SET next_attempt_at = ? "
+        "WHERE printer_url = ? AND status = 'pending' AND next_attempt_at > ?",
+        [now, printer_url, now],
     )
 
 

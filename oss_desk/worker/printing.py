@@ -5,9 +5,11 @@ last byte is written, ``sent_at`` is committed -> the printer is asked again: on
 means printed; silence (or a fault) means uncertain, and the desk that queued it is asked
 whether to reprint. Only what certainly did not print is retried by itself (the printer said it
 cannot print, the connection failed before any byte left): with backoff, then on the desk's
-fallback printer, then failed with the reason. A job cut short after some bytes left is printed
-again once by itself, marked COPY; never more. A job that cannot be rendered or sent fails alone,
-with its reason, and the lane goes on with the next one.
+fallback printer; then a waiting ticket's paper keeps waiting for its printer while the ticket
+waits (``WAITING_TICKET_RETRY_SECONDS``), any other job fails with the reason; once a printer
+takes a job, what waits for it is tried at once, in order. A job cut short after some bytes
+left is printed again once by itself, marked COPY; never more. A job that cannot be rendered or
+sent fails alone, with its reason, and the lane goes on with the next one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from oss_desk.domain.delivery import (
     print_backoff,
     stopped_worker_said,
     unconfirmed_said,
+    waiting_ticket_retry,
 )
 from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
@@ -59,9 +61,10 @@ from oss_desk.storage.print_start import (
     noted_outcomes,
     same_boot,
 )
-from oss_desk.storage.print_state import record_printed
+from oss_desk.storage.print_state import due_now, record_printed
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.owner import describe, new_owner, unexpected
+from oss_desk.worker.print_counts import PrintCounts, PrintReport
 from oss_desk.worker.printer_states import PrinterStates
 from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
@@ -74,26 +77,6 @@ QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
-
-
-@dataclass
-class PrintCounts:
-    printed: int = 0
-    """Confirmed by the printer, or sent whole to a printer that cannot confirm (``sent``)."""
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    uncertain: int = 0
-
-    def count_from(self, other: PrintCounts) -> None:
-        """Adds ``other``'s counts (a pass's delivery to what it recorded taking over)."""
-        for name in ("printed", "sent", "retried", "failed", "uncertain"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass
-class PrintReport(PrintCounts):
-    errors: list[str] = field(default_factory=list)
 
 
 class PrintDelivery:
@@ -367,8 +350,10 @@ class PrintDelivery:
         *,
         claimed: bool = True,
     ) -> None:
-        """``job`` certainly did not print: try again later, then the fallback printer, then
-        give up (the ticket exists; it can be reprinted). ``claimed``: this owner claimed it
+        """``job`` certainly did not print: try again later, then the fallback printer, then a
+        waiting ticket's paper waits on (tried every 30 s while its ticket waits: it prints by
+        itself once the printer is back), any other job is given up on (the team leader is
+        asked to print it again). ``claimed``: this owner claimed it
         (else it was not, as when the printer could not be reached).
 
         No byte of this try left (whatever the printer or its transport: not tried because the
@@ -397,6 +382,12 @@ class PrintDelivery:
                 printer_url=fallback,
                 attempts=0,
                 **columns,
+            )
+        elif job.kind == "ticket" and ticket_over(self.s, job.kind, job.ticket_id) is None:
+            wait = waiting_ticket_retry(attempts, settings.retry_seconds)  # its ticket waits
+            retry = format_instant(self._now() + timedelta(seconds=wait))
+            self._settle(
+                job, "pending", report, claimed=claimed, error=reason, retry=retry, **columns
             )
         else:
             self._settle(job, "failed", report, claimed=claimed, error=reason, **columns)
@@ -468,6 +459,8 @@ class PrintDelivery:
                 return
             if not o.finish(conn, PRINT_JOBS, job.id, owner=self.owner, status=status, **values):
                 return
+            if status == "done":  # the printer is back: what waits for it is tried now, in order
+                due_now(conn, job.printer_url, stamp)
             if status == "done":
                 # The ticket went to paper as far as can be known (the job's own printed_at
                 # says whether the printer confirmed it).

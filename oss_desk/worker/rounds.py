@@ -31,7 +31,7 @@ from oss_desk.services.turn_texts import TextReport, TurnTexts, texts_possible
 from oss_desk.storage.changes import Changes
 from oss_desk.storage.faults import describe_sqlite_error
 from oss_desk.storage.resident import next_turn_text_due, phone_visits
-from oss_desk.worker.printing import PrintCounts
+from oss_desk.worker.print_counts import PrintCounts
 
 log = logging.getLogger("oss_desk.worker")
 

@@ -46,8 +46,9 @@ from oss_desk.worker.lane_guard import LaneGuard
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.owner import new_owner
+from oss_desk.worker.print_counts import PrintCounts
 from oss_desk.worker.printer_states import configured_printers
-from oss_desk.worker.printing import PrintCounts, PrintDelivery
+from oss_desk.worker.printing import PrintDelivery
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,

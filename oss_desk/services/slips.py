@@ -1,0 +1,49 @@
+"""An appointment's slip printed again (``appointment slip``): its slip failed at the printer, or
+the resident lost it. The slip is drawn as the appointment is now, and queued for a desk's printer
+or a printer's address; only a booked appointment has one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.printouts import print_request
+from oss_desk.errors import RuleViolation
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.device_owner import queue_print
+from oss_desk.services.session import Session
+
+
+@dataclass(frozen=True, slots=True)
+class SlipAgain:
+    appointment: Appointment
+    job: int
+    """The print job queued."""
+
+
+def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
+    """Queue the slip of appointment ``ref`` again, on ``target`` (a desk's id or a printer
+    URL), else the acting desk's printer, else the printer its last slip went to. Needs the
+    right to reprint (the roles that may reprint a ticket)."""
+    from oss_desk.services.report_outputs import summary_printer
+    from oss_desk.storage.print_state import slip_printer
+
+    session.require(Action.REPRINT, doing="print an appointment slip again")
+    service = AppointmentService(session)
+    appt = service.look_up(ref)
+    if appt.status is not AppointmentStatus.BOOKED:
+        raise RuleViolation(f"{appt.ref} is {appt.status.value}: its slip is not printed again")
+    desk = session.directory.desks.get(session.actor.desk_id or "")
+    with session.store.read() as conn:
+        last = slip_printer(conn, appt.ref)
+    where = target or (desk.id if desk is not None and desk.printer_url else None) or last
+    if where is None:
+        raise RuleViolation(
+            "no printer to print the slip on", cli_hint="give one with --print-to DESK_OR_URL"
+        )
+    printer, desk_id = summary_printer(session, where)
+    request = print_request(service.slip(appt), printer, desk_id)
+    with session.store.write() as conn:
+        job = queue_print(conn, session.store.path, request, session.clock.now())
+    return SlipAgain(appt, job)

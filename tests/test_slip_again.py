@@ -1,0 +1,82 @@
+"""An appointment slip that failed at an adviser's printer: ``appointment show`` said only "told
+by: slip" though the resident never got it, and there was no way to print it again. It now says
+the slip's print state in the desks' words, and ``appointment slip REF`` prints it again (a
+printed one settles the failed one: nobody is asked about it any more)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.delivery import jobs_needing_answer
+from oss_desk.services.session import open_session
+
+from .conftest import MONDAY_0930, Cli, make_db
+from .hardware.fakes import FakePrinter, closed_port
+
+NOW = "2026-11-23T09:30:00Z"
+HOURS = "[sites.opening_hours]\n" + "".join(
+    f'{day} = "09:00-17:00"\n' for day in ("mon", "tue", "wed", "thu", "fri")
+)
+
+
+def office(printer: str) -> str:
+    return (
+        '[access]\nuser_override = "anyone"\n\n[council]\nname = "Test Council"\n\n'
+        f'[[sites]]\nid = "hq"\nname = "Civic Centre"\n{HOURS}\n'
+        '[[services]]\ncode = "C"\nname = "Council Tax"\nappointment_minutes = 30\n\n'
+        '[[desks]]\nid = "greet-1"\nname = "Greeting"\nkind = "meet-and-greet"\n\n'
+        f'[[desks]]\nid = "desk-1"\nname = "Desk 1"\nprinter = "{printer}"\n\n'
+        '[[staff]]\nid = "tl"\nname = "Tara Leader"\nrole = "team-leader"\n\n'
+        '[[staff]]\nid = "adv"\nname = "Adam Viser"\nrole = "adviser"\n\n'
+        "[printing]\nattempts = 1\n"
+    )
+
+
+def test_a_failed_slip_is_shown_and_printed_again(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    db = make_db(tmp_path, office(dead))
+    cli = Cli(db, monkeypatch)
+    booked = cli(
+        "--user", "adv", "appointment", "book", "--service", "C", "--start",
+        "2026-11-23T14:00:00Z", "--name", "Bob Private", "--channel", "slip", "--desk",
+        "desk-1", "--json", now=NOW,
+    )  # fmt: skip
+    assert booked.code == 0, booked.err
+    ref = booked.json()["ref"]
+    assert cli("worker", "--once", now=NOW).code == 0  # Desk 1's printer is not there
+    shown = cli("appointment", "show", ref, now=NOW)
+    assert "  told by: slip\n  slip: print job 1: not printed: connection refused\n" in shown.out
+    assert cli("appointment", "show", ref, "--json", now=NOW).json()["slip_print_state"] == (
+        "failed"
+    )
+
+    # An adviser may not reprint (the roles table): refused in one line, nothing queued.
+    refused = cli("--user", "adv", "appointment", "slip", ref, "--desk", "desk-1", now=NOW)
+    assert refused.code == 9 and refused.err.count("\n") == 1, refused.err
+    assert "Traceback" not in refused.err
+
+    # The printer is put right (here: Desk 1's slip goes to another); the leader prints it again.
+    again = cli("--user", "tl", "appointment", "slip", ref, "--print-to", printer.url, now=NOW)
+    assert again.code == 0, again.err
+    assert again.out == f"Slip of {ref}: queued to print (job 2)\n"
+    assert cli("worker", "--once", now=NOW).code == 0
+    assert len(printer.jobs) == 1 and ref.encode() in printer.jobs[0]
+    shown = cli("appointment", "show", ref, now=NOW)
+    assert "  slip: print job 2: printed\n" in shown.out, shown.out
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        assert jobs_needing_answer(session) == []  # the failed one is settled by the new one
+    finally:
+        session.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT status FROM print_jobs ORDER BY id").fetchall() == [
+        ("failed",),
+        ("done",),
+    ]
+    conn.close()

@@ -1,0 +1,60 @@
+"""A waiting ticket's paper prints by itself once its printer is back, however long it was away,
+as the desks are told: with the default settings the worker gave up after about a minute (six
+tries), marked the job failed and the desk had to answer "Reprint it?". Now, its tries spent and
+no fallback printer set, the job is tried every 30 seconds for as long as its ticket waits; a
+ticket that ended meanwhile is never printed late; a slip still fails (the leader is asked)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from oss_desk.clock import FixedClock, read_instant
+from oss_desk.domain.delivery import WAITING_TICKET_RETRY_SECONDS
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.worker.printing import PrintDelivery
+
+from .conftest import MONDAY_0930, make_db, rows, site_toml
+from .escpos_decoder import decode, text_lines
+from .hardware.fakes import FakePrinter, closed_port
+
+
+def test_a_waiting_tickets_paper_prints_once_the_printer_is_back_minutes_later(
+    tmp_path: Path,
+) -> None:
+    port = closed_port()  # the printer is off: connection refused
+    db = make_db(tmp_path, site_toml(greet_printer=f"tcp://127.0.0.1:{port}?timeout=1"))
+    clock = FixedClock(MONDAY_0930)
+    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    printer: FakePrinter | None = None
+    try:
+        queue = QueueService(desk)
+        kept = queue.issue("C").ticket
+        ended = queue.issue("W").ticket
+        delivery = PrintDelivery(worker)
+        for _ in range(10):  # five minutes of tries, far past printing.attempts (6)
+            delivery.deliver_due()
+            clock.set(clock.now() + timedelta(seconds=31))
+        assert rows(db, "SELECT status, attempts > 6 FROM print_jobs ORDER BY id") == [
+            ("pending", 1),
+            ("pending", 1),
+        ]
+        ((next_try,),) = rows(db, "SELECT max(next_attempt_at) FROM print_jobs")
+        wait = (read_instant(str(next_try)) - clock.now()).total_seconds()
+        assert wait <= WAITING_TICKET_RETRY_SECONDS
+        queue.cancel(ended.code, "left")  # its resident left: its paper must never print
+
+        printer = FakePrinter(port=port)  # back
+        clock.set(clock.now() + timedelta(seconds=WAITING_TICKET_RETRY_SECONDS))
+        delivery.deliver_due()
+        assert rows(db, "SELECT status FROM print_jobs ORDER BY id") == [("done",), ("cancelled",)]
+        assert len(printer.jobs) == 1
+        lines = text_lines(decode(printer.jobs[0]))
+        assert kept.code in lines and "COPY" not in lines
+    finally:
+        worker.close()
+        desk.close()
+        if printer is not None:
+            printer.close()
