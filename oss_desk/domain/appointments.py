@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from oss_desk.domain.email_address import address_fault
 from oss_desk.domain.qr_codes import BOOKING_QR
 from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 from oss_desk.domain.text import shown
@@ -18,7 +19,6 @@ from oss_desk.errors import InvalidInput
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud
 QR_PREFIX = BOOKING_QR
 _REF = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class Preferred(Worded):
@@ -405,9 +405,12 @@ def parse_reference(text: str) -> str:
 
 
 def normalise_email(text: str) -> str:
+    """One email address as typed, exactly one plain address (:func:`address_fault`): a comma,
+    colon, bracket or space in it would send the message to someone else."""
     value = text.strip()
-    if not _EMAIL.match(value) or len(value) > 254:
-        raise InvalidInput(f"{shown(text)!r} is not an email address")
+    fault = address_fault(value)
+    if fault:
+        raise InvalidInput(f"{shown(text)!r} is not an email address: {fault}")
     return value
 
 
