@@ -34,6 +34,8 @@ API_KEY = f"oss_desk_test-{SERVICE_ID}-{SECRET}"
 @dataclass
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
+    recipients: list[list[str]] = field(default_factory=list)
+    """Each message's envelope recipients (RCPT TO), as the server was given them."""
     stall_rcpt: float = 0.0
     data_delay: float = 0.0
     """Seconds before the reply to the end of DATA."""
@@ -54,6 +56,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
+        self.recipients.append(list(envelope.rcpt_tos))
         self.arrived.set()
         hook, self.before_reply = self.before_reply, None
         if hook is not None:

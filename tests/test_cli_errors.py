@@ -60,7 +60,7 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
         "empty interpreter",
         ["ticket", "issue", "--service", "C", "--needs", "bsl,interpreter:"],
         {},
-        "is not a language name",
+        "an interpreter need names the language, e.g. interpreter:polish",
     ),
     (
         "stray comma",

@@ -454,3 +454,55 @@ def test_a_cancelled_bookings_details_count_their_retention_from_the_cancellatio
     assert gone.code == 0, gone.err
     assert office("db", "purge", now=purge_at).code == 0
     assert _refs(office, "--name", "Dan Recent") != {}
+
+
+@pytest.mark.parametrize(
+    ("reason", "what", "key"),
+    [
+        ("Bob SAR", "name", ("--email", BOB_EMAIL)),
+        ("SAR from Mr RESIDENT", "name", ("--phone", BOB_PHONE)),
+        ("bobresident 114", "email address", ("--email", BOB_EMAIL)),
+        ("IG-900555", "phone number", ("--phone", BOB_PHONE)),
+    ],
+)
+def test_a_case_reference_holding_the_residents_details_is_refused_and_nothing_kept(
+    office: Cli, reason: str, what: str, key: tuple[str, str]
+) -> None:
+    """The reason goes into the event log, never purged: a name, the part of the email address
+    before the @ or a run of the phone number of a record being erased would stay there for
+    good (privacy audit, finding 2: "Anna ZZNAME SAR" was kept as the case)."""
+    booking = next(r for r in _refs(office, *key) if r[3] == "-" and not r.startswith("CB"))
+    cancel = ("appointment", "cancel", booking, "--by", "resident")
+    assert office("--user", "amina", *cancel, now=NOW).code == 0
+    before = db_content(office.db)
+    refused = office(
+        *("--user", "amina", "resident", "forget", booking, "--yes", "--cancel-messages"),
+        *("--reason", reason),
+        now=NOW,
+    )
+    assert refused.code == 2, refused.err
+    assert refused.err == (
+        f"oss-desk: --reason names the resident of {booking} (their {what}): the reason is kept "
+        "for good: give a case reference, not the resident's details\n"
+    )
+    assert db_content(office.db) == before
+    forgot = office(
+        *("--user", "amina", "resident", "forget", booking, "--yes", "--cancel-messages"),
+        *("--reason", "SAR IG-2026-114"),
+        now=NOW,
+    )
+    assert forgot.code == 0, forgot.err
+    [(data,)] = rows(office.db, "SELECT data FROM events WHERE kind = 'resident_erased'")
+    assert json.loads(data)["case"] == "SAR IG-2026-114"
+
+
+def test_what_a_case_reference_is_matched_against_a_residents_details_by() -> None:
+    from oss_desk.domain.event_data import details_in
+
+    bob = {"name": "Mary O\u2019Brien-Lloyd", "email": "ann@example.org", "phone": BOB_E164}
+    assert details_in("OBrien SAR", **bob) == "name"  # typed without the apostrophe
+    assert details_in("SAR lloyd", **bob) == "name"
+    assert details_in("SAR ANN 2026", **bob) == "email address"
+    assert details_in("SAR annual 2026", **bob) is None  # "ann" alone is a word of its own
+    assert details_in("IG 07700 900", **bob) == "phone number"
+    assert details_in("IG-2026-114", **bob) is None

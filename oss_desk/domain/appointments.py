@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from oss_desk.domain.email_address import address_fault
 from oss_desk.domain.qr_codes import BOOKING_QR
 from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 from oss_desk.domain.text import shown
@@ -18,7 +19,6 @@ from oss_desk.errors import InvalidInput
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud
 QR_PREFIX = BOOKING_QR
 _REF = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class Preferred(Worded):
@@ -426,14 +426,17 @@ def parse_reference(text: str) -> str:
 
 
 def normalise_email(text: str, *, to_send: bool = True) -> str:
-    """An email address as typed, trimmed. ``to_send`` (booking, follow-ups, settings): only
-    plain ASCII, refused at entry while the resident is still at the desk. An address with
-    other letters (``rés@exämple.org``) needs SMTPUTF8, which many mail servers do not offer
-    and GOV.UK Notify does not take, so it would fail days later with no one to ask for
-    another. False: an address looked for as it may have been stored (subject access)."""
+    """One email address as typed, trimmed: exactly one plain address (:func:`address_fault`):
+    a comma, colon, bracket or space in it would send the message to someone else. ``to_send``
+    (booking, follow-ups, settings): only plain ASCII, refused at entry while the resident is
+    still at the desk. An address with other letters (``rés@exämple.org``) needs SMTPUTF8,
+    which many mail servers do not offer and GOV.UK Notify does not take, so it would fail days
+    later with no one to ask for another. False: an address looked for as it may have been
+    stored (subject access)."""
     value = text.strip()
-    if not _EMAIL.match(value) or len(value) > 254:
-        raise InvalidInput(f"{shown(text)!r} is not an email address")
+    fault = address_fault(value)
+    if fault:
+        raise InvalidInput(f"{shown(text)!r} is not an email address: {fault}")
     others = sorted({ch for ch in value if not ch.isascii()})
     if to_send and others:
         raise InvalidInput(

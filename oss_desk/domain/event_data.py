@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from oss_desk.domain.names import name_key
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 
@@ -47,3 +48,49 @@ def for_event(text: str, *, choices: Sequence[str] | None = None, what: str, hin
             cli_hint=hint,
         )
     return value
+
+
+KEPT_FOR_GOOD = "the reason is kept for good: give a case reference, not the resident's details"
+_LONGEST_WORD = 5
+"""The part of an email address before the @ shorter than this is looked for as a word of its
+own ("ann" is not in "annual"); longer, anywhere in the letters and digits."""
+_PHONE_RUN = 6
+"""As many digits of a phone number in a row name it."""
+
+
+def _words(text: str) -> set[str]:
+    """The words of ``text`` as names are compared (:func:`name_key`): each run of letters and
+    digits, and each part between spaces (or dashes) with its punctuation left out
+    ("O'Brien-Lloyd": "o", "brien", "lloyd", "obrien" and "obrienlloyd"), two letters or
+    more."""
+    key = name_key(text) or ""
+    pieces = set(re.findall(r"[^\W_]+", key))
+    parts = key.split() + re.split(r"[\s-]+", key)
+    pieces |= {"".join(ch for ch in part if ch.isalnum()) for part in parts}
+    return {piece for piece in pieces if len(piece) >= 2}
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in (name_key(text) or "") if ch.isalnum())
+
+
+def details_in(text: str, *, name: str | None, email: str | None, phone: str | None) -> str | None:
+    """Which of a resident's details ``text`` holds, in words ("name", "email address",
+    "phone number"; None: none of them): a word of their name, the part of their email address
+    before the @, six digits in a row of their phone number (held as ``+44...``)."""
+    if name and _words(text) & _words(name):
+        return "name"
+    if email:
+        local = _alnum(email.rpartition("@")[0])
+        if local and (
+            local in _words(text) or (len(local) >= _LONGEST_WORD and local in _alnum(text))
+        ):
+            return "email address"
+    if phone:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        held = "".join(ch for ch in phone if ch.isdigit())
+        forms = (held, "0" + held[2:] if phone.startswith("+44") else held)
+        runs = {digits[i : i + _PHONE_RUN] for i in range(len(digits) - _PHONE_RUN + 1)}
+        if any(run in form for run in runs for form in forms):
+            return "phone number"
+    return None

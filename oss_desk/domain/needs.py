@@ -1,9 +1,12 @@
 """Reasonable adjustments recorded for a visit, and what a desk needs to meet them.
 
 The recorded forms are ``bsl``, ``interpreter:<language>``, ``hearing-loop``, ``wheelchair``,
-``private-room``, ``large-print`` and ``collect-in-person``. A language is any language name
-("Polish", "Portuguese (Brazil)", "Tiếng Việt"): letters of any alphabet, spaces, hyphens,
-apostrophes, brackets and full stops, up to 40 characters; it is kept in lower case.
+``private-room``, ``large-print`` and ``collect-in-person``. An interpreter's language is one
+known here: on the list of languages councils commonly interpret
+(:data:`oss_desk.domain.languages.INTERPRETED`) or one the staff list as a skill, any language
+name ("Polish", "Portuguese (Brazil)", "Tiếng Việt": letters of any alphabet, spaces, hyphens,
+apostrophes, brackets and full stops, up to 40 characters); it is kept in lower case. Never
+free text: a need stays in the event log for good.
 
 Some needs are met only at some desks (**requirements**): BSL by a person who signs, an
 interpreter language by a person who speaks it (else the telephone interpreting line), a
@@ -16,8 +19,10 @@ room is a rule of its own (a ticket that needs one goes only where there is one)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import Protocol
 
+from oss_desk.domain.languages import EXAMPLES, INTERPRETED
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 
@@ -55,28 +60,53 @@ def language_name(text: str) -> str:
     return name
 
 
-def parse_need(text: str) -> str:
-    """Normalise one need (case, spaces) or raise :class:`InvalidInput`."""
+class _Skilled(Protocol):
+    @property
+    def skills(self) -> Sequence[str]: ...
+
+
+def spoken_languages(staff: Iterable[_Skilled]) -> frozenset[str]:
+    """The languages the staff list as skills (``[[staff]] skills``), as recorded."""
+    found = (parse_skill(skill) for person in staff for skill in person.skills)
+    return frozenset(k[len(LANGUAGE) :] for k in found if k.startswith(LANGUAGE))
+
+
+def interpreted_language(text: str, spoken: Collection[str]) -> str:
+    """An interpreter need's language as recorded, when it is known here (on the common list,
+    or ``spoken`` by the staff, :func:`spoken_languages`); else :class:`InvalidInput`, saying how
+    to give it."""
+    try:
+        language = language_name(text)
+    except InvalidInput:
+        language = ""
+    if language in INTERPRETED or language in spoken:
+        return language
+    raise InvalidInput(
+        f"interpreter language {shown(text)!r} is not a language known here: give its English "
+        f"name, e.g. interpreter:{EXAMPLES.split(',')[0].lower()} ({EXAMPLES}); a language not "
+        "listed is added to a staff member's skills in the site configuration"
+    )
+
+
+def parse_need(text: str, *, spoken: Collection[str]) -> str:
+    """Normalise one need (case, spaces) or raise :class:`InvalidInput`; an interpreter's
+    language must be known (:func:`interpreted_language`)."""
     raw = text.strip().lower()
     if raw in SIMPLE_NEEDS:
         return raw
     if raw.startswith(INTERPRETER):
         rest = raw[len(INTERPRETER) :]
-        if not rest.startswith(":"):
+        if not rest.startswith(":") or not rest[1:].strip():
             raise InvalidInput("an interpreter need names the language, e.g. interpreter:polish")
-        try:
-            language = language_name(rest[1:])
-        except InvalidInput:
-            raise InvalidInput(
-                f"interpreter language {shown(rest[1:])!r} is not a language name (letters, "
-                f"spaces, hyphens and brackets, up to {LANGUAGE_MAX} characters)"
-            ) from None
-        return f"{INTERPRETER}:{language}"
+        return f"{INTERPRETER}:{interpreted_language(rest[1:], spoken)}"
     raise InvalidInput(f"unknown need {shown(text)!r}: expected one of {KNOWN}")
 
 
-def parse_needs(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """Parse ``"bsl,interpreter:polish"`` (or a list) into sorted, de-duplicated needs."""
+def parse_needs(
+    value: str | list[str] | tuple[str, ...] | None, *, spoken: Collection[str]
+) -> tuple[str, ...]:
+    """Parse ``"bsl,interpreter:polish"`` (or a list) into sorted, de-duplicated needs
+    (``spoken``: the languages the staff speak, :func:`spoken_languages`)."""
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else list(value)
@@ -86,7 +116,7 @@ def parse_needs(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, .
             if isinstance(value, str) and value.strip() == "":
                 return ()
             raise InvalidInput("empty need in the list (check for a stray comma)")
-        parsed.add(parse_need(item))
+        parsed.add(parse_need(item, spoken=spoken))
     interpreters = [n for n in parsed if n.startswith(INTERPRETER + ":")]
     if len(interpreters) > 1:
         raise InvalidInput("record one interpreter language per visit")

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
+from oss_desk.domain.email_address import NOT_ONE_ADDRESS, one_recipient
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
@@ -155,7 +156,7 @@ class SmtpSender:
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
             return _observed(self.found, lambda: _mbox(url.netloc + url.path, email))
         handover = on_handover or (lambda: None)
-        return _observed(self.found, lambda: self._smtp(url, email, handover))
+        return _observed(self.found, lambda: self._smtp(url, email, to, handover))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage(policy=POLICY)
@@ -182,13 +183,17 @@ class SmtpSender:
             )
         return email
 
-    def _smtp(self, url: Any, email: EmailMessage, on_handover: Callable[[], None]) -> str:
+    def _smtp(self, url: Any, email: EmailMessage, to: str, on_handover: Callable[[], None]) -> str:
         """One SMTP conversation with the timeouts of RFC 5321 section 4.5.3.2: connecting
         ``email.timeout``; each reply (greeting, EHLO, MAIL, RCPT, DATA) and each block of the
         message ``email.reply_timeout`` (the RFC's minimums are 2 to 5 minutes); the reply to the
         end of DATA ``email.data_timeout`` (the RFC's 10 minutes). Until the end of DATA is sent
         the message certainly was not accepted (a retry is safe); after it, a timeout or a
-        dropped line leaves it uncertain: the caller sends it again at most once."""
+        dropped line leaves it uncertain: the caller sends it again at most once. The server is
+        given ``to``, the address held, never the To header read again; a To header that does not
+        read back as that one address is not sent at all (it would go to someone else)."""
+        if one_recipient(str(email["To"])) != to:
+            raise SendFault(NOT_ONE_ADDRESS, retry=False, alert=True)
         options = dict(parse_qsl(url.query))
         implicit_tls = url.scheme == "smtps"
         starttls = not implicit_tls and options.get("starttls", "on") != "off"
@@ -217,9 +222,9 @@ class SmtpSender:
                 code, reply = client.mail(settings.from_address)
                 if code != 250:
                     raise smtplib.SMTPSenderRefused(code, reply, settings.from_address)
-                code, reply = client.rcpt(str(email["To"]))
+                code, reply = client.rcpt(to)
                 if code not in (250, 251):
-                    raise smtplib.SMTPRecipientsRefused({str(email["To"]): (code, reply)})
+                    raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
                 code, reply = client.docmd("data")
                 if code != 354:
                     raise smtplib.SMTPDataError(code, reply)

@@ -24,7 +24,7 @@ from oss_desk.domain.appointments import (
     parse_reference,
 )
 from oss_desk.domain.calendar import day_said, when_said
-from oss_desk.domain.event_data import for_event
+from oss_desk.domain.event_data import KEPT_FOR_GOOD, details_in, for_event
 from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.names import letters_typed
@@ -110,6 +110,7 @@ class SubjectAccessService:
         with self.s.store.write() as conn:
             held = [self._held(conn, ref) for ref in dict.fromkeys(refs)]
             for record in held:
+                _refuse_details_in(case, record)
                 self._refuse_if_needed(conn, record, cancel_messages)
             for record in held:
                 cancelled = 0
@@ -227,6 +228,16 @@ class SubjectAccessService:
         if record.kind == "followup":
             return f"{said}: {send}, then forget it"
         return f"{said}: {cancel}, or {send}, then forget it"
+
+
+def _refuse_details_in(case: str | None, record: Held) -> None:
+    """Refuse a case reference holding the name, email or phone of a record being erased: the
+    event log would keep for good what the erasure clears."""
+    what = case and details_in(case, name=record.name, email=record.email, phone=record.phone)
+    if what:
+        raise InvalidInput(
+            f"--reason names the resident of {record.ref} (their {what}): {KEPT_FOR_GOOD}"
+        )
 
 
 def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:

@@ -55,6 +55,12 @@ class Names:
         then nobody opens one from another desk."""
         return self._session().settings.queue.staffed_desks_only
 
+    def languages(self) -> frozenset[str]:
+        """The languages the staff list as skills (an interpreter need may name them)."""
+        from oss_desk.domain.needs import spoken_languages
+
+        return spoken_languages(self._session().settings.staff)
+
     def organisations(self) -> dict[str, str]:
         """Where residents can be signposted: id -> name, in the configured order."""
         return dict(self._session().settings.signposting.organisations)

@@ -22,7 +22,7 @@ from ..conftest import Cli
 from .conftest import AppFactory, pressed_to, until
 
 NOW = "2026-11-23T09:30:00Z"
-NEEDS = parse_needs([*SIMPLE_NEEDS, "interpreter:Portuguese (Brazil)"])
+NEEDS = parse_needs([*SIMPLE_NEEDS, "interpreter:Portuguese (Brazil)"], spoken=())
 
 
 def no_keys(text: str) -> None:

@@ -27,7 +27,7 @@ from oss_desk.domain.models import (
     Service,
     Site,
 )
-from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.needs import parse_needs, spoken_languages
 from oss_desk.domain.phones import normalise_number
 from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
@@ -137,7 +137,10 @@ class AppointmentBooking(AppointmentReading):
         self._check_channel(preferred, self.channels(desk_id, print_to))
         via = self._via(preferred)
         contact = self._contact(preferred, name, email, phone)
-        parsed_needs = parse_needs(needs if isinstance(needs, str | None) else list(needs))
+        parsed_needs = parse_needs(
+            needs if isinstance(needs, str | None) else list(needs),
+            spoken=spoken_languages(self.s.settings.staff),
+        )
         when = self._start(start, site)
         printer = self._slip_printer(desk_id, print_to) if preferred is Preferred.SLIP else None
         now = self.s.clock.now()

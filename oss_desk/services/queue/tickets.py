@@ -25,13 +25,14 @@ from oss_desk.domain.models import (
     Visit,
     VisitStatus,
 )
-from oss_desk.domain.needs import needs_private_room, parse_needs
+from oss_desk.domain.needs import needs_private_room, parse_needs, spoken_languages
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 from oss_desk.services.device_owner import PrintPlan, plan_print, queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.services.queue.day_end import close_due_in, refuse_if_closed
+from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 
 Needs = str | Iterable[str] | None
@@ -56,8 +57,11 @@ class Issued:
     print_job: int | None = None
 
 
-def _needs(needs: Needs) -> tuple[str, ...]:
-    return parse_needs(needs if isinstance(needs, str | None) else list(needs))
+def _needs(needs: Needs, session: Session) -> tuple[str, ...]:
+    """The needs recorded; an interpreter's language one known here (the common list, or one
+    the staff speak)."""
+    parsed = needs if isinstance(needs, str | None) else list(needs)
+    return parse_needs(parsed, spoken=spoken_languages(session.settings.staff))
 
 
 def _flags(*, urgent: bool = False, repeat: bool = False) -> dict[str, object]:
@@ -96,7 +100,7 @@ class Issuing(QueueCore):
             priority = max(priority, priority_for(urgent=True))
         # What is known before the write transaction is worked out before it (the write lock
         # is held less): the arrival's record, and the print job's times and device lease.
-        joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
+        joining = Joining(svc.code, priority, _needs(needs, self.s), channel, assigned_desk)
         flags = _flags(urgent=urgent, repeat=repeat)
         plan = plan_print(self.s.store.path, now) if printer else None
         with self.s.store.write() as conn:
@@ -287,7 +291,7 @@ class Issuing(QueueCore):
         finished_data = self.finish_flags(result, counted)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
-        parsed_needs = _needs(needs)
+        parsed_needs = _needs(needs, self.s)
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:

@@ -518,7 +518,7 @@ class GreetScreen(DeskScreen):
         if chosen is None:
             return
         try:
-            self.needs = parse_needs(list(chosen))
+            self.needs = parse_needs(list(chosen), spoken=self.desk.names.languages())
         except InvalidInput as exc:
             self.say(exc.message, title=exc.title, severity="warning")
             return

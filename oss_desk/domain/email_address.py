@@ -1,0 +1,83 @@
+"""One email address as a resident gives it: exactly one plain address (``name@example.org``),
+nothing a mail header or a mail server could read as two addresses, a group, a route or a
+comment (``anna,smith@example.org`` is ``anna`` and ``smith@example.org``;
+``resident:other@example.org`` is a group holding ``other@example.org``).
+
+Letters beyond ASCII are let through as letters here: whether such an address can be sent is
+decided where the address is normalised (:func:`oss_desk.domain.appointments.normalise_email`).
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from email.headerregistry import AddressHeader, HeaderRegistry
+from typing import cast
+
+EXAMPLE = "name@example.org"
+_LOCAL_MARKS = frozenset("!#$%&'*+-/=?^_`{|}~")
+"""What RFC 5322 lets stand in the part before the @ (its ``atext``) beside letters, digits
+and dots: never a comma, colon, semicolon, angle bracket, bracket, quote, backslash or space."""
+_ASCII_WORD = frozenset(string.ascii_letters + string.digits)
+_NAMED = {" ": "a space", ",": "a comma", ";": "a semicolon", ":": "a colon"}
+
+
+def _letter(ch: str) -> bool:
+    return ch in _ASCII_WORD or (not ch.isascii() and unicodedata.category(ch)[0] in "LMN")
+
+
+def _said(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"{ch!r}" if ch.isprintable() else "an unprintable character"
+
+
+def address_fault(value: str) -> str | None:
+    """Why ``value`` is not exactly one plain address, in a few words for the person typing it
+    (None: it is one)."""
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return f"it has no @ (e.g. {EXAMPLE})"
+    for ch in value:
+        if not (_letter(ch) or ch in _LOCAL_MARKS or ch in ".@"):
+            return f"{_said(ch)} cannot be in one (give one address, e.g. {EXAMPLE})"
+    if len(value) > 254:
+        return "it is longer than 254 characters"
+    if "@" in local:
+        return f"it has more than one @ (give one address, e.g. {EXAMPLE})"
+    if not local:
+        return f"nothing comes before the @ (e.g. {EXAMPLE})"
+    if len(local) > 64:
+        return "the part before the @ is longer than 64 characters"
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "a dot cannot begin or end the part before the @, nor two dots come together"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(labels):
+        return f"what follows the @ is not a domain (e.g. {EXAMPLE})"
+    for label in labels:
+        if not all(_letter(ch) or ch == "-" for ch in label):
+            return f"what follows the @ has more than letters, digits, - and dots (e.g. {EXAMPLE})"
+        if label.startswith("-") or label.endswith("-"):
+            return f"a part of the domain cannot begin or end with - (e.g. {EXAMPLE})"
+    if len(labels[-1]) < 2:
+        return f"what follows the @ is not a domain (e.g. {EXAMPLE})"
+    if one_recipient(value) != value:  # the backstop: what a mail header makes of it
+        return f"it does not read as one address (e.g. {EXAMPLE})"
+    return None
+
+
+def one_recipient(to: str) -> str | None:
+    """The one plain address a To header's text holds, as a mail program reads it (None: it
+    holds none, more than one, or a group such as ``resident:other@example.org``). The sender
+    sends only to the address held, and only when its To header reads back as that address."""
+    groups = cast(AddressHeader, _HEADERS("To", to)).groups  # the registry's To: addresses
+    if len(groups) != 1 or groups[0].display_name is not None:
+        return None
+    addresses = groups[0].addresses
+    return addresses[0].addr_spec if len(addresses) == 1 else None
+
+
+_HEADERS = HeaderRegistry()
+NOT_ONE_ADDRESS = "the email address held is not one plain address: not sent"
+"""Why a message was not sent to an address held from before the check at entry (a comma or
+colon in it, read by the mail server as another address)."""
