@@ -111,6 +111,11 @@ class DatabaseOverwritten(DatabaseGone, title="Database overwritten"):
     place (a ``cp`` of a backup over it): what this process saw is no longer there."""
 
 
+class WalDeleted(DatabaseGone, title="Latest changes file deleted"):
+    """``<database>-wal``, the file that holds the database's latest changes, was deleted while
+    processes had the database open: theirs is no longer the one at the path."""
+
+
 class DatabaseDamaged(DatabaseUnsafe, title="Database damaged"):
     """SQLite reported the file corrupt (SQLITE_CORRUPT) or not a database (SQLITE_NOTADB)."""
 

@@ -26,6 +26,7 @@ from oss_desk.devtools.history import HistoryOptions, generate
 from oss_desk.services.session import open_session
 from oss_desk.storage.chain import verify
 from oss_desk.storage.database import open_store
+from oss_desk.storage.facts_check import backfill_sql
 from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.reports import day_tallies
 from oss_desk.storage.reports_facts import FactsKept, facts_kept
@@ -36,38 +37,6 @@ from .test_report_range_pass import plain
 from .test_scorecard_day import DAY, EMAIL, at, monday, ok
 
 __all__ = ["monday"]  # the scripted day's fixture, used below
-
-BACKFILLS = (
-    ("0024_visit_facts.sql", "INSERT INTO visit_facts\nSELECT"),
-    ("0030_visit_facts_contact.sql", "INSERT INTO visit_facts (visit_id, booked_ms)\nSELECT"),
-    (
-        "0033_closed_days_no_show_taken_back.sql",
-        "-- The visits recorded before this migration with",
-    ),
-    ("0049_visit_facts_call_put_back.sql", "-- The visits recorded before this migration with"),
-    ("0056_visit_calls_reached_desk.sql", "-- The visits recorded before this migration with"),
-)
-"""The migrations' statements that compute every visit's row from its events (and, for its
-booked start, its appointments), each from its mark to the end of its file."""
-
-
-ADDED_LATER = ("booked_ms", "attended_ms")
-"""The columns schema/0030 added (0024's backfill names no columns: it fills the others)."""
-
-
-def _backfill_sql(conn: sqlite3.Connection) -> str:
-    """The migrations' statements that compute every visit's row from its events."""
-    first = [
-        r[1] for r in conn.execute("PRAGMA table_info(visit_facts)") if r[1] not in ADDED_LATER
-    ]
-    parts = []
-    for name, mark in BACKFILLS:
-        text = (schema_dir() / name).read_text(encoding="utf-8")
-        parts.append(text[text.index(mark) :])
-    parts[0] = parts[0].replace(
-        BACKFILLS[0][1], f"INSERT INTO visit_facts ({', '.join(first)})\nSELECT", 1
-    )
-    return "\n".join(parts)
 
 
 def _rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -91,7 +60,7 @@ def assert_rows_are_the_events(db: Path, tmp_path: Path) -> int:
     try:
         kept = _rows(copy)
         copy.execute("DELETE FROM visit_facts")
-        copy.executescript(_backfill_sql(copy))
+        copy.executescript(backfill_sql(copy))
         assert _rows(copy) == kept
         arrivals = copy.execute("SELECT count(*) FROM events WHERE kind = 'arrived'").fetchone()
         assert sum(1 for row in kept if row[2] is not None) == arrivals[0]

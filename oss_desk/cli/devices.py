@@ -28,6 +28,7 @@ from oss_desk.errors import (
     DeviceError,
     OssDeskError,
     RuleViolation,
+    WalDeleted,
 )
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
@@ -163,6 +164,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             "nothing more (`oss-desk db check` says what is at the path now); started again "
             "(its service does), it waits until a backup is put in place"
         )
+    if isinstance(standby.gone, WalDeleted):
+        raise WalDeleted(f"{standby.gone.message}; the worker stopped delivering")
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "

@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, upgrade_copy
+from oss_desk.storage.facts_check import facts_problems
 from oss_desk.storage.holders import server_of
 from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
@@ -56,11 +58,26 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
         return found
     # First, and then read-only: a writer's close would fold in a stale WAL beside a copy.
     copied = copy_problems(db) if BACKUP_NAME.match(db.name) is None else []
-    found = m.inspect(db, quick=quick, counts=False, readonly=bool(copied))
+    # What the reports read, related to the event log: in a second thread while SQLite's
+    # integrity check runs in this one (neither holds Python's lock while SQLite works).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
+        facts = pool.submit(_facts, db)
+        found = m.inspect(db, quick=quick, counts=False, readonly=bool(copied))
     found.problems[:0] = copied
     if found.chain is not None and found.chain.ok:
         found.problems.extend(anchor_problems(db, folder or default_backup_folder(db)))
+    if found.integrity == "ok":
+        found.problems.extend(facts.result())
     return found
+
+
+def _facts(db: Path) -> list[str]:
+    """:func:`facts_problems`, or none when the file cannot be read so (the inspection says
+    what is wrong with it)."""
+    try:
+        return facts_problems(db)
+    except sqlite3.Error:
+        return []
 
 
 def anchor_problems(db: Path, folder: Path) -> list[str]:

@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING
 
 from oss_desk import files
 from oss_desk.errors import (
-    DatabaseGone,
-    DatabaseOverwritten,
     DatabaseUnsafe,
     StorageBusy,
     StorageError,
 )
+from oss_desk.storage import file_checks
 from oss_desk.storage.faults import (
     BUSY_CODES,
     BUSY_TIMEOUT_ENV,
@@ -138,6 +137,9 @@ class Store:
         """(device, inode) of the file this process opened: the path must keep naming it."""
         self.head = head if head is not None else FileHead(path)  # its header's stamps
         self.head.on_exit(self.close)
+        self.wal = file_checks.wal_identity(path)
+        """(device, inode) of its WAL, which the connection keeps open: the path must keep
+        naming it (None: not seen yet)."""
         self.unsafe: DatabaseUnsafe | None = None
         """Set once the file was lost or found damaged: every write is refused from then on."""
         self.turn: WriteLock | None = None
@@ -183,36 +185,12 @@ class Store:
     def check_file(self, *, saving: bool = False) -> None:
         """Refuse (and from then on always refuse) when the path no longer names the file this
         process opened: deleted, moved away, replaced by another file, or overwritten in place
-        (a ``cp`` over it: :mod:`oss_desk.storage.incarnation`). One ``stat``, one ``pread``.
+        (a ``cp`` over it: :mod:`oss_desk.storage.incarnation`), or its WAL is no longer the one
+        this connection writes (:mod:`oss_desk.storage.file_checks`).
 
         ``saving``: called just after a commit, so the message says the change was not saved
         where anyone will see it."""
-        if self.unsafe is None:
-            try:
-                now = file_identity(self.path)
-            except FileNotFoundError:
-                now = None
-            except OSError:
-                return  # a folder we cannot read right now: SQLite will say what is wrong
-            what = None if now != self.identity else self.head.changed()
-            if now != self.identity:
-                what = "deleted or moved away" if now is None else "replaced by another file"
-            if what is not None:
-                gone = DatabaseOverwritten if self.head.overwritten else DatabaseGone
-                self.poison(
-                    gone(
-                        f"{self.path} was {what} while this process had it open"
-                        + (
-                            ": what was just saved is not in the database at that path"
-                            if saving
-                            else ": nothing was saved"
-                        )
-                        + "; this process writes nothing more (close it and start again; "
-                        "`oss-desk db check` says what is at the path now)"
-                    )
-                )
-        if self.unsafe is not None:
-            raise type(self.unsafe)(self.unsafe.message, self.unsafe.title)
+        file_checks.check_file(self, saving=saving)
 
     # Transactions ------------------------------------------------------------------------------
 

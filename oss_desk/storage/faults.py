@@ -24,7 +24,9 @@ from oss_desk.errors import (
     StorageIOError,
     StorageNoPermission,
     StorageReadOnly,
+    WalDeleted,
 )
+from oss_desk.storage.file_checks import wal_lost, wal_lost_said
 
 BUSY_TIMEOUT_SECONDS = 15.0
 BUSY_TIMEOUT_ENV = "OSS_DESK_BUSY_TIMEOUT"
@@ -185,6 +187,8 @@ def classify(
                 f"permission denied: this account cannot write to {where} or its folder "
                 "(nothing was saved)"
             )
+        if primary == sqlite3.SQLITE_IOERR and wal_lost(where):
+            return WalDeleted(wal_lost_said(where))
         if primary == sqlite3.SQLITE_IOERR:
             return StorageIOError(f"disk I/O error on {where} (nothing was saved): check the disk")
         if primary == sqlite3.SQLITE_CANTOPEN:

@@ -1,0 +1,58 @@
+"""`db check` relates what the reports read (``visit_facts``) to the event log: a row edited by
+hand, which would change a report's figures while the hash chain stays whole, is named by visit
+and field (exit 4, as a broken chain is)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .conftest import Cli, run_cli_process
+from .test_scorecard_day import monday
+
+__all__ = ["monday"]  # the scripted day's fixture, used below
+
+
+def _check(cli: Cli) -> tuple[int, str]:
+    done = run_cli_process("db", "check", env={"OSS_DESK_DB": str(cli.db)})
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_report_row_edited_by_hand_is_named_by_db_check(monday: Cli) -> None:
+    code, said = _check(monday)
+    assert code == 0, said
+    conn = sqlite3.connect(monday.db)
+    try:
+        (visit,) = conn.execute(
+            "SELECT min(visit_id) FROM visit_facts WHERE outcome = 'resolved'"
+        ).fetchone()
+        booked = conn.execute(
+            "SELECT min(visit_id) FROM visit_facts WHERE booked_ms IS NOT NULL"
+        ).fetchone()[0]
+        with conn:
+            conn.execute("UPDATE visit_facts SET outcome = 'referred' WHERE visit_id = ?", [visit])
+            conn.execute(
+                "UPDATE visit_facts SET booked_ms = booked_ms + 60000 WHERE visit_id = ?", [booked]
+            )
+    finally:
+        conn.close()
+    code, said = _check(monday)
+    assert code == 4, said
+    assert (
+        f"report figures: visit {visit} in visit_facts outcome is 'referred' where its events "
+        "say 'resolved'"
+    ) in said
+    assert f"visit {booked} in visit_facts booked_ms is " in said
+    assert "event log append-only and chained" not in said  # the chain itself is whole
+
+
+def test_a_report_row_removed_by_hand_is_named_by_db_check(monday: Cli) -> None:
+    conn = sqlite3.connect(monday.db)
+    try:
+        with conn:
+            (visit,) = conn.execute("SELECT max(visit_id) FROM visit_facts").fetchone()
+            conn.execute("DELETE FROM visit_facts WHERE visit_id = ?", [visit])
+    finally:
+        conn.close()
+    code, said = _check(monday)
+    assert code == 4, said
+    assert f"visit {visit} in visit_facts has no row, though its events say it arrived" in said
