@@ -4,6 +4,7 @@ refusal of a command whose database is missing (which names the newest backup to
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex
@@ -13,6 +14,11 @@ from oss_desk.paths import default_backup_folder
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 FOLDER_ENV = "OSS_DESK_BACKUP__FOLDER"
+PARTIAL_NAME = re.compile(
+    r"^\.+(?P<stem>[^.].*)-(?P<stamp>\d{8}T\d{6}Z(?:-\d+)?)\.sqlite[^/]*\.partial[^/]*$"
+)
+"""A backup's unfinished files: ``.NAME.sqlite.partial`` (the copy, which the backup writing it
+holds locked), its ``-journal``, and the head written beside it (``.NAME.sqlite.head.partial``)."""
 
 
 def backup_folder(db: Path, folder: str | None) -> Path:
@@ -34,6 +40,67 @@ def backups_in(folder: Path, stem: str) -> list[Path]:
         if match and match["stem"] == stem and entry.is_file():
             found.append((match["stamp"], int(match["n"] or 1), entry))
     return [p for _, _, p in sorted(found)]
+
+
+def partial_of(target: Path) -> Path:
+    """The name a backup to ``target`` is written under until it is verified."""
+    return target.with_name(f".{target.name}.partial")
+
+
+def hold_new(partial: Path) -> int:
+    """Create ``partial`` (0600, failing if it exists) and hold it locked (``flock``, let go by
+    the kernel when the process ends, killed -9 too): the mark of a backup still being
+    written, which :func:`stale_partials` leaves alone. The open descriptor, to close when
+    done."""
+    for _ in range(3):
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(partial).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass  # taken for a stale one in the instant before it was locked: make it again
+        os.close(fd)
+    raise FileExistsError(f"{partial} was removed as it was made")
+
+
+def stale_partials(folder: Path, stem: str, *, remove: bool = False) -> list[Path]:
+    """The unfinished files of backups of the database named ``stem`` in ``folder`` that no
+    live backup is writing: left by one killed mid-copy (kill -9, a power cut, the host's
+    OOM killer), they hold the residents' data too. With ``remove``, deleted (each under its
+    copy's lock, so a backup starting that moment is never touched)."""
+    try:
+        names = sorted(e.name for e in folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return []
+    owners: dict[Path, list[Path]] = {}
+    for name in names:
+        match = PARTIAL_NAME.match(name)
+        if match and match["stem"] == stem:
+            owner = folder / f".{stem}-{match['stamp']}.sqlite.partial"
+            owners.setdefault(owner, []).append(folder / name)
+    stale: list[Path] = []
+    for owner, leftovers in owners.items():
+        try:
+            fd = os.open(owner, os.O_RDONLY)
+        except FileNotFoundError:
+            fd = None
+        except OSError:
+            continue  # cannot be read by this account: not ours to judge
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a backup is writing it now
+            stale.extend(leftovers)
+            if remove:
+                for path in leftovers:
+                    path.unlink(missing_ok=True)
+        finally:
+            if fd is not None:
+                os.close(fd)
+    return stale
 
 
 def folder_of_missing(config: Path | None) -> str | None:
@@ -77,9 +144,13 @@ def missing_said(db: Path, config: Path | None = None) -> str | None:
 __all__ = [
     "BACKUP_NAME",
     "FOLDER_ENV",
+    "PARTIAL_NAME",
     "backup_folder",
     "backups_in",
     "folder_of_missing",
+    "hold_new",
     "missing_said",
     "newest_backup_of_missing",
+    "partial_of",
+    "stale_partials",
 ]

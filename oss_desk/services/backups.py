@@ -25,7 +25,13 @@ from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError
 from oss_desk.paths import new_backup_path
-from oss_desk.services.backup_files import backup_folder, backups_in
+from oss_desk.services.backup_files import (
+    backup_folder,
+    backups_in,
+    hold_new,
+    partial_of,
+    stale_partials,
+)
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
@@ -193,11 +199,13 @@ def backup_store(
         raise InvalidInput("--keep must be 1 or more")
     pending = pending_names(store.conn)
     target, managed = _target_for(store.path, folder, stamp_of(clock.now()), to)
-    partial = target.with_name(f".{target.name}.partial")
+    partial = partial_of(target)
     head_partial = target.with_name(f".{target.name}{HEAD_SUFFIX}.partial")
+    stale_partials(target.parent, store.path.stem, remove=True)  # a backup killed mid-copy
     started = time.perf_counter()
+    held: int | None = None
     try:
-        m.create_private(partial)
+        held = hold_new(partial)  # locked until done: no other backup takes it for stale
         head: tuple[int, bytes] | None = None
         with translate_errors(store.path):
             if method == "backup-api":
@@ -238,6 +246,9 @@ def backup_store(
         if not target.exists():
             head_file(target).unlink(missing_ok=True)
         raise
+    finally:
+        if held is not None:
+            os.close(held)
     seconds = time.perf_counter() - started
     deleted = (
         prune(target.parent, store.path.stem, keep, made=target)
@@ -263,6 +274,7 @@ def backup_store(
 def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
     """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
     when a clock set ahead once named others later than it)."""
+    stale_partials(folder, stem, remove=True)
     existing = [p for p in backups_in(folder, stem) if p != made]
     doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
     for path in doomed:

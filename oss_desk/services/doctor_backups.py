@@ -15,7 +15,12 @@ import time
 from pathlib import Path
 
 from oss_desk.domain.backup_age import STALE_HOURS, age_said, backup_stale
-from oss_desk.services.backup_files import backup_folder, backups_in, missing_said
+from oss_desk.services.backup_files import (
+    backup_folder,
+    backups_in,
+    missing_said,
+    stale_partials,
+)
 from oss_desk.services.doctor_checks import Check, fail, ok, warn
 
 NAME = "backups"
@@ -24,7 +29,22 @@ NAME = "backups"
 def backups(db: Path, folder_setting: str | None) -> Check:
     """The backup folder of ``db`` (``backup.folder``: ``folder_setting``) and its newest
     backup's age by the real clock (backups are files written at real times, even when
-    OSS_DESK_NOW simulates the office's day)."""
+    OSS_DESK_NOW simulates the office's day); a warning too for the unfinished files of a backup
+    that was killed mid-copy (they hold personal data)."""
+    check = _newest(db, folder_setting)
+    left = stale_partials(backup_folder(db, folder_setting), db.stem)
+    if not left:
+        return check
+    size = sum(p.stat().st_size for p in left if p.exists()) >> 20
+    said = (
+        f"{check.detail}; and {len(left)} unfinished backup file{'s' if len(left) != 1 else ''} "
+        f"({size} MiB of personal data) left by a backup that was stopped mid-copy: "
+        f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes them)"
+    )
+    return fail(NAME, said) if check.status == "fail" else warn(NAME, said)
+
+
+def _newest(db: Path, folder_setting: str | None) -> Check:
     folder = backup_folder(db, folder_setting)
     if folder.exists() and not folder.is_dir():
         return fail(NAME, f"{folder} is not a folder: `oss-desk db backup` cannot write there")

@@ -1,0 +1,98 @@
+"""A backup killed mid-copy (kill -9, a power cut, the OOM killer) leaves its unfinished copy,
+``backups/.NAME.sqlite.partial`` and its ``-journal``: the residents' data, in a hidden file. The
+next backup deletes them (never those of a backup still being written: it holds its copy
+locked), and ``doctor``'s backups line warns of them until then."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from oss_desk.services.backup_files import hold_new, stale_partials
+
+from .conftest import ROOT, run_cli_process
+
+
+def _grow(db: Path) -> None:
+    """Free pages the backup API copies too (a bigger file, a longer copy); nothing added."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.executemany("INSERT INTO ballast VALUES (zeroblob(1048576))", [()] * 120)
+        conn.commit()
+        conn.execute("DROP TABLE ballast")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _kill_mid_backup(db: Path) -> list[str]:
+    """Start a real ``db backup``, kill -9 it once its unfinished copy is there; the files left."""
+    folder = db.parent / "backups"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env["OSS_DESK_DB"] = str(db)
+    for _ in range(10):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "db", "backup"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir()):
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.001)
+        if proc.wait(timeout=60) == -signal.SIGKILL:
+            left = sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+            if left:
+                return left
+        for p in folder.iterdir():  # it finished before the kill: try again
+            p.unlink()
+    pytest.fail("the backup always finished before it could be killed")
+
+
+def test_a_killed_backups_copy_is_warned_of_then_deleted_by_the_next(db_path: Path) -> None:
+    _grow(db_path)
+    left = _kill_mid_backup(db_path)
+    assert left[0].startswith(".office-") and left[0].endswith(".sqlite.partial")
+    env = {"OSS_DESK_DB": str(db_path)}
+
+    doctor = run_cli_process("doctor", "--json", env=env)
+    line = next(c for c in json.loads(doctor.stdout) if c["check"] == "backups")
+    assert line["status"] == "warn", line
+    assert "left by a backup that was stopped mid-copy" in line["detail"]
+    assert left[0] in line["detail"]
+
+    done = run_cli_process("db", "backup", "--keep", "1", env=env)
+    assert done.returncode == 0, done.stderr
+    folder = db_path.parent / "backups"
+    assert [p.name for p in folder.iterdir() if ".partial" in p.name] == []
+    assert len(list(folder.glob("office-*.sqlite"))) == 1
+    doctor = run_cli_process("doctor", "--json", env=env)
+    line = next(c for c in json.loads(doctor.stdout) if c["check"] == "backups")
+    assert "mid-copy" not in line["detail"]
+
+
+def test_a_backup_being_written_is_never_taken_for_a_stale_one(tmp_path: Path) -> None:
+    partial = tmp_path / ".office-20261207T093000Z.sqlite.partial"
+    fd = hold_new(partial)
+    try:
+        journal = partial.with_name(partial.name + "-journal")
+        journal.write_bytes(b"x")
+        assert stale_partials(tmp_path, "office", remove=True) == []
+        assert partial.exists() and journal.exists()
+    finally:
+        os.close(fd)
+    assert stale_partials(tmp_path, "office", remove=True) == [partial, journal]
+    assert not partial.exists() and not journal.exists()
