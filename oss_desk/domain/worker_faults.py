@@ -31,17 +31,22 @@ class LaneFaultsSeen:
     most_in_one_lane: int
     last: str
     """The last: ``board: ConfigError: ...`` (what the worker's log says; no personal data)."""
+    lanes: int = 1
+    """How many lanes had them."""
 
     @property
     def said(self) -> str:
+        """ "3 faults across 3 lanes in the last 5 minutes, the last: ...": the lanes said, so
+        that three blips in three lanes do not read as one lane at the failing count."""
         n, minutes = self.count, FAULT_SPAN_SECONDS / 60
         faults = f"{n} fault{'s' if n != 1 else ''}"
-        return f"{faults} in the last {minutes:g} minutes, the last: {self.last}"
+        across = f" across {self.lanes} lanes" if self.lanes > 1 else " in one lane" * (n > 1)
+        return f"{faults}{across} in the last {minutes:g} minutes, the last: {self.last}"
 
 
 BLIP_SAID = (
-    f"not failing (a lane is failing at {KEEPS_FAILING} faults within "
-    f"{FAULT_SPAN_SECONDS / 60:g} minutes)"
+    f"not failing: a lane fails at {KEEPS_FAILING} of its own within "
+    f"{FAULT_SPAN_SECONDS / 60:g} minutes"
 )
 """What ``doctor`` adds to a worker whose lanes had faults, none of them keeping on failing."""
 

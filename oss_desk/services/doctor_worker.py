@@ -22,7 +22,7 @@ from oss_desk.domain.delivery import (
     holder_said,
 )
 from oss_desk.domain.device_faults import said_with
-from oss_desk.domain.worker_faults import BLIP_SAID, keeps_failing
+from oss_desk.domain.worker_faults import BLIP_SAID, FAULT_SPAN_SECONDS, keeps_failing
 from oss_desk.services.delivery import (
     ATTENTION_HOURS,
     printer_label,
@@ -34,6 +34,7 @@ from oss_desk.services.delivery import (
 from oss_desk.services.doctor_checks import Check, fail, ok, warn
 from oss_desk.storage.database import Store
 from oss_desk.storage.lease import WorkerLock, lock_held, read_heartbeat
+from oss_desk.storage.maintenance import write_lock_held
 
 UNDRIVEN = "nothing drives the printers, the board, reminders or the emailed reports"
 START_IT = "start the service (`systemctl start oss-desk-worker`, or `oss-desk worker`)"
@@ -94,6 +95,8 @@ def worker(
             f"{holder_said(WorkerLock.holder(path))} holds the worker lock but has not worked on "
             f"this database lately{last}"
         )
+        if not disk_full and write_lock_held(path):
+            return _waiting_for_the_lock(path, seen, state.seen_seconds)
         if disk_full:  # waiting for room: a restart cannot help (a new worker refuses)
             return fail(
                 "worker",
@@ -111,6 +114,26 @@ def worker(
     )
     first = "; free space on the database's disk first (see disk space)" if disk_full else ""
     return fail("worker", f"not running{last}; {why}: {UNDRIVEN}; {START_IT}{first}")
+
+
+def _waiting_for_the_lock(path: Path, seen: datetime | None, seen_seconds: float | None) -> Check:
+    """A worker that has not beaten because another process holds the database's write lock:
+    it carries on by itself once the lock is let go, and a restart cannot help (a new worker
+    waits for the same lock). A warning while that is recent; held for longer than a lane's
+    faults are said (5 minutes), it fails: nothing is delivered until that process lets go."""
+    since = f"since at least {seen:%Y-%m-%d %H:%M:%S}Z, " if seen else ""
+    who = holder_said(WorkerLock.holder(path))
+    waiting = (
+        f"waiting for the database: another process holds its write lock ({since}the last "
+        f"heartbeat of {who}, which holds the worker lock)"
+    )
+    if seen_seconds is not None and seen_seconds < FAULT_SPAN_SECONDS:
+        return warn("worker", f"{waiting}; it carries on once the lock is let go (no restart)")
+    return fail(
+        "worker",
+        f"{waiting}: {UNDRIVEN} meanwhile; find the process holding it (a restart of the "
+        "worker cannot help)",
+    )
 
 
 def _stand_in(path: Path, store: Store, state: WorkerState) -> WorkerState:

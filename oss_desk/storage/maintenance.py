@@ -415,6 +415,20 @@ def shm_holder(db: Path) -> int | None:
     return lock_holder(db.with_name(db.name + "-shm"), SHM_DMS_BYTE, 1)
 
 
+def write_lock_held(db: Path) -> bool:
+    """Whether another process holds the database's write lock now (a ``BEGIN EXCLUSIVE`` left
+    open, a backup, ``init``): asked by taking it with no wait, and letting it go at once."""
+    conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        return exc.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    finally:
+        conn.close()
+    return False
+
+
 # Retention ----------------------------------------------------------------------------------------
 # Each purge is a pair of literal statements: how many rows are due (--dry-run), and the update.
 

@@ -33,5 +33,10 @@ class LaneFaults:
             found = [(lane, text) for at, lane, text in self._seen if at >= since]
         if not found:
             return None
-        most = max(Counter(lane for lane, _ in found).values())
-        return LaneFaultsSeen(count=len(found), most_in_one_lane=most, last=found[-1][1])
+        each = Counter(lane for lane, _ in found)
+        return LaneFaultsSeen(
+            count=len(found),
+            most_in_one_lane=max(each.values()),
+            last=found[-1][1],
+            lanes=len(each),
+        )
