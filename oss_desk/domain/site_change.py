@@ -35,6 +35,7 @@ def settled_as_removed(reason: str | None) -> bool:
         reason == PRINTER_REMOVED or reason.endswith(f"; {PRINTER_REMOVED}")
     )
 
+
 TRAINING_SETTING = (
     'access.user_override = "anyone": anyone may act as anyone, a training setting (never '
     "for a real office)"
