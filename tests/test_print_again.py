@@ -58,3 +58,24 @@ def test_the_days_summary_printed_again_settles_the_one_that_failed(
 
     finally:
         session.close()
+
+
+def test_a_job_settled_as_its_printer_left_is_not_said_to_have_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticket's paper that may not have printed, settled when its printer left the
+    configuration, is not shown as "said it printed" by whoever loaded the configuration."""
+    printer = f"capture://{tmp_path / 'greet.bin'}"
+    db = make_db(tmp_path, site_toml(greet_printer=printer))
+    cli = Cli(db, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    conn = sqlite3.connect(db)  # sent whole, never confirmed by the printer
+    conn.execute("UPDATE print_jobs SET status = 'uncertain', last_error = 'no answer'")
+    conn.commit()
+    conn.close()
+    without = tmp_path / "without.toml"
+    without.write_text(site_toml(), encoding="utf-8")
+    ok(cli, "init", "--config", str(without))
+    shown = ok(cli, "ticket", "show", "C001")
+    assert "print job 1: may not have printed; set aside as its printer was removed, by " in shown
+    assert "said it printed" not in shown

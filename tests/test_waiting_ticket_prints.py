@@ -6,8 +6,11 @@ ticket that ended meanwhile is never printed late; a slip still fails (the leade
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from oss_desk.clock import FixedClock, read_instant
 from oss_desk.domain.delivery import WAITING_TICKET_RETRY_SECONDS
@@ -21,7 +24,7 @@ from .hardware.fakes import FakePrinter, closed_port
 
 
 def test_a_waiting_tickets_paper_prints_once_the_printer_is_back_minutes_later(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = closed_port()  # the printer is off: connection refused
     db = make_db(tmp_path, site_toml(greet_printer=f"tcp://127.0.0.1:{port}?timeout=1"))
@@ -34,9 +37,13 @@ def test_a_waiting_tickets_paper_prints_once_the_printer_is_back_minutes_later(
         kept = queue.issue("C").ticket
         ended = queue.issue("W").ticket
         delivery = PrintDelivery(worker)
-        for _ in range(10):  # five minutes of tries, far past printing.attempts (6)
-            delivery.deliver_due()
-            clock.set(clock.now() + timedelta(seconds=31))
+        with caplog.at_level(logging.WARNING, logger="oss_desk.worker"):
+            for _ in range(10):  # five minutes of tries, far past printing.attempts (6)
+                delivery.deliver_due()
+                clock.set(clock.now() + timedelta(seconds=31))
+        # The worker's log says each job's retries up to its tries spent, then no more.
+        said = [r.getMessage() for r in caplog.records if "job 1 " in r.getMessage()]
+        assert len(said) == 6, said
         assert rows(db, "SELECT status, attempts > 6 FROM print_jobs ORDER BY id") == [
             ("pending", 1),
             ("pending", 1),

@@ -50,9 +50,13 @@ earlier one, as a ticket's later copy does: nobody is asked about the earlier on
 kind not here (a printer's test page) is never superseded."""
 
 
-def answer_said(status: str, who: str, at: str) -> str:
+def answer_said(status: str, who: str, at: str, *, printer_removed: bool = False) -> str:
     """What ``ticket show`` says of its latest print job's question once answered (``status``:
-    the job's, ``who`` answered, ``at``: when): the answer and its person, never hidden."""
+    the job's, ``who`` answered, ``at``: when): the answer and its person, never hidden. A job
+    whose printer left the configuration was settled by the load, asked of nobody:
+    ``printer_removed`` says so, never that someone said it printed."""
+    if printer_removed:
+        return f"set aside as its printer was removed, by {who}, {at}"
     if status == "uncertain":
         return f"{who} said it printed, {at}"
     return f"{who} said not to print it again, {at}"

@@ -24,7 +24,17 @@ another time or adviser: by the council, which owes the resident notice, so the 
 towards the notice standard."""
 
 PRINTER_REMOVED = "printer removed"
-"""Why a print job for a printer that left the configuration was not printed."""
+"""Why a print job for a printer that left the configuration was not printed (a job that may
+have printed keeps its own reason, this one after it)."""
+
+
+def settled_as_removed(reason: str | None) -> bool:
+    """Whether a print job's ``reason`` says it was settled as its printer left the
+    configuration (:data:`PRINTER_REMOVED`), not answered at a desk."""
+    return reason is not None and (
+        reason == PRINTER_REMOVED or reason.endswith(f"; {PRINTER_REMOVED}")
+    )
+
 
 TRAINING_SETTING = (
     'access.user_override = "anyone": anyone may act as anyone, a training setting (never '

@@ -211,6 +211,7 @@ def paper_said(
     """The fields and words of a paper's latest print job (:func:`ticket_print`)."""
     from oss_desk.domain.calendar import local, time_said
     from oss_desk.domain.print_questions import answer_said
+    from oss_desk.domain.site_change import settled_as_removed
 
     if latest is None:
         return {"print_job": None, "print_state": None}, "no print job"
@@ -222,7 +223,9 @@ def paper_said(
         answered = read_instant(latest.answered_at)
         dated = local(answered, tz).date() != local(now, tz).date()
         at = time_said(answered, tz, local(now, tz).date(), dated=dated)
-        word = f"{word}; {answer_said(latest.status, session.name_of(latest.answered_by), at)}"
+        gone = settled_as_removed(latest.error)
+        who = session.name_of(latest.answered_by)
+        word = f"{word}; {answer_said(latest.status, who, at, printer_removed=gone)}"
         fields |= {"print_answered_by": latest.answered_by, "print_answered_at": latest.answered_at}
     return fields, f"print job {latest.id}: {word}"
 

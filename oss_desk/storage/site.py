@@ -385,15 +385,17 @@ def settle_printer_jobs(
 ) -> int:
     """Print jobs still to print, or still asking to be reprinted, on ``printers`` (which left
     the configuration): a waiting or failed one is marked failed for ``reason``, one that may
-    have printed keeps its status; neither is offered for reprint any more (acknowledged).
-    A job being sent now is left to its worker. Returns how many were settled."""
+    have printed keeps its status (and its reason, ``reason`` after it); neither is offered
+    for reprint any more (acknowledged). A job being sent now is left to its worker. Returns
+    how many were settled."""
     settled = 0
     for url in printers:
         settled += conn.execute(
             "UPDATE print_jobs SET status = CASE WHEN status = 'uncertain' THEN status "
-            "ELSE 'failed' END, last_error = CASE WHEN status = 'uncertain' THEN last_error "
-            "ELSE ? END, acknowledged_at = ?, acknowledged_by = ? "
-            "WHERE printer_url = ? AND (status = 'pending' OR (status IN ('failed', "
+            "ELSE 'failed' END, last_error = CASE WHEN status = 'uncertain' THEN "
+            "coalesce(last_error || '; ', '') || ?1 ELSE ?1 END, acknowledged_at = ?2, "
+            "acknowledged_by = ?3 "
+            "WHERE printer_url = ?4 AND (status = 'pending' OR (status IN ('failed', "
             "'uncertain') AND acknowledged_at IS NULL))",
             [reason, now, by, url],
         ).rowcount

@@ -459,20 +459,21 @@ class PrintDelivery:
                 return
             if not o.finish(conn, PRINT_JOBS, job.id, owner=self.owner, status=status, **values):
                 return
-            if status == "done":  # the printer is back: what waits for it is tried now, in order
-                due_now(conn, job.printer_url, stamp)
             if status == "done":
                 # The ticket went to paper as far as can be known (the job's own printed_at
-                # says whether the printer confirmed it).
+                # says whether the printer confirmed it); what waits for the printer, now back,
+                # is tried at once, in order.
                 o.mark_ticket_printed(conn, job, stamp)
+                due_now(conn, job.printer_url, stamp)
             record_printed(conn, job.id, self._drawn.pop(job.id, None), status)  # (F10)
         memory.finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
             log.info("job %s %s (%s, %d bytes)", job.id, done_word(confirmed), job.kind, size)
-        elif status == "pending":
+        elif status == "pending":  # (a waiting ticket's, its tries spent: logged once, not 2/min)
             report.retried += 1
-            log.warning("job %s will be tried again: %s", job.id, error)
+            quiet = job.attempts >= self.s.settings.printing.attempts
+            (log.debug if quiet else log.warning)("job %s will be tried again: %s", job.id, error)
         elif status == "uncertain":
             report.uncertain += 1
             log.warning("job %s may not have printed: %s", job.id, error)
