@@ -85,7 +85,7 @@ def line(session: Session, appt: Appointment) -> str:
     site = session.site_ever(appt.site_id)
     wall = local(appt.starts_at, site.timezone)
     svc = session.directory.services[appt.service]
-    room = f", {appt.room}" if appt.room else ""
+    room = f", {session.desk_name(appt.room)}" if appt.room else ""
     several = len(session.directory.sites) > 1 or appt.site_id not in session.directory.sites
     office = f" at {site.name}" if several else ""  # which office, where there are several
     return (
