@@ -132,3 +132,7 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
     assert "<span>1</span> Gwael iawn / Very poor</button>" in page
     assert "Byddai&#x27;n well gen i beidio â dweud / I would rather not say" in page
     assert page.index("Sut oedd eich ymweliad?") < page.index("How was your visit?")
+    # The page is marked Welsh, and the council named in Welsh first (an appointments
+    # adviser's trial, finding 8: lang="en" and the English name only).
+    assert '<html lang="cy">' in page
+    assert '<p class="who">Cyngor Prawf / Test Council</p>' in page

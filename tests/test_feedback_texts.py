@@ -55,6 +55,9 @@ def office_toml(
     toml = site_toml(desks=2, extra=settings)
     if welsh:
         toml = toml.replace('name = "Civic Centre"\n', 'name = "Civic Centre"\nnation = "WLS"\n')
+        toml = toml.replace(
+            'name = "Test Council"\n', 'name = "Test Council"\nname_cy = "Cyngor Prawf"\n'
+        )
     return toml
 
 

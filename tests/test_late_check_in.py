@@ -51,8 +51,8 @@ def test_a_late_check_in_says_how_late_and_a_no_show_offers_the_walk_in(
     out = cli("appointment", "check-in", missed.ref, now=format_instant(at(12, 25)))
     assert out.code == 6
     assert out.err.strip() == (
-        f"oss-desk: {missed.ref} was a no-show: it cannot be checked in again {WALK_IN}"
-    )
+        f"oss-desk: {missed.ref} was a no-show: it cannot be checked in now {WALK_IN}"
+    )  # never checked in: not "again" (an appointments adviser's trial)
 
 
 async def test_the_greeter_sees_how_late(tmp_path: Path, make_app: AppFactory) -> None:

@@ -85,7 +85,7 @@ def line(session: Session, appt: Appointment) -> str:
     site = session.site_ever(appt.site_id)
     wall = local(appt.starts_at, site.timezone)
     svc = session.directory.services[appt.service]
-    room = f", {appt.room}" if appt.room else ""
+    room = f", {session.desk_name(appt.room)}" if appt.room else ""
     several = len(session.directory.sites) > 1 or appt.site_id not in session.directory.sites
     office = f" at {site.name}" if several else ""  # which office, where there are several
     return (
@@ -260,7 +260,10 @@ def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_jso
     ticket, job = issued.ticket, issued.print_job
     warning = unserved(session, ticket)
     data = ticket_json(ticket, session.directory) | print_job_fields(session, job)
-    printed = print_job_said(session, job) if job is not None else "no printer: tell them the code"
+    unprinted = "not printed (--no-print)" if no_print else "no printer"
+    printed = (
+        print_job_said(session, job) if job is not None else f"{unprinted}: tell them the code"
+    )
     late = late_said(AppointmentService(session).find(ref).starts_at, ticket.issued_at)
     said = f"Checked in: ticket {ticket.code} (priority)" + (f", {late}" if late else "")
     said += f"; {printed}"

@@ -16,9 +16,11 @@ import html
 
 from aiohttp import web
 
+from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import HEADERS, Say, ScreenServer, _page, rating_form
+from oss_desk.screen.feedback import HEADERS, ScreenServer, _page, rating_form
 from oss_desk.services.ratings import Ratings
+from oss_desk.services.resident import council_names
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.ratings import finished_visit
 
@@ -33,46 +35,48 @@ class AnswerPages:
     def __init__(self, server: ScreenServer) -> None:
         self.server = server
 
-    def _said(self, ratings: Ratings, visit_id: int | None, key: str) -> tuple[str, ...]:
-        return self._say(ratings, visit_id)(key)
-
-    def _say(self, ratings: Ratings, visit_id: int | None) -> Say:
-        """The catalogue in the languages of the visit's office."""
+    def _wording(self, ratings: Ratings, visit_id: int | None) -> Wording:
+        """The wording in the languages of the visit's office (any office's when unknown)."""
         site_id = None
         if visit_id is not None:
             done = finished_visit(ratings.s.store.conn, visit_id)
             site_id = done.site_id if done is not None else None
-        return wording_for(ratings.s.settings, site_id).say
+        return wording_for(ratings.s.settings, site_id)
 
-    def _answer(self, title: tuple[str, ...], said: tuple[str, ...], status: int) -> web.Response:
+    def _answer(
+        self, title: tuple[str, ...], said: tuple[str, ...], status: int, lang: str = "en"
+    ) -> web.Response:
         body = f"<h1>{html.escape(' / '.join(title))}</h1>{_lines(said)}"
-        return web.Response(
-            text=_page(title[0], body), content_type="text/html", status=status, headers=HEADERS
-        )
+        page = _page(title[0], body, lang=lang)
+        return web.Response(text=page, content_type="text/html", status=status, headers=HEADERS)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
 
-        def look() -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
+        def look() -> tuple[str, tuple[str, ...], tuple[str, ...], str, str]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
-            title = self._said(ratings, visit_id, "answer.title")
+            wording = self._wording(ratings, visit_id)
+            title, lang = wording.say("answer.title"), wording.languages[0]
             if visit_id is None:
-                return "expired", title, self._said(ratings, None, "answer.expired"), ""
+                return "expired", title, wording.say("answer.expired"), "", lang
             if ratings.rated(visit_id):
-                return "already", title, self._said(ratings, visit_id, "answer.already"), ""
-            say = self._say(ratings, visit_id)
-            form = rating_form(say, say("answer.comment"))
-            return "open", title, (ratings.s.settings.council.name,), form
+                return "already", title, wording.say("answer.already"), "", lang
+            form = rating_form(wording.say, wording.say("answer.comment"))
+            # The council's name in the office's languages (Welsh first where bilingual), and
+            # the page's language the first of them.
+            council = council_names(ratings.s, wording)
+            return "open", title, council, form, lang
 
-        state, title, said, form = await self.server.run(look)
+        state, title, said, form, lang = await self.server.run(look)
         if state != "open":
-            return self._answer(title, said, STATUS[state])
+            return self._answer(title, said, STATUS[state], lang)
         body = (
-            f'<p class="who">{html.escape(said[0])}</p>'
+            f'<p class="who">{html.escape(" / ".join(said))}</p>'
             f"<h1>{html.escape(' / '.join(title))}</h1>{form}"
         )
-        return web.Response(text=_page(title[0], body), content_type="text/html", headers=HEADERS)
+        page = _page(title[0], body, lang=lang)
+        return web.Response(text=page, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
@@ -85,18 +89,19 @@ class AnswerPages:
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None
 
-        def record() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        def record() -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
             result = ratings.rate_by_text(token, rating, comment)
-            title = self._said(ratings, visit_id, "answer.title")
-            return result, title, self._said(ratings, visit_id, f"answer.{result}")
+            wording = self._wording(ratings, visit_id)
+            said = wording.say(f"answer.{result}")
+            return result, wording.say("answer.title"), said, wording.languages[0]
 
         try:
-            result, title, said = await self.server.run(record)
+            result, title, said, lang = await self.server.run(record)
         except OssDeskError as exc:
             return self._answer(("Please try again",), (exc.message,), 400)
-        return self._answer(title, said, STATUS[result])
+        return self._answer(title, said, STATUS[result], lang)
 
 
 def add_routes(app: web.Application, server: ScreenServer) -> None:

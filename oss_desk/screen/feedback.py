@@ -74,10 +74,10 @@ def rating_form(say: Say, comment: tuple[str, ...], hidden: str = "") -> str:
     )
 
 
-def _page(title: str, body: str, *, refresh: int | None = None) -> str:
+def _page(title: str, body: str, *, refresh: int | None = None, lang: str = "en") -> str:
     meta = f'<meta http-equiv="refresh" content="{refresh}">\n' if refresh else ""
     return html_page(
-        title=title, stylesheet="feedback.css", body=f"<main>{body}</main>\n", head=meta
+        title=title, stylesheet="feedback.css", body=f"<main>{body}</main>\n", head=meta, lang=lang
     )
 
 

@@ -63,7 +63,7 @@ class AppointmentCheckIn(AppointmentBooking):
             found = self._find_in(conn, ref)
             if found.status is AppointmentStatus.NO_SHOW:
                 raise RuleViolation(
-                    f"{found.ref} {said(found.status)}: it cannot be checked in again "
+                    f"{found.ref} {said(found.status)}: it cannot be checked in now "
                     f"({WALK_IN_HINT})"
                 )
             appt = self._find_booked(conn, ref, "checked in again")
