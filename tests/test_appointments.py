@@ -448,8 +448,11 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert cli(*told, now="2026-11-23T18:00:00Z").json()["notice_breach"] is True
     shown = cli("appointment", "show", second["ref"], now="2026-11-23T18:00:00Z")
     assert "cancelled by the council, 0 working days' notice" in shown.out
-    as_json = cli("appointment", "show", second["ref"], "--json", now="2026-11-23T18:00:00Z")
-    assert "staff ill" in shown.out and as_json.json()["cancel_reason"] == "staff ill"
+    assert "(reason held: --contact to see it)" in shown.out and "staff ill" not in shown.out
+    as_json = cli(
+        "appointment", "show", second["ref"], "--contact", "--json", now="2026-11-23T18:00:00Z"
+    )
+    assert as_json.json()["cancel_reason"] == "staff ill"
 
     bad = cli("appointment", "check-in", "QQQ-QQQ", now=now)
     assert bad.code == 5 and bad.err.count("\n") == 1

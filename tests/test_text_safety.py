@@ -61,11 +61,11 @@ def test_a_cancel_reason_with_terminal_escapes(
     conn.execute("UPDATE appointments SET cancel_reason = ? WHERE ref = ?", [NASTY + "\x00", ref])
     conn.commit()
     conn.close()
-    shown = cli("appointment", "show", ref, now=NOW)
+    shown = cli("appointment", "show", ref, "--contact", now=NOW)
     assert shown.code == 0, shown.err
     assert "\x1b" not in shown.out and "\x07" not in shown.out and "\u202e" not in shown.out
     assert "\\x1b[2J" in shown.out and "\\u202e" in shown.out
-    as_json = json.loads(cli("appointment", "show", ref, "--json", now=NOW).out)
+    as_json = json.loads(cli("appointment", "show", ref, "--contact", "--json", now=NOW).out)
     assert as_json["cancel_reason"] == NASTY + "\x00"  # JSON escapes it itself
 
 

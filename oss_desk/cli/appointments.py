@@ -25,6 +25,7 @@ from oss_desk.domain.appointments import (
     Preferred,
     after_change_said,
     cancel_told_said,
+    cancel_reason_said,
     message_progress,
     notice_given,
     short_notice_said,
@@ -70,7 +71,8 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
         "business_day": appt.business_day,
         "version": appt.version,
         "cancelled_by": appt.cancelled_by,
-        "cancel_reason": appt.cancel_reason,
+        # The reason given is the resident's words: only with --contact (``show``).
+        "cancel_reason_held": appt.cancel_reason is not None,
         "notice_working_days": appt.notice_days,
         "notice_breach": appt.notice_breach,
         "untold_since": appt.untold_since,
@@ -414,7 +416,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
                             "name": contact.name if contact else None,
                             "email": contact.email if contact else None,
                             "phone": contact.phone if contact else None,
-                        }
+                        },
+                        "cancel_reason": appt.cancel_reason,
                     }
                     if with_contact
                     else {}
@@ -458,8 +461,10 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
             if appt.cancelled_by == "council" and appt.untold_since is None
             else ""
         )
-        reason = f": {printable(appt.cancel_reason)}" if appt.cancel_reason else ""
-        click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
+        click.echo(
+            f"  cancelled by the {appt.cancelled_by}{notice}"
+            + cancel_reason_said(appt.cancel_reason, contact=with_contact)
+        )
     elif appt.notice_breach:  # its latest change: a council move with too little notice
         click.echo(f"  moved by the council, {short_notice_said(appt)}")
     if untold := untold_said(appt, reachable=svc.reachable(appt)):

@@ -346,6 +346,10 @@ PURGED = {
         "comment, compliment and complaint details",
         "answered, or received if still open,",
     ),
+    "officers": (
+        "officers named as answering a comment, compliment or complaint",
+        "answered, or received if still open,",
+    ),
     "phones": ("mobile numbers for turn texts", "of days"),
     "text_traces": ("turn text delivery traces", "of texts sent"),
     "comments": ("residents' comments from the feedback page", "written"),
@@ -382,6 +386,7 @@ def _when(cutoff: str, timezone: str) -> str:
 def _cut(key: str) -> str:
     return {
         "cancel_reasons": "contacts",
+        "officers": "records",
         "message_traces": "messages",
         "print_payloads": "print_jobs",
         "referral_message_traces": "messages",

@@ -420,7 +420,9 @@ def ack(state: State, ref: str, as_json: bool) -> None:
     "--action-taken", type=click.Choice(["yes", "no"]), help="Was action taken as a result?"
 )
 @click.option("--action", metavar="TEXT", help="What was done as a result.")
-@click.option("--officer", metavar="NAME", help="The officer who answered (a staff id or name).")
+@click.option(
+    "--officer", metavar="NAME", help="The officer who answered (a staff id or a name, no numbers)."
+)
 @ref_command
 def respond(
     state: State,

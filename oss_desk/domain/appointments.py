@@ -12,7 +12,7 @@ from enum import StrEnum
 from oss_desk.domain.email_address import address_fault
 from oss_desk.domain.qr_codes import BOOKING_QR
 from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
-from oss_desk.domain.text import shown
+from oss_desk.domain.text import printable, shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 
@@ -249,6 +249,18 @@ def cancel_told_said(appt: Appointment) -> str:
     if appt.channel is Preferred.SLIP:
         return "no message goes to them: booked by slip, and they asked for it"
     return f"the cancellation will be sent by {appt.channel.value} (the device worker sends it)"
+
+
+REASON_HELD = " (reason held: --contact to see it)"
+
+
+def cancel_reason_said(reason: str | None, *, contact: bool) -> str:
+    """What follows "cancelled by the resident" where a booking is shown: the reason given, to
+    a person shown the resident's contact (``--contact``: a recorded read), else only that one
+    is held (it is the resident's words: "in hospital"); nothing when none was given."""
+    if reason is None:
+        return ""
+    return f": {printable(reason)}" if contact else REASON_HELD
 
 
 def after_change_said(appt: Appointment, *, reachable: bool) -> list[str]:

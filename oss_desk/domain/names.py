@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
 _SAME = str.maketrans(
     {
         **dict.fromkeys("\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032\uff07", "'"),
@@ -58,3 +61,22 @@ def letters_typed(typed: str) -> int:
     """How many letters (and digits) a name typed to find holds, as matching counts them: its
     punctuation and spaces left out (``"a'"`` is one letter, and would find every "a")."""
     return len(_letters(name_key(typed) or ""))
+
+
+_NAME_MARKS = frozenset(" '-.")
+
+
+def person_name(text: str, what: str) -> str:
+    """A person's name typed where a name is asked for (``what``: "the officer"), single-spaced:
+    letters of any alphabet, spaces, apostrophes, hyphens and full stops, two letters or more;
+    never a number, an email address or a note (a phone number typed there stayed)."""
+    name = " ".join(text.split())
+    named = letters_typed(name) >= 2 and all(
+        ch in _NAME_MARKS or unicodedata.category(ch)[0] in "LM" for ch in name.translate(_SAME)
+    )
+    if not named:
+        raise InvalidInput(
+            f"{shown(text)!r} is not a name: give {what}'s staff id or name (letters, spaces, "
+            "apostrophes and hyphens; no numbers)"
+        )
+    return name

@@ -564,7 +564,7 @@ def purge_followup_details(
     """The follow-ups' personal details: ring-backs and referrals after ``followups``, comments,
     compliments and complaints after ``records`` (both from closing, or receipt if open)."""
     from oss_desk.domain.followups import RECORD_KINDS, WORK_KINDS
-    from oss_desk.storage.followups import purge_details, purge_message_traces
+    from oss_desk.storage.followups import purge_details, purge_message_traces, purge_officers
 
     return {
         "referral_message_traces": purge_message_traces(conn, cut["messages"], dry_run=dry_run),
@@ -573,6 +573,9 @@ def purge_followup_details(
         ),
         "records": purge_details(
             conn, kinds=RECORD_KINDS, before=cut["records"], now=stamp, dry_run=dry_run
+        ),
+        "officers": purge_officers(
+            conn, kinds=RECORD_KINDS, before=cut["records"], dry_run=dry_run
         ),
     }
 

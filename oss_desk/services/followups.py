@@ -35,6 +35,7 @@ from oss_desk.domain.followups import (
 )
 from oss_desk.domain.models import Actor, EventKind, Site
 from oss_desk.domain.phones import normalise_number
+from oss_desk.domain.names import person_name
 from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
@@ -479,7 +480,7 @@ class FollowupService:
         named = fu.clean_text(officer, "the officer", OFFICER_LIMIT)
         if named is not None:
             person = self.s.directory.staff.get(named)
-            named = person.name if person is not None else named
+            named = person.name if person is not None else person_name(named, "the officer")
         answer = fu.Answer(finding=found, action_taken=taken, action_text=text, officer=named)
         fu.check_respond(first, answer)
         return self._close(first, Status.DONE, EventKind.FOLLOWUP_RESPONDED, answer=answer)

@@ -248,6 +248,7 @@ def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
         subject.clear(conn, "cancel_reasons", "SELECT :id", args, dry_run=False)
     elif record.kind == "followup":
         subject.clear(conn, "followup_details", "SELECT :id", args, dry_run=False)
+        subject.clear(conn, "officers", "SELECT :id", args, dry_run=False)
     else:
         why = "the number was deleted on the resident's request"
         subject.delete_turn_phones(conn, "SELECT :id", args, why, dry_run=False)

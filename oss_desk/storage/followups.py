@@ -331,14 +331,24 @@ def purge_details(
 ) -> int:
     """Delete the personal details of follow-ups of these kinds closed (or, still open,
     received) before the instant ``before``."""
-    return clear(
-        conn,
-        "followup_details",
-        "SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
-        "AND coalesce(closed_at, received_at) < :before",
-        {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},
-        dry_run=dry_run,
-    )
+    args = {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now}
+    return clear(conn, "followup_details", _DUE, args, dry_run=dry_run)
+
+
+def purge_officers(
+    conn: sqlite3.Connection, *, kinds: Iterable[Kind], before: str, dry_run: bool
+) -> int:
+    """Delete the officer named as answering the follow-ups of these kinds closed (or, still
+    open, received) before the instant ``before``: with their details (:func:`purge_details`)."""
+    args = {"kinds": json.dumps([k.value for k in kinds]), "before": before}
+    return clear(conn, "officers", _DUE, args, dry_run=dry_run)
+
+
+_DUE = (
+    "SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
+    "AND coalesce(closed_at, received_at) < :before"
+)
+"""The follow-ups of ``:kinds`` closed (or, still open, received) before ``:before``."""
 
 
 def open_due_for_purge(

@@ -30,7 +30,7 @@ def _with(sql: str, which: str) -> str:
     return sql.replace("{which}", which)
 
 
-Cleared = Literal["contacts", "cancel_reasons", "followup_details", "notes", "comments"]
+Cleared = Literal["contacts", "cancel_reasons", "followup_details", "officers", "notes", "comments"]
 
 CLEARS: dict[Cleared, str] = {
     # Names, emails and phones of the appointments ``which`` selects (``:now`` stamps it).
@@ -43,6 +43,9 @@ CLEARS: dict[Cleared, str] = {
     "followup_details": "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, "
     "topic = NULL, action_text = NULL, purged_at = :now "
     "WHERE purged_at IS NULL AND followup_id IN ({which})",
+    # The officer named as answering the follow-ups ``which`` selects (free text before it was
+    # checked as a name: it could hold the resident's details).
+    "officers": "UPDATE followups SET officer = NULL WHERE officer IS NOT NULL AND id IN ({which})",
     # The text of the visit notes ``which`` selects (note ids).
     "notes": "UPDATE visit_notes SET text = NULL, purged_at = :now "
     "WHERE text IS NOT NULL AND id IN ({which})",
@@ -175,7 +178,7 @@ _RECORDS: dict[Recorded, tuple[str, Mapping[str, str]]] = {
     ),
     "followup": (
         "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
-        "d.name, d.email, d.phone, d.topic, d.action_text FROM followups f "
+        "d.name, d.email, d.phone, d.topic, d.action_text, f.officer FROM followups f "
         "LEFT JOIN followup_details d ON d.followup_id = f.id AND d.purged_at IS NULL "
         "WHERE ({which}) ORDER BY f.received_at, f.id",
         {
@@ -184,6 +187,7 @@ _RECORDS: dict[Recorded, tuple[str, Mapping[str, str]]] = {
             "phone": "phone",
             "topic": "topic",
             "action_text": "action taken",
+            "officer": "officer",
         },
     ),
 }

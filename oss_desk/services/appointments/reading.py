@@ -87,8 +87,10 @@ class AppointmentReading(AppointmentBase):
             return appointment.id in a.reachable(conn, [appointment.id])
 
     def contact(self, appointment: Appointment, where: str = "lookup") -> Contact | None:
-        """The resident's contact details, for a person allowed to see them. A read of personal
-        data: recorded in the event log (who, where, which fields; never the values)."""
+        """The resident's contact details, for a person allowed to see them, and with them the
+        reason given for cancelling (``appointment.cancel_reason``: shown only beside these). A
+        read of personal data: recorded in the event log (who, where, which fields; never the
+        values)."""
         self._require(Action.VIEW_CONTACT, appointment)
         with self.s.store.write() as conn:
             contact = a.contact_of(conn, appointment.id)
@@ -98,6 +100,7 @@ class AppointmentReading(AppointmentBase):
                     ("name", contact.name if contact else None),
                     ("email", contact.email if contact else None),
                     ("phone", contact.phone if contact else None),
+                    ("cancel reason", appointment.cancel_reason),
                 )
                 if value
             ]
