@@ -34,8 +34,8 @@ from oss_desk.domain.followups import (
     slip_not_printed,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
-from oss_desk.domain.phones import normalise_number
 from oss_desk.domain.names import person_name
+from oss_desk.domain.phones import normalise_number
 from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
