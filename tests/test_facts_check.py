@@ -56,3 +56,28 @@ def test_a_report_row_removed_by_hand_is_named_by_db_check(monday: Cli) -> None:
     code, said = _check(monday)
     assert code == 4, said
     assert f"visit {visit} in visit_facts has no row, though its events say it arrived" in said
+
+
+def test_a_closed_day_s_stored_figures_edited_by_hand_are_named_by_db_check(monday: Cli) -> None:
+    """The daily rollup: a closed day's tally, stored once and read by every later report."""
+    monthly = monday("report", "monthly", "--month", "2026-11", now="2026-11-24T08:00:00Z")
+    assert monthly.code == 0, monthly.err
+    conn = sqlite3.connect(monday.db)
+    try:
+        stored = conn.execute(
+            "SELECT count(*) FROM daily_rollup WHERE business_day = '2026-11-23'"
+        ).fetchone()
+        assert stored[0] >= 1
+        code, said = _check(monday)
+        assert code == 0, said  # what the report stored is what the events say
+        with conn:
+            conn.execute(
+                "UPDATE daily_rollup SET tally = json_set(tally, '$.no_shows', 0,"
+                " '$.outcomes.resolved', 40) WHERE business_day = '2026-11-23'"
+            )
+    finally:
+        conn.close()
+    code, said = _check(monday)
+    assert code == 4, said
+    assert "report figures: the daily rollup's 2026-11-23 at " in said
+    assert "differs from its events in no_shows, outcomes" in said

@@ -33,6 +33,7 @@ from oss_desk.paths import default_backup_folder
 from oss_desk.services.backup_files import BACKUP_NAME, backups_in
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
+from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
@@ -72,10 +73,10 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
 
 
 def _facts(db: Path) -> list[str]:
-    """:func:`facts_problems`, or none when the file cannot be read so (the inspection says
-    what is wrong with it)."""
+    """:func:`facts_problems` and :func:`rollup_problems`, or none when the file cannot be
+    read so (the inspection says what is wrong with it)."""
     try:
-        return facts_problems(db)
+        return facts_problems(db) + rollup_problems(db)
     except sqlite3.Error:
         return []
 

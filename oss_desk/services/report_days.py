@@ -9,18 +9,21 @@ those of the event log: the stored tally is the same query's result, raw waits i
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from oss_desk.domain.calendar import business_day, repeated_hours
 from oss_desk.domain.tally import DayTally
 from oss_desk.errors import StorageError
 from oss_desk.services.report_offices import Office, Offices
+from oss_desk.storage.facts_check import in_snapshot
 from oss_desk.storage.reports import DayKey, day_tallies
 from oss_desk.storage.reports_visits import arrivals_between
-from oss_desk.storage.rollup import has_rollup, rolled_days, store_days
+from oss_desk.storage.rollup import ROLLUP_VERSION, has_rollup, rolled_days, store_days
 from oss_desk.storage.site import records_begin
 
 log = logging.getLogger("oss_desk.reports")
@@ -75,7 +78,7 @@ class DayTallies:
             live_first = closed_last + timedelta(days=1)
         if live_first <= last:
             counted = day_tallies(conn, live_first.isoformat(), last.isoformat(), site)
-            days.update(_hours_apart(office, conn, counted))
+            days.update(hours_apart(office.timezone_of, conn, counted))
         return days
 
     def closed_days(
@@ -104,7 +107,7 @@ class DayTallies:
         ]
         for run_first, run_last in _runs(missing):
             counted = day_tallies(conn, run_first.isoformat(), run_last.isoformat(), None)
-            _hours_apart(office, conn, counted)
+            hours_apart(office.timezone_of, conn, counted)
             for day in _days(run_first, run_last):  # a day without events: an empty tally
                 for s in sites:
                     if (s, day.isoformat()) not in counted:
@@ -129,18 +132,60 @@ class DayTallies:
             return 0
 
 
-def _hours_apart(
-    office: Office, conn: sqlite3.Connection, days: dict[DayKey, DayTally]
+def hours_apart(
+    timezone_of: Callable[[str], str], conn: sqlite3.Connection, days: dict[DayKey, DayTally]
 ) -> dict[DayKey, DayTally]:
     """``days`` with the arrivals in an hour's second time round (the day the clocks go back:
     01:00 GMT after 01:00 BST) keyed apart from its first
     (:meth:`~oss_desk.domain.tally.Arrivals.apart`), as ``report daily`` shows them and the
     rollup stores them."""
     for (site, day), tally in days.items():
-        for hour in repeated_hours(date.fromisoformat(day), office.timezone_of(site)):
+        for hour in repeated_hours(date.fromisoformat(day), timezone_of(site)):
             second = arrivals_between(conn, site, day, hour.second_from, hour.second_to)
             tally.visits.arrivals.apart(second)
     return days
+
+
+def rollup_problems(db: Path) -> list[str]:
+    """The closed days whose tally the daily rollup stores (this version's rows, which the
+    reports read instead of counting the day again) that differ from the tally counted now
+    from the event log, one line each naming the site, the day and the figures: a row edited by
+    hand would change a report unseen (the hash chain covers only the events)."""
+    return in_snapshot(db, _rollup_differs)
+
+
+def _rollup_differs(conn: sqlite3.Connection) -> list[str]:
+    if not has_rollup(conn):
+        return []
+    rows = conn.execute(
+        "SELECT site_id, business_day, tally FROM daily_rollup WHERE version = ?"
+        " ORDER BY business_day, site_id",
+        [ROLLUP_VERSION],
+    ).fetchall()
+    if not rows:
+        return []
+    zones = {str(site): str(tz) for site, tz in conn.execute("SELECT id, timezone FROM sites")}
+    default = next(iter(zones.values()), "Europe/London")
+    counted = hours_apart(
+        lambda site: zones.get(site, default),
+        conn,
+        day_tallies(conn, rows[0][1], rows[-1][1], None),
+    )
+    problems = []
+    for site, day, text in rows:
+        want = json.loads(json.dumps(counted.get((site, day), DayTally()).plain()))
+        try:
+            have = json.loads(text)
+        except ValueError:
+            have = {}
+        if have != want:
+            fields = [key for key in want if have.get(key) != want[key]] or ["its form"]
+            problems.append(
+                f"report figures: the daily rollup's {day} at {site} differs from its events "
+                f"in {', '.join(fields)} (the reports of that day read the row: it was changed "
+                "outside oss-desk)"
+            )
+    return problems
 
 
 def last_closed_day(office: Office, now: datetime) -> date | None:

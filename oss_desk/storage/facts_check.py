@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +61,20 @@ def facts_problems(path: Path) -> list[str]:
     line each (the visit and the field, the stored and the worked-out value): empty when they
     all agree, or the database keeps no such table by today's rule (an older copy: its
     reports read the events)."""
+    return in_snapshot(path, _compare)
+
+
+def in_snapshot(path: Path, read: Callable[[sqlite3.Connection], list[str]]) -> list[str]:
+    """``read`` on a read-only connection to ``path`` (nothing it runs can change the database),
+    in one read transaction: what is stored and the events it is checked against, of one
+    moment."""
     conn = sqlite3.connect(
         f"file:{path.absolute().as_posix()}?mode=ro", uri=True, isolation_level=None
     )
     try:
-        if facts_kept(conn) is not FactsKept.CURRENT:
-            return []
-        conn.execute("BEGIN")  # the stored rows and the events of one moment
+        conn.execute("BEGIN")
         try:
-            return _compare(conn)
+            return read(conn)
         finally:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
@@ -77,6 +83,8 @@ def facts_problems(path: Path) -> list[str]:
 
 
 def _compare(conn: sqlite3.Connection) -> list[str]:
+    if facts_kept(conn) is not FactsKept.CURRENT:
+        return []
     columns = [(str(r[1]), str(r[2])) for r in conn.execute("PRAGMA main.table_info(visit_facts)")]
     names = [name for name, _ in columns]
     # Shadows for the unqualified names the backfills write (a read-only connection: the
