@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.backup_age import KEEP_DAYS, backup_expired, kept_until
-from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError
+from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError, StorageFull
 from oss_desk.paths import new_backup_path
 from oss_desk.services.backup_files import (
     backup_folder,
@@ -36,11 +36,14 @@ from oss_desk.services.backup_files import (
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.faults import classify, translated
 from oss_desk.storage.incarnation import HEAD_SUFFIX, head_file, stamp_file
 from oss_desk.storage.maintenance import head_line
 from oss_desk.storage.migrations import pending_names
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from oss_desk.config import Settings
 
 OLDER_SCHEMA = "schema: migrations not applied"
@@ -212,7 +215,7 @@ def backup_store(
     try:
         held = hold_new(partial)  # locked until done: no other backup takes it for stale
         head: tuple[int, bytes] | None = None
-        with translate_errors(store.path):
+        with translate_errors(store.path, _copy_fault(target.parent)):
             if method == "backup-api":
                 counts, head_id, head_hash = m.backup_snapshot(store.conn, partial)
                 head = (head_id, head_hash)
@@ -274,6 +277,22 @@ def backup_store(
         pending=pending,
         chained=head is not None,
     )
+
+
+def _copy_fault(folder: Path) -> Callable[[sqlite3.Error, Path | str], StorageError]:
+    """How a fault while copying is said: a backup folder with no room left is named, not the
+    database (which is only read, and untouched)."""
+
+    def said(exc: sqlite3.Error, db: Path | str) -> StorageError:
+        if isinstance(classify(exc, folder / ".partial"), StorageFull):
+            return StorageFull(
+                f"the backup folder {folder} is full: the office's database is untouched and no "
+                "backup was kept; free some space there (or move old backups off it), then try "
+                "again"
+            )
+        return translated(exc, db)
+
+    return said
 
 
 def prune(
