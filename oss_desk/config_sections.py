@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from oss_desk.config_base import Section
 from oss_desk.config_methods import AccessMethods
+from oss_desk.domain.backup_age import KEEP_DAYS
 from oss_desk.domain.models import Role
 
 ENV_PREFIX = "OSS_DESK_"
@@ -43,6 +44,9 @@ class BackupSettings(_Section):
     """Where `oss-desk db backup` writes (default: a backups folder next to the database)."""
     keep: int = Field(14, ge=1, le=3650)
     """How many backups to keep in that folder (the oldest are deleted after a new backup)."""
+    keep_days: int = Field(KEEP_DAYS, ge=1, le=3650)
+    """Days a backup is kept at most: older ones are deleted after a new backup, so a detail
+    purged or erased on request survives in backups no longer (``doctor`` warns of older ones)."""
 
 
 class RetentionSettings(_Section):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,9 @@ from oss_desk.errors import InvalidInput
 from oss_desk.services import dbops
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
+
+if TYPE_CHECKING:
+    from oss_desk.services.restore_result import RestoreResult
 
 EXIT_BROKEN = 4
 
@@ -210,7 +214,7 @@ def restore(
     click.echo(in_force_said(path))  # the backup's configuration, maybe older than the file
 
 
-def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
+def _say_what_is_left_behind(result: RestoreResult) -> None:
     """What the restored database does not have: the replaced one's events after the backup
     (or all of another office's), and each site's last codes of today given out after it."""
     kept = result.kept
@@ -281,7 +285,7 @@ def _say_print_jobs_settled(settled: dict[str, int] | None) -> None:
         )
 
 
-def _say_numbering_given(result: dbops.RestoreResult) -> None:
+def _say_numbering_given(result: RestoreResult) -> None:
     """Where today's numbering carries on when the operator's word says it too (or only)."""
     how = ["the replaced database's own last codes"] if result.codes_known else []
     if result.given:

@@ -13,6 +13,7 @@ from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from oss_desk.services.backups import HeldInBackups
     from oss_desk.services.subject_access import Erased
     from oss_desk.storage.subject import Held, Key
 
@@ -125,21 +126,38 @@ def forget(
 ) -> None:
     """Erase the personal details of these records now, as the retention purge would; all or
     none (REF: a booking, a follow-up or a visit, as `resident find` names them)."""
+    from oss_desk.services.backups import held_in_backups
     from oss_desk.services.subject_access import SubjectAccessService
 
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInput("forgetting erases the resident's details for good: add --yes")
         click.confirm(f"Erase the resident's details from {', '.join(refs)}?", abort=True, err=True)
-    erased = SubjectAccessService(state.session()).forget(
+    session = state.session()
+    erased = SubjectAccessService(session).forget(
         list(refs), reason=reason, cancel_messages=cancel_messages
     )
+    kept = held_in_backups(session)
     if as_json:
-        emit_json({"erased": [_erased_json(e) for e in erased]})
+        emit_json({"erased": [_erased_json(e) for e in erased], "backups": kept.as_json()})
         return
     for e in erased:
         click.echo(_erased_line(e))
     click.echo("Recorded in the event log (who, when, which record; never the details).")
+    click.echo(_backups_line(kept))
+
+
+def _backups_line(kept: HeldInBackups) -> str:
+    if kept.until is None:
+        return f"No backup holds them (none in {kept.folder})."
+    day = kept.until.astimezone().strftime("%a %d %b %Y %H:%M")
+    many = kept.count != 1
+    return (
+        f"{kept.count} backup{'s' if many else ''} made before now in {kept.folder} still "
+        f"hold{'' if many else 's'} them: the last is deleted by the first `oss-desk db backup` "
+        f"after {day} (backup.keep_days, {kept.keep_days} days); copies taken off the host go "
+        "by their own schedule."
+    )
 
 
 def _erased_json(e: Erased) -> dict[str, Any]:

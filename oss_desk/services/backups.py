@@ -17,13 +17,14 @@ import os
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
-from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError
+from oss_desk.domain.backup_age import KEEP_DAYS, backup_expired, kept_until
+from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError, StorageFull
 from oss_desk.paths import new_backup_path
 from oss_desk.services.backup_files import (
     backup_folder,
@@ -35,11 +36,14 @@ from oss_desk.services.backup_files import (
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.faults import classify, translated
 from oss_desk.storage.incarnation import HEAD_SUFFIX, head_file, stamp_file
 from oss_desk.storage.maintenance import head_line
 from oss_desk.storage.migrations import pending_names
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from oss_desk.config import Settings
 
 OLDER_SCHEMA = "schema: migrations not applied"
@@ -153,6 +157,7 @@ def backup(
         session.clock,
         folder=s.folder,
         keep=s.keep if keep is None else keep,
+        keep_days=s.keep_days,
         to=to,
         method=method,
     )
@@ -177,7 +182,9 @@ def backup_database(
     try:
         s = (settings or settings_for(store, config)[0]).backup
         kept = (s.keep if keep is None else keep) if prune else None
-        return backup_store(store, clock, folder=s.folder, keep=kept, to=to, method=method)
+        return backup_store(
+            store, clock, folder=s.folder, keep=kept, keep_days=s.keep_days, to=to, method=method
+        )
     finally:
         store.close()
 
@@ -188,11 +195,12 @@ def backup_store(
     *,
     folder: str | None,
     keep: int | None,
+    keep_days: int = KEEP_DAYS,
     to: str | None = None,
     method: str = "backup-api",
 ) -> BackupResult:
     """Copy, verify, write the head beside the copy, and (in a managed folder, unless ``keep``
-    is None) delete all but the newest ``keep`` backups."""
+    is None) delete all but the newest ``keep`` backups, and those older than ``keep_days``."""
     if method not in ("backup-api", "vacuum"):
         raise InvalidInput(f"unknown backup method {method!r} (backup-api or vacuum)")
     if keep is not None and keep < 1:
@@ -207,7 +215,7 @@ def backup_store(
     try:
         held = hold_new(partial)  # locked until done: no other backup takes it for stale
         head: tuple[int, bytes] | None = None
-        with translate_errors(store.path):
+        with translate_errors(store.path, _copy_fault(target.parent)):
             if method == "backup-api":
                 counts, head_id, head_hash = m.backup_snapshot(store.conn, partial)
                 head = (head_id, head_hash)
@@ -251,7 +259,7 @@ def backup_store(
             os.close(held)
     seconds = time.perf_counter() - started
     deleted = (
-        prune(target.parent, store.path.stem, keep, made=target)
+        prune(target.parent, store.path.stem, keep, made=target, keep_days=keep_days)
         if managed and keep is not None
         else []
     )
@@ -271,20 +279,85 @@ def backup_store(
     )
 
 
-def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
-    """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
-    when a clock set ahead once named others later than it)."""
+def _copy_fault(folder: Path) -> Callable[[sqlite3.Error, Path | str], StorageError]:
+    """How a fault while copying is said: a backup folder with no room left is named, not the
+    database (which is only read, and untouched)."""
+
+    def said(exc: sqlite3.Error, db: Path | str) -> StorageError:
+        if isinstance(classify(exc, folder / ".partial"), StorageFull):
+            return StorageFull(
+                f"the backup folder {folder} is full: the office's database is untouched and no "
+                "backup was kept; free some space there (or move old backups off it), then try "
+                "again"
+            )
+        return translated(exc, db)
+
+    return said
+
+
+def prune(
+    folder: Path, stem: str, keep: int, made: Path | None = None, keep_days: int = KEEP_DAYS
+) -> list[Path]:
+    """Delete all but the newest ``keep`` backups, and every one older than ``keep_days`` (by
+    the real clock: a backup is a file written at a real time), so a detail purged or erased
+    survives in backups no longer than that; never ``made``, the one just written (even when a
+    clock set ahead once named others later than it)."""
     stale_partials(folder, stem, remove=True)
     existing = [p for p in backups_in(folder, stem) if p != made]
-    doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
+    by_count = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
+    now = time.time()
+    doomed = [p for p in existing if p in by_count or backup_expired(_made(p), now, keep_days)]
     for path in doomed:
         path.unlink(missing_ok=True)
         head_file(path).unlink(missing_ok=True)
     return doomed
 
 
+@dataclass(frozen=True)
+class HeldInBackups:
+    """The backups made before now, which still hold what was just erased: how many, where,
+    and when the newest of them is past ``backup.keep_days`` (the first backup after that
+    deletes it); ``until`` None when there are none."""
+
+    count: int
+    folder: Path
+    keep_days: int
+    until: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "folder": str(self.folder),
+            "keep_days": self.keep_days,
+            "deleted_after": format_instant(self.until) if self.until else None,
+        }
+
+
+def held_in_backups(session: Session) -> HeldInBackups:
+    """What ``resident forget`` says of the backups: they were made before the erasure, so
+    they still hold the details until pruned."""
+    s = session.settings.backup
+    folder = backup_folder(session.store.path, s.folder)
+    found = backups_in(folder, session.store.path.stem)
+    newest = max((_made(p) for p in found), default=None)
+    until = (
+        datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)
+        if newest is not None
+        else None
+    )
+    return HeldInBackups(len(found), folder, s.keep_days, until)
+
+
+def _made(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()  # deleted meanwhile: nothing to do
+
+
 __all__ = [
     "BackupResult",
+    "HeldInBackups",
     "backup",
     "backup_database",
     "backup_folder",
@@ -292,6 +365,7 @@ __all__ = [
     "backup_store",
     "backups_in",
     "configured_backup_folder",
+    "held_in_backups",
     "must_be_folder",
     "prune",
     "stamp_of",

@@ -72,7 +72,8 @@ def run_checks(
         results.append(disk)
         if store is not None:
             chosen = settings.backup.folder if settings else os.environ.get(FOLDER_ENV)
-            results.append(guard("backups", lambda: backups(path, chosen or None)))
+            days = settings.backup.keep_days if settings else None  # backups' age limit
+            results.append(guard("backups", lambda: backups(path, chosen or None, days)))
         if settings is not None and settings.access.training():
             results.append(guard("access", lambda: _training(store)))
         if settings is not None:

@@ -14,7 +14,13 @@ import shlex
 import time
 from pathlib import Path
 
-from oss_desk.domain.backup_age import STALE_HOURS, age_said, backup_stale
+from oss_desk.domain.backup_age import (
+    KEEP_DAYS,
+    STALE_HOURS,
+    age_said,
+    backup_expired,
+    backup_stale,
+)
 from oss_desk.services.backup_files import (
     backup_folder,
     backups_in,
@@ -26,22 +32,61 @@ from oss_desk.services.doctor_checks import Check, fail, ok, warn
 NAME = "backups"
 
 
-def backups(db: Path, folder_setting: str | None) -> Check:
+def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) -> Check:
     """The backup folder of ``db`` (``backup.folder``: ``folder_setting``) and its newest
     backup's age by the real clock (backups are files written at real times, even when
-    OSS_DESK_NOW simulates the office's day); a warning too for the unfinished files of a backup
-    that was killed mid-copy (they hold personal data)."""
+    OSS_DESK_NOW simulates the office's day); a warning too for backups older than
+    ``backup.keep_days`` (``keep_days``, else its default: they hold details purged or erased
+    since), and for the
+    unfinished files of a backup that was killed mid-copy (they hold personal data)."""
     check = _newest(db, folder_setting)
-    left = stale_partials(backup_folder(db, folder_setting), db.stem)
-    if not left:
+    folder = backup_folder(db, folder_setting)
+    days = KEEP_DAYS if keep_days is None else keep_days
+    notes = [n for n in (_too_old(folder, db.stem, days), _unfinished(folder, db.stem)) if n]
+    if not notes:
         return check
-    size = sum(p.stat().st_size for p in left if p.exists()) >> 20
-    said = (
-        f"{check.detail}; and {len(left)} unfinished backup file{'s' if len(left) != 1 else ''} "
-        f"({size} MiB of personal data) left by a backup that was stopped mid-copy: "
+    said = "; and ".join([check.detail, *notes])
+    return fail(NAME, said) if check.status == "fail" else warn(NAME, said)
+
+
+def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
+    now = time.time()
+    old = [p for p in backups_in(folder, stem) if backup_expired(_mtime(p, now), now, keep_days)]
+    if not old:
+        return None
+    many = len(old) != 1
+    return (
+        f"{len(old)} backup{'s' if many else ''} older than backup.keep_days ({keep_days} days), "
+        f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
+        f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
+        "`oss-desk db backup` deletes them)"
+    )
+
+
+def _unfinished(folder: Path, stem: str) -> str | None:
+    left = stale_partials(folder, stem)
+    if not left:
+        return None
+    size = sum(_size(p) for p in left) >> 20
+    return (
+        f"{len(left)} unfinished backup file{'s' if len(left) != 1 else ''} ({size} MiB of "
+        f"personal data) left by a backup that was stopped mid-copy: "
         f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes them)"
     )
-    return fail(NAME, said) if check.status == "fail" else warn(NAME, said)
+
+
+def _mtime(path: Path, default: float) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return default
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _newest(db: Path, folder_setting: str | None) -> Check:
