@@ -19,12 +19,13 @@ from urllib.parse import parse_qsl, urlsplit
 from oss_desk.config import Settings
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
-from oss_desk.domain.device_faults import device_words
+from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.send_faults import connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
+from oss_desk.hardware.printer_link import AskingTransport, PrinterFault
 from oss_desk.hardware.printers import PrinterStatus, open_transport
 from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn
 from oss_desk.storage.devices import DeviceState
@@ -94,7 +95,13 @@ def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
     short = dataclasses.replace(
         parsed, params={**parsed.params, "timeout": str(min(parsed.timeout, TIMEOUT))}
     )
-    status = open_transport(short).status()
+    transport = open_transport(short)
+    if isinstance(transport, AskingTransport):
+        try:  # a connection not made: its reason, as the worker records it with a job
+            transport.open().close()
+        except PrinterFault as fault:
+            return fail(name, said_with(fault.status.value, fault.reason))
+    status = transport.status()
     if status in (PrinterStatus.OK,):
         return ok(name, "ready")
     if status is PrinterStatus.NEAR_END:
