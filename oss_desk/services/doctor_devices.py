@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from oss_desk.config import Settings
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
-from oss_desk.domain.device_faults import device_words, said_with
+from oss_desk.domain.device_faults import PRINTER_SILENT, device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.send_faults import connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
@@ -31,6 +31,7 @@ from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn
 from oss_desk.storage.devices import DeviceState
 
 TIMEOUT = 2.0
+SILENT = f"each job to it fails ({PRINTER_SILENT})"
 
 
 def printers(settings: Settings, recorded: dict[str, DeviceState], now: datetime) -> list[Check]:
@@ -107,8 +108,8 @@ def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
     if status is PrinterStatus.NEAR_END:
         return warn(name, "paper near end")
     if status is PrinterStatus.UNKNOWN:
-        if parsed.asks_status:
-            return warn(name, "connected, but it does not answer status requests")
+        if parsed.asks_status:  # every job to it fails so (a warning while its site is closed)
+            return fail(name, f"connected, but it does not answer status requests: {SILENT}")
         return ok(name, "present (it cannot report its status)")
     return fail(name, status.value)
 
