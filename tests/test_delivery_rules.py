@@ -3,6 +3,7 @@ and orphans on a real SQLite file."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,7 +146,9 @@ def test_only_the_owner_that_claimed_a_job_finishes_it(db: Path) -> None:
     session.close()
 
 
-def test_a_job_cut_short_is_printed_again_once_and_says_copy(db: Path, tmp_path: Path) -> None:
+def test_a_job_cut_short_is_printed_again_once_and_says_copy(
+    db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A worker died after bytes of a job left but before the last one did: the next owner
     prints it again by itself, once, marked COPY; cut short again, the desk is asked."""
     clock = FixedClock(MONDAY_0930)
@@ -164,7 +167,10 @@ def test_a_job_cut_short_is_printed_again_once_and_says_copy(db: Path, tmp_path:
     die_mid_job()
     worker = open_session(db=db, clock=clock, person="worker")
     delivery = PrintDelivery(worker)
-    assert delivery.recover() == 1
+    with caplog.at_level(logging.WARNING, logger="oss_desk.worker"):
+        assert delivery.recover() == 1
+    # One job is one job in the worker's log (trial 17: "took over 1 print jobs").
+    assert "took over 1 print job left mid-print (at " in caplog.text, caplog.text
     assert desk.store.conn.execute("SELECT status, auto_reprints FROM print_jobs").fetchall() == [
         ("pending", 1)
     ]

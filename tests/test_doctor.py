@@ -165,7 +165,7 @@ def test_each_broken_part_is_reported_in_one_line(
         "configuration": "OSS_DESK_QUEUE__RECALL_CAP",
         "integrity": "restore from a backup",
         "file modes": "readable by every user",
-        "printer": "unreachable",
+        "printer": "unreachable (connection refused)",
         "board": f"board {gone}: the board's port {gone} is not there",  # plain words
         "email smtp": "connection refused",
         "notify": "connection refused",

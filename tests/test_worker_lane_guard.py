@@ -4,9 +4,12 @@ rest of the worker's life, so the next unrelated fault, hours later, waited a mi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
+
+import pytest
 
 from oss_desk.domain.worker_faults import FAULT_SPAN_SECONDS, database_pause
 from oss_desk.storage.faults import describe_sqlite_error
@@ -72,3 +75,38 @@ def test_the_pause_rule() -> None:
     assert database_pause(2.0, 1.0) == 4.0
     assert database_pause(60.0, FAULT_SPAN_SECONDS - 1) == 60.0
     assert database_pause(60.0, FAULT_SPAN_SECONDS) == 2.0
+
+
+def test_the_log_says_once_that_the_worker_tries_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Trial 19: "... (nothing was saved): try again; the worker waits 2 s and tries again"
+    said it twice (the first, advice to a person at a desk)."""
+    db = tmp_path / "office.sqlite"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")
+    now = [0.0]
+    stop = _Waits(now)
+
+    def lane() -> None:
+        if stop.pauses:
+            stop.set()
+            return
+        conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise describe_sqlite_error(exc, db) from None
+        finally:
+            conn.close()
+
+    guard = LaneGuard(stop, LaneFaults(), [], lambda exc: None, clock=lambda: now[0])
+    try:
+        with caplog.at_level(logging.WARNING, logger="oss_desk.worker"):
+            guard(lane)()
+    finally:
+        holder.close()
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert said.startswith("database locked: another process held "), said
+    assert said.endswith(" (nothing was saved); the worker waits 2 s and tries again"), said

@@ -130,8 +130,10 @@ class BoardURL:
         parity = p.get("parity", "N").upper()[:1]
         if parity not in PARITIES:
             raise InvalidInput(f"{self.url}: parity must be N, E, O, M or S")
+        baud = _number(p.get("baudrate", "9600"), "baudrate", self.url)
+        _check_baudrate(baud, self.url)
         return {
-            "baudrate": int(_number(p.get("baudrate", "9600"), "baudrate", self.url)),
+            "baudrate": int(baud),
             "bytesize": int(_number(p.get("bytesize", "8"), "bytesize", self.url)),
             "parity": parity,
             "stopbits": _number(p.get("stopbits", "1"), "stopbits", self.url),
@@ -157,6 +159,24 @@ def _number(text: str, name: str, url: str) -> float:
     if not 0 < value <= limit:
         raise InvalidInput(f"{shown(url)}: {name} must be a positive number up to {limit:g}")
     return value
+
+
+STANDARD_BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+"""The rates serial printers and boards are set to (their DIP switches or menus offer no
+other): a rate outside them is a typing mistake (19220, 96000) that the port would accept and
+the device would read as noise (a board shows nothing, a printer prints garbage), so it is
+refused when the configuration is loaded, naming the nearest."""
+
+
+def _check_baudrate(baud: float, url: str) -> None:
+    if baud != int(baud):
+        raise InvalidInput(f"{shown(url)}: baudrate must be a whole number")
+    if int(baud) not in STANDARD_BAUDRATES:
+        nearest = min(STANDARD_BAUDRATES, key=lambda rate: abs(rate - baud))
+        raise InvalidInput(
+            f"{shown(url)}: baudrate {int(baud)} is not a standard rate (did you mean {nearest}? "
+            f"the rates: {', '.join(map(str, STANDARD_BAUDRATES))})"
+        )
 
 
 # The parameters each kind of printer URL takes; any other is a mistake, named in the error.
@@ -197,9 +217,7 @@ def _check_printer_parameters(result: PrinterURL) -> None:
     if result.timeout > MAX_TIMEOUT:
         raise InvalidInput(f"{shown(text)}: timeout must be at most {MAX_TIMEOUT:.0f} seconds")
     if "baudrate" in result.params:
-        baud = _number(result.params["baudrate"], "baudrate", text)
-        if baud != int(baud):
-            raise InvalidInput(f"{shown(text)}: baudrate must be a whole number")
+        _check_baudrate(_number(result.params["baudrate"], "baudrate", text), text)
     parity = result.params.get("parity")
     if parity is not None and parity.upper()[:1] not in PARITIES:
         raise InvalidInput(f"{shown(text)}: parity must be N, E, O, M or S")

@@ -25,6 +25,7 @@ from oss_desk.domain.delivery import (
 )
 from oss_desk.domain.device_faults import PRINTER_NO_CONNECTION, error_number, port_fault
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
+from oss_desk.domain.send_faults import connection_fault
 from oss_desk.hardware.printer_devices import (
     CaptureTransport,
     CupsTransport,
@@ -214,8 +215,9 @@ class TcpTransport(AskingTransport):
             raise PrinterFault("connection refused", PrinterStatus.UNREACHABLE) from None
         except TimeoutError:
             raise PrinterFault(PRINTER_NO_CONNECTION, PrinterStatus.UNREACHABLE) from None
-        except OSError as exc:
-            raise PrinterFault(f"cannot connect: {exc.strerror or exc}") from None
+        except OSError as exc:  # the words a failed send of a message is said with
+            said = connection_fault(exc) or exc.strerror or first_line(exc)
+            raise PrinterFault(f"cannot connect ({said})") from None
         # Every write is a question or a whole job: send it now, never wait for the
         # acknowledgement of the last one (Nagle's algorithm against the printer's delayed
         # acknowledgements cost 40 ms a question).

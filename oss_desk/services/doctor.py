@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,13 +20,14 @@ from oss_desk.clock import NOW_ENV, Clock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
 from oss_desk.domain.message_delivery import AlertKind
+from oss_desk.domain.sizes import size_said
 from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
 from oss_desk.errors import DatabaseOverwritten, OssDeskError
 from oss_desk.services.alerts import LeaderAlert, alerts_in, not_sent_lines, referral_alerts_in
 from oss_desk.services.backup_files import FOLDER_ENV
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
-from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn
+from oss_desk.services.doctor_checks import Check, fail, free_bytes, guard, ok, warn
 from oss_desk.services.doctor_devices import board, notify, printers, smtp
 from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
@@ -64,7 +64,7 @@ def run_checks(
     # A database made by an older release: what its schema cannot answer is not asked of it.
     current = store if store is not None and not pending_names(store.conn) else None
     try:
-        settings = _configuration(store, config_path, results)
+        settings = _configuration(store, config_path, results, present=path.exists())
         if store is not None:
             results.append(guard("integrity", lambda: _integrity(path)))
             results.append(guard("file modes", lambda: _modes(path)))
@@ -212,10 +212,10 @@ def _modes(path: Path) -> Check:
 
 def _disk(path: Path) -> Check:
     folder = path.parent if path.parent.exists() else Path.cwd()
-    free = shutil.disk_usage(folder).free
+    free = free_bytes(folder)
     size = path.stat().st_size if path.exists() else 0
     need = max(MIN_FREE_BYTES, 3 * size)
-    text = f"{free / (1 << 30):.1f} GiB free on {folder}"
+    text = f"{size_said(free)} free on {folder}"
     if free < need:
         return fail("disk space", f"only {text}: a backup and the WAL need {need >> 20} MiB")
     if free < LOW_FREE_BYTES:
@@ -227,10 +227,11 @@ def _disk(path: Path) -> Check:
 
 
 def _configuration(
-    store: Store | None, config: Path | None, results: list[Check]
+    store: Store | None, config: Path | None, results: list[Check], *, present: bool = False
 ) -> Settings | None:
     """Validates the configuration; when it is invalid, the devices are still checked with the
-    stored configuration (without the environment's overrides) when that one is valid."""
+    stored configuration (without the environment's overrides) when that one is valid.
+    ``present``: the database file is there (not checked then: it cannot be read)."""
     name = "configuration"
     document: dict[str, Any] | None = None
     source = ""
@@ -245,7 +246,8 @@ def _configuration(
                 return None
             document, source = stored.document, "the stored configuration"
         else:
-            results.append(warn(name, "not checked (no database and no --config)"))
+            why = "the database cannot be read (its line says why)" if present else "no database"
+            results.append(warn(name, f"not checked: {why} and no --config"))
             return None
         settings = build_settings(document, source)
     except OssDeskError as exc:

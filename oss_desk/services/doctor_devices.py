@@ -19,17 +19,20 @@ from urllib.parse import parse_qsl, urlsplit
 from oss_desk.config import Settings
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
-from oss_desk.domain.device_faults import device_words
+from oss_desk.domain.device_faults import PRINTER_SILENT, device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.send_faults import certificate_fault, connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
+from oss_desk.hardware.printer_link import AskingTransport, PrinterFault
 from oss_desk.hardware.printers import PrinterStatus, open_transport
-from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn
+from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn, writable
 from oss_desk.storage.devices import DeviceState
 
 TIMEOUT = 2.0
+CAPTURE = "capture file writable"
+SILENT = f"each job to it fails ({PRINTER_SILENT})"
 
 
 def printers(settings: Settings, recorded: dict[str, DeviceState], now: datetime) -> list[Check]:
@@ -83,25 +86,29 @@ def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
     name = f"printer {parsed.label} ({', '.join(desks)})"
     if parsed.scheme == "capture":
         # A folder or no permission is seen now; a full disk only by the last write.
-        problem = append_problem(Path(parsed.path))
-        if problem:
-            return fail(name, problem)
-        if last is not None and last.status != "ok":
+        found = writable(name, Path(parsed.path), append_problem(Path(parsed.path)), CAPTURE)
+        if found.status == "ok" and last is not None and last.status != "ok":
             return fail(name, f"the worker recorded: {device_words(last.status, last.detail)}")
-        return ok(name, "capture file writable")
+        return found
     if parsed.scheme == "file" and not Path(parsed.path).exists():
         return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
     short = dataclasses.replace(
         parsed, params={**parsed.params, "timeout": str(min(parsed.timeout, TIMEOUT))}
     )
-    status = open_transport(short).status()
+    transport = open_transport(short)
+    if isinstance(transport, AskingTransport):
+        try:  # a connection not made: its reason, as the worker records it with a job
+            transport.open().close()
+        except PrinterFault as fault:
+            return fail(name, said_with(fault.status.value, fault.reason))
+    status = transport.status()
     if status in (PrinterStatus.OK,):
         return ok(name, "ready")
     if status is PrinterStatus.NEAR_END:
         return warn(name, "paper near end")
     if status is PrinterStatus.UNKNOWN:
-        if parsed.asks_status:
-            return warn(name, "connected, but it does not answer status requests")
+        if parsed.asks_status:  # every job to it fails so (a warning while its site is closed)
+            return fail(name, f"connected, but it does not answer status requests: {SILENT}")
         return ok(name, "present (it cannot report its status)")
     return fail(name, status.value)
 
@@ -120,7 +127,7 @@ def board(settings: Settings) -> Check:
     finally:
         link.close()
     if parsed.transport == "capture":
-        return ok(name, "capture file writable")
+        return writable(name, Path(parsed.target), None, CAPTURE)
     return ok(name, f"port opens ({BOARD_UNANSWERED}: whether it shows the calls is not known)")
 
 
@@ -130,8 +137,8 @@ def smtp(settings: Settings) -> Check:
         return ok("email", "no mail server configured")
     url = urlsplit(url_text)
     if url.scheme == "capture":
-        problem = append_problem(Path(url.netloc + url.path))
-        return fail("email capture", problem) if problem else ok("email capture", "writable")
+        where = Path(url.netloc + url.path)
+        return writable("email capture", where, append_problem(where))
     implicit_tls = url.scheme == "smtps"
     starttls = not implicit_tls and dict(parse_qsl(url.query)).get("starttls", "on") != "off"
     host = url.hostname or "localhost"
@@ -172,8 +179,8 @@ def notify(settings: Settings) -> Check:
     n = settings.notify
     base = n.base_url
     if base.startswith("capture://"):
-        problem = append_problem(Path(base[len("capture://") :]))
-        return fail("notify capture", problem) if problem else ok("notify capture", "writable")
+        where = Path(base[len("capture://") :])
+        return writable("notify capture", where, append_problem(where))
     default = type(n)().base_url
     if not n.api_key_file and base == default and not (n.email_template or n.sms_template):
         return ok("notify", "not configured")

@@ -134,6 +134,18 @@ BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _NO_ACCESS = frozenset({sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
 
 
+TRY_AGAIN = ": try again"
+THEN_TRY_AGAIN = ", then try again"
+"""What a person is told to do after a write the database refused; a process that tries again
+by itself says so in its own words instead (:func:`for_a_process`)."""
+
+
+def for_a_process(message: str) -> str:
+    """A storage fault's ``message`` without its advice to a person to try again: the worker's
+    log adds that it waits and tries again itself (said once, not twice)."""
+    return message.removesuffix(TRY_AGAIN).removesuffix(THEN_TRY_AGAIN)
+
+
 def classify(
     exc: sqlite3.Error, path: Path | str, *, waited: float | None = None
 ) -> StorageError | None:
@@ -157,8 +169,8 @@ def classify(
     if primary in BUSY_CODES or (primary is None and "locked" in text):
         return StorageBusy(
             f"database locked: another process held {where} for more than "
-            f"{waited if waited is not None else busy_timeout():g} s (nothing was saved): "
-            "try again"
+            f"{waited if waited is not None else busy_timeout():g} s (nothing was saved)"
+            f"{TRY_AGAIN}"
         )
     if (
         primary == sqlite3.SQLITE_FULL
@@ -166,8 +178,8 @@ def classify(
         or (primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) and no_space_left(where))
     ):
         return StorageFull(
-            f"disk full: cannot write to {where} (nothing was saved): free some space, "
-            "then try again"
+            f"disk full: cannot write to {where} (nothing was saved): free some space"
+            f"{THEN_TRY_AGAIN}"
         )
     if (
         primary

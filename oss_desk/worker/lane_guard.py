@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from oss_desk.domain.worker_faults import RESTART_SECONDS, database_pause
 from oss_desk.errors import DatabaseGone, StorageError
+from oss_desk.storage.faults import for_a_process
 from oss_desk.worker.lane_faults import LaneFaults
 
 log = logging.getLogger("oss_desk.worker")
@@ -53,7 +54,8 @@ class LaneGuard:
                     # since its last fault), then open the database afresh and resume.
                     self.faults.note(self.errors, exc)
                     pause = database_pause(pause, self.clock() - started)
-                    log.warning("%s; the worker waits %.0f s and tries again", exc.message, pause)
+                    said = for_a_process(exc.message)
+                    log.warning("%s; the worker waits %.0f s and tries again", said, pause)
                     self.stop.wait(pause)
                 except Exception as exc:
                     self.faults.note(self.errors, exc)

@@ -537,7 +537,8 @@ class PrintDelivery:
             else:
                 self._left(job, begun[row["id"]], report)
         if left:
-            log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
+            jobs = "print job" if len(left) == 1 else "print jobs"
+            log.warning("took over %d %s left mid-print (at %s)", len(left), jobs, now)
         if counts is not None:
             counts.count_from(report)
         return len(left)

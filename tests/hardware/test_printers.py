@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.domain.devices import parse_printer_url
+from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.errors import InvalidInput
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, decode_status, open_transport
 
@@ -56,7 +56,7 @@ def test_a_printer_is_reached_by_its_address_or_by_its_name(printer: FakePrinter
         time.sleep(0.01)  # the printer files each job once its connection has closed
     assert printer.jobs.count(JOB) == 2
     unknown = open_transport("tcp://no-such-printer.invalid:9100?timeout=1")
-    with pytest.raises(PrinterFault, match="cannot connect"):
+    with pytest.raises(PrinterFault, match=r"cannot connect \(name not found\)"):
         unknown.send(JOB)
 
 
@@ -188,6 +188,24 @@ def test_serial_printer_unplugged() -> None:
 def test_bad_printer_urls(url: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_printer_url(url)
+
+
+@pytest.mark.parametrize(
+    ("baud", "nearest"), [("19220", 19200), ("96000", 115200), ("9000", 9600), ("300", 1200)]
+)
+def test_a_mistyped_baud_rate_is_refused_naming_the_nearest(baud: str, nearest: int) -> None:
+    """Devices trial 17: baudrate=19220 and 96000 were taken and doctor said "ready" (the port
+    opens at any rate; the printer reads the line as noise)."""
+    rates = "the rates: 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200"
+    said = rf"baudrate {baud} is not a standard rate \(did you mean {nearest}\? {rates}\)$"
+    with pytest.raises(InvalidInput, match=said):
+        parse_printer_url(f"serial:///dev/ttyS0?baudrate={baud}")
+    with pytest.raises(InvalidInput, match=said):
+        parse_board_url(f"ascii+serial:///dev/ttyS0?baudrate={baud}")
+    for rate in (1200, 9600, 115200):
+        assert parse_printer_url(f"serial:///dev/ttyS0?baudrate={rate}").baudrate == rate
+        board = parse_board_url(f"ascii+serial:///dev/ttyS0?baudrate={rate}")
+        assert board.serial_settings()["baudrate"] == rate
 
 
 def test_no_word_twice_in_a_printer_fault(printer: FakePrinter) -> None:
