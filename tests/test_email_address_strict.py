@@ -21,7 +21,7 @@ from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
 
 from .appointments_site import NOW, make_office, service_at
-from .conftest import db_content, run_cli_process
+from .conftest import Cli, db_content, run_cli_process
 from .messaging import SmtpServer
 from .test_messages import at, deliver, rows
 
@@ -93,7 +93,7 @@ def test_booking_or_referring_to_an_address_that_is_not_one_is_refused_and_nothi
 
 
 def test_an_address_held_from_before_that_reads_as_another_is_not_sent_and_alerts(
-    tmp_path: Path, smtp: SmtpServer
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = make_office(tmp_path, smtp_url=smtp.url)
     svc, session = service_at(db, FixedClock(NOW))
@@ -113,6 +113,10 @@ def test_an_address_held_from_before_that_reads_as_another_is_not_sent_and_alert
     failed = rows(db, "SELECT status, last_error FROM messages WHERE status = 'failed'")
     assert failed == [("failed", NOT_ONE_ADDRESS)]
     assert "other@example.org" not in NOT_ONE_ADDRESS
+    # The team leader is told, by an alert naming the booking, never the address.
+    said = Cli(db, monkeypatch)("--user", "tl", "alerts", "list", now="2026-11-23T10:00:00Z")
+    assert said.code == 0, said.err
+    assert f"failed: {NOT_ONE_ADDRESS}\n" in said.out and "other@example.org" not in said.out
 
 
 def test_the_sender_refuses_an_address_its_header_reads_otherwise(smtp: SmtpServer) -> None:

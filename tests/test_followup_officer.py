@@ -75,6 +75,9 @@ def test_the_officer_goes_with_the_records_details_by_forget_and_by_the_purge(cl
     found = run_json(cli, "--user", "tl", "resident", "find", "--name", NAME, now=LATER)
     holds = {r["ref"]: r["holds"] for r in found["records"]}
     assert "officer" in holds[forgotten] and "officer" in holds[purged]
+    # A name typed as the officer is found by it too.
+    found = run_json(cli, "--user", "tl", "resident", "find", "--name", "zzname6", now=LATER)
+    assert [r["ref"] for r in found["records"]] == [purged]
     forget = ("resident", "forget", forgotten, "--yes", "--reason", "IG-2026-7")
     erased = run_json(cli, "--user", "tl", *forget, now=LATER)
     assert "officer" in erased["erased"][0]["erased"]

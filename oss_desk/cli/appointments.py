@@ -71,8 +71,7 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
         "business_day": appt.business_day,
         "version": appt.version,
         "cancelled_by": appt.cancelled_by,
-        # The reason given is the resident's words: only with --contact (``show``).
-        "cancel_reason_held": appt.cancel_reason is not None,
+        "cancel_reason_held": appt.cancel_reason is not None,  # the words: show --contact
         "notice_working_days": appt.notice_days,
         "notice_breach": appt.notice_breach,
         "untold_since": appt.untold_since,
@@ -461,10 +460,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
             if appt.cancelled_by == "council" and appt.untold_since is None
             else ""
         )
-        click.echo(
-            f"  cancelled by the {appt.cancelled_by}{notice}"
-            + cancel_reason_said(appt.cancel_reason, contact=with_contact)
-        )
+        reason = cancel_reason_said(appt.cancel_reason, contact=with_contact)
+        click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
     elif appt.notice_breach:  # its latest change: a council move with too little notice
         click.echo(f"  moved by the council, {short_notice_said(appt)}")
     if untold := untold_said(appt, reachable=svc.reachable(appt)):

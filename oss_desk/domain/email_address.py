@@ -78,6 +78,6 @@ def one_recipient(to: str) -> str | None:
 
 
 _HEADERS = HeaderRegistry()
-NOT_ONE_ADDRESS = "the email address held is not one plain address: not sent"
+NOT_ONE_ADDRESS = "the email address held is not one plain address (it would go to someone else)"
 """Why a message was not sent to an address held from before the check at entry (a comma or
 colon in it, read by the mail server as another address)."""

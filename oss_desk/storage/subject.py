@@ -162,7 +162,10 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
     args = {"value": value}
     conn.create_function("name_matches", 2, name_matches, deterministic=True)
     found = _held(conn, "appointment", _matches(f"c.{key}", key), args)
-    found += _held(conn, "followup", _matches(f"d.{key}", key), args)
+    followups = _matches(f"d.{key}", key)
+    if key == "name":  # and the officer named as answering (free text once: it may hold one)
+        followups = f"{followups} OR {_matches('f.officer', key)}"
+    found += _held(conn, "followup", followups, args)
     return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})
 
 
