@@ -17,6 +17,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.services import doctor
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.session import open_session
 from oss_desk.storage import chain
@@ -319,3 +320,34 @@ def test_the_daily_summary_prints_the_days_head(day: Cli, raw: sqlite3.Connectio
     # A day with no events says so (asked the day after: a day after today has no figures).
     empty = day("report", "daily", "--date", "2026-11-24", now="2026-11-25T10:00:00Z").out
     assert "Event log: no events that day" in empty
+
+
+def _integrity_line(day: Cli) -> str:
+    result = day("doctor", now=NOW)
+    (line,) = [x for x in result.out.splitlines() if x[6:].startswith("integrity: ")]
+    return line
+
+
+def test_doctor_checks_the_newest_events_chain_and_says_how_much(
+    day: Cli, raw: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 19: doctor said "integrity ok ... event log append-only" (exit 0) over events
+    edited, deleted or reordered: it did not look at the chain, and did not say so."""
+    ids = event_ids(raw)
+    line = _integrity_line(day)
+    assert line.endswith(f"event log append-only; chain holds ({len(ids)} events)"), line
+    monkeypatch.setattr(doctor, "RECENT_EVENTS", 5)
+    line = _integrity_line(day)
+    assert line.endswith("chain holds over the newest 5 events (`db check` checks all)"), line
+    older, newer = ids[len(ids) // 2], ids[-3]
+    without_triggers(raw, [("UPDATE events SET actor = 'someone-else' WHERE id = ?", [older])])
+    line = _integrity_line(day)  # before the newest 5: said as not checked here, not "all ok"
+    assert line.startswith("ok    ") and "newest 5 events (`db check` checks all)" in line
+    without_triggers(raw, [("DELETE FROM events WHERE id = ?", [newer])])
+    line = _integrity_line(day)
+    assert line.startswith(
+        f"fail  integrity: event log: the hash chain breaks at event {newer + 1}"
+    )
+    assert line.endswith("(`db check` checks the whole log): restore from a backup"), line
+    monkeypatch.setattr(doctor, "RECENT_EVENTS", 20_000)
+    assert f"breaks at event {older} " in _integrity_line(day)

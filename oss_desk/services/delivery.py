@@ -132,6 +132,39 @@ def printing_parts(
     return parts
 
 
+def printer_said(worker: WorkerState, printer: DeviceState | None) -> str:
+    """A printer's state as a desk's status area says it ("ok", "cover open", "not checked
+    yet"): the team leader's printer picker shows it beside each desk."""
+    return device_word(reading(printer), worker)[0]
+
+
+def office_printers_part(
+    worker: WorkerState,
+    devices: dict[str, DeviceState],
+    printers: Iterable[tuple[str, str]],
+) -> StatusPart | None:
+    """For the team leader: each of the office's printers (``printers``: url and the name of a
+    desk printing on it, in desk order) that is not working, named by its desks: "Reception
+    cover open; Desk 2 unreachable (connection refused)". None when every one works, or none
+    has been asked yet, or no worker drives them (the Printer part says that)."""
+    if not worker.alive:
+        return None
+    named: dict[str, list[str]] = {}
+    for url, name in printers:
+        named.setdefault(url, []).append(name)
+    faults = []
+    for url, names in named.items():
+        text, fault = device_word(reading(devices.get(url)), worker)
+        if fault:
+            faults.append((" / ".join(names), text))
+    if not faults:
+        return None
+    full = "; ".join(f"{who} {text}" for who, text in faults)
+    short = "; ".join(f"{who} {shorter_words(text)[0]}" for who, text in faults)
+    least = f"{len(faults)} not working"
+    return StatusPart("Printers", full, True, short, least)
+
+
 def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
     text, fault = device_word(reading(board), worker)
     return device_part("Board", text, fault)

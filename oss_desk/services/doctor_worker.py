@@ -121,11 +121,10 @@ def _waiting_for_the_lock(path: Path, seen: datetime | None, seen_seconds: float
     it carries on by itself once the lock is let go, and a restart cannot help (a new worker
     waits for the same lock). A warning while that is recent; held for longer than a lane's
     faults are said (5 minutes), it fails: nothing is delivered until that process lets go."""
-    since = f"since at least {seen:%Y-%m-%d %H:%M:%S}Z, " if seen else ""
+    last = f", last worked on it at {seen:%Y-%m-%d %H:%M:%S}Z" if seen else ""
     who = holder_said(WorkerLock.holder(path))
     waiting = (
-        f"waiting for the database: another process holds its write lock ({since}the last "
-        f"heartbeat of {who}, which holds the worker lock)"
+        f"waiting for the database: another process holds its write lock (the worker, {who}{last})"
     )
     if seen_seconds is not None and seen_seconds < FAULT_SPAN_SECONDS:
         return warn("worker", f"{waiting}; it carries on once the lock is let go (no restart)")

@@ -204,6 +204,23 @@ class _ChainAside:
             self.pool.shutdown(wait=True)
 
 
+def recent_chain(path: Path, events: int) -> ChainCheck | None:
+    """The newest ``events`` of the event log checked against its hash chain, each following
+    the stored hash of the one before them (None: a log from before the chain). Quick however
+    long the log (``doctor``); an edit before them is for the whole chain's check (``db
+    check``)."""
+    conn = connect_file(path, readonly=True)
+    try:
+        if not _has_chain(conn):
+            return None
+        row = conn.execute(
+            "SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?", [events]
+        ).fetchone()
+        return event_chain.verify(conn, after=int(row[0]) if row else 0)
+    finally:
+        conn.close()
+
+
 def _has_chain(conn: sqlite3.Connection) -> bool:
     try:
         return "hash" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}

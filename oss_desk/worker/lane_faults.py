@@ -9,6 +9,7 @@ import time
 from collections import Counter, deque
 
 from oss_desk.domain.worker_faults import FAULT_SPAN_SECONDS, LaneFaultsSeen
+from oss_desk.storage.faults import for_a_process
 
 
 class LaneFaults:
@@ -22,7 +23,7 @@ class LaneFaults:
         """Note ``exc`` (caught in the current lane) and add its type to ``errors``."""
         errors.append(type(exc).__name__)
         lane = threading.current_thread().name.removeprefix("oss-desk-")
-        said = " ".join(str(getattr(exc, "message", exc)).split())[:200]
+        said = " ".join(for_a_process(str(getattr(exc, "message", exc))).split())[:200]
         with self._lock:
             self._seen.append((time.monotonic(), lane, f"{lane}: {type(exc).__name__}: {said}"))
 

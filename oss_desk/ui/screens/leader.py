@@ -424,9 +424,11 @@ class LeaderScreen(DeskScreen):
     async def action_print_summary(self) -> None:
         """Today's summary on a chosen desk's receipt printer (queued: the key bar's printer
         state says when it has printed)."""
-        names = self.desk.names
+        names, snapshot = self.desk.names, self.desk.snapshot
         printers = [
-            (d.id, d.name) for d in names.desks.values() if d.printer_url or d.fallback_printer_url
+            (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
+            for d in names.desks.values()
+            if d.printer_url or d.fallback_printer_url
         ]
         if not printers:
             self.say("No desk has a receipt printer set up")
@@ -525,3 +527,13 @@ class LeaderScreen(DeskScreen):
     @key_flow("leader")
     async def action_find(self) -> None:
         await find_ticket(self)
+
+
+def _with_state(name: str, url: str | None, snapshot: DeskSnapshot | None) -> str:
+    """A desk in the summary's printer picker, with its printer's state as the status area
+    says it: "Reception (cover open)"."""
+    from oss_desk.services.delivery import printer_said
+
+    if snapshot is None or url is None:
+        return name
+    return f"{name} ({printer_said(snapshot.worker, snapshot.devices.get(url))})"

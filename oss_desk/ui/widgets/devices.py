@@ -23,7 +23,12 @@ def device_parts(
     # With the first snapshot (the status line is empty in the desk's first frame).
     from oss_desk.domain.appointments import untold_refs_said
     from oss_desk.services.alerts import alerts_counted, leader_lines
-    from oss_desk.services.delivery import StatusPart, board_part, printing_parts
+    from oss_desk.services.delivery import (
+        StatusPart,
+        board_part,
+        office_printers_part,
+        printing_parts,
+    )
 
     desk = context.names.desks.get(desk_id or "")
     mine = desk.printer_url if desk else None
@@ -43,6 +48,15 @@ def device_parts(
         parts[0] = dataclasses.replace(parts[0], label="Printer, board")
     elif snapshot.board_url:
         parts.append(board_part(snapshot.worker, snapshot.devices.get(snapshot.board_url)))
+    if leader:  # the office's other printers that are not working, each named by its desks
+        others = [
+            (url, d.name)
+            for d in context.names.desks.values()
+            for url in (d.printer_url, d.fallback_printer_url)
+            if url and url != mine
+        ]
+        office = office_printers_part(snapshot.worker, snapshot.devices, others)
+        parts += [office] if office is not None else []
     if leader:  # the mail server and Notify, as the worker last found them
         for label, words in snapshot.senders:
             parts.append(StatusPart(label, words.text, words.fault, words.short, words.least))
