@@ -5,7 +5,7 @@ character that is not a digit, the wrong start, too short or too long) and what 
 A number that will be texted (a ticket's texts, a booking confirmed by text, a referral's
 reference sent by text) is a UK mobile (:func:`normalise_mobile`); one only rung (a ring-back,
 a contact number, ``resident find --phone``) any UK phone number (:func:`normalise_phone`).
-Both are kept as ``+44...``.
+Both are kept as ``+44...``, and shown as a person dials them (:func:`dialable`).
 """
 
 from __future__ import annotations
@@ -92,3 +92,20 @@ def normalise_number(text: str, *, texted: bool) -> str:
     :func:`normalise_mobile`'s words as every text is; one only rung (a ring-back, a contact
     number) any UK phone number (:func:`normalise_phone`)."""
     return normalise_mobile(text) if texted else normalise_phone(text)
+
+
+def dialable(number: str) -> str:
+    """``number`` (stored ``+44...``, or as typed) in its national form, grouped the way UK
+    numbers are written (``+441632960123`` is ``01632 960123``; ``+447700900123``, ``07700
+    900123``; ``+442079460000``, ``020 7946 0000``); a number of another shape is given back as
+    it is."""
+    digits = national_digits(number)
+    if not re.fullmatch(r"0[0-9]{10}", digits):
+        return number.strip()
+    if digits.startswith("02"):  # London, Cardiff ...: 020 7946 0000
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    if digits[:3] in ("011", "030", "033", "034", "037", "080", "084", "087", "090", "091") or (
+        digits.startswith("01") and digits[3] == "1"
+    ):  # 0113 496 0000, 0161 496 0000, 0300 123 4567, 0800 123 4567
+        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    return f"{digits[:5]} {digits[5:]}"  # 01632 960123, 07700 900123

@@ -77,6 +77,7 @@ async def test_f1_in_the_booking_form_keeps_what_was_typed_and_the_cursor(
         assert email.has_focus
         help = await pressed_to(pilot, HelpScreen, "f1")
         assert help.about == BookingDialog.HELP and keys_of(help)["^s"] == "Book"
+        assert "a date (YYYY-MM-DD) and Enter" in help.about  # it read "(YYYY-MM- DD)"
         assert fields(dialog) == ("Bob", "ann@exa", "")  # F1 was not typed into the field
         await pressed_to(pilot, BookingDialog, "escape")
         assert email.has_focus and fields(dialog) == ("Bob", "ann@exa", "")

@@ -117,12 +117,12 @@ class BookingDialog(Dialog[Appointment | None]):
     on a slot chooses it and says which; Ctrl+S (``doing``: what it does) makes the change."""
 
     HELP = (
-        "An appointment, booked or moved from here: the service by its letter, a date (YYYY-MM- "
-        "DD) and Enter for its free slots, then Enter on a slot chooses it. A new booking takes "
-        "the resident's contact (the name is for staff only) and how the confirmation goes; Tab "
-        "moves from field to field. Ctrl+S books (or moves); a refusal (the slot just went, an "
-        "email missing) shows in red and nothing typed is lost. Esc goes back and nothing is "
-        "booked."
+        "An appointment, booked or moved from here: the service by its letter, a date "
+        "(YYYY-MM-DD) and Enter for its free slots, then Enter on a slot chooses it. A new "
+        "booking takes the resident's contact (the name is for staff only) and how the "
+        "confirmation goes; Tab moves from field to field. Ctrl+S books (or moves); a refusal "
+        "(the slot just went, an email missing) shows in red and nothing typed is lost. Esc goes "
+        "back and nothing is booked."
     )
 
     CSS_PATH = STYLES / "appointments.tcss"

@@ -39,6 +39,7 @@ from oss_desk.domain.followups import (
     unreached_early_asked,
 )
 from oss_desk.domain.models import Actor
+from oss_desk.domain.phones import dialable
 from oss_desk.domain.text import sentence_case
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
@@ -397,7 +398,8 @@ class FollowupsScreen(DeskScreen):
             for key, value in details.filled():
                 if value:
                     text.append(f"{_LABELS.get(key, key.capitalize())}: ", style="bold")
-                    text.append(f"{value}\n")  # resident text: never markup
+                    shown = dialable(value) if key == "phone" else value  # one to ring
+                    text.append(f"{shown}\n")  # resident text: never markup
         if self.has_class("-narrow"):  # a few wrapped lines below the list
             text = Text("   ").join(line for line in text.split("\n") if line.plain.strip())
         panel.update(text)
