@@ -122,12 +122,17 @@ def test_an_opener_names_a_wal_deleted_under_running_processes(tmp_path: Path) -
             conn.execute("SELECT count(*) FROM events").fetchone()
         os.unlink(f"{db}-wal")
         holders[0].execute("UPDATE sites SET name = 'Moved Hall'")
-        for args in (("queue",), ("ticket", "issue", "--service", "C", "--no-print")):
-            said = run_cli_process(*args, env=env)
-            assert said.returncode == 4, said.stderr
-            assert "check the disk" not in said.stderr
-            assert "office.sqlite-wal, the file beside" in said.stderr
-            assert "close every desk and stop the worker normally (never kill -9" in said.stderr
+        for args in (
+            ("queue",),
+            ("ticket", "issue", "--service", "C", "--no-print"),
+            ("db", "check"),  # before: "damaged (disk I/O error)"
+        ):
+            done = run_cli_process(*args, env=env)
+            said = done.stdout + done.stderr
+            assert done.returncode == 4, said
+            assert "check the disk" not in said and "damaged" not in said, said
+            assert "office.sqlite-wal, the file beside" in said
+            assert "close every desk and stop the worker normally (never kill -9" in said
     finally:
         for conn in holders:
             conn.close()

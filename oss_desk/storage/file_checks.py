@@ -12,7 +12,7 @@ ticket printed and then given out again). A process that opens the database mean
 new, empty WAL, which the shared index (``-shm``) says holds pages it does not: every read there
 fails with "disk I/O error".
 
-What recovers (measured, SQLite 3.40 to 3.46): a checkpoint by a connection that still has the
+What recovers (measured with SQLite 3.40): a checkpoint by a connection that still has the
 deleted WAL open copies every committed change into the database file; ``TRUNCATE`` then empties
 the deleted file and starts the WAL again from nothing, so new processes read the database file
 and write a new WAL at the path, and the old connections' reads fail (a short read) instead of
@@ -43,6 +43,8 @@ from oss_desk.storage.incarnation import FileHead, file_identity
 WAL_HEADER_BYTES = 32
 """A WAL shorter than its header holds no change (a new one, not written yet)."""
 FRAME_HEADER_BYTES = 24
+RESCUE_WAIT_MS = 2000
+"""The longest :func:`rescue` waits for other connections' reads to end (milliseconds)."""
 _SHM_HEADER = struct.Struct("=4x4x4xBBHI")
 """The start of the shared index's header (native byte order): isInit, bigEndCksum, page size
 (1: 65536), the last valid frame (sqlite.org/walformat.html)."""
@@ -138,8 +140,15 @@ def rescue(store: Store) -> bool:
     conn = store.conn
     if conn.in_transaction:
         return False
+    run = sqlite3.Connection.execute
     with contextlib.suppress(sqlite3.Error, StorageError):
-        row = sqlite3.Connection.execute(conn, "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        waits = run(conn, "PRAGMA busy_timeout").fetchone()[0]
+        # TRUNCATE waits for every reader to finish: a desk's tick or key waits at most this.
+        run(conn, f"PRAGMA busy_timeout = {RESCUE_WAIT_MS}")
+        try:
+            row = run(conn, "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            run(conn, f"PRAGMA busy_timeout = {int(waits)}")
         return row is not None and int(row[0]) == 0
     return False
 

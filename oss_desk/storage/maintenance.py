@@ -22,6 +22,7 @@ from oss_desk.storage import chain as event_chain
 from oss_desk.storage import subject
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.faults import DecodingConnection
+from oss_desk.storage.file_checks import wal_lost, wal_lost_said
 from oss_desk.storage.holders import lock_holder
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
@@ -124,6 +125,10 @@ def inspect(
         text = " ".join(str(exc).split())
         if "not a database" in text:
             result.problems.append(f"{path}: not an SQLite database (header damaged?)")
+        elif getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_IOERR and wal_lost(
+            Path(path)
+        ):
+            result.problems.append(wal_lost_said(Path(path)))  # not damage: see its words
         else:
             result.problems.append(f"{path}: damaged ({text})")
         if result.integrity == "not checked":
