@@ -51,3 +51,17 @@ def test_a_restore_lists_the_bookings_made_after_the_backup_and_what_was_sent(
 
     again = cli("db", "restore", backup, "--yes", "--json", now=now).json()
     assert again["bookings_only_in_kept"] == []  # the replaced database was the backup itself
+
+
+def test_one_event_after_the_backup_is_said_as_one(cli: Cli) -> None:
+    made = cli("db", "backup", "--json")
+    assert made.code == 0, made.err
+    found = cli("--user", "tl", "resident", "find", "--phone", "07700 900123")  # one event
+    assert found.code == 0, found.err
+    restored = cli("db", "restore", made.json()["path"], "--yes")
+    assert restored.code == 0, restored.err
+    (line,) = [x for x in restored.out.splitlines() if x.startswith("The replaced database had")]
+    assert line.startswith("The replaced database had 1 event newer than the backup (the newest"), (
+        line
+    )
+    assert "): it is not in the restored database, only in office.sqlite.before-restore-" in line

@@ -227,7 +227,7 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
         )
     elif result.other_office:
         click.echo(
-            f"The replaced database was another office's: all its {result.newer_events} events "
+            f"The replaced database was another office's: all its {_events(result.newer_events)} "
             f"are only in {kept.name}."
         )
     elif result.newer_events:
@@ -243,8 +243,9 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
             "backup's log parts from it: the backup went on with events of its own)"
         )
         click.echo(
-            f"The replaced database had {result.newer_events} events {which} (the newest at "
-            f"{newest}): they are not in the restored database, only in {kept.name}."
+            f"The replaced database had {_events(result.newer_events)} {which} (the newest at "
+            f"{newest}): {'they are' if result.newer_events != 1 else 'it is'} not in the "
+            f"restored database, only in {kept.name}."
         )
     _say_lost_bookings(result)
     if not result.codes_known or result.given or result.skipped_ahead is not None:
@@ -256,6 +257,10 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
             "backup: the numbering carries on after them, so no code already on paper is given "
             "again."
         )
+
+
+def _events(n: int) -> str:
+    return f"{n} event{'s' if n != 1 else ''}"
 
 
 SENT_BY = {"email": "emailed", "text": "texted"}
