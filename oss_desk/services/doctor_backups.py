@@ -71,7 +71,8 @@ def _unfinished(folder: Path, stem: str) -> str | None:
     return (
         f"{len(left)} unfinished backup file{'s' if len(left) != 1 else ''} ({size} MiB of "
         f"personal data) left by a backup that was stopped mid-copy: "
-        f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes them)"
+        f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes "
+        f"{'them' if len(left) != 1 else 'it'})"
     )
 
 
