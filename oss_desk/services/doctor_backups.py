@@ -59,7 +59,7 @@ def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
         f"{len(old)} backup{'s' if many else ''} older than backup.keep_days ({keep_days} days), "
         f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
         f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
-        "`oss-desk db backup` deletes them)"
+        f"`oss-desk db backup` deletes {'them' if many else 'it'})"
     )
 
 
