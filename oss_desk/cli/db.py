@@ -44,7 +44,7 @@ def db() -> None:
     "--keep",
     type=click.IntRange(1, 3650),
     metavar="N",
-    help="Keep the newest N backups (backup.keep).",
+    help="Keep the newest N backups (backup.keep); older than backup.keep_days go anyway.",
 )
 @choice_option(
     "--method",
