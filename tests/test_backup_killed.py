@@ -84,6 +84,46 @@ def test_a_killed_backups_copy_is_warned_of_then_deleted_by_the_next(db_path: Pa
     assert "mid-copy" not in line["detail"]
 
 
+def test_a_second_backup_in_the_same_second_leaves_the_first_alone(db_path: Path) -> None:
+    """Both would write the same name: the second is refused (exit 75, try again) and never
+    deletes the first's copy as its own (the first then failed, "cannot open the database")."""
+    _grow(db_path)
+    folder = db_path.parent / "backups"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"}
+    for _ in range(10):
+        first = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "db", "backup"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while first.poll() is None and not (
+            folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())
+        ):
+            time.sleep(0.001)
+        second = run_cli_process("db", "backup", env=env)
+        _, first_err = first.communicate(timeout=60)
+        if second.returncode == 0:  # the first was done already: a name of its own
+            for p in folder.iterdir():
+                p.unlink()
+            continue
+        assert second.returncode == 75, second.stderr
+        assert second.stderr == (
+            f"oss-desk: another backup of this database is being written to {folder} this very "
+            "second (nothing was written): try again\n"
+        )
+        assert first.returncode == 0, first_err
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "office-20261123T093000Z.sqlite",
+            "office-20261123T093000Z.sqlite.head",
+        ]
+        return
+    pytest.fail("the first backup always finished before the second began")
+
+
 def test_a_backup_being_written_is_never_taken_for_a_stale_one(tmp_path: Path) -> None:
     partial = tmp_path / ".office-20261207T093000Z.sqlite.partial"
     fd = hold_new(partial)

@@ -40,7 +40,9 @@ def test_backups_older_than_keep_days_are_warned_of_then_deleted(db_path: Path) 
     line = _doctor_backups(db_path)
     assert line.startswith("warn  backups:"), line
     assert f"1 backup older than backup.keep_days (14 days), the oldest {old.name} (39 days" in line
-    assert "it holds details purged or erased since" in line
+    assert (
+        "it holds details purged or erased since (the next `oss-desk db backup` deletes it)" in line
+    )
 
     made = _backup(db_path)  # keep 14 by number: only its age deletes the old one
     assert not old.exists() and not Path(f"{old}.head").exists()

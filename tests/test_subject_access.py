@@ -523,7 +523,8 @@ def test_forget_says_which_backups_still_hold_the_details_and_until_when(office:
     assert forgot.code == 0, forgot.err
     until = datetime.fromtimestamp(three_days_ago + 14 * 86400).astimezone()
     assert forgot.out.splitlines()[-1] == (
-        f"1 backup made before now in {folder} still holds them: the last is deleted by the "
+        f"1 backup made before now in {folder} may still hold them (those made after the "
+        "records were): the last is deleted by the "
         f"first `oss-desk db backup` after {until:%a %d %b %Y %H:%M} (backup.keep_days, 14 "
         "days); copies taken off the host go by their own schedule."
     )

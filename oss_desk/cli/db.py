@@ -44,7 +44,7 @@ def db() -> None:
     "--keep",
     type=click.IntRange(1, 3650),
     metavar="N",
-    help="Keep the newest N backups (backup.keep).",
+    help="Keep the newest N backups (backup.keep); older than backup.keep_days go anyway.",
 )
 @choice_option(
     "--method",
@@ -227,7 +227,7 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
         )
     elif result.other_office:
         click.echo(
-            f"The replaced database was another office's: all its {result.newer_events} events "
+            f"The replaced database was another office's: all its {_events(result.newer_events)} "
             f"are only in {kept.name}."
         )
     elif result.newer_events:
@@ -243,9 +243,11 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
             "backup's log parts from it: the backup went on with events of its own)"
         )
         click.echo(
-            f"The replaced database had {result.newer_events} events {which} (the newest at "
-            f"{newest}): they are not in the restored database, only in {kept.name}."
+            f"The replaced database had {_events(result.newer_events)} {which} (the newest at "
+            f"{newest}): {'they are' if result.newer_events != 1 else 'it is'} not in the "
+            f"restored database, only in {kept.name}."
         )
+    _say_lost_bookings(result)
     if not result.codes_known or result.given or result.skipped_ahead is not None:
         _say_numbering_given(result)
         return
@@ -255,6 +257,45 @@ def _say_what_is_left_behind(result: RestoreResult) -> None:
             "backup: the numbering carries on after them, so no code already on paper is given "
             "again."
         )
+
+
+def _events(n: int) -> str:
+    return f"{n} event{'s' if n != 1 else ''}"
+
+
+SENT_BY = {"email": "emailed", "text": "texted"}
+
+
+def _say_lost_bookings(result: RestoreResult) -> None:
+    """The bookings made after the backup: gone from the restored database, their slots free
+    again, though the resident may hold a confirmation (review: a restore said nothing)."""
+    from oss_desk.clock import read_instant
+    from oss_desk.domain.calendar import local
+
+    lost, kept = result.lost_bookings, result.kept
+    if kept is None or result.other_office:
+        return
+    if lost is None:
+        if result.newer_events:
+            click.echo(
+                f"The bookings made after the backup could not be read from {kept.name}: "
+                "check it for any to rebook."
+            )
+        return
+    if not lost:
+        return
+    many = len(lost) != 1
+    click.echo(
+        f"{len(lost)} booking{'s' if many else ''} made after the backup {'are' if many else 'is'}"
+        f" not in the restored database (the slot{'s' if many else ''} free again), only in "
+        f"{kept.name}:"
+    )
+    for b in lost:
+        at = local(read_instant(b.starts_at), b.timezone)
+        sent = [f"{kind} {SENT_BY.get(channel, channel)}" for kind, channel in b.sent]
+        said = ", ".join(sent) if sent else "nothing sent to the resident yet"
+        todo = "rebook it" if b.status == "booked" else f"{b.status.replace('_', ' ')}: record it"
+        click.echo(f"  {b.ref} {at:%a %d %b %H:%M}, {said}: {todo}")
 
 
 def _say_print_jobs_settled(settled: dict[str, int] | None) -> None:

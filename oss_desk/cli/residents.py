@@ -153,8 +153,9 @@ def _backups_line(kept: HeldInBackups) -> str:
     day = kept.until.astimezone().strftime("%a %d %b %Y %H:%M")
     many = kept.count != 1
     return (
-        f"{kept.count} backup{'s' if many else ''} made before now in {kept.folder} still "
-        f"hold{'' if many else 's'} them: the last is deleted by the first `oss-desk db backup` "
+        f"{kept.count} backup{'s' if many else ''} made before now in {kept.folder} may still "
+        "hold them (those made after the records were): the last is deleted by the first "
+        "`oss-desk db backup` "
         f"after {day} (backup.keep_days, {kept.keep_days} days); copies taken off the host go "
         "by their own schedule."
     )

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.backup_age import KEEP_DAYS, backup_expired, kept_until
-from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError, StorageFull
+from oss_desk.errors import (
+    ConfigError,
+    InvalidInput,
+    OssDeskError,
+    StorageBusy,
+    StorageError,
+    StorageFull,
+)
 from oss_desk.paths import new_backup_path
 from oss_desk.services.backup_files import (
     backup_folder,
@@ -211,9 +218,14 @@ def backup_store(
     head_partial = target.with_name(f".{target.name}{HEAD_SUFFIX}.partial")
     stale_partials(target.parent, store.path.stem, remove=True)  # a backup killed mid-copy
     started = time.perf_counter()
-    held: int | None = None
     try:
         held = hold_new(partial)  # locked until done: no other backup takes it for stale
+    except FileExistsError:  # theirs: never to be cleaned up by this one
+        raise StorageBusy(
+            f"another backup of this database is being written to {target.parent} this very "
+            "second (nothing was written): try again"
+        ) from None
+    try:
         head: tuple[int, bytes] | None = None
         with translate_errors(store.path, _copy_fault(target.parent)):
             if method == "backup-api":
@@ -255,8 +267,7 @@ def backup_store(
             head_file(target).unlink(missing_ok=True)
         raise
     finally:
-        if held is not None:
-            os.close(held)
+        os.close(held)
     seconds = time.perf_counter() - started
     deleted = (
         prune(target.parent, store.path.stem, keep, made=target, keep_days=keep_days)

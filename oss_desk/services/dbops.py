@@ -279,6 +279,7 @@ def restore(
         skipped_ahead=skip_ahead,
         print_jobs_settled=settled,
         seen_in_wal=seen,
+        lost_bookings=gone.bookings if gone.counters is not None else None,
     )
 
 

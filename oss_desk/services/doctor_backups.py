@@ -59,7 +59,7 @@ def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
         f"{len(old)} backup{'s' if many else ''} older than backup.keep_days ({keep_days} days), "
         f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
         f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
-        "`oss-desk db backup` deletes them)"
+        f"`oss-desk db backup` deletes {'them' if many else 'it'})"
     )
 
 
@@ -71,7 +71,8 @@ def _unfinished(folder: Path, stem: str) -> str | None:
     return (
         f"{len(left)} unfinished backup file{'s' if len(left) != 1 else ''} ({size} MiB of "
         f"personal data) left by a backup that was stopped mid-copy: "
-        f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes them)"
+        f"{', '.join(p.name for p in left)} (the next `oss-desk db backup` deletes "
+        f"{'them' if len(left) != 1 else 'it'})"
     )
 
 

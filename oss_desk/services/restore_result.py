@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.domain.models import format_code
+from oss_desk.storage.replaced import LostBooking
 
 
 @dataclass
@@ -51,6 +52,9 @@ class RestoreResult:
     """The backup's waiting print jobs that the replaced database had delivered since (by
     what is said of them, a :class:`PrintState` value): they keep that outcome and are not
     printed again. None: not known (the replaced database could not be read)."""
+    lost_bookings: list[LostBooking] | None = field(default_factory=list)
+    """Bookings the replaced database had and the backup has not (made after it, still on):
+    only in the kept copy, their slots free again in the restored one. None: not known."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -94,6 +98,17 @@ class RestoreResult:
                 format_code(s, n) for (_, s, _), n in self.seen_in_wal.items()
             ),
             "print_jobs_settled": self.print_jobs_settled,
+            "bookings_only_in_kept": None
+            if self.lost_bookings is None
+            else [
+                {
+                    "ref": b.ref,
+                    "starts_at": b.starts_at,
+                    "status": b.status,
+                    "sent": [{"kind": k, "channel": c} for k, c in b.sent],
+                }
+                for b in self.lost_bookings
+            ],
         }
 
 

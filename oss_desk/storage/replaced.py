@@ -29,6 +29,21 @@ Counters = dict[tuple[str, str, str], int]
 """(site, service, business day) -> the last ticket number given out."""
 
 
+@dataclass(frozen=True)
+class LostBooking:
+    """A booking the replaced database holds and the backup does not (made after it): gone
+    from the restored database, its slot free again, though the resident may have been told."""
+
+    ref: str
+    starts_at: str
+    """UTC, as stored."""
+    timezone: str
+    """Its site's, to say its time as the resident was told it."""
+    status: str
+    sent: tuple[tuple[str, str], ...]
+    """(kind, channel) of each message already sent for it: ``("confirmation", "email")``."""
+
+
 @dataclass
 class Replaced:
     """What the database being replaced holds beyond a backup. ``events`` and ``counters`` are
@@ -49,6 +64,9 @@ class Replaced:
     """It is a backup's copy put in its place by hand (its header says so) with no WAL beside
     it: it holds the backup's numbering, never the codes the office gave out after it, so its
     ``counters`` are None (not known) though it could be read (review 21)."""
+    bookings: list[LostBooking] | None = field(default_factory=list)
+    """Its bookings not in the backup (of the same office only); None: they could not be
+    read."""
 
 
 @contextlib.contextmanager
@@ -101,13 +119,44 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
                 str(site): str(tz) for site, tz in conn.execute("SELECT id, timezone FROM sites")
             }
             backup_head = chain.head(theirs)[0]
+            bookings = lost_bookings(conn, theirs) if same and not copied else []
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None, problem=str(exc))
     forked = common + 1 if same and common < backup_head and count else None
     if copied:
         return Replaced(int(count), newest, None, zones, forked, backup_copy=True)
-    return Replaced(int(count), newest, counters, zones, forked)
+    return Replaced(int(count), newest, counters, zones, forked, bookings=bookings)
+
+
+def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking] | None:
+    """The bookings in ``ours`` that ``theirs`` (the backup) does not have, still on (not
+    cancelled), soonest first, with the messages already sent for each; None when they cannot
+    be read (the rest of what is read does not depend on them)."""
+    try:
+        return _lost_bookings(ours, theirs)
+    except sqlite3.Error:
+        return None
+
+
+def _lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking]:
+    have = {str(ref) for (ref,) in theirs.execute("SELECT ref FROM appointments")}
+    found = []
+    for aid, ref, starts, tz, status in ours.execute(
+        "SELECT a.id, a.ref, a.starts_at, s.timezone, a.status FROM appointments a "
+        "JOIN sites s ON s.id = a.site_id WHERE a.status != 'cancelled' ORDER BY a.starts_at"
+    ):
+        if ref in have:
+            continue
+        sent = ours.execute(
+            "SELECT kind, channel FROM messages WHERE appointment_id = ? AND status = 'sent' "
+            "ORDER BY id",
+            [aid],
+        ).fetchall()
+        found.append(
+            LostBooking(str(ref), str(starts), str(tz), str(status), tuple(map(tuple, sent)))
+        )
+    return found
 
 
 WAL_HEADER_BYTES = 32
