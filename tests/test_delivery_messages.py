@@ -164,11 +164,13 @@ def test_worker_killed_while_waiting_for_the_answer_sends_once_more_at_most(
             target=_send_forever, args=(str(db),)
         )
         child.start()
-        deadline = time.monotonic() + 20
+        # A minute for a process just started (a forkserver's first child, then a session and
+        # the send): under three test workers on 2 cores it had not handed over in 20 s.
+        deadline = time.monotonic() + 60
         while rows(db, "SELECT handed_over_at IS NOT NULL FROM messages") != [(1,)]:
             assert time.monotonic() < deadline, rows(db, "SELECT * FROM messages")
             time.sleep(0.01)
-        assert server.mailbox.arrived.wait(10)
+        assert server.mailbox.arrived.wait(60)
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
         child.join(10)

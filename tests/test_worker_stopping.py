@@ -37,16 +37,21 @@ def test_an_answer_that_comes_while_the_worker_stops_is_noted_for_the_next_owner
     memory.begin(mine, 7)
     mark_first_byte(db, owner, 7)
 
+    written = threading.Event()
+
     def lane() -> None:  # mid-job: the printer's answer comes a moment into the stop
         time.sleep(0.3)
         memory.keep(mine, 7, "done", dict(SETTLE, sent_at="2026-11-23T09:41:00.000Z"), DRAWN)
-        time.sleep(0.5)  # then waits for the database to write it, past the stop
+        written.wait(30)  # then waits for the database to write it, past the stop
 
     thread = threading.Thread(target=lane, daemon=True)
     thread.start()
     started = time.monotonic()
     assert keep_answers(owner, [thread], wait=10.0) == 1
-    assert 0.25 < time.monotonic() - started < 0.8  # waited for the answer, not for the write
+    # Waited for the answer, not for the write (the lane still waits for it), nor to the end of
+    # the wait it was given.
+    assert 0.25 < time.monotonic() - started < 10.0 and thread.is_alive()
+    written.set()
     assert marked(db, owner) == frozenset({7})  # the first byte's note reads as before
     [(job, note)] = noted_outcomes(db, owner).items()
     kept = memory.from_note(note)
