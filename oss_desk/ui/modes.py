@@ -60,7 +60,10 @@ APP_BINDINGS: list[BindingType] = [
     _mode("f3", "desk", "Desk", "call, serve, finish"),
     _mode("f4", "leader", "Leader", "desks, queue by service, today's figures"),
     _mode(
-        "f5", "appointments", "Appointments", "the day and week grid, book, check in, move, cancel"
+        "f5",
+        "appointments",
+        "Appointments",
+        "the day and week grid; book, and check in, move or cancel as your role allows",
     ),
     _mode("f6", "reports", "Reports", "the daily footfall summary and the monthly dashboard"),
     _mode(

@@ -63,3 +63,19 @@ async def test_help_whose_words_fit_opens_on_the_keys(office: Path, make_app: Ap
         await settled(pilot)  # the look at whether the words are cut off has been taken
         assert help.query_one("#about", VerticalScroll).max_scroll_y == 0
         assert app.focused is help.query_one("#keys")
+
+
+async def test_the_appointments_key_promises_only_what_the_role_allows(
+    office: Path, make_app: AppFactory
+) -> None:
+    """An appointments adviser's trial: F1 said F5 was for "book, check in, move, cancel" to an
+    adviser, whose role may book and check in but not move or cancel a booking."""
+    app = make_app(office, "desk-1", person="ben")  # an adviser
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        (more,) = [more for key, _, more in help.rows if key == "f5"]
+        assert more == (
+            "Appointments: the day and week grid; book, and check in, move or cancel as your "
+            "role allows"
+        )
