@@ -17,6 +17,9 @@ import time
 import timeit
 from pathlib import Path
 
+import pytest
+
+from oss_desk.errors import WalDeleted
 from oss_desk.storage.database import open_store
 
 from .conftest import ROOT, make_db, run_cli_process, site_toml
@@ -151,3 +154,31 @@ def test_the_wal_check_costs_one_stat(tmp_path: Path) -> None:
         assert per_check < 200e-6, per_check
     finally:
         store.close()
+
+
+def test_a_new_wal_with_changes_at_the_path_is_never_written_over(tmp_path: Path) -> None:
+    """Once another process has started a new WAL at the path (the deleted one held nothing
+    unsaved), the shared index speaks of the new one: writing back the deleted file's pages,
+    as this connection's close would when it is the last (before: "database disk image is
+    malformed"), would put wrong pages into the database. The store refuses, with the cautious
+    words, its close copies nothing, and the other process's change stands."""
+    db = make_db(tmp_path, site_toml())
+    store = open_store(db)
+    try:
+        with store.write() as conn:
+            conn.execute("UPDATE sites SET name = 'Old Hall'")
+        store.conn.execute("PRAGMA wal_checkpoint(FULL)")  # copied, not emptied
+        os.unlink(f"{db}-wal")
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("UPDATE sites SET name = 'New Hall'")
+        other.close()
+        assert Path(f"{db}-wal").stat().st_size > 32  # the new WAL, with the change
+        with pytest.raises(WalDeleted) as refused:
+            store.check_file()
+        assert "wrote every change" not in refused.value.message
+        assert "never kill -9" in refused.value.message, refused.value.message
+    finally:
+        store.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name FROM sites").fetchone() == ("New Hall",)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

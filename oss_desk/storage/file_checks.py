@@ -122,7 +122,38 @@ def _check_wal(store: Store, *, saving: bool) -> None:
         return
     if now == store.wal:
         return
-    store.poison(WalDeleted(wal_deleted_said(store.path, saving=saving, rescued=rescue(store))))
+    rescued = rescue(store)
+    if not rescued:
+        hold_new_wal(store.path)
+    store.poison(WalDeleted(wal_deleted_said(store.path, saving=saving, rescued=rescued)))
+
+
+_held: list[sqlite3.Connection] = []
+"""Connections to a database whose deleted WAL another process replaced, open for the rest of
+the process (see :func:`hold_new_wal`)."""
+
+
+def hold_new_wal(db: Path) -> None:
+    """When a new WAL with changes stands at the path, keep a read-only connection that sees it
+    open for the rest of this process: the last connection to close a database copies its WAL
+    into the file, and this process's own connection would copy the deleted one's pages where
+    the shared index speaks of the new one's (measured: "database disk image is malformed").
+    With this one open, that connection is never the last; this one, if it is, copies nothing
+    (read-only), and the next to open the database reads the new WAL."""
+    try:
+        if wal_of(db).stat().st_size < WAL_HEADER_BYTES:
+            return  # nothing new at the path: the deleted WAL is the one to copy back
+        guard = sqlite3.connect(
+            f"file:{db.absolute().as_posix()}?mode=ro", uri=True, isolation_level=None
+        )
+    except (OSError, sqlite3.Error):
+        return
+    try:
+        guard.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except sqlite3.Error:
+        guard.close()
+        return
+    _held.append(guard)
 
 
 def rescue(store: Store) -> bool:
