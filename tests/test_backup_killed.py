@@ -91,37 +91,36 @@ def test_a_second_backup_in_the_same_second_leaves_the_first_alone(db_path: Path
     folder = db_path.parent / "backups"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"}
-    for _ in range(10):
-        first = subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "db", "backup"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        while first.poll() is None and not (
-            folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())
-        ):
-            time.sleep(0.001)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "oss_desk", "db", "backup"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())):
+        assert first.poll() is None, "the first backup ended before its copy was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    # Held mid-copy (as a busy machine may hold it) while the second starts: no race to win.
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
         second = run_cli_process("db", "backup", env=env)
-        _, first_err = first.communicate(timeout=60)
-        if second.returncode == 0:  # the first was done already: a name of its own
-            for p in folder.iterdir():
-                p.unlink()
-            continue
-        assert second.returncode == 75, second.stderr
-        assert second.stderr == (
-            f"oss-desk: another backup of this database is being written to {folder} this very "
-            "second (nothing was written): try again\n"
-        )
-        assert first.returncode == 0, first_err
-        assert sorted(p.name for p in folder.iterdir()) == [
-            "office-20261123T093000Z.sqlite",
-            "office-20261123T093000Z.sqlite.head",
-        ]
-        return
-    pytest.fail("the first backup always finished before the second began")
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    _, first_err = first.communicate(timeout=60)
+    assert second.returncode == 75, second.stderr
+    assert second.stderr == (
+        f"oss-desk: another backup of this database is being written to {folder} this very "
+        "second (nothing was written): try again\n"
+    )
+    assert first.returncode == 0, first_err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "office-20261123T093000Z.sqlite",
+        "office-20261123T093000Z.sqlite.head",
+    ]
 
 
 def test_a_backup_being_written_is_never_taken_for_a_stale_one(tmp_path: Path) -> None:
