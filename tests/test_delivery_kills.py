@@ -39,6 +39,15 @@ def _print_worker(db: str) -> None:
         time.sleep(0.005)
 
 
+def _filed(printer: FakePrinter) -> None:
+    """Wait until the printer has filed every job it was sent (on its own threads, once each
+    connection has closed)."""
+    deadline = time.monotonic() + 60
+    while printer.ended < printer.connections:
+        assert time.monotonic() < deadline, (printer.ended, printer.connections)
+        time.sleep(0.01)
+
+
 def _copies(printer: FakePrinter) -> dict[str, list[tuple[bool, bool]]]:
     """Per ticket, each copy that reached the printer: (says COPY, whole)."""
     found: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
@@ -86,7 +95,7 @@ def test_twenty_kill_9s_while_printing(tmp_path: Path) -> None:
                            "('pending', 'printing')") != [(0,)]:  # fmt: skip
                 assert time.monotonic() < deadline, rows(db, "SELECT * FROM print_jobs")
                 time.sleep(0.02)
-            time.sleep(0.3)  # its last bytes reach the printer
+            _filed(printer)
             automatic = _copies(printer)
             extra = sum(max(0, sum(whole for _, whole in c) - 1) for c in automatic.values())
             assert extra <= 0.1 * KILLS, dict(automatic)
@@ -108,7 +117,7 @@ def test_twenty_kill_9s_while_printing(tmp_path: Path) -> None:
                            "('pending', 'printing')") != [(0,)]:  # fmt: skip
                 assert time.monotonic() < deadline
                 time.sleep(0.02)
-            time.sleep(0.3)
+            _filed(printer)
         finally:
             assert last.pid is not None
             os.kill(last.pid, signal.SIGKILL)

@@ -39,6 +39,8 @@ class FakePrinter:
     connections: int = 0
     hung_up: int = 0
     """Connections the sender closed, whether or not they carried a job."""
+    ended: int = 0
+    """Connections done with (their job, if any, filed): ``connections`` once all are."""
     resets: int = 0
     """Connections it reset as a job arrived, or once it answered (the "reset-..." ones)."""
     rate: float | None = None
@@ -161,6 +163,7 @@ class FakePrinter:
                 self.job_arrived.set()
                 if self.on_job is not None:
                     self.on_job(self.jobs[-1], self.arrivals[-1], self.closings[-1])
+            self.ended += 1
 
     def close(self) -> None:
         self._stop.set()
