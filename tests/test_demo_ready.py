@@ -14,7 +14,9 @@ import pytest
 
 from oss_desk.cli.demo import prepare_demo_db
 from oss_desk.clock import read_instant
+from oss_desk.domain.calendar import zone
 from oss_desk.services.demo import shown_instead
+from oss_desk.services.demo_appointments import Opening, ahead_booked_at
 from oss_desk.services.demo_clock import stop_clock
 from oss_desk.services.session import open_session
 from oss_desk.services.site import demo_settings
@@ -308,3 +310,31 @@ def test_the_build_says_what_it_is_doing(friday_two_days: tuple[Path, CliResult]
         "their messages",
     ]
     assert built.out.startswith(f"Demo ready: {db}\n")
+
+
+def test_the_demos_people_are_its_staff(
+    friday_two_days: tuple[Path, CliResult], tmp_path: Path
+) -> None:
+    """Every change is someone's: the demo's bookings, check-ins and tickets are its staff's
+    (the greeter's at Reception), never a person called "demo"."""
+    db, _ = friday_two_days
+    staff = {s.id for s in demo_settings(tmp_path).staff}
+    # (the demo's own build and the configuration loaded by whoever ran it aside)
+    made = "SELECT DISTINCT actor FROM events WHERE kind NOT IN ('demo_built', 'config_loaded')"
+    done_by = {a for (a,) in rows(db, made)}
+    assert "demo" not in done_by
+    assert done_by - staff <= {"worker"}, done_by - staff
+
+
+def test_the_demos_coming_appointments_were_booked_on_an_opening_day(tmp_path: Path) -> None:
+    """Built on a Friday, five days back is a Sunday: they were booked the Friday before, in its
+    opening hours (the office's one rule of opening days)."""
+    site = demo_settings(tmp_path).sites[0]
+    opening = Opening.of(site)
+    tz = zone(site.timezone)
+    friday = datetime(2026, 12, 4, 11, tzinfo=UTC)
+    since = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    assert ahead_booked_at(opening, tz, friday, since) == datetime(2026, 11, 27, 11, tzinfo=UTC)
+    evening = datetime(2026, 12, 7, 19, tzinfo=UTC)  # a Monday, after closing: its Wednesday's
+    assert ahead_booked_at(opening, tz, evening, since) == datetime(2026, 12, 2, 16, 59, tzinfo=UTC)
+    assert ahead_booked_at(opening, tz, friday, friday) == friday  # not before the records

@@ -506,3 +506,46 @@ def test_what_a_case_reference_is_matched_against_a_residents_details_by() -> No
     assert details_in("SAR annual 2026", **bob) is None  # "ann" alone is a word of its own
     assert details_in("IG 07700 900", **bob) == "phone number"
     assert details_in("IG-2026-114", **bob) is None
+
+
+def test_find_lists_the_free_text_that_mentions_a_resident_by_name_or_number(
+    office: Cli,
+) -> None:
+    """A note on a visit with no number, and a ring-back for someone else, whose words name the
+    resident: found by any part of the name, and by the number however it was written there."""
+
+    def ok(*args: str) -> Any:
+        result = office("--user", "amina", *args, "--json", now=NOW)
+        assert result.code == 0, result.err
+        return result.json()
+
+    ticket = ok("ticket", "issue", "--service", "C", "--desk", "greet-1", "--no-print")
+    session = open_session(
+        db=office.db, clock=FixedClock(MONDAY_0930), person="amina", desk_id="desk-1"
+    )
+    try:
+        QueueService(session).add_note(ticket["id"], "resident Zoë ZZNAME-Zedd, 07700 900 123")
+    finally:
+        session.close()
+    ok(
+        *("followup", "add", "--kind", "ringback", "--service", "C", "--name", "Kim Carer"),
+        *("--phone", "01632 960999", "--topic", "rings for her mother Mrs Zoe zzname zedd"),
+    )
+    by_name = office("--user", "amina", "resident", "find", "--name", "zzname zedd", now=NOW)
+    assert by_name.code == 0, by_name.err
+    (visit_id,) = rows(office.db, "SELECT visit_id FROM tickets WHERE id = ?", ticket["id"])[0]
+    visit = f"visit-{visit_id}"
+    assert by_name.out.startswith("2 records match that name")
+    assert "mentions that name in its topic" in by_name.out
+    assert f"{visit:10s} visit C002" in by_name.out
+    assert "mentions that name in its note" in by_name.out
+    assert "900 123" not in by_name.out and "mother" not in by_name.out  # read on the record
+    for typed in ("07700900123", "+44 7700 900123"):
+        records = {
+            r["ref"]: (r["holds"], r["mentions"])
+            for r in ok("resident", "find", "--phone", typed)["records"]
+        }
+        assert records == {visit: (["note"], ["note"])}
+    assert _refs(office, "--name", "ZOË")[visit] == ["note"]
+    ok("resident", "forget", visit, "--yes")
+    assert visit not in _refs(office, "--name", "zzname")

@@ -42,6 +42,7 @@ def _held_json(h: Held) -> dict[str, Any]:
         "email": h.email,
         "phone": h.phone,
         "open": h.open if h.kind == "followup" else None,
+        "mentions": h.mentions,
     }
 
 
@@ -55,14 +56,17 @@ def _what(h: Held) -> str:
     return Kind(h.what).label.lower()
 
 
-def held_lines(h: Held) -> list[str]:
+def held_lines(h: Held, key: str) -> list[str]:
     """A record: reference, what it is, its day, what it holds; then the contact details as
-    ``appointment show --contact`` shows them (never free text: read that on the record)."""
+    ``appointment show --contact`` shows them, and the free text that mentions the ``key``
+    searched (which, never its words: read that on the record)."""
     day = f"{date.fromisoformat(h.day):%a %d %b %Y}"
     lines = [f"{h.ref:10s} {_what(h):11s} {day}  holds: {', '.join(h.fields)}"]
     shown = [(k, v) for k, v in (("name", h.name), ("email", h.email), ("phone", h.phone)) if v]
     if shown:
         lines.append("  " + "   ".join(f"{k}: {v}" for k, v in shown))
+    if h.mentions:  # where, never the words: they are read on the record
+        lines.append(f"  mentions that {key} in its {', '.join(h.mentions)}")
     return lines
 
 
@@ -95,7 +99,7 @@ def find(
         # never that the records are one resident's.
         click.echo(f"{records} that {key} (the search is recorded):")
         for h in found:
-            for line in held_lines(h):
+            for line in held_lines(h, key):
                 click.echo(line)
         click.echo(
             "Read a record's free text with `appointment show REF` or `followup show REF "

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import NamedTuple
 
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
 from oss_desk.domain.queue import PRIORITY_APPOINTMENT, PRIORITY_URGENT, Queued, calls_tickets
 
@@ -189,10 +190,30 @@ DESK_STATUS_WORDS = {
 """A desk's status in staff's words."""
 
 
-def still_at_desk(name: str, code: str) -> str:
+def held_ticket_said(ticket: Ticket, today: str) -> str:
+    """How a refusal names a ticket still at a desk: by its code when it is today's ("B003");
+    one of an earlier day (left open at a desk overnight) by its day and id too, "C001 of Mon 07
+    Dec (id 1)", since each day's numbering starts again: today's C001 is another resident."""
+    if ticket.business_day == today:
+        return ticket.code
+    day = day_said(date.fromisoformat(ticket.business_day), date.fromisoformat(today))
+    return f"{ticket.code} of {day} (id {ticket.id})"
+
+
+def _finish_earlier(ticket: Ticket) -> str:
+    """What to do with an earlier day's ticket still at a desk: finish it by its id (its code
+    names today's ticket now)."""
+    return f"finish it with `ticket finish {ticket.id}`"
+
+
+def still_at_desk(name: str, ticket: Ticket, today: str) -> str:
     """Why a desk may not close yet (the team leader's Z, ``desks close``): a resident is
-    called to it or being served there. Said before any question is asked."""
-    return f"{name} still has {code}: finish it before closing"
+    called to it or being served there (``today``: the desk's business day, ISO). Said before
+    any question is asked."""
+    held = held_ticket_said(ticket, today)
+    if ticket.business_day == today:
+        return f"{name} still has {held}: finish it before closing"
+    return f"{name} still has {held}: {_finish_earlier(ticket)} before closing"
 
 
 def nobody_logged_in_said(name: str, status: DeskStatus) -> str:
@@ -204,11 +225,15 @@ def nobody_logged_in_said(name: str, status: DeskStatus) -> str:
     return f"nobody is logged in to {name}: it opens when someone logs in there"
 
 
-def still_here_said(code: str, desk: str) -> str:
+def still_here_said(ticket: Ticket, desk: str, today: str) -> str:
     """Why a desk may not call (or log out) while a resident is called to it or at it, the
     same at the desk and from the command line: "B003 is still at Desk 3: finish, park or
-    transfer it first"."""
-    return f"{code} is still at {desk}: finish, park or transfer it first"
+    transfer it first"; an earlier day's ticket named by its day and id, with how to finish it
+    ("C001 of Mon 07 Dec (id 1) is still at Desk 1: finish it with `ticket finish 1`")."""
+    held = held_ticket_said(ticket, today)
+    if ticket.business_day == today:
+        return f"{held} is still at {desk}: finish, park or transfer it first"
+    return f"{held} is still at {desk}: {_finish_earlier(ticket)}"
 
 
 def desk_choice(name: str, who: str | None, status: DeskStatus, meets: str = "") -> str:

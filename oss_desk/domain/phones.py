@@ -109,3 +109,16 @@ def dialable(number: str) -> str:
     ):  # 0113 496 0000, 0161 496 0000, 0300 123 4567, 0800 123 4567
         return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
     return f"{digits[:5]} {digits[5:]}"  # 01632 960123, 07700 900123
+
+
+def phone_mentioned(text: str | None, number: str) -> bool:
+    """Whether free text (a note, a comment, a topic) mentions ``number`` (stored ``+44...``),
+    however it was written there: ``07700 900123``, ``07700-900-123``, ``+44 (0)7700 900123``.
+    Its digits alone are compared (any script's read as 0-9), by the number without its ``0`` or
+    ``+44``: a text holding the number among other digits is found too (checked by eye: one
+    record too many is seen, one too few is not)."""
+    if text is None:
+        return False
+    wanted = national_digits(number)[1:]
+    digits = "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
+    return len(wanted) >= 9 and wanted in digits

@@ -21,10 +21,10 @@ from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.demo_appointments import (
-    BOOKED_DAYS_AGO,
     DayBookings,
     Deliver,
     Opening,
+    ahead_booked_at,
     book_ahead,
     book_day,
     greeter_of,
@@ -190,7 +190,7 @@ def populate(
         visits=visits,
         waiting_now=waiting_in_queue(session, site.id),
         appointments=ahead + arranging.booked,
-        booked_at=real_now - BOOKED_DAYS_AGO,
+        booked_at=ahead_booked_at(opening, tz, real_now, since),
         arranged_at=tuple(arranging.booked_at),
         closed_now=closed_now,
         open_day=open_day_to_show(opening, local_now),

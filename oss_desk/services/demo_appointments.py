@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import FixedClock, read_instant
 from oss_desk.domain.calendar import Hours, zone
-from oss_desk.domain.models import Actor, DeskKind
+from oss_desk.domain.models import Actor, DeskKind, Role
 from oss_desk.domain.slots import Slot
 from oss_desk.domain.workdays import WorkingDays, closed_now, opening_on
 from oss_desk.errors import OssDeskError
@@ -101,14 +101,38 @@ def _free_slots(
 
 
 def greeter_of(session: Session) -> Actor:
-    """Meet-and-greet's person at its desk: who books by telephone and checks residents in."""
+    """Meet-and-greet's person at its desk: who books by telephone and checks residents in. A
+    member of the demo office's staff (every change is someone's): the desk's person, else its
+    first meet-and-greet, else its first member of staff."""
     desk = next(
         (d for d in session.settings.desks if d.kind is DeskKind.MEET_AND_GREET),
         None,
     )
-    if desk is None:
-        return Actor(person="demo")
-    return Actor(person=desk.person or "demo", desk_id=desk.id)
+    staff = session.settings.staff
+    greeters = [s.id for s in staff if s.role is Role.MEET_AND_GREET] + [s.id for s in staff]
+    person = (desk.person if desk else None) or (greeters[0] if greeters else "demo")
+    return Actor(person=person, desk_id=desk.id if desk else None)
+
+
+def ahead_booked_at(opening: Opening, tz: tzinfo, now: datetime, since: datetime) -> datetime:
+    """When the demo's coming appointments were booked: about :data:`BOOKED_DAYS_AGO` before
+    ``now``, in the opening hours of an opening day (the one before, when the office is closed
+    that day; its closing minute at the latest), and not before ``since``, when the records
+    begin."""
+    local = (now - BOOKED_DAYS_AGO).astimezone(tz)
+    day = local.date()
+    hours = opening.on(day)
+    for _ in range(366):
+        if hours is not None:
+            break
+        day -= timedelta(days=1)
+        hours = opening.on(day)
+    if hours is None:  # an office that never opens: as before
+        return max(now - BOOKED_DAYS_AGO, since)
+    opens = datetime.combine(day, hours.opens, tz)
+    closes = datetime.combine(day, hours.closes, tz) - timedelta(minutes=1)
+    at = min(max(datetime.combine(day, local.timetz().replace(tzinfo=None), tz), opens), closes)
+    return max(at, since)
 
 
 def book_day(
@@ -214,12 +238,10 @@ def book_ahead(
     already."""
     site = session.site()
     tz = zone(site.timezone)
-    greet = greeter_of(session).desk_id
-    booker = AppointmentService(
-        dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
-    )
+    booker = AppointmentService(dataclasses.replace(session, actor=greeter_of(session)))
     today = now.astimezone(tz).date()
-    clock.set(max(now - BOOKED_DAYS_AGO, since))
+    opening = Opening.of(next(s for s in session.settings.sites if s.id == site.id))
+    clock.set(ahead_booked_at(opening, tz, now, since))
     booked: list[tuple[datetime, str]] = []
     for code, slot in _free_slots(session, booker, today, 14):
         if slot.start <= now or rng.random() > 0.2:

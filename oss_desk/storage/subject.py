@@ -16,6 +16,7 @@ from typing import Literal
 
 from oss_desk.domain.models import format_code
 from oss_desk.domain.names import name_matches
+from oss_desk.domain.phones import phone_mentioned
 from oss_desk.storage.rows import purge, row_dicts
 
 Args = Mapping[str, object]
@@ -141,6 +142,9 @@ class Held:
     what: str = ""
     """A follow-up's kind (``ringback``, ``referral``, ``complaint``...); a visit's ticket
     (its latest: ``C012``)."""
+    mentions: list[str] = field(default_factory=list)
+    """Its free text that mentions the key searched ("note", "topic", ...): the resident may
+    be written about there, by name or number, in a record their details are not on."""
 
 
 def _matches(column: str, key: Key) -> str:
@@ -158,15 +162,74 @@ def _present(row: Mapping[str, object], names: Mapping[str, str]) -> list[str]:
 def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
     """Every record holding personal data that ``value`` (an email, an E.164 phone number, or
     part of a name) matches: appointments, follow-ups, then visits (a "nearly your turn" or
-    follow-up text number, and the notes of the visits found), oldest first in each."""
+    follow-up text number, and the notes of the visits found), oldest first in each; and the
+    records whose free text mentions it (a note, a comment, a topic...), each with its
+    ``mentions``."""
     args = {"value": value}
     conn.create_function("name_matches", 2, name_matches, deterministic=True)
+    conn.create_function("phone_mentioned", 2, phone_mentioned, deterministic=True)
+    mentioned = _mentioned(conn, key, args)
     found = _held(conn, "appointment", _matches(f"c.{key}", key), args)
+    found += _also(conn, "appointment", found, mentioned)
     followups = _matches(f"d.{key}", key)
     if key == "name":  # and the officer named as answering (free text once: it may hold one)
         followups = f"{followups} OR {_matches('f.officer', key)}"
     found += _held(conn, "followup", followups, args)
-    return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})
+    found += _also(conn, "followup", [h for h in found if h.kind == "followup"], mentioned)
+    linked = {h.visit_id for h in found if h.visit_id}
+    linked |= {record_id for kind, record_id in mentioned if kind == "visit"}
+    found += _visits(conn, key, value, linked)
+    for held in found:
+        held.mentions = mentioned.get((held.kind, held.id), [])
+    return found
+
+
+_MENTIONS: list[tuple[Literal["appointment", "followup", "visit"], str, str, str]] = [
+    ("appointment", "cancel reason", "appointments", "id, cancel_reason"),
+    ("followup", "topic", "followup_details", "followup_id, topic"),
+    ("followup", "action taken", "followup_details", "followup_id, action_text"),
+    ("visit", "note", "visit_notes", "visit_id, text"),
+    ("visit", "feedback comment", "rating_comments", "visit_id, text"),
+]
+"""The free text a resident may be written about in: the record it belongs to, its field in
+words, its table, and the record's id and the text there (columns: our own constants)."""
+
+_MENTION_TESTS: dict[Key, str] = {
+    "name": "name_matches({text}, :value)",  # one rule: oss_desk.domain.names
+    "phone": "phone_mentioned({text}, :value)",  # one rule: oss_desk.domain.phones
+    "email": "instr(lower({text}), lower(:value)) > 0",
+}
+
+
+def _mentioned(conn: sqlite3.Connection, key: Key, args: Args) -> dict[tuple[str, int], list[str]]:
+    """The records whose free text mentions ``:value`` (a name by the name rule, a phone number
+    by its digits however written, an email in any case): (kind, id) -> the fields, in words."""
+    mentioned: dict[tuple[str, int], list[str]] = {}
+    for kind, said, table, columns in _MENTIONS:
+        text = columns.split(", ")[1]
+        test = _MENTION_TESTS[key].replace("{text}", text)
+        query = f"SELECT {columns} FROM {table} WHERE {text} IS NOT NULL AND {test}"  # noqa: S608
+        for record_id, _held_text in conn.execute(query, args):
+            fields = mentioned.setdefault((kind, int(record_id)), [])
+            if said not in fields:
+                fields.append(said)
+    return mentioned
+
+
+def _also(
+    conn: sqlite3.Connection,
+    kind: Recorded,
+    found: list[Held],
+    mentioned: Mapping[tuple[str, int], list[str]],
+) -> list[Held]:
+    """The records of ``kind`` whose free text mentions the key, not among those ``found``."""
+    have = {h.id for h in found if h.kind == kind}
+    ids = sorted(i for k, i in mentioned if k == kind and i not in have)
+    if not ids:
+        return []
+    alias = "a" if kind == "appointment" else "f"
+    marks = ", ".join(str(i) for i in ids)  # our own integers
+    return _held(conn, kind, f"{alias}.id IN ({marks})", {})
 
 
 Recorded = Literal["appointment", "followup"]

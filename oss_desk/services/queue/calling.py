@@ -195,7 +195,11 @@ class Calling(QueueCore):
             raise RuleViolation(f"{desk.name} is {state}: open it before calling")
         current = q.desk_ticket(conn, desk.id)
         if current is not None:
-            raise RuleViolation(still_here_said(current.code, desk.name))
+            raise RuleViolation(
+                still_here_said(
+                    current, desk.name, self.s.today(self.s.directory.sites[desk.site_id])
+                )
+            )
 
     def _check_may_call(self, desk: Desk, ticket: Ticket, floor: Floor) -> None:
         why = refusal(desk, ticket, floor)

@@ -169,7 +169,7 @@ class Records(Issuing):
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)
                 if current is not None and wanted is DeskStatus.CLOSED:
-                    raise RuleViolation(still_at_desk(desk.name, current.code))
+                    raise RuleViolation(still_at_desk(desk.name, current, self.s.today(site)))
             previous = set_desk_status(conn, desk.id, wanted)
             if previous is not wanted:
                 self._event(

@@ -212,7 +212,9 @@ class AdviserScreen(counter.CounterScreen):
         who = f"{ticket.code} is at {here}" if ticket else f"Nobody is at {here}"
         if action in ("call_next", "call_chosen"):
             if ticket is not None:
-                return still_here_said(ticket.code, here)
+                snap = self.desk.snapshot
+                today = snap.business_day if snap is not None else ticket.business_day
+                return still_here_said(ticket, here, today)
             if status is DeskStatus.BREAK:
                 return f"{here} is on a break: B to come back"
             if status is not DeskStatus.OPEN:

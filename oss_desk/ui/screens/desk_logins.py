@@ -108,7 +108,9 @@ async def log_in_or_out(screen: CounterScreen) -> None:
         await log_in(screen, desk, actor)
         return
     if state.ticket is not None:
-        screen.say(still_here_said(state.ticket.code, name))
+        snap = screen.desk.snapshot
+        today = snap.business_day if snap is not None else state.ticket.business_day
+        screen.say(still_here_said(state.ticket, name, today))
         return
     going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
     if not await screen.app.push_screen_wait(

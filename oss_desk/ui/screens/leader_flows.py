@@ -97,7 +97,7 @@ async def close_desk(screen: DeskScreen) -> None:
     wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
     if wanted is DeskStatus.CLOSED and state.ticket is not None:  # said before asking
         screen.say(
-            still_at_desk(state.desk.name, state.ticket.code),
+            still_at_desk(state.desk.name, state.ticket, snap.business_day),
             title=RuleViolation.title,
             severity="warning",
         )
