@@ -140,6 +140,9 @@ class NotifyState:
     """What Notify did, in order: "POST sms ref=R mode=M", "ACCEPTED ref=R", "LOST ref=R",
     "GET ref=R found=N"."""
     changed: threading.Condition = field(default_factory=threading.Condition)
+    before_reply: Callable[[], None] | None = None
+    """Run once, after the next send is accepted and before Notify answers (another process
+    taking the database, say)."""
 
     def say(self, line: str) -> None:
         with self.changed:
@@ -212,6 +215,9 @@ class NotifyServer:
                     record = {"id": str(uuid.uuid4()), "type": kind, **body}
                     state.sent.append(record)
                     state.say(f"ACCEPTED ref={reference}")
+                    hook, state.before_reply = state.before_reply, None
+                    if hook is not None:
+                        hook()
                     if answer == "timeout":
                         time.sleep(state.timeout_seconds)
                     self._reply(
