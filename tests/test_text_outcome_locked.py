@@ -4,18 +4,13 @@ takes it, never left mid-send for the lock, and never sent a second time."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from . import test_feedback_texts as feedback
 from . import test_turn_texts as turn
 from .conftest import make_db, rows
 from .messaging import NotifyServer
-from .test_message_outcome_locked import locked_for, oss_desk
+from .test_message_outcome_locked import locked_for, oss_desk, run_worker
 
 MORNING = "2026-11-23T09:00:00Z"  # the turn texts' day (test_turn_texts.START)
 NEARLY = "SELECT kind, status, last_error FROM turn_texts"
@@ -63,22 +58,9 @@ def test_the_running_worker_records_the_turn_text_sent_once_the_database_takes_i
 ) -> None:
     db = nearly_due(tmp_path, notify)
     notify.state.before_reply = locked_for(db, 4.5)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": MORNING, "OSS_DESK_BUSY_TIMEOUT": "1"}
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while rows(db, NEARLY) != [("nearly", "sent", None)] and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
-    said = log.read_text()
-    assert rows(db, NEARLY) == [("nearly", "sent", None)], said
+    sent = [("nearly", "sent", None)]
+    said = run_worker(db, tmp_path / "worker.log", MORNING, lambda: rows(db, NEARLY) == sent)
+    assert rows(db, NEARLY) == sent, said
     assert "not recorded yet" in said
     assert posts(notify) == 1
 
