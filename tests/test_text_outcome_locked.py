@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from . import test_feedback_texts as feedback
 from . import test_turn_texts as turn
-from .conftest import make_db, rows
-from .messaging import NotifyServer
+from .conftest import Cli, make_db, rows
+from .followups_site import make_office as make_followups_office
+from .messaging import API_KEY, NotifyServer
+from .test_followup_messages import NOW as REFERRED
+from .test_followup_messages import refer
 from .test_message_outcome_locked import locked_for, oss_desk, run_worker
 
 MORNING = "2026-11-23T09:00:00Z"  # the turn texts' day (test_turn_texts.START)
@@ -83,3 +88,24 @@ def test_a_follow_up_text_accepted_while_the_database_is_locked_is_recorded_sent
     again = oss_desk(db, "worker", "--once", now="2026-11-23T11:30:00Z")
     assert again.returncode == 0, again.stderr
     assert posts(notify) == 1 and len(feedback.sent_to(notify, feedback.ANN)) == 1
+
+
+def test_a_referral_text_accepted_while_the_database_is_locked_is_recorded_sent_once(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    texts = (
+        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
+    )
+    db = make_followups_office(tmp_path, extra=texts)
+    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    notify.state.before_reply = locked_for(db, 4.5)
+    first = oss_desk(db, "worker", "--once", now=REFERRED)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    # After its lease and the look-up wait: nothing left mid-send to go again.
+    again = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
+    assert again.returncode == 0, again.stderr
+    assert posts(notify) == 1 and len(notify.state.sent) == 1
