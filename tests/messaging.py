@@ -138,8 +138,11 @@ class NotifyState:
     requests: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     """What Notify did, in order: "POST sms ref=R mode=M", "ACCEPTED ref=R", "LOST ref=R",
-    "GET ref=R found=N"."""
+    "GET ref=R found=N", "CUT OFF" (a request whose client went before its body arrived)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
+    before_reply: Callable[[], None] | None = None
+    """Run once, after the next send is accepted and before Notify answers (another process
+    taking the database, say)."""
 
     def say(self, line: str) -> None:
         with self.changed:
@@ -198,7 +201,13 @@ class NotifyServer:
                 if not self._auth():
                     return
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    # The client went (a worker killed) before its whole request arrived: an
+                    # incomplete request is no notification (Notify never has it).
+                    state.say("CUT OFF")
+                    return
+                body = json.loads(raw or b"{}")
                 kind = "email" if self.path.endswith("/email") else "sms"
                 answer = state.script.pop(0) if state.script else "201"
                 reference = body.get("reference")
@@ -212,6 +221,9 @@ class NotifyServer:
                     record = {"id": str(uuid.uuid4()), "type": kind, **body}
                     state.sent.append(record)
                     state.say(f"ACCEPTED ref={reference}")
+                    hook, state.before_reply = state.before_reply, None
+                    if hook is not None:
+                        hook()
                     if answer == "timeout":
                         time.sleep(state.timeout_seconds)
                     self._reply(

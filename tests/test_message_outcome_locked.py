@@ -66,6 +66,30 @@ def oss_desk(
     )
 
 
+def until(done: Callable[[], bool], seconds: float = 60) -> None:
+    """Poll ``done`` until it is true or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def run_worker(db: Path, log: Path, now: str, done: Callable[[], bool]) -> str:
+    """The running worker (``oss-desk worker``, its writes waiting at most 1 s for a lock) at
+    ``now`` until ``done`` (at most a minute), then stopped (SIGTERM); what it logged."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now, "OSS_DESK_BUSY_TIMEOUT": "1"}
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
+        )
+    try:
+        until(done)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    return log.read_text()
+
+
 @pytest.mark.parametrize("held", [2.6, 4.5])
 def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     tmp_path: Path, smtp: SmtpServer, held: float
@@ -98,26 +122,16 @@ def test_the_running_worker_records_it_sent_once_the_database_takes_it(
 ) -> None:
     db = make_office(tmp_path, smtp_url=smtp.url)
     smtp.mailbox.before_reply = locked_for(db, 4.5)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
-    env["OSS_DESK_BUSY_TIMEOUT"] = "1"
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
-        )
-    try:
-        svc, session = service_at(db, FixedClock(NOW))
-        svc.book("C", at(26, 11), channel="email", email="resident@example.org")
-        session.close()
-        confirmation = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
-        deadline = time.monotonic() + 60
-        while rows(db, confirmation) != [("sent", None)] and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
-    said = log.read_text()
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    session.close()
+    confirmation = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
+    said = run_worker(
+        db,
+        tmp_path / "worker.log",
+        format_instant(NOW),
+        lambda: rows(db, confirmation) == [("sent", None)],
+    )
     assert rows(db, confirmation) == [("sent", None)], said
     assert "message 1: sent, not recorded yet" in said
     assert "failed" not in said

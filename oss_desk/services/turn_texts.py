@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,6 +52,7 @@ from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
+from oss_desk.services.outcome_writes import write_until_taken
 from oss_desk.services.resident import desk_names, site_names
 from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault
@@ -94,9 +96,17 @@ class TextReport(SendTally):
 
 
 class TurnTexts:
-    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.s = session
         self.actor = actor or session.actor
+        self.stop = stop
+        """The worker's stop: an outcome the database cannot take yet is written again until
+        then (None: ``worker --once``; :mod:`oss_desk.services.outcome_writes`)."""
 
     # At meet-and-greet -----------------------------------------------------------------------
 
@@ -339,23 +349,36 @@ class TurnTexts:
         may_have_left: bool = False,
     ) -> None:
         """Record how the try went (``may_have_left``: the try ended without a sure answer, so
-        Notify may have its request: it stays marked handed over)."""
+        Notify may have its request: it stays marked handed over). Written until the database
+        takes it: Notify's answer is known only here (given up as the worker stops, the row is
+        left handed over, and the next owner looks it up: :func:`release_left`)."""
         now = self.s.clock.now()
-        with self.s.store.write() as conn:
-            settle_try(
-                conn, TURN_TEXTS, text.id, result, now, may_have_left=may_have_left, error_chars=200
-            )
-            if result.settled and ticket is not None:
-                site = self.s.site_ever(ticket.site_id)  # one that left: as it was
-                record_event(
+
+        def write() -> None:
+            with self.s.store.write() as conn:
+                settle_try(
                     conn,
-                    site,
+                    TURN_TEXTS,
+                    text.id,
+                    result,
                     now,
-                    EventKind.TURN_TEXT_SENT if result.sent else EventKind.TURN_TEXT_FAILED,
-                    Actor("worker"),
-                    **of_ticket(ticket),
-                    data={"kind": text.kind, **({"reason": result.error} if result.error else {})},
+                    may_have_left=may_have_left,
+                    error_chars=200,
                 )
+                if result.settled and ticket is not None:
+                    site = self.s.site_ever(ticket.site_id)  # one that left: as it was
+                    reason = {"reason": result.error} if result.error else {}
+                    record_event(
+                        conn,
+                        site,
+                        now,
+                        EventKind.TURN_TEXT_SENT if result.sent else EventKind.TURN_TEXT_FAILED,
+                        Actor("worker"),
+                        **of_ticket(ticket),
+                        data={"kind": text.kind, **reason},
+                    )
+
+        write_until_taken(write, f"{text.kind} text {text.id}", result.status, self.stop)
         report.count(result.status)
         if result.sent:
             log.info("sent the %s text for ticket %s", text.kind, text.ticket_id)

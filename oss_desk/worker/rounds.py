@@ -230,11 +230,14 @@ def referral_messages(
     )
 
 
-def turn_texts(session: Session, steps: Steps | None = None) -> TextReport:
-    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due."""
+def turn_texts(
+    session: Session, steps: Steps | None = None, stop: threading.Event | None = None
+) -> TextReport:
+    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due
+    (``stop``: the running worker's, until which an outcome not written yet is kept)."""
 
     def work() -> TextReport:
-        texts = TurnTexts(session, Actor("worker"))
+        texts = TurnTexts(session, Actor("worker"), stop)
         texts.queue_due()
         return texts.deliver_due()
 
@@ -252,7 +255,9 @@ class TurnTextsLane:
     other change (each woke it before: 0.7 ms of processor time and a write transaction a
     ticket, in an office that sends no texts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stop: threading.Event | None = None) -> None:
+        self.stop = stop
+        """The running worker's stop (:func:`turn_texts`)."""
         self.listening = threading.Event()
         self.listening.set()  # until its first round has looked
 
@@ -264,7 +269,7 @@ class TurnTextsLane:
         (self.listening.set if listening else self.listening.clear)()
         conn = session.store.conn
         if listening or steps.run(DUE_NOT_READ, None, lambda: next_turn_text_due(conn)):
-            turn_texts(session, steps)
+            turn_texts(session, steps, self.stop)
 
 
 def _texts_wanted(session: Session) -> bool:

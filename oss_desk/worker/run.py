@@ -499,7 +499,7 @@ class DeviceWorker:
         """\"Nearly your turn\" texts: when one comes due, and after a change that can need one
         (:class:`~oss_desk.worker.rounds.TurnTextsLane`: none while the office sends no texts
         or no number given today waits)."""
-        lane = TurnTextsLane()
+        lane = TurnTextsLane(self.stop)
         self._when_due(lane.round, next_turn_text_due, wants=lane.wants)
 
     def _referral_messages(self) -> None:
