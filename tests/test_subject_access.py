@@ -5,6 +5,7 @@ booking's details counted from the cancellation by the retention purge."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -194,11 +195,26 @@ def test_advisers_and_meet_and_greet_may_not_search_or_forget(office: Cli, user:
         (("--phone", BOB_PHONE, "--email", BOB_EMAIL), "give one of --email, --phone or --name"),
         (("--phone", "12345"), "does not start 0: a UK phone number is 10 or 11 digits"),
         (("--name", "b"), "a name to find needs at least 2 letters (--name)"),
+        (("--email", "  bob.resident  "), "is not an email address: it has no @"),
     ],
 )
 def test_find_needs_one_usable_key(office: Cli, args: tuple[str, ...], said: str) -> None:
     refused = office("--user", "amina", "resident", "find", *args, now=NOW)
     assert refused.code == 2 and refused.err.count("\n") == 1 and said in refused.err
+
+
+def test_an_address_held_from_before_the_one_address_check_is_found_by_email(
+    office: Cli,
+) -> None:
+    # Booked before a comma was refused at entry: the address is held as it was typed.
+    held = "anna,smith@example.org"
+    conn = sqlite3.connect(office.db)
+    with conn:
+        conn.execute("UPDATE appointment_contacts SET email = ? WHERE email = ?", (held, BOB_EMAIL))
+    conn.close()
+    assert _refs(office, "--email", BOB_EMAIL) == {}
+    found = _refs(office, "--email", f"  {held.upper()} ")
+    assert list(found.values()) == [["name", "email"]]
 
 
 def _reports(cli: Cli, now: str) -> list[Any]:

@@ -444,8 +444,13 @@ def normalise_email(text: str, *, to_send: bool = True) -> str:
     still at the desk. An address with other letters (``rés@exämple.org``) needs SMTPUTF8,
     which many mail servers do not offer and GOV.UK Notify does not take, so it would fail days
     later with no one to ask for another. False: an address looked for as it may have been
-    stored (subject access)."""
+    stored (subject access): only trimmed, and it needs an @. The one-address check is for
+    entry: an address held from before it (``anna,smith@example.org``) must still be found."""
     value = text.strip()
+    if not to_send:
+        if "@" not in value:
+            raise InvalidInput(f"{shown(text)!r} is not an email address: it has no @")
+        return value
     fault = address_fault(value)
     if fault:
         raise InvalidInput(f"{shown(text)!r} is not an email address: {fault}")

@@ -31,6 +31,7 @@ from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.services.outcome_writes import write_until_taken
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
+from oss_desk.storage import accepted_notes as notes
 from oss_desk.storage import outbox as o
 from oss_desk.worker.owner import new_owner, unexpected
 
@@ -123,12 +124,14 @@ class LeasedSender:
         :data:`~oss_desk.services.outcome_writes.ONCE_WAITS_SECONDS` for the database)."""
         self.handed: int | None = None
         """The row whose hand-over was committed last (from then on it may have been accepted)."""
+        self.handed_at: str | None = None
+        """When it was handed over (its ``handed_over_at``)."""
         self.given_up = False
         """An outcome of the row claimed last could not be written before the worker stopped."""
 
     def claim(self, lane: str, now: datetime) -> dict[str, Any] | None:
         """The next due row of ``lane``, leased to this owner (None: nothing is due)."""
-        self.handed, self.given_up = None, False
+        self.handed, self.handed_at, self.given_up = None, None, False
         with self.s.store.write() as conn:
             return o.claim_next_leased(
                 conn,
@@ -146,16 +149,26 @@ class LeasedSender:
             with self.s.store.write() as conn:
                 stamp = format_instant(self.s.clock.now())
                 o.hand_over(conn, row_id, owner=self.owner, now=stamp, box=self.box)
-            self.handed = row_id
+            self.handed, self.handed_at = row_id, stamp
 
         return commit
 
-    def write_outcome(self, write: Callable[[], None], what: str, status: str) -> None:
+    def write_outcome(
+        self, write: Callable[[], None], what: str, status: str, provider: str | None = None
+    ) -> None:
         """Record an outcome through ``write`` (one transaction) until the database takes it
         (:func:`oss_desk.services.outcome_writes.write_until_taken`); given up as the worker
-        stops (the StorageError goes up, and the next owner's rule applies)."""
+        stops (the StorageError goes up, and the next owner's rule applies). A message the
+        provider accepted (``status`` sent, with its ``provider`` id) is noted for the next
+        owner first (:mod:`oss_desk.storage.accepted_notes`), which records it, never resends."""
+        note = None
+        if status == "sent" and self.handed is not None:
+            table = self.box.table
+            note = notes.AcceptedNote(
+                self.s.store.path, table, self.handed, self.handed_at, provider
+            )
         try:
-            write_until_taken(write, what, status, self.stop)
+            write_until_taken(write, what, status, self.stop, note)
         except StorageError:
             self.given_up = True
             raise
@@ -173,6 +186,16 @@ class LeasedSender:
     def due_again(self) -> SendResult:
         """For a row left before it was handed over: certainly not accepted, due again now."""
         return SendResult("pending", STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now())
+
+    def noted_sent(self, row_id: int, handed_over_at: str | None) -> SendResult | None:
+        """A row left handed over that its earlier owner noted accepted as it stopped (the
+        database locked: :mod:`oss_desk.storage.accepted_notes`): sent. None: no such note."""
+        provider = notes.accepted(self.s.store.path, self.box.table, row_id, handed_over_at)
+        return None if provider is None else SendResult("sent", provider=provider or None)
+
+    def forget_note(self, row_id: int) -> None:
+        """The row's outcome is recorded: its note (if any) is no longer needed."""
+        notes.forget(self.s.store.path, self.box.table, row_id)
 
     def adopt_orphans(self) -> list[dict[str, Any]]:
         """The rows an earlier owner left mid-send, now this owner's to finish."""
@@ -302,7 +325,7 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
                 if recorded:
                     self.recorded(conn, item, result)
 
-        self.write_outcome(write, f"{self.WHAT} {item.id}", result.status)
+        self.write_outcome(write, f"{self.WHAT} {item.id}", result.status, result.provider)
         if not recorded:
             return
         report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
@@ -314,8 +337,12 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         report = SendTally()
         for row in left:
             item = self.row(row)
+            noted = self.noted_sent(item.id, item.handed_over_at)
             if item.handed_over_at is None:
                 self.finish(item, self.due_again(), report)
+            elif noted is not None:
+                self.finish(item, noted, report)
+                self.forget_note(item.id)
             else:
                 wait = reply_wait(self.s, self.LANE)
                 self.fault(item, lost_reply(wait), self.deadline(item), report)

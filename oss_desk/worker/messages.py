@@ -201,7 +201,7 @@ class MessageDelivery(LeasedSender):
                     delivered = status == "sent"
                     record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
 
-        self.write_outcome(write, f"message {message.id}", status)
+        self.write_outcome(write, f"message {message.id}", status, result.provider)
         if not recorded:
             return
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
@@ -209,17 +209,22 @@ class MessageDelivery(LeasedSender):
 
     def recover(self) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
-        due again. Handed over (it may have been accepted): sent again once more at most."""
+        due again. Handed over and noted accepted as its owner stopped: sent. Handed over (it
+        may have been accepted): sent again once more at most."""
         left = self.adopt_orphans()
         report = MessageReport()
         for row in left:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
+            noted = self.noted_sent(message.id, message.handed_over_at)
             if message.handed_over_at is None:
                 again = SendResult(
                     "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
                 )
                 self._finish(message, appt, again, report)
+            elif noted is not None:  # accepted, and noted as its owner stopped: not sent again
+                self._finish(message, appt, noted, report)
+                self.forget_note(message.id)
             elif appt is None:
                 self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             else:

@@ -1,0 +1,98 @@
+"""Notes beside the database of messages a provider accepted whose outcome a stopping worker
+could not write.
+
+The worker stops (SIGTERM) while the database is locked past the busy timeout and a message's
+"sent" is known only in memory. Lost, the next owner finds the row handed over and sends it
+again. So as the stop is seen the worker notes it, before it tries the write again for a short
+grace (:mod:`oss_desk.services.outcome_writes`): one small file per message,
+``<database>.accepted.<table>.<row>``, written whole (a temporary file, fsync, rename, fsync of
+the folder), so a power cut after the stop cannot lose it either. It holds what was accepted
+(the provider's id) and the row's hand-over stamp, so that a note never speaks for another row
+with the same id. The next owner reads it before it treats the row as maybe accepted
+(:meth:`oss_desk.worker.leased.LeasedDelivery.recover`): it records the message sent, never
+sends it again, and removes the note. A note whose outcome was written after all is removed by
+the writer; one left over (the process ended first) speaks for a row already settled, which no
+owner recovers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+INFIX = ".accepted."
+
+
+@dataclass(frozen=True)
+class AcceptedNote:
+    """The note of one accepted message (row ``row_id`` of ``table``) beside database ``db``."""
+
+    db: Path
+    table: str
+    row_id: int
+    handed_over_at: str | None
+    provider: str | None
+
+    @property
+    def path(self) -> Path:
+        return note_path(self.db, self.table, self.row_id)
+
+    def leave(self) -> bool:
+        """Written durably (True); False: the disk refused (the next owner's rule applies)."""
+        data = json.dumps(
+            {"status": "sent", "provider": self.provider, "handed_over_at": self.handed_over_at}
+        ).encode("utf-8")
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            try:
+                if os.write(fd, data) != len(data):
+                    raise OSError("short write")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temporary, self.path)
+            folder = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            return False
+        return True
+
+    def forget(self) -> None:
+        forget(self.db, self.table, self.row_id)
+
+
+def note_path(db: Path, table: str, row_id: int) -> Path:
+    return db.with_name(f"{db.name}{INFIX}{table}.{row_id}")
+
+
+def accepted(db: Path, table: str, row_id: int, handed_over_at: str | None) -> str | None:
+    """The provider's id noted for row ``row_id`` of ``table`` handed over at
+    ``handed_over_at`` ("" where the provider gave none); None: no note of that hand-over (none,
+    unreadable, or of another row that had the same id)."""
+    try:
+        given = json.loads(note_path(db, table, row_id).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(given, dict) or given.get("status") != "sent":
+        return None
+    if given.get("handed_over_at") != handed_over_at:
+        return None
+    provider = given.get("provider")
+    return provider if isinstance(provider, str) else ""
+
+
+def forget(db: Path, table: str, row_id: int) -> None:
+    with contextlib.suppress(OSError):
+        note_path(db, table, row_id).unlink()
+
+
+__all__ = ["AcceptedNote", "accepted", "forget", "note_path"]

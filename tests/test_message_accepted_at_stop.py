@@ -1,0 +1,121 @@
+"""An email the mail server accepted while another process holds the database, and the worker
+is stopped (SIGTERM) before it can record it: noted beside the database as it stops, recorded
+"sent" by the next owner, never sent a second time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from oss_desk.clock import FixedClock, format_instant
+from oss_desk.storage.accepted_notes import note_path
+
+from .appointments_site import NOW, make_office, service_at
+from .messaging import SmtpServer
+from .test_message_outcome_locked import oss_desk
+from .test_messages import at, rows
+
+CONFIRMATION = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
+
+
+def booked_office(tmp_path: Path, smtp: SmtpServer) -> Path:
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    session.close()
+    return db
+
+
+def stopped_while_locked(
+    db: Path, smtp: SmtpServer, log: Path, release_after_stop: float | None
+) -> tuple[int, float]:
+    """A running worker sends the confirmation; the database is held (``BEGIN IMMEDIATE``) from
+    the moment the server accepts it; once the worker says it is waiting to record it, SIGTERM.
+    The hold ends ``release_after_stop`` seconds after the signal (None: once the worker has
+    exited). The worker's exit code and how long it took to stop."""
+    holder: list[sqlite3.Connection] = []
+
+    def hold() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+        holder.append(blocker)
+
+    def release() -> None:
+        holder[0].execute("ROLLBACK")
+        holder[0].close()
+
+    smtp.mailbox.before_reply = hold
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
+    env["OSS_DESK_BUSY_TIMEOUT"] = "1"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
+        )
+    timer = None
+    try:
+        deadline = time.monotonic() + 60
+        while "not recorded yet" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "message 1: sent, not recorded yet" in log.read_text()
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        if release_after_stop is not None:
+            timer = threading.Timer(release_after_stop, release)
+            timer.start()
+        code = worker.wait(60)
+        took = time.monotonic() - started
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        if timer is not None:
+            timer.join()
+        elif holder:
+            release()
+        smtp.mailbox.before_reply = None
+    return code, took
+
+
+def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_again(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    db = booked_office(tmp_path, smtp)
+    log = tmp_path / "worker.log"
+    code, took = stopped_while_locked(db, smtp, log, release_after_stop=None)
+    said = log.read_text()
+    assert code == 0, said
+    assert took < 10, said  # inside the worker's own stop budget for its lanes
+    assert "message 1: sent and not recorded yet as the worker stops: noted" in said, said
+    assert note_path(db, "messages", 1).exists()
+    assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
+    # The next owner, long after the lease ran out, records it sent and sends nothing.
+    again = oss_desk(db, "worker", "--once", minutes=20)
+    assert again.returncode == 0, again.stderr
+    assert rows(db, CONFIRMATION) == [("sent", None)], again.stderr
+    assert len(smtp.mailbox.messages) == 1
+    assert not note_path(db, "messages", 1).exists()
+    later = oss_desk(db, "worker", "--once", minutes=40)
+    assert later.returncode == 0, later.stderr
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_the_stopping_worker_records_it_itself_when_the_database_frees_in_time(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    db = booked_office(tmp_path, smtp)
+    log = tmp_path / "worker.log"
+    code, _ = stopped_while_locked(db, smtp, log, release_after_stop=2.0)
+    said = log.read_text()
+    assert code == 0, said
+    assert rows(db, CONFIRMATION) == [("sent", None)], said
+    assert not note_path(db, "messages", 1).exists()  # recorded: no note left behind
+    again = oss_desk(db, "worker", "--once", minutes=20)
+    assert again.returncode == 0, again.stderr
+    assert len(smtp.mailbox.messages) == 1
