@@ -14,14 +14,17 @@ from oss_desk.clock import FixedClock, format_instant
 
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli
+from .hardware.fakes import COVER_OPEN, FakePrinter
 from .messaging import SmtpServer
 from .test_appointment_message_unsure import worker_pass
 
 
 def test_a_restore_lists_the_bookings_made_after_the_backup_and_what_was_sent(
-    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch, printer: FakePrinter
 ) -> None:
-    db = make_office(tmp_path, smtp_url=smtp.url)
+    """... and the slip printed for one (review: a resident holding a printed slip was said to
+    have been sent nothing), or that may have printed for another."""
+    db = make_office(tmp_path, smtp_url=smtp.url, printer=printer.url)
     cli = Cli(db, monkeypatch)
     now = format_instant(NOW)
     made = cli("db", "backup", "--json", now=now)
@@ -32,6 +35,12 @@ def test_a_restore_lists_the_bookings_made_after_the_backup_and_what_was_sent(
     emailed = svc.book("C", NOW + timedelta(days=3), channel="email", email="a@example.org")
     worker_pass(db, clock)  # the confirmation goes
     assert len(smtp.mailbox.messages) == 1
+    slip = svc.book("C", NOW + timedelta(days=3, hours=2), channel="slip")
+    worker_pass(db, clock)  # the slip prints: the printer confirms it
+    printer.before_answer = lambda: printer.replies.update(COVER_OPEN)  # opened as it prints
+    unsure = svc.book("C", NOW + timedelta(days=3, hours=3), channel="slip")
+    worker_pass(db, clock)  # the slip went, then the printer said its cover was open
+    assert len(printer.jobs) == 2
     later = svc.book("C", NOW + timedelta(days=3, hours=1), channel="email", email="b@example.org")
     session.close()
 
@@ -40,12 +49,14 @@ def test_a_restore_lists_the_bookings_made_after_the_backup_and_what_was_sent(
     lines = restored.out.splitlines()
     at = lines.index(next(x for x in lines if "bookings made after the backup" in x))
     assert lines[at].startswith(
-        "2 bookings made after the backup are not in the restored database (the slots free "
+        "4 bookings made after the backup are not in the restored database (the slots free "
         "again), only in office.sqlite.before-restore-"
     ), lines[at]
-    assert lines[at + 1 : at + 3] == [
+    assert lines[at + 1 : at + 5] == [
         f"  {emailed.ref} Thu 26 Nov 10:00, confirmation emailed: rebook it",
         f"  {later.ref} Thu 26 Nov 11:00, nothing sent to the resident yet: rebook it",
+        f"  {slip.ref} Thu 26 Nov 12:00, slip printed: rebook it",
+        f"  {unsure.ref} Thu 26 Nov 13:00, slip may have printed: rebook it",
     ]
     assert cli("appointment", "show", emailed.ref, now=now).code != 0  # gone, as said
 

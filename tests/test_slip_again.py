@@ -15,7 +15,8 @@ from oss_desk.services.delivery import jobs_needing_answer
 from oss_desk.services.session import open_session
 
 from .conftest import MONDAY_0930, Cli, make_db
-from .hardware.fakes import FakePrinter, closed_port
+from .escpos_decoder import decode, text_lines
+from .hardware.fakes import COVER_OPEN, HEALTHY, FakePrinter, closed_port
 
 NOW = "2026-11-23T09:30:00Z"
 HOURS = "[sites.opening_hours]\n" + "".join(
@@ -80,3 +81,72 @@ def test_a_failed_slip_is_shown_and_printed_again(
         ("done",),
     ]
     conn.close()
+
+
+def test_a_slip_still_waiting_to_print_is_not_queued_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The printer is off: the booking's slip waits for it. ``appointment slip`` queued a second
+    one (exit 0), and when the printer came back the resident got two identical slips, neither
+    marked COPY. It is now refused in one line (exit 6), and the printer prints the slip once."""
+    port = closed_port()
+    url = f"tcp://127.0.0.1:{port}?timeout=1"
+    db = make_db(tmp_path, office(url))
+    cli = Cli(db, monkeypatch)
+    booked = cli(
+        "--user", "tl", "appointment", "book", "--service", "C", "--start",
+        "2026-11-23T14:00:00Z", "--channel", "slip", "--desk", "greet-1", "--print-to", url,
+        "--json", now=NOW,
+    )  # fmt: skip
+    assert booked.code == 0, booked.err
+    ref = booked.json()["ref"]
+    again = cli("--user", "tl", "appointment", "slip", ref, "--print-to", url, now=NOW)
+    assert again.code == 6, (again.out, again.err)
+    assert again.err.count("\n") == 1 and "Traceback" not in again.err, again.err
+    assert (
+        "the slip (print job 1) is still waiting to print: it prints when the printer answers"
+        in (again.err)
+    )
+    printer = FakePrinter(port=port)
+    try:
+        assert cli("worker", "--once", now=NOW).code == 0
+        assert len(printer.jobs) == 1 and ref.encode() in printer.jobs[0]
+        assert "COPY" not in text_lines(decode(printer.jobs[0]))
+    finally:
+        printer.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT id, status FROM print_jobs").fetchall() == [(1, "done")]
+    conn.close()
+
+
+def test_a_slip_that_may_have_printed_prints_again_marked_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The printer took the slip but said its cover was open after it: the slip may have
+    printed. Printed again, the new slip says COPY (it said nothing: two slips, neither COPY)."""
+    printer = FakePrinter()
+    printer.before_answer = lambda: printer.replies.update(COVER_OPEN)
+    try:
+        db = make_db(tmp_path, office(printer.url))
+        cli = Cli(db, monkeypatch)
+        booked = cli(
+            "--user", "tl", "appointment", "book", "--service", "C", "--start",
+            "2026-11-23T14:00:00Z", "--channel", "slip", "--desk", "greet-1", "--print-to",
+            printer.url, "--json", now=NOW,
+        )  # fmt: skip
+        assert booked.code == 0, booked.err
+        ref = booked.json()["ref"]
+        assert cli("worker", "--once", now=NOW).code == 0
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT status FROM print_jobs").fetchall() == [("uncertain",)]
+        conn.close()
+        printer.replies.update(HEALTHY)  # the cover is shut
+        again = cli("--user", "tl", "appointment", "slip", ref, "--print-to", printer.url, now=NOW)
+        assert again.code == 0, again.err
+        assert cli("worker", "--once", now=NOW).code == 0
+        assert len(printer.jobs) == 2, printer.jobs
+        first, second = (text_lines(decode(job)) for job in printer.jobs)
+        assert "COPY" not in " ".join(first)
+        assert "COPY" in " ".join(second), second
+    finally:
+        printer.close()

@@ -264,6 +264,12 @@ def _events(n: int) -> str:
 
 
 SENT_BY = {"email": "emailed", "text": "texted"}
+SLIP_SAID = {
+    "printed": "slip printed",
+    "sent": "slip sent to the printer",
+    "uncertain": "slip may have printed",
+}
+"""A lost booking's slip, by what became of it (``storage.replaced.LostBooking.slip``)."""
 
 
 def _say_lost_bookings(result: RestoreResult) -> None:
@@ -293,6 +299,7 @@ def _say_lost_bookings(result: RestoreResult) -> None:
     for b in lost:
         at = local(read_instant(b.starts_at), b.timezone)
         sent = [f"{kind} {SENT_BY.get(channel, channel)}" for kind, channel in b.sent]
+        sent += [SLIP_SAID[b.slip]] if b.slip else []
         said = ", ".join(sent) if sent else "nothing sent to the resident yet"
         todo = "rebook it" if b.status == "booked" else f"{b.status.replace('_', ' ')}: record it"
         click.echo(f"  {b.ref} {at:%a %d %b %H:%M}, {said}: {todo}")

@@ -377,7 +377,8 @@ def reprint_adds_copy(latest: PrintState | None) -> bool:
     or printing now prints the ticket when the printer is back: a second job would hand the
     resident two tickets. Only once that job printed, failed for good, may not have printed or
     was cancelled does a reprint add paper (marked COPY when bytes may have reached a printer:
-    :func:`is_copy`). The desks and ``ticket reprint`` ask this."""
+    :func:`is_copy`). The desks and ``ticket reprint`` ask this, and ``appointment slip`` of a
+    booking's latest slip job."""
     return latest not in STILL_TO_PRINT
 
 

@@ -106,6 +106,7 @@ class RestoreResult:
                     "starts_at": b.starts_at,
                     "status": b.status,
                     "sent": [{"kind": k, "channel": c} for k, c in b.sent],
+                    "slip": b.slip or None,
                 }
                 for b in self.lost_bookings
             ],

@@ -1,6 +1,9 @@
 """An appointment's slip printed again (``appointment slip``): its slip failed at the printer, or
 the resident lost it. The slip is drawn as the appointment is now, and queued for a desk's printer
-or a printer's address; only a booked appointment has one."""
+or a printer's address; only a booked appointment has one. While its last slip is still to print
+(waiting, or being sent) nothing more is queued: that one prints when the printer answers, and a
+second would hand the resident two slips. A slip whose earlier copy may have reached a printer
+says COPY (the worker's ``storage.outbox.bytes_left_before``)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.delivery import job_word, print_state, reprint_adds_copy
 from oss_desk.domain.printouts import print_request
 from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
@@ -27,7 +31,7 @@ def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
     URL), else the acting desk's printer, else the printer its last slip went to. Needs the
     right to reprint (the roles that may reprint a ticket)."""
     from oss_desk.services.report_outputs import summary_printer
-    from oss_desk.storage.print_state import slip_printer
+    from oss_desk.storage.print_state import slip_job, slip_printer
 
     session.require(Action.REPRINT, doing="print an appointment slip again")
     service = AppointmentService(session)
@@ -37,6 +41,13 @@ def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
     desk = session.directory.desks.get(session.actor.desk_id or "")
     with session.store.read() as conn:
         last = slip_printer(conn, appt.ref)
+        latest, _ = slip_job(conn, appt.ref)
+    state = None if latest is None else print_state(latest.status, latest.confirmed)
+    if latest is not None and state is not None and not reprint_adds_copy(state):
+        raise RuleViolation(
+            f"the slip (print job {latest.id}) is still {job_word(state)}: it prints when the "
+            "printer answers"
+        )
     where = target or (desk.id if desk is not None and desk.printer_url else None) or last
     if where is None:
         raise RuleViolation(

@@ -401,10 +401,18 @@ def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str
 
 
 def bytes_left_before(conn: sqlite3.Connection, job: PrintJob) -> bool:
-    """Whether bytes of this job (an earlier try) or of another job for the same ticket may
-    already have reached a printer: then this copy says COPY."""
+    """Whether bytes of this job (an earlier try) or of another job for the same ticket (or
+    the same booking's slip) may already have reached a printer: then this copy says COPY."""
     if job.started_at is not None:
         return True
+    if job.kind == "appointment_slip" and job.ticket_id is None:
+        slip = conn.execute(
+            "SELECT 1 FROM print_jobs WHERE kind = 'appointment_slip' AND ticket_id IS NULL "
+            "AND json_extract(payload, '$.reference') = ? AND id != ? "
+            "AND started_at IS NOT NULL LIMIT 1",
+            [job.payload.get("reference"), job.id],
+        ).fetchone()
+        return slip is not None
     if job.ticket_id is None or job.kind != "ticket":
         return False
     row = conn.execute(

@@ -42,6 +42,10 @@ class LostBooking:
     status: str
     sent: tuple[tuple[str, str], ...]
     """(kind, channel) of each message already sent for it: ``("confirmation", "email")``."""
+    slip: str = ""
+    """What became of its printed slip, as a ``domain.delivery.PrintState`` value: ``printed``
+    (the printer confirmed one), ``sent`` (all of one went to a printer that cannot report),
+    ``uncertain`` (one may have printed); "": no slip reached a printer."""
 
 
 @dataclass
@@ -139,6 +143,18 @@ def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[
         return None
 
 
+_SLIP = (
+    "SELECT CASE max(CASE WHEN status = 'done' AND printed_at IS NOT NULL THEN 3 "
+    "WHEN status = 'done' THEN 2 WHEN status = 'uncertain' "
+    "OR (status = 'printing' AND started_at IS NOT NULL) THEN 1 END) "
+    "WHEN 3 THEN 'printed' WHEN 2 THEN 'sent' WHEN 1 THEN 'uncertain' END "
+    "FROM print_jobs WHERE kind = 'appointment_slip' AND ticket_id IS NULL "
+    "AND json_extract(payload, '$.reference') = ?"
+)
+"""What became of booking ``?``'s slip: the most the resident may hold (a slip the printer
+confirmed, one sent whole to a printer that cannot report, one that may have printed)."""
+
+
 def _lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking]:
     have = {str(ref) for (ref,) in theirs.execute("SELECT ref FROM appointments")}
     found = []
@@ -153,8 +169,11 @@ def _lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list
             "ORDER BY id",
             [aid],
         ).fetchall()
+        (slip,) = ours.execute(_SLIP, [ref]).fetchone()
         found.append(
-            LostBooking(str(ref), str(starts), str(tz), str(status), tuple(map(tuple, sent)))
+            LostBooking(
+                str(ref), str(starts), str(tz), str(status), tuple(map(tuple, sent)), slip or ""
+            )
         )
     return found
 
