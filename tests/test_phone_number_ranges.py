@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from oss_desk.domain.phones import dialable, national_digits, normalise_mobile, normalise_phone
 from oss_desk.errors import InvalidInput
 
+from . import appointments_site
 from .conftest import Cli, db_content
 from .followups_site import make_office
 
@@ -109,3 +110,48 @@ def test_a_full_width_plus_is_read_as_a_plus() -> None:
     assert normalise_phone("\uff0b\uff14\uff14 20 7946 0000") == "+442079460000"
     with pytest.raises(InvalidInput, match="is not a UK number"):  # another country's
         normalise_phone("\uff0b33 6 12 34 56 78")
+
+
+def test_the_cli_shows_a_number_to_ring_as_it_is_dialled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    add = ("--user", "ana", "followup", "add", "--kind", "ringback", "--service", "H")
+    made = cli(*add, "--name", "Ann Other", "--phone", "016977 2345", "--json", now=NOW)
+    assert made.code == 0, made.err
+    ref = made.json()["ref"]
+    shown = cli("--user", "ana", "followup", "show", ref, "--contact", now=NOW)
+    assert shown.code == 0, shown.err
+    assert "  phone: 016977 2345\n" in shown.out
+    assert "+44" not in shown.out
+    as_json = cli("--user", "ana", "followup", "show", ref, "--contact", "--json", now=NOW)
+    assert as_json.json()["contact"]["phone"] == "+44169772345"  # as stored
+    found = cli("--user", "tl", "resident", "find", "--phone", "+44 16977 2345", now=NOW)
+    assert found.code == 0, found.err
+    assert "phone: 016977 2345" in found.out
+    assert "+44" not in found.out
+    find = ("--user", "tl", "resident", "find", "--phone", "016977 2345", "--json")
+    found_json = cli(*find, now=NOW)
+    assert "+44169772345" in found_json.out
+
+
+def test_an_appointment_s_number_is_shown_as_it_is_dialled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = appointments_site.make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
+    booked = cli(
+        *("--user", "ana", "appointment", "book", "--service", "C"),
+        *("--start", slots.json()[0]["start"], "--adviser", "ana", "--channel", "slip"),
+        *("--print-to", f"capture://{tmp_path / 'slips.bin'}", "--phone", "0800 123456"),
+        "--json",
+        now=NOW,
+    )
+    assert booked.code == 0, booked.err
+    ref = booked.json()["ref"]
+    shown = cli("--user", "ana", "appointment", "show", ref, "--contact", now=NOW)
+    assert shown.code == 0, shown.err
+    assert "  phone: 0800 123456\n" in shown.out
+    assert "+44" not in shown.out
