@@ -66,3 +66,20 @@ def test_a_language_on_the_list_or_spoken_by_staff_is_taken(
     )
     assert issued.code == 0, issued.err
     assert issued.json()["needs"] == [kept]
+
+
+@pytest.mark.parametrize("typed", ["BSL", "British Sign Language"])
+def test_sign_language_as_an_interpreter_s_language_points_to_the_bsl_need(
+    cli: Cli, typed: str
+) -> None:
+    before = db_content(cli.db)
+    issue = ("ticket", "issue", "--service", "C", "--desk", "greet-1", "--no-print")
+    refused = cli("--user", "tl", *issue, "--needs", f"interpreter:{typed}", now=NOW)
+    assert refused.code == 2, refused.err
+    assert refused.err == (
+        f"oss-desk: interpreter language {typed.lower()!r} is not a language known here: for "
+        "British Sign Language use the need `bsl`\n"
+    )
+    assert db_content(cli.db) == before
+    taken = cli("--user", "tl", *issue, "--needs", "bsl", now=NOW)
+    assert taken.code == 0, taken.err

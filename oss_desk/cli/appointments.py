@@ -36,6 +36,7 @@ from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.event_data import TOLD_HOW, for_event
 from oss_desk.domain.needs import needs_words
+from oss_desk.domain.phones import dialable
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -443,8 +444,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         for label, value in (
             ("name", contact.name if contact else None),
             ("email", contact.email if contact else None),
-            ("phone", contact.phone if contact else None),
-        ):
+            ("phone", dialable(contact.phone) if contact and contact.phone else None),
+        ):  # a number as it is dialled (the JSON keeps it as stored, +44...)
             if value:
                 click.echo(f"  {label}: {printable(value)}")
     service = session.directory.services[appt.service]

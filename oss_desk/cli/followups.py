@@ -30,6 +30,7 @@ from oss_desk.domain.followups import (
     closed_said,
     timing_said,
 )
+from oss_desk.domain.phones import dialable
 from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -341,7 +342,8 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
         if d.purged:
             click.echo(f"  {DETAILS_DELETED}")
         for key, given in d.filled():
-            click.echo(f"  {key.replace('_', ' ')}: {given}")
+            said = dialable(given) if key == "phone" else given  # one to ring, as dialled
+            click.echo(f"  {key.replace('_', ' ')}: {said}")
 
 
 @followup.command("take")

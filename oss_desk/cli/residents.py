@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.domain.phones import dialable
 from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def held_lines(h: Held, key: str) -> list[str]:
     searched (which, never its words: read that on the record)."""
     day = f"{date.fromisoformat(h.day):%a %d %b %Y}"
     lines = [f"{h.ref:10s} {_what(h):11s} {day}  holds: {', '.join(h.fields)}"]
-    shown = [(k, v) for k, v in (("name", h.name), ("email", h.email), ("phone", h.phone)) if v]
+    phone = dialable(h.phone) if h.phone else None  # as it is dialled; the JSON keeps +44...
+    shown = [(k, v) for k, v in (("name", h.name), ("email", h.email), ("phone", phone)) if v]
     if shown:
         lines.append("  " + "   ".join(f"{k}: {v}" for k, v in shown))
     if h.mentions:  # where, never the words: they are read on the record

@@ -41,6 +41,9 @@ INTERPRETER = "interpreter"
 KNOWN = ", ".join([*SIMPLE_NEEDS, "interpreter:<language>"])
 LANGUAGE_MAX = 40
 _LANGUAGE_MARKS = frozenset(" -'’().")
+_SIGNED = frozenset(["bsl", "british sign language", "sign language", "signing", "sign"])
+"""Sign language named as an interpreter's language: the need is ``bsl``, never
+``interpreter:bsl``."""
 
 
 def language_name(text: str) -> str:
@@ -81,6 +84,11 @@ def interpreted_language(text: str, spoken: Collection[str]) -> str:
         language = ""
     if language in INTERPRETED or language in spoken:
         return language
+    if language in _SIGNED:  # a need of its own, met by a person who signs
+        raise InvalidInput(
+            f"interpreter language {shown(text)!r} is not a language known here: for British "
+            f"Sign Language use the need `{BSL}`"
+        )
     raise InvalidInput(
         f"interpreter language {shown(text)!r} is not a language known here: give its English "
         f"name, e.g. interpreter:{EXAMPLES.split(',')[0].lower()} ({EXAMPLES}); a language not "

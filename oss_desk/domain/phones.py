@@ -21,31 +21,42 @@ from oss_desk.errors import InvalidInput
 @dataclass(frozen=True, slots=True)
 class NumberRule:
     """What a number must be: its national form starts ``start`` and has ``fewest`` to
-    ``most`` digits; ``said`` says so, with an example."""
+    ``most`` digits; ``said`` says so, with an example. A number in one of its ``ranges``
+    (the narrower rules of the numbers starting so: a mobile's ``07``, London's ``02``) has
+    that range's length, said in its words; the longest start it has is its range."""
 
     start: str
     fewest: int
     most: int
     said: str
+    ranges: tuple[NumberRule, ...] = ()
+
+    def within(self, digits: str) -> NumberRule:
+        """The rule that says how long ``digits`` is: its range (the one with the longest
+        start it has), else this rule."""
+        ranges = [r for r in self.ranges if digits.startswith(r.start)]
+        return max(ranges, key=lambda r: len(r.start), default=self)
 
     def wrong(self, digits: str) -> str | None:
         """What is wrong with ``digits`` (a number in its national form: :func:`national_digits`)
-        under this rule: None, nothing. (``+44``/``0044`` are read as ``0`` already: any other
-        ``+`` or ``00`` is another country's code.)"""
+        under this rule, in its own words or its range's (:meth:`within`): None, nothing.
+        (``+44``/``0044`` are read as ``0`` already: any other ``+`` or ``00`` is another
+        country's code.)"""
         if not digits:
-            return "is empty"
+            return f"is empty: {self.said}"
         code = (
             digits[1:] if digits.startswith("+") else digits[2:] if digits.startswith("00") else ""
         )
         if code != digits and code.isascii() and code.isdigit():  # another country's code
-            return f"is not a UK number (+44 or {self.start}...)"
+            return f"is not a UK number (+44 or {self.start}...): {self.said}"
         if not (digits.isascii() and digits.isdigit()):  # isdigit alone takes "²" too
-            return "has a character that is not a digit"
+            return f"has a character that is not a digit: {self.said}"
         if not digits.startswith(self.start):
-            return f"does not start {self.start}"
-        if not self.fewest <= len(digits) <= self.most:
-            short = len(digits) < self.fewest
-            return f"is too {'short' if short else 'long'} ({len(digits)} digits)"
+            return f"does not start {self.start}: {self.said}"
+        rule = self.within(digits)
+        if not rule.fewest <= len(digits) <= rule.most:
+            short = len(digits) < rule.fewest
+            return f"is too {'short' if short else 'long'} ({len(digits)} digits): {rule.said}"
         return None
 
     def normalise(self, text: str) -> str:
@@ -55,23 +66,45 @@ class NumberRule:
         wrong = self.wrong(digits)
         if wrong is not None:
             typed = repr(shown(text)) if text.strip() else "the number"
-            raise InvalidInput(f"{typed} {wrong}: {self.said}")
+            raise InvalidInput(f"{typed} {wrong}")
         return "+44" + digits[1:]
 
 
 MOBILE = NumberRule("07", 11, 11, "a UK mobile number is 11 digits starting 07 (07700 900123)")
-PHONE = NumberRule("0", 10, 11, "a UK phone number is 10 or 11 digits starting 0 (01632 960123)")
+PHONE = NumberRule(
+    "0",
+    10,
+    11,
+    "a UK phone number is 10 or 11 digits starting 0 (01632 960123)",
+    ranges=(
+        MOBILE,
+        NumberRule("02", 11, 11, "a UK number starting 02 is 11 digits (020 7946 0000)"),
+        NumberRule("03", 11, 11, "a UK number starting 03 is 11 digits (0300 123 4567)"),
+        NumberRule("08", 11, 11, "a UK number starting 08 is 11 digits (0808 157 0000)"),
+        NumberRule("0800", 10, 11, "a UK number starting 0800 is 10 or 11 digits (0800 123 4567)"),
+    ),
+)
+"""Any UK number to ring: 01 numbers are 10 digits (016977 2345, 01xxx xxxxx) or 11; 02, 03,
+07 and 08 numbers 11, but for the 0800 numbers of 10 (0800 123456); others 10 or 11."""
 
 
 def national_digits(text: str) -> str:
     """A UK phone number as typed, in its national form (``0...``): spaces, dashes, dots and
     brackets dropped, ``+44`` or ``0044`` read as ``0`` with the national ``0`` often written
     after it (``+44 (0)7700 900123``: a UK number never goes on with a 0 after +44), any
-    script's digits read as 0-9 (a full-width ``９`` from a phone's keyboard). Every other
-    character is kept, for the rules to refuse: a digit they take is one of 0-9 alone
-    (``str.isdigit`` takes ``²`` too)."""
+    script's digits read as 0-9 (a full-width ``９`` from a phone's keyboard), and so a plus
+    (a full-width ``＋``: any whose compatibility form is ``+``). Every other character is
+    kept, for the rules to refuse: a digit they take is one of 0-9 alone (``str.isdigit``
+    takes ``²`` too)."""
     typed = re.sub(r"[\s\-().]", "", text.strip())
-    digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in typed)
+    digits = "".join(
+        str(unicodedata.decimal(c))
+        if c.isdecimal()
+        else "+"
+        if unicodedata.normalize("NFKC", c) == "+"
+        else c
+        for c in typed
+    )
     uk = re.match(r"(?:\+|00)440?", digits)
     return "0" + digits[uk.end() :] if uk else digits
 
@@ -94,20 +127,36 @@ def normalise_number(text: str, *, texted: bool) -> str:
     return normalise_mobile(text) if texted else normalise_phone(text)
 
 
+SIX_DIGIT_CODES = frozenset(
+    {"013873", "015242", "015394", "015395", "015396", "016973"}
+    | {"016974", "016977", "017683", "017684", "017687", "019467"}
+)
+"""The area codes of six digits (Langholm, Hornby, Hawkshead, Grange-over-Sands, Sedbergh,
+Wigton, Raughton Head, Brampton, Penrith, Pooley Bridge, Keswick, Gosforth), each in a five-digit
+code's area: their numbers are written ``015396 20123``, never ``01539 620123``."""
+
+
 def dialable(number: str) -> str:
     """``number`` (stored ``+44...``, or as typed) in its national form, grouped the way UK
-    numbers are written (``+441632960123`` is ``01632 960123``; ``+447700900123``, ``07700
-    900123``; ``+442079460000``, ``020 7946 0000``); a number of another shape is given back as
-    it is."""
+    numbers are written (Ofcom's groupings: ``+441632960123`` is ``01632 960123``;
+    ``+447700900123``, ``07700 900123``; ``+442079460000``, ``020 7946 0000``; ``+441134960000``,
+    ``0113 496 0000``; ``+443001234567``, ``0300 123 4567``; of 10 digits, ``016977 2345``,
+    ``01632 96012``, ``0800 123456``); a number of another shape is given back as it is."""
     digits = national_digits(number)
-    if not re.fullmatch(r"0[0-9]{10}", digits):
+    if re.fullmatch(r"0[0-9]{9}", digits, re.ASCII):
+        if digits.startswith("016977"):  # Brampton's four-digit numbers: 016977 2345
+            return f"{digits[:6]} {digits[6:]}"
+        if digits.startswith("01"):  # five-digit local numbers: 01632 96012
+            return f"{digits[:5]} {digits[5:]}"
+        return f"{digits[:4]} {digits[4:]}"  # 0800 123456
+    if not re.fullmatch(r"0[0-9]{10}", digits, re.ASCII):
         return number.strip()
-    if digits.startswith("02"):  # London, Cardiff ...: 020 7946 0000
+    if digits[:2] in ("02", "05"):  # London, Cardiff ...: 020 7946 0000; 056 xxxx xxxx
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if digits[:3] in ("011", "030", "033", "034", "037", "080", "084", "087", "090", "091") or (
-        digits.startswith("01") and digits[3] == "1"
-    ):  # 0113 496 0000, 0161 496 0000, 0300 123 4567, 0800 123 4567
-        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    if digits[:6] in SIX_DIGIT_CODES:  # 015396 20123, 016977 23456
+        return f"{digits[:6]} {digits[6:]}"
+    if digits[:2] in ("03", "08", "09") or digits[:3] == "011" or digits[1:4:2] == "11":
+        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"  # 0113 496 0000, 0161 ..., 0300 ...
     return f"{digits[:5]} {digits[5:]}"  # 01632 960123, 07700 900123
 
 
