@@ -81,3 +81,30 @@ def test_a_closed_day_s_stored_figures_edited_by_hand_are_named_by_db_check(mond
     assert code == 4, said
     assert "report figures: the daily rollup's 2026-11-23 at " in said
     assert "differs from its events in no_shows, outcomes" in said
+
+
+def test_db_check_quick_says_it_skips_the_report_figures(monday: Cli) -> None:
+    """``db check --quick`` worked the whole event log through again as the full check does
+    (the report figures), and said nothing of it either way: it now skips that, and says so;
+    doctor says it does not check them (``db check`` does)."""
+    conn = sqlite3.connect(monday.db)
+    try:
+        with conn:
+            (visit,) = conn.execute("SELECT max(visit_id) FROM visit_facts").fetchone()
+            conn.execute("DELETE FROM visit_facts WHERE visit_id = ?", [visit])
+    finally:
+        conn.close()
+    env = {"OSS_DESK_DB": str(monday.db)}
+    quick = run_cli_process("db", "check", "--quick", env=env)
+    assert quick.returncode == 0, quick.stdout + quick.stderr
+    assert quick.stdout.startswith("ok: "), quick.stdout
+    assert quick.stdout.rstrip().endswith(
+        "; report figures: not checked (--quick; without it they are)"
+    ), quick.stdout
+    code, said = _check(monday)
+    assert code == 4 and f"visit {visit} in visit_facts has no row" in said, said
+    doctor = run_cli_process("doctor", env=env).stdout
+    (line,) = [x for x in doctor.splitlines() if x[6:].startswith("integrity: ")]
+    assert line.startswith("ok    ") and (
+        "report figures: not checked here (`db check` does)" in line
+    ), line

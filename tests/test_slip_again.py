@@ -150,3 +150,40 @@ def test_a_slip_that_may_have_printed_prints_again_marked_copy(
         assert "COPY" in " ".join(second), second
     finally:
         printer.close()
+
+
+def test_a_slip_printed_again_is_recorded_against_its_person(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Printing a slip again was recorded nowhere (a print job has no "queued by"): it is now
+    the booking's reprint event, against the person acting, carrying the reference and the job
+    only, and ``appointment show`` says who printed it again and when."""
+    db = make_db(tmp_path, office(printer.url))
+    cli = Cli(db, monkeypatch)
+    booked = cli(
+        "--user", "adv", "appointment", "book", "--service", "C", "--start",
+        "2026-11-23T14:00:00Z", "--name", "Bob Private", "--channel", "slip", "--desk",
+        "desk-1", "--json", now=NOW,
+    )  # fmt: skip
+    assert booked.code == 0, booked.err
+    ref = booked.json()["ref"]
+    again = cli("--user", "tl", "appointment", "slip", ref, "--desk", "desk-1", now=NOW)
+    assert again.code == 0, again.err
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT e.actor, e.data, e.appointment_id = a.id FROM events e "
+        "JOIN appointments a ON a.ref = ? WHERE e.kind = 'reprint_requested'",
+        [ref],
+    ).fetchall()
+    conn.close()
+    assert rows == [("tl", f'{{"job":2,"ref":"{ref}"}}', 1)]
+    assert "Bob" not in rows[0][1]
+
+    shown = cli("appointment", "show", ref, now=NOW)
+    assert "  slip printed again by Tara Leader, 09:30 (print job 2)\n" in shown.out, shown.out
+    fields = cli("appointment", "show", ref, "--json", now=NOW).json()
+    assert cli("db", "check", now=NOW).code == 0  # the report figures unchanged by it
+    assert fields["slip_printed_again"] == [
+        {"by": "tl", "at": "2026-11-23T09:30:00.000Z", "job": 2}
+    ]

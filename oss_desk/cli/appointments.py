@@ -399,17 +399,19 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     appt = svc.look_up(ref)
     contact = svc.contact(appt, "appointment show") if with_contact else None
     messages = svc.messages(appt)
-    from oss_desk.services.delivery import slip_print
+    from oss_desk.services.delivery import slip_print, slips_again
     from oss_desk.services.message_fates import awaiting_look_up
 
     now = session.clock.now()
     looking_up = {m.id: awaiting_look_up(session, m, appt, now) for m in messages}
     slip = slip_print(session, appt.ref, appt.site_id)
+    again = slips_again(session, appt.id, appt.site_id)
     if as_json:
         emit_json(
             {
                 **appointment_json(session, appt),
                 **{f"slip_{k}": v for k, v in slip[0].items()},
+                "slip_printed_again": [fields for fields, _ in again],
                 **(
                     {
                         "contact": {
@@ -454,6 +456,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     click.echo(f"  told by: {appt.channel.value}")
     if appt.channel is Preferred.SLIP or slip[0]["print_job"] is not None:
         click.echo(f"  slip: {slip[1]}")
+    for _, words in again:
+        click.echo(f"  {words}")
     if appt.cancelled_by:
         notice = (
             f", {notice_given(appt.notice_days or 0)} notice"

@@ -60,3 +60,9 @@ def answer_said(status: str, who: str, at: str, *, printer_removed: bool = False
     if status == "uncertain":
         return f"{who} said it printed, {at}"
     return f"{who} said not to print it again, {at}"
+
+
+def printed_again_said(who: str, at: str, job: int) -> str:
+    """What ``appointment show`` says of each time a booking's slip was printed again
+    (``appointment slip``): by whom, when, and its print job."""
+    return f"slip printed again by {who}, {at} (print job {job})"

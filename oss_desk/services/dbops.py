@@ -53,7 +53,8 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
     """Problems with the database file (never changes it): integrity, foreign keys, the event
     log's triggers and hash chain, the schema; and whether the heads written beside this
     database's backups (in ``folder``, by default ``backups/`` beside it) are still in its
-    chain: a chain rewritten from an edited event onwards, or cut short, no longer holds them."""
+    chain: a chain rewritten from an edited event onwards, or cut short, no longer holds them;
+    and (not with ``quick``) that what the reports read is what the events say."""
     if not db.exists():
         found = m.Inspection(db)
         found.problems.append(f"{db}: no such file")
@@ -61,14 +62,15 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
     # First, and then read-only: a writer's close would fold in a stale WAL beside a copy.
     copied = copy_problems(db) if BACKUP_NAME.match(db.name) is None else []
     # What the reports read, related to the event log: in a second thread while SQLite's
-    # integrity check runs in this one (neither holds Python's lock while SQLite works).
+    # integrity check runs in this one (neither holds Python's lock while SQLite works); not
+    # with ``quick``, which says so (the whole event log is worked through again).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
-        facts = pool.submit(_facts, db)
+        facts = None if quick else pool.submit(_facts, db)
         found = m.inspect(db, quick=quick, counts=False, readonly=bool(copied))
     found.problems[:0] = copied
     if found.chain is not None and found.chain.ok:
         found.problems.extend(anchor_problems(db, folder or default_backup_folder(db)))
-    if found.integrity == "ok":
+    if found.integrity == "ok" and facts is not None:
         found.problems.extend(facts.result())
     return found
 

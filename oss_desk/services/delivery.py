@@ -238,6 +238,29 @@ def slip_print(
     return paper_said(session, latest, printed_before, site_id)
 
 
+def slips_again(
+    session: Session, appointment_id: int, site_id: str
+) -> list[tuple[dict[str, object], str]]:
+    """Each time an appointment's slip was printed again (``appointment show``), oldest first:
+    its fields (who, ``by``; when, ``at``; the ``job``) and its words."""
+    from oss_desk.domain.calendar import local, time_said
+    from oss_desk.domain.print_questions import printed_again_said
+    from oss_desk.storage.events import slip_reprints
+
+    with session.store.read() as conn:
+        found = slip_reprints(conn, appointment_id)
+    tz, now = session.site_ever(site_id).timezone, session.clock.now()
+    today = local(now, tz).date()
+    said: list[tuple[dict[str, object], str]] = []
+    for event in found:
+        at = read_instant(event.at)
+        when = time_said(at, tz, today, dated=local(at, tz).date() != today)
+        job = int(event.data["job"])
+        words = printed_again_said(session.name_of(event.actor), when, job)
+        said.append(({"by": event.actor, "at": event.at, "job": job}, words))
+    return said
+
+
 def paper_said(
     session: Session, latest: StoredJob | None, printed_before: bool, site_id: str
 ) -> tuple[dict[str, str | int | None], str]:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import job_word, print_state, reprint_adds_copy
+from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import print_request
 from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.device_owner import queue_print
+from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 
 
@@ -29,7 +31,9 @@ class SlipAgain:
 def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
     """Queue the slip of appointment ``ref`` again, on ``target`` (a desk's id or a printer
     URL), else the acting desk's printer, else the printer its last slip went to. Needs the
-    right to reprint (the roles that may reprint a ticket)."""
+    right to reprint (the roles that may reprint a ticket). Recorded against the person acting
+    as the booking's REPRINT event (its reference and the job only: no personal data), as a
+    ticket's reprint is."""
     from oss_desk.services.report_outputs import summary_printer
     from oss_desk.storage.print_state import slip_job, slip_printer
 
@@ -56,5 +60,16 @@ def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
     printer, desk_id = summary_printer(session, where)
     request = print_request(service.slip(appt), printer, desk_id)
     with session.store.write() as conn:
-        job = queue_print(conn, session.store.path, request, session.clock.now())
+        now = session.clock.now()
+        job = queue_print(conn, session.store.path, request, now)
+        record_event(
+            conn,
+            session.site_ever(appt.site_id),
+            now,
+            EventKind.REPRINT,
+            session.actor,
+            service_code=appt.service,
+            data={"ref": appt.ref, "job": job},
+            appointment_id=appt.id,
+        )
     return SlipAgain(appt, job)

@@ -143,6 +143,16 @@ def events_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[EventRow]:
     return _events(conn, "WHERE visit_id = ? ORDER BY id", [visit_id])
 
 
+def slip_reprints(conn: sqlite3.Connection, appointment_id: int) -> list[EventRow]:
+    """The times appointment ``appointment_id``'s slip was printed again (``appointment slip``),
+    oldest first: who, when, and the job (``data["job"]``)."""
+    return _events(
+        conn,
+        "WHERE appointment_id = ? AND kind = ? ORDER BY id",
+        [appointment_id, EventKind.REPRINT.value],
+    )
+
+
 def last_desk_logout(conn: sqlite3.Connection, desk_id: str, business_day: str) -> EventRow | None:
     """The latest log-out from ``desk_id`` on ``business_day`` (who did it, when), if any."""
     found = _events(

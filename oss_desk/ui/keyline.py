@@ -54,7 +54,8 @@ def flow_overdue() -> float:
 
 WAIT_SAID = 2.0
 """Seconds a key's flow may take, with keys typed behind it, before the desk says that they wait
-(its write waiting for a database another process holds): they are never queued unseen."""
+(its write waiting for a database another process holds): they are never queued unseen. Past
+then, each key typed behind the flow is said too, with how many wait now."""
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
@@ -104,6 +105,9 @@ class KeyLine:
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
         self._slow: asyncio.TimerHandle | None = None
+        self._slow_flow: tuple[Worker[Any], float] | None = None
+        """The flow the line waits for once past :data:`WAIT_SAID`, and when it began: each key
+        typed behind it from then on is said as waiting."""
         self._flows: set[asyncio.Future[None]] = set()
         self._look: asyncio.TimerHandle | None = None
         self._way: list[DOMNode] = []
@@ -117,6 +121,8 @@ class KeyLine:
     async def put(self, key: Key) -> None:
         """A key read from the terminal (or let through by the scanner), at the back."""
         self.waiting.append(key)
+        if self._slow_flow is not None and self._slow_flow[0] is self.on_way:
+            self._tell(*self._slow_flow)  # typed behind a flow already slow: said at once
         await self.run()
 
     def replay(self, keys: Iterable[Key]) -> None:
@@ -135,6 +141,7 @@ class KeyLine:
         self._overdue = loop.call_later(flow_overdue(), self._late, flow)
         if self._slow is not None:
             self._slow.cancel()
+        self._slow_flow = None
         self._slow = loop.call_later(WAIT_SAID, self._say_waiting, flow, loop.time())
         over = asyncio.ensure_future(self._over(flow))
         self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
@@ -146,11 +153,18 @@ class KeyLine:
         self._late(flow)
 
     def _say_waiting(self, flow: Worker[Any], since: float) -> None:
-        """``flow`` is slow and keys were typed behind it: say that they wait, and how long
-        at most (then the flow says why it was not done, and they go)."""
+        """``flow`` is slow: say that the keys typed behind it wait, if any were, and how long
+        at most (then the flow says why it was not done, and they go); each key typed behind
+        it from now on is said too (:meth:`put`), one notice each, with the count."""
         self._slow = None
-        if self.on_way is not flow or not self.waiting:
+        if self.on_way is not flow:
             return
+        self._slow_flow = (flow, since)
+        if self.waiting:
+            self._tell(flow, since)
+
+    def _tell(self, flow: Worker[Any], since: float) -> None:
+        """Say that the keys waiting behind ``flow`` (begun at ``since``) wait, and how long."""
         left = max(1, round(flow_overdue() - (asyncio.get_running_loop().time() - since)))
         n = len(self.waiting)
         keys = f"the {n} keys typed since wait their" if n > 1 else "the key typed since waits its"
@@ -253,6 +267,7 @@ class KeyLine:
         if self._slow is not None:
             self._slow.cancel()
             self._slow = None
+        self._slow_flow = None
         self.on_way = None
         self._way = []
         self._stop_timers()
