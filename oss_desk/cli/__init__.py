@@ -45,7 +45,7 @@ COMMANDS: dict[str, str] = {
     "visit": "oss_desk.cli.tickets:visit",
     "queue": "oss_desk.cli.live_queue:queue",
     "appointment": "oss_desk.cli.appointments:appointment",
-    "absence": "oss_desk.cli.appointments:absence",
+    "absence": "oss_desk.cli.absences:absence",
     "followup": "oss_desk.cli.followups:followup",
     "resident": "oss_desk.cli.residents:resident",
     "desks": "oss_desk.cli.admin:desks",
