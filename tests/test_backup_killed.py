@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from oss_desk.services.backup_files import hold_new, stale_partials
 
 from .conftest import ROOT, run_cli_process
@@ -34,32 +32,37 @@ def _grow(db: Path) -> None:
         conn.close()
 
 
-def _kill_mid_backup(db: Path) -> list[str]:
-    """Start a real ``db backup``, kill -9 it once its unfinished copy is there; the files left."""
+def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
+    """A real ``db backup`` held (stopped) once its unfinished copy is there: a busy machine may
+    hold it so at any moment; a test lets it go on (SIGCONT) or kills it."""
     folder = db.parent / "backups"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env["OSS_DESK_DB"] = str(db)
-    for _ in range(10):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "db", "backup"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline:
-            if folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir()):
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-            time.sleep(0.001)
-        if proc.wait(timeout=60) == -signal.SIGKILL:
-            left = sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
-            if left:
-                return left
-        for p in folder.iterdir():  # it finished before the kill: try again
-            p.unlink()
-    pytest.fail("the backup always finished before it could be killed")
+    if now is not None:
+        env["OSS_DESK_NOW"] = now
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oss_desk", "db", "backup"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())):
+        assert proc.poll() is None, "the backup ended before its copy was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    os.kill(proc.pid, signal.SIGSTOP)
+    return proc
+
+
+def _kill_mid_backup(db: Path) -> list[str]:
+    """Start a real ``db backup``, kill -9 it while its unfinished copy is there; the files left."""
+    proc = _held_mid_copy(db)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    return sorted(p.name for p in (db.parent / "backups").iterdir() if ".partial" in p.name)
 
 
 def test_a_killed_backups_copy_is_warned_of_then_deleted_by_the_next(db_path: Path) -> None:
@@ -89,23 +92,9 @@ def test_a_second_backup_in_the_same_second_leaves_the_first_alone(db_path: Path
     deletes the first's copy as its own (the first then failed, "cannot open the database")."""
     _grow(db_path)
     folder = db_path.parent / "backups"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"}
-    first = subprocess.Popen(
-        [sys.executable, "-m", "oss_desk", "db", "backup"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not (folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())):
-        assert first.poll() is None, "the first backup ended before its copy was seen"
-        assert time.monotonic() < deadline
-        time.sleep(0.001)
-    # Held mid-copy (as a busy machine may hold it) while the second starts: no race to win.
-    os.kill(first.pid, signal.SIGSTOP)
+    env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"}
+    # Held mid-copy while the second starts: no race for the first to win.
+    first = _held_mid_copy(db_path, env["OSS_DESK_NOW"])
     try:
         second = run_cli_process("db", "backup", env=env)
     finally:
