@@ -110,7 +110,7 @@ class SmtpServer:
     def __init__(self, port: int | None = None) -> None:
         self.mailbox = Mailbox()
         # aiosmtpd's Controller cannot take port 0 (it connects to itself to check it started):
-        # ask the kernel for a free port first, held until then (it listens there all the same).
+        # ask the kernel for a free port first, held till the test ends (a listener may share it).
         self.port = port or free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()

@@ -171,14 +171,20 @@ class FakePrinter:
 
 
 _HELD: list[socket.socket] = []
-"""The sockets holding :func:`closed_port`'s ports, open for the rest of this process."""
+"""The sockets holding :func:`closed_port`'s ports, until the test ends."""
+
+
+def release_held_ports() -> None:
+    """Close the sockets holding :func:`closed_port`'s ports (after each test: tests/conftest)."""
+    while _HELD:
+        _HELD.pop().close()
 
 
 def closed_port() -> int:
     """A loopback port with nothing listening (connection refused) that stays so: a socket is
-    bound to it and never listens, held for the rest of this test process. Closing it would
-    let the kernel give the port to another test's process (in a fresh bind to port 0, or as
-    its end of a connection) before it is used. A fake told to listen there (SO_REUSEADDR, as
+    bound to it and never listens, held until the test ends. Closing it at once would let the
+    kernel give the port to another test's process (in a fresh bind to port 0, or as its end
+    of a connection) before it is used. A fake told to listen there (SO_REUSEADDR, as
     :class:`FakePrinter` and the SMTP server do) still can: a device switched on where nothing
     answered until now."""
     held = socket.socket()
