@@ -22,7 +22,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
 
-from .hardware.fakes import FakePrinter
+from .hardware.fakes import FakePrinter, release_held_ports
 
 if TYPE_CHECKING:
     from .messaging import NotifyServer, SmtpServer
@@ -60,6 +60,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _held_ports() -> Iterator[None]:
+    """The ports a test was given to stay refused (:func:`.hardware.fakes.closed_port`) are held
+    for its life, then let go."""
+    yield
+    release_held_ports()
 
 
 TRAINING = '[access]\nuser_override = "anyone"\nname_unlisted = true\n'

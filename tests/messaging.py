@@ -11,7 +11,6 @@ accepted). Its log (``NotifyState.log``: POST, ACCEPTED, LOST, GET lines) can be
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import uuid
@@ -25,6 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from aiosmtpd.controller import Controller
+
+from .hardware.fakes import closed_port
 
 SERVICE_ID = str(uuid.UUID(int=1))
 SECRET = str(uuid.UUID(int=2))
@@ -99,17 +100,17 @@ def qr_shown(message: EmailMessage) -> str | None:
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port nobody listens on (yet): refused until a server here listens on it. It
+    stays bound (:func:`closed_port`) so that no other test's process is given it between now
+    and then, as one was when the probe was closed at once."""
+    return closed_port()
 
 
 class SmtpServer:
     def __init__(self, port: int | None = None) -> None:
         self.mailbox = Mailbox()
         # aiosmtpd's Controller cannot take port 0 (it connects to itself to check it started):
-        # ask the kernel for a free port first.
+        # ask the kernel for a free port first, held till the test ends (a listener may share it).
         self.port = port or free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from oss_desk.config import Settings
 
 from .appointments_site import NOW, make_office, service_at
+from .hardware.fakes import closed_port
 from .messaging import SmtpServer
 from .test_messages import at, deliver, rows
 
@@ -80,11 +81,6 @@ def fault_while(server: socket.socket, talk: Callable[[], None], scheme: str) ->
     finally:
         thread.join(timeout=5)
         server.close()
-
-
-def closed_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return int(probe.getsockname()[1])
 
 
 def test_a_refused_connection_is_said_in_plain_words_and_its_class_logged(

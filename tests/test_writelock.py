@@ -119,23 +119,25 @@ def test_waiters_get_their_turn_in_the_order_they_came(db: Path) -> None:
 
 
 def test_two_threads_of_one_process_take_turns(db: Path) -> None:
+    """The second thread's turn comes with the release (a wait in the kernel's queue, no
+    polling); how soon is for the benchmarks (a bound on the clock here failed on a loaded
+    machine), so it may wait far longer here than any turn takes."""
     first, second = WriteLock(db), WriteLock(db)
     assert first.acquire(1)
-    got: list[float] = []
+    got: list[bool] = []
 
     def other() -> None:
-        assert second.acquire(5)
-        got.append(time.monotonic())
+        assert second.acquire(120)
+        got.append(True)
         second.release()
 
     thread = threading.Thread(target=other)
     thread.start()
     time.sleep(0.2)
     assert got == []  # still waiting: the lock belongs to the open file, not the process
-    released = time.monotonic()
     first.release()
-    thread.join(5)
-    assert got and got[0] - released < 0.5
+    thread.join(120)
+    assert got == [True]
 
 
 def test_without_a_usable_lock_file_writes_go_on(db: Path) -> None:

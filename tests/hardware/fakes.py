@@ -170,12 +170,28 @@ class FakePrinter:
         self.server.close()
 
 
+_HELD: list[socket.socket] = []
+"""The sockets holding :func:`closed_port`'s ports, until the test ends."""
+
+
+def release_held_ports() -> None:
+    """Close the sockets holding :func:`closed_port`'s ports (after each test: tests/conftest)."""
+    while _HELD:
+        _HELD.pop().close()
+
+
 def closed_port() -> int:
-    """A loopback port with nothing listening (connection refused)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port: int = s.getsockname()[1]
-    s.close()
+    """A loopback port with nothing listening (connection refused) that stays so: a socket is
+    bound to it and never listens, held until the test ends. Closing it at once would let the
+    kernel give the port to another test's process (in a fresh bind to port 0, or as its end
+    of a connection) before it is used. A fake told to listen there (SO_REUSEADDR, as
+    :class:`FakePrinter` and the SMTP server do) still can: a device switched on where nothing
+    answered until now."""
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    held.bind(("127.0.0.1", 0))
+    _HELD.append(held)
+    port: int = held.getsockname()[1]
     return port
 
 

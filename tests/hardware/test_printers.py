@@ -86,12 +86,14 @@ def test_status_decides_whether_the_job_is_sent(
 
 
 def test_refused_is_fast_and_clear() -> None:
-    transport = open_transport(f"tcp://127.0.0.1:{closed_port()}?timeout=3")
+    """Refused is said at once, not after the printer's timeout: a timeout far longer than any
+    refusal takes (a bound of 1 s on the clock failed on a loaded machine)."""
+    transport = open_transport(f"tcp://127.0.0.1:{closed_port()}?timeout=60")
     started = time.monotonic()
     with pytest.raises(PrinterFault, match="connection refused"):
         transport.send(JOB)
     assert transport.status() is PrinterStatus.UNREACHABLE
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 60  # not waited out
 
 
 def test_silent_printer_times_out_within_its_timeout(printer: FakePrinter) -> None:

@@ -21,7 +21,7 @@ from oss_desk.ui.screens import reports as reports_screen
 from oss_desk.ui.screens.reports import ReportsScreen
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, until
+from .conftest import AppFactory, acting, settled, until
 
 OUTCOMES = ["resolved", "resolved", "signposted", "referred", "resolved", "callback"]
 
@@ -59,7 +59,7 @@ async def shown(pilot: Pilot[None], period: str, key: str) -> None:
         lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown == (period, key),
         timeout=10,
     )
-    await pilot.pause(0.1)
+    await settled(pilot)
 
 
 def shown_report(screen: ReportsScreen) -> DailyReport | MonthlyReport | None:
@@ -124,8 +124,7 @@ def _reports_before(keys: tuple[str, ...], wanted: tuple[str, str]):  # type: ig
             lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown == wanted,
             timeout=10,
         )
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.5)
+        await settled(pilot)  # its loading done and drawn (not a fixed pause)
 
     return run_before
 
@@ -159,8 +158,7 @@ async def test_the_office_s_wait_target_is_the_one_on_screen(
         await until(lambda: app.snapshot is not None)
         await pilot.press("f6", "m")
         await shown(pilot, "month", "2026-11")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settled(pilot)
         svg = app.export_screenshot()
         text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
         assert "Seen within 20 min" in text and "within 20 min, + first contact" in text

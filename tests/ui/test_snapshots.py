@@ -14,9 +14,10 @@ import pytest
 from textual.pilot import Pilot
 
 from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.base import DeskScreen
 
-from .conftest import AppFactory, until
+from .conftest import AppFactory, settled, until
 
 SIZES = [(80, 24), (120, 36)]
 
@@ -37,9 +38,13 @@ def _before(keys: tuple[str, ...], leader: bool = False, logged_in: bool = False
             await until(here)
         for key in keys:
             await pilot.press(key)
+        if "n" in keys:  # call next: the desk shows the resident it called
+            screen = app.screen
+            assert isinstance(screen, AdviserScreen)
+            await until(lambda: screen.my_ticket() is not None)
         if leader:
             await until(lambda: app.snapshot.figures is not None)  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await settled(pilot)  # the keys handled, their work done and drawn (not a fixed pause)
 
     return run_before
 
@@ -81,7 +86,7 @@ def _week_before() -> Callable[[Pilot[None]], Awaitable[None]]:
         )
         await pilot.press("w")
         await until(lambda: app.screen.grid_view[0] == "week")  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return run_before
 
