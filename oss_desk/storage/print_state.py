@@ -141,33 +141,6 @@ def due_now(conn: sqlite3.Connection, printer_url: str, now: str) -> None:
     )
 
 
-_OLDER_TICKETS = (
-    "printer_url = ? AND status = 'pending' AND kind = 'ticket' AND id < ? AND next_attempt_at > ?"
-)
-
-
-def older_tickets_waiting(
-    conn: sqlite3.Connection, printer_url: str, job_id: int, now: str
-) -> bool:
-    """Whether ``printer_url`` has ticket jobs older than ``job_id`` waiting for a next try
-    (one indexed read): they are to go first (:func:`older_tickets_due`)."""
-    found = conn.execute(
-        f"SELECT 1 FROM print_jobs WHERE {_OLDER_TICKETS} LIMIT 1",  # noqa: S608 - a constant
-        [printer_url, job_id, now],
-    ).fetchone()
-    return found is not None
-
-
-def older_tickets_due(conn: sqlite3.Connection, printer_url: str, job_id: int, now: str) -> None:
-    """Ticket job ``job_id`` is about to be tried on ``printer_url``: the printer's older ticket
-    jobs waiting for a next try are due now, so that they go first and the tickets reach the
-    paper in the order they were issued."""
-    conn.execute(
-        f"UPDATE print_jobs SET next_attempt_at = ? WHERE {_OLDER_TICKETS}",  # noqa: S608
-        [now, printer_url, job_id, now],
-    )
-
-
 def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
     """The print jobs of ticket ``ticket_id`` still queued (for a first or a next try: no owner
     of the devices holds them) are settled unprinted, ``cancelled`` with ``reason``, as its

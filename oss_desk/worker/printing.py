@@ -61,12 +61,7 @@ from oss_desk.storage.print_start import (
     noted_outcomes,
     same_boot,
 )
-from oss_desk.storage.print_state import (
-    due_now,
-    older_tickets_due,
-    older_tickets_waiting,
-    record_printed,
-)
+from oss_desk.storage.print_state import due_now, record_printed
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.owner import describe, new_owner, unexpected
 from oss_desk.worker.print_counts import PrintCounts, PrintReport
@@ -100,8 +95,6 @@ class PrintDelivery:
         self._mine = (str(session.store.path), self.owner)
         self._urls: dict[str, PrinterURL] = {}
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
-        self._after: dict[str, tuple[int, int]] = {}  # per printer: the job, and its tries,
-        # that last let the printer's older tickets go first
         self.ready = ReadyLinks()  # connections opened as a desk said a job was coming
         self.states = PrinterStates(session, transports, self.ready)
         self._record, self._written = self.states.record, self.states.written
@@ -150,15 +143,6 @@ class PrintDelivery:
         )
         if row is None:
             return False
-        turn = (int(row["id"]), int(row["attempts"]))
-        ticket = row["kind"] == "ticket" and not handed_only and self._after.get(lane) != turn
-        if ticket and older_tickets_waiting(conn, lane, row["id"], stamp):
-            # The printer's older tickets waiting for a next try go on paper before this one
-            # (once per try of this one: should they fail, this one is tried, not put off).
-            self._after[lane] = turn
-            with self.s.store.write() as writing:
-                older_tickets_due(writing, lane, row["id"], stamp)
-            return self.deliver_next(lane, report)
         job = PrintJob.of(row)
         handed = job.status == PRINT_JOBS.sending  # claimed for us (as it was queued, or begun)
         if not memory.begin(self._mine, job.id, claimed=handed):
