@@ -83,8 +83,11 @@ class SubjectAccessService:
         """Every record holding the resident's personal data now; the search is recorded."""
         self.s.require(Action.RESIDENT_DATA)
         value = search_value(key, text)
-        with self.s.store.write() as conn:
+        # Read apart from the record of the search: scanning every note and comment may take
+        # seconds on a long history, and no desk waits for the write lock meanwhile.
+        with self.s.store.read() as conn:
             found = subject.find(conn, key, value)
+        with self.s.store.write() as conn:
             record_event(
                 conn,
                 None,
