@@ -56,6 +56,9 @@ WAIT_SAID = 2.0
 """Seconds a key's flow may take, with keys typed behind it, before the desk says that they wait
 (its write waiting for a database another process holds): they are never queued unseen. Past
 then, each key typed behind the flow is said too, with how many wait now."""
+TELL_AGAIN = 1.0
+"""Seconds before keys typed behind a slow flow are said to wait again (a held key or a
+scanner's burst would otherwise stack a notice for each)."""
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
@@ -113,6 +116,8 @@ class KeyLine:
         self._way: list[DOMNode] = []
         """The nodes the trail goes up through, from where it was posted (the app last)."""
         self._running = False
+        self._told_at = float("-inf")
+        """When keys were last said to wait (a burst behind a slow flow is said once a second)."""
 
     @property
     def busy(self) -> bool:
@@ -121,8 +126,12 @@ class KeyLine:
     async def put(self, key: Key) -> None:
         """A key read from the terminal (or let through by the scanner), at the back."""
         self.waiting.append(key)
-        if self._slow_flow is not None and self._slow_flow[0] is self.on_way:
-            self._tell(*self._slow_flow)  # typed behind a flow already slow: said at once
+        if (
+            self._slow_flow is not None
+            and self._slow_flow[0] is self.on_way
+            and asyncio.get_running_loop().time() - self._told_at >= TELL_AGAIN
+        ):  # typed behind a flow already slow: said at once (a burst, once a second)
+            self._tell(*self._slow_flow)
         await self.run()
 
     def replay(self, keys: Iterable[Key]) -> None:
@@ -165,7 +174,8 @@ class KeyLine:
 
     def _tell(self, flow: Worker[Any], since: float) -> None:
         """Say that the keys waiting behind ``flow`` (begun at ``since``) wait, and how long."""
-        left = max(1, round(flow_overdue() - (asyncio.get_running_loop().time() - since)))
+        self._told_at = asyncio.get_running_loop().time()
+        left = max(1, round(flow_overdue() - (self._told_at - since)))
         n = len(self.waiting)
         keys = f"the {n} keys typed since wait their" if n > 1 else "the key typed since waits its"
         self.app.notify(

@@ -10,7 +10,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from oss_desk.ui.keyline import WAIT_SAID
+from oss_desk.ui.keyline import TELL_AGAIN, WAIT_SAID
 
 from .conftest import AppFactory, adviser_desk, kept_notices, settled, staffed, until
 
@@ -35,10 +35,13 @@ async def test_each_key_typed_behind_a_slow_flow_is_told_it_waits(
             assert waits and waits[0].startswith(
                 WAITING + "the key typed since waits its turn (at most"
             ), words  # before: no word at all
-            await pilot.press("s")
+            await pilot.press("s", "s")  # a burst at once: no notice stacked for each key
+            assert len([w for w in words if w.startswith(WAITING)]) == 1, words
+            await asyncio.sleep(TELL_AGAIN)
+            await pilot.press("s")  # a key typed a second later is said, with the count
             waits = [w for w in words if w.startswith(WAITING)]
-            assert len(waits) == 2, words  # one notice for each key, not a flood
-            assert waits[1].startswith(WAITING + "the 2 keys typed since wait their turn"), words
+            assert len(waits) == 2, words
+            assert waits[1].startswith(WAITING + "the 4 keys typed since wait their turn"), words
             await until(lambda: any("database locked" in w for w in words), timeout=30)
             await settled(pilot)
         finally:
