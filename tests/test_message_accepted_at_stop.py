@@ -119,3 +119,22 @@ def test_the_stopping_worker_records_it_itself_when_the_database_frees_in_time(
     again = oss_desk(db, "worker", "--once", minutes=20)
     assert again.returncode == 0, again.stderr
     assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_restore_takes_the_replaced_database_s_notes_with_its_kept_copy(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """A note speaks of the rows of the database it was left beside: restored from a backup
+    made before, the note stayed for ever and could speak for a restored row of the same id
+    handed over at the same moment (a stopped clock), recorded sent though never accepted.
+    It now goes with the copy kept of the replaced database."""
+    db = booked_office(tmp_path, smtp)
+    backup = tmp_path / "before.sqlite"
+    assert oss_desk(db, "db", "backup", "--to", str(backup)).returncode == 0
+    code, _ = stopped_while_locked(db, smtp, tmp_path / "worker.log", release_after_stop=None)
+    assert code == 0 and note_path(db, "messages", 1).exists()
+    restored = oss_desk(db, "db", "restore", str(backup), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert not note_path(db, "messages", 1).exists()
+    (kept,) = tmp_path.glob(f"{db.name}.before-restore-*.accepted.messages.1")
+    assert '"status": "sent"' in kept.read_text() or '"status":"sent"' in kept.read_text()

@@ -38,6 +38,7 @@ from oss_desk.services.restore_result import RestoreResult
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
+from oss_desk.storage.accepted_notes import set_aside
 from oss_desk.storage.database import Store, upgrade_copy
 from oss_desk.storage.facts_check import facts_problems
 from oss_desk.storage.holders import server_of
@@ -254,6 +255,7 @@ def restore(
                 with contextlib.suppress(Exception):
                     m.wal_checkpoint(db)
             kept = _swap(db, staged, folder, stamp, removed)
+            set_aside(db, kept)  # notes of sends accepted speak of the replaced rows
     finally:
         for leftover in (
             staged,

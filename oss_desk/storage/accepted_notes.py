@@ -95,4 +95,19 @@ def forget(db: Path, table: str, row_id: int) -> None:
         note_path(db, table, row_id).unlink()
 
 
-__all__ = ["AcceptedNote", "accepted", "forget", "note_path"]
+def set_aside(db: Path, kept: Path | None) -> int:
+    """The notes of database ``db``, as another file takes its place (a restore): they speak of
+    its rows, not of the new one's rows that may have the same ids, so they go with the copy
+    kept of it (``kept``), or are dropped where none is kept. Returns how many."""
+    moved = 0
+    for note in db.parent.glob(f"{db.name}{INFIX}*"):
+        with contextlib.suppress(OSError):
+            if kept is None:
+                note.unlink()
+            else:
+                os.replace(note, kept.with_name(kept.name + note.name[len(db.name) :]))
+            moved += 1
+    return moved
+
+
+__all__ = ["AcceptedNote", "accepted", "forget", "note_path", "set_aside"]
