@@ -10,6 +10,7 @@ import os
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -313,8 +314,13 @@ def test_print_jobs_says_the_failed_and_the_waiting_each_with_its_count(
     cli = Cli(db, monkeypatch)
     issue = ("ticket", "issue", "--service", "C", "--desk", "greet-1")
     assert cli(*issue, now=NOW).code == 0
-    once = {"OSS_DESK_PRINTING__ATTEMPTS": "1"}  # its one try spent: failed
+    once = {"OSS_DESK_PRINTING__ATTEMPTS": "1"}  # its one try spent
     assert cli("worker", "--once", now=NOW, env=once).code == 0
+    # A waiting ticket's paper now waits for its printer as long as the ticket waits: a job
+    # failed for good, as a slip's or a summary's does (or one from an earlier release), set so.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE print_jobs SET status = 'failed' WHERE id = 1")
+    conn.close()
     assert cli(*issue, now=NOW).code == 0
     assert cli("worker", "--once", now=NOW).code == 0  # one try of six: waiting for another
     line = _line(cli("doctor", now=NOW).out, "print jobs")

@@ -498,8 +498,8 @@ def test_a_case_reference_holding_the_residents_details_is_refused_and_nothing_k
     )
     assert refused.code == 2, refused.err
     assert refused.err == (
-        f"oss-desk: --reason names the resident of {booking} (their {what}): the reason is kept "
-        "for good: give a case reference, not the resident's details\n"
+        f"oss-desk: the reason given names the resident of {booking} (their {what}): "
+        "the reason is kept for good: give a case reference, not the resident's details\n"
     )
     assert db_content(office.db) == before
     forgot = office(

@@ -239,7 +239,7 @@ def _refuse_details_in(case: str | None, record: Held) -> None:
     what = case and details_in(case, name=record.name, email=record.email, phone=record.phone)
     if what:
         raise InvalidInput(
-            f"--reason names the resident of {record.ref} (their {what}): {KEPT_FOR_GOOD}"
+            f"the reason given names the resident of {record.ref} (their {what}): {KEPT_FOR_GOOD}"
         )
 
 
