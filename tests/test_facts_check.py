@@ -5,6 +5,7 @@ and field (exit 4, as a broken chain is)."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from .conftest import Cli, run_cli_process
 from .test_scorecard_day import monday
@@ -45,14 +46,20 @@ def test_a_report_row_edited_by_hand_is_named_by_db_check(monday: Cli) -> None:
     assert "event log append-only and chained" not in said  # the chain itself is whole
 
 
-def test_a_report_row_removed_by_hand_is_named_by_db_check(monday: Cli) -> None:
-    conn = sqlite3.connect(monday.db)
+def _remove_last_report_row(db: Path) -> int:
+    """The newest visit's row of what the reports read, deleted by hand; its visit."""
+    conn = sqlite3.connect(db)
     try:
         with conn:
             (visit,) = conn.execute("SELECT max(visit_id) FROM visit_facts").fetchone()
             conn.execute("DELETE FROM visit_facts WHERE visit_id = ?", [visit])
     finally:
         conn.close()
+    return int(visit)
+
+
+def test_a_report_row_removed_by_hand_is_named_by_db_check(monday: Cli) -> None:
+    visit = _remove_last_report_row(monday.db)
     code, said = _check(monday)
     assert code == 4, said
     assert f"visit {visit} in visit_facts has no row, though its events say it arrived" in said
@@ -87,13 +94,7 @@ def test_db_check_quick_says_it_skips_the_report_figures(monday: Cli) -> None:
     """``db check --quick`` worked the whole event log through again as the full check does
     (the report figures), and said nothing of it either way: it now skips that, and says so;
     doctor says it does not check them (``db check`` does)."""
-    conn = sqlite3.connect(monday.db)
-    try:
-        with conn:
-            (visit,) = conn.execute("SELECT max(visit_id) FROM visit_facts").fetchone()
-            conn.execute("DELETE FROM visit_facts WHERE visit_id = ?", [visit])
-    finally:
-        conn.close()
+    visit = _remove_last_report_row(monday.db)
     env = {"OSS_DESK_DB": str(monday.db)}
     quick = run_cli_process("db", "check", "--quick", env=env)
     assert quick.returncode == 0, quick.stdout + quick.stderr

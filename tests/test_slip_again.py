@@ -37,19 +37,24 @@ def office(printer: str) -> str:
     )
 
 
-def test_a_failed_slip_is_shown_and_printed_again(
-    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
-    db = make_db(tmp_path, office(dead))
-    cli = Cli(db, monkeypatch)
+def _booked_by_slip(cli: Cli) -> str:
+    """An adviser books at Desk 1 a resident who hears from us by slip; its reference."""
     booked = cli(
         "--user", "adv", "appointment", "book", "--service", "C", "--start",
         "2026-11-23T14:00:00Z", "--name", "Bob Private", "--channel", "slip", "--desk",
         "desk-1", "--json", now=NOW,
     )  # fmt: skip
     assert booked.code == 0, booked.err
-    ref = booked.json()["ref"]
+    return str(booked.json()["ref"])
+
+
+def test_a_failed_slip_is_shown_and_printed_again(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    db = make_db(tmp_path, office(dead))
+    cli = Cli(db, monkeypatch)
+    ref = _booked_by_slip(cli)
     assert cli("worker", "--once", now=NOW).code == 0  # Desk 1's printer is not there
     shown = cli("appointment", "show", ref, now=NOW)
     assert "  told by: slip\n  slip: print job 1: not printed: connection refused\n" in shown.out
@@ -160,13 +165,7 @@ def test_a_slip_printed_again_is_recorded_against_its_person(
     only, and ``appointment show`` says who printed it again and when."""
     db = make_db(tmp_path, office(printer.url))
     cli = Cli(db, monkeypatch)
-    booked = cli(
-        "--user", "adv", "appointment", "book", "--service", "C", "--start",
-        "2026-11-23T14:00:00Z", "--name", "Bob Private", "--channel", "slip", "--desk",
-        "desk-1", "--json", now=NOW,
-    )  # fmt: skip
-    assert booked.code == 0, booked.err
-    ref = booked.json()["ref"]
+    ref = _booked_by_slip(cli)
     assert cli("worker", "--once", now=NOW).code == 0  # the first slip printed (lost since)
     again = cli("--user", "tl", "appointment", "slip", ref, "--desk", "desk-1", now=NOW)
     assert again.code == 0, again.err
