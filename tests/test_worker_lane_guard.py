@@ -32,6 +32,18 @@ class _Waits(threading.Event):
         return self.is_set()
 
 
+def _write_refused(db: Path) -> None:
+    """A lane's write to ``db``, refused at once while another process holds its write lock
+    (as the lane would see it: the database's own words)."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise describe_sqlite_error(exc, db) from None
+    finally:
+        conn.close()
+
+
 def test_the_database_pause_doubles_then_starts_again_once_the_lane_has_recovered(
     tmp_path: Path,
 ) -> None:
@@ -52,13 +64,7 @@ def test_the_database_pause_doubles_then_starts_again_once_the_lane_has_recovere
         if len(runs) == 9:
             stop.set()
             return
-        conn = sqlite3.connect(db, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise describe_sqlite_error(exc, db) from None
-        finally:
-            conn.close()
+        _write_refused(db)
 
     errors: list[str] = []
     guard = LaneGuard(stop, LaneFaults(), errors, lambda exc: None, clock=lambda: now[0])
@@ -93,13 +99,7 @@ def test_the_log_says_once_that_the_worker_tries_again(
         if stop.pauses:
             stop.set()
             return
-        conn = sqlite3.connect(db, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise describe_sqlite_error(exc, db) from None
-        finally:
-            conn.close()
+        _write_refused(db)
 
     guard = LaneGuard(stop, LaneFaults(), [], lambda exc: None, clock=lambda: now[0])
     try:
