@@ -18,21 +18,27 @@ NOW = "2026-11-23T10:00:00Z"
 REASON = "ZZNOTE2 in hospital"
 
 
+def booked_by_ana(cli: Cli, tmp_path: Path, *details: str) -> str:
+    """Ana books her first free Council Tax slot for a resident who hears by slip, with the
+    resident's ``details`` (``--name X``, ``--phone N``); its reference."""
+    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
+    booked = cli(
+        *("--user", "ana", "appointment", "book", "--service", "C"),
+        *("--start", slots.json()[0]["start"], "--adviser", "ana", "--channel", "slip"),
+        *("--print-to", f"capture://{tmp_path / 'slips.bin'}", *details),
+        "--json",
+        now=NOW,
+    )
+    assert booked.code == 0, booked.err
+    return str(booked.json()["ref"])
+
+
 def test_the_reason_given_for_cancelling_is_shown_with_the_contact_and_its_read_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = make_office(tmp_path)
     cli = Cli(db, monkeypatch)
-    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
-    booked = cli(
-        *("--user", "ana", "appointment", "book", "--service", "C"),
-        *("--start", slots.json()[0]["start"], "--adviser", "ana", "--channel", "slip"),
-        *("--print-to", f"capture://{tmp_path / 'slips.bin'}", "--name", "Zed Resident"),
-        "--json",
-        now=NOW,
-    )
-    assert booked.code == 0, booked.err
-    ref = booked.json()["ref"]
+    ref = booked_by_ana(cli, tmp_path, "--name", "Zed Resident")
     cancel = ("appointment", "cancel", ref, "--by", "resident", "--reason", REASON)
     assert cli("--user", "tl", *cancel, now=NOW).code == 0
     # Bob, another adviser, may not see Ana's resident's contact: nor their reason.

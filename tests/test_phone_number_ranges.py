@@ -20,6 +20,7 @@ from oss_desk.errors import InvalidInput
 from . import appointments_site
 from .conftest import Cli, db_content
 from .followups_site import make_office
+from .test_cancel_reason_shown import booked_by_ana
 
 NOW = "2026-11-23T10:00:00Z"
 MOBILE = "a UK mobile number is 11 digits starting 07 (07700 900123)"
@@ -141,16 +142,7 @@ def test_an_appointment_s_number_is_shown_as_it_is_dialled(
 ) -> None:
     db = appointments_site.make_office(tmp_path)
     cli = Cli(db, monkeypatch)
-    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
-    booked = cli(
-        *("--user", "ana", "appointment", "book", "--service", "C"),
-        *("--start", slots.json()[0]["start"], "--adviser", "ana", "--channel", "slip"),
-        *("--print-to", f"capture://{tmp_path / 'slips.bin'}", "--phone", "0800 123456"),
-        "--json",
-        now=NOW,
-    )
-    assert booked.code == 0, booked.err
-    ref = booked.json()["ref"]
+    ref = booked_by_ana(cli, tmp_path, "--phone", "0800 123456")
     shown = cli("--user", "ana", "appointment", "show", ref, "--contact", now=NOW)
     assert shown.code == 0, shown.err
     assert "  phone: 0800 123456\n" in shown.out
