@@ -17,7 +17,7 @@ from oss_desk.worker import messages
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli
 from .messaging import SmtpServer
-from .test_messages import at, deliver, rows
+from .test_messages import at, book_by_email, deliver, rows
 
 ACCENTED = "rés@exämple.org"
 
@@ -26,17 +26,7 @@ def test_an_address_with_accented_letters_is_refused_at_booking_in_one_line(
     tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = make_office(tmp_path, smtp_url=smtp.url)
-    booked = Cli(db, monkeypatch)(
-        "appointment",
-        "book",
-        "--service",
-        "C",
-        "--start",
-        "2026-11-26T11:00:00Z",
-        "--email",
-        ACCENTED,
-        now=format_instant(NOW),
-    )
+    booked = book_by_email(Cli(db, monkeypatch), email=ACCENTED)
     assert booked.code == 2, booked.out
     (line,) = booked.err.strip().splitlines()
     assert line.startswith(f"oss-desk: '{ACCENTED}' cannot be emailed: letters outside plain A-Z")

@@ -112,8 +112,9 @@ def test_confirmation_has_checklist_reference_and_a_london_ics(
     assert len(smtp.mailbox.messages) == 1
 
 
-def book_by_email(cli: Cli, *more: str) -> CliResult:
-    """A Council Tax appointment on 26 November at 11:00, its messages by email."""
+def book_by_email(cli: Cli, *more: str, email: str = "resident@example.org") -> CliResult:
+    """A Council Tax appointment on 26 November at 11:00, its messages by email (to
+    ``email``)."""
     return cli(
         "appointment",
         "book",
@@ -124,7 +125,7 @@ def book_by_email(cli: Cli, *more: str) -> CliResult:
         "--channel",
         "email",
         "--email",
-        "resident@example.org",
+        email,
         *more,
         now=format_instant(NOW),
     )
