@@ -11,16 +11,15 @@ from textual.widgets import Input
 
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 
-from ..conftest import make_db, site_toml
 from .conftest import AppFactory, pressed_to, rows, until
+from .test_turn_text_ui import texting_office
 
 
 @pytest.mark.parametrize("typed", ["07700\uff1900123", "+44 (0)7700 900123"])
 async def test_ctrl_n_keeps_the_number_in_ascii_digits(
     tmp_path: Path, make_app: AppFactory, typed: str
 ) -> None:
-    phone = tmp_path / "phone.txt"
-    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    db = texting_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

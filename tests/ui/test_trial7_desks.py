@@ -29,6 +29,7 @@ from oss_desk.ui.widgets.bars import TopBar
 from ..appointments_site import NOW, make_office
 from ..conftest import make_db, site_toml
 from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
+from .test_turn_text_ui import texting_office
 
 
 def logins(db: Path) -> dict[str, str]:
@@ -159,8 +160,7 @@ async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
 async def test_ctrl_n_where_texts_are_set_up_is_offered_and_explained(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
-    phone = tmp_path / "phone.txt"
-    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    db = texting_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

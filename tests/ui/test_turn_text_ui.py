@@ -18,11 +18,16 @@ def in_sentence(words: str) -> str:
     return words[:1].lower() + words[1:]
 
 
+def texting_office(tmp_path: Path) -> Path:
+    """An office whose texts are kept in a file, as Notify would send them; its database."""
+    phone = tmp_path / "phone.txt"
+    return make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+
+
 async def test_ctrl_n_takes_a_number_for_the_last_ticket(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
-    phone = tmp_path / "phone.txt"
-    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    db = texting_office(tmp_path)
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -115,8 +120,7 @@ async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
 ) -> None:
     """With four people ahead of it, C005 may be texted "nearly your turn": the box offers
     both texts, in the words meet-and-greet says once they are saved."""
-    phone = tmp_path / "phone.txt"
-    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    db = texting_office(tmp_path)
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
