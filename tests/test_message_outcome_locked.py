@@ -138,6 +138,16 @@ def test_the_running_worker_records_it_sent_once_the_database_takes_it(
     assert len(smtp.mailbox.messages) == 1
 
 
+def recorded_sent_then_not_again(db: Path, table: str, first_at: str, later_at: str) -> None:
+    """The worker's pass at ``first_at`` records the message of ``table`` sent (the database
+    locked while the provider accepted it); its pass at ``later_at`` finds nothing to send."""
+    first = oss_desk(db, "worker", "--once", now=first_at)
+    assert first.returncode == 0, first.stderr
+    assert rows(db, f"SELECT status, last_error FROM {table}") == [("sent", None)]
+    again = oss_desk(db, "worker", "--once", now=later_at)
+    assert again.returncode == 0, again.stderr
+
+
 def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,11 +155,7 @@ def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_o
     sent = Cli(db, monkeypatch)("report", "send", "daily", "--date", "2026-11-23", now=EVENING)
     assert sent.code == 0, sent.err
     smtp.mailbox.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now=EVENING)
-    assert first.returncode == 0, first.stderr
-    assert rows(db, "SELECT status, last_error FROM report_mails") == [("sent", None)]
-    again = oss_desk(db, "worker", "--once", now="2026-11-23T18:00:00Z")
-    assert again.returncode == 0, again.stderr
+    recorded_sent_then_not_again(db, "report_mails", EVENING, "2026-11-23T18:00:00Z")
     assert len(smtp.mailbox.messages) == 1
 
 
@@ -160,10 +166,6 @@ def test_a_referral_email_accepted_while_the_database_is_locked_is_recorded_sent
     db = make_followups_office(tmp_path, extra=mail)
     refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
     smtp.mailbox.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now=REFERRED)
-    assert first.returncode == 0, first.stderr
-    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
     # After its lease would have run out (15 minutes): nothing left mid-send to go again.
-    again = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
-    assert again.returncode == 0, again.stderr
+    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
     assert len(smtp.mailbox.messages) == 1

@@ -15,7 +15,12 @@ from .followups_site import make_office as make_followups_office
 from .messaging import API_KEY, NotifyServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
-from .test_message_outcome_locked import locked_for, oss_desk, run_worker
+from .test_message_outcome_locked import (
+    locked_for,
+    oss_desk,
+    recorded_sent_then_not_again,
+    run_worker,
+)
 
 MORNING = "2026-11-23T09:00:00Z"  # the turn texts' day (test_turn_texts.START)
 NEARLY = "SELECT kind, status, last_error FROM turn_texts"
@@ -102,10 +107,6 @@ def test_a_referral_text_accepted_while_the_database_is_locked_is_recorded_sent_
     db = make_followups_office(tmp_path, extra=texts)
     refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
     notify.state.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now=REFERRED)
-    assert first.returncode == 0, first.stderr
-    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
     # After its lease and the look-up wait: nothing left mid-send to go again.
-    again = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
-    assert again.returncode == 0, again.stderr
+    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
     assert posts(notify) == 1 and len(notify.state.sent) == 1
