@@ -5,19 +5,17 @@ summary blind)."""
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
-from oss_desk.clock import FixedClock, format_instant
-from oss_desk.storage.devices import record_device
-from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.clock import FixedClock
+from oss_desk.storage.lease import WorkerLock
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, pressed_to, until
+from .test_sender_status_ui import worker_found
 
 
 async def test_the_team_leader_sees_a_printer_with_its_cover_open(
@@ -28,12 +26,7 @@ async def test_the_team_leader_sees_a_printer_with_its_cover_open(
     lock = WorkerLock.acquire(db)
     assert lock is not None
     try:
-        conn = sqlite3.connect(db)
-        now = format_instant(datetime.now(UTC))
-        take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
-        record_device(conn, url=printer, kind="printer", status="cover open", detail=None, now=now)
-        conn.commit()
-        conn.close()
+        worker_found(db, printer, "printer", "cover open")
         app = make_app(db, "desk-1", person="tl", clock=FixedClock(NOW))
         async with app.run_test(size=(160, 30)) as pilot:
             await until(lambda: app.snapshot is not None)

@@ -22,6 +22,17 @@ from .conftest import AppFactory, until
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
 
 
+def worker_found(db: Path, url: str, kind: str, status: str) -> None:
+    """A device worker owns the devices now (its lock held by the test) and found the device
+    at ``url`` (a ``kind``) to be ``status``."""
+    conn = sqlite3.connect(db)
+    now = format_instant(datetime.now(UTC))
+    take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
+    record_device(conn, url=url, kind=kind, status=status, detail=None, now=now)
+    conn.commit()
+    conn.close()
+
+
 async def test_the_team_leader_sees_the_mail_server_down(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
@@ -35,12 +46,7 @@ async def test_the_team_leader_sees_the_mail_server_down(
     lock = WorkerLock.acquire(db)
     assert lock is not None
     try:
-        conn = sqlite3.connect(db)
-        now = format_instant(datetime.now(UTC))
-        take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
-        record_device(conn, url=BOARD, kind="board", status="ok", detail=None, now=now)
-        conn.commit()
-        conn.close()
+        worker_found(db, BOARD, "board", "ok")
         app = make_app(db, "desk-1", person="tl", clock=FixedClock(NOW))
         async with app.run_test(size=(160, 30)) as pilot:
             await until(lambda: app.snapshot is not None)

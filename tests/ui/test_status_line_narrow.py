@@ -5,15 +5,12 @@ checked yet"; whole only at 100 columns)."""
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
-from oss_desk.clock import FixedClock, format_instant
+from oss_desk.clock import FixedClock
 from oss_desk.domain.delivery import SHORTEST_DEVICE_WORDS, shorter_words
 from oss_desk.services.delivery import StatusPart
-from oss_desk.storage.devices import record_device
-from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.storage.lease import WorkerLock
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar, fitted
 
@@ -21,6 +18,7 @@ from ..appointments_site import NOW, make_office, service_at
 from ..messaging import free_port
 from ..test_messages import at, deliver
 from .conftest import AppFactory, until
+from .test_sender_status_ui import worker_found
 
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
 PRINTER = "tcp://127.0.0.1:9?timeout=1"
@@ -39,12 +37,8 @@ async def test_the_mail_server_down_stays_whole_beside_a_printer_not_checked_yet
     lock = WorkerLock.acquire(db)
     assert lock is not None
     try:
-        conn = sqlite3.connect(db)  # a working worker that has not asked the printer yet
-        now = format_instant(datetime.now(UTC))
-        take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
-        record_device(conn, url=BOARD, kind="board", status="ok", detail=None, now=now)
-        conn.commit()
-        conn.close()
+        # A working worker that has not asked the printer yet:
+        worker_found(db, BOARD, "board", "ok")
         app = make_app(db, "greet-1", person="tl", clock=FixedClock(NOW))
         async with app.run_test(size=(160, 30)) as pilot:
             await until(lambda: app.snapshot is not None)
