@@ -51,3 +51,35 @@ def test_each_refusal_names_its_reason_and_the_advisers_name(
     for (start, *adviser), said in refused.items():
         assert book(start, *adviser) == (6, f"oss-desk: {said}\n")
     assert rows(office, "SELECT count(*) FROM appointments") == [(2,)]
+
+
+def test_a_service_no_adviser_takes_is_said_without_a_double_negative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody left who takes Housing appointments: "nobody takes Housing - homelessness
+    appointments", not "nobody takes no ..." (an IT administrator's trial); one adviser named
+    who does not take it: "Bob Adviser takes no ... appointments"."""
+    office = make_office(tmp_path)
+    config = tmp_path / "office.toml"
+    config.write_text(
+        config.read_text().replace('appointments = ["C", "H"]', 'appointments = ["C"]')
+    )
+    assert Cli(office, monkeypatch)("init", "--config", str(config)).code == 0
+    cli = Cli(office, monkeypatch)
+    slip = ("--channel", "slip", "--print-to", f"capture://{tmp_path}/slips.bin")
+
+    def book(*adviser: str) -> tuple[int, str]:
+        done = cli("--user", "tl", "appointment", "book", "--service", "H", "--start",
+                   "2026-11-24T10:00:00+00:00", *adviser, *slip, now=NOW.isoformat())  # fmt: skip
+        return done.code, done.err
+
+    assert book() == (
+        6,
+        "oss-desk: Tue 24 Nov 10:00 is not free for Housing - homelessness: nobody takes "
+        "Housing - homelessness appointments; choose another slot\n",
+    )
+    assert book("--adviser", "bob") == (
+        6,
+        "oss-desk: Tue 24 Nov 10:00 is not free for Housing - homelessness with Bob Adviser: Bob "
+        "Adviser takes no Housing - homelessness appointments; choose another slot\n",
+    )

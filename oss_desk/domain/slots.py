@@ -230,8 +230,9 @@ def not_free_said(
     named = next((a.name for a in people), adviser)
     takers = [a for a in people if a.takes(service.code)]
     if not takers:
-        who = named if adviser else "nobody"
-        return f"{who} takes no {service.name} appointments"
+        if adviser:
+            return f"{named} takes no {service.name} appointments"
+        return f"nobody takes {service.name} appointments"
     held = units(when, when + length)
     reasons = [_adviser_busy(calendar, a, (when, length), held, busy, absent) for a in takers]
     if all(reasons):
