@@ -7,15 +7,18 @@ every field documents itself and the README's configuration table is checked aga
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from oss_desk.config_base import Section
+from oss_desk.config_base import Section, checked_or_none
+from oss_desk.domain.mail_server import parse_mail_url
 
 _Section = Section
 
 
 class EmailSettings(_Section):
-    smtp_url: str | None = None
+    smtp_url: Annotated[str | None, checked_or_none(parse_mail_url)] = None
     """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
     username: str | None = None
     """SMTP login, if the server wants one."""

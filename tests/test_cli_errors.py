@@ -293,6 +293,11 @@ def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
         '[[sites]]\nid = "hq"\nname = "HQ"\nopening_hour = {}\n[[services]]\ncode = "C"\n'
         'name = "Council Tax"\n[[desks]]\nid = "d1"\n'
     )
+    mail = tmp_path / "mail.toml"  # a colon missing: it was sent to localhost:587, unexplained
+    mail.write_text(
+        '[[sites]]\nid = "hq"\nname = "HQ"\n[[services]]\ncode = "C"\nname = "Council Tax"\n'
+        '[[desks]]\nid = "d1"\n[email]\nsmtp_url = "smtp//127.0.0.1:8025"\n'
+    )
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe\x00bad")
     return [
@@ -300,6 +305,12 @@ def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
         ("value", value, f"{value}: services[0].code: String should match pattern"),
         ("crossref", crossref, "desks[0] (d1): unknown service 'Z'"),
         ("typo", typo, f"{typo}: sites[0].opening_hour: unknown setting (check the spelling)"),
+        (
+            "mail",
+            mail,
+            f"{mail}: email.smtp_url: mail server 'smtp//127.0.0.1:8025' must start with one of "
+            "smtp://, smtps://, capture://",
+        ),
         ("binary", binary, "not a text file"),
         ("missing", tmp_path / "nowhere.toml", "no such configuration file"),
         ("directory", tmp_path, "is a directory, not a configuration file"),

@@ -14,13 +14,14 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from oss_desk.config import Settings
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import PRINTER_SILENT, device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.domain.mail_server import parse_mail_url
 from oss_desk.domain.send_faults import certificate_fault, connection_fault
 from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
@@ -135,14 +136,16 @@ def smtp(settings: Settings) -> Check:
     url_text = settings.email.smtp_url
     if not url_text:
         return ok("email", "no mail server configured")
-    url = urlsplit(url_text)
-    if url.scheme == "capture":
-        where = Path(url.netloc + url.path)
+    server = parse_mail_url(url_text)
+    if server.captured:
+        where = Path(server.path)
         return writable("email capture", where, append_problem(where))
-    implicit_tls = url.scheme == "smtps"
-    starttls = not implicit_tls and dict(parse_qsl(url.query)).get("starttls", "on") != "off"
-    host = url.hostname or "localhost"
-    port = url.port or (465 if implicit_tls else 587)
+    implicit_tls, starttls, host, port = (
+        server.implicit_tls,
+        server.starttls,
+        server.host,
+        server.port,
+    )
     name = f"email smtp {host}:{port}"
     timeout = min(settings.email.timeout, TIMEOUT)
     step = "connect"

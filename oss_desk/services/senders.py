@@ -20,11 +20,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.email_address import NOT_ONE_ADDRESS, one_recipient
+from oss_desk.domain.mail_server import MailServer, parse_mail_url
 from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
@@ -152,11 +152,11 @@ class SmtpSender:
         """Send one message; ``on_handover`` runs just before the end of DATA goes out (from
         then on the server may have accepted it, whatever happens to the reply)."""
         email = self._build(to, message, reference)
-        url = urlsplit(self.capture or self.settings.smtp_url or "")
-        if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
-            return _observed(self.found, lambda: _mbox(url.netloc + url.path, email))
+        server = parse_mail_url(self.capture or self.settings.smtp_url or "smtp://localhost")
+        if server.captured:  # the demo's (and training's) virtual mailbox: an mbox file
+            return _observed(self.found, lambda: _mbox(server.path, email))
         handover = on_handover or (lambda: None)
-        return _observed(self.found, lambda: self._smtp(url, email, to, handover))
+        return _observed(self.found, lambda: self._smtp(server, email, to, handover))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage(policy=POLICY)
@@ -183,7 +183,9 @@ class SmtpSender:
             )
         return email
 
-    def _smtp(self, url: Any, email: EmailMessage, to: str, on_handover: Callable[[], None]) -> str:
+    def _smtp(
+        self, server: MailServer, email: EmailMessage, to: str, on_handover: Callable[[], None]
+    ) -> str:
         """One SMTP conversation with the timeouts of RFC 5321 section 4.5.3.2: connecting
         ``email.timeout``; each reply (greeting, EHLO, MAIL, RCPT, DATA) and each block of the
         message ``email.reply_timeout`` (the RFC's minimums are 2 to 5 minutes); the reply to the
@@ -194,11 +196,8 @@ class SmtpSender:
         read back as that one address is not sent at all (it would go to someone else)."""
         if one_recipient(str(email["To"])) != to:
             raise SendFault(NOT_ONE_ADDRESS, retry=False, alert=True)
-        options = dict(parse_qsl(url.query))
-        implicit_tls = url.scheme == "smtps"
-        starttls = not implicit_tls and options.get("starttls", "on") != "off"
-        host = url.hostname or "localhost"
-        port = url.port or (465 if implicit_tls else 587)
+        implicit_tls, starttls = server.implicit_tls, server.starttls
+        host, port = server.host, server.port
         password = _secret(self.settings.password_file, "SMTP password")
         handed_over = False
         settings = self.settings

@@ -1,0 +1,80 @@
+"""The mail server's URL (``email.smtp_url``): read once, in one place, for the worker that
+sends, for ``doctor`` that tries it, and for the configuration that refuses a mistyped one.
+Pure: no I/O.
+
+``smtp://HOST:587`` (STARTTLS, the default), ``smtps://HOST:465`` (TLS from the start),
+``smtp://HOST:25?starttls=off`` (a relay inside the council's network), ``capture://PATH`` (the
+demo's and training's mailbox: messages appended to a file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
+MAIL_SCHEMES = ("smtp", "smtps", "capture")
+
+
+@dataclass(frozen=True, slots=True)
+class MailServer:
+    scheme: str
+    host: str = ""
+    port: int = 0
+    implicit_tls: bool = False
+    starttls: bool = False
+    path: str = ""
+    """For ``capture://``: the mailbox file."""
+
+    @property
+    def captured(self) -> bool:
+        return self.scheme == "capture"
+
+
+def parse_mail_url(url: str) -> MailServer:
+    """``url`` read as a mail server, or :class:`InvalidInput` saying what is wrong with it in
+    one line (a URL with no scheme was sent to localhost:587, the admin never told why)."""
+    text = url.strip()
+    example = "e.g. smtp://mail.example.gov.uk:587"
+    if "://" not in text:
+        raise InvalidInput(
+            f"mail server {shown(text)!r} must start with one of "
+            + ", ".join(s + "://" for s in MAIL_SCHEMES)
+            + f" ({example})"
+        )
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in MAIL_SCHEMES:
+        raise InvalidInput(
+            f"mail server {shown(text)!r}: {shown(scheme)}:// is not one of "
+            + ", ".join(s + "://" for s in MAIL_SCHEMES)
+        )
+    if scheme == "capture":
+        path = parts.netloc + parts.path
+        if not path:
+            raise InvalidInput(f"{shown(text)}: give a file, e.g. capture:///var/tmp/mail.mbox")
+        return MailServer(scheme, path=path)
+    if not parts.hostname:
+        raise InvalidInput(f"{shown(text)}: give the mail server's host ({example})")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"{shown(text)}: the port is not a number") from None
+    options = dict(parse_qsl(parts.query))
+    unknown = sorted(set(options) - {"starttls"})
+    if unknown:
+        raise InvalidInput(
+            f"{shown(text)}: {shown(unknown[0])!r} is not an option (only starttls=off)"
+        )
+    if options.get("starttls", "on") not in ("on", "off"):
+        raise InvalidInput(f"{shown(text)}: starttls is on or off")
+    implicit_tls = scheme == "smtps"
+    return MailServer(
+        scheme,
+        host=parts.hostname,
+        port=port or (465 if implicit_tls else 587),
+        implicit_tls=implicit_tls,
+        starttls=not implicit_tls and options.get("starttls", "on") != "off",
+    )
