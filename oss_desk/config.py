@@ -412,6 +412,25 @@ def settings_in_environment(environ: dict[str, str] | None = None) -> bool:
     return False
 
 
+def unknown_sections_in_environment(environ: dict[str, str] | None = None) -> list[str]:
+    """``OSS_DESK_<SECTION>__<KEY>`` variables whose section is no section of the settings
+    (``OSS_DESK_RETENTON__NOTES_DAYS``): pydantic-settings reads only the sections it knows, so a
+    mistyped one was passed over, and a retention the administrator set was silently not in
+    force. One line each, as an unknown key in a known section is."""
+    sections = {name.upper() for name in Settings.model_fields}
+    problems = []
+    for key in sorted(os.environ if environ is None else environ):
+        upper = key.upper()
+        if not upper.startswith(ENV_PREFIX) or "__" not in upper:
+            continue
+        section = upper.removeprefix(ENV_PREFIX).split("__", 1)[0]
+        if section not in sections:
+            problems.append(
+                f"{key} (environment): {section.lower()}: unknown section (check the spelling)"
+            )
+    return problems
+
+
 @lru_cache(maxsize=1)
 def _with_environment() -> type[Settings]:
     """``Settings`` that also reads ``OSS_DESK_*`` (pydantic-settings: nested ``__`` names,
@@ -446,6 +465,10 @@ def _with_environment() -> type[Settings]:
 def build_settings(document: dict[str, Any], source: str, *, environment: bool = True) -> Settings:
     """Validate ``document`` (plus ``OSS_DESK_*`` overrides unless ``environment`` is false)
     or raise a one-line ConfigError."""
+    if environment:
+        unknown = unknown_sections_in_environment()
+        if unknown:
+            raise config_error(unknown, source)
     try:
         if environment and settings_in_environment():
             return _with_environment()(**document)

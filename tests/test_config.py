@@ -159,3 +159,21 @@ def test_the_environment_is_read_only_when_it_names_a_setting(
     monkeypatch.setenv("OSS_DESK_QUEUE__RECALL_CAP", "many")
     with pytest.raises(ConfigError, match=r"OSS_DESK_QUEUE__RECALL_CAP \(environment\)"):
         build_settings(document, "test")
+
+
+def test_a_mistyped_section_in_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``OSS_DESK_RETENTON__NOTES_DAYS=1`` (an IT administrator's trial) was passed over, exit 0:
+    a retention the administrator believed in force was not. Now exit 3 naming the variable, as
+    a mistyped key in a known section (``OSS_DESK_BACKUP__KEEPDAYS``) already was."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    env = {"OSS_DESK_RETENTON__NOTES_DAYS": "1", "OSS_DESK_BACKUP__KEEP_DAYS": "3"}
+    refused = cli("db", "purge", "--dry-run", env=env)
+    assert (refused.code, refused.out) == (3, "")
+    assert refused.err == (
+        "oss-desk: OSS_DESK_RETENTON__NOTES_DAYS (environment): retenton: unknown section "
+        "(check the spelling)\n"
+    )
+    assert cli("db", "purge", "--dry-run", env={"OSS_DESK_RETENTION__NOTES_DAYS": "1"}).code == 0
