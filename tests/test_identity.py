@@ -106,8 +106,11 @@ def test_naming_someone_else_from_a_non_admin_login_is_refused_and_recorded(
         assert result.code == 9, result.err
         assert result.out == "" and result.err.count("\n") == 1
         assert f"the login '{ME}' may not act as 'amina'" in result.err
-        # The same line says how a script run from this login is let through (trial 10 C2).
-        assert f'a [[staff]] entry with login = "{ME}" and role = "admin"' in result.err
+        # The same line says how a script run from this login is let through (trial 10 C2):
+        # this login is Ben's, so Ben's entry is made an admin's (a second [[staff]] entry with
+        # the same login, the advice it gave before, is refused by init: an IT officer's trial).
+        assert 'give ben (Ben Walker) role = "admin" in the configuration' in result.err
+        assert "[[staff]] entry with login" not in result.err
     # The desk.person setting is a claim like any other.
     result = cli("queue", now=NOW, env={"OSS_DESK_DESK__PERSON": "chloe"})
     assert result.code == 9 and "may not act as 'chloe'" in result.err

@@ -448,22 +448,32 @@ def resolve_person(
         settings, desk_id, requested, account=account or os_account(), host=host
     )
     if found.refused is not None:
-        raise IdentityRefused(_refusal_text(found))
+        raise IdentityRefused(_refusal_text(settings, found))
     return found.person
 
 
-def _refusal_text(found: Identity, recorded: bool | None = None) -> str:
+def _refusal_text(settings: Settings, found: Identity, recorded: bool | None = None) -> str:
+    """The refusal, with advice that works: a login already on the staff list is given the
+    admin's role in its own entry (a second entry with the same login is refused by init)."""
     outcome = {
         True: "; the refusal is recorded",
         False: "; the refusal could not be recorded (see the log)",
         None: "",
     }[recorded]
     login = shown(found.account)
+    listed = next((s for s in settings.staff if s.login == found.account), None)
+    if listed is not None:
+        who = f"{shown(listed.id)} ({shown(listed.name)})"
+        advice = f'give {who} role = "admin" in the configuration'
+    else:
+        advice = (
+            f'add a [[staff]] entry with login = "{login}" and role = "admin" to the configuration'
+        )
+
     return (
         f"the login {login!r} may not act as {shown(found.refused or '')!r}: only an admin's "
         f"login may name someone else (access.user_override); for scripts run from this login, "
-        f'add a [[staff]] entry with login = "{login}" and role = "admin" to the configuration '
-        f"and run `oss-desk init --config FILE`{outcome}"
+        f"{advice} and run `oss-desk init --config FILE`{outcome}"
     )
 
 
@@ -550,7 +560,7 @@ def open_session(
         )
         if found.refused is not None:
             recorded = _record_refusal(store, found, desk_key, clock.now())
-            raise IdentityRefused(_refusal_text(found, recorded))
+            raise IdentityRefused(_refusal_text(settings, found, recorded))
         actor = Actor(person=found.person, desk_id=desk_key)
         session = Session(
             store=store,
