@@ -52,6 +52,8 @@ class BoardDelivery:
         self.owner = owner or new_owner()
         self.site = QueueService(session).board_site()
         url = session.settings.board.url
+        self.url = url
+        """The board's address as configured when this was made (none: no board)."""
         self.link = BoardLink(parse_board_url(url)) if url else None
         self._shown: BoardState | None = None
         self._next_retry = 0.0

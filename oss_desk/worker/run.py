@@ -73,6 +73,7 @@ from oss_desk.worker.stopping import keep_answers
 log = logging.getLogger("oss_desk.worker")
 
 HOUSEKEEPING_SECONDS = 60.0
+BOARD_LOOKS_SECONDS = 5.0  # with no board: how often it looks whether init configured one
 RETENTION_EVERY_SECONDS = 3600.0
 LANE_CACHE_KIB = 256
 """The page cache of each lane's database connection (KiB)."""
@@ -545,20 +546,29 @@ class DeviceWorker:
             session.close()
 
     def _board(self) -> None:
+        """Keeps the board in step; a board added, moved or taken away by ``init`` while the
+        worker runs is driven from the next loop (it was read once at start: a board added later
+        showed no call until the worker was restarted, and nothing said so)."""
         wake = self._waker()
         session = self.open_session()
         board = BoardDelivery(session, self.owner)
         try:
-            if board.link is None:
-                return
-            board.deliver(force=True)
+            if board.link is not None:
+                board.deliver(force=True)
             while not self.stop.is_set():
-                self._sleep(wake, min(1.0, board.poll_seconds, board.page_seconds))
+                pause = min(1.0, board.poll_seconds, board.page_seconds)
+                self._sleep(wake, pause if board.link is not None else BOARD_LOOKS_SECONDS)
                 wake.clear()
                 if self.stop.is_set():
                     break
-                session.refresh_directory()
-                if not board.deliver() and not board.turn():
+                if session.refresh_directory() and board.url != session.settings.board.url:
+                    board.close()
+                    board = BoardDelivery(session, self.owner)
+                    log.info("board: %s", board.url or "none configured now")
+                    if board.link is not None:
+                        board.deliver(force=True)
+                    continue
+                if board.link is not None and not board.deliver() and not board.turn():
                     board.check()
         finally:
             board.close()
