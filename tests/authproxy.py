@@ -22,17 +22,14 @@ HOP = {"connection", "upgrade", "keep-alive", "transfer-encoding", "te", "traile
 HEADER = "X-Remote-User"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class AuthProxy:
     def __init__(self, upstream_port: int, users: dict[str, str]) -> None:
         self.upstream = f"127.0.0.1:{upstream_port}"
         self.users = users
-        self.port = free_port()
+        # Bound here to a port the kernel picks, and listened on from this socket: a port
+        # found free and bound later could be another test's process's by then.
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -128,7 +125,7 @@ class AuthProxy:
         app.router.add_route("*", "/{tail:.*}", self.handle)
         self._runner = web.AppRunner(app, access_log=None)
         self.loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        site = web.SockSite(self._runner, self._socket)
         self.loop.run_until_complete(site.start())
         self._ready.set()
         self.loop.run_forever()
@@ -150,6 +147,7 @@ class AuthProxy:
             asyncio.run_coroutine_threadsafe(cleanup(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+        self._socket.close()
 
 
 @contextlib.contextmanager

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .authproxy import free_port
 from .conftest import ROOT
+from .messaging import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -80,36 +80,22 @@ class Served:
 
 
 def start_server(db: Path, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Served:
-    for _ in range(3):  # a free port another test's process took before this one bound it
-        port = free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "oss_desk",
-                "--db",
-                str(db),
-                "serve",
-                "--port",
-                str(port),
-                *args,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=clean_env(tmp_path) | (env or {}),
-            cwd=ROOT,
-        )
-        served = Served(process, port)
-        assert process.stdout is not None
-        for _ in range(5):  # a warning may come first
-            line = process.stdout.readline()
-            served.lines.append(line)
-            if "browser desks on" in line or not line:
-                break
-        if "address already in use" not in line:
+    port = free_port()  # held for this test: no other test's process is given it meanwhile
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oss_desk", "--db", str(db), "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(tmp_path) | (env or {}),
+        cwd=ROOT,
+    )
+    served = Served(process, port)
+    assert process.stdout is not None
+    for _ in range(5):  # a warning may come first
+        line = process.stdout.readline()
+        served.lines.append(line)
+        if "browser desks on" in line or not line:
             break
-        process.wait(timeout=20)
     assert "browser desks on" in line, f"oss-desk serve did not start: {served.lines!r}"
     return served
 

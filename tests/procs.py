@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,3 +69,26 @@ def waiting_for_lock(pid: int, lock: Path) -> bool:
             if fields[at + 4] == str(pid) and fields[at + 5].endswith(f":{inode}"):
                 return True
     return False
+
+
+def stop(pid: int, timeout: float = 30) -> None:
+    """Stop ``pid`` (SIGSTOP) and return once every thread of it has stopped: ``kill`` returns
+    before that (measured: a thread still ran just after, four times in ten), and in that
+    moment it can still take a lock."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    while not all(state in "Tt" for state in _thread_states(pid)):
+        assert time.monotonic() < deadline, f"process {pid} not stopped in {timeout} s"
+        time.sleep(0.001)
+
+
+def _thread_states(pid: int) -> list[str]:
+    """The state letter of each thread of ``pid`` (proc(5): T stopped, t stopped by a tracer)."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except FileNotFoundError:
+            continue  # the thread ended meanwhile
+        states.append(stat.rsplit(")", 1)[1].split()[0])
+    return states

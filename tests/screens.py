@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .authproxy import free_port
 from .browser_desks import CHROMIUM, CHROMIUM_ARGS, clean_env
 from .conftest import ROOT
+from .messaging import free_port
 
 # What a kiosk gets (see the README): sound without a click first.
 KIOSK_ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from oss_desk.services.backup_files import hold_new, stale_partials
 
 from .conftest import ROOT, run_cli_process
+from .procs import stop
 
 
 def _grow(db: Path) -> None:
@@ -53,7 +54,7 @@ def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
         assert proc.poll() is None, "the backup ended before its copy was seen"
         assert time.monotonic() < deadline
         time.sleep(0.001)
-    os.kill(proc.pid, signal.SIGSTOP)
+    stop(proc.pid)  # stopped indeed, not a moment later with its copy further on
     return proc
 
 

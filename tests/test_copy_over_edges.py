@@ -137,6 +137,55 @@ def test_a_check_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -
     assert db.read_bytes() == backup.read_bytes()
 
 
+def test_a_check_while_cp_has_cut_the_file_short_says_what_the_copy_is_once_written(
+    tmp_path: Path,
+) -> None:
+    """A check between `cp` emptying the file and writing the copy can only say the file is cut
+    short; once the copy's header is written, the next check says it is a backup's copy (it
+    said "cut short" for good, and a desk showed that while a backup lay there)."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    backup = backup_of(env)
+    store = open_store(db)
+    try:
+        assert code_of(env) == "C001"
+        with db.open("r+b") as f:
+            f.truncate(0)  # `cp` has opened it (O_TRUNC) and not written yet
+        with pytest.raises(DatabaseOverwritten) as cut:
+            store.check_file(saving=True)  # just after a commit
+        assert "cut short" in cut.value.message and "just saved" in cut.value.message
+        with pytest.raises(DatabaseOverwritten) as still:
+            store.check_file()
+        assert still.value.message == cut.value.message  # nothing new to say yet
+        with db.open("r+b") as f:
+            f.write(backup.read_bytes()[:4096])  # the copy's first page: its header
+        with pytest.raises(DatabaseOverwritten) as whole:
+            store.check_file()
+        said = whole.value.message
+        assert "a copy made by `oss-desk db backup`" in said and "cut short" not in said
+        assert said == cut.value.message.replace(
+            "it is cut short or no database: a copy was being written over it?",
+            "by a copy made by `oss-desk db backup`: was a backup copied over it?",
+        )  # the rest as it was: what was just saved is not in it
+    finally:
+        store.close()
+
+
+def test_a_file_cut_short_and_left_so_is_still_said_to_be_cut_short(tmp_path: Path) -> None:
+    db = make_db(tmp_path, site_toml())
+    store = open_store(db)
+    try:
+        with db.open("r+b") as f:
+            f.truncate(0)
+            f.write(b"not a database, not at all: some other file copied over it" * 4)
+        for _ in range(2):
+            with pytest.raises(DatabaseOverwritten) as seen:
+                store.check_file()
+            assert "cut short or no database" in seen.value.message
+    finally:
+        store.close()
+
+
 def test_a_command_started_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
     """A command opening the file in that moment read a file with no pages, and SQLite deleted
     the WAL beside it: it refuses before anything reads the file."""

@@ -38,6 +38,7 @@ from .conftest import MONDAY_0930, ROOT, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import PAPER_OUT, FakePrinter
 from .printing_checks import paper_in_prints_once_without_copy
+from .procs import stop
 
 CODE = re.compile(r"C\d{3}")
 
@@ -143,7 +144,7 @@ def proc_owner(db: Path, pid: int) -> str | None:
 def freeze(proc: subprocess.Popen[bytes], db: Path) -> None:
     """Stop ``proc`` (SIGSTOP) at a moment it holds no write lock, so desks can still write."""
     for _ in range(500):
-        os.kill(proc.pid, signal.SIGSTOP)
+        stop(proc.pid)  # stopped indeed, before the lock is looked at
         if write_lock_free(db):
             return
         os.kill(proc.pid, signal.SIGCONT)

@@ -24,7 +24,7 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
 
-from .authproxy import auth_proxy, free_port
+from .authproxy import auth_proxy
 from .browser_desks import (
     CHROMIUM,
     CSI,
@@ -40,6 +40,7 @@ from .browser_desks import (
     stop_server,
 )
 from .conftest import MONDAY_0930, rows, run_cli_process
+from .messaging import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -105,6 +105,11 @@ def check_file(store: Store, *, saving: bool = False) -> None:
             )
         else:
             _check_wal(store, saving=saving)
+    elif (retold := store.head.retold()) is not None:
+        # Seen while a copy was being written over it (`cp` empties the file, then writes):
+        # now that the copy's header is there, say what it is (a backup's copy, say).
+        told, whole = retold
+        store.unsafe = DatabaseOverwritten(store.unsafe.message.replace(told, whole, 1))
     if store.unsafe is not None:
         raise type(store.unsafe)(store.unsafe.message, store.unsafe.title)
 

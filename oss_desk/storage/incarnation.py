@@ -94,6 +94,9 @@ class FileHead:
         self._fd = -1
         self.seen: Head | None = None
         self.overwritten = False
+        self.cut_short: tuple[Head | None] | None = None
+        """The header an overwrite was told by, while the file was cut short (:meth:`changed`;
+        in a tuple: the file may have had no header at all)."""
         self._guarded = False
         self._closer: weakref.WeakMethod[Callable[[], None]] | None = None
         with _lock:
@@ -138,7 +141,21 @@ class FileHead:
             self.seen = now  # stamped live for the first time since this process opened it
             return None
         self.hold_wal()
-        return "overwritten in place: its content was replaced (" + _what(now) + ")"
+        if now is None or now[0] != MAGIC:
+            self.cut_short = (now,)
+        return _overwritten_how(now)
+
+    def retold(self) -> tuple[str, str] | None:
+        """Once an overwrite was told by a file cut short (a ``cp`` seen after it emptied the
+        file, before it wrote the copy's first bytes) and the header now reads whole: how it
+        was told and how it is told now (a backup's copy, say), once; None otherwise."""
+        if self._fd < 0 or self.cut_short is None:
+            return None
+        now = head_of(self._fd)
+        if now is None or now[0] != MAGIC:
+            return None  # still cut short, or no database: as told
+        (told,), self.cut_short = self.cut_short, None
+        return _overwritten_how(told), _overwritten_how(now)
 
     def hold_wal(self) -> None:
         """Keep the WAL beside the file out of it. That WAL holds the overwritten database's
@@ -343,6 +360,10 @@ def _open_here(path: Path) -> bool:
     good, so a whole database moved in with nothing running, a ``VACUUM INTO`` compaction, is
     not taken for an overwrite under running processes)."""
     return any(path.with_name(path.name + end).exists() for end in ("-wal", "-shm"))
+
+
+def _overwritten_how(now: Head | None) -> str:
+    return "overwritten in place: its content was replaced (" + _what(now) + ")"
 
 
 def _what(now: Head | None) -> str:

@@ -234,11 +234,17 @@ class OssDeskApp(Keyboard):
 
     def block(self, exc: DatabaseUnsafe) -> None:
         """The database cannot be written safely any more: stop everything, say why."""
-        if self.blocked is None:
-            from oss_desk.ui.dialogs.blocked import DatabaseBlocked
+        from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 
+        if self.blocked is None:
             self.blocked = exc
             self.push_screen(DatabaseBlocked(exc.title, exc.message))
+        elif type(exc) is type(self.blocked) and exc.message != self.blocked.message:
+            # Told again once more is known (a copy seen half-written over the file, now whole).
+            self.blocked = exc
+            for screen in self.screen_stack:
+                if isinstance(screen, DatabaseBlocked):
+                    screen.retell(exc.message)
 
     # The fault funnel (see oss_desk.ui.faults) --------------------------------------------------
 

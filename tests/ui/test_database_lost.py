@@ -20,6 +20,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import maintenance
 from oss_desk.storage.incarnation import stamp_file
+from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.context import Failed
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.screens.greet import GreetScreen
@@ -57,6 +58,13 @@ def move(db: Path) -> None:
 
 def same_bytes(a: Path, b: Path) -> bool:
     return a.read_bytes() == b.read_bytes()
+
+
+def blocked_message(app: OssDeskApp) -> str:
+    """What the blocking message says now ("" while the desk is not blocked)."""
+    if not isinstance(app.screen, DatabaseBlocked):
+        return ""
+    return "".join(str(s.render()) for s in app.screen.query("#blocked-message").results(Static))
 
 
 def codes_in(db: Path) -> set[str]:
@@ -132,15 +140,10 @@ async def test_a_backup_copied_over_the_file_under_a_running_desk_stops_it(
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 conn.execute("BEGIN IMMEDIATE")
             shutil.copyfile(copy, office)
-        await until(
-            lambda: (
-                isinstance(app.screen, DatabaseBlocked)
-                and bool(app.screen.query("#blocked-message"))
-            )
-        )
-        message = str(app.screen.query_one("#blocked-message", Static).render())
-        assert f"{office} was overwritten in place" in message
-        assert "a copy made by `oss-desk db backup`" in message
+        # A look between `cp` emptying the file and writing it says "cut short" at first
+        # (under load, once in a full run): the next look, with the copy written, says more.
+        await until(lambda: "a copy made by `oss-desk db backup`" in blocked_message(app))
+        assert f"{office} was overwritten in place" in blocked_message(app)
         assert isinstance(app.blocked, DatabaseOverwritten)
         issued = await app.act(lambda s: QueueService(s).issue("C", print_ticket=False))
         assert isinstance(issued, Failed) and issued.title == "Database overwritten"
@@ -150,6 +153,35 @@ async def test_a_backup_copied_over_the_file_under_a_running_desk_stops_it(
     assert same_bytes(office, copy)
     if folded:
         assert first not in codes_in(office)
+
+
+async def test_a_desk_that_saw_cp_cut_the_file_short_says_a_backup_was_copied_once_written(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The desk looks while `cp BACKUP office.sqlite` has emptied the file and not yet
+    written it: it stops at once, saying the file is cut short; once the copy is written, it
+    says a backup was copied over it (it said "cut short" for good, a backup lying there)."""
+    copy = office.with_name("office-backup.sqlite")
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True):
+        await until(lambda: app.snapshot is not None)
+        source = sqlite3.connect(office, isolation_level=None)
+        try:
+            maintenance.backup_snapshot(source, copy)
+        finally:
+            source.close()
+        stamp_file(copy, live=False)
+        with write_lock(office), open(office, "r+b") as target:
+            target.truncate(0)  # what `cp` does first (O_TRUNC)
+            await until(lambda: "cut short" in blocked_message(app))
+            target.write(copy.read_bytes())  # then it writes the copy
+        await until(lambda: "a copy made by `oss-desk db backup`" in blocked_message(app))
+        message = blocked_message(app)
+        assert f"{office} was overwritten in place" in message and "cut short" not in message
+        assert isinstance(app.blocked, DatabaseOverwritten)
+        assert app.blocked.message == message
+        assert len(app.screen_stack) == 2 and isinstance(app.screen, DatabaseBlocked)
+    assert same_bytes(office, copy)
 
 
 async def test_a_damaged_page_under_a_running_desk_stops_it(

@@ -87,6 +87,12 @@ class DatabaseBlocked(ModalScreen[None]):
                 classes="hint",
             )
 
+    def retell(self, message: str) -> None:
+        """Say what is known now of the same fault."""
+        self.message = message  # (not composed yet: composed with it)
+        for shown in self.query("#blocked-message").results(Static):
+            shown.update(Text(message))
+
     @guarded
     def action_help(self) -> None:
         rows = key_rows(self.app, (a.binding for a in self.active_bindings.values()))
