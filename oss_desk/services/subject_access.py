@@ -51,6 +51,9 @@ class Erased:
     ref: str
     fields: tuple[str, ...]
     messages_cancelled: int
+    made_at_event: int | None = None
+    """The event that recorded the record's making (None: not found): a backup whose log
+    ends before it cannot hold the record."""
 
 
 def search_value(key: Key, text: str) -> str:
@@ -175,7 +178,8 @@ class SubjectAccessService:
             appointment_id=record.id if record.kind == "appointment" else None,
             visit_id=record.id if record.kind == "visit" else None,
         )
-        return Erased(record.kind, record.ref, tuple(record.fields), cancelled)
+        made = subject.made_at_event(conn, record.kind, record.id)
+        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, made)
 
     def _held(self, conn: sqlite3.Connection, text: str) -> Held:
         """The record a reference names, with what it holds now."""
