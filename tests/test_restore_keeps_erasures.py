@@ -7,6 +7,7 @@ the backup does not hold needs nothing. Through the CLI on a real demo office's 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,29 @@ def test_an_erasure_of_a_record_the_backup_does_not_hold_needs_nothing_again(
     ) in restored.out.splitlines()
     assert "Re-applied" not in restored.out
     assert rows(office.db, "SELECT count(*) FROM events WHERE kind = 'resident_erased'") == [(0,)]
+
+
+def test_a_backup_that_went_on_on_its_own_keeps_its_own_record_of_that_reference(
+    office: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup copied out and used on its own (a training copy) gave out the same follow-up
+    reference to another resident: the erasure of the office's record is not made on it."""
+    made = office("db", "backup", "--json", now=NOW)
+    assert made.code == 0, made.err
+    copy = tmp_path / "copy" / "training.sqlite"
+    copy.parent.mkdir()
+    shutil.copyfile(made.json()["path"], copy)
+    training = Cli(copy, monkeypatch)
+    amy = training("--user", "amina", "followup", "add", "--kind", "compliment", "--category",
+                   "service", "--name", "Amy Other", "--email", "amy@example.org", "--json",
+                   now=NOW)  # fmt: skip
+    assert amy.code == 0, amy.err
+    ref = compliment(office)
+    assert amy.json()["ref"] == ref  # the same reference, another resident
+    forget(office, ref)
+
+    restored = office("db", "restore", str(copy), "--yes", "--json", now=NOW)
+    assert restored.code == 0, restored.err
+    assert restored.json()["erasures_after_backup"]["not_needed"] == [ref]
+    found = office("--user", "amina", "resident", "find", "--email", "amy@example.org", now=NOW)
+    assert "Amy Other" in found.out

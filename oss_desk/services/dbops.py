@@ -267,7 +267,7 @@ def restore(
         ):
             leftover.unlink(missing_ok=True)
     today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
-    erasures = reapply_erasures(db, gone.erasures, clock, person)
+    erasures = reapply_erasures(db, gone.erasures, clock, person, gone.forked_at)
     return RestoreResult(
         db,
         source,

@@ -18,17 +18,24 @@ from oss_desk.storage.replaced import ErasureMade
 
 
 def reapply_erasures(
-    db: Path, erasures: list[ErasureMade], clock: Clock, person: str | None
+    db: Path,
+    erasures: list[ErasureMade],
+    clock: Clock,
+    person: str | None,
+    forked_at: int | None = None,
 ) -> ErasuresAgain:
     """Erase again, in the restored database at ``db``, what ``erasures`` erased; the records
-    it does not hold (or holds nothing of the resident) need nothing."""
+    it does not hold (or holds nothing of the resident) need nothing. ``forked_at``: the first
+    event where the backup's log parts from the replaced one (it went on with events of its
+    own): only records made before it are the ones erased."""
     refs = list(dict.fromkeys(e.ref for e in erasures))
     if not refs:
         return ErasuresAgain()
     try:
         session = open_session(db=db, clock=clock, person=person, host=True, typed=True)
         try:
-            erased = SubjectAccessService(session).reapply(erasures)
+            shared = forked_at - 1 if forked_at is not None else None
+            erased = SubjectAccessService(session).reapply(erasures, shared)
         finally:
             session.close()
     except (OssDeskError, sqlite3.Error) as exc:

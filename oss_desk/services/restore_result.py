@@ -3,7 +3,7 @@ backup put in place, the replaced database kept, and what only that kept copy ho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,7 @@ class ErasuresAgain:
     problem: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "reapplied": self.reapplied,
-            "not_needed": self.not_needed,
-            "failed": self.failed,
-            "problem": self.problem,
-        }
+        return asdict(self)
 
 
 @dataclass

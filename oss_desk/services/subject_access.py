@@ -122,19 +122,25 @@ class SubjectAccessService:
             m.checkpoint_truncate(self.s.store.conn)
         return erased
 
-    def reapply(self, erasures: list[ErasureMade]) -> list[Erased]:
+    def reapply(self, erasures: list[ErasureMade], shared: int | None = None) -> list[Erased]:
         """Erase again what ``resident forget`` erased in a database since replaced by an
         older backup (``db restore``): each record the backup holds with details still in it,
         by the same statements, its unsent messages cancelled (the resident asked to be
         forgotten; nothing may wait on the details), recorded against the person restoring
         with the request's own case reference. A record the backup does not hold, or holds
-        nothing of its resident, is left out (nothing needs it)."""
+        nothing of its resident, is left out (nothing needs it). ``shared``: the last event
+        of the log the backup shares with the replaced one, where the backup went on with
+        events of its own: a record it made after that point is another than the one erased
+        (the same reference given out twice), and is left alone."""
         now = self.s.clock.now()
         m.set_secure_delete(self.s.store.conn, on=True)
         erased = []
         with self.s.store.write() as conn:
             for made in erasures:
                 record = _held_now(conn, made.record, made.ref)
+                if record is not None and shared is not None:
+                    at = subject.made_at_event(conn, record.kind, record.id)
+                    record = record if at is not None and at <= shared else None
                 if record is not None and record.fields:
                     erased.append(self._erase(conn, record, made.case, True, now, again=True))
         if erased:
