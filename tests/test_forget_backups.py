@@ -7,9 +7,11 @@ import os
 import time
 from datetime import UTC, datetime
 
+from oss_desk.cli.residents import ELSEWHERE
 from oss_desk.clock import format_instant
 
 from .conftest import Cli
+from .test_restore_keeps_erasures import compliment
 from .test_subject_access import NOW, office
 
 __all__ = ["office"]  # the fixture, used by name
@@ -28,10 +30,9 @@ def test_forget_says_which_backups_still_hold_the_details_and_until_when(office:
     assert forgot.code == 0, forgot.err
     until = datetime.fromtimestamp(three_days_ago + 14 * 86400).astimezone()
     assert forgot.out.splitlines()[-1] == (
-        f"1 backup made before now in {folder} may still hold them (those made after the "
-        "records were): the last is deleted by the "
-        f"first `oss-desk db backup` after {until:%a %d %b %Y %H:%M} (backup.keep_days, 14 "
-        "days); copies taken off the host go by their own schedule."
+        f"1 backup in {folder} made after the records were may still hold them: the last is "
+        f"deleted by the first `oss-desk db backup` after {until:%a %d %b %Y %H:%M} "
+        f"(backup.keep_days, 14 days); {ELSEWHERE}"
     )
     as_json = office("--user", "amina", "resident", "forget", "CB-0001", "--yes", "--json")
     assert as_json.json()["backups"] == {
@@ -40,3 +41,36 @@ def test_forget_says_which_backups_still_hold_the_details_and_until_when(office:
         "keep_days": 14,
         "deleted_after": format_instant(datetime.fromtimestamp(three_days_ago + 14 * 86400, UTC)),
     }
+
+
+def test_forget_counts_only_the_backups_made_after_the_records_were(office: Cli) -> None:
+    """review30: two backups made a minute before a compliment was recorded were said to
+    "may still hold" its details, and a backup written elsewhere with --to was said to be
+    none ("No backup holds them"). Only the backups of the office's folder whose event log
+    reaches the record's making are counted, by the log rather than any clock, and the line
+    names the folder it looked in."""
+    folder = office.db.parent / "backups"
+    for _ in range(2):
+        assert office("db", "backup", now=NOW).code == 0
+    assert len(list(folder.glob("office-*.sqlite"))) == 2
+    zed = compliment(office)
+    forgot = office("--user", "amina", "resident", "forget", zed, "--yes", "--json", now=NOW)
+    assert forgot.code == 0, forgot.err
+    assert forgot.json()["backups"] == {
+        "count": 0,
+        "folder": str(folder),
+        "keep_days": 14,
+        "deleted_after": None,
+    }
+    again = compliment(office)
+    assert office("db", "backup", now=NOW).code == 0  # after the second record was made
+    said = office("--user", "amina", "resident", "forget", again, "--yes", now=NOW)
+    assert said.code == 0, said.err
+    assert said.out.splitlines()[-1].startswith(
+        f"1 backup in {folder} made after the records were may still hold them: "
+    )
+    third = compliment(office)
+    said = office("--user", "amina", "resident", "forget", third, "--yes", now=NOW)
+    assert said.out.splitlines()[-1] == (
+        f"No backup in {folder} was made after the records were; {ELSEWHERE}"
+    )

@@ -10,7 +10,11 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock
+from oss_desk.services.session import open_session
+from oss_desk.services.turn_texts import TurnTexts
 
 from .messaging import NotifyServer
 from .test_turn_texts import START, Day, office, texts_to
@@ -112,4 +116,72 @@ def test_a_worker_whose_clock_is_behind_the_desk_s_texts_a_call_once(
             day.worker(times=2, clock=behind)
         assert texts_to(notify, "ann") == [f"{c001}: please go to Desk 1 now."]
     finally:
+        day.close()
+
+
+SKEWS = {"ahead": timedelta(minutes=2), "behind": timedelta(minutes=-2)}
+
+
+@pytest.mark.parametrize("skew", SKEWS, ids=list(SKEWS))
+def test_a_worker_whose_clock_is_off_texts_each_call_once_with_its_desk(
+    tmp_path: Path, notify: NotifyServer, skew: str
+) -> None:
+    """review30: the worker's machine two minutes ahead of the desks' sent "please go to
+    Desk 1" and then nothing when the resident was sent on to Desk 2 and called there: the new
+    call was weighed against the first text's send time, on the worker's clock. Ahead or
+    behind, each call is texted once, naming its desk."""
+    day = Day(office(tmp_path, notify))
+    worker = FixedClock(START)
+
+    def passes(minutes: int) -> None:
+        worker.set(START + timedelta(minutes=minutes) + SKEWS[skew])
+        day.worker(times=3, clock=worker)
+
+    try:
+        c001 = day.issue("C", "ann")
+        day.at(1)
+        assert day.queue.call_next("desk-1") is not None
+        passes(1)
+        assert texts_to(notify, "ann") == [f"{c001}: please go to Desk 1 now."]
+        day.at(2)
+        day.queue.transfer(c001, desk_id="desk-2")
+        day.at(3)
+        assert day.queue.call_next("desk-2") is not None
+        passes(3)
+        passes(4)
+        assert texts_to(notify, "ann") == [
+            f"{c001}: please go to Desk 1 now.",
+            f"{c001}: please go to Desk 2 now.",
+        ]
+    finally:
+        day.close()
+
+
+@pytest.mark.parametrize("skew", SKEWS, ids=list(SKEWS))
+def test_a_text_still_waiting_at_a_new_call_names_the_new_desk_once(
+    tmp_path: Path, notify: NotifyServer, skew: str
+) -> None:
+    """A come-to-the-desk text still waiting to go when the resident is sent on and called at
+    Desk 2 names Desk 2 as it goes, and counts for that call: no second "Desk 2" text, whether
+    the worker's clock is ahead of the desks' or behind them."""
+    db = office(tmp_path, notify)
+    day = Day(db)
+    worker = FixedClock(START)
+    session = open_session(db=db, clock=worker, person="worker")
+    try:
+        c001 = day.issue("C", "ann")
+        day.at(1)
+        assert day.queue.call_next("desk-1") is not None
+        worker.set(START + timedelta(minutes=1) + SKEWS[skew])
+        assert TurnTexts(session).queue_due() == 1  # queued, not sent yet
+        day.at(2)
+        day.queue.transfer(c001, desk_id="desk-2")
+        day.at(3)
+        assert day.queue.call_next("desk-2") is not None
+        for minutes in (3, 4, 5):
+            worker.set(START + timedelta(minutes=minutes) + SKEWS[skew])
+            day.worker(times=2, clock=worker)
+        assert texts_to(notify, "ann") == [f"{c001}: please go to Desk 2 now."]
+    finally:
+        session.close()
         day.close()

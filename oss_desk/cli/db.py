@@ -22,7 +22,7 @@ from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
 
 if TYPE_CHECKING:
-    from oss_desk.services.restore_result import RestoreResult
+    from oss_desk.services.restore_result import ErasuresAgain, RestoreResult
 
 EXIT_BROKEN = 4
 
@@ -200,6 +200,7 @@ def restore(
         force=force,
         last_codes=last_codes,
         skip_ahead=skip_ahead,
+        person=state.user,
     )
     if as_json:
         emit_json(result.as_json())
@@ -213,12 +214,36 @@ def restore(
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
     _say_what_is_left_behind(result)
+    _say_erasures(result.erasures)
     _say_print_jobs_settled(result.print_jobs_settled)
     for stale in result.removed:
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())
     click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
     click.echo(in_force_said(path))  # the backup's configuration, maybe older than the file
+
+
+def _say_erasures(again: ErasuresAgain) -> None:
+    """The erasures made after the backup (``resident forget``): made again on the restored
+    database, or not needed there (review30: a restore silently put the details back)."""
+    if again.reapplied:
+        many = len(again.reapplied) != 1
+        click.echo(
+            f"Re-applied {len(again.reapplied)} erasure{'s' if many else ''} made after the "
+            f"backup: {', '.join(again.reapplied)} (the resident's details are erased again)."
+        )
+    if again.not_needed:
+        click.echo(
+            f"Erased after the backup, nothing to re-apply: {', '.join(again.not_needed)} (the "
+            "backup holds no details of the resident there)."
+        )
+    if again.failed:
+        click.echo(
+            f"The erasures made after the backup could not be re-applied ({again.problem}): "
+            f"erase them again now with `oss-desk resident forget {' '.join(again.failed)} "
+            "--yes`.",
+            err=True,
+        )
 
 
 def _say_what_is_left_behind(result: RestoreResult) -> None:

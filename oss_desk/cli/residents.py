@@ -143,7 +143,8 @@ def forget(
     erased = SubjectAccessService(session).forget(
         list(refs), reason=reason, cancel_messages=cancel_messages
     )
-    kept = held_in_backups(session)
+    made = [e.made_at_event for e in erased if e.made_at_event is not None]
+    kept = held_in_backups(session, min(made) if made and len(made) == len(erased) else None)
     if as_json:
         emit_json({"erased": [_erased_json(e) for e in erased], "backups": kept.as_json()})
         return
@@ -153,17 +154,22 @@ def forget(
     click.echo(_backups_line(kept))
 
 
+ELSEWHERE = (
+    "a backup written elsewhere (`db backup --to`) or copied off the host is not known here "
+    "and goes by its own schedule."
+)
+"""What ``resident forget`` cannot know of the backups: only the office's folder is read."""
+
+
 def _backups_line(kept: HeldInBackups) -> str:
     if kept.until is None:
-        return f"No backup holds them (none in {kept.folder})."
+        return f"No backup in {kept.folder} was made after the records were; {ELSEWHERE}"
     day = kept.until.astimezone().strftime("%a %d %b %Y %H:%M")
     many = kept.count != 1
     return (
-        f"{kept.count} backup{'s' if many else ''} made before now in {kept.folder} may still "
-        "hold them (those made after the records were): the last is deleted by the first "
-        "`oss-desk db backup` "
-        f"after {day} (backup.keep_days, {kept.keep_days} days); copies taken off the host go "
-        "by their own schedule."
+        f"{kept.count} backup{'s' if many else ''} in {kept.folder} made after the records were "
+        "may still hold them: the last is deleted by the first `oss-desk db backup` "
+        f"after {day} (backup.keep_days, {kept.keep_days} days); {ELSEWHERE}"
     )
 
 

@@ -14,6 +14,8 @@ import unicodedata
 from email.headerregistry import AddressHeader, HeaderRegistry
 from typing import cast
 
+from oss_desk.domain.text import shown
+
 EXAMPLE = "name@example.org"
 _LOCAL_MARKS = frozenset("!#$%&'*+-/=?^_`{|}~")
 """What RFC 5322 lets stand in the part before the @ (its ``atext``) beside letters, digits
@@ -26,21 +28,55 @@ def _letter(ch: str) -> bool:
     return ch in _ASCII_WORD or (not ch.isascii() and unicodedata.category(ch)[0] in "LMN")
 
 
-def _said(ch: str) -> str:
-    if ch in _NAMED:
-        return _NAMED[ch]
-    return f"{ch!r}" if ch.isprintable() else "an unprintable character"
+_CURLY = frozenset("\u2018\u2019")
+"""The apostrophes Word and Outlook type for ' (``o’neil@...``): not the same character."""
+
+
+def _invisible(ch: str) -> bool:
+    """A character that shows as nothing (a zero-width space, a non-breaking space, a
+    direction mark...), pasted with an address from a document or a web page."""
+    return not ch.isprintable() or unicodedata.category(ch) in ("Cf", "Zs")
+
+
+def _char_fault(value: str, i: int) -> str:
+    """Why the character at ``i`` cannot be in an address, and what to type instead."""
+    ch = value[i]
+    if ch in _CURLY:
+        return f"a curly apostrophe ({ch}) cannot be in one: type a straight apostrophe ' instead"
+    if _invisible(ch) and ch != " ":
+        where = "at its end" if not value[i + 1 :].strip() else f"after {value[:i]!r}"
+        if i == 0:
+            where = "at its start"
+        return (
+            f"it holds an invisible character {where}, pasted with it: delete it, or type the "
+            "address again"
+        )
+    said = _NAMED.get(ch, f"{ch!r}")
+    return f"{said} cannot be in one (give one address, e.g. {EXAMPLE})"
+
+
+def _bracketed(value: str) -> str | None:
+    """The address inside ``< >`` of a name and address pasted from a mail program
+    (``"Anna Smith" <anna@example.org>``); None: none there."""
+    start, end = value.rfind("<"), value.rfind(">")
+    inner = value[start + 1 : end].strip() if 0 <= start < end else ""
+    return inner if "@" in inner else None
 
 
 def address_fault(value: str) -> str | None:
     """Why ``value`` is not exactly one plain address, in a few words for the person typing it
     (None: it is one)."""
+    inner = _bracketed(value)
+    if inner is not None:  # never taken silently: the name beside it may be another's
+        return f"give only the address inside < > ({shown(inner)})"
     local, at, domain = value.rpartition("@")
     if not at:
         return f"it has no @ (e.g. {EXAMPLE})"
-    for ch in value:
+    for i, ch in enumerate(value):
         if not (_letter(ch) or ch in _LOCAL_MARKS or ch in ".@"):
-            return f"{_said(ch)} cannot be in one (give one address, e.g. {EXAMPLE})"
+            return _char_fault(value, i)
+    if domain.endswith("."):
+        return f"it ends with a dot: leave the dot off (e.g. {EXAMPLE})"
     if len(value) > 254:
         return "it is longer than 254 characters"
     if "@" in local:

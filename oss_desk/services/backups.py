@@ -41,6 +41,7 @@ from oss_desk.services.backup_files import (
     stale_partials,
 )
 from oss_desk.services.session import Session, settings_for
+from oss_desk.storage import chain
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
 from oss_desk.storage.faults import classify, translated
@@ -326,9 +327,10 @@ def prune(
 
 @dataclass(frozen=True)
 class HeldInBackups:
-    """The backups made before now, which still hold what was just erased: how many, where,
-    and when the newest of them is past ``backup.keep_days`` (the first backup after that
-    deletes it); ``until`` None when there are none."""
+    """The backups in the office's backup folder that may still hold what was just erased
+    (made after the records were): how many, where, and when the newest of them is past
+    ``backup.keep_days`` (the first backup after that deletes it); ``until`` None when there
+    are none. A backup written elsewhere (``db backup --to``) is not known here."""
 
     count: int
     folder: Path
@@ -344,12 +346,16 @@ class HeldInBackups:
         }
 
 
-def held_in_backups(session: Session) -> HeldInBackups:
-    """What ``resident forget`` says of the backups: they were made before the erasure, so
-    they still hold the details until pruned."""
+def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
+    """What ``resident forget`` says of the backups: those made after the records were (their
+    event log reaches ``since_event``, the first record's making; None: not known, so every
+    one) were made before the erasure, so they still hold the details until pruned."""
     s = session.settings.backup
     folder = backup_folder(session.store.path, s.folder)
     found = backups_in(folder, session.store.path.stem)
+    if since_event is not None:
+        with session.store.read() as conn:
+            found = [p for p in found if _may_hold(conn, p, since_event)]
     newest = max((_made(p) for p in found), default=None)
     until = (
         datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)
@@ -357,6 +363,18 @@ def held_in_backups(session: Session) -> HeldInBackups:
         else None
     )
     return HeldInBackups(len(found), folder, s.keep_days, until)
+
+
+def _may_hold(conn: sqlite3.Connection, backup: Path, since_event: int) -> bool:
+    """Whether ``backup`` may hold what the event ``since_event`` recorded: its event log (the
+    head written beside it) reaches that event, or is not known, or is not this database's
+    log up to there (a backup of before a restore: what it holds is not known). Told by the
+    log, not by clocks."""
+    head = m.read_head_file(head_file(backup))
+    if head is None or head[0] >= since_event:
+        return True
+    ours = chain.hash_at(conn, head[0]) if head[0] else chain.GENESIS
+    return ours is None or ours.hex() != head[1]
 
 
 def _made(path: Path) -> float:

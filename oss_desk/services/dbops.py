@@ -34,6 +34,7 @@ from oss_desk.services.backup_files import BACKUP_NAME, backups_in
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.report_days import rollup_problems
+from oss_desk.services.restore_erasures import reapply_erasures
 from oss_desk.services.restore_result import RestoreResult
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -136,13 +137,15 @@ def restore(
     force: bool = False,
     last_codes: Sequence[str] = (),
     skip_ahead: int | None = None,
+    person: str | None = None,
 ) -> RestoreResult:
     """Put a verified backup in place of the database, keeping the old one beside it.
 
     Today's numbering carries on after the last codes the replaced database gave out; when
     they cannot be read, only after the operator's word: ``last_codes`` (the last code on paper
     of a service, ``C028``) or ``skip_ahead`` (every service that many numbers past the
-    backup's), and without either nothing is restored."""
+    backup's), and without either nothing is restored. The erasures made after the backup are
+    made again on the restored database, recorded against ``person``."""
     given: dict[str, int] = {}
     for code in last_codes:
         service, number = parse_last_code(code)
@@ -264,6 +267,7 @@ def restore(
         ):
             leftover.unlink(missing_ok=True)
     today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
+    erasures = reapply_erasures(db, gone.erasures, clock, person, gone.forked_at)
     return RestoreResult(
         db,
         source,
@@ -284,6 +288,7 @@ def restore(
         print_jobs_settled=settled,
         seen_in_wal=seen,
         lost_bookings=gone.bookings if gone.counters is not None else None,
+        erasures=erasures,
     )
 
 

@@ -3,12 +3,28 @@ backup put in place, the replaced database kept, and what only that kept copy ho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from oss_desk.domain.models import format_code
 from oss_desk.storage.replaced import LostBooking
+
+
+@dataclass(frozen=True)
+class ErasuresAgain:
+    """The erasures (``resident forget``) the replaced database recorded after the backup, by
+    the records' references: made again on the restored database, not needed there (it does
+    not hold the record, or holds nothing of its resident), or not made (``problem``: why;
+    forget them again by hand)."""
+
+    reapplied: list[str] = field(default_factory=list)
+    not_needed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    problem: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -55,6 +71,9 @@ class RestoreResult:
     lost_bookings: list[LostBooking] | None = field(default_factory=list)
     """Bookings the replaced database had and the backup has not (made after it, still on):
     only in the kept copy, their slots free again in the restored one. None: not known."""
+
+    erasures: ErasuresAgain = field(default_factory=ErasuresAgain)
+    """The erasures made after the backup, re-applied to the restored database."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -110,7 +129,8 @@ class RestoreResult:
                 }
                 for b in self.lost_bookings
             ],
+            "erasures_after_backup": self.erasures.as_json(),
         }
 
 
-__all__ = ["RestoreResult"]
+__all__ = ["ErasuresAgain", "RestoreResult"]

@@ -36,6 +36,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import maintenance as m
 from oss_desk.storage import subject
+from oss_desk.storage.replaced import ErasureMade
 from oss_desk.storage.subject import Held, Key
 
 FORGOTTEN = "the resident asked to be forgotten"
@@ -50,6 +51,9 @@ class Erased:
     ref: str
     fields: tuple[str, ...]
     messages_cancelled: int
+    made_at_event: int | None = None
+    """The event that recorded the record's making (None: not found): a backup whose log
+    ends before it cannot hold the record."""
 
 
 def search_value(key: Key, text: str) -> str:
@@ -107,49 +111,87 @@ class SubjectAccessService:
         self.s.require(Action.RESIDENT_DATA)
         case = case_reference(reason)
         now = self.s.clock.now()
-        stamp = format_instant(now)
         m.set_secure_delete(self.s.store.conn, on=True)
-        erased = []
         with self.s.store.write() as conn:
             held = [self._held(conn, ref) for ref in dict.fromkeys(refs)]
             for record in held:
                 _refuse_details_in(case, record)
                 self._refuse_if_needed(conn, record, cancel_messages)
-            for record in held:
-                cancelled = 0
-                if cancel_messages:
-                    cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
-                _clear(conn, record, stamp)
-                data: dict[str, object] = {
-                    "record": record.kind,
-                    "ref": record.ref,
-                    "fields": record.fields,
-                }
-                if case is not None:
-                    data["case"] = case
-                if cancelled:
-                    data["messages_cancelled"] = cancelled
-                record_event(
-                    conn,
-                    self.s.site_ever(record.site_id),
-                    now,
-                    EventKind.RESIDENT_ERASED,
-                    self.s.actor,
-                    data=data,
-                    appointment_id=record.id if record.kind == "appointment" else None,
-                    visit_id=record.id if record.kind == "visit" else None,
-                )
-                erased.append(Erased(record.kind, record.ref, tuple(record.fields), cancelled))
+            erased = [self._erase(conn, record, case, cancel_messages, now) for record in held]
         if any(e.fields for e in erased):
             m.checkpoint_truncate(self.s.store.conn)
         return erased
+
+    def reapply(self, erasures: list[ErasureMade], shared: int | None = None) -> list[Erased]:
+        """Erase again what ``resident forget`` erased in a database since replaced by an
+        older backup (``db restore``): each record the backup holds with details still in it,
+        by the same statements, its unsent messages cancelled (the resident asked to be
+        forgotten; nothing may wait on the details), recorded against the person restoring
+        with the request's own case reference. A record the backup does not hold, or holds
+        nothing of its resident, is left out (nothing needs it). ``shared``: the last event
+        of the log the backup shares with the replaced one, where the backup went on with
+        events of its own: a record it made after that point is another than the one erased
+        (the same reference given out twice), and is left alone."""
+        now = self.s.clock.now()
+        m.set_secure_delete(self.s.store.conn, on=True)
+        erased = []
+        with self.s.store.write() as conn:
+            for made in erasures:
+                record = _held_now(conn, made.record, made.ref)
+                if record is not None and shared is not None:
+                    at = subject.made_at_event(conn, record.kind, record.id)
+                    record = record if at is not None and at <= shared else None
+                if record is not None and record.fields:
+                    erased.append(self._erase(conn, record, made.case, True, now, again=True))
+        if erased:
+            m.checkpoint_truncate(self.s.store.conn)
+        return erased
+
+    def _erase(
+        self,
+        conn: sqlite3.Connection,
+        record: Held,
+        case: str | None,
+        cancel_messages: bool,
+        now: datetime,
+        *,
+        again: bool = False,
+    ) -> Erased:
+        """Clear one record's personal fields and record it (``again``: an erasure made
+        before a restore, re-applied to the restored database)."""
+        cancelled = 0
+        if cancel_messages:
+            cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
+        _clear(conn, record, format_instant(now))
+        data: dict[str, object] = {
+            "record": record.kind,
+            "ref": record.ref,
+            "fields": record.fields,
+        }
+        if case is not None:
+            data["case"] = case
+        if cancelled:
+            data["messages_cancelled"] = cancelled
+        if again:
+            data["reapplied_after_restore"] = True
+        record_event(
+            conn,
+            self.s.site_ever(record.site_id),
+            now,
+            EventKind.RESIDENT_ERASED,
+            self.s.actor,
+            data=data,
+            appointment_id=record.id if record.kind == "appointment" else None,
+            visit_id=record.id if record.kind == "visit" else None,
+        )
+        made = subject.made_at_event(conn, record.kind, record.id)
+        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, made)
 
     def _held(self, conn: sqlite3.Connection, text: str) -> Held:
         """The record a reference names, with what it holds now."""
         value = text.strip()
         if value.lower().startswith(subject.VISIT_PREFIX):
-            number = value[len(subject.VISIT_PREFIX) :]
-            held = subject.visit_held(conn, int(number)) if number.isdigit() else None
+            held = _held_now(conn, "visit", value)
             if held is None:
                 raise NotFound(f"no visit {shown(text)!r}", cli_hint="see `oss-desk resident find`")
             return held
@@ -231,6 +273,18 @@ class SubjectAccessService:
         if record.kind == "followup":
             return f"{said}: {send}, then forget it"
         return f"{said}: {cancel}, or {send}, then forget it"
+
+
+def _held_now(conn: sqlite3.Connection, kind: str, ref: str) -> Held | None:
+    """The record of this kind and reference (as an erasure's event names it), with what it
+    holds now; None: no such record."""
+    if kind == "visit":
+        number = ref[len(subject.VISIT_PREFIX) :]
+        return subject.visit_held(conn, int(number)) if number.isdigit() else None
+    if kind == "followup":
+        return subject.followup_held(conn, ref)
+    appointment = a.get_appointment(conn, ref=ref)
+    return subject.appointment_held(conn, appointment.id) if appointment is not None else None
 
 
 def _refuse_details_in(case: str | None, record: Held) -> None:

@@ -261,7 +261,7 @@ class TurnTexts:
             provider = notify.send_once(
                 "text",
                 phone,
-                lambda: self.compose(text.kind, ticket),
+                lambda: self._compose_for(text, ticket),
                 text.reference,
                 tried=text.handed_over_at is not None,
                 on_handover=handed_over(self.s, TURN_TEXTS, text.id),
@@ -307,6 +307,15 @@ class TurnTexts:
         if text.kind == "closed" and ticket.status is not TicketStatus.CANCELLED:
             return f"the ticket is {ticket.status.value} now"
         return None
+
+    def _compose_for(self, text: r.TurnText, ticket: Ticket) -> Composed:
+        """The text as it is sent now, its row stamped with the call it names (the ticket's
+        call at this moment: a later call than the one it was queued for, when the resident
+        was sent on meanwhile), so that call is never texted again."""
+        if text.kind == "called" and ticket.called_at is not None:
+            with self.s.store.write() as conn:
+                r.stamp_turn_text_call(conn, text.id, format_instant(ticket.called_at))
+        return self.compose(text.kind, ticket)
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
         """The text, Welsh first in a bilingual office: the code (and the one the resident

@@ -48,6 +48,17 @@ class LostBooking:
     ``uncertain`` (one may have printed); "": no slip reached a printer."""
 
 
+@dataclass(frozen=True)
+class ErasureMade:
+    """A ``resident forget`` the replaced database recorded after the backup: which record
+    (``appointment``, ``followup`` or ``visit``, by its reference) and the request's case
+    reference (None: none given)."""
+
+    record: str
+    ref: str
+    case: str | None
+
+
 @dataclass
 class Replaced:
     """What the database being replaced holds beyond a backup. ``events`` and ``counters`` are
@@ -71,6 +82,8 @@ class Replaced:
     bookings: list[LostBooking] | None = field(default_factory=list)
     """Its bookings not in the backup (of the same office only); None: they could not be
     read."""
+    erasures: list[ErasureMade] = field(default_factory=list)
+    """The erasures it recorded after the backup (of the same office only), oldest first."""
 
 
 @contextlib.contextmanager
@@ -124,13 +137,33 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
             }
             backup_head = chain.head(theirs)[0]
             bookings = lost_bookings(conn, theirs) if same and not copied else []
+            erasures = erasures_after(conn, common) if same else []
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None, problem=str(exc))
     forked = common + 1 if same and common < backup_head and count else None
     if copied:
-        return Replaced(int(count), newest, None, zones, forked, backup_copy=True)
-    return Replaced(int(count), newest, counters, zones, forked, bookings=bookings)
+        return Replaced(
+            int(count), newest, None, zones, forked, backup_copy=True, erasures=erasures
+        )
+    return Replaced(
+        int(count), newest, counters, zones, forked, bookings=bookings, erasures=erasures
+    )
+
+
+def erasures_after(conn: sqlite3.Connection, common: int) -> list[ErasureMade]:
+    """The erasures recorded after event ``common`` (the last the backup shares), oldest
+    first."""
+    found = []
+    for (data,) in conn.execute(
+        "SELECT data FROM events WHERE id > ? AND kind = ? ORDER BY id",
+        [common, EventKind.RESIDENT_ERASED.value],
+    ):
+        said = json.loads(data or "{}")
+        if said.get("record") and said.get("ref"):
+            case = said.get("case")
+            found.append(ErasureMade(str(said["record"]), str(said["ref"]), case and str(case)))
+    return found
 
 
 def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking] | None:

@@ -134,18 +134,20 @@ def queue_turn_text(
 ) -> bool:
     """Queue the visit's text of this kind unless it ever had one (True: queued now). A
     come-to-the-desk text (``called``) is queued again for a new call made after the last one
-    was settled (``called_at`` later than it was sent, or queued when it never went): the
-    resident sent to another desk, put back and called again, or moved to another service,
-    holds a text naming the wrong desk. Never twice for the same call (a recall keeps its
-    ``called_at``); a text pending or being sent is left to name the desk at its sending.
-    Each is a row of its own (``call_at``: the call), so a row's id names one text for ever."""
+    was settled (``called_at`` later than the call the last one named): the resident sent to
+    another desk, put back and called again, or moved to another service, holds a text naming
+    the wrong desk. Never twice for the same call (a recall keeps its ``called_at``); a text
+    pending or being sent is left to name the desk at its sending, and is stamped with the
+    call it named then (:func:`stamp_turn_text_call`). Calls are compared with calls only,
+    all stamped by the desks: never with the worker's own clock, which may be ahead or
+    behind. Each is a row of its own (``call_at``: the call), so a row's id names one text
+    for ever."""
     cur = conn.execute(
         "INSERT INTO turn_texts (visit_id, ticket_id, kind, reference, next_attempt_at, "
         "created_at, call_at) SELECT :visit, :ticket, :kind, :reference, :now, :now, :call "
         "WHERE NOT EXISTS (SELECT 1 FROM turn_texts x WHERE x.visit_id = :visit "
         "  AND x.kind = :kind AND x.released_at IS NULL AND (x.kind <> 'called' "
-        "  OR x.status IN ('pending', 'sending') OR :call <= x.call_at "
-        "  OR :call <= coalesce(x.sent_at, x.created_at)))",
+        "  OR x.status IN ('pending', 'sending') OR :call <= x.call_at))",
         {
             "visit": visit_id,
             "ticket": ticket_id,
@@ -156,6 +158,16 @@ def queue_turn_text(
         },
     )
     return cur.rowcount == 1
+
+
+def stamp_turn_text_call(conn: sqlite3.Connection, text_id: int, called_at: str) -> None:
+    """The come-to-the-desk text ``text_id`` is composed for the call made at ``called_at``
+    (the desk it names): a later pass texts again only for a call after that one. Left as it
+    was when another text already names that call."""
+    conn.execute(
+        "UPDATE OR IGNORE turn_texts SET call_at = ? WHERE id = ? AND kind = 'called'",
+        [called_at, text_id],
+    )
 
 
 def hold_back_nearly(

@@ -352,6 +352,22 @@ def visit_ref(visit_id: int) -> str:
     return f"{VISIT_PREFIX}{visit_id}"
 
 
+_MADE = {
+    "appointment": "SELECT min(id) FROM events WHERE appointment_id = :id",
+    "followup": "SELECT min(id) FROM events WHERE kind = 'followup_created' "
+    "AND json_extract(data, '$.followup') = :id",
+    "visit": "SELECT min(id) FROM events WHERE visit_id = :id",
+}
+
+
+def made_at_event(conn: sqlite3.Connection, kind: str, record_id: int) -> int | None:
+    """The id of the event that recorded the making of the record (its first): a backup whose
+    event log ends before it was made before the record, and cannot hold it. None: not
+    found."""
+    row = conn.execute(_MADE[kind], {"id": record_id}).fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else None
+
+
 # Erasure's guards ------------------------------------------------------------------------------
 
 
