@@ -120,6 +120,7 @@ def check(state: State, quick: bool, as_json: bool) -> None:
                 "broken_event": chain.broken_id if chain else None,
                 "report_figures_checked": not quick,
                 "problems": found.problems,
+                "notes": found.notes,
             }
         )
     elif found.ok:
@@ -137,6 +138,9 @@ def check(state: State, quick: bool, as_json: bool) -> None:
     else:
         for problem in found.problems:
             click.echo(f"fail: {problem}")
+    if not as_json:
+        for note in found.notes:
+            click.echo(f"info: {note}")
     if not found.ok:
         raise click.exceptions.Exit(EXIT_BROKEN)
 
