@@ -85,6 +85,8 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         click.echo("  event log head: none (an older release's event log, not chained yet)")
     for path in result.deleted:
         click.echo(f"  deleted an old backup: {path.name}")
+    for path in result.kept_deleted:
+        click.echo(f"  deleted a copy kept by a restore, past backup.keep_days: {path.name}")
 
 
 @db.command("check")

@@ -21,6 +21,7 @@ from oss_desk.domain.backup_age import (
     backup_expired,
     backup_stale,
 )
+from oss_desk.domain.plurals import counted
 from oss_desk.services.backup_files import (
     backup_folder,
     backups_in,
@@ -28,6 +29,7 @@ from oss_desk.services.backup_files import (
     stale_partials,
 )
 from oss_desk.services.doctor_checks import Check, fail, ok, warn
+from oss_desk.services.kept_copies import kept_said
 
 NAME = "backups"
 
@@ -42,7 +44,8 @@ def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) 
     check = _newest(db, folder_setting)
     folder = backup_folder(db, folder_setting)
     days = KEEP_DAYS if keep_days is None else keep_days
-    notes = [n for n in (_too_old(folder, db.stem, days), _unfinished(folder, db.stem)) if n]
+    found = (_too_old(folder, db.stem, days), _unfinished(folder, db.stem), kept_said(db, days))
+    notes = [n for n in found if n]
     if not notes:
         return check
     said = "; and ".join([check.detail, *notes])
@@ -56,7 +59,7 @@ def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
         return None
     many = len(old) != 1
     return (
-        f"{len(old)} backup{'s' if many else ''} older than backup.keep_days ({keep_days} days), "
+        f"{counted(len(old), 'backup')} older than backup.keep_days ({counted(keep_days, 'day')}), "
         f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
         f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
         f"`oss-desk db backup` deletes {'them' if many else 'it'})"
