@@ -22,16 +22,19 @@ from oss_desk.domain.backup_age import (
     backup_stale,
 )
 from oss_desk.domain.plurals import counted
+from oss_desk.domain.sizes import size_said
 from oss_desk.services.backup_files import (
     backup_folder,
     backups_in,
     missing_said,
     stale_partials,
 )
-from oss_desk.services.doctor_checks import Check, fail, ok, warn
+from oss_desk.services.doctor_checks import Check, fail, free_bytes, ok, warn
 from oss_desk.services.kept_copies import kept_said
 
 NAME = "backups"
+ROOM_SPARE = 64 << 10
+"""Beyond a copy's own size: its head file and the journal SQLite writes beside the copy."""
 
 
 def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) -> Check:
@@ -111,11 +114,14 @@ def _newest(db: Path, folder_setting: str | None) -> Check:
     if not _writable(folder):
         return fail(NAME, _cannot_write(folder))
     found = backups_in(folder, db.stem)
+    room = _no_room(folder, _size(found[-1] if found else db))
     if not found:
-        return _none_yet(folder)
+        return fail(NAME, f"none yet: {room}") if room else _none_yet(folder)
     newest = found[-1]
     age = time.time() - newest.stat().st_mtime
     said = f"newest {newest.name}, {age_said(age)} ago, in {folder}"
+    if room is not None:
+        return fail(NAME, f"{said}; but {room}")
     if backup_stale(age):
         return warn(
             NAME,
@@ -123,6 +129,24 @@ def _newest(db: Path, folder_setting: str | None) -> Check:
             "`systemctl status oss-desk-backup`, or run `oss-desk db backup`)",
         )
     return ok(NAME, said)
+
+
+def _no_room(folder: Path, size: int) -> str | None:
+    """What is said when the backup folder's disk has no room for a copy the size of the last
+    backup (of the database, before the first), with a tenth to spare: ``db backup`` would
+    fail there (exit 75) however often it is run."""
+    need = size + size // 10 + ROOM_SPARE
+    try:
+        free = free_bytes(folder)
+    except OSError:
+        return None
+    if free >= need:
+        return None
+    return (
+        f"no room for the next backup in {folder} (needs about {size_said(need)}, "
+        f"{size_said(free)} free): every `oss-desk db backup` fails until some space is freed "
+        "there (or old backups moved off it)"
+    )
 
 
 def _none_yet(folder: Path) -> Check:
