@@ -96,3 +96,21 @@ def test_a_log_rewritten_below_the_restore_point_is_not_excused(cli: Cli) -> Non
     assert checked.code == 4
     assert f"the head when {newer.name} was made, is gone" in checked.out
     assert "info:" not in checked.out
+
+
+def test_a_file_that_is_not_a_backup_is_a_mistaken_argument(cli: Cli, tmp_path: Path) -> None:
+    """`db restore site.toml`: exit 2 and one line saying so, nothing asked or changed (before:
+    exit 4, "the database cannot be used")."""
+    toml = tmp_path / "site.toml"
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    for given, what in ((toml, "not an SQLite database file"), (other, "of something else")):
+        before = cli.db.read_bytes()
+        refused = cli("db", "restore", str(given), "--yes", now=NOW)
+        assert refused.code == 2, refused.err
+        assert refused.err.startswith(f"oss-desk: {given} is not an oss-desk backup ("), refused.err
+        assert what in refused.err and refused.err.count("\n") == 1
+        assert cli.db.read_bytes() == before
+    assert not list(tmp_path.glob("office.sqlite.before-restore-*"))

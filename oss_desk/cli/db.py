@@ -192,9 +192,12 @@ def restore(
     --last-code or --skip-ahead says where numbering carries on."""
     from pathlib import Path
 
+    from oss_desk.services.backup_files import not_a_backup
     from oss_desk.services.site import in_force_said
 
     path = resolve_db_path(state.db)
+    if (mistaken := not_a_backup(Path(backup_file).expanduser())) is not None:
+        raise InvalidInput(mistaken)
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInput("restoring replaces the database: add --yes to confirm")
