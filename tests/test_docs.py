@@ -35,6 +35,23 @@ def test_quick_start_is_two_commands() -> None:
     assert "pytest" in lines[1]
 
 
+def test_no_file_holds_a_merge_conflict_s_markers() -> None:
+    """A merge left the README with both sides of a conflict and its markers (two rows for one
+    command); every test that reads the README still passed. No text file of the project holds
+    them (read from the checkout's folders, so that it needs no git)."""
+    marked = re.compile(rb"^(<<<<<<< |>>>>>>> |=======$)", re.M)
+    texts = {".py", ".md", ".toml", ".txt", ".cfg", ".ini", ".sh", ".css", ".html", ".service"}
+    skipped = {".venv", ".git", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+    found = []
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in skipped and not d.endswith(".egg-info")]
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix in texts and marked.search(path.read_bytes()):
+                found.append(str(path.relative_to(ROOT)))
+    assert found == []
+
+
 def test_ci_runs_the_readme_test_line() -> None:
     script = ROOT / ".ci" / "run"
     assert script.stat().st_mode & 0o111, ".ci/run must be executable"

@@ -85,6 +85,8 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         click.echo("  event log head: none (an older release's event log, not chained yet)")
     for path in result.deleted:
         click.echo(f"  deleted an old backup: {path.name}")
+    for path in result.kept_deleted:
+        click.echo(f"  deleted a copy kept by a restore, past backup.keep_days: {path.name}")
 
 
 @db.command("check")
@@ -120,6 +122,7 @@ def check(state: State, quick: bool, as_json: bool) -> None:
                 "broken_event": chain.broken_id if chain else None,
                 "report_figures_checked": not quick,
                 "problems": found.problems,
+                "notes": found.notes,
             }
         )
     elif found.ok:
@@ -137,6 +140,9 @@ def check(state: State, quick: bool, as_json: bool) -> None:
     else:
         for problem in found.problems:
             click.echo(f"fail: {problem}")
+    if not as_json:
+        for note in found.notes:
+            click.echo(f"info: {note}")
     if not found.ok:
         raise click.exceptions.Exit(EXIT_BROKEN)
 
@@ -186,9 +192,12 @@ def restore(
     --last-code or --skip-ahead says where numbering carries on."""
     from pathlib import Path
 
+    from oss_desk.services.backup_files import not_a_backup
     from oss_desk.services.site import in_force_said
 
     path = resolve_db_path(state.db)
+    if (mistaken := not_a_backup(Path(backup_file).expanduser())) is not None:
+        raise InvalidInput(mistaken)
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInput("restoring replaces the database: add --yes to confirm")

@@ -8,12 +8,16 @@ import fcntl
 import os
 import re
 import shlex
+import sqlite3
 from pathlib import Path
 
 from oss_desk.paths import default_backup_folder
+from oss_desk.storage.incarnation import MAGIC
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 FOLDER_ENV = "OSS_DESK_BACKUP__FOLDER"
+DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+"""A file named so, without SQLite's header, is taken for a damaged database, not a mistake."""
 PARTIAL_NAME = re.compile(
     r"^\.+(?P<stem>[^.].*)-(?P<stamp>\d{8}T\d{6}Z(?:-\d+)?)\.sqlite[^/]*\.partial[^/]*$"
 )
@@ -40,6 +44,37 @@ def backups_in(folder: Path, stem: str) -> list[Path]:
         if match and match["stem"] == stem and entry.is_file():
             found.append((match["stamp"], int(match["n"] or 1), entry))
     return [p for _, _, p in sorted(found)]
+
+
+def not_a_backup(path: Path) -> str | None:
+    """Why ``path``, the file given to ``db restore``, cannot be an oss-desk backup at all (not
+    an SQLite file and not named as a database, such as ``site.toml``; or an SQLite database
+    without oss-desk's migrations): a mistaken argument, said before anything is asked. None:
+    it may be one (a missing, unreadable or damaged file is the restore's to say)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(len(MAGIC))
+    except OSError:
+        return None
+    if start != MAGIC:
+        if path.suffix in DATABASE_SUFFIXES:
+            return None  # a database's name: a damaged one, said as such by the restore
+        what = "an empty file" if not start else "not an SQLite database file"
+        return f"{path} is not an oss-desk backup ({what}): give a file `oss-desk db backup` made"
+    try:
+        conn = sqlite3.connect(f"file:{path.absolute().as_posix()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except (sqlite3.Error, UnicodeDecodeError):  # damaged: SQLite's message may quote its bytes
+        return None
+    if "_sqlite_migrations" in tables:
+        return None
+    return (
+        f"{path} is not an oss-desk backup (an SQLite database of something else): give a file "
+        "`oss-desk db backup` made"
+    )
 
 
 def partial_of(target: Path) -> Path:
@@ -151,6 +186,7 @@ __all__ = [
     "hold_new",
     "missing_said",
     "newest_backup_of_missing",
+    "not_a_backup",
     "partial_of",
     "stale_partials",
 ]

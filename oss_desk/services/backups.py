@@ -40,6 +40,7 @@ from oss_desk.services.backup_files import (
     partial_of,
     stale_partials,
 )
+from oss_desk.services.kept_copies import prune_kept
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import chain
 from oss_desk.storage import maintenance as m
@@ -127,11 +128,15 @@ class BackupResult:
     chained: bool = True
     """The copy's event log is chained (False: a file from before the chain; no head is
     written beside it)."""
+    kept_deleted: list[Path] = field(default_factory=list)
+    """Copies a restore kept beside the database (``<db>.before-restore-*``), deleted with
+    the old backups: older than ``backup.keep_days``."""
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = str(self.path)
         data["deleted"] = [str(p) for p in self.deleted]
+        data["kept_deleted"] = [str(p) for p in self.kept_deleted]
         data["seconds"] = round(self.seconds, 3)
         data["head"] = (
             {"event": self.head_event, "sha256": self.head_hash} if self.chained else None
@@ -275,6 +280,7 @@ def backup_store(
         if managed and keep is not None
         else []
     )
+    kept_deleted = prune_kept(store.path, keep_days) if managed and keep is not None else []
     return BackupResult(
         path=target,
         bytes=target.stat().st_size,
@@ -288,6 +294,7 @@ def backup_store(
         head_hash=head[1].hex() if head else "",
         pending=pending,
         chained=head is not None,
+        kept_deleted=kept_deleted,
     )
 
 

@@ -30,11 +30,12 @@ from oss_desk.domain.delivery import holder_said, print_state
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
-from oss_desk.services.backup_files import BACKUP_NAME, backups_in
+from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.restore_erasures import reapply_erasures
+from oss_desk.services.restore_marks import anchors, mark_restore
 from oss_desk.services.restore_result import RestoreResult
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -43,9 +44,8 @@ from oss_desk.storage.accepted_notes import set_aside
 from oss_desk.storage.database import Store, upgrade_copy
 from oss_desk.storage.facts_check import facts_problems
 from oss_desk.storage.holders import server_of
-from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
+from oss_desk.storage.incarnation import copy_problems, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
-from oss_desk.storage.maintenance import read_head_file
 from oss_desk.storage.wal_frames import wal_ticket_counters
 
 # Check --------------------------------------------------------------------------------------------
@@ -71,7 +71,9 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
         found = m.inspect(db, quick=quick, counts=False, readonly=bool(copied))
     found.problems[:0] = copied
     if found.chain is not None and found.chain.ok:
-        found.problems.extend(anchor_problems(db, folder or default_backup_folder(db)))
+        held = anchors(db, folder or default_backup_folder(db))
+        found.problems.extend(held.problems)
+        found.notes.extend(held.notes)
     if found.integrity == "ok" and facts is not None:
         found.problems.extend(facts.result())
     return found
@@ -87,25 +89,9 @@ def _facts(db: Path) -> list[str]:
 
 
 def anchor_problems(db: Path, folder: Path) -> list[str]:
-    """The backups' recorded heads that the database's event log no longer holds."""
-    problems: list[str] = []
-    for backup in backups_in(folder, db.stem):
-        recorded = read_head_file(head_file(backup))
-        if recorded is None:
-            continue
-        event_id, wanted = recorded
-        stored = m.event_hash(db, event_id)
-        if stored is None:
-            problems.append(
-                f"event log: event {event_id}, the head when {backup.name} was made, is gone "
-                "(events were removed since)"
-            )
-        elif stored.hex() != wanted:
-            problems.append(
-                f"event log: event {event_id} no longer has the hash recorded beside "
-                f"{backup.name} (the log was rewritten since that backup)"
-            )
-    return problems
+    """The backups' recorded heads that the database's event log no longer holds, with no
+    restore to explain it (:func:`oss_desk.services.restore_marks.anchors`)."""
+    return anchors(db, folder).problems
 
 
 # Restore ------------------------------------------------------------------------------------------
@@ -348,7 +334,11 @@ def codes_not_known(
 
 def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path]) -> Path | None:
     """Keep the database aside (``<db>.before-restore-<stamp>``, returned) and put ``staged``
-    in its place: one ``os.replace``, then the folder made durable."""
+    in its place so that the path always names a file: the database is hard-linked to the kept
+    name first and its WAL moved beside that, then one ``os.replace`` puts the restored copy
+    over it (a desk still open, with --force, finds its file replaced, never missing); then
+    the folder made durable. The restore is recorded beside the database for ``db check``
+    (:func:`oss_desk.services.restore_marks.mark_restore`)."""
     kept: Path | None = None
     wal, shm = db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")
     if db.exists():
@@ -357,14 +347,21 @@ def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path])
         while kept.exists():
             n += 1
             kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
-        os.replace(db, kept)
+        try:
+            os.link(db, kept)
+        except OSError:  # a file system without hard links: moved aside, a moment with none
+            os.replace(db, kept)
         if wal.exists() and wal.stat().st_size > 0:
             os.replace(wal, kept.with_name(kept.name + "-wal"))
+    # Before the restored copy is at the path: SQLite would read a WAL or index left beside
+    # it as its own.
     for stale in (wal, shm, db.with_name(db.name + "-journal")):
         if stale.exists():
             stale.unlink()
             removed.append(stale)
     os.replace(staged, db)
+    with contextlib.suppress(OSError):  # restored all the same; `db check` would then say so
+        mark_restore(db)
     m.fsync_dir(folder)
     return kept
 

@@ -21,15 +21,20 @@ from oss_desk.domain.backup_age import (
     backup_expired,
     backup_stale,
 )
+from oss_desk.domain.plurals import counted
+from oss_desk.domain.sizes import size_said
 from oss_desk.services.backup_files import (
     backup_folder,
     backups_in,
     missing_said,
     stale_partials,
 )
-from oss_desk.services.doctor_checks import Check, fail, ok, warn
+from oss_desk.services.doctor_checks import Check, fail, free_bytes, ok, warn
+from oss_desk.services.kept_copies import kept_said
 
 NAME = "backups"
+ROOM_SPARE = 64 << 10
+"""Beyond a copy's own size: its head file and the journal SQLite writes beside the copy."""
 
 
 def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) -> Check:
@@ -42,7 +47,8 @@ def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) 
     check = _newest(db, folder_setting)
     folder = backup_folder(db, folder_setting)
     days = KEEP_DAYS if keep_days is None else keep_days
-    notes = [n for n in (_too_old(folder, db.stem, days), _unfinished(folder, db.stem)) if n]
+    found = (_too_old(folder, db.stem, days), _unfinished(folder, db.stem), kept_said(db, days))
+    notes = [n for n in found if n]
     if not notes:
         return check
     said = "; and ".join([check.detail, *notes])
@@ -56,7 +62,7 @@ def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
         return None
     many = len(old) != 1
     return (
-        f"{len(old)} backup{'s' if many else ''} older than backup.keep_days ({keep_days} days), "
+        f"{counted(len(old), 'backup')} older than backup.keep_days ({counted(keep_days, 'day')}), "
         f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
         f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
         f"`oss-desk db backup` deletes {'them' if many else 'it'})"
@@ -108,11 +114,14 @@ def _newest(db: Path, folder_setting: str | None) -> Check:
     if not _writable(folder):
         return fail(NAME, _cannot_write(folder))
     found = backups_in(folder, db.stem)
+    room = _no_room(folder, _size(found[-1] if found else db))
     if not found:
-        return _none_yet(folder)
+        return fail(NAME, f"none yet: {room}") if room else _none_yet(folder)
     newest = found[-1]
     age = time.time() - newest.stat().st_mtime
     said = f"newest {newest.name}, {age_said(age)} ago, in {folder}"
+    if room is not None:
+        return fail(NAME, f"{said}; but {room}")
     if backup_stale(age):
         return warn(
             NAME,
@@ -120,6 +129,24 @@ def _newest(db: Path, folder_setting: str | None) -> Check:
             "`systemctl status oss-desk-backup`, or run `oss-desk db backup`)",
         )
     return ok(NAME, said)
+
+
+def _no_room(folder: Path, size: int) -> str | None:
+    """What is said when the backup folder's disk has no room for a copy the size of the last
+    backup (of the database, before the first), with a tenth to spare: ``db backup`` would
+    fail there (exit 75) however often it is run."""
+    need = size + size // 10 + ROOM_SPARE
+    try:
+        free = free_bytes(folder)
+    except OSError:
+        return None
+    if free >= need:
+        return None
+    return (
+        f"no room for the next backup in {folder} (needs about {size_said(need)}, "
+        f"{size_said(free)} free): every `oss-desk db backup` fails until some space is freed "
+        "there (or old backups moved off it)"
+    )
 
 
 def _none_yet(folder: Path) -> Check:

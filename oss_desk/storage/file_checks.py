@@ -25,9 +25,11 @@ file's pages would write wrong pages into the database).
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
 import struct
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +45,9 @@ from oss_desk.storage.incarnation import FileHead, file_identity
 WAL_HEADER_BYTES = 32
 """A WAL shorter than its header holds no change (a new one, not written yet)."""
 FRAME_HEADER_BYTES = 24
+SWAP_WAIT_S = 0.05
+"""How long a process that finds its WAL gone waits before it looks whether the database file
+itself was replaced (a restore's swap takes well under a millisecond)."""
 RESCUE_WAIT_MS = 2000
 """The longest :func:`rescue` waits for other connections' reads to end (milliseconds)."""
 _SHM_HEADER = struct.Struct("=4x4x4xBBHI")
@@ -87,9 +92,10 @@ def check_file(store: Store, *, saving: bool = False) -> None:
         except OSError:
             return  # a folder we cannot read right now: SQLite will say what is wrong
         what = None if now != store.identity else store.head.changed()
-        if now != store.identity:
-            what = "deleted or moved away" if now is None else "replaced by another file"
-        if what is not None:
+        if now is not None and now != store.identity:
+            store.poison(DatabaseGone(replaced_said(store, saving=saving)))
+        elif what is not None or now is None:
+            what = "deleted or moved away" if now is None else what
             gone = DatabaseOverwritten if store.head.overwritten else DatabaseGone
             store.poison(
                 gone(
@@ -127,10 +133,62 @@ def _check_wal(store: Store, *, saving: bool) -> None:
         return
     if now == store.wal:
         return
+    if _replaced_meanwhile(store):  # a restore moves the WAL aside, then puts its file in place
+        store.poison(DatabaseGone(replaced_said(store, saving=saving)))
+        return
     rescued = rescue(store)
     if not rescued:
         hold_new_wal(store.path)
     store.poison(WalDeleted(wal_deleted_said(store.path, saving=saving, rescued=rescued)))
+
+
+def _replaced_meanwhile(store: Store) -> bool:
+    """Whether the database file was replaced just after its WAL went (``db restore`` moves
+    the WAL beside the kept copy an instant before it puts the restored file in place): looked
+    at again after :data:`SWAP_WAIT_S`, only on this rare path."""
+    time.sleep(SWAP_WAIT_S)
+    try:
+        return file_identity(store.path) != store.identity
+    except OSError:
+        return False
+
+
+def replaced_said(store: Store, *, saving: bool) -> str:
+    """The words for a database file replaced by another (``db restore`` does it): where this
+    process's last changes are, as far as it can tell, and what to do."""
+    kept = kept_copy(store.path, store.identity)
+    said = f"{store.path} was replaced by another file while this process had it open"
+    if kept is not None:
+        said += f" (by `oss-desk db restore`): the file it had open is kept as {kept.name}; " + (
+            "what was just saved went to that copy, not to the database now at the path"
+            if saving
+            else "nothing was saved; what this process saved earlier, after the restored "
+            "backup was made is only in that copy"
+        )
+    else:
+        said += " (as `oss-desk db restore` does): " + (
+            "what was just saved is not in the database at that path"
+            if saving
+            else "nothing was saved; what this process saved earlier is in the file it "
+            "had open, no longer at that path"
+        )
+    return said + (
+        "; this process writes nothing more: close it and start it again on the database now "
+        "at the path (`oss-desk db check` says what is there)"
+    )
+
+
+def kept_copy(db: Path, identity: tuple[int, int]) -> Path | None:
+    """The copy a restore kept of the file ``identity`` names (``<db>.before-restore-...``,
+    the same file by device and inode), if it is beside ``db``."""
+    try:
+        for candidate in sorted(db.parent.glob(f"{glob.escape(db.name)}.before-restore-*")):
+            with contextlib.suppress(OSError):
+                if file_identity(candidate) == identity:
+                    return candidate
+    except OSError:
+        return None
+    return None
 
 
 _held: list[sqlite3.Connection] = []

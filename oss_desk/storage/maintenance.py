@@ -46,6 +46,8 @@ class Inspection:
     office_id: str | None = None
     chain: ChainCheck | None = None
     """The event log's hash chain, when it was verified."""
+    notes: list[str] = field(default_factory=list)
+    """What is worth knowing and not wrong (a backup's head gone after a restore)."""
 
     @property
     def ok(self) -> bool:

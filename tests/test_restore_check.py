@@ -1,0 +1,116 @@
+"""`db check` after a restore of a backup that is not the newest: the heads written beside the
+backups made after it are not in the restored log, and that is said as expected (an info
+line, exit 0), while an event removed or rewritten with no restore still fails (before, the
+restore itself failed `db check`, and the nightly backup-and-check, for two weeks)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from oss_desk.services.restore_marks import marks_file
+
+from .conftest import Cli
+from .test_chain import without_triggers
+
+NOW = "2026-11-23T10:00:00Z"
+
+
+def _ticket(cli: Cli) -> None:
+    assert cli("ticket", "issue", "--service", "C", "--no-print", now=NOW).code == 0
+
+
+def _backup(cli: Cli) -> Path:
+    made = cli("db", "backup", "--json", now=NOW)
+    assert made.code == 0, made.err
+    return Path(made.json()["path"])
+
+
+def _two_backups_and_the_older_restored(cli: Cli) -> tuple[Path, Path]:
+    _ticket(cli)
+    older = _backup(cli)
+    _ticket(cli)
+    _ticket(cli)
+    newer = _backup(cli)
+    restored = cli("db", "restore", str(older), "--yes", now=NOW)
+    assert restored.code == 0, restored.err
+    return older, newer
+
+
+def test_a_restore_of_an_older_backup_is_expected_not_tampering(cli: Cli) -> None:
+    older, newer = _two_backups_and_the_older_restored(cli)
+    for quick in ((), ("--quick",)):
+        checked = cli("db", "check", *quick, now=NOW)
+        assert checked.code == 0, checked.out
+        assert checked.out.startswith("ok: ")
+        assert "fail:" not in checked.out
+        assert (
+            f"info: event log: {newer.name} (head event" in checked.out
+            and f"was made before the restore of {older.name} at " in checked.out
+            and "(expected)" in checked.out
+        ), checked.out
+    # New events take the ids the newer backup's head named, with other hashes: still expected.
+    for _ in range(3):
+        _ticket(cli)
+    _backup(cli)
+    checked = cli("db", "check", "--json", now=NOW)
+    assert checked.code == 0, checked.out
+    found = checked.json()
+    assert found["problems"] == [] and len(found["notes"]) == 1
+    assert newer.name in found["notes"][0]
+
+
+def test_without_the_record_of_the_restore_the_gone_head_still_fails(cli: Cli) -> None:
+    _older, newer = _two_backups_and_the_older_restored(cli)
+    marks_file(cli.db).unlink()
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 4
+    assert f"the head when {newer.name} was made, is gone" in checked.out
+
+
+def test_events_removed_after_the_restore_still_fail(cli: Cli) -> None:
+    """A backup made after the restore, then its head event deleted: tampering, said so, even
+    though an earlier restore is on record."""
+    _two_backups_and_the_older_restored(cli)
+    _ticket(cli)
+    after = _backup(cli)
+    raw = sqlite3.connect(cli.db, isolation_level=None)
+    try:
+        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
+        without_triggers(raw, [("DELETE FROM events WHERE id = ?", [last])])
+    finally:
+        raw.close()
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 4
+    assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
+
+
+def test_a_log_rewritten_below_the_restore_point_is_not_excused(cli: Cli) -> None:
+    """The restore's own head no longer held (the log rewritten from before it): the record of
+    the restore explains nothing, and the newer backup's head fails as before."""
+    _older, newer = _two_backups_and_the_older_restored(cli)
+    marks = marks_file(cli.db)
+    words = marks.read_text(encoding="ascii").split()
+    marks.write_text(" ".join([*words[:4], "0" * 64]) + "\n", encoding="ascii")
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 4
+    assert f"the head when {newer.name} was made, is gone" in checked.out
+    assert "info:" not in checked.out
+
+
+def test_a_file_that_is_not_a_backup_is_a_mistaken_argument(cli: Cli, tmp_path: Path) -> None:
+    """`db restore site.toml`: exit 2 and one line saying so, nothing asked or changed (before:
+    exit 4, "the database cannot be used")."""
+    toml = tmp_path / "site.toml"
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    for given, what in ((toml, "not an SQLite database file"), (other, "of something else")):
+        before = cli.db.read_bytes()
+        refused = cli("db", "restore", str(given), "--yes", now=NOW)
+        assert refused.code == 2, refused.err
+        assert refused.err.startswith(f"oss-desk: {given} is not an oss-desk backup ("), refused.err
+        assert what in refused.err and refused.err.count("\n") == 1
+        assert cli.db.read_bytes() == before
+    assert not list(tmp_path.glob("office.sqlite.before-restore-*"))
