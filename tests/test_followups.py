@@ -72,7 +72,7 @@ def test_a_ring_back_from_request_to_could_not_reach(cli: Cli, office: Path) -> 
         run_json(cli, "--user", "ana", "followup", "attempt", "CB-1", "--result", result, now=NOW)
     closed = run_json(
         cli,
-        *("--user", "ana", "followup", "done", "cb-0001", "--unreachable"),
+        *("--user", "ana", "followup", "done", "cb-0001", "--unreachable", "--yes"),
         now="2026-11-24T15:00:00Z",
     )
     assert (closed["status"], closed["closed_day"], closed["attempts"]) == (

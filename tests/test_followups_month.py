@@ -119,7 +119,7 @@ def november(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     s.add("rb4", "ana", at(12, "11:00"), *ring)
     s.do("ana", at(12, "14:00"), "attempt", "rb4", "--result", "voicemail")
     s.do("bob", at(13, "11:00"), "attempt", "rb4", "--result", "no-answer")
-    s.do("bob", at(13, "11:01"), "done", "rb4", "--unreachable")
+    s.do("bob", at(13, "11:01"), "done", "rb4", "--unreachable", "--yes")
     s.add("rb6", "gil", at(25, "10:00"), *ring)
     s.add("rb5", "gil", at(30, "09:30"), *ring)
     # Referrals.

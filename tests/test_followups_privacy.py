@@ -125,7 +125,7 @@ def test_canaries_never_leave_and_are_purged(
         now=monday,
     )
     run("--user", "ana", "followup", "attempt", "CB-0001", "--result", "no-answer", now=monday)
-    run("--user", "ana", "followup", "done", "CB-0001", "--unreachable", now=monday)
+    run("--user", "ana", "followup", "done", "CB-0001", "--unreachable", "--yes", now=monday)
     run("--user", "ana", "followup", "done", "CB-0002", now="2026-11-25T10:00:00Z")
     run("--user", "ana", "followup", "ack", "R-0001", now=monday)
     run("--user", "tl", "followup", "ack", "OTR-0001", now="2026-11-30T10:00:00Z")

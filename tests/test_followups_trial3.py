@@ -111,7 +111,7 @@ def test_show_says_the_back_office_and_each_try_with_time_and_name(cli: Cli) -> 
 def test_could_not_reach_on_day_one_is_returned_in_time(cli: Cli) -> None:
     ref = ringback(cli)
     ok(cli("--user", "ana", "followup", "attempt", ref, "--result", "no-answer", now=NOW))
-    closed = ok(cli("--user", "ana", "followup", "done", ref, "--unreachable", now=NOW))
+    closed = ok(cli("--user", "ana", "followup", "done", ref, "--unreachable", "--yes", now=NOW))
     assert closed.out == (f"{ref}: closed unreached after 1 attempt; counted as returned in time\n")
     late = ringback(cli)
     for result in ("busy", "voicemail"):
@@ -144,7 +144,7 @@ def test_a_ring_back_that_reached_the_resident_cannot_be_closed_as_not_reached(
     again = ringback(cli)
     for result in ("reached", "no-answer"):
         ok(cli("--user", "ana", "followup", "attempt", again, "--result", result, now=NOW))
-    ok(cli("--user", "ana", "followup", "done", again, "--unreachable", now=NOW))
+    ok(cli("--user", "ana", "followup", "done", again, "--unreachable", "--yes", now=NOW))
 
 
 # C6: an owner who is no one ---------------------------------------------------------------------

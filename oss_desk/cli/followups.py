@@ -19,6 +19,7 @@ from oss_desk.cli.common import (
     site_option,
 )
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.followup_closing import closed_said, timing_said
 from oss_desk.domain.followups import (
     DETAILS_DELETED,
     AttemptResult,
@@ -27,8 +28,6 @@ from oss_desk.domain.followups import (
     SendBy,
     Via,
     action_untold,
-    closed_said,
-    timing_said,
 )
 from oss_desk.domain.phones import dialable
 from oss_desk.errors import InvalidInput
@@ -372,10 +371,25 @@ def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
 
 @followup.command("done")
 @click.option("--unreachable", is_flag=True, help="A ring-back: could not reach the resident.")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="With --unreachable before the deadline: close it unreached without asking.",
+)
 @ref_command
-def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
-    """A ring-back made (or given up), a referral done by the back office."""
+def done(state: State, ref: str, unreachable: bool, yes: bool, as_json: bool) -> None:
+    """A ring-back made (or given up), a referral done by the back office. Closing a ring-back
+    unreached while its deadline has not passed asks first, as the desk's U does."""
+    import sys
+
     session, svc = _service(state)
+    if unreachable and not yes:
+        f, early = svc.unreached_early(ref)
+        if early is not None and not sys.stdin.isatty():
+            raise InvalidInput(early.unasked)
+        if early is not None and not click.confirm(early.question, err=True):
+            _done(session, svc, f, as_json, early.kept_open)
+            return
     f = svc.done(ref, unreachable=unreachable)
     _done(session, svc, f, as_json, closed_said(f))
 

@@ -498,39 +498,6 @@ def check_done(f: Followup, *, unreachable: bool, last_try: AttemptResult | None
             raise RuleViolation(f"{f.ref}: the last try reached the resident: close it as done")
 
 
-def timing_said(done: date | None, due: date) -> str:
-    """ " in time", or " late (was due Mon 14 Dec)" ("" while not done)."""
-    if done is None:
-        return ""
-    return " in time" if done <= due else f" late (was due {day_said(due, done)})"
-
-
-def _tries(f: Followup) -> str:
-    return f"{f.attempts} attempt" + ("" if f.attempts == 1 else "s")
-
-
-def closed_said(f: Followup) -> str:
-    """What closing a ring-back or referral did, in time or late: "done in time"; "closed
-    unreached after 2 attempts; counted as returned in time" (the standard counts a ring-back
-    that could not reach the resident as returned, since it was tried: said as counted, not as
-    reached)."""
-    timing = timing_said(f.closed_day, f.due_day)
-    if f.status is Status.UNREACHABLE:
-        return f"closed unreached after {_tries(f)}; counted as returned{timing}"
-    return f"done{timing}"
-
-
-def unreached_early_asked(f: Followup, today: date) -> str | None:
-    """The question before a ring-back is closed as not reached while its deadline has not
-    passed (one key after one try closed it for good); None once the deadline has passed."""
-    if f.due_day < today:
-        return None
-    return (
-        f"{f.ref} has until {day_said(f.due_day, today)} and {_tries(f)} so far: close it "
-        "unreached now?"
-    )
-
-
 def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:
     if f.kind is Kind.RINGBACK:
         raise RuleViolation(f"{f.ref} is a ring-back: nothing to acknowledge")

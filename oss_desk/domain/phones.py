@@ -1,6 +1,7 @@
 """A resident's phone number as typed at the desk: read in its national form, checked by one
 rule, and refused in words that say what is wrong with it (empty, another country's, a
-character that is not a digit, the wrong start, too short or too long) and what is right.
+character that is not a digit, the wrong start, a start no number has, too short or too long)
+and what is right.
 
 A number that will be texted (a ticket's texts, a booking confirmed by text, a referral's
 reference sent by text) is a UK mobile (:func:`normalise_mobile`); one only rung (a ring-back,
@@ -19,21 +20,32 @@ from oss_desk.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
+class NoNumbers:
+    """Numbers starting ``start`` that a rule takes none of, and ``said``, why: a range withdrawn
+    (``0500``), no UK number's (``04``), or not of the rule's kind (a personal ``070`` number is
+    no mobile)."""
+
+    start: str
+    said: str
+
+
+@dataclass(frozen=True, slots=True)
 class NumberRule:
     """What a number must be: its national form starts ``start`` and has ``fewest`` to
     ``most`` digits; ``said`` says so, with an example. A number in one of its ``ranges``
     (the narrower rules of the numbers starting so: a mobile's ``07``, London's ``02``) has
-    that range's length, said in its words; the longest start it has is its range."""
+    that range's length, said in its words, or is refused in the words of a range of
+    :class:`NoNumbers`; the longest start it has is its range."""
 
     start: str
     fewest: int
     most: int
     said: str
-    ranges: tuple[NumberRule, ...] = ()
+    ranges: tuple[NumberRule | NoNumbers, ...] = ()
 
-    def within(self, digits: str) -> NumberRule:
-        """The rule that says how long ``digits`` is: its range (the one with the longest
-        start it has), else this rule."""
+    def within(self, digits: str) -> NumberRule | NoNumbers:
+        """The rule that says how long ``digits`` is, or that none starting so is taken: its
+        range (the one with the longest start it has), else this rule."""
         ranges = [r for r in self.ranges if digits.startswith(r.start)]
         return max(ranges, key=lambda r: len(r.start), default=self)
 
@@ -54,6 +66,8 @@ class NumberRule:
         if not digits.startswith(self.start):
             return f"does not start {self.start}: {self.said}"
         rule = self.within(digits)
+        if isinstance(rule, NoNumbers):
+            return f"{rule.said}: {self.said}"
         if not rule.fewest <= len(digits) <= rule.most:
             short = len(digits) < rule.fewest
             return f"is too {'short' if short else 'long'} ({len(digits)} digits): {rule.said}"
@@ -70,22 +84,45 @@ class NumberRule:
         return "+44" + digits[1:]
 
 
-MOBILE = NumberRule("07", 11, 11, "a UK mobile number is 11 digits starting 07 (07700 900123)")
+_MOBILE = "a UK mobile number is 11 digits starting 07 (07700 900123)"
+MOBILE = NumberRule(
+    "07",
+    11,
+    11,
+    _MOBILE,
+    ranges=(
+        NoNumbers("070", "starts 070, a personal number, not a mobile"),
+        NoNumbers("076", "starts 076, a pager's number, not a mobile"),
+        NumberRule("07624", 11, 11, _MOBILE),  # the Isle of Man's mobiles
+    ),
+)
+"""A UK mobile, to text (Ofcom's numbering plan): 071 to 075, 077 to 079 and 07624. A personal
+number (070) forwards calls wherever its holder chooses, a pager (076) takes no texts."""
+
 PHONE = NumberRule(
     "0",
     10,
     11,
     "a UK phone number is 10 or 11 digits starting 0 (01632 960123)",
     ranges=(
-        MOBILE,
         NumberRule("02", 11, 11, "a UK number starting 02 is 11 digits (020 7946 0000)"),
         NumberRule("03", 11, 11, "a UK number starting 03 is 11 digits (0300 123 4567)"),
+        NoNumbers("04", "starts 04, as no UK number does"),
+        NoNumbers("05", "starts 05 but not 055 or 056, as no UK number does"),
+        NoNumbers("0500", "starts 0500, withdrawn in 2017 (freephone numbers start 0800 or 0808)"),
+        NumberRule("055", 11, 11, "a UK number starting 055 is 11 digits (055 1234 5678)"),
+        NumberRule("056", 11, 11, "a UK number starting 056 is 11 digits (056 1234 5678)"),
+        NoNumbers("06", "starts 06, as no UK number does"),
+        NumberRule("07", 11, 11, "a UK number starting 07 is 11 digits (07700 900123)"),
         NumberRule("08", 11, 11, "a UK number starting 08 is 11 digits (0808 157 0000)"),
         NumberRule("0800", 10, 11, "a UK number starting 0800 is 10 or 11 digits (0800 123 4567)"),
+        NumberRule("09", 11, 11, "a UK number starting 09 is 11 digits (0909 879 0000)"),
     ),
 )
-"""Any UK number to ring: 01 numbers are 10 digits (016977 2345, 01xxx xxxxx) or 11; 02, 03,
-07 and 08 numbers 11, but for the 0800 numbers of 10 (0800 123456); others 10 or 11."""
+"""Any UK number to ring (Ofcom's numbering plan): 01 numbers are 10 digits (016977 2345, 01xxx
+xxxxx) or 11; 02, 03, 055, 056, 07, 08 and 09 numbers 11, but for the 0800 numbers of 10 (0800
+123456). A personal number (070) or a pager's (076) is rung as any other 07 number; no number
+starts 04 or 06, nor 05 but 055 and 056 (0500's freephone numbers were withdrawn in 2017)."""
 
 
 def national_digits(text: str) -> str:
@@ -140,8 +177,9 @@ def dialable(number: str) -> str:
     """``number`` (stored ``+44...``, or as typed) in its national form, grouped the way UK
     numbers are written (Ofcom's groupings: ``+441632960123`` is ``01632 960123``;
     ``+447700900123``, ``07700 900123``; ``+442079460000``, ``020 7946 0000``; ``+441134960000``,
-    ``0113 496 0000``; ``+443001234567``, ``0300 123 4567``; of 10 digits, ``016977 2345``,
-    ``01632 96012``, ``0800 123456``); a number of another shape is given back as it is."""
+    ``0113 496 0000``; ``+443001234567``, ``0300 123 4567``; ``+448001234567``, ``0800 123 4567``;
+    a personal number, not a mobile, ``070 1234 5678``; of 10 digits, ``016977 2345``, ``01632
+    96012``, ``0800 123456``); a number of another shape is given back as it is."""
     digits = national_digits(number)
     if re.fullmatch(r"0[0-9]{9}", digits, re.ASCII):
         if digits.startswith("016977"):  # Brampton's four-digit numbers: 016977 2345
@@ -151,7 +189,7 @@ def dialable(number: str) -> str:
         return f"{digits[:4]} {digits[4:]}"  # 0800 123456
     if not re.fullmatch(r"0[0-9]{10}", digits, re.ASCII):
         return number.strip()
-    if digits[:2] in ("02", "05"):  # London, Cardiff ...: 020 7946 0000; 056 xxxx xxxx
+    if digits[:2] in ("02", "05") or digits[:3] == "070":  # 020 7946 0000, 056 ..., 070 ...
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
     if digits[:6] in SIX_DIGIT_CODES:  # 015396 20123, 016977 23456
         return f"{digits[:6]} {digits[6:]}"

@@ -66,3 +66,29 @@ def printed_again_said(who: str, at: str, job: int) -> str:
     """What ``appointment show`` says of each time a booking's slip was printed again
     (``appointment slip``): by whom, when, and its print job."""
     return f"slip printed again by {who}, {at} (print job {job})"
+
+
+TEAM_LEADER_ASKED = "the team leader is asked whether to reprint"
+DESK_ASKED = "asked at the desk that printed it"
+
+
+def asked_instead(job_kind: str, *, desk_may_reprint: bool | None) -> str:
+    """Who is asked about a job a terminal is not asked about (:func:`asked_here` said no), in
+    the words its status line says it with: the team leader, for a paper that is not a ticket
+    and for a ticket at a desk whose person may not reprint (an adviser's); else the desk that
+    printed it (its person, or the next person to open it)."""
+    if job_kind != "ticket" or desk_may_reprint is False:
+        return TEAM_LEADER_ASKED
+    return DESK_ASKED
+
+
+def asked_elsewhere_words(forms: tuple[str, str, str], asked: str) -> tuple[str, str, str]:
+    """The status line's forms (longest first) of jobs this terminal is not asked about, with
+    who is (:func:`asked_instead`), so that nobody is left with a bare count and no question:
+    "2 not printed: the team leader is asked whether to reprint", "2 not printed, team leader
+    asked", "2 for team leader"; "ticket C004 not printed: asked at the desk that printed it",
+    "1 not printed, asked at its desk", "1 for its desk"."""
+    full, short, least = forms
+    if asked == TEAM_LEADER_ASKED:
+        return f"{full}: {asked}", f"{short}, team leader asked", f"{least} for team leader"
+    return f"{full}: {asked}", f"{short}, asked at its desk", f"{least} for its desk"

@@ -12,7 +12,7 @@ service and the message tables are imported by the functions that read them, whe
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ from oss_desk.domain.message_delivery import (
     TextsSaid,
 )
 from oss_desk.domain.models import Actor
+from oss_desk.domain.print_questions import asked_elsewhere_words
 from oss_desk.errors import OssDeskError, RuleViolation
 from oss_desk.services.device_owner import state_of
 from oss_desk.services.session import Session
@@ -103,10 +104,13 @@ def printing_parts(
     printer: DeviceState | None,
     waiting: int,
     attention: list[o.JobNeedingAnswer],
+    asked_instead: Mapping[int, str] | None = None,
 ) -> list[StatusPart]:
     """The printer's part of a desk's status area: its own state (only what a working owner of
     the devices said), the jobs waiting for it, and this desk's jobs that need an answer, summed
-    up (the desk asks about each one, with its reason)."""
+    up (the desk asks about each one, with its reason); ``asked_instead``: of the jobs this
+    desk is not asked about, who is (by job id:
+    :func:`~oss_desk.domain.print_questions.asked_instead`), said with them."""
     parts: list[StatusPart] = []
     if printer_url is None and not waiting and not attention:
         return [device_part("Printer", NO_PRINTER, False)]
@@ -119,15 +123,15 @@ def printing_parts(
         least = f"{least}, {waiting}"
     fault = fault or (waiting > 0 and not worker.alive)
     parts.append(StatusPart("Printer", text, fault, short, least))
-    if attention:
-        names = {
-            job.id: f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
-            for job in attention
-        }
-        full, short, least = needing_answer_words(
-            [names[j.id] for j in attention if j.status != "uncertain"],
-            [names[j.id] for j in attention if j.status == "uncertain"],
+    elsewhere = asked_instead or {}
+    for asked in dict.fromkeys([elsewhere.get(j.id) for j in attention]):  # here first
+        jobs = [j for j in attention if elsewhere.get(j.id) == asked]
+        names = [f"ticket {j.code}" if j.code else j.kind.replace("_", " ") for j in jobs]
+        forms = needing_answer_words(
+            [n for n, j in zip(names, jobs, strict=True) if j.status != "uncertain"],
+            [n for n, j in zip(names, jobs, strict=True) if j.status == "uncertain"],
         )
+        full, short, least = forms if asked is None else asked_elsewhere_words(forms, asked)
         parts.append(StatusPart("Check", full, True, short, least))
     return parts
 

@@ -21,6 +21,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import normalise_email
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
 from oss_desk.domain.devices import parse_printer_url
+from oss_desk.domain.followup_closing import UnreachedEarly, unreached_early
 from oss_desk.domain.followups import (
     AttemptResult,
     Details,
@@ -434,6 +435,17 @@ class FollowupService:
         self._require(Action.WORK_FOLLOWUPS)
         status = Status.UNREACHABLE if unreachable else Status.DONE
         return self._close(first, status, EventKind.FOLLOWUP_DONE, unreachable=unreachable)
+
+    def unreached_early(self, ref: str | int) -> tuple[Followup, UnreachedEarly | None]:
+        """``ref``, and the question to ask before closing it as not reached while its deadline
+        has not passed (None: nothing to ask). One that cannot be closed so (no try yet, the
+        last try reached them) is refused now, in the words closing it would be, before anyone
+        is asked."""
+        f = self.get(ref)
+        self._require(Action.WORK_FOLLOWUPS)
+        tries = store.attempts_of(self.s.store.conn, f.id)
+        fu.check_done(f, unreachable=True, last_try=tries[-1].result if tries else None)
+        return f, unreached_early(f, self.today(self.s.site_ever(f.site_id)))
 
     def acknowledge(self, ref: str | int) -> Followup:
         """A referral the back office confirmed it received; a record acknowledged to the

@@ -27,6 +27,7 @@ from textual.notifications import SeverityLevel
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
+from oss_desk.domain.print_questions import Asker, asked_here, asked_instead
 from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.services.session import Session
 from oss_desk.ui.names import Names
@@ -34,6 +35,7 @@ from oss_desk.ui.names import Names
 if TYPE_CHECKING:
     from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.services.queue import Issued
+    from oss_desk.storage.outbox import JobNeedingAnswer
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -276,3 +278,35 @@ class DeskContext(Protocol):
     def resume_scans(self) -> None:
         """Handle the QR scans that came while a dialog was open (the screen is back on top)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class PrintAsking:
+    """How this terminal stands to one print job that needs an answer
+    (:func:`~oss_desk.domain.print_questions.asked_here`): the question it asks and the
+    status line it shows both follow it, so they agree."""
+
+    here: bool
+    """This terminal is asked "Reprint it?"."""
+    mine: bool
+    """The job is of this terminal's own desk (else the team leader acts for its desk)."""
+    actor: Actor
+    """Who answers from this terminal."""
+    instead: str
+    """Who is asked when this terminal is not, in the status line's words."""
+
+
+def print_asking(desk: DeskContext, snapshot: DeskSnapshot, job: JobNeedingAnswer) -> PrintAsking:
+    """Whether this terminal is asked about ``job`` (its own desk's; for the team leader, slips
+    and summaries, and jobs at a desk whose person may not reprint), and who is instead."""
+    own = desk.terminal_desk or desk.greet_desk_id  # a terminal at no desk is meet-and-greet
+    leader = desk.leader_actor()
+    # (the leader acts for the job's desk: a ticket's copy goes to that desk's printer)
+    mine = job.desk_id is not None and job.desk_id == own
+    actor = desk.actor(job.desk_id) if mine else Actor(leader.person, job.desk_id)
+    asker = Asker(own, desk.may(Action.REPRINT, actor), desk.may(Action.ACKNOWLEDGE_ALERT, leader))
+    there = snapshot.desk(job.desk_id) if job.desk_id is not None else None
+    person = there.login.person if there is not None and there.login is not None else None
+    desk_may = None if person is None else desk.may(Action.REPRINT, Actor(person, job.desk_id))
+    here = asked_here(asker, job.desk_id, job.kind, desk_may_reprint=desk_may)
+    return PrintAsking(here, mine, actor, asked_instead(job.kind, desk_may_reprint=desk_may))

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.followup_closing import closed_said, unreached_early
 from oss_desk.domain.followup_figures import due_counts
 from oss_desk.domain.followups import (
     DETAILS_DELETED,
@@ -35,8 +36,6 @@ from oss_desk.domain.followups import (
     Kind,
     Status,
     closed_already,
-    closed_said,
-    unreached_early_asked,
 )
 from oss_desk.domain.models import Actor
 from oss_desk.domain.phones import dialable
@@ -462,11 +461,11 @@ class FollowupsScreen(DeskScreen):
     @key_flow("followups-action")
     @acts_on(highlighted_followup)
     async def action_unreachable(self, f: Followup) -> None:
-        asked = unreached_early_asked(f, self.desk.names.today())
-        if asked is not None:
+        early = unreached_early(f, self.desk.names.today())
+        if early is not None:
             sure = await self.app.push_screen_wait(
                 ConfirmDialog(
-                    asked,
+                    early.question,
                     meaning="y closes the ring-back as could not reach the resident: it is "
                     "finished, and the standard counts it as returned, since it was tried. n or "
                     "Esc: it stays open, to try again before the deadline.",

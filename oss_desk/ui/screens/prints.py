@@ -7,14 +7,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from oss_desk.domain.access import Action
 from oss_desk.domain.delivery import NO_ANSWER_NEEDED
 from oss_desk.domain.device_faults import said_with
-from oss_desk.domain.models import Actor
-from oss_desk.domain.print_questions import Asker, asked_here
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.context import DeskContext, Ok, print_asking
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
@@ -64,21 +61,13 @@ async def ask_about_prints(
     about (:func:`~oss_desk.domain.print_questions.asked_here`: its own desk's; for the team
     leader, slips and summaries, and jobs at a desk whose person may not reprint), once:
     reprint it (the copy says COPY), or leave it (it printed)."""
-    own = desk.terminal_desk or desk.greet_desk_id  # a terminal at no desk is meet-and-greet
-    leader = desk.leader_actor()
-    sees_to_printing = desk.may(Action.ACKNOWLEDGE_ALERT, leader)
     for job in snapshot.attention:
         if job.id in asked:
             continue
-        # (the leader acts for the job's desk: a ticket's copy goes to that desk's printer)
-        mine = job.desk_id is not None and job.desk_id == own
-        actor = desk.actor(job.desk_id) if mine else Actor(leader.person, job.desk_id)
-        asker = Asker(own, desk.may(Action.REPRINT, actor), sees_to_printing)
-        there = snapshot.desk(job.desk_id) if job.desk_id is not None else None
-        person = there.login.person if there is not None and there.login is not None else None
-        desk_may = None if person is None else desk.may(Action.REPRINT, Actor(person, job.desk_id))
-        if not asked_here(asker, job.desk_id, job.kind, desk_may_reprint=desk_may):
+        asking = print_asking(desk, snapshot, job)
+        if not asking.here:
             continue
+        mine, actor = asking.mine, asking.actor
         asked.add(job.id)
         what = f"Ticket {job.code}" if job.code else job.kind.replace("_", " ").capitalize()
         if not mine:  # the team leader, asked about another desk's paper: which one

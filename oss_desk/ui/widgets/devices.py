@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 def device_parts(
     context: DeskContext, desk_id: str | None, snapshot: DeskSnapshot, *, leader: bool = False
 ) -> list[StatusPart]:
-    """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
-    the mail server and Notify (when messages wait for them) and the message alerts."""
+    """Printer (this desk's), jobs needing an answer here (those this terminal is not asked
+    about said with who is: an adviser, who may not reprint, sees that the team leader is), the
+    board, and for the team leader the mail server and Notify (when messages wait for them) and
+    the message alerts."""
     # With the first snapshot (the status line is empty in the desk's first frame).
     from oss_desk.domain.appointments import untold_refs_said
     from oss_desk.services.alerts import alerts_counted, leader_lines
@@ -29,18 +31,21 @@ def device_parts(
         office_printers_part,
         printing_parts,
     )
+    from oss_desk.ui.context import print_asking
 
     desk = context.names.desks.get(desk_id or "")
     mine = desk.printer_url if desk else None
     waiting = dict(snapshot.printing.by_printer).get(mine, 0) if mine else 0
     here = {desk_id, context.terminal_desk} | ({None} if leader else set())
     attention = [j for j in snapshot.attention if leader or j.desk_id in here]
+    asking = {j.id: print_asking(context, snapshot, j) for j in attention}
     parts = printing_parts(
         worker=snapshot.worker,
         printer_url=mine,
         printer=snapshot.devices.get(mine) if mine else None,
         waiting=waiting,
         attention=attention,
+        asked_instead={i: a.instead for i, a in asking.items() if not a.here},  # who, then
     )
     gone = snapshot.worker.describe()
     if snapshot.board_url and not snapshot.worker.alive and parts[0].text.startswith(gone):
