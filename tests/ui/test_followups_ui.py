@@ -90,7 +90,9 @@ async def finished_as(pilot: Pilot[None], office: Path, outcome_key: str) -> Fol
     await pilot.press("n")
     await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
     await pressed_to(pilot, OutcomeDialog, "f")
-    return await pressed_to(pilot, FollowupDialog, outcome_key)
+    form = await pressed_to(pilot, FollowupDialog, outcome_key)
+    await until(lambda: form.is_mounted)  # on top before its fields are: they are now
+    return form
 
 
 async def test_finishing_with_callback_opens_the_ring_back(
