@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets import DataTable
 
-from oss_desk.ui.widgets.fit import PADDING, column_widths, fit_rows, update_rows
+from oss_desk.ui.widgets.fit import PADDING, FittedTable, column_widths, fit_rows, update_rows
 
 LABELS = ("Ref", "Service", "Due")
 SHRINK = ((1, 7), (0, 3))
@@ -104,3 +105,35 @@ async def test_rows_are_updated_by_key_never_cleared_and_rebuilt() -> None:
         assert all(table.rows[row.key] is row for row in kept.values())
         assert [column.content_width for column in table.ordered_columns] == [4, 6]
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "c"
+
+
+class _FollowupsList(App[None]):
+    CSS = "FittedTable { height: 4; }"
+
+    def compose(self) -> ComposeResult:
+        table = FittedTable()
+        table.add_column("Ref", key="ref")
+        table.add_column("Due", key="due")
+        yield table
+
+
+def drawn(table: DataTable[Text]) -> list[str]:
+    """The table's lines as the screen draws them now."""
+    lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+    return [line.text.rstrip() for line in lines]
+
+
+async def test_rows_drawn_before_the_table_measured_them_are_drawn_again_whole() -> None:
+    """A busy desk draws a frame between rows added and the table measuring them (it does so
+    when idle): the rows then showed cut at their headings' widths ("CB-" for "CB-0001", "Tue"
+    for "Tue 24 Nov"), and stayed so until something else changed in the list. Once measured,
+    they are drawn again, whole, under headings as wide as them."""
+    app = _FollowupsList()
+    async with app.run_test() as pilot:
+        table = app.query_one(FittedTable)
+        await pilot.pause()
+        update_rows(table, {"1": (Text("CB-0001"), Text("Tue 24 Nov"))}, ("ref", "due"))
+        assert drawn(table)[:2] == [" Ref  Due", " CB-  Tue"]  # drawn before it measured
+        await pilot.pause()
+        assert [column.content_width for column in table.ordered_columns] == [7, 10]
+        assert drawn(table)[:2] == [" Ref      Due", " CB-0001  Tue 24 Nov"]

@@ -90,7 +90,9 @@ async def finished_as(pilot: Pilot[None], office: Path, outcome_key: str) -> Fol
     await pilot.press("n")
     await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
     await pressed_to(pilot, OutcomeDialog, "f")
-    return await pressed_to(pilot, FollowupDialog, outcome_key)
+    form = await pressed_to(pilot, FollowupDialog, outcome_key)
+    await until(lambda: form.is_mounted)  # on top before its fields are: they are now
+    return form
 
 
 async def test_finishing_with_callback_opens_the_ring_back(
@@ -377,11 +379,10 @@ async def test_keys_on_the_highlighted_one_say_so_when_none_is(
         await pilot.press("o")  # "mine": the team leader has taken none
         await until(lambda: screen.loads > loads and listed(screen) == [])
         await settled(pilot)
+        kept = kept_notices(app)  # each kept: a toast shown 5 s leaves before a slow test ends
 
         def said(times: int) -> Callable[[], bool]:
-            return lambda: (
-                sum(str(n.message) == HIGHLIGHT_FIRST for n in app._notifications) == times
-            )
+            return lambda: kept.count(HIGHLIGHT_FIRST) == times
 
         for n, key in enumerate(("a", "r", "d", "t", "k", "u"), start=1):
             await pilot.press(key)  # dimmed: says why rather than nothing
@@ -395,6 +396,7 @@ async def test_keys_on_the_highlighted_one_say_so_when_none_is(
         for n, run in enumerate((screen.action_attempt, screen.action_respond), start=9):
             run()
             await until(said(n))
+            await settled(pilot)  # its flow over, as the key line waits for it before a key
         assert app.screen is screen  # no dialog opened
         assert followups(office)[0][5] is None  # nothing taken
 

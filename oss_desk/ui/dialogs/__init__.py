@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import (
-    DataTable,
     Input,
     OptionList,
     SelectionList,
@@ -35,6 +34,7 @@ from oss_desk.ui.dialogs.fields import TickBox as TickBox
 from oss_desk.ui.dialogs.fields import TickList as TickList
 from oss_desk.ui.dialogs.fields import ticked as ticked
 from oss_desk.ui.faults import guarded, worker_failed
+from oss_desk.ui.tables import Table
 
 T = TypeVar("T")
 
@@ -411,7 +411,7 @@ class InfoDialog(Dialog[None]):
         yield Static(Text("\n".join(self.lines)), classes="body")
 
 
-class KeyTable(DataTable[Text]):
+class KeyTable(Table[Text]):
     """F1's keys, a row each: Home and End go to the first and the last (a table's own go to
     its first and last column, which is nothing here)."""
 

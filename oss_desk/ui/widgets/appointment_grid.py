@@ -12,11 +12,11 @@ from datetime import date
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
-from textual.widgets import DataTable
 
 from oss_desk.domain.appointments import STATUS_MARKS, STATUS_WORDS, Appointment, AppointmentStatus
 from oss_desk.services.appointment_grid import Cell, Grid
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.tables import Table
 
 BOOKED_STYLES = {
     AppointmentStatus.BOOKED: "bold $accent",
@@ -93,7 +93,7 @@ def find_cell(grid: Grid, appointment_id: int) -> Coordinate | None:
     return None
 
 
-class AppointmentGrid(DataTable[Text]):
+class AppointmentGrid(Table[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell")
         self.grid: Grid | None = None

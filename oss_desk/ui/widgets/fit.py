@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.tables import Table
 
 PADDING = 2
 """The cells a DataTable adds to each column (one each side)."""
@@ -106,7 +107,7 @@ def _cell_width(cell: object) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
 
 
-class FittedTable(DataTable[Text]):
+class FittedTable(Table[Text]):
     """A table whose rows its screen fits to its width: says when that width changes (a
     terminal resized, a panel moved), so the rows are fitted again."""
 

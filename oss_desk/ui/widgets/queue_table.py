@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.events import Click, Key, Resize
-from textual.widgets import DataTable
 
 from oss_desk.domain.counter import sent_for, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket
@@ -26,6 +25,7 @@ from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.names import Names
+from oss_desk.ui.tables import Table
 from oss_desk.ui.widgets.fit import remove_rows
 
 Cell = Text | int | str
@@ -60,7 +60,7 @@ def clipped(text: str, width: int) -> str:
     return text[: max(0, width - 1)] + "…"
 
 
-class QueueTable(DataTable[Cell]):
+class QueueTable(Table[Cell]):
     """Waiting tickets: place, code, service, time waited (coloured near and past the target),
     estimated wait and needs."""
 
