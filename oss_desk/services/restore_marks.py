@@ -55,7 +55,7 @@ def mark_restore(db: Path) -> None:
     event log's head. A file made before the event log was chained has no head: nothing to
     say."""
     try:
-        head = m.event_head(db)
+        head = m.event_head(db, readonly=False)
     except sqlite3.Error:
         return
     if head is None:

@@ -354,10 +354,11 @@ def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str,
     return counts, head_id, head_hash
 
 
-def event_head(path: Path) -> tuple[int, bytes] | None:
+def event_head(path: Path, *, readonly: bool = True) -> tuple[int, bytes] | None:
     """(id, hash) of the newest event in a database file; None: an older release's file, made
-    before the event log was chained."""
-    conn = connect_file(path, readonly=True)
+    before the event log was chained. ``readonly=False`` for a file at the office's path: a
+    read-only connection leaves the WAL it opened beside it, empty, when it closes."""
+    conn = connect_file(path, readonly=readonly)
     try:
         return event_chain.head(conn) if _has_chain(conn) else None
     finally:
