@@ -67,3 +67,23 @@ async def test_past_the_deadline_it_closes_without_a_question(
         await pilot.press("u")
         await until(lambda: followups(office)[0][4] == "unreachable")
         assert said(app, "CB-0001: closed unreached after 1 attempt; counted as returned late")
+
+
+async def test_a_ring_back_whose_last_try_reached_them_is_refused_before_any_question(
+    office: Path,  # noqa: F811
+    make_app: AppFactory,
+) -> None:
+    """The question came first and the refusal only after "y" (the command line refuses at
+    once): the desk now says why not straight away, in the same words, and asks nothing."""
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        await pilot.press("t")
+        await pressed_to(pilot, ChoiceDialog, "a")
+        await pilot.press("r")  # reached
+        await until(lambda: followups(office)[0][6] == 1)
+        await until(lambda: screen.check_action("unreachable", ()) is True)
+        await pilot.press("u")
+        await until(lambda: said(app, "the last try reached the resident: close it as done"))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert followups(office)[0][4] == "open"

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import day_said
-from oss_desk.domain.followup_closing import closed_said, unreached_early
+from oss_desk.domain.followup_closing import closed_said
 from oss_desk.domain.followup_figures import due_counts
 from oss_desk.domain.followups import (
     DETAILS_DELETED,
@@ -461,7 +461,11 @@ class FollowupsScreen(DeskScreen):
     @key_flow("followups-action")
     @acts_on(highlighted_followup)
     async def action_unreachable(self, f: Followup) -> None:
-        early = unreached_early(f, self.desk.names.today())
+        actor = self.acting_as()  # one that cannot be closed so is refused before the question
+        asked = await self.desk.act(lambda s: FollowupService(s, actor).unreached_early(f.id))
+        if not isinstance(asked, Ok):
+            return  # the refusal is shown, in the words closing it would be refused in
+        early = asked.value[1]
         if early is not None:
             sure = await self.app.push_screen_wait(
                 ConfirmDialog(
