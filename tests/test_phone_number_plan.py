@@ -156,3 +156,23 @@ def test_a_number_is_texted_only_when_it_is_a_mobile_number_to_ring(typed: str) 
     if rung is not None:
         assert not digits.startswith(("04", "0500", "06")), typed
         assert dialable(rung).replace(" ", "") == digits
+
+
+@pytest.mark.parametrize("normalise", [normalise_mobile, normalise_phone])
+def test_a_number_pasted_with_a_fault_says_how_to_put_it_right(normalise: object) -> None:
+    """A review: ``447700900123`` (+44 with its + left off) was refused "does not start 07", and a
+    zero-width space pasted after a number was shown as ``'07700900123?'``, a character no one
+    can see or find. Each now says what to do."""
+    assert callable(normalise)
+    cases = {
+        "447700900123": "'447700900123' starts 44: type it with its + (+44...) or from its 0",
+        "44 7700 900123": "'44 7700 900123' starts 44: type it with its + (+44...) or from its 0",
+        "07700900123\u200b": "has an invisible character, pasted with it: delete it or type the "
+        "number again",
+        "\ufeff07700 900123": "has an invisible character, pasted with it",
+    }
+    for typed, said in cases.items():
+        with pytest.raises(InvalidInput) as refused:
+            normalise(typed)
+        assert said in str(refused.value), (typed, str(refused.value))
+    assert normalise("+447700900123") == "+447700900123"

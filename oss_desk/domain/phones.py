@@ -61,8 +61,15 @@ class NumberRule:
         )
         if code != digits and code.isascii() and code.isdigit():  # another country's code
             return f"is not a UK number (+44 or {self.start}...): {self.said}"
+        if any(unicodedata.category(c) == "Cf" for c in digits):  # a zero-width space...
+            return (
+                "has an invisible character, pasted with it: delete it or type the number "
+                f"again ({self.said})"
+            )
         if not (digits.isascii() and digits.isdigit()):  # isdigit alone takes "²" too
             return f"has a character that is not a digit: {self.said}"
+        if digits.startswith("44") and len(digits) in (12, 13):  # +44 with its + left off
+            return f"starts 44: type it with its + (+44...) or from its 0: {self.said}"
         if not digits.startswith(self.start):
             return f"does not start {self.start}: {self.said}"
         rule = self.within(digits)
