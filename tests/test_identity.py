@@ -225,3 +225,21 @@ def test_a_session_records_the_sudo_login(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(IdentityRefused):
         open_session(db=db, clock=FixedClock(MONDAY_0930), person="chloe").close()
     assert isinstance(IdentityRefused("x"), Forbidden)
+
+
+def test_the_refusal_names_the_entry_the_login_was_matched_to_by_its_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A login that is a staff member's id (no ``login`` on the entry) acts as that member; the
+    refusal's advice names that same entry (a review: it told the admin to add a second entry
+    with that login, then, once added, to make an admin of the entry that was one already)."""
+    toml = (
+        office_toml()
+        .replace(f'login = "{ME}"\n', "")
+        .replace('id = "ben"', f'id = "{ME}"')
+        .replace('person = "ben"', f'person = "{ME}"')
+    )
+    db = make_db(tmp_path, toml)
+    result = Cli(db, monkeypatch)("--user", "amina", "queue", now=NOW)
+    assert result.code == 9, result.err
+    assert f'give {ME} (Ben Walker) role = "admin" in the configuration' in result.err

@@ -25,6 +25,7 @@ from oss_desk.errors import (
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
 from oss_desk.services.backup_files import missing_said
+from oss_desk.services.identity_refusal import login_entry, refusal_text
 from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
@@ -295,7 +296,16 @@ def settings_for(store: Store, config_path: Path | None) -> tuple[Settings, str]
             "or `oss-desk init --config FILE`"
         )
     source = f"the configuration stored in {store.path}"
-    return stored_settings(stored.document, source, store.path), "database"
+    try:
+        return stored_settings(stored.document, source, store.path), "database"
+    except ConfigError as error:  # stored by an older release that took it: say the way out
+        if source not in error.message:  # an OSS_DESK_* variable's: the variable is the way
+            raise
+        fix = "put it right in the configuration file and load it: `oss-desk init --config FILE`"
+        raise ConfigError(
+            f"{error.message}; {fix}",
+            lines=(*error.lines, fix) if error.lines else (),
+        ) from None
 
 
 PROXY_USER_ENV = "OSS_DESK_PROXY_USER"
@@ -376,7 +386,7 @@ def resolve_identity(
     ``typed`` (``--user``, ``OSS_DESK_USER``: a typo such as "amnia" would act with the
     unlisted role) unless the configuration allows it (:func:`names_unlisted`)."""
     staff = settings.staff
-    by_login = next((p for p in staff if account in (p.login, p.id)), None)
+    by_login = login_entry(settings, account)
     claim = (requested or settings.desk.person or "").strip() or None
     desk_person: str | None = None
     if desk_id is not None:
@@ -448,33 +458,8 @@ def resolve_person(
         settings, desk_id, requested, account=account or os_account(), host=host
     )
     if found.refused is not None:
-        raise IdentityRefused(_refusal_text(settings, found))
+        raise IdentityRefused(refusal_text(settings, found.account, found.refused))
     return found.person
-
-
-def _refusal_text(settings: Settings, found: Identity, recorded: bool | None = None) -> str:
-    """The refusal, with advice that works: a login already on the staff list is given the
-    admin's role in its own entry (a second entry with the same login is refused by init)."""
-    outcome = {
-        True: "; the refusal is recorded",
-        False: "; the refusal could not be recorded (see the log)",
-        None: "",
-    }[recorded]
-    login = shown(found.account)
-    listed = next((s for s in settings.staff if s.login == found.account), None)
-    if listed is not None:
-        who = f"{shown(listed.id)} ({shown(listed.name)})"
-        advice = f'give {who} role = "admin" in the configuration'
-    else:
-        advice = (
-            f'add a [[staff]] entry with login = "{login}" and role = "admin" to the configuration'
-        )
-
-    return (
-        f"the login {login!r} may not act as {shown(found.refused or '')!r}: only an admin's "
-        f"login may name someone else (access.user_override); for scripts run from this login, "
-        f"{advice} and run `oss-desk init --config FILE`{outcome}"
-    )
 
 
 def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: datetime) -> bool:
@@ -560,7 +545,7 @@ def open_session(
         )
         if found.refused is not None:
             recorded = _record_refusal(store, found, desk_key, clock.now())
-            raise IdentityRefused(_refusal_text(settings, found, recorded))
+            raise IdentityRefused(refusal_text(settings, found.account, found.refused, recorded))
         actor = Actor(person=found.person, desk_id=desk_key)
         session = Session(
             store=store,
