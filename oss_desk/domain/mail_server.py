@@ -40,7 +40,7 @@ def parse_mail_url(url: str) -> MailServer:
     example = "e.g. smtp://mail.example.gov.uk:587"
     if "://" not in text:
         raise InvalidInput(
-            f"mail server {shown(text)!r} must start with one of "
+            f"mail server {shown(text, 80)!r} must start with one of "
             + ", ".join(s + "://" for s in MAIL_SCHEMES)
             + f" ({example})"
         )
@@ -48,28 +48,37 @@ def parse_mail_url(url: str) -> MailServer:
     scheme = parts.scheme.lower()
     if scheme not in MAIL_SCHEMES:
         raise InvalidInput(
-            f"mail server {shown(text)!r}: {shown(scheme)}:// is not one of "
+            f"mail server {shown(text, 80)!r}: {shown(scheme)}:// is not one of "
             + ", ".join(s + "://" for s in MAIL_SCHEMES)
         )
     if scheme == "capture":
         path = parts.netloc + parts.path
         if not path:
-            raise InvalidInput(f"{shown(text)}: give a file, e.g. capture:///var/tmp/mail.mbox")
+            raise InvalidInput(f"{shown(text, 80)}: give a file, e.g. capture:///var/tmp/mail.mbox")
         return MailServer(scheme, path=path)
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(
+            "the mail server's URL holds a login: give it as email.username, and the password "
+            "in email.password_file (never in the URL, which is shown and logged)"
+        )
+    if parts.netloc.count(":") > 1 and "[" not in parts.netloc:
+        raise InvalidInput(f"{shown(text, 80)}: an IPv6 address goes in brackets (smtp://[::1]:25)")
     if not parts.hostname:
-        raise InvalidInput(f"{shown(text)}: give the mail server's host ({example})")
+        raise InvalidInput(f"{shown(text, 80)}: give the mail server's host ({example})")
     try:
         port = parts.port
     except ValueError:
-        raise InvalidInput(f"{shown(text)}: the port is not a number") from None
-    options = dict(parse_qsl(parts.query))
+        raise InvalidInput(f"{shown(text, 80)}: the port is not a number from 1 to 65535") from None
+    if port == 0:
+        raise InvalidInput(f"{shown(text, 80)}: the port is not a number from 1 to 65535")
+    options = {key.lower(): value.lower() for key, value in parse_qsl(parts.query)}
     unknown = sorted(set(options) - {"starttls"})
     if unknown:
         raise InvalidInput(
-            f"{shown(text)}: {shown(unknown[0])!r} is not an option (only starttls=off)"
+            f"{shown(text, 80)}: {shown(unknown[0])!r} is not an option (only starttls=off)"
         )
     if options.get("starttls", "on") not in ("on", "off"):
-        raise InvalidInput(f"{shown(text)}: starttls is on or off")
+        raise InvalidInput(f"{shown(text, 80)}: starttls is on or off")
     implicit_tls = scheme == "smtps"
     return MailServer(
         scheme,
