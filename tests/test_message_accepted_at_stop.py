@@ -4,6 +4,7 @@ is stopped (SIGTERM) before it can record it: noted beside the database as it st
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -95,10 +96,12 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     assert "message 1: sent and not recorded yet as the worker stops: noted" in said, said
     assert note_path(db, "messages", 1).exists()
     assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
-    # The next owner, long after the lease ran out, records it sent and sends nothing.
-    again = oss_desk(db, "worker", "--once", minutes=20)
+    # The next owner, long after the lease ran out, records it sent and sends nothing; its
+    # pass counts it sent, as any other (it said "messages sent 0").
+    again = oss_desk(db, "worker", "--once", "--json", minutes=20)
     assert again.returncode == 0, again.stderr
     assert rows(db, CONFIRMATION) == [("sent", None)], again.stderr
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
     assert len(smtp.mailbox.messages) == 1
     assert not note_path(db, "messages", 1).exists()
     later = oss_desk(db, "worker", "--once", minutes=40)

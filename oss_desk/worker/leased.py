@@ -330,11 +330,12 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
             return
         report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
 
-    def recover(self) -> int:
-        """Rows an earlier owner left mid-send: not handed over yet, due again at once; handed
-        over (it may have been accepted), an unconfirmed send."""
+    def recover(self, report: SendTally | None = None) -> int:
+        """Rows an earlier owner left mid-send: not handed over yet, due again at once; noted
+        accepted as its owner stopped, sent; else handed over (it may have been accepted), an
+        unconfirmed send. What was recorded is counted in ``report``, as a round's sends are."""
         left = self.adopt_orphans()
-        report = SendTally()
+        report = report if report is not None else SendTally()
         for row in left:
             item = self.row(row)
             noted = self.noted_sent(item.id, item.handed_over_at)

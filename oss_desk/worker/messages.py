@@ -207,12 +207,13 @@ class MessageDelivery(LeasedSender):
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
         report.record(result, log, sent, f"message {message.id}")
 
-    def recover(self) -> int:
+    def recover(self, report: MessageReport | None = None) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
         due again. Handed over and noted accepted as its owner stopped: sent. Handed over (it
-        may have been accepted): sent again once more at most."""
+        may have been accepted): sent again once more at most. What was recorded is counted in
+        ``report`` (a ``worker --once`` pass's summary), as a round's sends are."""
         left = self.adopt_orphans()
-        report = MessageReport()
+        report = report if report is not None else MessageReport()
         for row in left:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.sending import SendTally
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.appointments import AppointmentService
@@ -81,6 +82,12 @@ class WorkerReport(PrintCounts):
     feedback_texts_sent: int = 0
     steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
     """The steps that failed (what was not done), with the expected fault (None: a bug)."""
+
+    def count_messages(self, sent: SendTally) -> None:
+        """Adds a round's (or a take-over's) appointment or referral messages."""
+        self.messages_sent += sent.sent
+        self.messages_retried += sent.retried
+        self.messages_failed += sent.failed
 
     @property
     def unknown(self) -> set[str]:
