@@ -141,3 +141,27 @@ def test_a_restore_takes_the_replaced_database_s_notes_with_its_kept_copy(
     assert not note_path(db, "messages", 1).exists()
     (kept,) = tmp_path.glob(f"{db.name}.before-restore-*.accepted.messages.1")
     assert '"status": "sent"' in kept.read_text() or '"status":"sent"' in kept.read_text()
+
+
+def test_a_note_never_speaks_for_another_send_with_the_same_row_and_hand_over(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """A note named the row's id and hand-over stamp only: another message in that row (a
+    database put back from elsewhere, its clock stopped as in training) handed over at the
+    same moment was recorded sent from it though that message was never accepted. A note now
+    names the send's own reference."""
+    db = booked_office(tmp_path, smtp)
+    code, _ = stopped_while_locked(db, smtp, tmp_path / "worker.log", release_after_stop=None)
+    assert code == 0 and note_path(db, "messages", 1).exists()
+    with sqlite3.connect(db) as conn:  # another message now holds row 1, handed over then too
+        conn.execute("UPDATE messages SET reference = 'oss-a1-other-0000' WHERE id = 1")
+    again = oss_desk(db, "worker", "--once", minutes=20)
+    assert again.returncode == 0, again.stderr
+    # Not taken as sent: it may not have gone, so by mail it is sent again (same Message-ID).
+    assert rows(db, CONFIRMATION) == [
+        ("pending", "the worker stopped while waiting for the reply: it may have been accepted")
+    ], again.stderr
+    later = oss_desk(db, "worker", "--once", minutes=40)
+    assert later.returncode == 0, later.stderr
+    assert rows(db, CONFIRMATION) == [("sent", None)], later.stderr
+    assert len(smtp.mailbox.messages) == 2

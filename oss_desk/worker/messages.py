@@ -201,7 +201,8 @@ class MessageDelivery(LeasedSender):
                     delivered = status == "sent"
                     record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
 
-        self.write_outcome(write, f"message {message.id}", status, result.provider)
+        what = f"message {message.id}"
+        self.write_outcome(write, what, status, result.provider, message.reference)
         if not recorded:
             return
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
@@ -217,7 +218,7 @@ class MessageDelivery(LeasedSender):
         for row in left:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
-            noted = self.noted_sent(message.id, message.handed_over_at)
+            noted = self.noted_sent(message)
             if message.handed_over_at is None:
                 again = SendResult(
                     "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
