@@ -14,11 +14,17 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.storage.accepted_notes import note_path
 
 from .appointments_site import NOW, make_office, service_at
+from .conftest import Cli
+from .followups_site import make_office as make_followups_office
 from .messaging import SmtpServer
+from .test_followup_messages import NOW as REFERRED
+from .test_followup_messages import refer
 from .test_message_outcome_locked import oss_desk
 from .test_messages import at, rows
 
@@ -34,12 +40,13 @@ def booked_office(tmp_path: Path, smtp: SmtpServer) -> Path:
 
 
 def stopped_while_locked(
-    db: Path, smtp: SmtpServer, log: Path, release_after_stop: float | None
+    db: Path, smtp: SmtpServer, log: Path, release_after_stop: float | None, now: str = ""
 ) -> tuple[int, float]:
     """A running worker sends the confirmation; the database is held (``BEGIN IMMEDIATE``) from
     the moment the server accepts it; once the worker says it is waiting to record it, SIGTERM.
     The hold ends ``release_after_stop`` seconds after the signal (None: once the worker has
-    exited). The worker's exit code and how long it took to stop."""
+    exited). The worker runs at ``now`` (default: NOW). Its exit code and how long it took to
+    stop."""
     holder: list[sqlite3.Connection] = []
 
     def hold() -> None:
@@ -53,7 +60,7 @@ def stopped_while_locked(
 
     smtp.mailbox.before_reply = hold
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now or format_instant(NOW)}
     env["OSS_DESK_BUSY_TIMEOUT"] = "1"
     with log.open("w") as out:
         worker = subprocess.Popen(
@@ -165,3 +172,26 @@ def test_a_note_never_speaks_for_another_send_with_the_same_row_and_hand_over(
     assert later.returncode == 0, later.stderr
     assert rows(db, CONFIRMATION) == [("sent", None)], later.stderr
     assert len(smtp.mailbox.messages) == 2
+
+
+def test_an_accepted_referral_email_left_unrecorded_as_the_worker_stops_is_never_sent_again(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A referral's email went the same way, and was left with no note: the next owner found
+    it handed over and mailed it again (the resident had it twice). Now it is noted too."""
+    mail = f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    db = make_followups_office(tmp_path, extra=mail)
+    refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
+    log = tmp_path / "worker.log"
+    code, _ = stopped_while_locked(db, smtp, log, release_after_stop=None, now=REFERRED)
+    said = log.read_text()
+    assert code == 0, said
+    assert "referral message 1: sent and not recorded yet as the worker stops: noted" in said
+    assert note_path(db, "followup_messages", 1).exists()
+    # The next owner, after the lease ran out (15 minutes), records it sent and sends nothing.
+    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:30:00Z")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
+    assert len(smtp.mailbox.messages) == 1
+    assert not note_path(db, "followup_messages", 1).exists()
