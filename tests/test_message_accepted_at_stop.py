@@ -103,6 +103,10 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     assert "message 1: sent and not recorded yet as the worker stops: noted" in said, said
     assert note_path(db, "messages", 1).exists()
     assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
+    # doctor says what waits beside the database, and that the next worker records it.
+    (line,) = [x for x in oss_desk(db, "doctor").stdout.splitlines() if "sends noted" in x]
+    assert line.startswith("warn  sends noted: 1 send the provider accepted while the database")
+    assert "the next worker records it sent, never sends it again" in line, line
     # The next owner, long after the lease ran out, records it sent and sends nothing; its
     # pass counts it sent, as any other (it said "messages sent 0").
     again = oss_desk(db, "worker", "--once", "--json", minutes=20)
@@ -111,9 +115,16 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
     assert len(smtp.mailbox.messages) == 1
     assert not note_path(db, "messages", 1).exists()
+    assert "sends noted" not in oss_desk(db, "doctor", minutes=20).stdout
     later = oss_desk(db, "worker", "--once", minutes=40)
     assert later.returncode == 0, later.stderr
     assert len(smtp.mailbox.messages) == 1
+    # A note whose message is recorded already (its worker ended before removing it) is named
+    # as left over, not as waiting.
+    note_path(db, "messages", 1).write_text('{"status": "sent"}')
+    said = oss_desk(db, "doctor", minutes=40).stdout
+    left = "ok    sends noted: 1 note left over for messages recorded already, can be deleted"
+    assert f"{left}: {note_path(db, 'messages', 1).name}" in said, said
 
 
 def test_the_stopping_worker_records_it_itself_when_the_database_frees_in_time(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,4 +124,49 @@ def set_aside(db: Path, kept: Path | None) -> int:
     return moved
 
 
-__all__ = ["AcceptedNote", "accepted", "forget", "note_path", "set_aside"]
+SENT_TABLES = frozenset({"messages", "report_mails", "feedback_texts", "followup_messages"})
+"""The outboxes whose accepted sends are noted (their rows have a status and a reference)."""
+
+
+@dataclass(frozen=True)
+class NoteFound:
+    """A note beside the database: of row ``row_id`` of ``table``, left at ``left_at`` (the
+    file's time, seconds since the epoch); ``waiting``: its row is still to be recorded (not
+    yet settled), else it is left over (its message recorded already)."""
+
+    path: Path
+    table: str
+    row_id: int
+    left_at: float
+    waiting: bool
+
+
+def found_beside(db: Path, conn: sqlite3.Connection) -> list[NoteFound]:
+    """The notes beside database ``db`` (read through ``conn``), oldest first."""
+    found = []
+    for path in db.parent.glob(f"{db.name}{INFIX}*"):
+        table, _, row = path.name[len(db.name) + len(INFIX) :].rpartition(".")
+        if table not in SENT_TABLES or not row.isdigit():
+            continue  # (a temporary file mid-write, or not one of ours)
+        try:
+            left_at = path.stat().st_mtime
+        except OSError:
+            continue  # (recorded and removed meanwhile)
+        status = conn.execute(
+            f"SELECT status FROM {table} WHERE id = ?",  # noqa: S608 - a name of SENT_TABLES
+            [int(row)],
+        ).fetchone()
+        waiting = status is not None and status[0] in ("pending", "sending")
+        found.append(NoteFound(path, table, int(row), left_at, waiting))
+    return sorted(found, key=lambda note: note.left_at)
+
+
+__all__ = [
+    "AcceptedNote",
+    "NoteFound",
+    "accepted",
+    "forget",
+    "found_beside",
+    "note_path",
+    "set_aside",
+]
