@@ -43,7 +43,7 @@ _reported: set[tuple[str, str]] = set()
 
 NO_SHOWS = "appointments' no-shows not marked now"
 REFERRALS = "referral messages not sent now"
-TURN_TEXTS = "texts to residents not sent now"
+TURN_TEXTS = "turn texts not sent now"
 PRINTING = "print jobs not delivered now"
 PRINTERS = "printers not asked how they are now"
 BOARD = "the board not updated now"
@@ -51,9 +51,11 @@ MESSAGES_STEP = "appointment messages not sent now"
 REPORT_EMAILS = "report emails not sent now"
 FEEDBACK_TEXTS = "follow-up texts not sent now"
 CONFIGURATION = "the configuration not reread now"
-DUE_NOT_READ = "when the next message is due not read now"
-TEXTS_WANTED = "whether texts to residents are wanted not read now"
-"""What is not done when the step fails (the start of its log line): the steps' names."""
+DUE_NOT_READ = "the next message's due time not read now"
+TEXTS_WANTED = "whether turn texts are needed not checked now"
+"""What is not done when the step fails (the start of its log line, and of ``worker --once``'s
+"Failed:" line): the steps' names, each naming what it leaves undone as ``worker --once``'s
+summary names it ("turn texts sent failed; ... Failed: turn texts not sent now")."""
 UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
     PRINTING: ("printed", "sent", "retried", "uncertain", "failed"),
     PRINTERS: ("printers",),
