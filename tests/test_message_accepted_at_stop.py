@@ -12,7 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -22,7 +24,7 @@ from oss_desk.storage.accepted_notes import note_path
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli
 from .followups_site import make_office as make_followups_office
-from .messaging import SmtpServer
+from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_outcome_locked import oss_desk
@@ -39,13 +41,25 @@ def booked_office(tmp_path: Path, smtp: SmtpServer) -> Path:
     return db
 
 
+class Replies(Protocol):
+    """A provider's fake (the mail server's mailbox, Notify's state): what it runs once it has
+    a message and before it answers."""
+
+    before_reply: Callable[[], None] | None
+
+
 def stopped_while_locked(
-    db: Path, smtp: SmtpServer, log: Path, release_after_stop: float | None, now: str = ""
+    db: Path,
+    smtp: SmtpServer | Replies,
+    log: Path,
+    release_after_stop: float | None,
+    now: str = "",
 ) -> tuple[int, float]:
     """A running worker sends the confirmation; the database is held (``BEGIN IMMEDIATE``) from
     the moment the server accepts it; once the worker says it is waiting to record it, SIGTERM.
     The hold ends ``release_after_stop`` seconds after the signal (None: once the worker has
-    exited). The worker runs at ``now`` (default: NOW). Its exit code and how long it took to
+    exited). ``smtp``: the mail server, or another provider's fake. The worker runs at ``now``
+    (default: NOW). Its exit code and how long it took to
     stop."""
     holder: list[sqlite3.Connection] = []
 
@@ -58,7 +72,8 @@ def stopped_while_locked(
         holder[0].execute("ROLLBACK")
         holder[0].close()
 
-    smtp.mailbox.before_reply = hold
+    server = smtp.mailbox if isinstance(smtp, SmtpServer) else smtp
+    server.before_reply = hold
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now or format_instant(NOW)}
     env["OSS_DESK_BUSY_TIMEOUT"] = "1"
@@ -87,7 +102,7 @@ def stopped_while_locked(
             timer.join()
         elif holder:
             release()
-        smtp.mailbox.before_reply = None
+        server.before_reply = None
     return code, took
 
 
@@ -205,4 +220,33 @@ def test_an_accepted_referral_email_left_unrecorded_as_the_worker_stops_is_never
     assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
     assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
     assert len(smtp.mailbox.messages) == 1
+    assert not note_path(db, "followup_messages", 1).exists()
+
+
+def test_an_accepted_referral_text_left_unrecorded_as_the_worker_stops_is_recorded_from_its_note(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By text the same: noted as the worker stops, recorded sent by the next owner from the
+    note (no look-up needed), never sent again."""
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    texts = (
+        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
+    )
+    db = make_followups_office(tmp_path, extra=texts)
+    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    log = tmp_path / "worker.log"
+    code, _ = stopped_while_locked(db, notify.state, log, release_after_stop=None, now=REFERRED)
+    assert code == 0, log.read_text()
+    assert note_path(db, "followup_messages", 1).exists(), log.read_text()
+    # The next owner, after the lease ran out, waits the look-up wait (Notify's request may
+    # still be on its way), then records it sent from the note.
+    first = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
+    assert first.returncode == 0, first.stderr
+    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:31:00Z")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
+    assert len(notify.state.sent) == 1
     assert not note_path(db, "followup_messages", 1).exists()
