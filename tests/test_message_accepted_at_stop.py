@@ -4,6 +4,7 @@ is stopped (SIGTERM) before it can record it: noted beside the database as it st
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -11,13 +12,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
+
+import pytest
 
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.storage.accepted_notes import note_path
 
 from .appointments_site import NOW, make_office, service_at
-from .messaging import SmtpServer
+from .conftest import Cli
+from .followups_site import make_office as make_followups_office
+from .messaging import API_KEY, NotifyServer, SmtpServer
+from .test_followup_messages import NOW as REFERRED
+from .test_followup_messages import refer
 from .test_message_outcome_locked import oss_desk
 from .test_messages import at, rows
 
@@ -32,13 +41,26 @@ def booked_office(tmp_path: Path, smtp: SmtpServer) -> Path:
     return db
 
 
+class Replies(Protocol):
+    """A provider's fake (the mail server's mailbox, Notify's state): what it runs once it has
+    a message and before it answers."""
+
+    before_reply: Callable[[], None] | None
+
+
 def stopped_while_locked(
-    db: Path, smtp: SmtpServer, log: Path, release_after_stop: float | None
+    db: Path,
+    smtp: SmtpServer | Replies,
+    log: Path,
+    release_after_stop: float | None,
+    now: str = "",
 ) -> tuple[int, float]:
     """A running worker sends the confirmation; the database is held (``BEGIN IMMEDIATE``) from
     the moment the server accepts it; once the worker says it is waiting to record it, SIGTERM.
     The hold ends ``release_after_stop`` seconds after the signal (None: once the worker has
-    exited). The worker's exit code and how long it took to stop."""
+    exited). ``smtp``: the mail server, or another provider's fake. The worker runs at ``now``
+    (default: NOW). Its exit code and how long it took to
+    stop."""
     holder: list[sqlite3.Connection] = []
 
     def hold() -> None:
@@ -50,9 +72,10 @@ def stopped_while_locked(
         holder[0].execute("ROLLBACK")
         holder[0].close()
 
-    smtp.mailbox.before_reply = hold
+    server = smtp.mailbox if isinstance(smtp, SmtpServer) else smtp
+    server.before_reply = hold
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(NOW)}
+    env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now or format_instant(NOW)}
     env["OSS_DESK_BUSY_TIMEOUT"] = "1"
     with log.open("w") as out:
         worker = subprocess.Popen(
@@ -79,7 +102,7 @@ def stopped_while_locked(
             timer.join()
         elif holder:
             release()
-        smtp.mailbox.before_reply = None
+        server.before_reply = None
     return code, took
 
 
@@ -95,15 +118,28 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     assert "message 1: sent and not recorded yet as the worker stops: noted" in said, said
     assert note_path(db, "messages", 1).exists()
     assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
-    # The next owner, long after the lease ran out, records it sent and sends nothing.
-    again = oss_desk(db, "worker", "--once", minutes=20)
+    # doctor says what waits beside the database, and that the next worker records it.
+    (line,) = [x for x in oss_desk(db, "doctor").stdout.splitlines() if "sends noted" in x]
+    assert line.startswith("warn  sends noted: 1 send the provider accepted while the database")
+    assert "the next worker records it sent, never sends it again" in line, line
+    # The next owner, long after the lease ran out, records it sent and sends nothing; its
+    # pass counts it sent, as any other (it said "messages sent 0").
+    again = oss_desk(db, "worker", "--once", "--json", minutes=20)
     assert again.returncode == 0, again.stderr
     assert rows(db, CONFIRMATION) == [("sent", None)], again.stderr
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
     assert len(smtp.mailbox.messages) == 1
     assert not note_path(db, "messages", 1).exists()
+    assert "sends noted" not in oss_desk(db, "doctor", minutes=20).stdout
     later = oss_desk(db, "worker", "--once", minutes=40)
     assert later.returncode == 0, later.stderr
     assert len(smtp.mailbox.messages) == 1
+    # A note whose message is recorded already (its worker ended before removing it) is named
+    # as left over, not as waiting.
+    note_path(db, "messages", 1).write_text('{"status": "sent"}')
+    said = oss_desk(db, "doctor", minutes=40).stdout
+    left = "ok    sends noted: 1 note left over for messages recorded already, can be deleted"
+    assert f"{left}: {note_path(db, 'messages', 1).name}" in said, said
 
 
 def test_the_stopping_worker_records_it_itself_when_the_database_frees_in_time(
@@ -138,3 +174,79 @@ def test_a_restore_takes_the_replaced_database_s_notes_with_its_kept_copy(
     assert not note_path(db, "messages", 1).exists()
     (kept,) = tmp_path.glob(f"{db.name}.before-restore-*.accepted.messages.1")
     assert '"status": "sent"' in kept.read_text() or '"status":"sent"' in kept.read_text()
+
+
+def test_a_note_never_speaks_for_another_send_with_the_same_row_and_hand_over(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """A note named the row's id and hand-over stamp only: another message in that row (a
+    database put back from elsewhere, its clock stopped as in training) handed over at the
+    same moment was recorded sent from it though that message was never accepted. A note now
+    names the send's own reference."""
+    db = booked_office(tmp_path, smtp)
+    code, _ = stopped_while_locked(db, smtp, tmp_path / "worker.log", release_after_stop=None)
+    assert code == 0 and note_path(db, "messages", 1).exists()
+    with sqlite3.connect(db) as conn:  # another message now holds row 1, handed over then too
+        conn.execute("UPDATE messages SET reference = 'oss-a1-other-0000' WHERE id = 1")
+    again = oss_desk(db, "worker", "--once", minutes=20)
+    assert again.returncode == 0, again.stderr
+    # Not taken as sent: it may not have gone, so by mail it is sent again (same Message-ID).
+    assert rows(db, CONFIRMATION) == [
+        ("pending", "the worker stopped while waiting for the reply: it may have been accepted")
+    ], again.stderr
+    later = oss_desk(db, "worker", "--once", minutes=40)
+    assert later.returncode == 0, later.stderr
+    assert rows(db, CONFIRMATION) == [("sent", None)], later.stderr
+    assert len(smtp.mailbox.messages) == 2
+
+
+def test_an_accepted_referral_email_left_unrecorded_as_the_worker_stops_is_never_sent_again(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A referral's email went the same way, and was left with no note: the next owner found
+    it handed over and mailed it again (the resident had it twice). Now it is noted too."""
+    mail = f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    db = make_followups_office(tmp_path, extra=mail)
+    refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
+    log = tmp_path / "worker.log"
+    code, _ = stopped_while_locked(db, smtp, log, release_after_stop=None, now=REFERRED)
+    said = log.read_text()
+    assert code == 0, said
+    assert "referral message 1: sent and not recorded yet as the worker stops: noted" in said
+    assert note_path(db, "followup_messages", 1).exists()
+    # The next owner, after the lease ran out (15 minutes), records it sent and sends nothing.
+    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:30:00Z")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
+    assert len(smtp.mailbox.messages) == 1
+    assert not note_path(db, "followup_messages", 1).exists()
+
+
+def test_an_accepted_referral_text_left_unrecorded_as_the_worker_stops_is_recorded_from_its_note(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By text the same: noted as the worker stops, recorded sent by the next owner from the
+    note (no look-up needed), never sent again."""
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    texts = (
+        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
+    )
+    db = make_followups_office(tmp_path, extra=texts)
+    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    log = tmp_path / "worker.log"
+    code, _ = stopped_while_locked(db, notify.state, log, release_after_stop=None, now=REFERRED)
+    assert code == 0, log.read_text()
+    assert note_path(db, "followup_messages", 1).exists(), log.read_text()
+    # The next owner, after the lease ran out, waits the look-up wait (Notify's request may
+    # still be on its way), then records it sent from the note.
+    first = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
+    assert first.returncode == 0, first.stderr
+    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:31:00Z")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
+    assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
+    assert len(notify.state.sent) == 1
+    assert not note_path(db, "followup_messages", 1).exists()

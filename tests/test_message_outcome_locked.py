@@ -111,6 +111,11 @@ def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     again = oss_desk(db, "worker", "--once", minutes=5)
     assert again.returncode == 0, again.stderr
     assert len(smtp.mailbox.messages) == 1
+    # The mail server's state, found as the database was locked, is kept and written with the
+    # outcome: doctor says what the worker found (it said "not tried yet (unknown)").
+    doctor = oss_desk(db, "doctor", minutes=5).stdout
+    (email,) = [line for line in doctor.splitlines() if line[6:].startswith("email smtp ")]
+    assert email.endswith("; the worker last found: ok"), doctor
     alerts = oss_desk(db, "alerts", "list", minutes=5)
     assert alerts.returncode == 0, alerts.stderr
     assert "failed" not in alerts.stdout and "try again" not in alerts.stdout, alerts.stdout

@@ -212,3 +212,21 @@ def test_housekeeping_runs_when_the_configuration_cannot_be_reread(tmp_path: Pat
     assert "the configuration not reread now: internal error (KeyError)" in log.read_text(
         encoding="utf-8"
     )
+
+
+def test_worker_once_names_a_failed_step_as_its_summary_does(tmp_path: Path) -> None:
+    """The summary said "turn texts sent failed" and the line under it "Failed: texts to
+    residents not sent now": two names for one thing (and referral texts go to residents too).
+    The step now says what the summary says."""
+    env = library_left(tmp_path)
+    tries = tmp_path / "tries.txt"
+    owner = "oss_desk.services.turn_texts.TurnTexts"
+    command = faulty_worker(tries, owner, "deliver_due", "worker", "--once")
+    done = subprocess.run(
+        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 70, done.stderr
+    assert "turn texts sent failed;" in done.stdout
+    assert "  Failed: turn texts not sent now (internal error)" in done.stdout, done.stdout
+    for what in rounds.UNKNOWN_AFTER:  # each step's name ends as every other's
+        assert what.endswith(" now") and " not " in what, what

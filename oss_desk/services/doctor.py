@@ -29,7 +29,10 @@ from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
 from oss_desk.services.doctor_checks import Check, fail, free_bytes, guard, ok, warn
 from oss_desk.services.doctor_devices import board, notify, printers, smtp
-from oss_desk.services.doctor_old_text import NAME, old_free_text
+from oss_desk.services.doctor_notes import NAME as NOTED
+from oss_desk.services.doctor_notes import noted_sends
+from oss_desk.services.doctor_old_text import NAME as OLD_TEXT
+from oss_desk.services.doctor_old_text import old_free_text
 from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
@@ -112,9 +115,12 @@ def run_checks(
                 moved = guard("bookings", lambda: _bookings_to_move(live, known, clock))
                 if moved.status != "ok":  # said only when some are stranded
                     results.append(moved)
-                old = guard(NAME, lambda: old_free_text(live, known))
+                old = guard(OLD_TEXT, lambda: old_free_text(live, known))
                 if old.status != "ok":  # said only when an older release left some
                     results.append(old)
+            noted = guard(NOTED, lambda: noted_sends(path, live) or ok(NOTED, ""))
+            if noted.detail:  # said only when some are noted beside the database
+                results.append(noted)
     finally:
         if store is not None:
             store.close()

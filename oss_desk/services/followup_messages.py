@@ -44,6 +44,7 @@ from oss_desk.services.send_queues import handed_over, looked_up, settle_try
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
+from oss_desk.storage.accepted_notes import AcceptedNote, accepted, forget
 from oss_desk.storage.sending import REFERRAL_MESSAGES
 
 log = logging.getLogger("oss_desk.worker")
@@ -175,6 +176,15 @@ class FollowupMessageDelivery:
             return False
         f = store.get_followup(self.s.store.conn, message.followup_id)
         assert f is not None
+        db, ref, handed_at = self.s.store.path, message.reference, message.handed_over_at
+        noted = None
+        if handed_at is not None:  # it may have gone: noted accepted as its worker stopped?
+            noted = accepted(db, REFERRAL_MESSAGES, message.id, handed_at, ref)
+        if noted is not None:  # accepted, and noted as the worker that sent it stopped
+            self._finish(message, f, SendResult("sent", provider=noted or None), report)
+            forget(db, REFERRAL_MESSAGES, message.id)
+            return True
+        hand = handed_over(self.s, REFERRAL_MESSAGES, message.id)
         if message.cancelled_by is not None:  # stopped after a try that may have reached it
             why = stopped_why(self.s, message)
             known = dropped_unsure("cancelled", why, message.via)
@@ -195,7 +205,7 @@ class FollowupMessageDelivery:
                     to,
                     compose_referral(self.s, f),
                     message.reference,
-                    handed_over(self.s, REFERRAL_MESSAGES, message.id),
+                    hand,
                 )
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = self.senders.notify.send_once(
@@ -204,7 +214,7 @@ class FollowupMessageDelivery:
                     lambda: compose_referral(self.s, f),
                     message.reference,
                     tried=message.handed_over_at is not None,
-                    on_handover=handed_over(self.s, REFERRAL_MESSAGES, message.id),
+                    on_handover=hand,
                 )
         except SendFault as fault:
             backoff = message_backoff(message.attempts)
@@ -221,7 +231,10 @@ class FollowupMessageDelivery:
                 result = SendResult("uncertain", NEVER_CONFIRMED)
             self._finish(message, f, result, report, may_have_left=fault.uncertain or earlier)
             return True
-        self._finish(message, f, SendResult("sent", provider=provider), report)
+        note = None
+        if hand.at is not None:
+            note = AcceptedNote(db, REFERRAL_MESSAGES, message.id, hand.at, provider, ref)
+        self._finish(message, f, SendResult("sent", provider=provider), report, note=note)
         return True
 
     def _finish(
@@ -232,10 +245,13 @@ class FollowupMessageDelivery:
         report: Sent,
         *,
         may_have_left: bool = False,
+        note: AcceptedNote | None = None,
     ) -> None:
         """Record how the try went (``may_have_left``: the provider may have it, from this try
         or, by mail, an earlier one: it stays handed over; through Notify it is looked up before
-        any resend)."""
+        any resend). ``note``: of a message the provider accepted, left beside the database for
+        the next owner should the worker stop before the database takes it (as the appointment
+        messages': :mod:`oss_desk.storage.accepted_notes`)."""
         now = self.s.clock.now()
         site = self.s.site_ever(f.site_id)
         reason = {"reason": result.error} if result.error and not result.sent else {}
@@ -263,7 +279,8 @@ class FollowupMessageDelivery:
                         },
                     )
 
-        write_until_taken(write, f"referral message {message.id}", result.status, self.stop)
+        what = f"referral message {message.id}"
+        write_until_taken(write, what, result.status, self.stop, note)
         sent = f"sent referral {f.id} by {message.channel}"
         report.record(result, log, sent, f"referral message {message.id}")
 

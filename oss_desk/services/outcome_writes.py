@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from oss_desk.domain.worker_faults import database_pause
 from oss_desk.errors import DatabaseGone, StorageError
+from oss_desk.services.sender_states import write_kept
 from oss_desk.storage.accepted_notes import AcceptedNote
 
 log = logging.getLogger("oss_desk.worker")
@@ -95,6 +96,7 @@ def write_until_taken(
         else:
             if noted and note is not None:
                 note.forget()
+            write_kept()  # a sender's state the database could not take as the send ended
             return
 
 

@@ -9,7 +9,6 @@ these queues and appointment messages alike."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime
 
 from oss_desk.clock import format_instant
@@ -19,14 +18,25 @@ from oss_desk.services.session import Session
 from oss_desk.storage.sending import hand_over, settle
 
 
-def handed_over(session: Session, queue: str, row_id: int) -> Callable[[], None]:
-    """What the sender calls just before the request goes: from then on Notify may have it."""
+class HandOver:
+    """What the sender calls just before the request goes: from then on the provider may have
+    it. ``at``: when, once committed (the stamp a note of the send names:
+    :mod:`oss_desk.storage.accepted_notes`)."""
 
-    def commit() -> None:
-        with session.store.write() as conn:
-            hand_over(conn, queue, row_id, format_instant(session.clock.now()))
+    def __init__(self, session: Session, queue: str, row_id: int) -> None:
+        self.session, self.queue, self.row_id = session, queue, row_id
+        self.at: str | None = None
 
-    return commit
+    def __call__(self) -> None:
+        stamp = format_instant(self.session.clock.now())
+        with self.session.store.write() as conn:
+            hand_over(conn, self.queue, self.row_id, stamp)
+        self.at = stamp
+
+
+def handed_over(session: Session, queue: str, row_id: int) -> HandOver:
+    """What the sender calls just before the request goes (:class:`HandOver`)."""
+    return HandOver(session, queue, row_id)
 
 
 def settle_try(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -38,23 +39,47 @@ def state_after(fault: SendFault | None) -> str:
     return "retrying" if fault.retry else "ok"
 
 
+_KEPT: dict[tuple[int, str], tuple[Session, str, str | None, str]] = {}
+"""Senders' states the database could not take when found, by (thread, sender): the session,
+status, detail and when; written with the thread's next outcome (:func:`write_kept`)."""
+
+
 def recorder(session: Session, via: str) -> Found:
     """What a sender (``via``: ``smtp``, ``notify``) tells how each send went: kept as its
-    state. A database that cannot take it now leaves the state as it was (said in the log),
-    never the send's outcome: a message the server accepted must be recorded sent by its lane
-    (raising here would have it sent again)."""
+    state. A database that cannot take it now (locked by another process) has it kept and
+    written once it can, with the send's outcome (:func:`write_kept`), never in the send's way:
+    a message the server accepted must be recorded sent by its lane (raising here would have it
+    sent again)."""
 
     def found(fault: SendFault | None) -> None:
         status = state_after(fault)
         detail = fault.reason if fault is not None and status != "ok" else None
-        try:
-            with session.store.write() as conn:
-                now = format_instant(session.clock.now())
-                record_sender(conn, via=via, status=status, detail=detail, now=now)
-        except (sqlite3.Error, OssDeskError) as exc:
-            log.warning("%s: its state (%s) not recorded: %s", via, status, exc)
+        now = format_instant(session.clock.now())
+        _KEPT[(threading.get_ident(), via)] = (session, status, detail, now)  # (the latest)
+        write_kept()
 
     return found
+
+
+def write_kept() -> None:
+    """The senders' states this thread found and could not write yet, written now (as an
+    outcome is: :func:`oss_desk.services.outcome_writes.write_until_taken` calls this once the
+    database took it); refused again, kept (said in the log) for the next time."""
+    thread = threading.get_ident()
+    for key, (session, status, detail, now) in [(k, v) for k, v in _KEPT.items() if k[0] == thread]:
+        via = key[1]
+        try:
+            with session.store.write() as conn:
+                record_sender(conn, via=via, status=status, detail=detail, now=now)
+        except sqlite3.ProgrammingError as exc:  # its session is closed: nothing to write with
+            log.warning("%s: its state (%s) not recorded: %s", via, status, exc)
+        except (sqlite3.Error, OssDeskError) as exc:
+            log.warning(
+                "%s: its state (%s) kept, written once the database takes it: %s", via, status, exc
+            )
+            continue
+        if _KEPT.get(key, (None,))[1:] == (status, detail, now):
+            del _KEPT[key]
 
 
 def senders_said(
@@ -103,4 +128,4 @@ def senders_noted(session: Session) -> list[tuple[str, str]]:
     return [(via[label], f"{label}: {words.text}") for label, words in found if words.worth_saying]
 
 
-__all__ = ["recorder", "senders_noted", "senders_said", "state_after"]
+__all__ = ["recorder", "senders_noted", "senders_said", "state_after", "write_kept"]

@@ -7,12 +7,13 @@ again. So as the stop is seen the worker notes it, before it tries the write aga
 grace (:mod:`oss_desk.services.outcome_writes`): one small file per message,
 ``<database>.accepted.<table>.<row>``, written whole (a temporary file, fsync, rename, fsync of
 the folder), so a power cut after the stop cannot lose it either. It holds what was accepted
-(the provider's id) and the row's hand-over stamp, so that a note never speaks for another row
-with the same id. The next owner reads it before it treats the row as maybe accepted
-(:meth:`oss_desk.worker.leased.LeasedDelivery.recover`): it records the message sent, never
-sends it again, and removes the note. A note whose outcome was written after all is removed by
-the writer; one left over (the process ended first) speaks for a row already settled, which no
-owner recovers.
+(the provider's id), the row's hand-over stamp and the row's own reference (random, given to the
+provider), so that a note never speaks for another row that has the same id (a database
+restored from a backup, or put in place by hand). The next owner reads it before it treats the
+row as maybe accepted (:meth:`oss_desk.worker.leased.LeasedDelivery.recover`): it records the
+message sent, never sends it again, and removes the note. A note whose outcome was written
+after all is removed by the writer; one left over (the process ended first) speaks for a row
+already settled, which no owner recovers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,8 @@ class AcceptedNote:
     row_id: int
     handed_over_at: str | None
     provider: str | None
+    reference: str | None = None
+    """The row's reference (random): the send this note speaks for, whatever the row's id."""
 
     @property
     def path(self) -> Path:
@@ -43,7 +47,12 @@ class AcceptedNote:
     def leave(self) -> bool:
         """Written durably (True); False: the disk refused (the next owner's rule applies)."""
         data = json.dumps(
-            {"status": "sent", "provider": self.provider, "handed_over_at": self.handed_over_at}
+            {
+                "status": "sent",
+                "provider": self.provider,
+                "handed_over_at": self.handed_over_at,
+                "reference": self.reference,
+            }
         ).encode("utf-8")
         temporary = self.path.with_name(self.path.name + ".tmp")
         try:
@@ -74,10 +83,13 @@ def note_path(db: Path, table: str, row_id: int) -> Path:
     return db.with_name(f"{db.name}{INFIX}{table}.{row_id}")
 
 
-def accepted(db: Path, table: str, row_id: int, handed_over_at: str | None) -> str | None:
-    """The provider's id noted for row ``row_id`` of ``table`` handed over at
+def accepted(
+    db: Path, table: str, row_id: int, handed_over_at: str | None, reference: str | None = None
+) -> str | None:
+    """The provider's id noted for row ``row_id`` of ``table`` with ``reference`` handed over at
     ``handed_over_at`` ("" where the provider gave none); None: no note of that hand-over (none,
-    unreadable, or of another row that had the same id)."""
+    unreadable, or of another row that had the same id: another reference). A note that names
+    no reference (left by an earlier version) goes by the hand-over stamp alone."""
     try:
         given = json.loads(note_path(db, table, row_id).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
@@ -85,6 +97,8 @@ def accepted(db: Path, table: str, row_id: int, handed_over_at: str | None) -> s
     if not isinstance(given, dict) or given.get("status") != "sent":
         return None
     if given.get("handed_over_at") != handed_over_at:
+        return None
+    if given.get("reference", reference) != reference:
         return None
     provider = given.get("provider")
     return provider if isinstance(provider, str) else ""
@@ -110,4 +124,49 @@ def set_aside(db: Path, kept: Path | None) -> int:
     return moved
 
 
-__all__ = ["AcceptedNote", "accepted", "forget", "note_path", "set_aside"]
+SENT_TABLES = frozenset({"messages", "report_mails", "feedback_texts", "followup_messages"})
+"""The outboxes whose accepted sends are noted (their rows have a status and a reference)."""
+
+
+@dataclass(frozen=True)
+class NoteFound:
+    """A note beside the database: of row ``row_id`` of ``table``, left at ``left_at`` (the
+    file's time, seconds since the epoch); ``waiting``: its row is still to be recorded (not
+    yet settled), else it is left over (its message recorded already)."""
+
+    path: Path
+    table: str
+    row_id: int
+    left_at: float
+    waiting: bool
+
+
+def found_beside(db: Path, conn: sqlite3.Connection) -> list[NoteFound]:
+    """The notes beside database ``db`` (read through ``conn``), oldest first."""
+    found = []
+    for path in db.parent.glob(f"{db.name}{INFIX}*"):
+        table, _, row = path.name[len(db.name) + len(INFIX) :].rpartition(".")
+        if table not in SENT_TABLES or not row.isdigit():
+            continue  # (a temporary file mid-write, or not one of ours)
+        try:
+            left_at = path.stat().st_mtime
+        except OSError:
+            continue  # (recorded and removed meanwhile)
+        status = conn.execute(
+            f"SELECT status FROM {table} WHERE id = ?",  # noqa: S608 - a name of SENT_TABLES
+            [int(row)],
+        ).fetchone()
+        waiting = status is not None and status[0] in ("pending", "sending")
+        found.append(NoteFound(path, table, int(row), left_at, waiting))
+    return sorted(found, key=lambda note: note.left_at)
+
+
+__all__ = [
+    "AcceptedNote",
+    "NoteFound",
+    "accepted",
+    "forget",
+    "found_beside",
+    "note_path",
+    "set_aside",
+]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from oss_desk.domain.counter import HeldCode
 from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus, format_code
+from oss_desk.storage.rows import row_dicts
 
 if TYPE_CHECKING:
     from oss_desk.domain.printouts import TicketPrintout
@@ -138,6 +139,34 @@ def due_now(conn: sqlite3.Connection, printer_url: str, now: str) -> None:
         "UPDATE print_jobs SET next_attempt_at = ? "
         "WHERE printer_url = ? AND status = 'pending' AND next_attempt_at > ?",
         [now, printer_url, now],
+    )
+
+
+def waiting_before(conn: sqlite3.Connection, printer_url: str, job_id: int, now: str) -> bool:
+    """Whether the printer at ``printer_url`` has a job queued before job ``job_id`` that waits
+    for its next try (not due at ``now``): once the printer answers, that one goes on paper
+    first (:func:`due_now`), so tickets print in the order they were issued. One search of the
+    printer's queued jobs (print_jobs_lane, schema/0014)."""
+    found = conn.execute(
+        "SELECT 1 FROM print_jobs WHERE printer_url = ? AND status = 'pending' AND id < ? "
+        "AND next_attempt_at > ? LIMIT 1",
+        [printer_url, job_id, now],
+    ).fetchone()
+    return found is not None
+
+
+def due_beside(
+    conn: sqlite3.Connection, printer_url: str, job_id: int, now: str
+) -> list[dict[str, Any]]:
+    """The jobs of the printer at ``printer_url`` other than ``job_id`` due at ``now``, in the
+    order they were queued: what the printer just told ``job_id``'s try (it cannot be reached,
+    or cannot print) is their try too, not one connection each."""
+    return row_dicts(
+        conn.execute(
+            "SELECT * FROM print_jobs WHERE printer_url = ? AND status = 'pending' AND id != ? "
+            "AND next_attempt_at <= ? ORDER BY id",
+            [printer_url, job_id, now],
+        )
     )
 
 

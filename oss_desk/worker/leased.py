@@ -87,6 +87,19 @@ class Tried(Protocol):
     def unconfirmed(self) -> int: ...
 
 
+class Handed(Protocol):
+    """A row that may have been handed over: the send a note speaks for."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def handed_over_at(self) -> str | None: ...
+
+    @property
+    def reference(self) -> str: ...
+
+
 def after_fault(
     fault: SendFault,
     tried: Tried,
@@ -154,18 +167,24 @@ class LeasedSender:
         return commit
 
     def write_outcome(
-        self, write: Callable[[], None], what: str, status: str, provider: str | None = None
+        self,
+        write: Callable[[], None],
+        what: str,
+        status: str,
+        provider: str | None = None,
+        reference: str | None = None,
     ) -> None:
         """Record an outcome through ``write`` (one transaction) until the database takes it
         (:func:`oss_desk.services.outcome_writes.write_until_taken`); given up as the worker
         stops (the StorageError goes up, and the next owner's rule applies). A message the
         provider accepted (``status`` sent, with its ``provider`` id) is noted for the next
-        owner first (:mod:`oss_desk.storage.accepted_notes`), which records it, never resends."""
+        owner first (:mod:`oss_desk.storage.accepted_notes`), which records it, never resends;
+        the note names the row's ``reference``, so it speaks for this send only."""
         note = None
         if status == "sent" and self.handed is not None:
             table = self.box.table
             note = notes.AcceptedNote(
-                self.s.store.path, table, self.handed, self.handed_at, provider
+                self.s.store.path, table, self.handed, self.handed_at, provider, reference
             )
         try:
             write_until_taken(write, what, status, self.stop, note)
@@ -187,10 +206,11 @@ class LeasedSender:
         """For a row left before it was handed over: certainly not accepted, due again now."""
         return SendResult("pending", STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now())
 
-    def noted_sent(self, row_id: int, handed_over_at: str | None) -> SendResult | None:
+    def noted_sent(self, row: Handed) -> SendResult | None:
         """A row left handed over that its earlier owner noted accepted as it stopped (the
         database locked: :mod:`oss_desk.storage.accepted_notes`): sent. None: no such note."""
-        provider = notes.accepted(self.s.store.path, self.box.table, row_id, handed_over_at)
+        db, table = self.s.store.path, self.box.table
+        provider = notes.accepted(db, table, row.id, row.handed_over_at, row.reference)
         return None if provider is None else SendResult("sent", provider=provider or None)
 
     def forget_note(self, row_id: int) -> None:
@@ -325,19 +345,21 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
                 if recorded:
                     self.recorded(conn, item, result)
 
-        self.write_outcome(write, f"{self.WHAT} {item.id}", result.status, result.provider)
+        what = f"{self.WHAT} {item.id}"
+        self.write_outcome(write, what, result.status, result.provider, item.reference)
         if not recorded:
             return
         report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
 
-    def recover(self) -> int:
-        """Rows an earlier owner left mid-send: not handed over yet, due again at once; handed
-        over (it may have been accepted), an unconfirmed send."""
+    def recover(self, report: SendTally | None = None) -> int:
+        """Rows an earlier owner left mid-send: not handed over yet, due again at once; noted
+        accepted as its owner stopped, sent; else handed over (it may have been accepted), an
+        unconfirmed send. What was recorded is counted in ``report``, as a round's sends are."""
         left = self.adopt_orphans()
-        report = SendTally()
+        report = report if report is not None else SendTally()
         for row in left:
             item = self.row(row)
-            noted = self.noted_sent(item.id, item.handed_over_at)
+            noted = self.noted_sent(item)
             if item.handed_over_at is None:
                 self.finish(item, self.due_again(), report)
             elif noted is not None:

@@ -201,22 +201,24 @@ class MessageDelivery(LeasedSender):
                     delivered = status == "sent"
                     record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
 
-        self.write_outcome(write, f"message {message.id}", status, result.provider)
+        what = f"message {message.id}"
+        self.write_outcome(write, what, status, result.provider, message.reference)
         if not recorded:
             return
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
         report.record(result, log, sent, f"message {message.id}")
 
-    def recover(self) -> int:
+    def recover(self, report: MessageReport | None = None) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
         due again. Handed over and noted accepted as its owner stopped: sent. Handed over (it
-        may have been accepted): sent again once more at most."""
+        may have been accepted): sent again once more at most. What was recorded is counted in
+        ``report`` (a ``worker --once`` pass's summary), as a round's sends are."""
         left = self.adopt_orphans()
-        report = MessageReport()
+        report = report if report is not None else MessageReport()
         for row in left:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
-            noted = self.noted_sent(message.id, message.handed_over_at)
+            noted = self.noted_sent(message)
             if message.handed_over_at is None:
                 again = SendResult(
                     "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()

@@ -6,8 +6,11 @@ means printed; silence (or a fault) means uncertain, and the desk that queued it
 whether to reprint. Only what certainly did not print is retried by itself (the printer said it
 cannot print, the connection failed before any byte left): with backoff, then on the desk's
 fallback printer; then a waiting ticket's paper keeps waiting for its printer while the ticket
-waits (``WAITING_TICKET_RETRY_SECONDS``), any other job fails with the reason; once a printer
-takes a job, what waits for it is tried at once, in order. A job cut short after some bytes
+waits (``WAITING_TICKET_RETRY_SECONDS``), any other job fails with the reason. What a printer
+says to one try (it cannot be reached, or cannot print) is the try of every job of it due then:
+one connection, not one a job. Once a printer takes a job, or answers ready while jobs queued
+before the one tried wait for their next try, what waits for it is tried at once, in the order
+it was queued (the resident with C001 gets paper before C007). A job cut short after some bytes
 left is printed again once by itself, marked COPY; never more. A job that cannot be rendered or
 sent fails alone, with its reason, and the lane goes on with the next one.
 """
@@ -24,12 +27,9 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import (
     LANE_STOPPED,
     PRINT_LEASE_SECONDS,
-    WORKER_STOPPED,
     after_cut_short,
     is_copy,
-    left_mid_print,
     print_backoff,
-    stopped_worker_said,
     unconfirmed_said,
     waiting_ticket_retry,
 )
@@ -48,38 +48,38 @@ from oss_desk.hardware.printers import (
     prepare,
 )
 from oss_desk.hardware.templates import render
-from oss_desk.services.printouts import TicketOver, done_word, job_ticket, ticket_over
+from oss_desk.services.printouts import TicketOver, job_ticket, ticket_over
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_start import (
     began,
-    begin_marks,
-    carry_over,
-    forget_others,
     mark_first_byte,
-    noted_outcomes,
-    same_boot,
 )
-from oss_desk.storage.print_state import due_now, record_printed
+from oss_desk.storage.print_state import due_beside, due_now, record_printed, waiting_before
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.owner import describe, new_owner, unexpected
-from oss_desk.worker.print_counts import PrintCounts, PrintReport
+from oss_desk.worker.print_counts import PrintReport
+from oss_desk.worker.print_recovery import LeftJobs
 from oss_desk.worker.printer_states import PrinterStates
-from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
+from oss_desk.worker.printing_steps import (
+    Meanwhile,
+    ReadyLinks,
+    answered,
+    confirm_and_close,
+    unknown_status,
+)
 
 log = logging.getLogger("oss_desk.worker")
 
 LEASE_SECONDS = PRINT_LEASE_SECONDS
-NOTED_BY_THE_WORKER_STOPPED = "the worker that had it stopped first, and noted it for the next"
-"""Why a job's outcome is written by the next owner (:meth:`PrintDelivery.recover`)."""
 QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
 
 
-class PrintDelivery:
+class PrintDelivery(LeftJobs):
     """Delivers print jobs; uses one session (so one thread). Each printer is its own lane:
     :meth:`deliver_next` takes the next job of one printer only."""
 
@@ -196,6 +196,10 @@ class PrintDelivery:
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
             answer = asked or (link.ask() if url.asks_status else unknown_status)
+            if waiting_before(self.s.store.conn, job.printer_url, job.id, self._stamp()):
+                answer = answered(answer())  # read first: the printer back, older jobs go first
+                if self._older_first(job, url, answer()):
+                    return
             try:
                 data = self._render(job, url.profile)
             except TicketOver as ended:  # it ended as the printer was reached: no paper either
@@ -210,6 +214,19 @@ class PrintDelivery:
                 self._over(link, transport, url, claimed, data, report, answer())
         finally:
             link.close()
+
+    def _older_first(self, job: PrintJob, url: PrinterURL, said: PrinterStatus) -> bool:
+        """Jobs queued before ``job`` for its printer wait for their next try (it was off, or
+        could not print): when the printer now said it can print (``said``), they are due at
+        once and go on paper first, in order, ``job`` after them, left as it was (not tried;
+        one handed to this owner as it was queued stays so). False: the printer is not back."""
+        if not said.can_print or (url.asks_status and said is PrinterStatus.UNKNOWN):
+            return False
+        with self.s.store.write() as conn:
+            due_now(conn, job.printer_url, self._stamp())
+        memory.finished(self._mine, job.id)  # (begun again when its turn comes)
+        log.info("job %s waits: the jobs queued before it for its printer go first", job.id)
+        return True
 
     def _url(self, text: str) -> PrinterURL:
         """A job's printer URL, parsed once per lane (every job of a lane has the same)."""
@@ -361,6 +378,19 @@ class PrintDelivery:
         byte, as a capture file that cannot be opened), so the try leaves the job as it found
         it: started only if an earlier try was, and the next copy says COPY only then
         (:func:`oss_desk.storage.outbox.bytes_left_before`)."""
+        self._try_failed(job, reason, report, claimed=claimed)
+        for row in due_beside(self.s.store.conn, job.printer_url, job.id, self._stamp()):
+            other = PrintJob.of(row)  # due now too: what the printer said is their try as well
+            if (over := ticket_over(self.s, other.kind, other.ticket_id)) is not None:
+                self._settle(other, "cancelled", report, error=over)
+            else:
+                self._try_failed(other, reason, report, claimed=False)
+        self._record(job.printer_url, status, reason)
+
+    def _try_failed(
+        self, job: PrintJob, reason: str, report: PrintReport, *, claimed: bool
+    ) -> None:
+        """A try of ``job`` did not print it (``reason``): as :meth:`_not_printed` says."""
         settings = self.s.settings.printing
         fallback = self._fallback(job)
         columns: dict[str, Any] = {"started_at": job.started_at} if claimed else {}
@@ -391,7 +421,6 @@ class PrintDelivery:
             )
         else:
             self._settle(job, "failed", report, claimed=claimed, error=reason, **columns)
-        self._record(job.printer_url, status, reason)
 
     def _cut_short(self, job: PrintJob, reason: str, report: PrintReport) -> None:
         """Some bytes left, not all: a part may be on paper, no whole ticket is."""
@@ -421,6 +450,10 @@ class PrintDelivery:
         log.warning("job %s: %s; recorded now%s", job.id, said, " (not printed again)" * answered)
         self._drawn.update({job.id: kept.drawn} if kept.drawn is not None else {})
         self._settle(job, kept.status, rep, **kept.settle)
+
+    def _original(self, job: PrintJob, report: PrintReport, error: str) -> None:
+        """Certainly nothing of it left: printed again as the original (``error`` says why)."""
+        self._settle(job, "pending", report, claimed=True, error=error, started_at=None)
 
     def _uncertain(self, job: PrintJob, report: PrintReport, error: str) -> None:
         """It may be on paper (or part of it): uncertain, for the desk to answer."""
@@ -467,24 +500,10 @@ class PrintDelivery:
                 due_now(conn, job.printer_url, stamp)
             record_printed(conn, job.id, self._drawn.pop(job.id, None), status)  # (F10)
         memory.finished(self._mine, job.id)  # (committed: no longer this owner's)
-        if status == "done":
-            report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
-            log.info("job %s %s (%s, %d bytes)", job.id, done_word(confirmed), job.kind, size)
-        elif status == "pending":  # (a waiting ticket's, its tries spent: logged once, not 2/min)
-            report.retried += 1
-            quiet = job.attempts >= self.s.settings.printing.attempts
-            (log.debug if quiet else log.warning)("job %s will be tried again: %s", job.id, error)
-        elif status == "uncertain":
-            report.uncertain += 1
-            log.warning("job %s may not have printed: %s", job.id, error)
-        elif status == "cancelled":  # its ticket is over: no late paper, and no fault
-            log.info("job %s not printed: %s", job.id, error)
-            return
-        else:
-            report.failed += 1
-            log.warning("job %s failed: %s", job.id, error)
-        if error is not None:
-            report.errors.append(error)
+        quiet = job.attempts >= self.s.settings.printing.attempts
+        report.settled(
+            (job.id, job.kind), status, error, confirmed=confirmed, size=size, quiet=quiet
+        )
 
     def _fallback(self, job: PrintJob) -> str | None:
         if job.desk_id is None:
@@ -501,70 +520,3 @@ class PrintDelivery:
     def poll_printers(self, force: bool = False) -> dict[str, PrinterStatus]:
         """Ask each configured printer how it is (``oss-desk worker --once``)."""
         return self.states.poll_printers(force)
-
-    # A new owner's first task ------------------------------------------------------------------
-
-    def recover(self, counts: PrintCounts | None = None) -> int:
-        """Jobs an earlier owner left mid-print (it died, or stopped before it could write them:
-        we hold the lease). Its outcome noted as it stopped: written as it was known (a ticket
-        the printer confirmed is printed, not printed again). Sent whole and not confirmed:
-        uncertain (the desk is asked). Never begun (its owner's notes, on this boot, do not name
-        it, and no earlier try left bytes): printed now, as the original. Else cut short:
-        printed again once, marked COPY. What was recorded is added to ``counts`` (a
-        ``worker --once`` pass's summary)."""
-        now = self._stamp()
-        report = PrintReport()
-        db = self.s.store.path
-        with self.s.store.read() as conn:
-            left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
-        begun = {row["id"]: began(db, row["owner"], row["id"]) for row in left}
-        by_owner = {owner: noted_outcomes(db, owner) for owner in {r["owner"] for r in left}}
-        noted = {r["id"]: n for r in left if (n := by_owner[r["owner"]].get(r["id"])) is not None}
-        # What their owners said of them is in this owner's own file before the jobs are its
-        # own: should it die before it writes what became of them, the next reads the same.
-        begin_marks(db, self.owner)
-        carry_over(db, self.owner, begun, noted)
-        with self.s.store.write() as conn:
-            left = [row for row in left if o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)]
-            for row in left:
-                memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
-        forget_others(db, self.owner)
-        for row in left:
-            job, note = PrintJob.of(row), noted.get(row["id"])
-            kept = None if note is None else memory.from_note(note)
-            if kept is not None:  # the printer answered; the owner stopped before writing it
-                self._write_kept(job, kept, NOTED_BY_THE_WORKER_STOPPED, report)
-            else:
-                self._left(job, begun[row["id"]], report)
-        if left:
-            jobs = "print job" if len(left) == 1 else "print jobs"
-            log.warning("took over %d %s left mid-print (at %s)", len(left), jobs, now)
-        if counts is not None:
-            counts.count_from(report)
-        return len(left)
-
-    def _left(
-        self,
-        job: PrintJob,
-        first: bool | None,
-        report: PrintReport,
-        who: str = WORKER_STOPPED,
-    ) -> None:
-        """``job``, claimed by this owner, was left mid-print with its outcome unknown: by an
-        earlier owner that died (``first``: whether its lane noted the job begun, None: not
-        known), or by this owner's lane, stopped by a fault (``who`` says so). Sent whole:
-        uncertain (the desk is asked). Certainly nothing of it left: printed now, as the
-        original. Else printed again once, marked COPY
-        (:func:`~oss_desk.domain.delivery.left_mid_print`)."""
-        boot = same_boot(job.boot) if first is not None else None
-        earlier, noted = job.auto_reprints > 0, first is True
-        after = left_mid_print(
-            sent=job.sent_at is not None, marked=noted, same_boot=boot, earlier=earlier
-        )
-        said = stopped_worker_said(marked=noted, same_boot=boot, earlier=earlier, who=who)
-        if after == "uncertain":
-            self._uncertain(job, report, unconfirmed_said(None, stopped=True))
-        elif after == "original":
-            self._settle(job, "pending", report, claimed=True, error=said, started_at=None)
-        else:
-            self._cut_short(job, said, report)

@@ -50,6 +50,11 @@ def unknown_status() -> PrinterStatus:
     return PrinterStatus.UNKNOWN
 
 
+def answered(status: PrinterStatus) -> Answer:
+    """The answer of a printer whose answer was read already: ``status``."""
+    return lambda: status
+
+
 def confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:
     try:
         return link.confirm(size)

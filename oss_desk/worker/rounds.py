@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.sending import SendTally
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.appointments import AppointmentService
@@ -42,7 +43,7 @@ _reported: set[tuple[str, str]] = set()
 
 NO_SHOWS = "appointments' no-shows not marked now"
 REFERRALS = "referral messages not sent now"
-TURN_TEXTS = "texts to residents not sent now"
+TURN_TEXTS = "turn texts not sent now"
 PRINTING = "print jobs not delivered now"
 PRINTERS = "printers not asked how they are now"
 BOARD = "the board not updated now"
@@ -50,9 +51,11 @@ MESSAGES_STEP = "appointment messages not sent now"
 REPORT_EMAILS = "report emails not sent now"
 FEEDBACK_TEXTS = "follow-up texts not sent now"
 CONFIGURATION = "the configuration not reread now"
-DUE_NOT_READ = "when the next message is due not read now"
-TEXTS_WANTED = "whether texts to residents are wanted not read now"
-"""What is not done when the step fails (the start of its log line): the steps' names."""
+DUE_NOT_READ = "the next message's due time not read now"
+TEXTS_WANTED = "whether turn texts are needed not checked now"
+"""What is not done when the step fails (the start of its log line, and of ``worker --once``'s
+"Failed:" line): the steps' names, each naming what it leaves undone as ``worker --once``'s
+summary names it ("turn texts sent failed; ... Failed: turn texts not sent now")."""
 UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
     PRINTING: ("printed", "sent", "retried", "uncertain", "failed"),
     PRINTERS: ("printers",),
@@ -81,6 +84,12 @@ class WorkerReport(PrintCounts):
     feedback_texts_sent: int = 0
     steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
     """The steps that failed (what was not done), with the expected fault (None: a bug)."""
+
+    def count_messages(self, sent: SendTally) -> None:
+        """Adds a round's (or a take-over's) appointment or referral messages."""
+        self.messages_sent += sent.sent
+        self.messages_retried += sent.retried
+        self.messages_failed += sent.failed
 
     @property
     def unknown(self) -> set[str]:

@@ -27,6 +27,7 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
+from oss_desk.domain.sending import SendTally
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
@@ -44,9 +45,8 @@ from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.lane_guard import LaneGuard
 from oss_desk.worker.leased import LeasedDelivery
-from oss_desk.worker.messages import LANES, MessageDelivery
+from oss_desk.worker.messages import LANES, MessageDelivery, MessageReport
 from oss_desk.worker.owner import new_owner
-from oss_desk.worker.print_counts import PrintCounts
 from oss_desk.worker.printer_states import configured_printers
 from oss_desk.worker.printing import PrintDelivery
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
@@ -164,22 +164,16 @@ class DeviceWorker:
                 link.close()
 
         def messages() -> None:
-            sent = MessageDelivery(session, owner=self.owner).deliver_due()
-            result.messages_sent += sent.sent
-            result.messages_retried += sent.retried
-            result.messages_failed += sent.failed
+            result.count_messages(MessageDelivery(session, owner=self.owner).deliver_due())
 
         def referrals() -> None:
-            sent = referral_messages(session, steps)
-            result.messages_sent += sent.sent
-            result.messages_retried += sent.retried
-            result.messages_failed += sent.failed
+            result.count_messages(referral_messages(session, steps))
 
         def mails() -> None:
-            result.report_emails_sent = report_mails(session, self.owner).sent
+            result.report_emails_sent += report_mails(session, self.owner).sent
 
         def feedback() -> None:
-            result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
+            result.feedback_texts_sent += FeedbackTextDelivery.round(session, self.owner).sent
 
         try:
             self._take_over(session)
@@ -331,14 +325,20 @@ class DeviceWorker:
             )
         log.info("owns the devices (term %d, %s)", self.term, self.role)
 
-    def _recover(self, session: Session, counts: PrintCounts | None = None) -> int:
-        """What earlier owners left mid-way, taken over; the print jobs' outcomes recorded are
-        added to ``counts`` (a pass's summary)."""
+    def _recover(self, session: Session, counts: WorkerReport | None = None) -> int:
+        """What earlier owners left mid-way, taken over; what it recorded (print jobs' outcomes,
+        messages noted accepted as their owner stopped, now recorded sent...) is added to
+        ``counts`` (a pass's summary), as the pass's own deliveries are."""
         recovered = turn_texts_left(session)  # texts an earlier owner left mid-send
         recovered += PrintDelivery(session, self.transports, self.owner).recover(counts)
-        recovered += MessageDelivery(session, owner=self.owner).recover()
-        for lane in (ReportMailDelivery, FeedbackTextDelivery):
-            recovered += lane(session, owner=self.owner).recover()
+        messages, mails, texts = MessageReport(), SendTally(), SendTally()
+        recovered += MessageDelivery(session, owner=self.owner).recover(messages)
+        recovered += ReportMailDelivery(session, owner=self.owner).recover(mails)
+        recovered += FeedbackTextDelivery(session, owner=self.owner).recover(texts)
+        if counts is not None:
+            counts.count_messages(messages)
+            counts.report_emails_sent += mails.sent
+            counts.feedback_texts_sent += texts.sent
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()

@@ -165,6 +165,14 @@ class FakePrinter:
                     self.on_job(self.jobs[-1], self.arrivals[-1], self.closings[-1])
             self.ended += 1
 
+    def filed(self, seconds: float = 60) -> None:
+        """Wait until every job it was sent is filed (on its own threads, once each connection
+        has closed)."""
+        deadline = time.monotonic() + seconds
+        while self.ended < self.connections:
+            assert time.monotonic() < deadline, (self.ended, self.connections)
+            time.sleep(0.01)
+
     def close(self) -> None:
         self._stop.set()
         self.server.close()
