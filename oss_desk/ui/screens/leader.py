@@ -259,7 +259,7 @@ class LeaderScreen(DeskScreen):
             text.append("Today  ", style="bold")
             text.append(f"arrivals {figures.figures.visits}   ")
             for label, standard in (
-                (f"within {target} min ", figures.standard(SEEN_WITHIN_TARGET.key)),
+                (f"within {target} min ", snapshot.within_target),
                 ("   first contact ", figures.standard(FIRST_CONTACT.key)),
             ):
                 text.append(label)
