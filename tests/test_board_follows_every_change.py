@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from oss_desk.domain.models import Ticket
 from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
 from oss_desk.services.screen import screen_state
@@ -22,10 +23,16 @@ ROWS = 4
 
 
 def shown(session: Session) -> tuple[list[str], list[str]]:
-    """The codes the board's next frame and the waiting-room screen list, newest first."""
-    board = [call.code for call in board_state(session, "hq", ROWS).calls]
-    screen = [call["code"] for call in screen_state(session)["calls"]][:ROWS]
-    return board, screen
+    """The calls (code and desk) the board's next frame and the waiting-room screen list,
+    newest first."""
+    board = [f"{call.code} {call.desk}" for call in board_state(session, "hq", ROWS).calls]
+    screen = [f"{call['code']} {call['desk'][0]}" for call in screen_state(session)["calls"]]
+    return board, screen[:ROWS]
+
+
+def called(ticket: Ticket | None) -> str:
+    assert ticket is not None
+    return ticket.code
 
 
 def updates(session: Session) -> int:
@@ -39,10 +46,12 @@ def test_every_change_to_the_listed_calls_redraws_the_board(tmp_path: Path) -> N
     db = make_db(tmp_path, site_toml(extra=extra))
     ben = open_session(db=db, person="ben", desk_id="desk-1")
     dev = open_session(db=db, person="dev", desk_id="desk-2")
+    tl = open_session(db=db, person="tl", desk_id="greet-1")
     try:
-        desk1, desk2 = QueueService(ben), QueueService(dev)
+        desk1, desk2, leader = QueueService(ben), QueueService(dev), QueueService(tl)
         for _ in range(8):
             desk1.issue("C", print_ticket=False)
+        held: list[str] = []  # the code Desk 1 calls last
         steps: list[tuple[str, Callable[[], object]]] = [
             ("Desk 1 calls the next", lambda: desk1.call_next("desk-1")),  # C001
             ("Desk 2 calls the next", lambda: desk2.call_next("desk-2")),  # C002
@@ -65,8 +74,12 @@ def test_every_change_to_the_listed_calls_redraws_the_board(tmp_path: Path) -> N
             ("Desk 2 calls the next", lambda: desk2.call_next("desk-2")),  # C004
             # Desk 2 is busy now: C003 goes back to its queue, off the board (no change).
             ("Desk 2 takes the no-show back", lambda: desk2.undo_no_show("C003")),
-            ("Desk 1 calls the next", lambda: desk1.call_next("desk-1")),
+            ("Desk 1 calls the next", lambda: held.append(called(desk1.call_next("desk-1")))),
             ("Desk 2 finishes", lambda: desk2.finish("C004", "resolved")),
+            ("Desk 1 starts serving", lambda: desk1.start(held[0])),
+            ("Desk 1 parks", lambda: desk1.park(held[0], "document")),
+            # Back, at another desk: the board sends nobody to Desk 1 for them.
+            ("The leader resumes at Desk 4", lambda: leader.resume(held[0], "desk-4")),
             ("Desk 2 closes", lambda: desk2.set_desk_status("desk-2", "closed")),
         ]
         changed = 0
@@ -80,9 +93,11 @@ def test_every_change_to_the_listed_calls_redraws_the_board(tmp_path: Path) -> N
                 changed += 1
                 assert updates(ben) > queued, f"{what}: the screen changed, the board was not told"
         assert changed >= 15  # the walk moves calls at almost every step
+        assert shown(ben)[0][0] == f"{held[0]} Desk 4"
     finally:
         ben.close()
         dev.close()
+        tl.close()
 
 
 @pytest.mark.parametrize("busy", [False, True])
@@ -101,6 +116,6 @@ def test_a_no_show_taken_back_is_listed_where_it_went(tmp_path: Path, busy: bool
             desk1.call_next("desk-1")
         desk1.undo_no_show("C001")
         board, screen = shown(ben)
-        assert board == screen == (["C002"] if busy else ["C001"])
+        assert board == screen == (["C002 Desk 1"] if busy else ["C001 Desk 1"])
     finally:
         ben.close()
