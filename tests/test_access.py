@@ -197,6 +197,12 @@ def _desk(s: Session) -> str:
     return s.actor.desk_id or "desk-3"
 
 
+def _calling_desk(s: Session) -> str:
+    """The person's own desk when it calls tickets; a greeter's (meet-and-greet never calls,
+    and says so before any role: test_call_order) is tried from an adviser's desk."""
+    return "desk-3" if s.actor.desk_id in (None, "greet-1") else _desk(s)
+
+
 def _at(day: int, hour: int) -> datetime:
     return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
 
@@ -207,8 +213,8 @@ TRIES: dict[Action, Try] = {
     Action.QUICK_VISIT: lambda s, o, _: QueueService(s).quick_visit("W", "resolved"),
     Action.VIEW_QUEUE: lambda s, o, _: QueueService(s).queue(),
     Action.FIND_TICKET: lambda s, o, _: QueueService(s).look_up(o.called),
-    Action.CALL_NEXT: lambda s, o, _: QueueService(s).call_next(_desk(s)),
-    Action.CALL_CHOSEN: lambda s, o, _: QueueService(s).call(o.waiting, _desk(s)),
+    Action.CALL_NEXT: lambda s, o, _: QueueService(s).call_next(_calling_desk(s)),
+    Action.CALL_CHOSEN: lambda s, o, _: QueueService(s).call(o.waiting, _calling_desk(s)),
     Action.RECALL: lambda s, o, _: QueueService(s).recall(o.called),
     Action.START: lambda s, o, _: QueueService(s).start(o.called),
     Action.FINISH: lambda s, o, _: QueueService(s).finish(o.called, "resolved"),

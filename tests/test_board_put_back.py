@@ -105,3 +105,24 @@ def test_a_no_show_a_closed_desk_and_a_call_sent_elsewhere_leave_at_once(tmp_pat
         assert [c["code"] for c in screen_state(ben)["calls"]] == ["C003"]
         desk1.transfer("C003", desk_id="desk-3")  # sent to another desk, waiting for it
         assert frames.next() == ["Please take a ticket", "", ""]
+
+
+def test_a_no_show_taken_back_and_a_parked_resident_resumed_come_back_at_once(
+    tmp_path: Path,
+) -> None:
+    """Busy-counter trial: Desk 2 marked C004 a no-show, then took it back ("C004 is back:
+    called here again"); the waiting-room screen listed the call again at once, the board only
+    at the next call. Each call coming back to the list now redraws the board with it."""
+    with two_desks_calling(tmp_path, tickets=3) as (frames, desk1, desk2, ben):
+        desk2.no_show("C002")
+        assert frames.next() == ["C001 -> Desk 1", "", ""]
+        desk2.undo_no_show("C002")  # the resident turned up: called at Desk 2 again
+        assert frames.next() == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+        assert [c["code"] for c in screen_state(ben)["calls"]] == ["C002", "C001"]
+        # Parked (gone to fetch a document), then back at the desk: the call comes back too.
+        desk1.start("C001")
+        desk1.park("C001", "document")
+        assert frames.next() == ["C002 -> Desk 2", "", ""]
+        desk1.resume("C001")
+        assert frames.next() == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+        assert [c["code"] for c in screen_state(ben)["calls"]] == ["C002", "C001"]

@@ -38,7 +38,8 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.queue import CALL_ORDER_SQL
 
-from .conftest import MONDAY_0930, TRAINING, Cli, make_db
+from .conftest import MONDAY_0930, TRAINING, Cli, make_db, run_cli_process
+from .conftest import site_toml as small_site
 
 # A site whose desks differ in every way the rules look at.
 TYPICAL_MINUTES = {"C": 6, "B": 9, "H": 15, "W": 4}
@@ -589,6 +590,27 @@ def test_meet_and_greet_does_not_call(cli: Cli) -> None:
     assert refused.code == 6
     assert "meet-and-greet" in refused.err and refused.err.count("\n") == 1
     assert json.loads(cli("ticket", "show", "C001", "--json").out)["status"] == "waiting"
+
+
+def test_a_greeter_calling_from_meet_and_greet_is_refused_for_the_desk(tmp_path: Path) -> None:
+    """Busy-counter trial: the greeter's `ticket call-next --desk greet-1` was refused as a
+    role question (exit 9, "may not call the next resident") where the README promises exit 6
+    for a desk at meet-and-greet. The desk is the truer reason: it never calls, whoever asks.
+    A greeter at an adviser's desk is still refused for the role (exit 9)."""
+    greeter = '\n[[staff]]\nid = "gg"\nname = "Greta Greeter"\nrole = "meet-and-greet"\n'
+    db = make_db(tmp_path, small_site(extra=greeter))
+    env = {"OSS_DESK_DB": str(db)}
+    assert (
+        run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env).returncode == 0
+    )
+    for args, code, says in (
+        (("call-next", "--desk", "greet-1"), 6, "is a meet-and-greet desk: it does not call"),
+        (("call", "C001", "--desk", "greet-1"), 6, "is a meet-and-greet desk: it does not call"),
+        (("call-next", "--desk", "desk-1"), 9, "(meet-and-greet) may not"),
+    ):
+        done = run_cli_process("--user", "gg", "ticket", *args, env=env)
+        assert done.returncode == code, (args, done.stderr)
+        assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr
 
 
 # The order itself ---------------------------------------------------------------------------

@@ -64,3 +64,16 @@ def test_a_global_option_given_twice_is_refused(db_path: Path) -> None:
         assert "is given more than once: give it once" in done.stderr
     once = run_cli_process("--user", "tl", "queue", env={"OSS_DESK_DB": str(db_path)})
     assert once.returncode == 0, once.stderr
+
+
+def test_reports_with_nobody_to_send_to_are_the_tables_configuration_problem() -> None:
+    """Busy-counter trial: `report send daily` with nobody to send to exited 1, which the table
+    keeps for a failed check (`doctor`). It is a configuration problem: the table's 3."""
+    from oss_desk.services.mailed_reports import NoRecipient
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| exit | meaning |", 1)[1].split("\n\n", 1)[0]
+    rows = dict(line.strip("| ").split(" | ", 1) for line in table.splitlines()[2:])
+    assert NoRecipient.exit_code == 3
+    assert "`report send` with nobody to send reports to" in rows["3"]
+    assert "report" not in rows["1"]

@@ -319,9 +319,9 @@ def test_today_is_sent_at_once_on_a_day_the_office_does_not_open(
     [
         (("daily", "--date", "2026-11-32"), True, "smtp://127.0.0.1:1", 2, "is not a date"),
         (("monthly", "--month", "2026-13"), True, "smtp://127.0.0.1:1", 2, "is not a month"),
-        (("daily", "--date", "2026-11-23"), False, "smtp://127.0.0.1:1", 1, "no one to send"),
-        (("due",), False, "smtp://127.0.0.1:1", 1, "no one to send reports to"),
-        (("daily", "--date", "2026-11-23"), True, None, 1, "no mail server"),
+        (("daily", "--date", "2026-11-23"), False, "smtp://127.0.0.1:1", 3, "no one to send"),
+        (("due",), False, "smtp://127.0.0.1:1", 3, "no one to send reports to"),
+        (("daily", "--date", "2026-11-23"), True, None, 3, "no mail server"),
     ],
 )
 def test_bad_input_is_one_line_and_a_documented_exit_status(

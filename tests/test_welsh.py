@@ -238,3 +238,21 @@ def test_a_welsh_offices_messages_are_welsh_first(tmp_path: Path) -> None:
     page = email_html(composed, "qr.x@oss-desk")
     assert page.index("Mae eich apwyntiad") < page.index('src="cid:qr.x@oss-desk"')
     assert page.index("cid:qr.x@oss-desk") < page.index("Dangoswch") < page.index("Show this")
+
+
+def test_a_welsh_offices_ticket_printed_after_its_call_sends_to_the_desk(tmp_path: Path) -> None:
+    """A ticket whose paper prints after its resident was called (the printer was down) sends
+    them to the desk in each language, Welsh first, as the phone page does."""
+    db = office(tmp_path, welsh_toml())
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        ticket = queue.issue("C").ticket
+        called = queue.call(ticket.code, "room-1")
+        shown = texts(read(render(ticket_printout(session, called))))
+    finally:
+        session.close()
+    welsh = next(i for i, t in enumerate(shown) if t.startswith("Ewch i Ystafell gyfweld 1 nawr"))
+    english = next(i for i, t in enumerate(shown) if t.startswith("Please go to Interview room"))
+    assert welsh < english
+    assert not any(t.startswith(("Gwyliwch", "Please watch")) for t in shown)

@@ -60,6 +60,9 @@ class TicketPrintout(Phrased):
     site, label, issued, wait, watch, privacy, phone. Missing: English from the fields."""
     copy: bool = False
     """An earlier copy may have printed: this one says COPY at the top."""
+    called_to: str | None = None
+    """The desk's public name when the ticket was called before its paper printed (the printer
+    was down): the paper sends the resident there, not to watch the board."""
 
     def english(self, wording: Wording) -> dict[str, list[str]]:
         return ticket(wording, self).phrases
@@ -71,18 +74,26 @@ def ticket(
     council: tuple[str, ...] = (),
     site: tuple[str, ...] = (),
     label: tuple[str, ...] = (),
+    desk: tuple[str, ...] = (),
 ) -> TicketPrintout:
     """The ticket ``plain`` in the office's languages: each name as configured, Welsh first
     where there is one (none given: ``plain``'s own, which is the last of each), each fixed
     text from the wording (``collected``: the resident cannot watch the board, so the ticket
-    says a member of staff will come to them instead)."""
+    says a member of staff will come to them instead; ``called_to``: already called, so it
+    sends them to that desk, ``desk`` its names)."""
+    if plain.collected:
+        watch = list(wording.say("ticket.collected"))
+    elif plain.called_to is not None:
+        watch = wording.go_to(desk or (plain.called_to,))
+    else:
+        watch = list(wording.say("ticket.watch"))
     phrases = {
         "council": list(council or (plain.council,)),
         "site": list(site or (plain.site,)),
         "label": list(label or (plain.label,)),
         "issued": list(wording.say("ticket.issued", time=plain.issued)),
         "wait": wording.wait(plain.ahead, plain.estimate_minutes),
-        "watch": list(wording.say("ticket.collected" if plain.collected else "ticket.watch")),
+        "watch": watch,
         "privacy": list(wording.say("ticket.privacy")),
         "phone": list(wording.say("ticket.phone")),
     }

@@ -75,3 +75,13 @@ calls: back in the queue (put back after a call nobody answered, parked, or sent
 desk), moved to another service, cancelled, or marked a no-show. (A resident served and
 finished keeps their call among the previous calls: it was answered.) Nobody is expected at
 the desk that called them, so a resident coming back to read the board is not sent there."""
+
+
+def board_moved_by(was: TicketStatus, to: TicketStatus, *, called: bool) -> bool:
+    """Whether a ticket's change from ``was`` to ``to`` changes the board's list of calls (and
+    the waiting-room screen's: the same list), so the board must redraw at once. ``called``:
+    the ticket was called before the change and still has that call (parked, a no-show). A call
+    leaves the list (put back, parked, sent elsewhere, transferred, cancelled, a no-show) or
+    comes back to it (a no-show taken back, a parked resident resumed); a first call is the
+    call's own board update."""
+    return called and (was in OFF_THE_BOARD) != (to in OFF_THE_BOARD)

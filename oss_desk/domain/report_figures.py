@@ -123,6 +123,21 @@ class WaitCounts:
         )
 
 
+def running_within(
+    report: Standard | None, figures: VisitFigures, unseen_past_target: int, amber_points: float
+) -> Standard | None:
+    """The "seen within the target" figure while the day runs (the team leader's running
+    figures; ``report``: the daily report's, rated). A visitor still waiting unseen past the
+    target can only miss (seen later, leaving, or still there at closing), so counts as a miss
+    already (``unseen_past_target``: :func:`oss_desk.domain.wait_clock.unseen_past_target`).
+    Never higher than the best the day can still reach; at close of day nobody is waiting and
+    it is the daily report's figure."""
+    if report is None:
+        return None
+    value = pct(figures.seen_within_target, figures.measured + unseen_past_target)
+    return SEEN_WITHIN_TARGET.rate(report.label, value, amber_points, report.definition)
+
+
 def _punctual(tally: VisitTally, punctual_ms: int) -> int:
     return count_punctual(tally.appointment_waits_ms, punctual_ms)
 

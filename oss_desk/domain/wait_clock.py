@@ -11,13 +11,13 @@ service (:func:`joined`). Their place in the queue keeps the arrival either way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from oss_desk.domain.epoch import epoch_ms
-from oss_desk.domain.models import Ticket
-from oss_desk.domain.standards import clock_start
+from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
+from oss_desk.domain.standards import clock_start, over_target
 
 
 def waited_seconds(
@@ -77,3 +77,21 @@ class WaitClock:
             issued=joined(ticket.issued_at, self.sent_back.get(ticket.id)),
             seen=self.seen.get(ticket.visit_id),
         )
+
+
+def unseen_past_target(
+    entries: Iterable[QueueEntry], seen: Mapping[int, datetime], target_seconds: int
+) -> int:
+    """The visitors waiting in the live queue past the target who have had no first contact
+    (``seen``: :attr:`WaitClock.seen`): whatever happens now, each misses the target (the
+    running figure counts them so, :func:`oss_desk.domain.report_figures.running_within`).
+    A resident sent on after being seen is not one: their visit's contact is already rated."""
+    return len(
+        {
+            e.ticket.visit_id
+            for e in entries
+            if e.ticket.status is TicketStatus.WAITING
+            and e.ticket.visit_id not in seen
+            and over_target(e.wait_seconds, target_seconds)
+        }
+    )

@@ -14,7 +14,7 @@ the Welsh catalogue is said in English only, never twice.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Any
@@ -218,6 +218,17 @@ class Wording:
             if line not in said:
                 said.append(line)
         return tuple(said) or (fill(ENGLISH[key], values),)
+
+    def go_to(self, desks: Sequence[str]) -> list[str]:
+        """ "Please go to Desk 1 now", in each language with the desk's name in it (``desks``:
+        its public names, in the office's languages' order): what the phone page says of a
+        called ticket, and a ticket printed after it was called. Nothing said twice."""
+        said: list[str] = []
+        for n, language in enumerate(self.languages):
+            line = self.one(language, "phone.called", desk=desks[min(n, len(desks) - 1)])
+            if line not in said:
+                said.append(line)
+        return said
 
     def names(self, english: str, welsh: str | None) -> tuple[str, ...]:
         """A configured name and its Welsh form (when the office is bilingual and has one)."""

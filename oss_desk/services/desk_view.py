@@ -36,6 +36,7 @@ from oss_desk.services.session import Session
 if TYPE_CHECKING:
     from oss_desk.domain.reports import DailyReport
     from oss_desk.domain.send_faults import SenderWords
+    from oss_desk.domain.standards import Standard
     from oss_desk.services.alerts import LeaderAlert
     from oss_desk.storage.counter import AddedService
     from oss_desk.storage.devices import DeviceState
@@ -101,6 +102,9 @@ class DeskSnapshot:
     board_url: str | None = None
     figures: DailyReport | None = None
     """Today's running figures (the daily report, without the weeks before)."""
+    within_target: Standard | None = None
+    """Today's "seen within the target" as it stands now: those still waiting unseen past it
+    count as misses already (:func:`oss_desk.domain.report_figures.running_within`)."""
     target_seconds: int = 15 * 60
     amber_seconds: int = 10 * 60
     """Waits show amber from here (``queue.amber_minutes``), red past the target."""
@@ -212,6 +216,8 @@ def take_snapshot(
         texts = turn_texts_said(conn, at_desks)
         closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
+        within = None
+        target = session.settings.queue.target_minutes * 60
         senders: tuple[tuple[str, SenderWords], ...] = ()
         if figures:  # the team leader's: the mail server and Notify, when worth saying
             from oss_desk.services.sender_states import senders_said
@@ -219,9 +225,18 @@ def take_snapshot(
             found = senders_said(conn, site.timezone, now, worker)
             senders = tuple((label, words) for label, words in found if words.worth_saying)
         if figures:  # the team leader's figures: the report code loads when first asked for
+            from oss_desk.domain.report_figures import running_within
+            from oss_desk.domain.standards import SEEN_WITHIN_TARGET
+            from oss_desk.domain.wait_clock import unseen_past_target
             from oss_desk.services.reports import ReportService
 
             daily = ReportService(session, actor).daily(day, site.id, compare_weeks=0)
+            within = running_within(
+                daily.standard(SEEN_WITHIN_TARGET.key),
+                daily.figures,
+                unseen_past_target(live.entries, live.clock.seen, target),
+                session.settings.reports.amber_points,
+            )
     from oss_desk.services.opening import closed_now_at
 
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
@@ -235,7 +250,6 @@ def take_snapshot(
     logins = live.logins
     states = desk_states(desks, statuses, logins, staffed_only)
     at_desk = {t.desk: t for t in held if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)}
-    target = session.settings.queue.target_minutes * 60
     catalogue = [s.code for s in session.settings.services if s.code in session.directory.services]
     lines = [
         service_line(code, session.directory.services[code].name, entries, target)
@@ -270,6 +284,7 @@ def take_snapshot(
         print_jobs=jobs,
         board_url=board_url,
         figures=daily,
+        within_target=within,
         target_seconds=target,
         floor=live.floor,
         added={visit: tuple(found) for visit, found in added.items()},

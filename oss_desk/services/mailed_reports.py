@@ -34,7 +34,7 @@ from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
-from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
+from oss_desk.errors import ConfigError, NotFound, RuleViolation
 from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
@@ -49,11 +49,10 @@ from oss_desk.storage.reports_visits import visitor_days
 ALL_SITES = store.ALL_SITES
 
 
-class NoRecipient(OssDeskError):
-    """Nobody to send the reports to, or no mail server to send them through."""
-
-    title = "Reports cannot be sent"
-    exit_code = EXIT_REFUSED
+class NoRecipient(ConfigError, title="Reports cannot be sent"):
+    """Nobody to send the reports to, or no mail server to send them through: a configuration
+    problem (exit 3), which the configuration's ``reports.send_to``, a team leader's
+    ``[[staff]] email`` or ``email.smtp_url`` puts right."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,9 @@ def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) 
     council = council_names(session, wording)
     site_said = site_names(session, wording, site.id)
     label = label_names(session, wording, ticket_row.service)
+    # Called before its paper printed (the printer was down): the paper sends them to the desk.
+    called = ticket_row.status is TicketStatus.CALLED and ticket_row.desk is not None
+    desk = desk_names(session, wording, ticket_row.desk) if called else ()
     plain = TicketPrintout(
         council=council[-1],
         site=site_said[-1],
@@ -117,8 +120,9 @@ def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) 
         qr=public_link(session, ticket_row) or ticket_qr(session, ticket_row),
         large_print=LARGE_PRINT in ticket_row.needs,
         collected=COLLECT_IN_PERSON in ticket_row.needs,
+        called_to=desk[-1] if desk else None,
     )
-    return ticket(wording, plain, council, site_said, label)
+    return ticket(wording, plain, council, site_said, label, desk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,11 +147,7 @@ def phone_state(session: Session, token: str) -> dict[str, Any] | None:
         if entry is not None:  # the people ahead and the wait the paper ticket shows
             state["lines"] = wording.wait(entry.ahead, minutes(entry.estimated_wait_seconds))
     elif ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
-        desks = desk_names(session, wording, ticket.desk)
-        state["lines"] = [
-            wording.one(language, "phone.called", desk=desks[min(n, len(desks) - 1)])
-            for n, language in enumerate(wording.languages)
-        ]
+        state["lines"] = wording.go_to(desk_names(session, wording, ticket.desk))
     else:
         state["lines"] = list(wording.say("phone.done"))
     return state

@@ -29,11 +29,11 @@ BOARD_CALLS = (
     "    AND e.kind IN ('called', 'recalled') "
     f"    AND t.status NOT IN ({OFF_BOARD}) "
     "  GROUP BY e.ticket_id) "
-    "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
-    "  e.ticket_id "
+    "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), "
+    "  coalesce(t.desk_id, e.desk_id), e.ticket_id "
     "FROM latest JOIN events e ON e.id = latest.event_id "
     "JOIN tickets t ON t.id = e.ticket_id "
-    "LEFT JOIN closed c ON c.desk_id = e.desk_id "
+    "LEFT JOIN closed c ON c.desk_id = coalesce(t.desk_id, e.desk_id) "
     "WHERE c.event_id IS NULL OR c.event_id < e.id "
     "ORDER BY e.id DESC LIMIT :limit"
 )
@@ -57,7 +57,9 @@ def board_calls(
     recalls, newest first, one per ticket: the one place that decides what the board and the
     waiting-room screen list. A ticket back in the queue, transferred, cancelled or a no-show
     leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
-    is expected there (a desk reopened later does not bring its old calls back)."""
+    is expected there (a desk reopened later does not bring its old calls back). Each names
+    the desk the resident is at now: the one that called them, or the one a team leader
+    resumed them at after they were parked."""
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])
         for r in conn.execute(

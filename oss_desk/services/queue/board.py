@@ -1,7 +1,9 @@
 """The one place that decides a change alters what the display board shows: a call, a recall,
-a ticket put back or moved, a desk closing, close of day closing called tickets. Each queues a
-board update in the transaction that records the change; the worker's board lane redraws only
-on a queued update (and when the business day turns, :mod:`oss_desk.worker.board`)."""
+a ticket put back or moved, a no-show taken back, a parked resident resumed (a call back on the
+board: :func:`oss_desk.domain.public.board_moved_by`), a desk closing, close of day closing
+called tickets. Each queues a board update in the transaction that records the change; the
+worker's board lane redraws only on a queued update (and when the business day turns,
+:mod:`oss_desk.worker.board`)."""
 
 from __future__ import annotations
 

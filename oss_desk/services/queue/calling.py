@@ -23,8 +23,8 @@ from oss_desk.storage.site import desk_status
 class Calling(QueueCore):
     def call_next(self, desk_id: str | None = None) -> Ticket | None:
         """Call the next ticket for a desk; None when nothing is waiting that it may call."""
+        desk = self._calling_desk(desk_id)  # a desk that never calls: said before the role
         self._require(Action.CALL_NEXT)
-        desk = self._calling_desk(desk_id)
         site = self.s.directory.sites[desk.site_id]
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -177,17 +177,20 @@ class Calling(QueueCore):
         self._board(conn, ticket, "called", now)
 
     def _calling_desk(self, desk_id: str | None) -> Desk:
+        """The desk that calls; refused when it never calls tickets (meet-and-greet), whoever
+        asks: the desk is the truer reason, before the person's role (exit 6, not 9)."""
         desk = self._desk(desk_id)
         if desk is None:
             raise InvalidInput("say which desk is calling", cli_hint="--desk ID")
+        if not calls_tickets(desk.kind):
+            raise RuleViolation(f"{desk.name} is a meet-and-greet desk: it does not call tickets")
         return desk
 
     def _check_can_call(self, conn: sqlite3.Connection, desk: Desk) -> None:
-        """Why ``desk`` cannot call now (it does not call from the queue, nobody is logged in
-        to it, it is not open, or it still has a resident); nothing when it can."""
+        """Why ``desk`` cannot call now (nobody is logged in to it, it is not open, or it still
+        has a resident; one that never calls is refused by :meth:`_calling_desk`); nothing
+        when it can."""
         status = desk_status(conn, desk.id)
-        if not calls_tickets(desk.kind):
-            raise RuleViolation(f"{desk.name} is a meet-and-greet desk: it does not call tickets")
         if self.staffed_only and login_at(conn, desk.id) is None:
             raise RuleViolation(f"nobody is logged in to {desk.name}: log in there first")
         if status is not DeskStatus.OPEN:

@@ -23,7 +23,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.public import OFF_THE_BOARD
+from oss_desk.domain.public import OFF_THE_BOARD, board_moved_by
 from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.sent_to import nobody_would_call, not_served_at
 from oss_desk.domain.text import shown
@@ -421,13 +421,16 @@ class QueueCore:
     ) -> Ticket:
         """The ticket's guarded status change (from ``allowed``), with the columns ``fields``.
         A call that leaves the board by it (:data:`~oss_desk.domain.public.OFF_THE_BOARD`: put
-        back, parked, sent elsewhere, transferred, cancelled, a no-show) leaves with this
-        change's board update, at once."""
+        back, parked, sent elsewhere, transferred, cancelled, a no-show), or comes back to it
+        (a no-show taken back, a parked resident resumed), does so with this change's board
+        update, at once (:func:`~oss_desk.domain.public.board_moved_by`)."""
         moved = changed(
             q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields)
         )
-        if ticket.status in AT_DESK and to in OFF_THE_BOARD:
-            self._board(conn, moved, "put_back", self.s.clock.now())
+        called = ticket.status in AT_DESK or ticket.called_at is not None
+        if board_moved_by(ticket.status, to, called=called):
+            reason = "put_back" if to in OFF_THE_BOARD else "called"
+            self._board(conn, moved, reason, self.s.clock.now())
         return moved
 
     def _added_service_event(

@@ -5,7 +5,7 @@ ahead agree with what "call next" does."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
@@ -37,6 +37,8 @@ class LiveQueue:
     """Who is logged in where, and what each desk can meet."""
     logins: dict[str, DeskLogin]
     """Who is logged in to which desk, since when."""
+    clock: WaitClock = field(default_factory=WaitClock)
+    """What the waits are counted from (each visit's first contact among them)."""
 
 
 def read_live_queue(
@@ -52,6 +54,11 @@ def read_live_queue(
     statuses = desk_statuses(conn)
     logins = desk_logins(conn)
     floor = read_floor(session, conn, site.id, logins)
+    clock = WaitClock(
+        booked=booked_starts(conn, (t.visit_id for t in tickets)),
+        seen=first_contacts(conn, (t.visit_id for t in tickets)),
+        sent_back=sent_back(conn, (t.visit_id for t in tickets)),
+    )
     entries = live_queue(
         tickets,
         desks=[d for d in session.directory.desks.values() if d.site_id == site.id],
@@ -61,14 +68,10 @@ def read_live_queue(
         now=now,
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
-        clock=WaitClock(
-            booked=booked_starts(conn, (t.visit_id for t in tickets)),
-            seen=first_contacts(conn, (t.visit_id for t in tickets)),
-            sent_back=sent_back(conn, (t.visit_id for t in tickets)),
-        ),
+        clock=clock,
         only=only,
     )
-    return LiveQueue(entries, tickets, statuses, floor, logins)
+    return LiveQueue(entries, tickets, statuses, floor, logins, clock)
 
 
 def typical_seconds(session: Session, conn: sqlite3.Connection, now: datetime) -> dict[str, float]:
