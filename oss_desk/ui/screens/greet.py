@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
+from oss_desk.domain.channel_words import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
