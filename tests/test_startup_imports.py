@@ -260,7 +260,8 @@ def test_a_desk_with_its_devices_running_holds_no_settings_models(tmp_path: Path
 # the first frame), the follow-up rules (when a key needs them), the rules of the booking
 # channels and the appointments' domain (its Ctrl+N needs only the words for texts not set up),
 # the rules of closed days and opening hours and the command line's views of a ticket (read
-# with the first snapshot), and the other admin commands.
+# with the first snapshot), the reports' standards (its queue colours its waits by the wait
+# rule alone: domain/wait_target.py), and the other admin commands.
 GREET_DENIED = (
     "oss_desk.ui.dialogs",
     "oss_desk.ui.screens.flows",
@@ -278,6 +279,7 @@ GREET_DENIED = (
     "oss_desk.domain.closed_day",
     "oss_desk.domain.workdays",
     "oss_desk.services.views",
+    "oss_desk.domain.standards",
     "oss_desk.cli.admin",
     "oss_desk.cli.counter",
 )

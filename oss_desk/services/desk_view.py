@@ -284,7 +284,7 @@ def take_snapshot(
 def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
     """How a service's queue stands: how many wait, the longest wait, how many are over the
     target."""
-    from oss_desk.domain.standards import over_target
+    from oss_desk.domain.wait_target import over_target
 
     waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
     return ServiceLine(

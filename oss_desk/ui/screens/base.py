@@ -256,7 +256,7 @@ class DeskScreen(Screen[None]):
         return snapshot.waiting
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
-        from oss_desk.domain.standards import over_target
+        from oss_desk.domain.wait_target import over_target
 
         self.show_top_bar(snapshot.site_id)
         from oss_desk.services.delivery import StatusPart  # loaded with the first snapshot

@@ -22,7 +22,7 @@ from oss_desk.domain.counter import sent_for, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
-from oss_desk.domain.standards import WaitBand, wait_band
+from oss_desk.domain.wait_target import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.names import Names
@@ -133,7 +133,7 @@ class QueueTable(DataTable[Cell]):
             self.show(list(self._entries.values()))
 
     def wait_style(self, seconds: int) -> str:
-        """The one wait colour (domain.standards.wait_band): amber from queue.amber_minutes,
+        """The one wait colour (domain.wait_target.wait_band): amber from queue.amber_minutes,
         red past the target."""
         return self._styles[wait_band(seconds, self.amber_seconds, self.target_seconds)]
 
