@@ -407,6 +407,60 @@ def test_the_command_sets_its_start_up_aside_from_the_garbage_collector(tmp_path
     assert collector_at_exit("run", db) == (True, 0)
 
 
+PASSES_TO_FIRST_FRAME = """
+import gc, importlib.abc, importlib.machinery, os, sys
+
+passes = []
+started = [False]
+gc.callbacks.append(lambda phase, info: started[0] and phase == "stop" and passes.append(1))
+
+
+def first_frame(app):  # the desk's first frame is out: how many passes since the command ran?
+    print(len(passes), gc.isenabled(), flush=True)
+    os._exit(0)
+
+
+class OnFirstFrame(importlib.abc.MetaPathFinder):
+    # Patches the desk app when the command imports it (importing it here would move its
+    # imports before the command starts).
+    def find_spec(self, name, path, target=None):
+        if name != "oss_desk.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.OssDeskApp.on_ready = first_frame
+            run = module.OssDeskApp.run
+            module.OssDeskApp.run = lambda self, *a, **k: run(self, *a, headless=True, **k)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, OnFirstFrame())
+from oss_desk import cli
+
+started[0] = True
+cli.main(sys.argv[1:])
+"""
+
+
+def test_the_desk_collects_nothing_before_its_first_frame(tmp_path: Path) -> None:
+    """`oss-desk desk` keeps the collector paused from the start of the command to its first
+    frame: the session's, the screen's and Textual's imports make tens of thousands of objects
+    that live all day and next to no garbage, and a pass over them only delays the frame. The
+    desk sets them aside and collects again once its data is on screen (the collector is off
+    at the first frame only)."""
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "HOME": str(tmp_path)}
+    python("-m", "oss_desk", "queue", env=env)  # keeps the validated copy
+    done = python("-c", PASSES_TO_FIRST_FRAME, "desk", "--desk", "greet-1", env=env)
+    assert done.stdout.split() == ["0", "False"]
+
+
 def test_the_queue_package_gives_every_name_it_lists() -> None:
     """The queue package imports its modules when a name is first asked for: each name it
     lists is there (and is the object of the module it comes from), any other is an error."""
