@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import ClosedDay
-from oss_desk.domain.counter import Activity, DeskLogin, activity, desk_states
+from oss_desk.domain.counter import Activity, activity, desk_states
 from oss_desk.domain.delivery import (
     PrintState,
     WorkerState,
 )
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.message_delivery import (
     TextsSaid,
 )
