@@ -262,7 +262,8 @@ def test_a_desk_with_its_devices_running_holds_no_settings_models(tmp_path: Path
 # the rules of closed days and opening hours and the command line's views of a ticket (read
 # with the first snapshot), the reports' standards (its queue colours its waits by the wait
 # rule alone: domain/wait_target.py), the counter's and the queue's rules (its empty queue and
-# the session's login need neither: they fill its rows), and the other admin commands.
+# the session's login need neither: they fill its rows), the backups' files (looked for only
+# when the database is missing), and the other admin commands.
 GREET_DENIED = (
     "oss_desk.ui.dialogs",
     "oss_desk.ui.screens.flows",
@@ -284,6 +285,7 @@ GREET_DENIED = (
     "oss_desk.domain.counter",
     "oss_desk.domain.queue",
     "oss_desk.domain.wait_clock",
+    "oss_desk.services.backup_files",
     "oss_desk.cli.admin",
     "oss_desk.cli.counter",
 )
@@ -305,8 +307,8 @@ def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path)
 
 # `oss-desk queue` (a kiosk's or a script's most run command) reads the live queue: it loads
 # neither the code that changes tickets (issue, call, close, the counter, logins, records,
-# the other ticket commands), nor the event log's writer, the outboxes, close of day, nor
-# the reports' arithmetic.
+# the other ticket commands), nor the event log's writer, the outboxes, close of day, the
+# backups' files (looked for only when the database is missing), nor the reports' arithmetic.
 QUEUE_DENIED = (
     *DENIED,
     "oss_desk.cli.tickets",
@@ -325,6 +327,7 @@ QUEUE_DENIED = (
     "oss_desk.storage.outbox",
     "oss_desk.storage.devices",
     "oss_desk.storage.day_closures",
+    "oss_desk.services.backup_files",
     "oss_desk.domain.appointments",
     "oss_desk.domain.delivery",
     "statistics",
