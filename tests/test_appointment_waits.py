@@ -1,5 +1,5 @@
 """An appointment holder's wait, live and reported, by one rule: the 15-minute clock starts at the
-later of check-in and the booked time (``oss_desk.domain.standards.clock_start``). The live
+later of check-in and the booked time (``oss_desk.domain.wait_target.clock_start``). The live
 queue's wait (which the greet lists, the team leader's "Over" and ``oss-desk queue``'s
 "OVER TARGET" all show) must agree with the daily report's "seen within target" for a resident
 who checks in early, on time or late (and the called ticket's "waited" at the desk is the same
@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.standards import over_target
+from oss_desk.domain.wait_target import over_target
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session

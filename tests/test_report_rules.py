@@ -25,10 +25,9 @@ from oss_desk.domain.standards import (
     classify_visit,
     contact_times,
     is_first_contact,
-    over_target,
-    within_target,
 )
 from oss_desk.domain.tally import signposted_flag
+from oss_desk.domain.wait_target import over_target, within_target
 from oss_desk.render.html import daily_html
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService

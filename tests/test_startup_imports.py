@@ -130,10 +130,12 @@ def test_help_still_lists_every_command() -> None:
 
 
 # The desk app's first frame pays only for the first screen: the other modes' screens, charts,
-# calendars, reports, the follow-up and booking code and the device worker (started after the
+# calendars, reports, the follow-up and booking code, the mail library's address parser (it
+# checks an email address when one is typed or sent) and the device worker (started after the
 # first frame) load when first used.
 DESK_DENIED = (
     "sqlite_utils",
+    "email.headerregistry",
     "pydantic_settings",
     "plotext",
     "textual_plotext",
@@ -196,8 +198,11 @@ sys.exit(run(sys.argv[3:]))
 def first_frame_imports(db: Path, out: Path, desk: str, mode: str = "-") -> list[str]:
     """Every module a real ``oss-desk desk`` process (headless) had imported when its first
     frame was out (after switching to ``mode``, if given; ``devices``: once the device worker
-    it starts after the first frame runs its lanes)."""
+    it starts after the first frame runs its lanes). As at an office, a command before it has
+    validated the settings and kept their copy: the desk reads the copy (validating them again,
+    once after each change, imports pydantic and what checks an address)."""
     env = {"OSS_DESK_DB": str(db), "HOME": str(out.parent)}
+    python("-m", "oss_desk", "queue", env=env)  # keeps the validated copy
     python("-c", FIRST_FRAME, str(out), mode, "desk", "--desk", desk, env=env)
     names: list[str] = json.loads(out.read_text())
     assert "oss_desk.ui.app" in names and "textual" in names
@@ -242,7 +247,6 @@ DEVICES_DENIED = (
 
 def test_a_desk_with_its_devices_running_holds_no_settings_models(tmp_path: Path) -> None:
     db = make_db(tmp_path)
-    python("-m", "oss_desk", "queue", env={"OSS_DESK_DB": str(db)})  # keeps the validated copy
     names = first_frame_imports(db, tmp_path / "modules.json", "greet-1", "devices")
     assert {"oss_desk.worker.rounds", "oss_desk.services.reports"} <= set(names)
     held = {n for n in names for d in DEVICES_DENIED if n == d or n.startswith(d + ".")}
@@ -253,7 +257,13 @@ def test_a_desk_with_its_devices_running_holds_no_settings_models(tmp_path: Path
 # with other screens (each imported when its key is first pressed), and without what only its
 # data and its actions need: the snapshot, the delivery service the status line reads, the
 # queue service, the outbox and the message tables (imported with the first snapshot, after
-# the first frame), the follow-up rules (when a key needs them), and the other admin commands.
+# the first frame), the follow-up rules (when a key needs them), the rules of the booking
+# channels and the appointments' domain (its Ctrl+N needs only the words for texts not set up),
+# the rules of closed days and opening hours and the command line's views of a ticket (read
+# with the first snapshot), the reports' standards (its queue colours its waits by the wait
+# rule alone: domain/wait_target.py), the counter's and the queue's rules (its empty queue and
+# the session's login need neither: they fill its rows), the backups' files (looked for only
+# when the database is missing), and the other admin commands.
 GREET_DENIED = (
     "oss_desk.ui.dialogs",
     "oss_desk.ui.screens.flows",
@@ -266,6 +276,16 @@ GREET_DENIED = (
     "oss_desk.storage.feedback_texts",
     "oss_desk.storage.report_mails",
     "oss_desk.domain.followups",
+    "oss_desk.domain.channels",
+    "oss_desk.domain.appointments",
+    "oss_desk.domain.closed_day",
+    "oss_desk.domain.workdays",
+    "oss_desk.services.views",
+    "oss_desk.domain.standards",
+    "oss_desk.domain.counter",
+    "oss_desk.domain.queue",
+    "oss_desk.domain.wait_clock",
+    "oss_desk.services.backup_files",
     "oss_desk.cli.admin",
     "oss_desk.cli.counter",
 )
@@ -287,8 +307,8 @@ def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path)
 
 # `oss-desk queue` (a kiosk's or a script's most run command) reads the live queue: it loads
 # neither the code that changes tickets (issue, call, close, the counter, logins, records,
-# the other ticket commands), nor the event log's writer, the outboxes, close of day, nor
-# the reports' arithmetic.
+# the other ticket commands), nor the event log's writer, the outboxes, close of day, the
+# backups' files (looked for only when the database is missing), nor the reports' arithmetic.
 QUEUE_DENIED = (
     *DENIED,
     "oss_desk.cli.tickets",
@@ -307,6 +327,7 @@ QUEUE_DENIED = (
     "oss_desk.storage.outbox",
     "oss_desk.storage.devices",
     "oss_desk.storage.day_closures",
+    "oss_desk.services.backup_files",
     "oss_desk.domain.appointments",
     "oss_desk.domain.delivery",
     "statistics",
@@ -391,6 +412,60 @@ def test_the_command_sets_its_start_up_aside_from_the_garbage_collector(tmp_path
     assert frozen > 10_000  # what the command line, the services and the domain made
     # Called in-process (tests, a program embedding it), nothing is frozen or paused.
     assert collector_at_exit("run", db) == (True, 0)
+
+
+PASSES_TO_FIRST_FRAME = """
+import gc, importlib.abc, importlib.machinery, os, sys
+
+passes = []
+started = [False]
+gc.callbacks.append(lambda phase, info: started[0] and phase == "stop" and passes.append(1))
+
+
+def first_frame(app):  # the desk's first frame is out: how many passes since the command ran?
+    print(len(passes), gc.isenabled(), flush=True)
+    os._exit(0)
+
+
+class OnFirstFrame(importlib.abc.MetaPathFinder):
+    # Patches the desk app when the command imports it (importing it here would move its
+    # imports before the command starts).
+    def find_spec(self, name, path, target=None):
+        if name != "oss_desk.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.OssDeskApp.on_ready = first_frame
+            run = module.OssDeskApp.run
+            module.OssDeskApp.run = lambda self, *a, **k: run(self, *a, headless=True, **k)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, OnFirstFrame())
+from oss_desk import cli
+
+started[0] = True
+cli.main(sys.argv[1:])
+"""
+
+
+def test_the_desk_collects_nothing_before_its_first_frame(tmp_path: Path) -> None:
+    """`oss-desk desk` keeps the collector paused from the start of the command to its first
+    frame: the session's, the screen's and Textual's imports make tens of thousands of objects
+    that live all day and next to no garbage, and a pass over them only delays the frame. The
+    desk sets them aside and collects again once its data is on screen (the collector is off
+    at the first frame only)."""
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "HOME": str(tmp_path)}
+    python("-m", "oss_desk", "queue", env=env)  # keeps the validated copy
+    done = python("-c", PASSES_TO_FIRST_FRAME, "desk", "--desk", "greet-1", env=env)
+    assert done.stdout.split() == ["0", "False"]
 
 
 def test_the_queue_package_gives_every_name_it_lists() -> None:

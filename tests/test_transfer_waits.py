@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.standards import over_target
 from oss_desk.domain.wait_clock import joined, sent_on, waited_seconds
+from oss_desk.domain.wait_target import over_target
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session

@@ -31,9 +31,9 @@ from oss_desk.domain.standards import (
     count_within,
     missed_walk_out,
     punctual,
-    within_target,
 )
 from oss_desk.domain.tally import DayTally, VisitTally
+from oss_desk.domain.wait_target import within_target
 from oss_desk.storage.reports_visits import FACT_COLUMNS, count_ended_visits
 
 T0 = 1_795_000_000_000

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
-from oss_desk.domain.standards import within_target
+from oss_desk.domain.wait_target import within_target
 from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.services.desk_view import service_line
 

@@ -142,7 +142,15 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
     """
     ctx.obj = State(db=db, config=config, user=user)
     ctx.call_on_close(ctx.obj.close)
-    _started()
+    if ctx.invoked_subcommand not in SETS_START_UP_ASIDE:
+        _started()
+
+
+SETS_START_UP_ASIDE = frozenset({"desk"})
+"""Commands that set their own start-up aside from the garbage collector: the desk app keeps it
+paused until its session is open and its code imported, then freezes what start-up made and
+holds the collector until its first frame (``oss_desk.ui.run.hold_collector``), so its passes
+over the session's and the screen's imports never delay that frame."""
 
 
 def report_group() -> click.Command:

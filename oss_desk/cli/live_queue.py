@@ -14,7 +14,7 @@ from oss_desk.cli.common import State, emit_json, json_command, site_option
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.queue import marks_said
-from oss_desk.domain.standards import over_target
+from oss_desk.domain.wait_target import over_target
 from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, waited_minutes
 from oss_desk.services.queue.view import LiveView
 from oss_desk.services.session import Session

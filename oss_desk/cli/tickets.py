@@ -112,7 +112,7 @@ def issue(
 
         check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
-        from oss_desk.domain.channels import TEXTS_NOT_SET_UP
+        from oss_desk.domain.channel_words import TEXTS_NOT_SET_UP
         from oss_desk.domain.phones import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible
 

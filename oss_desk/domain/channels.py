@@ -12,19 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oss_desk.domain.appointments import Preferred
-
-NOT_SET_UP_HERE = "not set up here"
-"""What a channel that cannot confirm a booking here is marked with, where it is offered."""
-
-EMAIL_NOT_SET_UP = (
-    "email is not set up for this office (email.smtp_url, or notify with its email_template)"
+from oss_desk.domain.channel_words import (
+    EMAIL_NOT_SET_UP,
+    NO_PRINTER,
+    NOT_SET_UP_HERE,
+    TEXTS_NOT_SET_UP,
 )
-TEXTS_NOT_SET_UP = "texts are not set up for this office (notify.api_key_file and sms_template)"
-TEXTS_OFF_AT_GREET = (
-    f"Ctrl+N (texts for a resident while they wait) is {NOT_SET_UP_HERE}: {TEXTS_NOT_SET_UP}"
-)
-"""Meet-and-greet's Ctrl+N where texts are not set up: said instead of asking for a number."""
-NO_PRINTER = "a printed slip needs a desk with a printer"
 
 _OFFERED = {
     Preferred.EMAIL: "an email",

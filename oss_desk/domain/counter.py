@@ -7,13 +7,13 @@ Pure rules; the queue engine (``services/queue``) asks them.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import NamedTuple
 
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
 from oss_desk.domain.queue import PRIORITY_APPOINTMENT, PRIORITY_URGENT, Queued, calls_tickets
 
@@ -145,16 +145,7 @@ def may_undo_no_show(marked_at: datetime | None, now: datetime) -> bool:
     return marked_at is not None and now - marked_at <= timedelta(seconds=UNDO_NO_SHOW_SECONDS)
 
 
-# Who is logged in where --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeskLogin:
-    """Someone logged in to a desk."""
-
-    desk_id: str
-    person: str
-    since: datetime
+# Who is logged in where (a login's record: domain/logins.py) ------------------------------------
 
 
 class LoginAnswer(StrEnum):

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from email.headerregistry import AddressHeader, HeaderRegistry
-from typing import cast
+from functools import cache
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from email.headerregistry import AddressHeader, HeaderRegistry
 
 from oss_desk.domain.text import shown
 
@@ -106,14 +109,23 @@ def one_recipient(to: str) -> str | None:
     """The one plain address a To header's text holds, as a mail program reads it (None: it
     holds none, more than one, or a group such as ``resident:other@example.org``). The sender
     sends only to the address held, and only when its To header reads back as that address."""
-    groups = cast(AddressHeader, _HEADERS("To", to)).groups  # the registry's To: addresses
+    groups = cast("AddressHeader", _headers()("To", to)).groups  # the registry's To: addresses
     if len(groups) != 1 or groups[0].display_name is not None:
         return None
     addresses = groups[0].addresses
     return addresses[0].addr_spec if len(addresses) == 1 else None
 
 
-_HEADERS = HeaderRegistry()
+@cache
+def _headers() -> HeaderRegistry:
+    """The mail library's header registry, made when an address is first read: its parser
+    (``email.headerregistry``, a few milliseconds to import) stays off the start-up of what
+    only imports this module (the desk's first frame, every command)."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry()
+
+
 NOT_ONE_ADDRESS = "the email address held is not one plain address (it would go to someone else)"
 """Why a message was not sent to an address held from before the check at entry (a comma or
 colon in it, read by the mail server as another address)."""

@@ -7,9 +7,10 @@ The rules behind the figures are written here once and asked by everything else:
   resolution at meet-and-greet) comes no later than the target after the clock started: exactly
   15:00 counts as within. A call the resident did not hear and that was put back in the queue
   is no contact (:func:`contact_times`). The live queue's "over the target" is the same rule
-  from the other side.
-- **The clock** (:func:`clock_start`): it starts at arrival (when meet-and-greet records the
-  visitor); for an appointment, at the later of check-in and the booked time.
+  from the other side (the rule and its clock: :mod:`oss_desk.domain.wait_target`).
+- **The clock** (:func:`~oss_desk.domain.wait_target.clock_start`): it starts at arrival (when
+  meet-and-greet records the visitor); for an appointment, at the later of check-in and the
+  booked time.
 - **Who the 15-minute figure counts** (:func:`classify_visit`): every visitor who was seen, or
   left unseen after their clock started. A walk-out (left, or not there when called) who waited
   longer than the target is a miss; one who left sooner is reported on its own line; a visitor
@@ -18,8 +19,8 @@ The rules behind the figures are written here once and asked by everything else:
   after the booked time, of the appointment holders who checked in by it.
 - **First contact**: which outcomes count as resolved at the first point of contact is
   :attr:`oss_desk.domain.models.Outcome.first_contact` (:data:`FIRST_CONTACT_OUTCOMES`).
-- **Wait colours** (:func:`wait_band`): amber from ``queue.amber_minutes``, red past the target,
-  the same on every screen.
+- **Wait colours** (:func:`~oss_desk.domain.wait_target.wait_band`): amber from
+  ``queue.amber_minutes``, red past the target, the same on every screen.
 - **Satisfied** (:func:`is_satisfied`): a rating of 4 or 5 out of 5.
 - **Telephone** (:func:`answered_within`): an answered call whose queue time was no longer than
   the limit (exactly 20 seconds counts as within 20).
@@ -42,6 +43,7 @@ from typing import NamedTuple
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.stats import rag_status
+from oss_desk.domain.wait_target import clock_start, within_target
 from oss_desk.domain.worded import Worded
 
 FIRST_CONTACT_OUTCOMES = tuple(o.value for o in Outcome if o.first_contact)
@@ -53,47 +55,11 @@ def is_first_contact(outcome: str | None) -> bool:
     return outcome in FIRST_CONTACT_OUTCOMES
 
 
-def within_target(wait_ms: int, target_ms: int) -> bool:
-    """The wait rule: clock start to first contact within the target (the target itself
-    counts)."""
-    return wait_ms <= target_ms
-
-
 def count_within(waits_ms: Iterable[int], target_ms: int) -> int:
     """How many of ``waits_ms`` are within the target (:func:`within_target`: the target itself
     counts), counted in one pass at C speed (a year's report counts hundreds of thousands;
     ``tests/test_visit_rules_sql.py`` holds it equal to the rule one wait at a time)."""
     return sum(map(target_ms.__ge__, waits_ms))
-
-
-def over_target(wait_seconds: int, target_seconds: int) -> bool:
-    """A visitor still waiting past the target (the live queue's warning)."""
-    return not within_target(wait_seconds * 1000, target_seconds * 1000)
-
-
-class WaitBand(StrEnum):
-    """How long a waiting resident has waited, as every screen colours it."""
-
-    OK = "ok"
-    AMBER = "amber"
-    """From ``queue.amber_minutes`` (10 by default)."""
-    RED = "red"
-    """Past the target (``queue.target_minutes``, 15 by default): the standard is missed."""
-
-
-def wait_band(wait_seconds: int, amber_seconds: int, target_seconds: int) -> WaitBand:
-    """THE wait colour: red past the target, amber from ``amber_seconds``, else ok."""
-    if over_target(wait_seconds, target_seconds):
-        return WaitBand.RED
-    if wait_seconds >= amber_seconds:
-        return WaitBand.AMBER
-    return WaitBand.OK
-
-
-def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
-    """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
-    the booked time (a resident who checks in early is not kept waiting by the office)."""
-    return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)  # CLOCK_STARTS
 
 
 class VisitEnd(StrEnum):

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from oss_desk.domain.closed_day import CLOSED_AT_CLOSE_OF_DAY, closed_by_day_end
 from oss_desk.domain.queue import CancelReason
-from oss_desk.domain.standards import VisitEnd, missed_walk_out, within_target
+from oss_desk.domain.standards import VisitEnd, missed_walk_out
+from oss_desk.domain.wait_target import within_target
 from oss_desk.domain.waits import waited_minutes
 
 NO_SHOW_SAID = "no-show (not there when called)"

@@ -2,7 +2,7 @@
 so the queue's "over the target" never counts a wait the report does not.
 
 The clock starts at arrival, or for an appointment at the later of check-in and the booked time
-(:func:`oss_desk.domain.standards.clock_start`, the report's). A resident sent on after their
+(:func:`oss_desk.domain.wait_target.clock_start`, the report's). A resident sent on after their
 visit's first contact (the contact the report rates) waits for what they wait for now from when
 they were sent on (:func:`sent_on`): to another service (a new ticket, issued then), or back to
 the queue from an adviser's desk, keeping their ticket, for a desk or a colleague of the same
@@ -17,7 +17,7 @@ from datetime import datetime
 
 from oss_desk.domain.epoch import epoch_ms
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
-from oss_desk.domain.standards import clock_start, over_target
+from oss_desk.domain.wait_target import clock_start, over_target
 
 
 def waited_seconds(

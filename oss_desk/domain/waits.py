@@ -8,7 +8,7 @@
   is "1 min", never "0 min".
 
 Whether a wait is within the 15-minute standard is not a display and does not use these
-minutes: it compares the durations themselves (:func:`oss_desk.domain.standards.within_target`,
+minutes: it compares the durations themselves (:func:`oss_desk.domain.wait_target.within_target`,
 exactly 15:00 counts as within).
 """
 

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import ClosedDay
-from oss_desk.domain.counter import Activity, DeskLogin, activity, desk_states
+from oss_desk.domain.counter import Activity, activity, desk_states
 from oss_desk.domain.delivery import (
     PrintState,
     WorkerState,
 )
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.message_delivery import (
     TextsSaid,
 )
@@ -299,7 +300,7 @@ def take_snapshot(
 def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
     """How a service's queue stands: how many wait, the longest wait, how many are over the
     target."""
-    from oss_desk.domain.standards import over_target
+    from oss_desk.domain.wait_target import over_target
 
     waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
     return ServiceLine(

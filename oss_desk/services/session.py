@@ -24,7 +24,6 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
-from oss_desk.services.backup_files import missing_said
 from oss_desk.services.identity_refusal import login_entry, refusal_text
 from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
@@ -265,6 +264,8 @@ def _demo_hint(path: Path, error: StorageError, config: Path | None) -> StorageE
     another terminal)."""
     if path.exists():
         return error
+    from oss_desk.services.backup_files import missing_said  # (only when the file is gone)
+
     restore = missing_said(path, config)  # an office whose file went: where are its backups
     if restore is not None:
         return StorageError(restore)

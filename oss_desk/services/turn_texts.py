@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.channels import TEXTS_NOT_SET_UP
+from oss_desk.domain.channel_words import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.counter import HELD_TEXT_KEY
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from oss_desk.domain.counter import DeskLogin
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import DeskStatus, Ticket
 from oss_desk.domain.waits import unserved_said
 from oss_desk.services.queue.view import LiveView

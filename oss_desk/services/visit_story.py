@@ -26,8 +26,6 @@ from oss_desk.domain.standards import (
     TAKEN_BACK,
     VisitEnd,
     classify_visit,
-    clock_start,
-    within_target,
 )
 from oss_desk.domain.visit_story import (
     OPEN_PAST_CLOSING,
@@ -36,6 +34,7 @@ from oss_desk.domain.visit_story import (
     waited_said,
 )
 from oss_desk.domain.wait_clock import waited_seconds
+from oss_desk.domain.wait_target import clock_start, within_target
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.queue.day_end import due_close_at
 from oss_desk.services.session import Session

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.counter import DeskLogin
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import Outcome
 from oss_desk.storage.rows import returned_int
 

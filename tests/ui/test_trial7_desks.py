@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, RadioButton, RadioSet, Static
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.channels import NONE_WORKS, TEXTS_OFF_AT_GREET
+from oss_desk.domain.channel_words import TEXTS_OFF_AT_GREET
+from oss_desk.domain.channels import NONE_WORKS
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog

@@ -1,5 +1,5 @@
 """One wait colour everywhere: amber from ``queue.amber_minutes`` (10 by default), red past the
-target (15 minutes: exactly 15:00 is still within it), as domain.standards.wait_band says; the
+target (15 minutes: exactly 15:00 is still within it), as domain.wait_target.wait_band says; the
 desk's queue table takes both from the snapshot (it once went amber at target - 3 minutes)."""
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ from oss_desk.domain.standards import (
     contact_times,
     is_first_contact,
     missed_walk_out,
-    within_target,
 )
+from oss_desk.domain.wait_target import within_target
 from oss_desk.storage.events import encode_event_data
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 

@@ -21,7 +21,8 @@ from oss_desk.domain.appointments import (
     reminder_covered,
 )
 from oss_desk.domain.calendar import business_day, local
-from oss_desk.domain.channels import NO_PRINTER, NOT_SET_UP, PRINT_TO_HINT, BookingChannels
+from oss_desk.domain.channel_words import NO_PRINTER
+from oss_desk.domain.channels import NOT_SET_UP, PRINT_TO_HINT, BookingChannels
 from oss_desk.domain.models import (
     EventKind,
     Service,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Unpack
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
-from oss_desk.domain.counter import DeskLogin, desk_states, parked_words, status_words
+from oss_desk.domain.counter import desk_states, parked_words, status_words
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import (
     Actor,
     Desk,

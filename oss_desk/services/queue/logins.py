@@ -10,7 +10,8 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import LOGGING_OUT_ANOTHER, Action
-from oss_desk.domain.counter import DeskLogin, LoginAnswer, login_answer
+from oss_desk.domain.counter import LoginAnswer, login_answer
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.records import Records

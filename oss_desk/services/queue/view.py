@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DeskLogin
+from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
 from oss_desk.domain.queue import Floor, live_queue
 from oss_desk.domain.wait_clock import WaitClock

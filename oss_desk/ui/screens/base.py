@@ -19,7 +19,6 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DESK_STATUS_WORDS, NOTHING_HIGHLIGHTED, left_the_list
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
@@ -256,7 +255,7 @@ class DeskScreen(Screen[None]):
         return snapshot.waiting
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
-        from oss_desk.domain.standards import over_target
+        from oss_desk.domain.wait_target import over_target
 
         self.show_top_bar(snapshot.site_id)
         from oss_desk.services.delivery import StatusPart  # loaded with the first snapshot
@@ -294,6 +293,8 @@ class DeskScreen(Screen[None]):
     def not_highlighted(self, gone: Ticket | None) -> str:
         """Why no ticket is highlighted: ``gone`` (the one that was) left the list, and where
         it is now as the live queue has it; or nothing was highlighted."""
+        from oss_desk.domain.counter import NOTHING_HIGHLIGHTED, left_the_list  # (_status_word)
+
         if gone is None:
             return NOTHING_HIGHLIGHTED
         snap = self.desk.snapshot
@@ -440,4 +441,8 @@ class ReadOnce(Generic[V]):
 
 
 def _status_word(status: str) -> str:
+    # The counter's rules (and the queue's they import) load with the first snapshot, after
+    # the desk's first frame.
+    from oss_desk.domain.counter import DESK_STATUS_WORDS
+
     return next((w for s, w in DESK_STATUS_WORDS.items() if s.value == status), status)

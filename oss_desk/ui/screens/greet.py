@@ -19,14 +19,11 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
-from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
+from oss_desk.domain.channel_words import TEXTS_OFF_AT_GREET
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
-from oss_desk.domain.workdays import closed_now_line
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
-from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keyline import behind
@@ -152,8 +149,9 @@ class GreetScreen(DeskScreen):
         """The ticket id of the last one issued here, or of the ticket it was moved to."""
         self.seen_live = False
         """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
-        self.closed_said: str | None = CLOSED_AT_THE_DESK
-        """What the line at the top says (shown only while the office is closed)."""
+        self.closed_said: str | None = None
+        """What the line at the top says (shown only while the office is closed; written with
+        the first snapshot that says it is)."""
         self.following: int | None = None
         """The ticket :attr:`followed` and :attr:`seen_live` are about (the last issued here,
         when they were last worked out)."""
@@ -171,7 +169,7 @@ class GreetScreen(DeskScreen):
         self.desk.issued_here = issued
 
     def compose_body(self) -> ComposeResult:
-        closed = Static(Text(CLOSED_AT_THE_DESK), id="day-closed")
+        closed = Static(id="day-closed")
         closed.display = False  # shown while the team leader has closed the day
         yield closed
         with Horizontal(id="greet-body"):
@@ -319,6 +317,10 @@ class GreetScreen(DeskScreen):
         """The line at the top while the office takes no arrivals (a team leader closed the
         day) or is closed now by its own rule (a closure day, a bank holiday, outside its
         opening hours: tickets are still issued, and it is said, with why)."""
+        # With the snapshot, after the first frame: the rules of closed days and opening hours.
+        from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
+        from oss_desk.domain.workdays import closed_now_line
+
         if snapshot.closed_day is not None:
             said: str | None = CLOSED_AT_THE_DESK
         elif snapshot.closed_now is not None:
@@ -395,6 +397,8 @@ class GreetScreen(DeskScreen):
             return f"being served at {where}"
         if now.parked:
             return f"parked at {where}"
+        from oss_desk.services.views import wait_phrase  # (the queue's rules: after the frame)
+
         return wait_phrase(entry)
 
     # Actions ------------------------------------------------------------------------------------

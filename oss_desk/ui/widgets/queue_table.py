@@ -17,11 +17,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.events import Click, Key, Resize
 
-from oss_desk.domain.counter import sent_for, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.queue import FLAG_HEADING, staff_marks
-from oss_desk.domain.standards import WaitBand, wait_band
+from oss_desk.domain.wait_target import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.names import Names
@@ -53,6 +51,13 @@ def waited_text(seconds: int, short: bool = False) -> str:
     return f"{whole}m" if short else f"{whole} min"
 
 
+def flag_heading() -> str:
+    """The Flag column's heading, as the queue's rules name it."""
+    from oss_desk.domain.queue import FLAG_HEADING
+
+    return FLAG_HEADING
+
+
 def clipped(text: str, width: int) -> str:
     """``text`` in at most ``width`` cells, ending "…" when cut."""
     if len(text) <= width:
@@ -67,13 +72,15 @@ class QueueTable(Table[Cell]):
     COLUMNS = (
         ("#", "pos"),
         ("Code", "code"),
-        (FLAG_HEADING, "flag"),
+        ("", "flag"),  # its heading is the queue's (domain.queue.FLAG_HEADING): see flag_heading()
         ("Service", "service"),
         ("Wait", "waited"),
         ("Est.", "est"),
         ("Needs", "needs"),
     )
-    """Every column; the Flag column is there only while a ticket shown has a flag."""
+    """Every column; the Flag column is there only while a ticket shown has a flag (the queue's
+    rules, which say what a flag is and call its column, are imported when there are rows:
+    after the desk's first frame)."""
     GIVES_WAY = ("est", "pos")
     """Left out, in this order, where the headings would not all show whole (80 columns with
     a flag): the estimate (meet-and-greet's panel says the issued ticket's own; where a ticket
@@ -109,7 +116,7 @@ class QueueTable(Table[Cell]):
         self.shown_columns = keys
         for label, key in self.COLUMNS:
             if key in keys:
-                self.add_column(Text(label), key=key)  # plain: never read as markup
+                self.add_column(Text(label or flag_heading()), key=key)  # plain: never markup
 
     @guarded
     def on_key(self, event: Key) -> None:
@@ -133,13 +140,15 @@ class QueueTable(Table[Cell]):
             self.show(list(self._entries.values()))
 
     def wait_style(self, seconds: int) -> str:
-        """The one wait colour (domain.standards.wait_band): amber from queue.amber_minutes,
+        """The one wait colour (domain.wait_target.wait_band): amber from queue.amber_minutes,
         red past the target."""
         return self._styles[wait_band(seconds, self.amber_seconds, self.target_seconds)]
 
     def fit_columns(self, entries: list[QueueEntry]) -> tuple[tuple[str, ...], int, int, bool]:
         """The columns shown, how wide the service and needs may be, and whether waits are
         short ("16m")."""
+        from oss_desk.domain.queue import staff_marks
+
         flagged = any(staff_marks(e.ticket) for e in entries)
         keys = tuple(key for _, key in self.COLUMNS if key != "flag" or flagged)
         width = self.size.width
@@ -155,7 +164,7 @@ class QueueTable(Table[Cell]):
         fixed = {
             "pos": max([1, *(len(str(e.position or 0)) for e in entries)]),
             "code": 4,
-            "flag": max([len(FLAG_HEADING), *(len(self.flag_text(e)) for e in entries)]),
+            "flag": max([len(flag_heading()), *(len(self.flag_text(e)) for e in entries)]),
             "waited": max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)]),
             "est": max([4, *(len(self.est_text(e, short)) for e in entries)]),
         }
@@ -182,6 +191,8 @@ class QueueTable(Table[Cell]):
 
     def sent_text(self, entry: QueueEntry) -> str:
         """Where the ticket was sent ("for Desk 3"), or "" (sent nowhere)."""
+        from oss_desk.domain.counter import sent_for, sent_to
+
         sent = sent_to(entry.ticket)
         if sent is None or self.names is None:
             return ""
@@ -196,6 +207,8 @@ class QueueTable(Table[Cell]):
         return self.flag_cell(entry, sent=sent).plain
 
     def flag_cell(self, entry: QueueEntry, *, sent: bool = False) -> Text:
+        from oss_desk.domain.queue import staff_marks
+
         cell = Text()
         cell.append(", ".join(staff_marks(entry.ticket)), style=self._styles[WaitBand.RED])
         if sent and (where := self.sent_text(entry)):
