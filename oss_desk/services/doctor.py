@@ -28,7 +28,7 @@ from oss_desk.services.backup_files import FOLDER_ENV
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
 from oss_desk.services.doctor_checks import Check, fail, free_bytes, guard, ok, warn
-from oss_desk.services.doctor_devices import board, notify, printers, smtp
+from oss_desk.services.doctor_devices import board, notify, printers, smtp, smtp_found_of_another
 from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
@@ -137,6 +137,11 @@ def _as_worker_found(
         words = found.get(label)
         if words is None or check.detail in ("no mail server configured", "not configured"):
             noted.append(check)
+            continue
+        url = settings.email.smtp_url
+        another = url and label == "Email" and smtp_found_of_another(store.conn, url, tz, now)
+        if another:  # the worker's finding is of another server: nothing of this one's
+            noted.append(replace(check, detail=f"{check.detail}; {another}"))
             continue
         detail = f"{check.detail}; the worker last found: {words.text}"
         worse = max(check.status, words.level, key=_SEVERITY.index)  # its fault is the worker's
