@@ -367,7 +367,16 @@ def test_days_closed_that_hold_bookings_are_listed(
     assert kept not in out
     assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(4,)]
     # doctor keeps saying so until they are moved (someone who missed init's answer).
-    assert "warn  bookings: 3 from today on to move" in oss(env, "doctor")[1]
+    (doctor,) = [x for x in oss(env, "doctor")[1].splitlines() if x.startswith("warn  bookings")]
+    assert doctor.startswith("warn  bookings: 3 from today on to move"), doctor
+    # The IT administrator's trial: it sent them to re-run `init --config FILE` to list them;
+    # it names them, and the command that shows each.
+    named = doctor.split("now closed): ", 1)[1].split(";", 1)[0]
+    assert len(named.split(", ")) == 3 and {saturday, late} <= set(named.split(", ")), doctor
+    assert kept not in doctor and "init --config" not in doctor, doctor
+    assert doctor.endswith(
+        "; `oss-desk appointment show REF` says when and with whom, then move or cancel it"
+    ), doctor
     # Following the hint moves the booking as the council's: the resident was owed notice.
     hint = re.search(r"move them with `oss-desk (appointment move REF [^`]*)`", out)
     assert hint is not None

@@ -312,12 +312,20 @@ def _bookings_to_move(store: Store, settings: Settings, clock: Clock) -> Check:
     found = bookings_to_move(store.conn, settings, today)
     if not found.count:
         return ok("bookings", "none to move")
+    refs = found.refs
+    named = ", ".join(refs[:SHOWN]) + (
+        f" and {len(refs) - SHOWN} more" if len(refs) > SHOWN else ""
+    )
     return warn(
         "bookings",
         f"{found.count} from today on to move (with someone who left the staff list or no "
-        "longer takes them, or where the office is now closed): `oss-desk init --config FILE` "
-        "lists them",
+        f"longer takes them, or where the office is now closed): {named}; "
+        "`oss-desk appointment show REF` says when and with whom, then move or cancel it",
     )
+
+
+SHOWN = 10
+"""The bookings to move that doctor names (the rest counted)."""
 
 
 def _without_environment(document: dict[str, Any] | None, store: Store | None) -> Settings | None:
