@@ -699,3 +699,25 @@ def test_init_warns_of_a_channel_promised_but_not_set_up(
     code, out, err = oss(env | {"OSS_DESK_DB": str(tmp_path / "demo.sqlite")}, "init", "--demo")
     assert code == 0, err
     assert "Warning:" not in out, out
+
+
+def test_init_warns_of_a_number_written_as_text_or_true(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The IT administrator's trial: `appointment_minutes = "20"` was accepted without a word.
+    Every setting is read in pydantic's lax mode (the OSS_DESK_* variables are text), so it is
+    still accepted, as an office may have stored one; init names each such number, and true
+    for a number (read as 1: `backup.keep_days = true` would keep backups a day)."""
+    text = office().replace("appointment_minutes = 30", 'appointment_minutes = "30"', 1)
+    assert text != office()
+    text += "\n[backup]\nkeep_days = true\n"
+    code, out, err = load(tmp_path, env, text, "loose.toml")
+    assert code == 0, err
+    config = tmp_path / "loose.toml"
+    assert [line for line in out.splitlines() if line.startswith("Warning:")] == [
+        f'Warning: {config}: services[0].appointment_minutes = "30" is text, not a number: '
+        "write it without the quotes",
+        f"Warning: {config}: backup.keep_days = true is not a number (it is read as 1): write one",
+    ]
+    code, out, err = load(tmp_path, env, office(), "plain.toml")
+    assert code == 0 and "Warning:" not in out, out
