@@ -142,7 +142,7 @@ def test_a_closed_site_s_printer_switched_off_is_a_warning(
     # The IT administrator's trial: the line said what was wrong, not what to do next.
     for said in (opened, line):
         assert said.endswith(
-            "; once it is on and connected, try it: `oss-desk printer test greet-1` (prints a page)"
+            "; then try it: `oss-desk printer test greet-1` (prints a test page)"
         ), said
     assert not [x for x in closed.out.splitlines() if x.startswith("fail  printer")]
 

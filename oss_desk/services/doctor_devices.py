@@ -56,17 +56,18 @@ def printers(settings: Settings, recorded: dict[str, DeviceState], now: datetime
             if found.status != "fail" or url.startswith("capture:")
             else _closed_now(settings, users[url], now)
         )
+        failed = found.status == "fail" and not url.startswith("capture:")
         if closed is not None:
             found = warn(found.name, f"{found.detail} (site closed now: {closed})")
-        if found.status != "ok" and not url.startswith("capture:"):  # its next step
+        if failed:  # its next step, as the other lines give theirs
             found = dataclasses.replace(found, detail=f"{found.detail}; {try_it(users[url][0])}")
         checks.append(found)
     return checks
 
 
 def try_it(desk: str) -> str:
-    """What to do next about a printer doctor did not find ready."""
-    return f"once it is on and connected, try it: `oss-desk printer test {desk}` (prints a page)"
+    """What to do next about a printer doctor found failing."""
+    return f"then try it: `oss-desk printer test {desk}` (prints a test page)"
 
 
 def _closed_now(settings: Settings, desks: list[str], now: datetime) -> str | None:
