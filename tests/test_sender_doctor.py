@@ -161,3 +161,12 @@ def test_what_the_worker_found_of_another_mail_server_is_not_said_of_this_one(
     assert deliver(db, later + timedelta(minutes=1)) == (0, 0)
     line = doctor_line(db, monkeypatch, "email")
     assert "the worker last found: cannot reach the mail server (connection refused)" in line
+    # A variable that names the mail server names it to every process, the worker's too: what
+    # the worker found is said as ever (it cannot be told from the stored configuration).
+    env = {"OSS_DESK_EMAIL__SMTP_URL": smtp.url}
+    result = Cli(db, monkeypatch)("doctor", now=format_instant(later), env=env)
+    (line,) = [x for x in result.out.splitlines() if x.split()[1:2] == ["email"]]
+    assert line.endswith(
+        "answers EHLO; the worker last found: cannot reach the mail server (connection refused) "
+        "since 10:03 (1 waiting)"
+    ), line

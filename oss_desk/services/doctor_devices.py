@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from oss_desk.clock import read_instant
-from oss_desk.config import Settings
+from oss_desk.config import ENV_PREFIX, Settings
 from oss_desk.domain.calendar import local, time_said
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import PRINTER_SILENT, device_words, said_with
@@ -192,8 +192,8 @@ def smtp_found_of_another(conn: sqlite3.Connection, url: str, tz: str, now: date
     now (the worker records one finding, whichever server it used); None: it is, or the
     worker has found nothing yet (said as "not tried yet")."""
     found = last_found(conn, "smtp")
-    if found is None:
-        return None
+    if found is None or _email_in_environment():
+        return None  # (a variable names it to every process: the worker's finding is of it)
     stored, since = held_since(conn, "$.email.smtp_url", url)
     if not stored:
         return (
@@ -209,6 +209,13 @@ def smtp_found_of_another(conn: sqlite3.Connection, url: str, tz: str, now: date
         f"what the worker last found of the mail server dates from before this one was "
         f"configured ({when}): not known of this one until the worker sends through it"
     )
+
+
+def _email_in_environment() -> bool:
+    """Whether an ``OSS_DESK_EMAIL...`` variable sets the mail server (as every process of
+    the host is given it), not the stored configuration."""
+    names = {f"{ENV_PREFIX}EMAIL", f"{ENV_PREFIX}EMAIL__SMTP_URL"}
+    return any(key.upper() in names for key in os.environ)
 
 
 def notify(settings: Settings) -> Check:
