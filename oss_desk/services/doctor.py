@@ -28,7 +28,7 @@ from oss_desk.services.backup_files import FOLDER_ENV
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
 from oss_desk.services.doctor_checks import Check, fail, free_bytes, guard, ok, warn
-from oss_desk.services.doctor_devices import board, notify, printers, smtp, smtp_found_of_another
+from oss_desk.services.doctor_devices import board, notify, printers, smtp
 from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
@@ -126,6 +126,7 @@ def _as_worker_found(
     here but refused the worker's key is a failure, a fault it tries again after a warning."""
     from dataclasses import replace
 
+    from oss_desk.services.doctor_devices import smtp_found_of_another
     from oss_desk.services.sender_states import senders_said
 
     if store is None:
