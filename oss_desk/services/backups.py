@@ -350,42 +350,49 @@ def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
     """What ``resident forget`` says of the backups: those made after the records were (their
     event log reaches ``since_event``, the first record's making; None: not known, so every
     one) were made before the erasure, so they still hold the details until pruned."""
-    every = since_event is None
-    return _held(session, lambda reaches: every or reaches is not False, since_event or 0)
+    if since_event is None:
+        return _held(session, lambda _conn, _backup: True)
+    return _held(session, lambda conn, backup: _reaches(conn, backup, since_event) is not False)
 
 
 @dataclass(frozen=True)
 class HeldPastErasure:
     """What ``resident find`` says of the backups: the last erasure on request (when), and
-    the backups made before it (which may still hold what any erasure since their making
-    cleared), whoever was erased: a search that finds nothing names no one."""
+    the backups that may still hold what an erasure cleared (made after the record was and
+    before its erasure), whoever was erased: a search that finds nothing names no one."""
 
     erased_at: datetime
     held: HeldInBackups
 
 
 def held_past_erasure(session: Session) -> HeldPastErasure | None:
-    """The backups of the office's folder made before the last erasure on request (told by
-    their event log, not by clocks; a backup whose log is not known counts); None: nothing
-    was ever erased on request."""
+    """The backups of the office's folder that may hold a record erased on request since:
+    made after its making and before its erasure (told by their event log, not by clocks; a
+    backup whose log is not known counts), with the last erasure; None: nothing was ever
+    erased on request."""
     with session.store.read() as conn:
-        last = subject.last_erasure(conn)
-    if last is None:
+        erased = subject.erasures(conn)
+    if not erased:
         return None
-    event, at = last
-    return HeldPastErasure(
-        parse_instant(at), _held(session, lambda reaches: reaches is not True, event)
-    )
+
+    def holds(conn: sqlite3.Connection, backup: Path) -> bool:
+        return any(
+            _reaches(conn, backup, event) is not True
+            and (made is None or _reaches(conn, backup, made) is not False)
+            for event, made, _ in erased
+        )
+
+    return HeldPastErasure(parse_instant(erased[-1][2]), _held(session, holds))
 
 
-def _held(session: Session, counts: Callable[[bool | None], bool], event: int = 0) -> HeldInBackups:
-    """The backups of the office's folder that ``counts`` by whether their log reaches
-    ``event`` (None: not known), and when the newest of them is deleted."""
+def _held(session: Session, counts: Callable[[sqlite3.Connection, Path], bool]) -> HeldInBackups:
+    """The backups of the office's folder that ``counts``, and when the newest of them is
+    deleted."""
     s = session.settings.backup
     folder = backup_folder(session.store.path, s.folder)
     found = backups_in(folder, session.store.path.stem)
     with session.store.read() as conn:
-        found = [p for p in found if counts(_reaches(conn, p, event))]
+        found = [p for p in found if counts(conn, p)]
     newest = max((_made(p) for p in found), default=None)
     until = (
         datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)

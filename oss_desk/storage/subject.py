@@ -388,13 +388,22 @@ def made_at_event(conn: sqlite3.Connection, kind: str, record_id: int) -> int | 
     return int(row[0]) if row is not None and row[0] is not None else None
 
 
-def last_erasure(conn: sqlite3.Connection) -> tuple[int, str] | None:
-    """The event and instant of the last erasure on request (``resident forget``, or one made
-    again after a restore); None: none ever."""
-    row = conn.execute(
-        "SELECT id, at FROM events WHERE kind = 'resident_erased' ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row is not None else None
+def erasures(conn: sqlite3.Connection) -> list[tuple[int, int | None, str]]:
+    """Each erasure on request (``resident forget``, or one made again after a restore),
+    oldest first: its event, the event of the erased record's making (None: not known) and
+    its instant."""
+    found = []
+    for event, at, kind, appointment, visit, ref in conn.execute(
+        "SELECT id, at, json_extract(data, '$.record'), appointment_id, visit_id, "
+        "json_extract(data, '$.ref') FROM events WHERE kind = 'resident_erased' ORDER BY id"
+    ).fetchall():
+        record = {"appointment": appointment, "visit": visit}.get(kind)
+        if kind == "followup":
+            row = conn.execute("SELECT id FROM followups WHERE ref = ?", [ref]).fetchone()
+            record = row[0] if row is not None else None
+        made = made_at_event(conn, kind, int(record)) if record is not None else None
+        found.append((int(event), made, str(at)))
+    return found
 
 
 # Erasure's guards ------------------------------------------------------------------------------
