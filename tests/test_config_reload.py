@@ -367,7 +367,16 @@ def test_days_closed_that_hold_bookings_are_listed(
     assert kept not in out
     assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(4,)]
     # doctor keeps saying so until they are moved (someone who missed init's answer).
-    assert "warn  bookings: 3 from today on to move" in oss(env, "doctor")[1]
+    (doctor,) = [x for x in oss(env, "doctor")[1].splitlines() if x.startswith("warn  bookings")]
+    assert doctor.startswith("warn  bookings: 3 from today on to move"), doctor
+    # The IT administrator's trial: it sent them to re-run `init --config FILE` to list them;
+    # it names them, and the command that shows each.
+    named = doctor.split("now closed): ", 1)[1].split(";", 1)[0]
+    assert len(named.split(", ")) == 3 and {saturday, late} <= set(named.split(", ")), doctor
+    assert kept not in doctor and "init --config" not in doctor, doctor
+    assert doctor.endswith(
+        "; `oss-desk appointment show REF` says when and with whom, then move or cancel it"
+    ), doctor
     # Following the hint moves the booking as the council's: the resident was owed notice.
     hint = re.search(r"move them with `oss-desk (appointment move REF [^`]*)`", out)
     assert hint is not None
@@ -690,3 +699,25 @@ def test_init_warns_of_a_channel_promised_but_not_set_up(
     code, out, err = oss(env | {"OSS_DESK_DB": str(tmp_path / "demo.sqlite")}, "init", "--demo")
     assert code == 0, err
     assert "Warning:" not in out, out
+
+
+def test_init_warns_of_a_number_written_as_text_or_true(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The IT administrator's trial: `appointment_minutes = "20"` was accepted without a word.
+    Every setting is read in pydantic's lax mode (the OSS_DESK_* variables are text), so it is
+    still accepted, as an office may have stored one; init names each such number, and true
+    for a number (read as 1: `backup.keep_days = true` would keep backups a day)."""
+    text = office().replace("appointment_minutes = 30", 'appointment_minutes = "30"', 1)
+    assert text != office()
+    text += "\n[backup]\nkeep_days = true\n"
+    code, out, err = load(tmp_path, env, text, "loose.toml")
+    assert code == 0, err
+    config = tmp_path / "loose.toml"
+    assert [line for line in out.splitlines() if line.startswith("Warning:")] == [
+        f'Warning: {config}: services[0].appointment_minutes = "30" is text, not a number: '
+        "write it without the quotes",
+        f"Warning: {config}: backup.keep_days = true is not a number (it is read as 1): write one",
+    ]
+    code, out, err = load(tmp_path, env, office(), "plain.toml")
+    assert code == 0 and "Warning:" not in out, out

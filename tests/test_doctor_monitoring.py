@@ -139,6 +139,11 @@ def test_a_closed_site_s_printer_switched_off_is_a_warning(
     assert line.startswith("warn  printer") and "unreachable" in line, line
     when = "Sun 12:00, a Sunday" if now == SUNDAY else "Mon 22:00, outside the opening hours"
     assert f"(site closed now: Civic Centre, {when}" in line, line
+    # The IT administrator's trial: the line said what was wrong, not what to do next.
+    for said in (opened, line):
+        assert said.endswith(
+            "; then try it: `oss-desk printer test greet-1` (prints a test page)"
+        ), said
     assert not [x for x in closed.out.splitlines() if x.startswith("fail  printer")]
 
 

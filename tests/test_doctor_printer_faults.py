@@ -52,7 +52,8 @@ def test_a_printer_that_never_answers_fails_while_its_site_is_open(
         assert line.startswith("fail  printer 127.0.0.1:"), line
         assert line.endswith(
             "connected, but it does not answer status requests: each job to it fails "
-            "(the printer did not answer)"
+            "(the printer did not answer); then try it: `oss-desk printer test greet-1` (prints "
+            "a test page)"
         ), line
         (tmp_path / "sunday").mkdir()
         closed = _printer_line(tmp_path / "sunday", monkeypatch, printer.url, SUNDAY)

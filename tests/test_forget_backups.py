@@ -8,11 +8,11 @@ import time
 from datetime import UTC, datetime
 
 from oss_desk.cli.residents import ELSEWHERE
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, parse_instant
 
-from .conftest import Cli
+from .conftest import Cli, rows
 from .test_restore_keeps_erasures import compliment
-from .test_subject_access import NOW, office
+from .test_subject_access import BOB_COMMENT, BOB_NOTE, BOB_PHONE, NOW, office
 
 __all__ = ["office"]  # the fixture, used by name
 
@@ -74,3 +74,77 @@ def test_forget_counts_only_the_backups_made_after_the_records_were(office: Cli)
     assert said.out.splitlines()[-1] == (
         f"No backup in {folder} was made after the records were; {ELSEWHERE}"
     )
+
+
+def test_find_after_an_erasure_says_the_older_backups_may_hold_details_naming_no_one(
+    office: Cli,
+) -> None:
+    """The IT administrator's trial: after `resident forget`, `resident find` said "Nothing
+    held under that name" with no word of the backups that still held her details. It now
+    says which backups may hold details of anyone erased since (made after an erased record
+    was, before its erasure), and until when; the same for a name never held, so it tells no
+    one who was erased."""
+    assert office("db", "backup", now=NOW).code == 0  # before the record: it holds nothing erased
+    folder = office.db.parent / "backups"
+    (older,) = folder.glob("office-*.sqlite")
+    zed = compliment(office)
+    before = office("--user", "amina", "resident", "find", "--name", "Zed", "--json", now=NOW)
+    assert before.json()["backups"] is None  # nothing was ever erased
+    assert office("db", "backup", now=NOW).code == 0
+    (made,) = set(folder.glob("office-*.sqlite")) - {older}
+    three_days_ago = int(time.time()) - 3 * 86400
+    os.utime(made, (three_days_ago, three_days_ago))
+    assert office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW).code == 0
+    (erased_at,) = rows(office.db, "SELECT at FROM events WHERE kind = 'resident_erased'")
+    said = {}
+    for name in ("Zed Quill", "Nobody Ever"):
+        found = office("--user", "amina", "resident", "find", "--name", name, now=NOW)
+        assert found.code == 0, found.err
+        said[name] = found.out
+    assert said["Zed Quill"] == said["Nobody Ever"]  # the erased and the never held alike
+    until = datetime.fromtimestamp(three_days_ago + 14 * 86400).astimezone()
+    erased = parse_instant(erased_at[0]).astimezone()
+    assert said["Zed Quill"].splitlines()[:2] == [
+        "Nothing held under that name (the search is recorded).",
+        f"1 backup in {folder} made before {erased:%a %d %b %Y %H:%M} may still hold details "
+        "of anyone erased since (`resident forget`): the last is deleted by the first "
+        f"`oss-desk db backup` after {until:%a %d %b %Y %H:%M} (backup.keep_days, 14 days); "
+        f"{ELSEWHERE}",
+    ]
+    as_json = office("--user", "amina", "resident", "find", "--name", "Zed", "--json", now=NOW)
+    assert as_json.json() == {
+        "by": "name",
+        "records": [],
+        "backups": {
+            "erased_before": erased_at[0],
+            "count": 1,
+            "folder": str(folder),
+            "keep_days": 14,
+            "deleted_after": format_instant(
+                datetime.fromtimestamp(three_days_ago + 14 * 86400, UTC)
+            ),
+        },
+    }
+    # A backup made after the erasure holds nothing erased: the line counts only the older.
+    assert office("db", "backup", now=NOW).code == 0
+    again = office("--user", "amina", "resident", "find", "--name", "Zed", "--json", now=NOW)
+    assert again.json()["backups"]["count"] == 1
+    made.unlink()  # the older one gone: nothing erased is held in the folder
+    gone = office("--user", "amina", "resident", "find", "--name", "Zed", now=NOW)
+    assert "may still hold details of anyone erased since" not in gone.out
+
+
+def test_find_json_is_a_copy_holding_the_free_text_too(office: Cli) -> None:
+    """The trial: the JSON the README calls "a copy to send the resident" listed that a
+    ring-back holds a topic, but not the topic's words, which are her personal data."""
+    found = office("--user", "amina", "resident", "find", "--phone", BOB_PHONE, "--json", now=NOW)
+    assert found.code == 0, found.err
+    texts = {r["ref"]: r["texts"] for r in found.json()["records"]}
+    assert texts["CB-0001"] == {"topic": ["rent arrears"]}
+    visits = sorted(sorted(t.items()) for ref, t in texts.items() if ref.startswith("visit-"))
+    assert visits == [[("feedback comment", [BOB_COMMENT])], [("note", [BOB_NOTE])]]
+    booking = [t for ref, t in texts.items() if not ref.startswith(("CB-", "visit-"))]
+    assert booking == [{}]  # its name and phone only
+    # The plain find still names the fields only (the words are read on the record).
+    plain = office("--user", "amina", "resident", "find", "--phone", BOB_PHONE, now=NOW)
+    assert "rent arrears" not in plain.out

@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.send_faults import NOT_TRIED, sender_words
+from oss_desk.services.site import initialise
 from oss_desk.storage.lease import WorkerLock
 
-from .appointments_site import NOW
+from .appointments_site import NOW, make_office, office_toml, service_at
 from .conftest import Cli
-from .messaging import NotifyServer
+from .messaging import NotifyServer, SmtpServer, free_port
 from .test_delivery_handover import own_devices
-from .test_messages import book_text, deliver, notify_office
+from .test_messages import at, book_text, deliver, notify_office
 from .test_sender_states import leader_senders
 
 
@@ -116,3 +117,56 @@ def test_a_sender_not_tried_yet_keeps_the_count_of_messages_waiting(
         conn.execute("DELETE FROM device_status WHERE url = 'notify'")
     conn.close()
     assert leader_senders(db) == (("Notify", f"{NOT_TRIED} (1 waiting)", False),)
+
+
+def test_what_the_worker_found_of_another_mail_server_is_not_said_of_this_one(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The IT administrator's trial: after smtp_url was changed to another port, doctor said
+    "fail email smtp 127.0.0.1:8026: ... the worker last found: ok", an ok found of the old
+    server. What the worker found before the server now configured was stored is not said of
+    it, nor is a server the stored configuration (which the worker follows) does not name."""
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    session.close()
+    assert deliver(db, NOW) == (1, 0)  # the worker found the old server ok
+    assert doctor_line(db, monkeypatch, "email").endswith("the worker last found: ok")
+    moved = f"smtp://127.0.0.1:{free_port()}?starttls=off"  # nothing listens there
+    config = tmp_path / "moved.toml"
+    config.write_text(office_toml(smtp_url=moved))
+    later = NOW + timedelta(minutes=2)
+    initialise(db, clock=FixedClock(later), config_path=config)
+    line = doctor_line(db, monkeypatch, "email")
+    assert line.split()[0] == "fail", line
+    assert "the worker last found: ok" not in line, line
+    assert line.endswith(
+        "what the worker last found of the mail server dates from before this one was "
+        "configured (10:02): not known of this one until the worker sends through it"
+    ), line
+    # Named on the command line, not stored: the worker has not been given it at all.
+    other = tmp_path / "other.toml"
+    other.write_text(office_toml(smtp_url=smtp.url.replace(str(smtp.port), "9")))
+    result = Cli(db, monkeypatch)("--config", str(other), "doctor", now=format_instant(later))
+    assert result.code in (0, 1), result.err + result.out
+    (line,) = [x for x in result.out.splitlines() if x.split()[1:2] == ["email"]]
+    assert line.endswith(
+        "the worker follows the stored configuration, which names another mail server: it "
+        "has not tried this one (store it with `oss-desk init --config FILE`)"
+    ), line
+    # Once the worker has tried the new server, what it found is this one's.
+    svc, session = service_at(db, FixedClock(later))
+    svc.book("C", at(27, 11), channel="email", email="resident@example.org")
+    session.close()
+    assert deliver(db, later + timedelta(minutes=1)) == (0, 0)
+    line = doctor_line(db, monkeypatch, "email")
+    assert "the worker last found: cannot reach the mail server (connection refused)" in line
+    # A variable that names the mail server names it to every process, the worker's too: what
+    # the worker found is said as ever (it cannot be told from the stored configuration).
+    env = {"OSS_DESK_EMAIL__SMTP_URL": smtp.url}
+    result = Cli(db, monkeypatch)("doctor", now=format_instant(later), env=env)
+    (line,) = [x for x in result.out.splitlines() if x.split()[1:2] == ["email"]]
+    assert line.endswith(
+        "answers EHLO; the worker last found: cannot reach the mail server (connection refused) "
+        "since 10:03 (1 waiting)"
+    ), line

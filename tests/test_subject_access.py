@@ -266,7 +266,7 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
         ((email_ref, "CB-0001", "--cancel-messages"), "CB-0001 is still open"),
     ):
         refused = office("--user", "amina", "resident", "forget", *refs, "--yes", now=later)
-        assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+        assert refused.code == 6 and refused.err.count("\n") == 1, refused.err
         assert said in refused.err
     assert db_content(office.db) == before
     # Cancel what still needs the details, then erase: with --cancel-messages for the notice.
@@ -346,7 +346,7 @@ def test_forget_says_when_a_message_still_to_come_goes_and_offers_to_cancel_it(
     ((due,),) = rows(office.db, "SELECT next_attempt_at FROM feedback_texts")
     assert due == "2026-11-23T11:30:00.000Z"  # two hours after the visit
     refused = office("--user", "amina", "resident", "forget", visit, "--yes", now=NOW)
-    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert refused.code == 6 and refused.err.count("\n") == 1, refused.err
     assert (
         f"{visit}: its follow-up text goes at 11:30 today and needs the resident's details "
         "till then: add --cancel-messages to cancel it unsent (it will never come), or forget "

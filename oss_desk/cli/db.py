@@ -89,6 +89,13 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         click.echo(f"  deleted a copy kept by a restore, past backup.keep_days: {path.name}")
 
 
+FIGURES_CHECKED = (
+    "worked out again from the events and compared (each visit's row, each closed day's totals)"
+)
+FIGURES_NOT_CHECKED = "not checked (--quick; without it they are)"
+"""What ``db check``'s ok line says of the report figures, with and without ``--quick``."""
+
+
 @db.command("check")
 @click.option(
     "--quick",
@@ -135,7 +142,7 @@ def check(state: State, quick: bool, as_json: bool) -> None:
         click.echo(
             f"ok: {path}: {'quick check' if quick else 'integrity'} ok, foreign keys ok, "
             f"{chained}, schema {found.schema[-1]}"
-            + ("; report figures: not checked (--quick; without it they are)" if quick else "")
+            + f"; report figures: {FIGURES_NOT_CHECKED if quick else FIGURES_CHECKED}"
         )
     else:
         for problem in found.problems:

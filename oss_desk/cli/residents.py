@@ -4,17 +4,18 @@ request), and erasing it on request. Team leaders and admins."""
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.clock import format_instant
 from oss_desk.domain.phones import dialable
 from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from oss_desk.services.backups import HeldInBackups
+    from oss_desk.services.backups import HeldInBackups, HeldPastErasure
     from oss_desk.services.subject_access import Erased
     from oss_desk.storage.subject import Held, Key
 
@@ -44,6 +45,7 @@ def _held_json(h: Held) -> dict[str, Any]:
         "phone": h.phone,
         "open": h.open if h.kind == "followup" else None,
         "mentions": h.mentions,
+        "texts": h.texts,
     }
 
 
@@ -81,6 +83,7 @@ def find(
     state: State, email: str | None, phone: str | None, name: str | None, as_json: bool
 ) -> None:
     """Every record holding the resident's details now (the search is recorded, never the key)."""
+    from oss_desk.services.backups import held_past_erasure
     from oss_desk.services.subject_access import SubjectAccessService
 
     given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
@@ -88,9 +91,15 @@ def find(
     if len(keys) != 1:
         raise InvalidInput("give one of --email, --phone or --name")
     key, value = keys[0]
-    found = SubjectAccessService(state.session()).find(key, value)
+    session = state.session()
+    found = SubjectAccessService(session).find(key, value)
+    past = held_past_erasure(session)
+    kept = past if past is not None and past.held.until is not None else None
     if as_json:
-        emit_json({"by": key, "records": [_held_json(h) for h in found]})
+        backups = None
+        if kept is not None:
+            backups = {"erased_before": format_instant(kept.erased_at), **kept.held.as_json()}
+        emit_json({"by": key, "records": [_held_json(h) for h in found], "backups": backups})
         return
     if not found:
         click.echo(f"Nothing held under that {key} (the search is recorded).")
@@ -107,6 +116,8 @@ def find(
             "Read a record's free text with `appointment show REF` or `followup show REF "
             "--contact`; erase with `oss-desk resident forget REF... --yes`."
         )
+    if kept is not None:
+        click.echo(_past_erasure_line(kept))
     click.echo(NOT_HELD)
 
 
@@ -164,13 +175,31 @@ ELSEWHERE = (
 def _backups_line(kept: HeldInBackups) -> str:
     if kept.until is None:
         return f"No backup in {kept.folder} was made after the records were; {ELSEWHERE}"
-    day = kept.until.astimezone().strftime("%a %d %b %Y %H:%M")
+    day = _when(kept.until)
     many = kept.count != 1
     return (
         f"{kept.count} backup{'s' if many else ''} in {kept.folder} made after the records were "
         "may still hold them: the last is deleted by the first `oss-desk db backup` "
         f"after {day} (backup.keep_days, {kept.keep_days} days); {ELSEWHERE}"
     )
+
+
+def _past_erasure_line(kept: HeldPastErasure) -> str:
+    """Backups made before the last erasure on request, said of no one in particular: a
+    search that finds nothing must not tell whether its resident was erased."""
+    held = kept.held
+    assert held.until is not None
+    many = held.count != 1
+    return (
+        f"{held.count} backup{'s' if many else ''} in {held.folder} made before "
+        f"{_when(kept.erased_at)} may still hold details of anyone erased since "
+        f"(`resident forget`): the last is deleted by the first `oss-desk db backup` after "
+        f"{_when(held.until)} (backup.keep_days, {held.keep_days} days); {ELSEWHERE}"
+    )
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone().strftime("%a %d %b %Y %H:%M")
 
 
 def _erased_json(e: Erased) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oss_desk import files
-from oss_desk.clock import Clock, format_instant
+from oss_desk.clock import Clock, format_instant, parse_instant
 from oss_desk.domain.backup_age import KEEP_DAYS, backup_expired, kept_until
 from oss_desk.errors import (
     ConfigError,
@@ -42,7 +42,7 @@ from oss_desk.services.backup_files import (
 )
 from oss_desk.services.kept_copies import prune_kept
 from oss_desk.services.session import Session, settings_for
-from oss_desk.storage import chain
+from oss_desk.storage import chain, subject
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
 from oss_desk.storage.faults import classify, translated
@@ -357,12 +357,49 @@ def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
     """What ``resident forget`` says of the backups: those made after the records were (their
     event log reaches ``since_event``, the first record's making; None: not known, so every
     one) were made before the erasure, so they still hold the details until pruned."""
+    if since_event is None:
+        return _held(session, lambda _conn, _backup: True)
+    return _held(session, lambda conn, backup: _reaches(conn, backup, since_event) is not False)
+
+
+@dataclass(frozen=True)
+class HeldPastErasure:
+    """What ``resident find`` says of the backups: the last erasure on request (when), and
+    the backups that may still hold what an erasure cleared (made after the record was and
+    before its erasure), whoever was erased: a search that finds nothing names no one."""
+
+    erased_at: datetime
+    held: HeldInBackups
+
+
+def held_past_erasure(session: Session) -> HeldPastErasure | None:
+    """The backups of the office's folder that may hold a record erased on request since:
+    made after its making and before its erasure (told by their event log, not by clocks; a
+    backup whose log is not known counts), with the last erasure; None: nothing was ever
+    erased on request."""
+    with session.store.read() as conn:
+        erased = subject.erasures(conn)
+    if not erased:
+        return None
+
+    def holds(conn: sqlite3.Connection, backup: Path) -> bool:
+        return any(
+            _reaches(conn, backup, event) is not True
+            and (made is None or _reaches(conn, backup, made) is not False)
+            for event, made, _ in erased
+        )
+
+    return HeldPastErasure(parse_instant(erased[-1][2]), _held(session, holds))
+
+
+def _held(session: Session, counts: Callable[[sqlite3.Connection, Path], bool]) -> HeldInBackups:
+    """The backups of the office's folder that ``counts``, and when the newest of them is
+    deleted."""
     s = session.settings.backup
     folder = backup_folder(session.store.path, s.folder)
     found = backups_in(folder, session.store.path.stem)
-    if since_event is not None:
-        with session.store.read() as conn:
-            found = [p for p in found if _may_hold(conn, p, since_event)]
+    with session.store.read() as conn:
+        found = [p for p in found if counts(conn, p)]
     newest = max((_made(p) for p in found), default=None)
     until = (
         datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)
@@ -372,16 +409,18 @@ def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
     return HeldInBackups(len(found), folder, s.keep_days, until)
 
 
-def _may_hold(conn: sqlite3.Connection, backup: Path, since_event: int) -> bool:
-    """Whether ``backup`` may hold what the event ``since_event`` recorded: its event log (the
-    head written beside it) reaches that event, or is not known, or is not this database's
-    log up to there (a backup of before a restore: what it holds is not known). Told by the
-    log, not by clocks."""
+def _reaches(conn: sqlite3.Connection, backup: Path, event: int) -> bool | None:
+    """Whether the event log of ``backup`` (the head written beside it) reaches ``event``:
+    True, it does; False, it ends before it, as this database's log; None, not known (no
+    head, or a log that is not this database's up to there: a backup of before a restore).
+    Told by the log, not by clocks."""
     head = m.read_head_file(head_file(backup))
-    if head is None or head[0] >= since_event:
-        return True
+    if head is None:
+        return None
     ours = chain.hash_at(conn, head[0]) if head[0] else chain.GENESIS
-    return ours is None or ours.hex() != head[1]
+    if ours is None or ours.hex() != head[1]:
+        return None
+    return head[0] >= event
 
 
 def _made(path: Path) -> float:
@@ -394,6 +433,7 @@ def _made(path: Path) -> float:
 __all__ = [
     "BackupResult",
     "HeldInBackups",
+    "HeldPastErasure",
     "backup",
     "backup_database",
     "backup_folder",
@@ -402,6 +442,7 @@ __all__ = [
     "backups_in",
     "configured_backup_folder",
     "held_in_backups",
+    "held_past_erasure",
     "must_be_folder",
     "prune",
     "stamp_of",

@@ -136,6 +136,7 @@ def _as_worker_found(
     here but refused the worker's key is a failure, a fault it tries again after a warning."""
     from dataclasses import replace
 
+    from oss_desk.services.doctor_devices import smtp_found_of_another
     from oss_desk.services.sender_states import senders_said
 
     if store is None:
@@ -147,6 +148,11 @@ def _as_worker_found(
         words = found.get(label)
         if words is None or check.detail in ("no mail server configured", "not configured"):
             noted.append(check)
+            continue
+        url = settings.email.smtp_url
+        another = url and label == "Email" and smtp_found_of_another(store.conn, url, tz, now)
+        if another:  # the worker's finding is of another server: nothing of this one's
+            noted.append(replace(check, detail=f"{check.detail}; {another}"))
             continue
         detail = f"{check.detail}; the worker last found: {words.text}"
         worse = max(check.status, words.level, key=_SEVERITY.index)  # its fault is the worker's
@@ -317,12 +323,20 @@ def _bookings_to_move(store: Store, settings: Settings, clock: Clock) -> Check:
     found = bookings_to_move(store.conn, settings, today)
     if not found.count:
         return ok("bookings", "none to move")
+    refs = found.refs
+    named = ", ".join(refs[:SHOWN]) + (
+        f" and {len(refs) - SHOWN} more" if len(refs) > SHOWN else ""
+    )
     return warn(
         "bookings",
         f"{found.count} from today on to move (with someone who left the staff list or no "
-        "longer takes them, or where the office is now closed): `oss-desk init --config FILE` "
-        "lists them",
+        f"longer takes them, or where the office is now closed): {named}; "
+        "`oss-desk appointment show REF` says when and with whom, then move or cancel it",
     )
+
+
+SHOWN = 10
+"""The bookings to move that doctor names (the rest counted)."""
 
 
 def _without_environment(document: dict[str, Any] | None, store: Store | None) -> Settings | None:

@@ -10,14 +10,16 @@ import dataclasses
 import os
 import smtplib
 import socket
+import sqlite3
 import ssl
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from oss_desk.config import Settings
-from oss_desk.domain.calendar import local
+from oss_desk.clock import read_instant
+from oss_desk.config import ENV_PREFIX, Settings
+from oss_desk.domain.calendar import local, time_said
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import PRINTER_SILENT, device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
@@ -30,6 +32,7 @@ from oss_desk.hardware.printer_link import AskingTransport, PrinterFault
 from oss_desk.hardware.printers import PrinterStatus, open_transport
 from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn, writable
 from oss_desk.storage.devices import DeviceState
+from oss_desk.storage.sender_config import held_since, last_found
 
 TIMEOUT = 2.0
 CAPTURE = "capture file writable"
@@ -53,12 +56,18 @@ def printers(settings: Settings, recorded: dict[str, DeviceState], now: datetime
             if found.status != "fail" or url.startswith("capture:")
             else _closed_now(settings, users[url], now)
         )
-        checks.append(
-            found
-            if closed is None
-            else warn(found.name, f"{found.detail} (site closed now: {closed})")
-        )
+        failed = found.status == "fail" and not url.startswith("capture:")
+        if closed is not None:
+            found = warn(found.name, f"{found.detail} (site closed now: {closed})")
+        if failed:  # its next step, as the other lines give theirs
+            found = dataclasses.replace(found, detail=f"{found.detail}; {try_it(users[url][0])}")
+        checks.append(found)
     return checks
+
+
+def try_it(desk: str) -> str:
+    """What to do next about a printer doctor found failing."""
+    return f"then try it: `oss-desk printer test {desk}` (prints a test page)"
 
 
 def _closed_now(settings: Settings, desks: list[str], now: datetime) -> str | None:
@@ -178,6 +187,37 @@ def smtp(settings: Settings) -> Check:
     )
 
 
+def smtp_found_of_another(conn: sqlite3.Connection, url: str, tz: str, now: datetime) -> str | None:
+    """Why what the worker last found of the mail server is not of ``url``, the one configured
+    now (the worker records one finding, whichever server it used); None: it is, or the
+    worker has found nothing yet (said as "not tried yet")."""
+    found = last_found(conn, "smtp")
+    if found is None or _email_in_environment():
+        return None  # (a variable names it to every process: the worker's finding is of it)
+    stored, since = held_since(conn, "$.email.smtp_url", url)
+    if not stored:
+        return (
+            "the worker follows the stored configuration, which names another mail server: it "
+            "has not tried this one (store it with `oss-desk init --config FILE`)"
+        )
+    latest = max(read_instant(at) for at in found if at is not None)
+    if since is None or latest >= read_instant(since):
+        return None
+    began, today = read_instant(since), local(now, tz).date()
+    when = time_said(began, tz, today, dated=local(began, tz).date() != today)
+    return (
+        f"what the worker last found of the mail server dates from before this one was "
+        f"configured ({when}): not known of this one until the worker sends through it"
+    )
+
+
+def _email_in_environment() -> bool:
+    """Whether an ``OSS_DESK_EMAIL...`` variable sets the mail server (as every process of
+    the host is given it), not the stored configuration."""
+    names = {f"{ENV_PREFIX}EMAIL", f"{ENV_PREFIX}EMAIL__SMTP_URL"}
+    return any(key.upper() in names for key in os.environ)
+
+
 def notify(settings: Settings) -> Check:
     n = settings.notify
     base = n.base_url
@@ -217,4 +257,4 @@ def _why(exc: BaseException) -> str:
     return (text or type(exc).__name__)[:120]
 
 
-__all__ = ["TIMEOUT", "board", "notify", "printers", "smtp"]
+__all__ = ["TIMEOUT", "board", "notify", "printers", "smtp", "smtp_found_of_another"]

@@ -272,6 +272,12 @@ class ToMove:
     def count(self) -> int:
         return sum(len(x) for x in self.held.values()) + len(self.closed)
 
+    @property
+    def refs(self) -> list[str]:
+        """Their references, as :meth:`lines` lists them."""
+        held = [x.ref for appts in self.held.values() for x in appts]
+        return held + [x.ref for x, _ in self.closed]
+
     def lines(self) -> list[str]:
         lines: list[str] = []
         for why, appts in self.held.items():

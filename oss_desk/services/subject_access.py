@@ -30,7 +30,7 @@ from oss_desk.domain.models import EventKind
 from oss_desk.domain.names import letters_typed
 from oss_desk.domain.phones import normalise_phone
 from oss_desk.domain.text import shown
-from oss_desk.errors import InvalidInput, NotFound
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
@@ -226,7 +226,7 @@ class SubjectAccessService:
                 site = self.s.site_ever(record.site_id)
                 today = date.fromisoformat(self.s.today(site))
                 day = day_said(date.fromisoformat(record.day), today)
-                raise InvalidInput(
+                raise RuleViolation(
                     f"{record.ref} is still {appointment.status.value.replace('_', ' ')} for "
                     f"{day}: its resident needs its details until it is over; cancel it "
                     "first",
@@ -238,19 +238,19 @@ class SubjectAccessService:
                 if record.what in ("ringback", "referral")
                 else f"oss-desk followup respond {record.ref} ..."
             )
-            raise InvalidInput(
+            raise RuleViolation(
                 f"{record.ref} is still open and its work needs the resident's details: close it "
                 f"first ({close}), then forget it"
             )
         waiting = subject.unsent(conn, record.kind, record.id)
         sending = [what for what, status, _ in waiting if status == "sending"]
         if sending:
-            raise InvalidInput(
+            raise RuleViolation(
                 f"{record.ref}: its {sending[0]} is being sent now: try again in a minute"
             )
         if waiting and (record.kind == "followup" or not cancel_messages):
             what, _, due = waiting[0]
-            raise InvalidInput(self._still_to_send(record, what, parse_instant(due)))
+            raise RuleViolation(self._still_to_send(record, what, parse_instant(due)))
 
     def _still_to_send(self, record: Held, what: str, due: datetime) -> str:
         """Why a record whose message is still to go is not forgotten, and when it goes. A

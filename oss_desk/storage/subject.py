@@ -145,6 +145,9 @@ class Held:
     mentions: list[str] = field(default_factory=list)
     """Its free text that mentions the key searched ("note", "topic", ...): the resident may
     be written about there, by name or number, in a record their details are not on."""
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    """Its free text held now, by field in words ("topic": [...], "note": [...]): what a
+    copy sent to the resident holds besides the contact details."""
 
 
 def _matches(column: str, key: Key) -> str:
@@ -262,6 +265,10 @@ _RECORDS: dict[Recorded, tuple[str, Mapping[str, str]]] = {
 columns of personal data, in words."""
 
 
+_CONTACT = ("name", "email", "phone")
+"""The columns of a record's contact details (``Held`` has them apart); the rest is text."""
+
+
 def _held(conn: sqlite3.Connection, kind: Recorded, which: str, args: Args) -> list[Held]:
     """The records of ``kind`` that ``which`` selects, each with what it holds now (a record
     holding nothing: no fields)."""
@@ -273,6 +280,11 @@ def _held(conn: sqlite3.Connection, kind: Recorded, which: str, args: Args) -> l
         found.append(
             Held(kind, r["id"], r["ref"], r["day"], r["site_id"], _present(r, said), *contact)
         )
+        found[-1].texts = {
+            words: [str(r[column])]
+            for column, words in said.items()
+            if column not in _CONTACT and r[column] is not None
+        }
         if kind == "followup":
             found[-1].open, found[-1].what = r["closed_at"] is None, r["kind"]
     return found
@@ -341,7 +353,15 @@ def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
         fields.append("feedback comment")
     phone = turn_phone or feedback_phone
     ref = visit_ref(visit_id)
-    return Held("visit", visit_id, ref, day, site_id, fields, phone=phone, what=ticket)
+    held = Held("visit", visit_id, ref, day, site_id, fields, phone=phone, what=ticket)
+    for words, table in (("note", "visit_notes"), ("feedback comment", "rating_comments")):
+        said = conn.execute(
+            f"SELECT text FROM {table} WHERE visit_id = ? AND text IS NOT NULL ORDER BY rowid",  # noqa: S608
+            [visit_id],
+        ).fetchall()
+        if said:
+            held.texts[words] = [str(r[0]) for r in said]
+    return held
 
 
 VISIT_PREFIX = "visit-"
@@ -366,6 +386,24 @@ def made_at_event(conn: sqlite3.Connection, kind: str, record_id: int) -> int | 
     found."""
     row = conn.execute(_MADE[kind], {"id": record_id}).fetchone()
     return int(row[0]) if row is not None and row[0] is not None else None
+
+
+def erasures(conn: sqlite3.Connection) -> list[tuple[int, int | None, str]]:
+    """Each erasure on request (``resident forget``, or one made again after a restore),
+    oldest first: its event, the event of the erased record's making (None: not known) and
+    its instant."""
+    found = []
+    for event, at, kind, appointment, visit, ref in conn.execute(
+        "SELECT id, at, json_extract(data, '$.record'), appointment_id, visit_id, "
+        "json_extract(data, '$.ref') FROM events WHERE kind = 'resident_erased' ORDER BY id"
+    ).fetchall():
+        record = {"appointment": appointment, "visit": visit}.get(kind)
+        if kind == "followup":
+            row = conn.execute("SELECT id FROM followups WHERE ref = ?", [ref]).fetchone()
+            record = row[0] if row is not None else None
+        made = made_at_event(conn, kind, int(record)) if record is not None else None
+        found.append((int(event), made, str(at)))
+    return found
 
 
 # Erasure's guards ------------------------------------------------------------------------------
