@@ -25,6 +25,7 @@ SAID = {
     "o\u2018neil@example.org": "a curly apostrophe (\u2018) cannot be in one: type a straight "
     "apostrophe ' instead",
     '"Anna Smith" <anna@example.org>': "give only the address inside < > (anna@example.org)",
+    "'anna@example.org' <anna@example.org>": "give only the address inside < > (anna@example.org)",
     "Anna <anna@example.org>, Bob <bob@example.org>": TWO,
     '"Anna Smith" <anna@example.org>; "Bob Jones" <bob@example.org>': TWO,
     "anna@example.org, bob@example.org": TWO,

@@ -72,9 +72,10 @@ _HOW_MANY = {2: "two", 3: "three"}
 def _addresses_in(value: str) -> int:
     """How many addresses ``value`` holds as pasted from a mail program's To line
     (``Anna <anna@example.org>, Bob <bob@example.org>``): the runs of text holding an @
-    between spaces, commas, semicolons and angle brackets, or its ``<...>``."""
-    held = sum(1 for part in _BETWEEN.split(value) if "@" in part)
-    return max(held, value.count("<"))
+    between spaces, commas, semicolons and angle brackets, or its ``<...>``. One shown as
+    its own name (``anna@example.org <anna@example.org>``, as Outlook does) is one."""
+    held = {part.strip("\"'").casefold() for part in _BETWEEN.split(value) if "@" in part}
+    return max(len(held), value.count("<"))
 
 
 def address_fault(value: str) -> str | None:
