@@ -30,7 +30,7 @@ OTHERS = {
     "anna,smith@example.org": "a comma cannot be in one",
     "resident:other@example.org": "a colon cannot be in one",
     "zz13:victim@example.org": "a colon cannot be in one",
-    "anna@example.org; bob@example.org": "a semicolon cannot be in one",
+    "anna@example.org; bob@example.org": "it holds two addresses: give only the resident's own",
     "Anna <anna@example.org>": "give only the address inside < > (anna@example.org)",
     "<anna@example.org>": "give only the address inside < > (anna@example.org)",
     "anna(work)@example.org": "'(' cannot be in one",

@@ -9,6 +9,7 @@ decided where the address is normalised (:func:`oss_desk.domain.appointments.nor
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from functools import cache
@@ -66,9 +67,29 @@ def _bracketed(value: str) -> str | None:
     return inner if "@" in inner else None
 
 
+_BETWEEN = re.compile(r"[\s,;<>]+")
+"""What stands between two addresses pasted together from a mail program's To line."""
+_HOW_MANY = {2: "two", 3: "three"}
+
+
+def _addresses_in(value: str) -> int:
+    """How many addresses ``value`` holds as pasted from a mail program's To line
+    (``Anna <anna@example.org>, Bob <bob@example.org>``): the runs of text holding an @
+    between spaces, commas, semicolons and angle brackets, or its ``<...>``. One shown as
+    its own name (``anna@example.org <anna@example.org>``, as Outlook does) is one."""
+    held = {part.strip("\"'").casefold() for part in _BETWEEN.split(value) if "@" in part}
+    return max(len(held), value.count("<"))
+
+
 def address_fault(value: str) -> str | None:
     """Why ``value`` is not exactly one plain address, in a few words for the person typing it
     (None: it is one)."""
+    held = _addresses_in(value)
+    if held > 1:  # never suggesting one of them: which is the resident's is not ours to guess
+        return (
+            f"it holds {_HOW_MANY.get(held, str(held))} addresses: give only the resident's "
+            "own (one address)"
+        )
     inner = _bracketed(value)
     if inner is not None:  # never taken silently: the name beside it may be another's
         return f"give only the address inside < > ({shown(inner)})"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from oss_desk.storage.incarnation import refuse_empty_over_wal
 from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.reports_facts import FactsKept, facts_kept
 
@@ -68,6 +69,7 @@ def in_snapshot(path: Path, read: Callable[[sqlite3.Connection], list[str]]) -> 
     """``read`` on a read-only connection to ``path`` (nothing it runs can change the database),
     in one read transaction: what is stored and the events it is checked against, of one
     moment."""
+    refuse_empty_over_wal(path)
     conn = sqlite3.connect(
         f"file:{path.absolute().as_posix()}?mode=ro", uri=True, isolation_level=None
     )

@@ -237,12 +237,9 @@ class FileHead:
         return False
 
     def _cut_over_wal(self) -> bool:
-        """The file is empty and a WAL with pages is beside it: never a state SQLite leaves (it
-        writes page 1 before it makes a WAL), but a ``cp`` that has truncated the file and not
-        yet written it."""
-        wal = self.path.with_name(self.path.name + "-wal")
+        """The file is empty and a WAL with pages is beside it (:func:`empty_over_wal`)."""
         try:
-            return os.fstat(self._fd).st_size == 0 and wal.stat().st_size > 0
+            return os.fstat(self._fd).st_size == 0 and _wal_has_pages(self.path)
         except OSError:
             return False
 
@@ -268,6 +265,43 @@ class FileHead:
                     del _held[key]
                     os.close(held[0])
         self._fd = -1
+
+
+def _wal_has_pages(path: Path) -> bool:
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+class EmptyOverWal(sqlite3.OperationalError):
+    """A database file not opened: it is empty and a WAL with pages is beside it
+    (:func:`refuse_empty_over_wal`). An SQLite error, so every opener says it as it says a
+    file it cannot open."""
+
+    sqlite_errorcode = sqlite3.SQLITE_CANTOPEN
+    sqlite_errorname = "SQLITE_CANTOPEN"
+
+
+def refuse_empty_over_wal(path: Path) -> None:
+    """Raise :class:`EmptyOverWal` when the file at ``path`` is empty and a WAL with pages is
+    beside it: called before every connection this package opens to an existing database.
+
+    Never a state SQLite leaves (it writes page 1 before it makes a WAL), but a ``cp`` that has
+    truncated the file and not yet written it, or a file emptied (``: > office.sqlite``) under
+    running desks, which keep its WAL while they run. SQLite deletes the WAL beside a file with
+    no pages when a connection first reads it, a read-only one too, and that WAL holds the
+    newest changes: where ``db restore`` reads the ticket codes given out today. Nothing is
+    read from such a file, and nothing is lost (the file says nothing)."""
+    try:
+        empty = os.stat(path).st_size == 0
+    except OSError:
+        return  # no file there: the opener says so
+    if empty and _wal_has_pages(path):
+        raise EmptyOverWal(
+            f"{path} is empty while the WAL beside it holds the database's newest pages: not "
+            "opened (SQLite deletes the WAL of an empty file it opens)"
+        )
 
 
 def copy_refused(path: Path) -> str | None:

@@ -24,6 +24,7 @@ from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.faults import DecodingConnection
 from oss_desk.storage.file_checks import wal_lost, wal_lost_said
 from oss_desk.storage.holders import lock_holder
+from oss_desk.storage.incarnation import EmptyOverWal, refuse_empty_over_wal
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 
@@ -58,6 +59,7 @@ def connect_file(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain connection to a database file that must already exist (never creates one)."""
     mode = "ro" if readonly else "rw"
     uri = f"file:{_uri_path(path)}?mode={mode}"
+    refuse_empty_over_wal(Path(path))
     return sqlite3.connect(
         uri, uri=True, timeout=15.0, isolation_level=None, factory=DecodingConnection
     )
@@ -111,6 +113,15 @@ def inspect(
     result = Inspection(Path(path))
     if not Path(path).is_file():
         result.problems.append(f"{path}: no such file")
+        return result
+    try:
+        refuse_empty_over_wal(Path(path))
+    except EmptyOverWal:
+        result.problems.append(
+            f"{path}: an empty file, not a database; the WAL beside it still holds the newest "
+            "changes and is left as it is (`oss-desk db restore BACKUP` reads today's ticket "
+            "codes from it)"
+        )
         return result
     if Path(path).stat().st_size == 0:
         result.problems.append(f"{path}: an empty file, not a database")
@@ -443,6 +454,7 @@ def shm_holder(db: Path) -> int | None:
 def write_lock_held(db: Path) -> bool:
     """Whether another process holds the database's write lock now (a ``BEGIN EXCLUSIVE`` left
     open, a backup, ``init``): asked by taking it with no wait, and letting it go at once."""
+    refuse_empty_over_wal(db)
     conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=0, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ from pathlib import Path
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
 from oss_desk.storage.faults import DecodingConnection
+from oss_desk.storage.incarnation import refuse_empty_over_wal
 from oss_desk.storage.migrations import applied_names, is_ours, table_names
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
@@ -31,6 +32,7 @@ def open_readonly(path: Path | str) -> Store:
     if not path.is_file():
         raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     try:
+        refuse_empty_over_wal(path)
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro",
             uri=True,
