@@ -398,11 +398,13 @@ class OssDeskApp(Keyboard):
         gone, what is said of it (how long since its last heartbeat) is kept current too."""
         from oss_desk.services.delivery import current_worker
 
-        snap = self.snapshot
-        if snap is None or self._quiet():
+        if self.snapshot is None or self._quiet():
             return
         now = await self.act(current_worker, quiet=True)
-        if not isinstance(now, Ok):
+        # The snapshot on screen now: a newer one (a finish's, a call's) may have come while
+        # the worker was read, and the desk never goes back to an older one.
+        snap = self.snapshot
+        if not isinstance(now, Ok) or snap is None or self._quiet():
             return
         if now.value.alive != snap.worker.alive:
             await self.refresh_data()
