@@ -1,5 +1,7 @@
 """The desk never goes back to showing an older state than it has shown: a look at the device
-worker that was under way while a newer snapshot came keeps that newer snapshot."""
+worker that was under way while a newer snapshot came keeps that newer snapshot, and a refresh
+the desk waits for (after its own write) returns only once a snapshot taken after it was asked
+for is on screen (a key handled next is judged against that, never against an older one)."""
 
 from __future__ import annotations
 
@@ -93,3 +95,22 @@ async def test_a_device_check_under_way_keeps_the_newer_snapshot(
             await settled(pilot)
             assert shown[-1] == 5
             assert shown == sorted(shown), shown  # never back to four
+
+
+async def test_an_awaited_refresh_returns_with_a_snapshot_taken_after_it_was_asked(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(160, 36)):
+        await until(lambda: app.snapshot is not None and len(app.snapshot.queue) == 4)
+        with database_thread_held(app):
+            first = asyncio.create_task(app.refresh_data())
+            await asyncio.sleep(0)  # a refresh under way, its snapshot sent
+            issue_elsewhere(office)
+            asked = asyncio.create_task(app.refresh_data())  # the way after_write asks
+            await asyncio.sleep(0.2)
+        await asked
+        snapshot = app.snapshot
+        assert snapshot is not None
+        assert len(snapshot.queue) == 5
+        await first
