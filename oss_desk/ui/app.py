@@ -130,6 +130,10 @@ class OssDeskApp(Keyboard):
         self.own_change = False
         """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
+        self._refresh_asks = 0
+        """Refreshes asked for so far (each snapshot's taking starts after a number of them)."""
+        self._refresh_waits: list[tuple[int, asyncio.Future[None]]] = []
+        """Refreshes asked for while another ran, each waiting for a snapshot taken after it."""
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
@@ -325,16 +329,24 @@ class OssDeskApp(Keyboard):
         self.run_worker(guard(self, self.refresh_data), group="refresh", exit_on_error=False)
 
     async def refresh_data(self) -> None:
-        """Take a new snapshot (coalescing requests that arrive while one is being taken)."""
+        """Take a new snapshot and show it (requests that arrive while one is being taken are
+        coalesced into the next). Returns once a snapshot whose taking began after the call is
+        on screen (or could not be taken: that was said), so that what the caller wrote before
+        (:meth:`after_write`) is in it, and a key handled next is judged against it."""
         from oss_desk.services.desk_view import take_snapshot  # after the first frame
 
+        self._refresh_asks += 1
         if self._refreshing:
             self._refresh_again = True
+            shown = asyncio.get_running_loop().create_future()
+            self._refresh_waits.append((self._refresh_asks, shown))
+            await shown
             return
         self._refreshing = True
         try:
             while True:
                 self._refresh_again = False
+                asked = self._refresh_asks  # the requests this snapshot answers
                 figures = self.wants_figures()
                 taken = await self.act(
                     partial(
@@ -350,10 +362,20 @@ class OssDeskApp(Keyboard):
                     if taken.value.attention and not self._asking:  # made when it runs:
                         ask = guard(self, partial(self._ask_about_prints, taken.value))
                         self.run_worker(ask, exit_on_error=False)
+                self._answered(asked)
                 if not self._refresh_again:
                     break
         finally:
             self._refreshing = False
+            self._answered(self._refresh_asks)  # none left waiting (a refresh cancelled)
+
+    def _answered(self, asked: int) -> None:
+        """The requests up to ``asked`` have their snapshot on screen: their callers go on."""
+        waiting = self._refresh_waits
+        self._refresh_waits = [(n, shown) for n, shown in waiting if n > asked]
+        for n, shown in waiting:
+            if n <= asked and not shown.done():
+                shown.set_result(None)
 
     async def _open_feed(self) -> None:
         opened = await self.act(open_feed)
@@ -398,11 +420,13 @@ class OssDeskApp(Keyboard):
         gone, what is said of it (how long since its last heartbeat) is kept current too."""
         from oss_desk.services.delivery import current_worker
 
-        snap = self.snapshot
-        if snap is None or self._quiet():
+        if self.snapshot is None or self._quiet():
             return
         now = await self.act(current_worker, quiet=True)
-        if not isinstance(now, Ok):
+        # The snapshot on screen now: a newer one (a finish's, a call's) may have come while
+        # the worker was read, and the desk never goes back to an older one.
+        snap = self.snapshot
+        if not isinstance(now, Ok) or snap is None or self._quiet():
             return
         if now.value.alive != snap.worker.alive:
             await self.refresh_data()
