@@ -115,7 +115,7 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     said = log.read_text()
     assert code == 0, said
     assert took < 10, said  # inside the worker's own stop budget for its lanes
-    assert "message 1: sent and not recorded yet as the worker stops: noted" in said, said
+    assert "message 1: sent and not recorded yet: noted beside the database" in said, said
     assert note_path(db, "messages", 1).exists()
     assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
     # doctor says what waits beside the database, and that the next worker records it.
@@ -212,7 +212,7 @@ def test_an_accepted_referral_email_left_unrecorded_as_the_worker_stops_is_never
     code, _ = stopped_while_locked(db, smtp, log, release_after_stop=None, now=REFERRED)
     said = log.read_text()
     assert code == 0, said
-    assert "referral message 1: sent and not recorded yet as the worker stops: noted" in said
+    assert "referral message 1: sent and not recorded yet: noted beside the database" in said
     assert note_path(db, "followup_messages", 1).exists()
     # The next owner, after the lease ran out (15 minutes), records it sent and sends nothing.
     again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:30:00Z")

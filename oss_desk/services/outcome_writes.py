@@ -8,9 +8,10 @@ full) is never what became of the message: the answer is kept and written again 
 guard's pause (:func:`oss_desk.domain.worker_faults.database_pause`: 2 s, doubling up to a
 minute) until the database takes it, or the worker stops.
 
-As the worker stops, an accepted message is first noted beside the database
-(:mod:`oss_desk.storage.accepted_notes`, durable before anything else is tried), then written
-again for :data:`STOP_GRACE_SECONDS`. Taken, the note is removed; not, the next owner reads the
+At the first fault, an accepted message is noted beside the database
+(:mod:`oss_desk.storage.accepted_notes`, durable before anything else is tried); as the worker
+stops it is written again for :data:`STOP_GRACE_SECONDS`. Taken, the note is removed; not (the
+worker stopped, ``worker --once`` interrupted or killed while it waits), the next owner reads the
 note and records the message sent, never sending it again.
 """
 
@@ -50,8 +51,9 @@ def write_until_taken(
     note: AcceptedNote | None = None,
 ) -> None:
     """Run ``write`` (one transaction recording ``what``'s outcome, ``status``) until the
-    database takes it. Once ``stop`` is set, ``note`` (an accepted message's, where given) is
-    left for the next owner and the write is tried again for :data:`STOP_GRACE_SECONDS`; then
+    database takes it. At its first fault ``note`` (an accepted message's, where given) is left
+    for the next owner (removed once the write is taken); once ``stop`` is set the write is
+    tried again for :data:`STOP_GRACE_SECONDS`; then
     the last :class:`StorageError` is raised (``stop`` None: after
     :data:`ONCE_WAITS_SECONDS`). A :class:`DatabaseGone` is raised at once."""
     pause: float | None = None
@@ -61,12 +63,16 @@ def write_until_taken(
     while True:
         if grace_ends is None and stop is not None and stop.is_set():
             grace_ends = time.monotonic() + STOP_GRACE_SECONDS
-            noted = _leave(note, what, status)
+            noted = noted or _leave(note, what, status)
         try:
             write()
         except DatabaseGone:
             raise
         except StorageError as exc:
+            if not noted:  # at the first fault, not only at a stop: an interrupt (Ctrl+C on
+                # `worker --once`, a SIGTERM it has no handler for) or kill -9 during the
+                # waits below would otherwise leave a message accepted and unrecorded
+                noted = _leave(note, what, status)
             if grace_ends is not None and time.monotonic() < grace_ends:
                 time.sleep(STOP_RETRY_SECONDS)
                 continue
@@ -81,8 +87,6 @@ def write_until_taken(
                 _waits(what, status, exc, pause)
                 time.sleep(pause)
                 continue
-            if grace_ends is None:  # (``worker --once`` gives up)
-                noted = _leave(note, what, status)
             log.warning(
                 "%s: its outcome (%s) is not recorded as the worker stops: %s; %s",
                 what,
@@ -107,13 +111,13 @@ def _waits(what: str, status: str, exc: StorageError, pause: float) -> None:
 
 
 def _leave(note: AcceptedNote | None, what: str, status: str) -> bool:
-    """The stop is seen with ``what``'s outcome not written: its note left (True) where given."""
+    """``what``'s outcome is not written yet: its note left (True) where given."""
     if note is None:
         return False
     if note.leave():
         log.warning(
-            "%s: %s and not recorded yet as the worker stops: noted beside the database for "
-            "the next owner, which records it (never sent again)",
+            "%s: %s and not recorded yet: noted beside the database, so that whoever next "
+            "sends records it (never sent again) if this process ends before it is written",
             what,
             status,
         )
