@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from oss_desk.cli.residents import ELSEWHERE
 from oss_desk.clock import format_instant
@@ -74,3 +75,20 @@ def test_forget_counts_only_the_backups_made_after_the_records_were(office: Cli)
     assert said.out.splitlines()[-1] == (
         f"No backup in {folder} was made after the records were; {ELSEWHERE}"
     )
+
+
+def test_a_backup_whose_head_file_is_gone_is_judged_by_its_own_log(office: Cli) -> None:
+    """review31: a backup made before the record, its ``.head`` file gone (copied back without
+    it, deleted by hand), was counted as "made after the records were". Its own event log
+    says it was made before; and reading it leaves nothing beside it."""
+    folder = office.db.parent / "backups"
+    assert office("db", "backup", now=NOW).code == 0
+    (made,) = folder.glob("office-*.sqlite")
+    Path(f"{made}.head").unlink()
+    zed = compliment(office)
+    forgot = office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW)
+    assert forgot.code == 0, forgot.err
+    assert forgot.out.splitlines()[-1] == (
+        f"No backup in {folder} was made after the records were; {ELSEWHERE}"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [made.name]

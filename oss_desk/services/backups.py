@@ -376,12 +376,24 @@ def _may_hold(conn: sqlite3.Connection, backup: Path, since_event: int) -> bool:
     """Whether ``backup`` may hold what the event ``since_event`` recorded: its event log (the
     head written beside it) reaches that event, or is not known, or is not this database's
     log up to there (a backup of before a restore: what it holds is not known). Told by the
-    log, not by clocks."""
-    head = m.read_head_file(head_file(backup))
+    log, not by clocks: the head written beside it, else the backup's own (review31: a backup
+    made before the records, its head file gone, was counted as made after them)."""
+    head = m.read_head_file(head_file(backup)) or _own_head(backup)
     if head is None or head[0] >= since_event:
         return True
     ours = chain.hash_at(conn, head[0]) if head[0] else chain.GENESIS
     return ours is None or ours.hex() != head[1]
+
+
+def _own_head(backup: Path) -> tuple[int, str] | None:
+    """(event id, hash hex) of the newest event in the backup file itself; None: not known
+    (unreadable, or an older release's file with no chained log). Read-write: a read-only
+    connection would leave an empty WAL beside a WAL-mode file."""
+    try:
+        head = m.event_head(backup, readonly=False)
+    except (sqlite3.Error, OSError, OssDeskError):
+        return None
+    return (head[0], head[1].hex()) if head is not None else None
 
 
 def _made(path: Path) -> float:
