@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from oss_desk.clock import format_instant, parse_instant
@@ -54,6 +54,10 @@ class Erased:
     made_at_event: int | None = None
     """The event that recorded the record's making (None: not found): a backup whose log
     ends before it cannot hold the record."""
+    still_booked: bool = False
+    """A booking still to come (or checked in) when it was erased: only a re-apply after a
+    restore erases one (the backup was made before it was cancelled); its slot stays held
+    until it is cancelled."""
 
 
 def search_value(key: Key, text: str) -> str:
@@ -142,7 +146,9 @@ class SubjectAccessService:
                     at = subject.made_at_event(conn, record.kind, record.id)
                     record = record if at is not None and at <= shared else None
                 if record is not None and record.fields:
-                    erased.append(self._erase(conn, record, made.case, True, now, again=True))
+                    booked = _still_booked(conn, record)
+                    done = self._erase(conn, record, made.case, True, now, again=True)
+                    erased.append(replace(done, still_booked=booked))
         if erased:
             m.checkpoint_truncate(self.s.store.conn)
         return erased
@@ -222,7 +228,7 @@ class SubjectAccessService:
         if record.kind == "appointment":
             appointment = a.get_appointment(conn, id=record.id)
             assert appointment is not None
-            if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+            if _still_booked(conn, record):
                 site = self.s.site_ever(record.site_id)
                 today = date.fromisoformat(self.s.today(site))
                 day = day_said(date.fromisoformat(record.day), today)
@@ -313,3 +319,15 @@ def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
         notes = "SELECT id FROM visit_notes WHERE visit_id = :id"
         subject.clear(conn, "notes", notes, args, dry_run=False)
         subject.clear(conn, "comments", "SELECT :id", args, dry_run=False)
+
+
+def _still_booked(conn: sqlite3.Connection, record: Held) -> bool:
+    """``record`` is a booking still to come or checked in (``resident forget`` refuses one:
+    see :meth:`SubjectAccessService._refuse_if_needed`)."""
+    if record.kind != "appointment":
+        return False
+    appointment = a.get_appointment(conn, id=record.id)
+    return appointment is not None and appointment.status in (
+        AppointmentStatus.BOOKED,
+        AppointmentStatus.CHECKED_IN,
+    )
