@@ -119,6 +119,7 @@ def test_a_process_taking_the_write_turn_after_the_swap_cannot_stop_the_erasures
     assert restored.code == 0, restored.err
     assert restored.json()["erasures_after_backup"]["reapplied"] == [ref]
     assert restored.err == ""
+    assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))  # nothing left
     assert held_by_email(office).startswith("Nothing held under that email")
 
 

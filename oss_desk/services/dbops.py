@@ -24,6 +24,7 @@ from typing import Any
 
 from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
+from oss_desk.config_cache import cache_path
 from oss_desk.domain.calendar import business_day, local, zone
 from oss_desk.domain.codes import numbering_floor, parse_last_code
 from oss_desk.domain.delivery import holder_said, print_state
@@ -254,7 +255,8 @@ def restore(
             staged,
             staged.with_name(staged.name + "-wal"),
             staged.with_name(staged.name + "-shm"),
-            lock_path(staged),
+            lock_path(staged),  # of the session that made the erasures again on it
+            cache_path(staged),
         ):
             leftover.unlink(missing_ok=True)
     today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
