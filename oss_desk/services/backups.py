@@ -343,10 +343,15 @@ class HeldInBackups:
     folder: Path
     keep_days: int
     until: datetime | None
+    not_known: int = 0
+    """More backups there whose event log is not known (no head written beside them, and
+    their own cannot be read): they may hold the details too, but are not said to be made
+    after the records were."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
+            "not_known": self.not_known,
             "folder": str(self.folder),
             "keep_days": self.keep_days,
             "deleted_after": format_instant(self.until) if self.until else None,
@@ -360,26 +365,32 @@ def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
     s = session.settings.backup
     folder = backup_folder(session.store.path, s.folder)
     found = backups_in(folder, session.store.path.stem)
+    unknown: list[Path] = []
     if since_event is not None:
         with session.store.read() as conn:
-            found = [p for p in found if _may_hold(conn, p, since_event)]
+            said = {p: _may_hold(conn, p, since_event) for p in found}
+        found = [p for p, may in said.items() if may is not False]
+        unknown = [p for p, may in said.items() if may is None]
     newest = max((_made(p) for p in found), default=None)
     until = (
         datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)
         if newest is not None
         else None
     )
-    return HeldInBackups(len(found), folder, s.keep_days, until)
+    return HeldInBackups(len(found) - len(unknown), folder, s.keep_days, until, len(unknown))
 
 
-def _may_hold(conn: sqlite3.Connection, backup: Path, since_event: int) -> bool:
+def _may_hold(conn: sqlite3.Connection, backup: Path, since_event: int) -> bool | None:
     """Whether ``backup`` may hold what the event ``since_event`` recorded: its event log (the
-    head written beside it) reaches that event, or is not known, or is not this database's
+    head written beside it) reaches that event (None: its log is not known), or is not this
+    database's
     log up to there (a backup of before a restore: what it holds is not known). Told by the
     log, not by clocks: the head written beside it, else the backup's own (review31: a backup
     made before the records, its head file gone, was counted as made after them)."""
     head = m.read_head_file(head_file(backup)) or _own_head(backup)
-    if head is None or head[0] >= since_event:
+    if head is None:
+        return None
+    if head[0] >= since_event:
         return True
     ours = chain.hash_at(conn, head[0]) if head[0] else chain.GENESIS
     return ours is None or ours.hex() != head[1]
