@@ -260,11 +260,16 @@ def _say_erasures(again: ErasuresAgain | None, kept: Path | None) -> None:
             f"backup: {', '.join(again.reapplied)} (the resident's details are erased "
             f"again{messages})."
         )
+    if again.cancelled_again:
+        click.echo(
+            f"Cancelled again first: {', '.join(again.cancelled_again)} (still booked in the "
+            "backup; cancelled after it, then forgotten: the slot is free again)."
+        )
     for ref in again.still_booked:
         click.echo(
-            f"{ref} is still booked in the backup (it was cancelled after it, then forgotten): "
-            f"its slot is held for nobody until you cancel it with `oss-desk appointment "
-            f"cancel {ref} --by resident`."
+            f"{ref} is still booked in the backup and was forgotten after it: its slot is held "
+            f"for nobody until you cancel it with `oss-desk appointment cancel {ref} --by "
+            "resident` (if it is still to come)."
         )
     if again.not_needed:
         click.echo(

@@ -67,7 +67,10 @@ def erase_again(
     return ErasuresAgain(
         reapplied=done,
         not_needed=[r for r in refs if r not in done],
-        still_booked=list(dict.fromkeys(e.ref for e in erased if e.still_booked)),
+        cancelled_again=list(dict.fromkeys(e.ref for e in erased if e.cancelled_again)),
+        still_booked=list(
+            dict.fromkeys(e.ref for e in erased if e.still_booked and not e.cancelled_again)
+        ),
         messages_cancelled=sum(e.messages_cancelled for e in erased),
     )
 

@@ -20,6 +20,9 @@ class ErasuresAgain:
 
     reapplied: list[str] = field(default_factory=list)
     not_needed: list[str] = field(default_factory=list)
+    cancelled_again: list[str] = field(default_factory=list)
+    """Of ``reapplied``, bookings the backup holds as still to come that the replaced database
+    had cancelled before they were forgotten: cancelled again first (their slots free)."""
     still_booked: list[str] = field(default_factory=list)
     """Of ``reapplied``, bookings the backup holds as still to come (they were cancelled after
     it): erased, but their slots stay held until they are cancelled."""

@@ -57,6 +57,9 @@ class ErasureMade:
     record: str
     ref: str
     case: str | None
+    cancelled_by: str | None = None
+    """Of a booking the replaced database holds as cancelled: by whom (``resident`` or
+    ``council``), so a backup that holds it as still to come has it cancelled again first."""
 
 
 @dataclass
@@ -192,8 +195,17 @@ def erasures_after(
         said = json.loads(data or "{}")
         if said.get("record") and said.get("ref"):
             case = said.get("case")
-            found.append(ErasureMade(str(said["record"]), str(said["ref"]), case and str(case)))
+            record, ref = str(said["record"]), str(said["ref"])
+            by = _cancelled_by(conn, ref) if record == "appointment" else None
+            found.append(ErasureMade(record, ref, case and str(case), by))
     return found
+
+
+def _cancelled_by(conn: sqlite3.Connection, ref: str) -> str | None:
+    row = conn.execute(
+        "SELECT cancelled_by FROM appointments WHERE ref = ? AND status = 'cancelled'", [ref]
+    ).fetchone()
+    return str(row[0]) if row is not None and row[0] else None
 
 
 def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking] | None:
