@@ -30,7 +30,7 @@ from oss_desk.domain.models import EventKind
 from oss_desk.domain.names import letters_typed
 from oss_desk.domain.phones import normalise_phone
 from oss_desk.domain.text import shown
-from oss_desk.errors import InvalidInput, NotFound
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
@@ -168,7 +168,7 @@ class SubjectAccessService:
         then forgot that the restored copy holds as still to come (``resident forget``
         erases no booking still to come: its slot would be held for nobody). Whether it
         was."""
-        if made.record != "appointment" or made.cancelled_by is None:
+        if made.record != "appointment" or made.cancelled_by not in ("council", "resident"):
             return False
         with self.s.store.read() as conn:
             record = _held_now(conn, made.record, made.ref)
@@ -177,7 +177,10 @@ class SubjectAccessService:
             at = subject.made_at_event(conn, record.kind, record.id)
             if shared is not None and (at is None or at > shared):
                 return False  # another booking under the same reference
-        AppointmentService(self.s).cancel(made.ref, made.cancelled_by, CANCELLED_AGAIN)
+        try:
+            AppointmentService(self.s).cancel(made.ref, made.cancelled_by, CANCELLED_AGAIN)
+        except (InvalidInput, NotFound, RuleViolation):
+            return False  # not cancelled as it was (its site gone): erased, named still booked
         return True
 
     def _erase(
