@@ -236,3 +236,31 @@ def test_a_booking_cancelled_then_forgotten_after_the_backup_is_cancelled_again(
         f"Cancelled again first: {ref} (still booked in the backup; cancelled after it, then "
         "forgotten: the slot is free again)."
     ) in again.out.splitlines(), again.out
+
+
+def test_a_booking_forgotten_after_it_was_missed_is_named_still_booked(
+    office: Cli, tmp_path: Path
+) -> None:
+    """The replaced database had the booking marked a no-show, then forgotten; the backup
+    holds it as booked: erased again, and named with the command that frees its slot."""
+    made = office("--user", "amina", "appointment", "book", "--service", "C", "--start",
+                  "2026-11-23T11:00:00Z", "--channel", "email", *ZED[:4], "--json",
+                  now=NOW)  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    later = "2026-11-23T14:00:00Z"
+    missed = office("--user", "amina", "appointment", "no-show", ref, now=later)
+    assert missed.code == 0, missed.err
+    forgot = office("--user", "amina", "resident", "forget", ref, "--yes", "--cancel-messages",
+                    "--reason", "IG-4", now=later)  # fmt: skip
+    assert forgot.code == 0, forgot.err
+    restored = office("--user", "tl", "db", "restore", backup, "--yes", now=later)
+    assert restored.code == 0, restored.err
+    assert (
+        f"{ref} is still booked in the backup and was forgotten after it: its slot is held for "
+        f"nobody until you cancel it with `oss-desk appointment cancel {ref} --by resident` "
+        "(if it is still to come)."
+    ) in restored.out.splitlines(), restored.out
+    assert held_by_email(office).startswith("Nothing held under that email")
