@@ -264,3 +264,25 @@ def test_a_booking_forgotten_after_it_was_missed_is_named_still_booked(
         "(if it is still to come)."
     ) in restored.out.splitlines(), restored.out
     assert held_by_email(office).startswith("Nothing held under that email")
+
+
+def test_a_person_who_may_not_act_restores_nothing_over_a_damaged_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database cannot be read, so its configuration cannot say who may act: the
+    backup's does, before the copy is put in place."""
+    office = Cli(make_db(tmp_path, office_toml(me_as="team-leader")), monkeypatch)
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    _damage(office.db)
+    env = {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
+    args = ("db", "restore", backup, "--yes", "--skip-ahead", "0")
+    refused = run_cli_process(*args, env=env | {"OSS_DESK_USER": "amina"})
+    assert refused.returncode == 9, (refused.stdout, refused.stderr)
+    (line,) = refused.stderr.strip().splitlines()
+    assert "may not act as 'amina'" in line, line
+    assert not list(office.db.parent.glob(f"{office.db.name}.before-restore-*"))
+    assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))
+    done = run_cli_process(*args, env=env)  # as the login's own person
+    assert done.returncode == 0, done.stderr
+    assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))

@@ -179,7 +179,7 @@ def restore(
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
-    check_person(db, clock, person)  # before anything is copied
+    checked = check_person(db, clock, person)  # before anything is copied
     stamp = stamp_of(clock.now())
     folder = db.parent
     files.make_private_dir(folder)
@@ -203,6 +203,8 @@ def restore(
         again = m.inspect(staged, quick=True, counts=False, chain=bool(older))
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
+        if not checked:  # by the backup's configuration: the database's could not be read
+            check_person(staged, clock, person)
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):

@@ -22,12 +22,12 @@ from oss_desk.services.subject_access import SubjectAccessService
 from oss_desk.storage.replaced import Replaced
 
 
-def check_person(db: Path, clock: Clock, person: str | None) -> None:
+def check_person(db: Path, clock: Clock, person: str | None) -> bool:
     """Refuse a person who may not act (``--user`` a login may not name), as every command
-    does, before anything is copied. A database that cannot be opened is not checked here:
-    the person is checked again against the restored copy, when there are erasures to make."""
+    does, by the configuration of the database at ``db``. Whether they could be checked (not
+    when it cannot be opened: then by the staged copy's, before it is put in place)."""
     if not db.exists():
-        return
+        return False
     try:
         session = open_session(
             db=db, clock=clock, person=person, host=True, typed=True, check=False
@@ -35,8 +35,9 @@ def check_person(db: Path, clock: Clock, person: str | None) -> None:
     except Forbidden:
         raise
     except (OssDeskError, sqlite3.Error):
-        return
+        return False
     session.close()
+    return True
 
 
 def erase_again(
