@@ -236,6 +236,11 @@ def test_a_booking_cancelled_then_forgotten_after_the_backup_is_cancelled_again(
         f"Cancelled again first: {ref} (still booked in the backup; cancelled after it, then "
         "forgotten: the slot is free again)."
     ) in again.out.splitlines(), again.out
+    (line,) = [line for line in again.out.splitlines() if line.startswith("Re-applied")]
+    assert line.startswith(
+        f"Re-applied 1 erasure made after the backup: {ref} (the resident's details are erased "
+        "again; "
+    ) and line.endswith(" still to send for it cancelled)."), line
 
 
 def test_a_booking_forgotten_after_it_was_missed_is_named_still_booked(
