@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from oss_desk.cli.residents import ELSEWHERE
 from oss_desk.clock import format_instant, parse_instant
@@ -37,6 +38,7 @@ def test_forget_says_which_backups_still_hold_the_details_and_until_when(office:
     as_json = office("--user", "amina", "resident", "forget", "CB-0001", "--yes", "--json")
     assert as_json.json()["backups"] == {
         "count": 1,
+        "not_known": 0,
         "folder": str(folder),
         "keep_days": 14,
         "deleted_after": format_instant(datetime.fromtimestamp(three_days_ago + 14 * 86400, UTC)),
@@ -58,6 +60,7 @@ def test_forget_counts_only_the_backups_made_after_the_records_were(office: Cli)
     assert forgot.code == 0, forgot.err
     assert forgot.json()["backups"] == {
         "count": 0,
+        "not_known": 0,
         "folder": str(folder),
         "keep_days": 14,
         "deleted_after": None,
@@ -118,6 +121,7 @@ def test_find_after_an_erasure_says_the_older_backups_may_hold_details_naming_no
         "backups": {
             "erased_before": erased_at[0],
             "count": 1,
+            "not_known": 0,
             "folder": str(folder),
             "keep_days": 14,
             "deleted_after": format_instant(
@@ -148,3 +152,43 @@ def test_find_json_is_a_copy_holding_the_free_text_too(office: Cli) -> None:
     # The plain find still names the fields only (the words are read on the record).
     plain = office("--user", "amina", "resident", "find", "--phone", BOB_PHONE, now=NOW)
     assert "rent arrears" not in plain.out
+
+
+def test_a_backup_whose_head_file_is_gone_is_judged_by_its_own_log(office: Cli) -> None:
+    """review31: a backup made before the record, its ``.head`` file gone (copied back without
+    it, deleted by hand), was counted as "made after the records were". Its own event log
+    says it was made before; and reading it leaves nothing beside it."""
+    folder = office.db.parent / "backups"
+    assert office("db", "backup", now=NOW).code == 0
+    (made,) = folder.glob("office-*.sqlite")
+    Path(f"{made}.head").unlink()
+    zed = compliment(office)
+    forgot = office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW)
+    assert forgot.code == 0, forgot.err
+    assert forgot.out.splitlines()[-1] == (
+        f"No backup in {folder} was made after the records were; {ELSEWHERE}"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [made.name]
+
+
+def test_a_backup_whose_event_log_is_not_known_is_never_said_made_after(office: Cli) -> None:
+    """No head written beside it and its own log unreadable: it may hold the details, and is
+    counted as one whose log is not known, not as one made after the records were."""
+    folder = office.db.parent / "backups"
+    assert office("db", "backup", now=NOW).code == 0
+    (made,) = folder.glob("office-*.sqlite")
+    Path(f"{made}.head").unlink()
+    made.write_bytes(b"not a database any more" * 200)
+    zed = compliment(office)
+    forgot = office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW)
+    assert forgot.code == 0, forgot.err
+    assert forgot.out.splitlines()[-1].startswith(
+        f"1 backup whose event log is not known in {folder} may still hold them: the last is "
+        "deleted by the first `oss-desk db backup` after "
+    ), forgot.out
+    assert office("db", "backup", now=NOW).code == 0  # one made after the record, too
+    again = compliment(office)
+    assert office("db", "backup", now=NOW).code == 0
+    said = office("--user", "amina", "resident", "forget", again, "--yes", "--json", now=NOW)
+    assert said.code == 0, said.err
+    assert said.json()["backups"]["count"] == 1 and said.json()["backups"]["not_known"] == 1

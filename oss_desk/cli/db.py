@@ -22,6 +22,8 @@ from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oss_desk.services.restore_result import ErasuresAgain, RestoreResult
 
 EXIT_BROKEN = 4
@@ -230,7 +232,7 @@ def restore(
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
     _say_what_is_left_behind(result)
-    _say_erasures(result.erasures)
+    _say_erasures(result.erasures, result.kept)
     _say_print_jobs_settled(result.print_jobs_settled)
     for stale in result.removed:
         click.echo(f"Removed {stale.name}.")
@@ -239,26 +241,47 @@ def restore(
     click.echo(in_force_said(path))  # the backup's configuration, maybe older than the file
 
 
-def _say_erasures(again: ErasuresAgain) -> None:
+def _say_erasures(again: ErasuresAgain | None, kept: Path | None) -> None:
     """The erasures made after the backup (``resident forget``): made again on the restored
-    database, or not needed there (review30: a restore silently put the details back)."""
+    database, or not needed there (review30: a restore silently put the details back); not
+    known when the replaced database could not be read (review31: never "none")."""
+    if again is None:
+        where = f"check the kept copy {kept.name}" if kept is not None else "check your records"
+        click.echo(
+            "The replaced database could not be read, so the erasures (`resident forget`) made "
+            f"after the backup are not known: {where} and run `oss-desk resident forget` again "
+            "for any."
+        )
+        return
     if again.reapplied:
         many = len(again.reapplied) != 1
+        cancelled = again.messages_cancelled
+        messages = (
+            f"; {cancelled} message{'s' if cancelled != 1 else ''} still to send for "
+            f"{'them' if many else 'it'} cancelled"
+            if cancelled
+            else ""
+        )
         click.echo(
             f"Re-applied {len(again.reapplied)} erasure{'s' if many else ''} made after the "
-            f"backup: {', '.join(again.reapplied)} (the resident's details are erased again)."
+            f"backup: {', '.join(again.reapplied)} (the resident's details are erased "
+            f"again{messages})."
+        )
+    if again.cancelled_again:
+        click.echo(
+            f"Cancelled again first: {', '.join(again.cancelled_again)} (still booked in the "
+            "backup; cancelled after it, then forgotten: the slot is free again)."
+        )
+    for ref in again.still_booked:
+        click.echo(
+            f"{ref} is still booked in the backup and was forgotten after it: its slot is held "
+            f"for nobody until you cancel it with `oss-desk appointment cancel {ref} --by "
+            "resident` (if it is still to come)."
         )
     if again.not_needed:
         click.echo(
             f"Erased after the backup, nothing to re-apply: {', '.join(again.not_needed)} (the "
             "backup holds no details of the resident there)."
-        )
-    if again.failed:
-        click.echo(
-            f"The erasures made after the backup could not be re-applied ({again.problem}): "
-            f"erase them again now with `oss-desk resident forget {' '.join(again.failed)} "
-            "--yes`.",
-            err=True,
         )
 
 

@@ -176,10 +176,17 @@ def _backups_line(kept: HeldInBackups) -> str:
     if kept.until is None:
         return f"No backup in {kept.folder} was made after the records were; {ELSEWHERE}"
     day = _when(kept.until)
-    many = kept.count != 1
+    many = "s" if kept.count != 1 else ""
+    after = f"{kept.count} backup{many} in {kept.folder} made after the records were"
+    unknown = f"backup{'s' if kept.not_known != 1 else ''} whose event log is not known"
+    if not kept.not_known:
+        which = after
+    elif not kept.count:
+        which = f"{kept.not_known} {unknown} in {kept.folder}"
+    else:
+        which = f"{after}, and {kept.not_known} more {unknown},"
     return (
-        f"{kept.count} backup{'s' if many else ''} in {kept.folder} made after the records were "
-        "may still hold them: the last is deleted by the first `oss-desk db backup` "
+        f"{which} may still hold them: the last is deleted by the first `oss-desk db backup` "
         f"after {day} (backup.keep_days, {kept.keep_days} days); {ELSEWHERE}"
     )
 

@@ -343,10 +343,15 @@ class HeldInBackups:
     folder: Path
     keep_days: int
     until: datetime | None
+    not_known: int = 0
+    """More backups there whose event log is not known (no head written beside them, and
+    their own cannot be read): they may hold the details too, but are not said to be made
+    after the records were."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
+            "not_known": self.not_known,
             "folder": str(self.folder),
             "keep_days": self.keep_days,
             "deleted_after": format_instant(self.until) if self.until else None,
@@ -356,10 +361,11 @@ class HeldInBackups:
 def held_in_backups(session: Session, since_event: int | None) -> HeldInBackups:
     """What ``resident forget`` says of the backups: those made after the records were (their
     event log reaches ``since_event``, the first record's making; None: not known, so every
-    one) were made before the erasure, so they still hold the details until pruned."""
+    one) were made before the erasure, so they still hold the details until pruned; those whose
+    log is not known are counted apart (never said made after the records)."""
     if since_event is None:
         return _held(session, lambda _conn, _backup: True)
-    return _held(session, lambda conn, backup: _reaches(conn, backup, since_event) is not False)
+    return _held(session, lambda conn, backup: _reaches(conn, backup, since_event))
 
 
 @dataclass(frozen=True)
@@ -392,35 +398,51 @@ def held_past_erasure(session: Session) -> HeldPastErasure | None:
     return HeldPastErasure(parse_instant(erased[-1][2]), _held(session, holds))
 
 
-def _held(session: Session, counts: Callable[[sqlite3.Connection, Path], bool]) -> HeldInBackups:
-    """The backups of the office's folder that ``counts``, and when the newest of them is
-    deleted."""
+def _held(
+    session: Session, counts: Callable[[sqlite3.Connection, Path], bool | None]
+) -> HeldInBackups:
+    """The backups of the office's folder that ``counts`` (None: not known, counted apart), and
+    when the newest of them is deleted."""
     s = session.settings.backup
     folder = backup_folder(session.store.path, s.folder)
     found = backups_in(folder, session.store.path.stem)
     with session.store.read() as conn:
-        found = [p for p in found if counts(conn, p)]
+        said = {p: counts(conn, p) for p in found}
+    found = [p for p, may in said.items() if may is not False]
+    unknown = [p for p, may in said.items() if may is None]
     newest = max((_made(p) for p in found), default=None)
     until = (
         datetime.fromtimestamp(kept_until(newest, s.keep_days), tz=UTC)
         if newest is not None
         else None
     )
-    return HeldInBackups(len(found), folder, s.keep_days, until)
+    return HeldInBackups(len(found) - len(unknown), folder, s.keep_days, until, len(unknown))
 
 
 def _reaches(conn: sqlite3.Connection, backup: Path, event: int) -> bool | None:
-    """Whether the event log of ``backup`` (the head written beside it) reaches ``event``:
-    True, it does; False, it ends before it, as this database's log; None, not known (no
-    head, or a log that is not this database's up to there: a backup of before a restore).
-    Told by the log, not by clocks."""
-    head = m.read_head_file(head_file(backup))
+    """Whether the event log of ``backup`` reaches ``event``: True, it does; False, it ends
+    before it, as this database's log; None, not known (no head, or a log that is not this
+    database's up to there: a backup of before a restore). Told by the log, not by clocks: the
+    head written beside it, else the backup's own (a review: a backup made before the records,
+    its head file gone, was counted as made after them)."""
+    head = m.read_head_file(head_file(backup)) or _own_head(backup)
     if head is None:
         return None
     ours = chain.hash_at(conn, head[0]) if head[0] else chain.GENESIS
     if ours is None or ours.hex() != head[1]:
         return None
     return head[0] >= event
+
+
+def _own_head(backup: Path) -> tuple[int, str] | None:
+    """(event id, hash hex) of the newest event in the backup file itself; None: not known
+    (unreadable, or an older release's file with no chained log). Read-write: a read-only
+    connection would leave an empty WAL beside a WAL-mode file."""
+    try:
+        head = m.event_head(backup, readonly=False)
+    except (sqlite3.Error, OSError, OssDeskError):
+        return None
+    return (head[0], head[1].hex()) if head is not None else None
 
 
 def _made(path: Path) -> float:

@@ -24,6 +24,7 @@ from typing import Any
 
 from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
+from oss_desk.config_cache import cache_path
 from oss_desk.domain.calendar import business_day, local, zone
 from oss_desk.domain.codes import numbering_floor, parse_last_code
 from oss_desk.domain.delivery import holder_said, print_state
@@ -34,7 +35,7 @@ from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.report_days import rollup_problems
-from oss_desk.services.restore_erasures import reapply_erasures
+from oss_desk.services.restore_erasures import check_person, erase_again
 from oss_desk.services.restore_marks import anchors, mark_restore
 from oss_desk.services.restore_result import RestoreResult
 from oss_desk.services.session import Session
@@ -47,6 +48,7 @@ from oss_desk.storage.holders import server_of
 from oss_desk.storage.incarnation import copy_problems, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.wal_frames import wal_ticket_counters
+from oss_desk.storage.writelock import lock_path
 
 # Check --------------------------------------------------------------------------------------------
 
@@ -177,6 +179,7 @@ def restore(
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
+    checked = check_person(db, clock, person)  # before anything is copied
     stamp = stamp_of(clock.now())
     folder = db.parent
     files.make_private_dir(folder)
@@ -200,10 +203,12 @@ def restore(
         again = m.inspect(staged, quick=True, counts=False, chain=bool(older))
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
+        if not checked:  # by the backup's configuration: the database's could not be read
+            check_person(staged, clock, person)
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
-            gone = replaced.read_replaced(db, staged if older else source, same=same)
+            gone = replaced.read_replaced(db, staged if older else source, same=same, parted=parted)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
             zones, services = replaced.sites_and_services(staged)
@@ -234,6 +239,8 @@ def restore(
                     settled = _settle_print_jobs(db, staged)
                 elif replaced.jobs_to_print(staged):
                     settled = None  # they may have printed since: not known
+            # Made on the copy before it is in place: never at the path without them.
+            erasures = erase_again(staged, gone, clock, person)
             m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
             m.fsync_file(staged)
             # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
@@ -250,10 +257,11 @@ def restore(
             staged,
             staged.with_name(staged.name + "-wal"),
             staged.with_name(staged.name + "-shm"),
+            lock_path(staged),  # of the session that made the erasures again on it
+            cache_path(staged),
         ):
             leftover.unlink(missing_ok=True)
     today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
-    erasures = reapply_erasures(db, gone.erasures, clock, person, gone.forked_at)
     return RestoreResult(
         db,
         source,

@@ -14,14 +14,21 @@ from oss_desk.storage.replaced import LostBooking
 @dataclass(frozen=True)
 class ErasuresAgain:
     """The erasures (``resident forget``) the replaced database recorded after the backup, by
-    the records' references: made again on the restored database, not needed there (it does
-    not hold the record, or holds nothing of its resident), or not made (``problem``: why;
-    forget them again by hand)."""
+    the records' references, made again on the restored copy before it was put in place (a
+    restore that cannot make them restores nothing): made again, or not needed there (it does
+    not hold the record, or holds nothing of its resident)."""
 
     reapplied: list[str] = field(default_factory=list)
     not_needed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    problem: str | None = None
+    cancelled_again: list[str] = field(default_factory=list)
+    """Of ``reapplied``, bookings the backup holds as still to come that the replaced database
+    had cancelled before they were forgotten: cancelled again first (their slots free)."""
+    still_booked: list[str] = field(default_factory=list)
+    """Of ``reapplied``, bookings the backup holds as still to come (they were cancelled after
+    it): erased, but their slots stay held until they are cancelled."""
+    messages_cancelled: int = 0
+    """The messages still to send (reminders) the re-apply cancelled: nothing may wait on the
+    details."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,8 +79,9 @@ class RestoreResult:
     """Bookings the replaced database had and the backup has not (made after it, still on):
     only in the kept copy, their slots free again in the restored one. None: not known."""
 
-    erasures: ErasuresAgain = field(default_factory=ErasuresAgain)
-    """The erasures made after the backup, re-applied to the restored database."""
+    erasures: ErasuresAgain | None = field(default_factory=ErasuresAgain)
+    """The erasures made after the backup, re-applied to the restored database. None: not
+    known (the replaced database could not be read), which is not the same as none."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -129,7 +137,7 @@ class RestoreResult:
                 }
                 for b in self.lost_bookings
             ],
-            "erasures_after_backup": self.erasures.as_json(),
+            "erasures_after_backup": None if self.erasures is None else self.erasures.as_json(),
         }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from oss_desk.clock import format_instant, parse_instant
@@ -31,6 +31,7 @@ from oss_desk.domain.names import letters_typed
 from oss_desk.domain.phones import normalise_phone
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
@@ -38,6 +39,10 @@ from oss_desk.storage import maintenance as m
 from oss_desk.storage import subject
 from oss_desk.storage.replaced import ErasureMade
 from oss_desk.storage.subject import Held, Key
+
+CANCELLED_AGAIN = "cancelled before a restore of an older backup; cancelled again"
+"""The reason a booking cancelled again by a restore's re-apply is given (a council's
+cancellation at short notice needs one)."""
 
 FORGOTTEN = "the resident asked to be forgotten"
 """The error text a message cancelled by ``resident forget --cancel-messages`` is left with."""
@@ -54,6 +59,13 @@ class Erased:
     made_at_event: int | None = None
     """The event that recorded the record's making (None: not found): a backup whose log
     ends before it cannot hold the record."""
+    cancelled_again: bool = False
+    """A booking the backup held as still to come, cancelled again first (as the replaced
+    database had it) by a re-apply after a restore."""
+    still_booked: bool = False
+    """A booking still to come (or checked in) when it was erased: only a re-apply after a
+    restore erases one (the backup was made before it was cancelled); its slot stays held
+    until it is cancelled."""
 
 
 def search_value(key: Key, text: str) -> str:
@@ -132,6 +144,7 @@ class SubjectAccessService:
         of the log the backup shares with the replaced one, where the backup went on with
         events of its own: a record it made after that point is another than the one erased
         (the same reference given out twice), and is left alone."""
+        again = {made.ref for made in erasures if self._cancel_again(made, shared)}
         now = self.s.clock.now()
         m.set_secure_delete(self.s.store.conn, on=True)
         erased = []
@@ -142,10 +155,33 @@ class SubjectAccessService:
                     at = subject.made_at_event(conn, record.kind, record.id)
                     record = record if at is not None and at <= shared else None
                 if record is not None and record.fields:
-                    erased.append(self._erase(conn, record, made.case, True, now, again=True))
+                    booked = _still_booked(conn, record)
+                    done = self._erase(conn, record, made.case, True, now, again=True)
+                    cancelled = made.ref in again
+                    erased.append(replace(done, still_booked=booked, cancelled_again=cancelled))
         if erased:
             m.checkpoint_truncate(self.s.store.conn)
         return erased
+
+    def _cancel_again(self, made: ErasureMade, shared: int | None) -> bool:
+        """Cancel again, as the replaced database recorded it, a booking it cancelled and
+        then forgot that the restored copy holds as still to come (``resident forget``
+        erases no booking still to come: its slot would be held for nobody). Whether it
+        was."""
+        if made.record != "appointment" or made.cancelled_by not in ("council", "resident"):
+            return False
+        with self.s.store.read() as conn:
+            record = _held_now(conn, made.record, made.ref)
+            if record is None or not _still_booked(conn, record):
+                return False
+            at = subject.made_at_event(conn, record.kind, record.id)
+            if shared is not None and (at is None or at > shared):
+                return False  # another booking under the same reference
+        try:
+            AppointmentService(self.s).cancel(made.ref, made.cancelled_by, CANCELLED_AGAIN)
+        except (InvalidInput, NotFound, RuleViolation):
+            return False  # not cancelled as it was (its site gone): erased, named still booked
+        return True
 
     def _erase(
         self,
@@ -222,7 +258,7 @@ class SubjectAccessService:
         if record.kind == "appointment":
             appointment = a.get_appointment(conn, id=record.id)
             assert appointment is not None
-            if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+            if _still_booked(conn, record):
                 site = self.s.site_ever(record.site_id)
                 today = date.fromisoformat(self.s.today(site))
                 day = day_said(date.fromisoformat(record.day), today)
@@ -313,3 +349,15 @@ def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
         notes = "SELECT id FROM visit_notes WHERE visit_id = :id"
         subject.clear(conn, "notes", notes, args, dry_run=False)
         subject.clear(conn, "comments", "SELECT :id", args, dry_run=False)
+
+
+def _still_booked(conn: sqlite3.Connection, record: Held) -> bool:
+    """``record`` is a booking still to come or checked in (``resident forget`` refuses one:
+    see :meth:`SubjectAccessService._refuse_if_needed`)."""
+    if record.kind != "appointment":
+        return False
+    appointment = a.get_appointment(conn, id=record.id)
+    return appointment is not None and appointment.status in (
+        AppointmentStatus.BOOKED,
+        AppointmentStatus.CHECKED_IN,
+    )

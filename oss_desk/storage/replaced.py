@@ -57,6 +57,9 @@ class ErasureMade:
     record: str
     ref: str
     case: str | None
+    cancelled_by: str | None = None
+    """Of a booking the replaced database holds as cancelled: by whom (``resident`` or
+    ``council``), so a backup that holds it as still to come has it cancelled again first."""
 
 
 @dataclass
@@ -82,8 +85,14 @@ class Replaced:
     bookings: list[LostBooking] | None = field(default_factory=list)
     """Its bookings not in the backup (of the same office only); None: they could not be
     read."""
-    erasures: list[ErasureMade] = field(default_factory=list)
-    """The erasures it recorded after the backup (of the same office only), oldest first."""
+    erasures: list[ErasureMade] | None = field(default_factory=list)
+    """The erasures it recorded after the backup, oldest first (of another office: none; of a
+    copy of this office that parted from the backup's by ``init --replace-office``, those
+    recorded before it parted). None: not known (it could not be read)."""
+    shared: int | None = None
+    """The last event of its log the backup shares, when the backup's log parts from it (only
+    records made up to it are the ones ``erasures`` erased); None: the backup holds the
+    whole log up to its events."""
 
 
 @contextlib.contextmanager
@@ -110,14 +119,19 @@ def write_turn(db: Path) -> Iterator[None]:
         turn.close()
 
 
-def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
+def read_replaced(
+    db: Path, backup: Path, *, same: bool, parted: tuple[str, int] | None = None
+) -> Replaced:
     """In one read transaction: the events of ``db`` the ``backup`` does not have (all of them
     unless ``same``), its ticket counters (only of the same office) and its sites' time zones.
 
     What the backup has is told by the event log's hash chain, not by the clock: the events of
     ``db`` from the first one whose hash the backup does not hold (a backup then used on its
     own, with its clock moved, parts from this log there, and its events may be dated later
-    than all of these)."""
+    than all of these). ``parted``: the two are copies of the same office, one of which became
+    another office after their logs parted (:func:`office_replaced_after_parting`): the
+    erasures ``db`` recorded after the shared part of the log, and before it parted if it is the
+    one that did, concern the backup's own residents."""
     if not db.exists():
         return Replaced()
     copied = _backup_copy_alone(db)
@@ -127,9 +141,9 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
             contextlib.closing(connect_file(backup, readonly=True)) as theirs,
         ):
             conn.execute("BEGIN")
-            common = shared_events(conn, theirs) if same else 0
+            common = shared_events(conn, theirs) if same or parted else 0
             count, newest = conn.execute(
-                "SELECT count(*), max(at) FROM events WHERE id > ?", [common]
+                "SELECT count(*), max(at) FROM events WHERE id > ?", [common if same else 0]
             ).fetchone()
             counters = _counters(conn) if same else {}
             zones = {
@@ -137,33 +151,61 @@ def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
             }
             backup_head = chain.head(theirs)[0]
             bookings = lost_bookings(conn, theirs) if same and not copied else []
-            erasures = erasures_after(conn, common) if same else []
+            until = parted[1] if parted is not None and parted[0] == "database" else None
+            erasures = erasures_after(conn, common, until) if same or parted else []
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
-        return Replaced(events=None, counters=None, problem=str(exc))
+        return Replaced(events=None, counters=None, problem=str(exc), erasures=None)
     forked = common + 1 if same and common < backup_head and count else None
+    shared = common if (forked is not None or parted is not None) else None
     if copied:
         return Replaced(
-            int(count), newest, None, zones, forked, backup_copy=True, erasures=erasures
+            int(count),
+            newest,
+            None,
+            zones,
+            forked,
+            backup_copy=True,
+            erasures=erasures,
+            shared=shared,
         )
     return Replaced(
-        int(count), newest, counters, zones, forked, bookings=bookings, erasures=erasures
+        int(count),
+        newest,
+        counters,
+        zones,
+        forked,
+        bookings=bookings,
+        erasures=erasures,
+        shared=shared,
     )
 
 
-def erasures_after(conn: sqlite3.Connection, common: int) -> list[ErasureMade]:
-    """The erasures recorded after event ``common`` (the last the backup shares), oldest
-    first."""
+def erasures_after(
+    conn: sqlite3.Connection, common: int, until: int | None = None
+) -> list[ErasureMade]:
+    """The erasures recorded after event ``common`` (the last the backup shares), and before
+    event ``until`` if given, oldest first."""
     found = []
     for (data,) in conn.execute(
-        "SELECT data FROM events WHERE id > ? AND kind = ? ORDER BY id",
-        [common, EventKind.RESIDENT_ERASED.value],
+        "SELECT data FROM events WHERE id > ? AND id < coalesce(?, id + 1) AND kind = ? "
+        "ORDER BY id",
+        [common, until, EventKind.RESIDENT_ERASED.value],
     ):
         said = json.loads(data or "{}")
         if said.get("record") and said.get("ref"):
             case = said.get("case")
-            found.append(ErasureMade(str(said["record"]), str(said["ref"]), case and str(case)))
+            record, ref = str(said["record"]), str(said["ref"])
+            by = _cancelled_by(conn, ref) if record == "appointment" else None
+            found.append(ErasureMade(record, ref, case and str(case), by))
     return found
+
+
+def _cancelled_by(conn: sqlite3.Connection, ref: str) -> str | None:
+    row = conn.execute(
+        "SELECT cancelled_by FROM appointments WHERE ref = ? AND status = 'cancelled'", [ref]
+    ).fetchone()
+    return str(row[0]) if row is not None and row[0] else None
 
 
 def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking] | None:
