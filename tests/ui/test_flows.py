@@ -21,6 +21,7 @@ from oss_desk.ui.dialogs import (
     TextDialog,
 )
 from oss_desk.ui.dialogs.counter import QuestionDialog, TicketDialog
+from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.dialogs.scorecard import SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
@@ -138,6 +139,9 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
         await pressed_to(pilot, TextDialog, "f7")
         await pilot.press(*"Z999", "enter")
         await until(lambda: said(app, "no ticket"))
+        # Said under the flow's key hold, which closes after: then the greet screen is on top.
+        await until(lambda: not isinstance(app.screen, KeyHold))
+        await settled(pilot)
         assert isinstance(app.screen, GreetScreen)
 
 
