@@ -377,6 +377,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 2") == [("cancelled",)]
         )
+        await until(lambda: isinstance(app.screen, LeaderScreen))  # the cancel's key hold gone
         desks = app.screen.query_one("#desks", DataTable)
         desks.focus()
         desks.move_cursor(row=desks.get_row_index("desk-1"))
