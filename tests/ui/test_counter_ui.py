@@ -417,6 +417,7 @@ async def test_transfer_to_a_colleague_at_another_desk_app(
             )
             dialog = app.screen
             assert isinstance(dialog, ChoiceDialog)
+            await until(lambda: bool(dialog.query(OptionList)))  # composed
             options = dialog.query_one(OptionList)
             labels = [
                 str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
