@@ -83,6 +83,7 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
             "Interview room 1",
         )
         dialog = await pressed_to(pilot, BookingDialog, "b")
+        await until(lambda: bool(dialog.query("#booking-channel RadioButton")))  # composed
         # How the confirmation goes, in Preferred's words and order (texts are not set up).
         channels = dialog.query_one("#booking-channel", RadioSet).query(RadioButton)
         assert [str(b.label) for b in channels] == [

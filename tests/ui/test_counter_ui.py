@@ -26,6 +26,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
+from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.new_code import NewCodeDialog
@@ -43,6 +44,7 @@ from .conftest import (
     pressed_to,
     rows,
     said,
+    settled,
     staffed,
     until,
 )
@@ -273,7 +275,10 @@ async def test_a_key_pressed_twice_in_a_dialog_answers_once(
         await until(
             lambda: rows(db, "SELECT status, outcome FROM tickets") == [("done", "resolved")]
         )
-        await pilot.pause()
+        # The finish is one dialog and its save: the hold under it (which kept the second "1")
+        # closes after the save, handing the key on. Wait for that, then for the key's work.
+        await until(lambda: not isinstance(app.screen, (OutcomeDialog, KeyHold)))
+        await settled(pilot)
         assert app.screen is screen and app.faults == []
 
 
@@ -412,6 +417,7 @@ async def test_transfer_to_a_colleague_at_another_desk_app(
             )
             dialog = app.screen
             assert isinstance(dialog, ChoiceDialog)
+            await until(lambda: bool(dialog.query(OptionList)))  # composed
             options = dialog.query_one(OptionList)
             labels = [
                 str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
@@ -587,7 +593,9 @@ async def test_an_adviser_serving_at_80_columns_sees_every_key_that_acts_now(
             lambda: isinstance(app.screen, AdviserScreen) and "f" in app.screen.active_bindings
         )
         bar = app.screen.query_one(KeyBar)
-        await pilot.pause(0.2)
+        # The bar is laid out again when the desk's state comes (its log-in, the called ticket):
+        # wait for it to offer the finish (not a fixed pause), then read all it shows.
+        await until(lambda: "f Finish" in str(bar.render()) and "r Recall" in str(bar.render()))
         shown = str(bar.render())
         assert len(shown.splitlines()) <= 3, shown  # three lines: nothing cut off below
         # Every key of the screen that acts now, then Help, the other screens, the palette.

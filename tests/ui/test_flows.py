@@ -21,6 +21,7 @@ from oss_desk.ui.dialogs import (
     TextDialog,
 )
 from oss_desk.ui.dialogs.counter import QuestionDialog, TicketDialog
+from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.dialogs.scorecard import SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
@@ -138,6 +139,9 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
         await pressed_to(pilot, TextDialog, "f7")
         await pilot.press(*"Z999", "enter")
         await until(lambda: said(app, "no ticket"))
+        # Said under the flow's key hold, which closes after: then the greet screen is on top.
+        await until(lambda: not isinstance(app.screen, KeyHold))
+        await settled(pilot)
         assert isinstance(app.screen, GreetScreen)
 
 
@@ -204,7 +208,13 @@ async def test_call_recall_start_finish(office: Path, make_app: AppFactory) -> N
         for kind in ("called", "recalled", "serving", "finished"):
             actor, desk, ticket, _ = events(office, kind)[0]
             assert (actor, desk, ticket) == ("ben", "desk-1", 1), kind
-        await until(lambda: app.screen.query_one(BigCode).code == "----")
+        # (The finish's key hold is on top until its flow ends: the desk's own screen then.)
+        await until(
+            lambda: (
+                isinstance(app.screen, AdviserScreen)
+                and app.screen.query_one(BigCode).code == "----"
+            )
+        )
 
 
 async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> None:
@@ -368,6 +378,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 2") == [("cancelled",)]
         )
+        await until(lambda: isinstance(app.screen, LeaderScreen))  # the cancel's key hold gone
         desks = app.screen.query_one("#desks", DataTable)
         desks.focus()
         desks.move_cursor(row=desks.get_row_index("desk-1"))
@@ -536,6 +547,8 @@ async def test_storage_full_is_a_message_and_nothing_is_half_written(
             await pilot.press("c", "enter")
             if said(app, "disk full"):
                 break
+        # (Keys pressed faster than the desk issues: the refusal can come after the last.)
+        await until(lambda: said(app, "disk full: "))
         (full,) = [n for n in app._notifications if n.message.startswith("disk full: ")][-1:]
         assert full.message.startswith(f"disk full: cannot write to {office}")
         # Said as not done, to press again: the desk does not retry it by itself (faults 17).

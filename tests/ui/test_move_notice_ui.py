@@ -49,7 +49,9 @@ async def test_a_council_move_at_short_notice_says_so(
         assert said(app, "short notice") == bool(note)
         # The booking's details (the cursor is on it): moved, not "Cancelled", at short notice.
         detail = screen.query_one("#appt-detail", Static)
-        await until(lambda: appt.ref in str(detail.render()))
+        # (It showed the booking before the move: wait for it to show the new time.)
+        await until(lambda: "Wed 25 Nov 09:00" in str(detail.render()))
+        assert appt.ref in str(detail.render())
         assert ("Moved at short notice" in str(detail.render())) == bool(note)
         assert "Cancelled" not in str(detail.render())
 

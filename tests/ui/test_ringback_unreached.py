@@ -66,7 +66,10 @@ async def test_past_the_deadline_it_closes_without_a_question(
         await until(lambda: screen.check_action("unreachable", ()) is True)
         await pilot.press("u")
         await until(lambda: followups(office)[0][4] == "unreachable")
-        assert said(app, "CB-0001: closed unreached after 1 attempt; counted as returned late")
+        # Said once the close is back from the database thread (after the row is written).
+        await until(
+            lambda: said(app, "CB-0001: closed unreached after 1 attempt; counted as returned late")
+        )
 
 
 async def test_a_ring_back_whose_last_try_reached_them_is_refused_before_any_question(

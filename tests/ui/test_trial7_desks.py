@@ -107,6 +107,7 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
         await until(lambda: app.snapshot is not None)
         await pressed_to(pilot, AppointmentsScreen, "f5")
         at_greet = await pressed_to(pilot, BookingDialog, "b")
+        await until(lambda: bool(at_greet.query("#booking-channel RadioButton")))  # composed
         buttons = list(at_greet.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert [(str(b.label), b.disabled, b.value) for b in buttons] == [
             ("Email (not set up here)", True, False),
@@ -124,6 +125,7 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
         await until(lambda: app.snapshot is not None)
         await pressed_to(pilot, AppointmentsScreen, "f5")
         at_desk = await pressed_to(pilot, BookingDialog, "b")
+        await until(lambda: bool(at_desk.query("#booking-channel RadioButton")))  # composed
         buttons = list(at_desk.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert all(b.disabled and "(not set up here)" in str(b.label) for b in buttons)
         note = str(at_desk.query_one("#booking-no-channel", Static).render())

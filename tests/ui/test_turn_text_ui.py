@@ -87,6 +87,7 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
         dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        await until(lambda: bool(dialog.query("#follow-up")))  # composed
 
         assert dialog.query_one("#follow-up", Checkbox).value is False  # off by default
         await pilot.press(*"07700900123")
