@@ -121,3 +121,44 @@ def test_tickets_print_in_issue_order_when_a_switched_off_printer_comes_back(
             printer.close()
         worker.close()
         desk.close()
+
+
+def test_tickets_issued_seconds_apart_share_one_try_while_the_printer_is_off(
+    tmp_path: Path,
+) -> None:
+    """A review: tickets issued a few seconds apart each kept a next try of their own, so a
+    printer that was off (or silent, each try waiting out its timeout) was asked once per ticket
+    every round. A failed try now holds the printer's other queued jobs back to its own next try:
+    after the first rounds, one connection a round for them all; then, back, in issue order."""
+    printer = FakePrinter(replies=dict(PAPER_OUT))
+    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
+    clock = FixedClock(MONDAY_0930)
+    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    try:
+        queue = QueueService(desk)
+        delivery = PrintDelivery(worker)
+        codes = []
+        for _ in range(5):  # issued 3 s apart, each tried as it comes: each fails
+            codes.append(queue.issue("C").ticket.code)
+            delivery.deliver_due()
+            clock.set(clock.now() + timedelta(seconds=3))
+        asked = []
+        for _ in range(120):  # ten minutes, a round a second
+            before = printer.connections
+            delivery.deliver_due()
+            asked.append(printer.connections - before)
+            clock.set(clock.now() + timedelta(seconds=1))
+        assert max(asked) <= 1  # never one connection a job in a round
+        later = asked[30:]  # once the first backoffs have met: all due together
+        assert sum(later) <= 6, asked  # 3 here (a try every 30 s); one a job each: 14
+        pending = rows(db, "SELECT count(*) FROM print_jobs WHERE status = 'pending'")
+        assert pending == [(5,)]  # all still waiting, none given up on
+        printer.replies = dict(HEALTHY)
+        for _ in range(40):
+            delivery.deliver_due()
+            clock.set(clock.now() + timedelta(seconds=1))
+        assert _codes_on_paper(printer, codes) == codes
+    finally:
+        desk.close()
+        worker.close()

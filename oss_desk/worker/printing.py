@@ -56,7 +56,13 @@ from oss_desk.storage.print_start import (
     began,
     mark_first_byte,
 )
-from oss_desk.storage.print_state import due_beside, due_now, record_printed, waiting_before
+from oss_desk.storage.print_state import (
+    due_beside,
+    due_now,
+    hold_back,
+    record_printed,
+    waiting_before,
+)
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.owner import describe, new_owner, unexpected
 from oss_desk.worker.print_counts import PrintReport
@@ -385,6 +391,8 @@ class PrintDelivery(LeftJobs):
                 self._settle(other, "cancelled", report, error=over)
             else:
                 self._try_failed(other, reason, report, claimed=False)
+        with self.s.store.write() as conn:  # the others wait for its next try, not their own
+            hold_back(conn, job.printer_url, job.id)
         self._record(job.printer_url, status, reason)
 
     def _try_failed(
