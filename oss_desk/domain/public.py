@@ -84,4 +84,6 @@ def board_moved_by(was: TicketStatus, to: TicketStatus, *, called: bool) -> bool
     leaves the list (put back, parked, sent elsewhere, transferred, cancelled, a no-show) or
     comes back to it (a no-show taken back, a parked resident resumed); a first call is the
     call's own board update."""
+    if was is TicketStatus.WAITING and to is TicketStatus.CALLED:  # called again from the
+        return False  # queue (parked, then sent to another desk): the call queues its own
     return called and (was in OFF_THE_BOARD) != (to in OFF_THE_BOARD)
