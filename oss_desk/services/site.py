@@ -10,7 +10,6 @@ from typing import Any
 
 from oss_desk.clock import Clock
 from oss_desk.config import Settings, build_settings, load_file, read_toml
-from oss_desk.config_numbers import loose_numbers
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.site_change import TRAINING_SETTING
 from oss_desk.domain.text import shown
@@ -135,6 +134,8 @@ def initialise(
             )
             if config_path is not None and demo_dir is None:
                 document = read_toml(config_path)
+                from oss_desk.config_numbers import loose_numbers  # init only: it needs pydantic
+
                 change.lines += [f"Warning: {source}: {x}" for x in loose_numbers(document)]
         elif latest_config(store.conn) is not None:  # an upgrade, or the calendar updated
             loaded, _ = settings_for(store, None)
