@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -329,6 +330,32 @@ async def test_change_desk(office: Path, make_app: AppFactory) -> None:
         chosen = app.adviser_desk_id
         await pilot.press("n")
         await until(lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [(chosen,)])
+
+
+async def test_n_typed_at_once_on_entering_a_closed_desk_calls_after_its_log_in(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F3 and N at once, at a closed desk: entering logs the person in (and opens it) under a
+    key hold, so N waits for it and calls, never refused as "closed" though the person saw
+    the desk theirs (before: N was lost while another process held the database)."""
+    with sqlite3.connect(office) as conn:
+        conn.execute("UPDATE desks SET status = 'closed' WHERE id = 'desk-1'")
+    conn.close()
+    app = make_app(office, "greet-1", demo=False)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        holder = sqlite3.connect(office, timeout=10)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # the log-in on entering waits for the database
+            await pilot.press("f3", "n")
+            await asyncio.sleep(0.8)
+        finally:
+            holder.rollback()
+            holder.close()
+        await until(
+            lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-1",)]
+        )
+        assert rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
 
 
 # The team leader ---------------------------------------------------------------------------------
