@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -323,12 +324,64 @@ async def test_change_desk(office: Path, make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pressed_to(pilot, AdviserScreen, "f3")
+        before = app.adviser_desk_id  # the adviser desk this terminal starts as (not greet-1)
         await pressed_to(pilot, ChoiceDialog, "f8")
         await pilot.press("down", "down", "enter")
-        await until(lambda: app.adviser_desk_id != "greet-1")
+        await until(lambda: app.adviser_desk_id != before)  # the move is made after its log-in
         chosen = app.adviser_desk_id
         await pilot.press("n")
         await until(lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [(chosen,)])
+
+
+async def test_n_typed_at_once_after_choosing_a_desk_calls_there(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F8, the desk chosen and N in one burst: the move's log-in holds N, which then calls to
+    the desk chosen (while another process holds the database, the log-in waits for it)."""
+    app = make_app(office, "greet-1", demo=False)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pressed_to(pilot, AdviserScreen, "f3")
+        await settled(pilot)  # entering desk-1 (and its log-in) done
+        before = app.adviser_desk_id
+        await pressed_to(pilot, ChoiceDialog, "f8")
+        holder = sqlite3.connect(office, timeout=10)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # the log-in at the chosen desk waits
+            await pilot.press("down", "down", "enter", "n")
+            await asyncio.sleep(0.8)
+        finally:
+            holder.rollback()
+            holder.close()
+        await until(lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") != [(None,)])
+        assert app.adviser_desk_id != before
+        assert rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [(app.adviser_desk_id,)]
+
+
+async def test_n_typed_at_once_on_entering_a_closed_desk_calls_after_its_log_in(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F3 and N at once, at a closed desk: entering logs the person in (and opens it) under a
+    key hold, so N waits for it and calls, never refused as "closed" though the person saw
+    the desk theirs (before: N was lost while another process held the database)."""
+    with sqlite3.connect(office) as conn:
+        conn.execute("UPDATE desks SET status = 'closed' WHERE id = 'desk-1'")
+    conn.close()
+    app = make_app(office, "greet-1", demo=False)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        holder = sqlite3.connect(office, timeout=10)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # the log-in on entering waits for the database
+            await pilot.press("f3", "n")
+            await asyncio.sleep(0.8)
+        finally:
+            holder.rollback()
+            holder.close()
+        await until(
+            lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-1",)]
+        )
+        assert rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
 
 
 # The team leader ---------------------------------------------------------------------------------

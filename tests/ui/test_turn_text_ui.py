@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 from textual.widgets import Checkbox, Input, Static
@@ -37,6 +39,7 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
         dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        await until(lambda: bool(dialog.query("#turn-texts")))  # composed
         # C001 is next already: the box offers what the desk will say once it is saved.
         offered = str(dialog.query_one("#turn-texts", Checkbox).label)
         assert offered == "[\u2713] Text when called", offered
@@ -57,9 +60,10 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await pilot.press(*["backspace"] * 10, *"07700900123", "enter")  # put right in the box
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         # C001 is next already, the resident still here: no "nearly your turn" text, said so,
-        # in the words the box offered (one wording).
+        # in the words the box offered (one wording). Said once the save is back from the
+        # database, which may be a moment after its row is there.
         choice = offered.removeprefix("[\u2713] ")
-        assert f"C001: a {in_sentence(choice)} ({in_sentence(why)})" in said, said
+        await until(lambda: f"C001: a {in_sentence(choice)} ({in_sentence(why)})" in said)
         assert any(
             m == 'C001: a text when called (already near the front: no "nearly your turn" text '
             "unless they fall back)"
@@ -130,6 +134,7 @@ async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
             await pilot.press("c", "enter")
             await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(issued,)])  # noqa: B023
         dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
+        await until(lambda: bool(dialog.query("#turn-texts")))  # composed
         assert str(dialog.heading) == "Texts for C005"
         offered = str(dialog.query_one("#turn-texts", Checkbox).label)
         assert offered == "[\u2713] Text when nearly their turn, and when called", offered
@@ -137,3 +142,27 @@ async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
         await pilot.press(*"07700900123", "f9")
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         await until(lambda: "C005: a text when nearly their turn, and when called" in said)
+
+
+async def test_ctrl_n_typed_with_the_ticket_asks_for_its_number(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """C, Enter and Ctrl+N in one burst while another process holds the database: Ctrl+N
+    waits for the ticket to be issued (Enter's save), then asks for its number; never "issue
+    the ticket first"."""
+    db = texting_office(tmp_path)
+    app = make_app(db, "greet-1")
+    said = kept_notices(app)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        holder = sqlite3.connect(db, timeout=10)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # Enter's save waits for the database
+            await pilot.press("c", "enter", "ctrl+n")
+            await asyncio.sleep(0.8)
+        finally:
+            holder.rollback()
+            holder.close()
+        await until(lambda: isinstance(app.screen, MobileDialog))
+        assert rows(db, "SELECT count(*) FROM tickets") == [(1,)]
+        assert not any("Issue the ticket first" in m for m in said), said

@@ -18,6 +18,7 @@ from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.faults import guard
+from oss_desk.ui.keyline import behind
 
 if TYPE_CHECKING:
     from oss_desk.ui.screens.base import DeskScreen
@@ -40,22 +41,36 @@ def log_in_on_entering(screen: DeskScreen, entered: set[tuple[str, str]]) -> Non
     entered.add((desk, actor.person))
     if state.login is not None and state.login.person == actor.person:
         return
-    entering = guard(screen, partial(log_in, screen, desk, actor, quiet=True))
-    screen.run_worker(entering, group="login", exit_on_error=False)
+
+    async def entering() -> None:
+        tried = await screen.desk.act(partial(_attempt, desk, actor))
+        if not isinstance(tried, Ok):
+            return
+        if isinstance(tried.value, DeskHeld):  # someone else is there: asked or told, keys
+            # not held back (they answer the dialog)
+            answer = guard(screen, partial(_held_there, screen, desk, actor, tried.value))
+            screen.run_worker(answer, group="login", exit_on_error=False)
+            return
+        await screen.desk.after_write()
+
+    flow = screen.run_worker(guard(screen, entering), group="login", exit_on_error=False)
+    # A key typed at once (N after F3) waits for the log-in and its refresh, then acts at the
+    # desk as the person sees it (theirs, open), never refused as closed meanwhile.
+    behind(screen.app, flow)
+
+
+def _attempt(desk: str, actor: Actor, session: Session) -> LoggedIn | DeskHeld:
+    try:
+        return QueueService(session, actor).log_in(desk)
+    except DeskHeld as held:
+        return held
 
 
 async def log_in(screen: DeskScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
     """Log in to the desk; someone else there: a team leader is asked whether to take over
     (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
     then shows who is logged in, says nothing more when it simply works). True: logged in."""
-
-    def attempt(session: Session) -> LoggedIn | DeskHeld:
-        try:
-            return QueueService(session, actor).log_in(desk)
-        except DeskHeld as held:
-            return held
-
-    tried = await screen.desk.act(attempt)
+    tried = await screen.desk.act(partial(_attempt, desk, actor))
     if not isinstance(tried, Ok):
         return False
     if isinstance(tried.value, LoggedIn):
@@ -67,7 +82,12 @@ async def log_in(screen: DeskScreen, desk: str, actor: Actor, quiet: bool = Fals
             )
         await screen.desk.after_write()
         return True
-    held = tried.value
+    return await _held_there(screen, desk, actor, tried.value)
+
+
+async def _held_there(screen: DeskScreen, desk: str, actor: Actor, held: DeskHeld) -> bool:
+    """Someone else is logged in to ``desk``: a team leader is asked whether to take over,
+    anyone else is told who is there. True: taken over."""
     if not held.may_take_over:
         await screen.app.push_screen_wait(
             InfoDialog(
