@@ -13,12 +13,22 @@ from pathlib import Path
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
+from oss_desk.services.session import Session, open_session
 from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import MONDAY_0930, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter, closed_port
+
+
+def greet_office(tmp_path: Path, printer_url: str) -> tuple[Path, FixedClock, Session, Session]:
+    """An office whose meet-and-greet desk prints to ``printer_url``, at a fixed clock: its
+    database, the clock, the greeter's session and the device worker's (close both)."""
+    db = make_db(tmp_path, site_toml(greet_printer=printer_url))
+    clock = FixedClock(MONDAY_0930)
+    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    return db, clock, desk, worker
 
 
 def _codes_on_paper(printer: FakePrinter, codes: list[str]) -> list[str]:
@@ -35,10 +45,7 @@ def test_five_tickets_print_in_issue_order_and_the_printer_is_asked_once_a_round
     tmp_path: Path,
 ) -> None:
     printer = FakePrinter(replies=dict(PAPER_OUT))  # it answers, and cannot print
-    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
-    clock = FixedClock(MONDAY_0930)
-    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    db, clock, desk, worker = greet_office(tmp_path, printer.url)
     try:
         queue = QueueService(desk)
         first = queue.issue("C").ticket
@@ -92,10 +99,7 @@ def test_tickets_print_in_issue_order_when_a_switched_off_printer_comes_back(
     tmp_path: Path,
 ) -> None:
     port = closed_port()  # off: connection refused
-    db = make_db(tmp_path, site_toml(greet_printer=f"tcp://127.0.0.1:{port}?timeout=1"))
-    clock = FixedClock(MONDAY_0930)
-    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    db, clock, desk, worker = greet_office(tmp_path, f"tcp://127.0.0.1:{port}?timeout=1")
     printer: FakePrinter | None = None
     try:
         queue = QueueService(desk)
@@ -131,10 +135,7 @@ def test_tickets_issued_seconds_apart_share_one_try_while_the_printer_is_off(
     every round. A failed try now holds the printer's other queued jobs back to its own next try:
     after the first rounds, one connection a round for them all; then, back, in issue order."""
     printer = FakePrinter(replies=dict(PAPER_OUT))
-    db = make_db(tmp_path, site_toml(greet_printer=printer.url))
-    clock = FixedClock(MONDAY_0930)
-    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    db, clock, desk, worker = greet_office(tmp_path, printer.url)
     try:
         queue = QueueService(desk)
         delivery = PrintDelivery(worker)

@@ -12,25 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import FixedClock, read_instant
+from oss_desk.clock import read_instant
 from oss_desk.domain.delivery import WAITING_TICKET_RETRY_SECONDS
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.worker.printing import PrintDelivery
 
-from .conftest import MONDAY_0930, make_db, rows, site_toml
+from .conftest import rows
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import FakePrinter, closed_port
+from .test_ticket_print_order import greet_office
 
 
 def test_a_waiting_tickets_paper_prints_once_the_printer_is_back_minutes_later(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = closed_port()  # the printer is off: connection refused
-    db = make_db(tmp_path, site_toml(greet_printer=f"tcp://127.0.0.1:{port}?timeout=1"))
-    clock = FixedClock(MONDAY_0930)
-    desk = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    db, clock, desk, worker = greet_office(tmp_path, f"tcp://127.0.0.1:{port}?timeout=1")
     printer: FakePrinter | None = None
     try:
         queue = QueueService(desk)
