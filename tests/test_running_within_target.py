@@ -36,11 +36,18 @@ def serve(desk: QueueService, code: str) -> None:
     desk.finish(code, "resolved")
 
 
-def test_residents_waiting_past_the_target_count_as_misses_already(tmp_path: Path) -> None:
+def leader_and_adviser(tmp_path: Path) -> tuple[FixedClock, Session, Session]:
+    """An office at 09:00 on a fixed clock, with the team leader's session at meet-and-greet
+    and an adviser's at Desk 1 (close both)."""
     db = make_db(tmp_path, site_toml())
     clock = FixedClock(at("09:00"))
     leader = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
     adviser = open_session(db=db, clock=clock, person="adviser", desk_id="desk-1")
+    return clock, leader, adviser
+
+
+def test_residents_waiting_past_the_target_count_as_misses_already(tmp_path: Path) -> None:
+    clock, leader, adviser = leader_and_adviser(tmp_path)
     try:
         greet, desk = QueueService(leader), QueueService(adviser)
         for _ in range(4):
@@ -67,10 +74,7 @@ def test_residents_waiting_past_the_target_count_as_misses_already(tmp_path: Pat
 
 
 def test_at_close_of_day_the_running_figure_is_the_days(tmp_path: Path) -> None:
-    db = make_db(tmp_path, site_toml())
-    clock = FixedClock(at("09:00"))
-    leader = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    adviser = open_session(db=db, clock=clock, person="adviser", desk_id="desk-1")
+    clock, leader, adviser = leader_and_adviser(tmp_path)
     try:
         greet, desk = QueueService(leader), QueueService(adviser)
         for _ in range(3):
