@@ -24,11 +24,12 @@ from oss_desk.storage.accepted_notes import note_path
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli
 from .followups_site import make_office as make_followups_office
-from .messaging import API_KEY, NotifyServer, SmtpServer
+from .messaging import NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_outcome_locked import oss_desk
 from .test_messages import at, rows
+from .test_text_outcome_locked import referred_by_text
 
 CONFIRMATION = "SELECT status, last_error FROM messages WHERE kind = 'confirmation'"
 
@@ -228,14 +229,7 @@ def test_an_accepted_referral_text_left_unrecorded_as_the_worker_stops_is_record
 ) -> None:
     """By text the same: noted as the worker stops, recorded sent by the next owner from the
     note (no look-up needed), never sent again."""
-    key = tmp_path / "notify.key"
-    key.write_text(API_KEY + "\n")
-    texts = (
-        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
-        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
-    )
-    db = make_followups_office(tmp_path, extra=texts)
-    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    db = referred_by_text(tmp_path, notify, monkeypatch)
     log = tmp_path / "worker.log"
     code, _ = stopped_while_locked(db, notify.state, log, release_after_stop=None, now=REFERRED)
     assert code == 0, log.read_text()

@@ -26,6 +26,20 @@ MORNING = "2026-11-23T09:00:00Z"  # the turn texts' day (test_turn_texts.START)
 NEARLY = "SELECT kind, status, last_error FROM turn_texts"
 
 
+def referred_by_text(tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An office that texts through the local Notify, with a referral whose reference goes to
+    the resident by text."""
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    texts = (
+        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
+    )
+    db = make_followups_office(tmp_path, extra=texts)
+    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    return db
+
+
 def nearly_due(tmp_path: Path, notify: NotifyServer) -> Path:
     """An office where Ann's "nearly your turn" text is due (she is 2nd in line)."""
     db = turn.office(tmp_path, notify)
@@ -98,14 +112,7 @@ def test_a_follow_up_text_accepted_while_the_database_is_locked_is_recorded_sent
 def test_a_referral_text_accepted_while_the_database_is_locked_is_recorded_sent_once(
     tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = tmp_path / "notify.key"
-    key.write_text(API_KEY + "\n")
-    texts = (
-        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
-        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
-    )
-    db = make_followups_office(tmp_path, extra=texts)
-    refer(Cli(db, monkeypatch), "--send-by", "text", "--phone", "07700 900417")
+    db = referred_by_text(tmp_path, notify, monkeypatch)
     notify.state.before_reply = locked_for(db, 4.5)
     # After its lease and the look-up wait: nothing left mid-send to go again.
     recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
