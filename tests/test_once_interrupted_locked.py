@@ -60,7 +60,9 @@ def test_worker_once_interrupted_while_the_database_is_locked_never_sends_twice(
         finally:
             if once.poll() is None:
                 once.kill()
-    assert code == 130, log.read_text()
+    # Interrupted (130), or, when the signal met the write the freed lock let through, done
+    # with the outcome recorded (0): either way the message went once and is recorded sent.
+    assert code in (0, 130), log.read_text()
     assert len(smtp.mailbox.messages) == 1
     # An hour on, past every lease and retry: recorded sent from the note, never mailed again.
     later = oss_desk(db, "worker", "--once", minutes=90)
