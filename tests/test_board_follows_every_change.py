@@ -7,6 +7,7 @@ real database file; the frames themselves are read from a pty in test_board_put_
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,13 +41,28 @@ def updates(session: Session) -> int:
     return int(count)
 
 
+class Ticking:
+    """A clock a tenth of a second on at every reading: residents arrive one after another, as
+    they do at a counter. On the real clock a fast machine issued C002 and C003 in the same
+    millisecond, and C002 sent to Benefits (B001, keeping C002's arrival) then followed C003 by
+    its newer row (CI): the walk below expects arrival order."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        self.at += timedelta(milliseconds=100)
+        return self.at
+
+
 def test_every_change_to_the_listed_calls_redraws_the_board(tmp_path: Path) -> None:
     capture = tmp_path / "board.txt"
     extra = f'\n[board]\nurl = "ascii+capture://{capture}?rows={ROWS}"\n'
     db = make_db(tmp_path, site_toml(extra=extra))
-    ben = open_session(db=db, person="ben", desk_id="desk-1")
-    dev = open_session(db=db, person="dev", desk_id="desk-2")
-    tl = open_session(db=db, person="tl", desk_id="greet-1")
+    clock = Ticking()
+    ben = open_session(db=db, person="ben", desk_id="desk-1", clock=clock)
+    dev = open_session(db=db, person="dev", desk_id="desk-2", clock=clock)
+    tl = open_session(db=db, person="tl", desk_id="greet-1", clock=clock)
     try:
         desk1, desk2, leader = QueueService(ben), QueueService(dev), QueueService(tl)
         for _ in range(8):
