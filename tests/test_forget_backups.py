@@ -42,6 +42,7 @@ def test_forget_says_which_backups_still_hold_the_details_and_until_when(office:
         "folder": str(folder),
         "keep_days": 14,
         "deleted_after": format_instant(datetime.fromtimestamp(three_days_ago + 14 * 86400, UTC)),
+        "restore_copies": [],
     }
 
 
@@ -64,6 +65,7 @@ def test_forget_counts_only_the_backups_made_after_the_records_were(office: Cli)
         "folder": str(folder),
         "keep_days": 14,
         "deleted_after": None,
+        "restore_copies": [],
     }
     again = compliment(office)
     assert office("db", "backup", now=NOW).code == 0  # after the second record was made
@@ -127,6 +129,7 @@ def test_find_after_an_erasure_says_the_older_backups_may_hold_details_naming_no
             "deleted_after": format_instant(
                 datetime.fromtimestamp(three_days_ago + 14 * 86400, UTC)
             ),
+            "restore_copies": [],
         },
     }
     # A backup made after the erasure holds nothing erased: the line counts only the older.
@@ -192,3 +195,33 @@ def test_a_backup_whose_event_log_is_not_known_is_never_said_made_after(office: 
     said = office("--user", "amina", "resident", "forget", again, "--yes", "--json", now=NOW)
     assert said.code == 0, said.err
     assert said.json()["backups"]["count"] == 1 and said.json()["backups"]["not_known"] == 1
+
+
+def test_forget_and_find_name_the_copy_a_restore_kept_beside_the_database(office: Cli) -> None:
+    """A review: after a restore, `resident forget` named the backups that may still hold the
+    details and never the copy the restore kept beside the database (the whole database as it
+    stood, residents' details included); `resident find` no more. Both now name it, with the
+    `rm` that deletes it, and a backup run deletes it past backup.keep_days as before."""
+    zed = compliment(office)
+    assert office("db", "backup", now=NOW).code == 0
+    folder = office.db.parent / "backups"
+    (backup,) = folder.glob("office-*.sqlite")
+    restored = office("db", "restore", str(backup), "--yes", now=NOW)
+    assert restored.code == 0, restored.err
+    (copy,) = office.db.parent.glob("office.sqlite.before-restore-*")
+    forgot = office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW)
+    assert forgot.code == 0, forgot.err
+    line = forgot.out.splitlines()[-1]
+    assert line.startswith(
+        f"1 copy of the database kept by `oss-desk db restore` beside it ({copy.name}) may "
+        f"still hold them: once looked at, delete it (`rm {copy}"
+    ), line
+    assert line.endswith(
+        "else the first `oss-desk db backup` after backup.keep_days (14 days) deletes it."
+    )
+    found = office("--user", "amina", "resident", "find", "--name", "Nobody", "--json", now=NOW)
+    assert found.json()["backups"]["restore_copies"] == [str(copy)]
+    for side in copy.parent.glob(f"{copy.name}*"):
+        side.unlink()
+    gone = office("--user", "amina", "resident", "find", "--name", "Nobody", now=NOW)
+    assert "kept by `oss-desk db restore`" not in gone.out

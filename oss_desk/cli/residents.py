@@ -84,6 +84,7 @@ def find(
 ) -> None:
     """Every record holding the resident's details now (the search is recorded, never the key)."""
     from oss_desk.services.backups import held_past_erasure
+    from oss_desk.services.kept_copies import copies_hold_said
     from oss_desk.services.subject_access import SubjectAccessService
 
     given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
@@ -94,7 +95,7 @@ def find(
     session = state.session()
     found = SubjectAccessService(session).find(key, value)
     past = held_past_erasure(session)
-    kept = past if past is not None and past.held.until is not None else None
+    kept = past if past is not None and (past.held.until or past.held.restore_copies) else None
     if as_json:
         backups = None
         if kept is not None:
@@ -116,8 +117,11 @@ def find(
             "Read a record's free text with `appointment show REF` or `followup show REF "
             "--contact`; erase with `oss-desk resident forget REF... --yes`."
         )
-    if kept is not None:
+    if kept is not None and kept.held.until is not None:
         click.echo(_past_erasure_line(kept))
+    if kept is not None and kept.held.restore_copies:
+        held = "details of anyone erased since (`resident forget`)"
+        click.echo(copies_hold_said(kept.held.restore_copies, kept.held.keep_days, held))
     click.echo(NOT_HELD)
 
 
@@ -144,6 +148,7 @@ def forget(
     """Erase the personal details of these records now, as the retention purge would; all or
     none (REF: a booking, a follow-up or a visit, as `resident find` names them)."""
     from oss_desk.services.backups import held_in_backups
+    from oss_desk.services.kept_copies import copies_hold_said
     from oss_desk.services.subject_access import SubjectAccessService
 
     if not yes:
@@ -163,6 +168,8 @@ def forget(
         click.echo(_erased_line(e))
     click.echo("Recorded in the event log (who, when, which record; never the details).")
     click.echo(_backups_line(kept))
+    if kept.restore_copies:
+        click.echo(copies_hold_said(kept.restore_copies, kept.keep_days, "them"))
 
 
 ELSEWHERE = (

@@ -40,7 +40,7 @@ from oss_desk.services.backup_files import (
     partial_of,
     stale_partials,
 )
-from oss_desk.services.kept_copies import prune_kept
+from oss_desk.services.kept_copies import kept_copies, prune_kept
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import chain, subject
 from oss_desk.storage import maintenance as m
@@ -347,6 +347,10 @@ class HeldInBackups:
     """More backups there whose event log is not known (no head written beside them, and
     their own cannot be read): they may hold the details too, but are not said to be made
     after the records were."""
+    restore_copies: tuple[Path, ...] = ()
+    """The copies ``db restore`` kept beside the database (:mod:`.kept_copies`) that may hold
+    them too: whole databases as they stood (a review: ``resident forget`` after a restore
+    named the backups and never the kept copy beside the database)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -355,6 +359,7 @@ class HeldInBackups:
             "folder": str(self.folder),
             "keep_days": self.keep_days,
             "deleted_after": format_instant(self.until) if self.until else None,
+            "restore_copies": [str(p) for p in self.restore_copies],
         }
 
 
@@ -408,6 +413,7 @@ def _held(
     found = backups_in(folder, session.store.path.stem)
     with session.store.read() as conn:
         said = {p: counts(conn, p) for p in found}
+        copies = tuple(p for p in kept_copies(session.store.path) if counts(conn, p) is not False)
     found = [p for p, may in said.items() if may is not False]
     unknown = [p for p, may in said.items() if may is None]
     newest = max((_made(p) for p in found), default=None)
@@ -416,7 +422,8 @@ def _held(
         if newest is not None
         else None
     )
-    return HeldInBackups(len(found) - len(unknown), folder, s.keep_days, until, len(unknown))
+    held = len(found) - len(unknown)
+    return HeldInBackups(held, folder, s.keep_days, until, len(unknown), copies)
 
 
 def _reaches(conn: sqlite3.Connection, backup: Path, event: int) -> bool | None:

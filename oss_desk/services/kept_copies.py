@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import shlex
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from oss_desk.domain.backup_age import age_said, backup_expired
@@ -74,4 +75,19 @@ def kept_said(db: Path, keep_days: int) -> str | None:
     )
 
 
-__all__ = ["kept_copies", "kept_said", "prune_kept"]
+def copies_hold_said(copies: Sequence[Path], keep_days: int, held: str) -> str:
+    """``resident forget``'s and ``find``'s words for the ``copies`` kept by restores that may
+    still hold ``held`` (what was erased): which, and the ``rm`` that deletes them now."""
+    many = len(copies) != 1
+    names = ", ".join(p.name for p in copies)
+    typed = " ".join(shlex.quote(str(f)) for p in copies for f in _with_side_files(p))
+    them = "them" if many else "it"
+    return (
+        f"{counted(len(copies), 'copy', 'copies')} of the database kept by `oss-desk db "
+        f"restore` beside it ({names}) may still hold {held}: once looked at, delete {them} "
+        f"(`rm {typed}`); else the first `oss-desk db backup` after backup.keep_days "
+        f"({counted(keep_days, 'day')}) deletes {them}."
+    )
+
+
+__all__ = ["copies_hold_said", "kept_copies", "kept_said", "prune_kept"]
