@@ -26,6 +26,7 @@ from oss_desk.config_base import (
     IDENTIFIER,
     Identifier,
     Problems,
+    Section,
     checked,
     checked_or_none,
     cross_reference_problems,
@@ -60,7 +61,6 @@ from oss_desk.config_sections import (
     DeskSessionSettings,
     RetentionSettings,
     ServeSettings,
-    _Section,
 )
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.devices import parse_printer_url
@@ -102,14 +102,14 @@ def _reminder(text: str) -> object:
     return parse_schedule(text)
 
 
-class CouncilConfig(_Section):
+class CouncilConfig(Section):
     name: str = Field("Council", min_length=1, max_length=60)
     """The council's name, printed at the top of tickets and slips."""
     name_cy: str | None = Field(None, max_length=60)
     """The council's name in Welsh (shown first in a bilingual office)."""
 
 
-class SiteConfig(_Section):
+class SiteConfig(Section):
     id: Identifier
     """Short identifier of the office, used in commands and reports."""
     name: str = Field(min_length=1, max_length=80)
@@ -146,7 +146,7 @@ class SiteConfig(_Section):
         return value
 
 
-class ServiceConfig(_Section, ServiceMethods):
+class ServiceConfig(Section, ServiceMethods):
     code: str = Field(pattern=r"^[A-Z]$")
     """One capital letter: the first character of every ticket code of the service."""
     name: str = Field(min_length=1, max_length=60)
@@ -168,7 +168,7 @@ class ServiceConfig(_Section, ServiceMethods):
     """Typical time at the desk, used for wait estimates until real times are known."""
 
 
-class DeskConfig(_Section, DeskMethods):
+class DeskConfig(Section, DeskMethods):
     id: Identifier
     """Short identifier, e.g. desk-1 (used by `oss-desk desk --desk ID`)."""
     name: str = ""
@@ -208,7 +208,7 @@ def _work_email(value: str) -> str:
         raise ValueError(exc.message) from None
 
 
-class StaffConfig(_Section, StaffMethods):
+class StaffConfig(Section, StaffMethods):
     id: Identifier
     """Short identifier recorded in the event log."""
     name: str = Field(min_length=1, max_length=80)
@@ -235,7 +235,7 @@ class StaffConfig(_Section, StaffMethods):
         return _work_email(value) if value else None
 
 
-class QueueSettings(_Section):
+class QueueSettings(Section):
     recall_cap: int = Field(3, ge=0, le=20)
     """How many times a called ticket may be recalled before it must be marked no-show."""
     target_minutes: int = Field(15, gt=0, le=240)
@@ -251,7 +251,7 @@ class QueueSettings(_Section):
     an open desk does whether or not anyone has logged in (scripts that never log in)."""
 
 
-class AppointmentSettings(_Section):
+class AppointmentSettings(Section):
     step_minutes: int = Field(15, ge=5, le=120, multiple_of=5)
     """Appointments start on this grid from opening time."""
     days_ahead: int = Field(56, ge=1, le=366)

@@ -14,10 +14,8 @@ from pydantic import Field
 from oss_desk.config_base import Section, checked_or_none
 from oss_desk.domain.mail_server import parse_mail_url
 
-_Section = Section
 
-
-class EmailSettings(_Section):
+class EmailSettings(Section):
     smtp_url: Annotated[str | None, checked_or_none(parse_mail_url)] = None
     """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
     username: str | None = None
@@ -44,7 +42,7 @@ class EmailSettings(_Section):
     is never sent again while this wait lasts."""
 
 
-class NotifySettings(_Section):
+class NotifySettings(Section):
     api_key_file: str | None = None
     """File holding the GOV.UK Notify API key (never put the key itself in the configuration)."""
     base_url: str = "https://api.notifications.service.gov.uk"
@@ -57,7 +55,7 @@ class NotifySettings(_Section):
     """Seconds to wait for Notify."""
 
 
-class MessageSettings(_Section):
+class MessageSettings(Section):
     notice_hours: float = Field(24.0, gt=0, le=24 * 14)
     """How long a confirmation, change or cancellation is retried (never past the appointment);
     then it has failed and the team leader is alerted."""
@@ -68,7 +66,7 @@ class MessageSettings(_Section):
     leader (and `doctor`, and `report daily`) until someone acknowledges it."""
 
 
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     take_over: bool = True
     """Desk apps run the device worker themselves when none runs, and take over within seconds
     when it stops; false: only `oss-desk worker` (the service) drives the devices."""

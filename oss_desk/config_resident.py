@@ -15,10 +15,8 @@ from oss_desk.config_base import Section, checked_or_none
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.qr_codes import TICKET_QR
 
-_Section = Section
 
-
-class BoardSettings(_Section):
+class BoardSettings(Section):
     url: Annotated[str | None, checked_or_none(parse_board_url)] = None
     """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
     site: str | None = None
@@ -35,7 +33,7 @@ class BoardSettings(_Section):
     in turn (a bilingual office whose desk names do not fit side by side in a row)."""
 
 
-class PrintingSettings(_Section):
+class PrintingSettings(Section):
     ticket_qr: str = TICKET_QR + "{site}:{date}:{code}"
     """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
     attempts: int = Field(6, ge=1, le=50)
@@ -48,7 +46,7 @@ class PrintingSettings(_Section):
     a minute)."""
 
 
-class TextsSettings(_Section):
+class TextsSettings(Section):
     welsh_file: str | None = None
     """A TOML file of Welsh wording that replaces the built-in texts key by key (a council's
     corrections; keys as in oss_desk/data/texts/cy.toml)."""
@@ -56,7 +54,7 @@ class TextsSettings(_Section):
     """The same for the English wording."""
 
 
-class ScreenSettings(_Section):
+class ScreenSettings(Section):
     site: str | None = None
     """The office the waiting-room screen shows (may be left out when there is one office)."""
     public_url: str | None = None
@@ -84,7 +82,7 @@ class ScreenSettings(_Section):
         return value.rstrip("/")
 
 
-class TurnTextSettings(_Section):
+class TurnTextSettings(Section):
     position: int = Field(2, ge=1, le=20)
     """A resident who gave a mobile number is texted when they are this place in line (2: one
     person ahead of them, as their paper ticket counts the people ahead)."""

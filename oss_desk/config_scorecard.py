@@ -35,9 +35,6 @@ DEFAULT_ORGANISATIONS = {
 }
 
 
-_Section = Section
-
-
 def _call_target(seconds: int, target: int) -> None:
     if not 1 <= seconds <= 3600:
         raise ValueError(f"{seconds} seconds: a limit is 1 to 3600 seconds")
@@ -52,7 +49,7 @@ def _organisation(key: str, name: str) -> None:
         raise ValueError(f"{key}: the name must have 1 to 60 characters")
 
 
-class ReportSettings(_Section):
+class ReportSettings(Section):
     amber_points: float = Field(10, ge=0, le=100)
     """A standard is amber (not red) when its figure is at most this many points below target."""
     punctual_minutes: int = Field(5, ge=0, le=60)
@@ -83,14 +80,14 @@ class ReportSettings(_Section):
             raise ValueError(exc.message) from None
 
 
-class SignpostingSettings(_Section):
+class SignpostingSettings(Section):
     organisations: Annotated[
         dict[str, str], table_checked(40, "give 1 to 40 organisations, id = name", _organisation)
     ] = Field(default_factory=lambda: dict(DEFAULT_ORGANISATIONS))
     """Where residents can be signposted: id = name (the id is recorded and reported)."""
 
 
-class FeedbackSettings(_Section):
+class FeedbackSettings(Section):
     window_minutes: int = Field(10, ge=1, le=120)
     """How long after a visit finishes at a desk the counter's feedback page offers to rate it."""
     text_delay_minutes: int = Field(120, ge=0, le=24 * 60)
@@ -111,7 +108,7 @@ class FeedbackSettings(_Section):
         return self
 
 
-class CallsSettings(_Section):
+class CallsSettings(Section):
     columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
     """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
     call_id (optional); given keys replace the defaults one by one."""

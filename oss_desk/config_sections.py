@@ -17,7 +17,6 @@ from oss_desk.domain.backup_age import KEEP_DAYS
 from oss_desk.domain.models import Role
 
 ENV_PREFIX = "OSS_DESK_"
-_Section = Section
 
 
 def normal_origin(value: str) -> str:
@@ -39,7 +38,7 @@ def normal_origin(value: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
 
 
-class BackupSettings(_Section):
+class BackupSettings(Section):
     folder: str | None = None
     """Where `oss-desk db backup` writes (default: a backups folder next to the database)."""
     keep: int = Field(14, ge=1, le=3650)
@@ -49,7 +48,7 @@ class BackupSettings(_Section):
     purged or erased on request survives in backups no longer (``doctor`` warns of older ones)."""
 
 
-class RetentionSettings(_Section):
+class RetentionSettings(Section):
     contacts_days: int | None = Field(None, ge=0, le=3650)
     """Days after an appointment when the resident's name, email and phone (and any reason given
     for cancelling) are deleted; default: appointments.keep_contacts_days (30)."""
@@ -74,12 +73,12 @@ class RetentionSettings(_Section):
     when its personal data (name, contact details, topic, the action's text) is deleted."""
 
 
-class DeskSessionSettings(_Section):
+class DeskSessionSettings(Section):
     person: str | None = None
     """Who is using this process (staff id or login); default: the operating-system login."""
 
 
-class AccessSettings(_Section, AccessMethods):
+class AccessSettings(Section, AccessMethods):
     unlisted_role: Literal["meet-and-greet", "adviser", "team-leader", "admin", "none"] = (
         "team-leader"
     )
@@ -100,7 +99,7 @@ class AccessSettings(_Section, AccessMethods):
     an appointment)."""
 
 
-class ServeSettings(_Section):
+class ServeSettings(Section):
     user_header: str = Field("X-Remote-User", pattern=r"^[A-Za-z0-9-]{1,64}$")
     """HTTP header in which the authenticating proxy passes the signed-in login (browser desks)."""
     max_sessions: int = Field(30, ge=1, le=500)

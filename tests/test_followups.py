@@ -151,6 +151,27 @@ def test_a_referral_prints_its_reference_and_follows_the_back_office(
     assert done["deadlines"] == {"sla": "late"}
 
 
+def test_acknowledging_is_said_alike_on_the_line_and_in_the_refusal_of_a_second(
+    cli: Cli,
+) -> None:
+    """A referral is "received by the back office", a record "acknowledged" (with its timing):
+    `followup ack`'s line and the refusal of a second ack both say the word
+    ``Kind.acknowledged`` says (the desk's K notice says it too)."""
+    args = ("--user", "gil", "followup", "add", "--kind", "referral", "--service", "H")
+    ok(cli(*args, "--back-office", "housing", now=NOW))
+    args = ("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "staff")
+    ok(cli(*args, "--service", "C", now=NOW))
+    referral, record = Kind.REFERRAL.acknowledged, Kind.COMPLAINT.acknowledged
+    assert (referral, record) == ("received by the back office", "acknowledged")
+    said = ok(cli("--user", "ana", "followup", "ack", "R-0001", now=NOW)).out
+    assert said == f"R-0001: {referral}\n"
+    said = ok(cli("--user", "tl", "followup", "ack", "OTR-0001", now=NOW)).out
+    assert said == f"OTR-0001: {record} in time\n"
+    again = cli("--user", "ana", "followup", "ack", "R-0001", now=NOW)
+    assert again.code == 6
+    assert f"R-0001 was already {referral} on Mon 23 Nov 2026 by " in again.err, again.err
+
+
 def test_a_referral_made_where_there_is_no_printer_says_so(cli: Cli) -> None:
     result = cli(
         *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "C"),

@@ -418,11 +418,10 @@ def ack(state: State, ref: str, as_json: bool) -> None:
     """A referral received by the back office; a comment, compliment or complaint acknowledged."""
     session, svc = _service(state)
     f = svc.acknowledge(ref)
+    said = f.kind.acknowledged
     if f.kind.on_the_record:
         assert f.ack_due_day is not None
-        said = f"acknowledged{timing_said(f.acknowledged_day, f.ack_due_day)}"
-    else:
-        said = "received by the back office"
+        said += timing_said(f.acknowledged_day, f.ack_due_day)
     _done(session, svc, f, as_json, said)
 
 

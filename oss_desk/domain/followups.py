@@ -63,6 +63,14 @@ class Kind(StrEnum):
         """A comment, compliment or complaint: seen and answered by team leaders and admins."""
         return self in RECORD_KINDS
 
+    @property
+    def acknowledged(self) -> str:
+        """What acknowledging one is called once done: a referral is "received by the back
+        office", a comment, compliment or complaint "acknowledged" (a ring-back has nothing to
+        acknowledge). The desk's notice, the command line and the refusal of a second one all
+        say it this way."""
+        return "received by the back office" if self is Kind.REFERRAL else "acknowledged"
+
 
 RECORD_KINDS = frozenset({Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT})
 WORK_KINDS = frozenset({Kind.RINGBACK, Kind.REFERRAL})
@@ -503,9 +511,10 @@ def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:
         raise RuleViolation(f"{f.ref} is a ring-back: nothing to acknowledge")
     check_open(f, "be acknowledged")
     if f.status is not Status.OPEN:
-        what = "received by the back office" if f.kind is Kind.REFERRAL else "acknowledged"
         by = f" by {name_of(f.acknowledged_by)}" if f.acknowledged_by else ""
-        raise RuleViolation(f"{f.ref} was already {what}{_when(f.acknowledged_day)}{by}")
+        raise RuleViolation(
+            f"{f.ref} was already {f.kind.acknowledged}{_when(f.acknowledged_day)}{by}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

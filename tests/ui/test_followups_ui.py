@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, RadioButton, RadioSet
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Actor
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
@@ -319,6 +320,8 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         await until(
             lambda: rows(office, "SELECT status FROM followups WHERE id = 2") == [("acknowledged",)]
         )
+        said = f"OTR-0001: {Kind.COMPLAINT.acknowledged}"  # the word `followup ack` says too
+        await until(lambda: any(str(n.message) == said for n in app._notifications))
         await pilot.press("k")  # twice: the key is dimmed now, nothing changes
         await settled(pilot)
         assert rows(office, "SELECT count(*) FROM events WHERE kind = 'followup_acknowledged'") == [

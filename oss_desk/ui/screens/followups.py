@@ -481,9 +481,7 @@ class FollowupsScreen(DeskScreen):
 
     @key_flow("followups-action")
     async def action_acknowledge(self) -> None:
-        f = self.selected()
-        said = "received by the back office" if f and f.kind is Kind.REFERRAL else "acknowledged"
-        await self._change(lambda svc, it: svc.acknowledge(it.id), said)
+        await self._change(lambda svc, it: svc.acknowledge(it.id), lambda it: it.kind.acknowledged)
 
     @key_flow("followups-action")
     @acts_on(highlighted_followup)
