@@ -260,6 +260,15 @@ def parse_days(
     return days_period(first, last, start_month)
 
 
+def begun(months: list[str], to_date: date | None) -> list[str]:
+    """A period's months (``YYYY-MM``) that have begun by ``to_date`` (:func:`counted_to`;
+    None: the period is over, every month): one not yet begun has no figures, not zeros (a
+    trial: a quarter run in November listed December with 0 visits, as if recorded)."""
+    if to_date is None:
+        return months
+    return [m for m in months if m <= to_date.isoformat()[:7]]
+
+
 def counted_to(last: date, today: date) -> date | None:
     """A report's period still going on (its last day after today) is reported to date: the
     last day counted is today (None: the period is over and counted whole)."""

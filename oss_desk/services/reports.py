@@ -29,6 +29,7 @@ from oss_desk.domain.followup_standards import followup_standards
 from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
+    begun,
     counted_to,
     days_period,
     like_a_year_before,
@@ -374,6 +375,8 @@ class ReportService:
             else self._summary_of(period, site, tallies, to_date)
         )
         current = _summary(period, current_tally, rules, calls, followup_values(followups))
+        if to_date is not None:  # counted to today: the days its figures are of
+            current = replace(current, last_day=to_date.isoformat())
         return RangeReport(
             period=period.kind,
             key=period.key,
@@ -384,7 +387,7 @@ class ReportService:
             standards=self._period_standards(current_tally, calls, current, year_before, followups),
             appointments=appointment_figures(current_tally.appointments, rules.notice_days),
             calls=calls,
-            months=self._trend(period.months(), months, site, period),
+            months=self._trend(begun(period.months(), to_date), months, site, period),
             current=current,
             previous=previous,
             year_before=year_before,
