@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.domain.models import Ticket
+from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
 from oss_desk.services.screen import screen_state
@@ -143,3 +143,30 @@ def test_a_no_show_taken_back_is_listed_where_it_went(tmp_path: Path, busy: bool
         assert board == screen == (["C002 Desk 1"] if busy else ["C001 Desk 1"])
     finally:
         ben.close()
+
+
+def test_a_no_show_taken_back_after_its_desk_closed_waits_for_any_desk(tmp_path: Path) -> None:
+    """A review: taken back after Desk 1 closed, the resident was "called at Desk 1", a closed
+    desk nobody could call from, and no other desk could reach them. Back in the queue at their
+    place instead, sent to no desk: the next desk to call takes them, and no board lists them."""
+    extra = f'\n[board]\nurl = "ascii+capture://{tmp_path / "b.txt"}?rows={ROWS}"\n'
+    db = make_db(tmp_path, site_toml(extra=extra))
+    clock = Ticking()
+    ben = open_session(db=db, person="ben", desk_id="desk-1", clock=clock)
+    dev = open_session(db=db, person="dev", desk_id="desk-2", clock=clock)
+    try:
+        desk1, desk2 = QueueService(ben), QueueService(dev)
+        for _ in range(2):
+            desk1.issue("C", print_ticket=False)
+        desk1.call_next("desk-1")
+        desk1.no_show("C001")
+        desk1.set_desk_status("desk-1", "closed")
+        back = desk1.undo_no_show("C001")
+        assert back.ticket.status is TicketStatus.WAITING
+        assert back.ticket.desk is None and back.ticket.assigned_desk is None
+        board, screen = shown(ben)
+        assert board == screen == []
+        assert called(desk2.call_next("desk-2")) == "C001"  # at their place, before C002
+    finally:
+        ben.close()
+        dev.close()

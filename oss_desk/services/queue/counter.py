@@ -15,7 +15,7 @@ from oss_desk.domain.counter import (
     park_reason,
 )
 from oss_desk.domain.delivery import AT_THE_DESK_INSTEAD
-from oss_desk.domain.models import EventKind, Ticket, TicketStatus
+from oss_desk.domain.models import DeskStatus, EventKind, Ticket, TicketStatus
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.closing import Closing, appointment_after
 from oss_desk.services.queue.core import AT_DESK, Ref
@@ -89,7 +89,8 @@ class Counter(Closing):
     def undo_no_show(self, ref: Ref) -> TakenBack:
         """The resident turned up after all (within two minutes of the no-show): the ticket
         returns to where it was, called at its desk (or, when the desk has called someone else
-        since, first in that desk's queue, at its place). Back in the queue, its paper that the
+        since or is on a break, first in that desk's queue, at its place; when it has closed,
+        in the queue at its place, for any desk). Back in the queue, its paper that the
         no-show settled unprinted (still queued then: the printer down, no worker running) is
         queued again on the same printer, as it would have printed had there been no no-show
         (:func:`~oss_desk.storage.print_state.settled_by_end`): the resident never had it and
@@ -111,7 +112,11 @@ class Counter(Closing):
                 )
             desk_id = ticket.desk
             busy = q.desk_ticket(conn, desk_id) if desk_id else None
-            if busy is None:
+            # A desk closed since (or, staffed desks only, left by its adviser) calls nobody:
+            # the resident goes back to the queue at their place, for any desk (a review: they
+            # were called to a closed desk, where no desk could reach them).
+            state = self.desk_states_in(conn).get(desk_id) if desk_id else None
+            if busy is None and state is DeskStatus.OPEN:
                 back = self._move(
                     conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.CALLED, finished_at=None
                 )
@@ -123,7 +128,7 @@ class Counter(Closing):
                     "finished_at": None,
                     "desk_id": None,
                     "called_at": None,
-                    "assigned_desk_id": desk_id,
+                    "assigned_desk_id": None if state is DeskStatus.CLOSED else desk_id,
                 }
                 back = self._move(
                     conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.WAITING, **fields
