@@ -22,9 +22,11 @@ from oss_desk.domain.message_delivery import (
 )
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import LOOK_UP_FIRST, dropped_unsure
+from oss_desk.domain.slip_paper import stale_slip
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
+from oss_desk.storage.print_state import settle_slips
 
 
 def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> datetime:
@@ -110,8 +112,11 @@ def settle_on_change(
 ) -> int:
     """The booking changed from ``before`` to ``after`` at ``now`` (in ``conn``'s transaction):
     its messages of ``kinds`` still waiting are no longer needed, or, past their deadline
-    already, have failed (the worker was down, or could not deliver them in time). Returns how
+    already, have failed (the worker was down, or could not deliver them in time); a slip of
+    it still queued that no longer holds is settled unprinted (:func:`stale_slip`). Returns how
     many failed."""
+    if (stale := stale_slip(before, after)) is not None:  # its paper says what no longer holds
+        settle_slips(conn, before.ref, stale)
     failed = 0
     for message in ap.unsent_messages(conn, before.id, kinds):
         fate = fate_of(session, message, after, now, deadline_of(session, message, before))

@@ -197,6 +197,19 @@ def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
     ).rowcount
 
 
+def settle_slips(conn: sqlite3.Connection, ref: str, reason: str) -> int:
+    """The appointment slips of booking ``ref`` still queued (no owner of the devices holds
+    them) are settled unprinted, ``cancelled`` with ``reason``
+    (:func:`oss_desk.domain.slip_paper.stale_slip`); one being printed is its owner's. Returns
+    how many."""
+    return conn.execute(
+        "UPDATE print_jobs SET status = 'cancelled', last_error = ? "
+        "WHERE kind = 'appointment_slip' AND status = 'pending' "
+        "AND json_extract(payload, '$.reference') = ?",
+        [reason, ref],
+    ).rowcount
+
+
 def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus) -> int:
     """Ticket ``ticket_id`` ends as ``status`` (finished, a no-show, transferred, cancelled):
     its paper still queued (the printer down, no worker running) is settled unprinted in the
