@@ -220,7 +220,7 @@ def _integrity(path: Path) -> Check:
         lost = wal_lost_said(path)
         first = lost if lost in problems else problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        advice = "" if first == lost else ": restore from a backup"
+        advice = "" if first == lost or found.full else ": restore from a backup"
         return fail("integrity", f"{first}{more}{advice}")
     chain = "chain: not checked here (`db check` does)"
     if recent is not None and recent.head_id - recent.events == 0:
