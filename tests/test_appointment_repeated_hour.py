@@ -102,6 +102,18 @@ def test_the_hour_that_comes_round_twice_says_its_zone(
     assert "Sun 25 Oct 01:00 BST  Ana" in slots and "Sun 25 Oct 01:00 GMT  Ana" in slots, slots
     assert "Sun 25 Oct 02:00  Ana Adviser" in slots, slots
 
+    again = cli(
+        "appointment", "book", "--service", "C", "--start", "2026-10-25T01:30:00+00:00",
+        "--adviser", "ana", "--channel", "email", "--email", "x@example.org", "--desk", "greet-1",
+        now=NOW,
+    )  # fmt: skip
+    assert again.code != 0 and "Sun 25 Oct 01:30 GMT is not free" in again.err, again.err
+    assert "has a booking until 02:00;" in again.err, again.err  # 02:00 comes once
+    # 01:00 BST: an hour and a half early for 01:30 GMT, whose check-in opens an hour before.
+    early = cli("appointment", "check-in", refs["GMT"], now="2026-10-25T00:00:00Z")
+    assert early.code != 0, early.out
+    assert f"{refs['GMT']} is at 01:30 GMT: check-in opens at 01:30 BST" in early.err, early.err
+
     done = cli("worker", "--once", now=NOW)
     assert done.code == 0, done.err
     said = [e.text.strip() for e in decode(slips.read_bytes()) if isinstance(e, Line)]
