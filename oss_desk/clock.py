@@ -7,6 +7,7 @@ whole day can be scripted, trained on or tested with a fixed instant.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -49,6 +50,20 @@ class RunningClock:
 
     def now(self) -> datetime:
         return self.at + (datetime.now(UTC) - self.since)
+
+
+class HeldClock:
+    """A clock that follows the real one (``inner``) but never goes back before the office's
+    newest record as ``hold`` gives it (the instant to record, given the real clock's): a clock
+    stepped back a few minutes by NTP dates nothing before what was already recorded
+    (:mod:`oss_desk.domain.clock_steps`)."""
+
+    def __init__(self, inner: Clock, hold: Callable[[datetime], datetime]) -> None:
+        self.inner = inner
+        self._hold = hold
+
+    def now(self) -> datetime:
+        return self._hold(self.inner.now())
 
 
 def _require_aware(instant: datetime) -> datetime:

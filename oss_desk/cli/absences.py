@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from oss_desk.cli.common import State, answer, answer_each, choice_option, emit_json, json_command
-from oss_desk.domain.calendar import local, parse_date
+from oss_desk.domain.calendar import clock_said, local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.services.appointments import AppointmentService
 
@@ -59,7 +59,7 @@ def absence_add(
         click.echo(still_booked(f"with {who}", len(clashes)))
         for appt in clashes:
             wall = local(appt.starts_at, session.site_ever(appt.site_id).timezone)
-            click.echo(f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}")
+            click.echo(f"  {appt.ref}  {appt.service}  {wall:%a %d %b} {clock_said(wall)}")
 
 
 @absence.command("list")

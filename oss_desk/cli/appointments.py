@@ -32,7 +32,7 @@ from oss_desk.domain.appointments import (
     status_said,
     untold_said,
 )
-from oss_desk.domain.calendar import local, parse_date
+from oss_desk.domain.calendar import clock_said, local, parse_date
 from oss_desk.domain.event_data import TOLD_HOW, for_event
 from oss_desk.domain.needs import needs_words
 from oss_desk.domain.phones import dialable
@@ -89,7 +89,7 @@ def line(session: Session, appt: Appointment) -> str:
     several = len(session.directory.sites) > 1 or appt.site_id not in session.directory.sites
     office = f" at {site.name}" if several else ""  # which office, where there are several
     return (
-        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}{office}  "
+        f"{appt.ref}  {wall:%a %d %b} {clock_said(wall)}  {svc.name}{office}  "
         f"with {session.name_of(appt.adviser)}{room}  "
         f"[{status_said(appt.status)}]"
     )
@@ -142,7 +142,7 @@ def slots(
         wall = local(s.start, site.timezone)
         # The start to book with, in local time with its offset (summer time is +01:00).
         return (
-            f"{wall:%a %d %b %H:%M}  {session.name_of(s.adviser)}{room}  "
+            f"{wall:%a %d %b} {clock_said(wall)}  {session.name_of(s.adviser)}{room}  "
             f"--start {wall.isoformat(timespec='seconds')}"
         )
 

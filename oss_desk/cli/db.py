@@ -16,7 +16,7 @@ from oss_desk.cli.common import (
     json_option,
     pass_state,
 )
-from oss_desk.errors import InvalidInput
+from oss_desk.errors import InvalidInput, StorageFull
 from oss_desk.services import dbops
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
@@ -118,6 +118,8 @@ def check(state: State, quick: bool, as_json: bool) -> None:
     path = resolve_db_path(state.db)
     folder = configured_backup_folder(path, resolve_config_path(state.config))
     found = dbops.check(path, quick=quick, folder=folder)
+    if found.full is not None:  # a resource fault, not a finding: one line, its own exit
+        raise StorageFull(found.full)
     chain = found.chain
     if as_json:
         emit_json(

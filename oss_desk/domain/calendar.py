@@ -59,6 +59,16 @@ def says_days(instants: Iterable[datetime], tz: str, today: date) -> bool:
     return bool({local(instant, tz).date() for instant in instants} - {today})
 
 
+def clock_said(wall: datetime) -> str:
+    """A local time of day (``wall``: an instant in the site's zone) as residents and desks read
+    it: "14:00"; with its zone ("01:30 BST", then "01:30 GMT") when that time comes round twice
+    that day (the clocks going back), so that two appointments an hour apart never read as one
+    time."""
+    said = f"{wall:%H:%M}"
+    twice = wall.replace(fold=1 - wall.fold).utcoffset() != wall.utcoffset()
+    return f"{said} {wall:%Z}" if twice else said
+
+
 def says_zones(instants: Iterable[datetime], tz: str) -> bool:
     """Whether a list of events at the site says each time's zone: when the clocks changed
     among them (01:55 BST, then 01:12 GMT is 17 minutes later, not 43 earlier)."""

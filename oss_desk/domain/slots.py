@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.calendar import WEEKDAYS, clock_said, parse_hours, zone
 from oss_desk.domain.epoch import EPOCH
 from oss_desk.domain.models import Service
 from oss_desk.domain.workdays import WorkingDays
@@ -279,11 +279,11 @@ def _adviser_busy(
     if taken is None:
         return ""
     if taken != held[0]:
-        return f"{adviser.name} has a booking at {_wall(taken, tz):%H:%M}"
+        return f"{adviser.name} has a booking at {clock_said(_wall(taken, tz))}"
     free_at = taken
     while (resource, free_at) in busy:
         free_at += 1
-    return f"{adviser.name} has a booking until {_wall(free_at, tz):%H:%M}"
+    return f"{adviser.name} has a booking until {clock_said(_wall(free_at, tz))}"
 
 
 def _wall(unit: int, tz: tzinfo) -> datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from oss_desk.clock import NOW_ENV, Clock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
+from oss_desk.domain.clock_steps import STEP_BACK_HELD
 from oss_desk.domain.message_delivery import AlertKind
 from oss_desk.domain.sizes import size_said
 from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
@@ -50,7 +51,9 @@ from oss_desk.storage.site import latest_config
 
 MIN_FREE_BYTES = 50 << 20
 LOW_FREE_BYTES = 1 << 30
-CLOCK_SLACK = timedelta(minutes=5)
+CLOCK_SLACK = STEP_BACK_HELD
+"""Events this far ahead of the clock are those of a clock stepped back, held by every session
+(:mod:`oss_desk.domain.clock_steps`): further ahead, the clock check fails."""
 RECENT_EVENTS = 20_000
 """The newest events whose hash chain doctor checks (weeks of a busy office's, in well under
 a second); ``db check`` checks them all."""
@@ -217,7 +220,7 @@ def _integrity(path: Path) -> Check:
         lost = wal_lost_said(path)
         first = lost if lost in problems else problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        advice = "" if first == lost else ": restore from a backup"
+        advice = "" if first == lost or found.full else ": restore from a backup"
         return fail("integrity", f"{first}{more}{advice}")
     chain = "chain: not checked here (`db check` does)"
     if recent is not None and recent.head_id - recent.events == 0:

@@ -22,7 +22,7 @@ from oss_desk.domain.appointments import (
     booking_qr,
     checklist_sent_apart,
 )
-from oss_desk.domain.calendar import local, zone
+from oss_desk.domain.calendar import clock_said, local, zone
 from oss_desk.domain.outgoing import change_line_room as line_room
 from oss_desk.domain.outgoing import fitted, over_without_lines
 from oss_desk.domain.wording import ENGLISH, Wording
@@ -148,7 +148,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
 
     words = resident.appointment_wording(session, appt)
     site, wording, room = words.site, words.wording, words.room
-    time = f"{words.wall:%H:%M}"
+    time = clock_said(words.wall)
     was = local(heard, site.timezone) if heard is not None and heard != appt.starts_at else None
     labels = resident.label_names(session, wording, appt.service)
     sites = resident.site_names(session, wording, site.id)
@@ -176,7 +176,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
         told: dict[str, str] = (
             {}
             if was is None
-            else {"day": wording.date(language, was.date()), "time": f"{was:%H:%M}"}
+            else {"day": wording.date(language, was.date()), "time": clock_said(was)}
         )
         lines = [heading + ".", ""]
         if kind == "cancellation":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import clock_said, local
 from oss_desk.domain.models import Desk, QueueEntry, Service, Site, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
@@ -190,7 +190,7 @@ def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
         where=where,
         service=label_names(session, wording, appt.service),
         day=date(wall.year, wall.month, wall.day),
-        time=f"{wall:%H:%M}",
+        time=clock_said(wall),
         place=desk_names(session, wording, room.id, board=False) if room else names,
         reference=appt.ref,
         checklist=checklist,

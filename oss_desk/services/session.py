@@ -24,6 +24,7 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
+from oss_desk.services.held_clock import held_back
 from oss_desk.services.identity_refusal import login_entry, refusal_text
 from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
@@ -526,6 +527,7 @@ def open_session(
             from oss_desk.services.demo_clock import office_clock
 
             clock = office_clock(store.conn, training=settings.access.training())
+        clock = held_back(clock, store)
         directory = read_directory(store.conn)
         if desk_id is not None and desk_id.strip() not in directory.desks:
             known = ", ".join(sorted(directory.desks)) or "none"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
-from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.calendar import business_day, clock_said, local
 from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.site_change import (
@@ -293,7 +293,7 @@ class ToMove:
     def _line(self, appt: Appointment) -> str:
         wall = local(appt.starts_at, self.timezones.get(appt.site_id, "Europe/London"))
         who = self.names.get(appt.adviser, appt.adviser)
-        return f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}  {who}"
+        return f"  {appt.ref}  {appt.service}  {wall:%a %d %b} {clock_said(wall)}  {who}"
 
 
 def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -> ToMove:

@@ -184,3 +184,9 @@ def visit_last_event_at(conn: sqlite3.Connection, visit_id: int) -> str | None:
     """The instant of the visit's latest event (None: it has none)."""
     row = conn.execute("SELECT max(at) FROM events WHERE visit_id = ?", [visit_id]).fetchone()
     return str(row[0]) if row and row[0] is not None else None
+
+
+def head_event_at(conn: sqlite3.Connection) -> str | None:
+    """When the newest event (the head of the log, by id) was recorded; None: none yet."""
+    row = conn.execute("SELECT at FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oss_desk import files
+from oss_desk.errors import StorageFull
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage import subject
 from oss_desk.storage.chain import ChainCheck
-from oss_desk.storage.faults import DecodingConnection
+from oss_desk.storage.faults import DecodingConnection, classify
 from oss_desk.storage.file_checks import wal_lost, wal_lost_said
 from oss_desk.storage.holders import lock_holder
 from oss_desk.storage.incarnation import EmptyOverWal, refuse_empty_over_wal
@@ -49,6 +50,9 @@ class Inspection:
     """The event log's hash chain, when it was verified."""
     notes: list[str] = field(default_factory=list)
     """What is worth knowing and not wrong (a backup's head gone after a restore)."""
+    full: str | None = None
+    """Why the check could not be made: no room on the disk holding the file (SQLite says a
+    disk I/O error when it cannot grow the -shm beside it), which is no sign of damage."""
 
     @property
     def ok(self) -> bool:
@@ -138,6 +142,12 @@ def inspect(
         text = " ".join(str(exc).split())
         if "not a database" in text:
             result.problems.append(f"{path}: not an SQLite database (header damaged?)")
+        elif isinstance(classify(exc, path), StorageFull):
+            result.full = (
+                f"disk full: {path} cannot be checked ({text}), which is no sign of damage: "
+                "free some space on its disk, then check again"
+            )
+            result.problems.append(result.full)
         elif getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_IOERR and wal_lost(
             Path(path)
         ):

@@ -20,7 +20,7 @@ from oss_desk.domain.appointments import (
     normalise_email,
     reminder_covered,
 )
-from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.calendar import business_day, clock_said, local
 from oss_desk.domain.channel_words import NO_PRINTER
 from oss_desk.domain.channels import NOT_SET_UP, PRINT_TO_HINT, BookingChannels
 from oss_desk.domain.models import (
@@ -219,7 +219,8 @@ class AppointmentBooking(AppointmentReading):
             closed = self.closed_said(local_day, site.id)
             if closed:
                 raise RuleViolation(f"{closed}; choose another day")
-            taken = local(when, site.timezone).strftime("%a %d %b %H:%M")
+            wall = local(when, site.timezone)
+            taken = f"{wall:%a %d %b} {clock_said(wall)}"
             with_whom = f" with {self.s.name_of(adviser)}" if adviser else ""
             why = self._not_free(when, adviser, svc, site, conn)
             raise RuleViolation(

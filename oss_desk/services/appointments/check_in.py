@@ -19,7 +19,7 @@ from oss_desk.domain.appointments import (
     late_minutes,
     rebook_seen_said,
 )
-from oss_desk.domain.calendar import day_said, local
+from oss_desk.domain.calendar import clock_said, day_said, local
 from oss_desk.domain.models import (
     Channel,
     Desk,
@@ -84,7 +84,7 @@ class AppointmentCheckIn(AppointmentBooking):
                 wall = local(appt.starts_at, site.timezone)
                 opens = local(appt.starts_at - early, site.timezone)
                 raise RuleViolation(
-                    f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
+                    f"{appt.ref} is at {clock_said(wall)}: check-in opens at {clock_said(opens)} "
                     f"({WALK_IN_HINT})"
                 )
             refuse_if_closed(self.s, conn, site)

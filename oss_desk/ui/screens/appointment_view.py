@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from rich.text import Text
 
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, status_said
-from oss_desk.domain.calendar import zone
+from oss_desk.domain.calendar import clock_said, zone
 from oss_desk.domain.slots import Slot
 from oss_desk.domain.text import printable
 from oss_desk.services.appointment_grid import Cell
@@ -41,12 +41,12 @@ CHANNEL_WORDS = {"email": "email", "text": "text", "slip": "printed slip"}
 def when_text(names: Names, appt: Appointment) -> str:
     """ "Mon 23 Nov at 10:15"."""
     start = names.local(appt.starts_at, appt.site_id)
-    return f"{start:%a} {start.day} {start:%b} at {start:%H:%M}"
+    return f"{start:%a} {start.day} {start:%b} at {clock_said(start)}"
 
 
 def describe_slot(names: Names, slot: Slot) -> str:
     start = names.local(slot.start)
-    text = f"{start:%a} {start.day} {start:%b} {start:%H:%M}  {names.person(slot.adviser)}"
+    text = f"{start:%a} {start.day} {start:%b} {clock_said(start)}  {names.person(slot.adviser)}"
     if slot.room:
         text += f"  ({names.desk(slot.room)})"
     return text
@@ -75,7 +75,7 @@ def appointment_parts(
     parts = [
         (appt.ref, "bold"),
         (names.service(appt.service), "bold"),
-        (f"{start:%a} {start.day} {start:%b} {start:%H:%M}-{end:%H:%M}", ""),
+        (f"{start:%a} {start.day} {start:%b} {clock_said(start)}-{clock_said(end)}", ""),
         (f"Adviser: {names.person(appt.adviser)}", ""),
     ]
     if appt.room:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
+from oss_desk.domain.calendar import clock_said
 from oss_desk.domain.counter import PARK_REASONS, desk_choice
 from oss_desk.domain.models import Actor, Desk, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_need, meets_said, unmet
@@ -195,7 +196,7 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     start = names.local(appt.starts_at, appt.site_id)
     late = late_said(appt.starts_at, issued.ticket.issued_at)
     lines = [
-        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}"
+        f"Ticket {code} (priority) for {names.service(appt.service)} at {clock_said(start)}"
         + (f": {late}" if late else ""),
         f"With {names.person(appt.adviser)}"
         + (f" in {names.desk(appt.room)}" if appt.room else ""),

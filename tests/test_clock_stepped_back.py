@@ -1,0 +1,102 @@
+"""The host's clock stepped back a few minutes (NTP correcting a clock that ran fast) while the
+desks work: nothing is dated before what was already recorded. It was: the desk that called a
+ticket two minutes after the step recorded the call two minutes before the ticket's issue, and
+the finish before the call (a history out of order; a time at the desk below zero).
+
+The machine's own clock cannot be stepped under a test (other programs share it), so the real
+clock the commands read (``oss_desk.clock``'s, as every command without ``OSS_DESK_NOW`` reads
+it) runs on from the real time with a step of our choosing added; everything else is the real
+command on a real database file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk import clock as clock_module
+from oss_desk.clock import SystemClock, read_instant
+from oss_desk.domain.clock_steps import STEP_BACK_HELD
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+
+from .conftest import Cli, make_db, rows, site_toml
+
+
+class SteppedClock(datetime):
+    """The host's real time, with an NTP step: :attr:`step` added (negative: stepped back)."""
+
+    step = timedelta(0)
+
+    @classmethod
+    def now(cls, tz: object = None) -> SteppedClock:
+        real = datetime.now(UTC) + cls.step
+        return cls.fromtimestamp(real.timestamp(), UTC)
+
+
+@pytest.fixture
+def stepped(monkeypatch: pytest.MonkeyPatch) -> type[SteppedClock]:
+    monkeypatch.setattr(SteppedClock, "step", timedelta(0))
+    monkeypatch.setattr(clock_module, "datetime", SteppedClock)
+    return SteppedClock
+
+
+def events(db: Path) -> list[tuple[int, str, str]]:
+    return [
+        (i, kind, at) for i, kind, at in rows(db, "SELECT id, kind, at FROM events ORDER BY id")
+    ]
+
+
+def test_a_clock_stepped_back_dates_nothing_before_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    # A desk app open before the step (one session for its life), and commands after it.
+    desk = open_session(db=db, clock=SystemClock(), person="tester", desk_id="desk-1")
+    try:
+        issued = cli("ticket", "issue", "--service", "C", "--no-print")
+        assert issued.code == 0, issued.err
+        stepped.step = -timedelta(minutes=2)  # NTP: the clock was two minutes fast
+        called = QueueService(desk).call_next("desk-1")
+        assert called is not None and called.code == "C001"
+        finished = cli("ticket", "finish", "C001", "--outcome", "resolved")
+        assert finished.code == 0, finished.err
+        history = cli("ticket", "history", "C001")
+        assert history.code == 0, history.err
+    finally:
+        desk.close()
+    logged = events(db)
+    ats = [at for _, _, at in logged]
+    assert ats == sorted(ats), logged  # the record never runs back
+    ticket = rows(db, "SELECT issued_at, called_at, finished_at FROM tickets WHERE number = 1")
+    issued_at, called_at, finished_at = (read_instant(at) for at in ticket[0])
+    assert issued_at <= called_at <= finished_at, ticket
+    lines = [x.split()[0] for x in history.out.splitlines() if x.startswith("  ")]
+    assert lines == sorted(lines), history.out  # times in the order things happened
+    # Once the real clock has caught up, times are the real clock's again.
+    stepped.step = timedelta(0)
+    again = cli("ticket", "issue", "--service", "C", "--no-print")
+    assert again.code == 0, again.err
+    last = read_instant(events(db)[-1][2])
+    assert abs(last - datetime.now(UTC)) < timedelta(seconds=30)
+
+
+def test_a_clock_far_behind_the_record_is_believed_and_doctor_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """Events dated further ahead than a step NTP makes (a command run with OSS_DESK_NOW on the
+    office, a clock that was wrong for hours) do not hold the time: the real clock is recorded,
+    and doctor's clock check fails until it catches up (the one span, both sides)."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    stepped.step = -(STEP_BACK_HELD + timedelta(minutes=1))
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    first, second = (read_instant(at) for _, kind, at in events(db)[-4:] if kind == "arrived")
+    assert second < first  # believed: held it would have been dated the first's time
+    doctor = cli("doctor")
+    clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
+    assert clock_line.startswith("fail") and "behind the database's newest event" in clock_line
