@@ -71,6 +71,8 @@ def test_a_closed_day_s_report_says_the_office_was_closed(
     assert paper[at].endswith(why) or paper[at + 1] == why  # a long value goes under its label
     assert at < paper.index(next(line for line in paper if line.startswith("Visits (arrivals)")))
     assert screen[0].strip() == said
+    # Nobody came: no figure is rated, so no definition of one is printed under "n/a".
+    assert not any(line.startswith("Of the visitors counted") for line in paper), paper
 
 
 def test_today_closed_says_so_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

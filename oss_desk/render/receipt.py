@@ -62,7 +62,13 @@ def daily_summary(
     )
     rated = ((seen, within), (first, first_contact), (punctual, on_time), (content, satisfied))
     definitions = (
-        *((label, s.definition) for label, s in rated if s is not None and s.definition),
+        # Only of a figure the day has: a definition under "n/a" is paper for nothing (the
+        # leader's month-end trial: about 40 lines for a closed day nobody came on).
+        *(
+            (label, s.definition)
+            for label, s in rated
+            if s is not None and s.definition and s.value is not None
+        ),
         *(
             (label, FIGURE_DEFINITIONS[row.definition])
             for label, row in parts
