@@ -65,3 +65,31 @@ async def test_the_greeter_sees_how_late(tmp_path: Path, make_app: AppFactory) -
         await until(lambda: isinstance(app.screen, ChecklistDialog))
         first = app.screen.lines[0]  # type: ignore[attr-defined]
         assert first == "Ticket C001 (priority) for Council Tax at 11:00: 25 min late", first
+
+
+def test_a_booking_for_another_day_or_cancelled_offers_the_walk_in_and_says_who_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new-user trial: "is on Thu 10 Dec, not today: move it instead" and "was cancelled: it
+    cannot be checked in" left the greeter with a resident at the counter and no way forward,
+    and did not say who cancelled nor when. Each now offers the walk-in's ticket, as the other
+    refusals do; a cancelled one says by whom (the council or the resident) and when. The
+    command line as a scanner types the booking (its QR payload)."""
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    tomorrow = book(db, datetime(2026, 11, 24, 11, tzinfo=UTC))
+    by_council, by_resident = book(db, at(11)), book(db, at(11, 30))
+    for appt, by, when in ((by_council, "council", "09:40"), (by_resident, "resident", "10:05")):
+        args = ("appointment", "cancel", appt.ref, "--by", by, "--reason", "room flooded")
+        done = cli(*args, now=f"2026-11-23T{when}:00Z")
+        assert done.code == 0, done.err
+    hint = WALK_IN.strip("()")
+    cancelled = "was cancelled by the {} at {} today: it cannot be checked in " + WALK_IN
+    for appt, said in (
+        (tomorrow, f"is on Tue 24 Nov, not today: move it instead, or {hint}"),
+        (by_council, cancelled.format("council", "09:40")),
+        (by_resident, cancelled.format("resident", "10:05")),
+    ):
+        out = cli("appointment", "check-in", f"OSSD-A:{appt.ref}", now="2026-11-23T10:50:00Z")
+        assert out.code == 6, out.err
+        assert out.err.strip() == f"oss-desk: {appt.ref} {said}", out.err

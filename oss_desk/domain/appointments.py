@@ -390,19 +390,6 @@ def late_said(starts_at: datetime, checked_in: datetime) -> str:
     return f"{late} min late" if late else ""
 
 
-WALK_IN_HINT = "issue a ticket if they want to be seen as a walk-in now"
-"""What a refused check-in (too early, or after a no-show) offers instead."""
-
-
-def elsewhere_said(ref: str, booked_at: str, here: str) -> str:
-    """Why a booking is not checked in at another office's desk (no desk here would call it),
-    and what to do: "Y7K-JPQ is booked at Penallta House, not Town Hall: ..."."""
-    return (
-        f"{ref} is booked at {booked_at}, not {here}: send them to {booked_at}, or "
-        f"{WALK_IN_HINT} here"
-    )
-
-
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
     """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
     chars = "".join(choose(REF_ALPHABET) for _ in range(6))
