@@ -350,7 +350,8 @@ def told(state: State, ref: str, how: str, as_json: bool) -> None:
         emit_json(appointment_json(session, appt))
         return
     days = notice_given(appt.notice_days or 0)
-    click.echo(f"{appt.ref}: told ({said}), by {session.actor.person}; {days} notice")
+    who = session.name_of(session.actor.person)
+    click.echo(f"{appt.ref}: told ({said}), by {who}; {days} notice")
     if short := short_notice_said(appt):
         click.echo(f"  {short}")
 
