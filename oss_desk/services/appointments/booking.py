@@ -34,6 +34,7 @@ from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
+    horizon_said,
     not_free_said,
     resources,
     units,
@@ -101,10 +102,7 @@ class AppointmentBooking(AppointmentReading):
         if when < now:
             raise RuleViolation("that time has passed: choose a time from now on")
         if when > now + timedelta(days=self.s.settings.appointments.days_ahead):
-            raise RuleViolation(
-                f"appointments can be booked up to {self.s.settings.appointments.days_ahead} "
-                "days ahead"
-            )
+            raise RuleViolation(horizon_said(self.s.settings.appointments.days_ahead))
         return when
 
     def book(
@@ -245,7 +243,7 @@ class AppointmentBooking(AppointmentReading):
         day = local(when, site.timezone).date()
         ahead = self.s.settings.appointments.days_ahead
         if day > local(self.s.clock.now(), site.timezone).date() + timedelta(days=ahead):
-            return f"bookings open {ahead} days ahead"
+            return horizon_said(ahead)
         busy, absent = self._taken(conn, site, day, day)
         now = self.s.clock.now()
         return not_free_said(
