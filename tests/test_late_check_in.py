@@ -93,3 +93,16 @@ def test_a_booking_for_another_day_or_cancelled_offers_the_walk_in_and_says_who_
         out = cli("appointment", "check-in", f"OSSD-A:{appt.ref}", now="2026-11-23T10:50:00Z")
         assert out.code == 6, out.err
         assert out.err.strip() == f"oss-desk: {appt.ref} {said}", out.err
+
+
+def test_a_scanned_booking_not_found_is_named_by_its_reference_as_the_desk_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`appointment check-in OSSD-A:ZZZ-ZZZ` said "no appointment 'OSSD-A:ZZZ-ZZZ'" where the
+    desk's scan said "no appointment 'ZZZ-ZZZ'": the QR prefix is stripped in one place for
+    both (the reference as typed at the desk, or the scan's payload, give the same words)."""
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    for typed in ("OSSD-A:ZZZ-ZZZ", "ossd-a:zzzzzz", "ZZZ-ZZZ"):
+        out = cli("appointment", "check-in", typed, now="2026-11-23T10:50:00Z")
+        assert (out.code, out.err) == (5, "oss-desk: no appointment 'ZZZ-ZZZ'\n"), out.err
