@@ -75,3 +75,13 @@ def test_a_search_past_the_booking_horizon_says_how_far_ahead_bookings_open(
     # Up to the horizon itself, the search finds its slots and says nothing of it.
     found = slots(cli, "--date", "2027-02-15", "--days", "3")
     assert found[0].startswith("Mon 15 Feb 09:00 ") and horizon not in "\n".join(found)
+
+
+def test_a_malformed_start_is_said_before_the_slip_printer(cli: Cli) -> None:
+    """A new-user trial: `book --start 09/12/2026 --channel slip` at a terminal with no desk
+    printer complained of the slip first; fixing that, the date was refused next. The time is
+    read first now: one line, exit 2, about --start."""
+    booked = cli("--user", "tl", "appointment", "book", "--service", "C", "--start",
+                 "09/12/2026", "--channel", "slip", now=MONDAY_BEFORE)  # fmt: skip
+    assert booked.code == 2 and booked.err.count("\n") == 1, booked.err
+    assert "--start" in booked.err and "slip" not in booked.err, booked.err

@@ -132,6 +132,7 @@ class AppointmentBooking(AppointmentReading):
             check_follow_up(self.s.settings, phone)
         svc = self.bookable(service)
         site = self.site_for(site_id)
+        when = self._start(start, site)  # the time first: a slip is no help on a wrong day
         preferred = _preferred(channel)
         self._check_channel(preferred, self.channels(desk_id, print_to))
         via = self._via(preferred)
@@ -140,7 +141,6 @@ class AppointmentBooking(AppointmentReading):
             needs if isinstance(needs, str | None) else list(needs),
             spoken=spoken_languages(self.s.settings.staff),
         )
-        when = self._start(start, site)
         printer = self._slip_printer(desk_id, print_to) if preferred is Preferred.SLIP else None
         now = self.s.clock.now()
         stamp = format_instant(now)
