@@ -77,7 +77,7 @@ STATUS_MARKS = {
     AppointmentStatus.INCOMPLETE: "docs",
     AppointmentStatus.NO_SHOW: "gone",
     AppointmentStatus.CANCELLED: "off",
-    AppointmentStatus.NOT_SEEN: "shut",
+    AppointmentStatus.NOT_SEEN: "came",  # and was not seen ("shut" read as a closed slot)
     AppointmentStatus.LEFT_UNSEEN: "left",
 }
 """The same, as the appointments grid marks a booking in a narrow cell (four letters at most;
