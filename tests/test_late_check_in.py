@@ -17,7 +17,7 @@ from oss_desk.ui.dialogs.appointments import ChecklistDialog
 
 from .appointments_site import NOW, make_office
 from .conftest import Cli
-from .ui.conftest import AppFactory, until
+from .ui.conftest import AppFactory, notices, until
 from .ui.conftest import make_app as make_app  # the fixture
 
 WALK_IN = "(issue a ticket if they want to be seen as a walk-in now)"
@@ -93,6 +93,27 @@ def test_a_booking_for_another_day_or_cancelled_offers_the_walk_in_and_says_who_
         out = cli("appointment", "check-in", f"OSSD-A:{appt.ref}", now="2026-11-23T10:50:00Z")
         assert out.code == 6, out.err
         assert out.err.strip() == f"oss-desk: {appt.ref} {said}", out.err
+
+
+async def test_the_desk_says_who_cancelled_and_offers_the_walk_in(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """The desk's check-in (a scan, or the reference typed) gives the command line's words."""
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/paper.bin")
+    appt = book(db, at(11))
+    session = open_session(db=db, clock=FixedClock(at(9, 40)), person="tl", desk_id="greet-1")
+    try:
+        AppointmentService(session).cancel(appt.ref, "council", "room flooded")
+    finally:
+        session.close()
+    said = (
+        f"{appt.ref} was cancelled by the council at 09:40 today: it cannot be checked in {WALK_IN}"
+    )
+    app = make_app(db, clock=FixedClock(at(10, 50)))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("slash", *appt.ref.lower(), "enter")
+        await until(lambda: notices(app, said) == 1)
 
 
 def test_a_scanned_booking_not_found_is_named_by_its_reference_as_the_desk_names_it(
