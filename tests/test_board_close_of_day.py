@@ -11,10 +11,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock
+from oss_desk.domain.models import Ticket
+from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import close_now
-from oss_desk.services.session import open_session
+from oss_desk.services.queue.day_end import close_now, reopen_now
+from oss_desk.services.screen import screen_state
+from oss_desk.services.session import Session, open_session
 from oss_desk.worker.rounds import close_day
 from oss_desk.worker.run import DeviceWorker
 
@@ -87,3 +92,59 @@ def test_a_call_left_up_leaves_the_board_when_the_day_turns(tmp_path: Path) -> N
         desk.start("C001")
         clock.set(datetime(2026, 11, 24, 0, 1, tzinfo=UTC))
         assert after_the_call(frames) == IDLE
+
+
+def listed(session: Session) -> tuple[list[str], list[str]]:
+    """The calls the board's next frame and the waiting-room screen list, newest first."""
+    board = [f"{call.code} -> {call.desk}" for call in board_state(session, "hq", 3).calls]
+    screen = [f"{call['code']} -> {call['desk'][0]}" for call in screen_state(session)["calls"]]
+    return board, screen
+
+
+@pytest.mark.parametrize("one_still_called", [True, False])
+def test_close_of_day_takes_every_earlier_call_off_the_board_and_the_screen(
+    tmp_path: Path, one_still_called: bool
+) -> None:
+    """A new-user trial: C001-C003 called and finished at Desk 1, C004 called, the day closed:
+    the board went back to "C003 -> Desk 1" and the screen said "Now calling C003" while the
+    residents were texted that the office had closed. After the close no call made before it
+    is listed, whether or not the close closed a ticket (the finished ones leave too)."""
+    with called_at_four(tmp_path) as (frames, desk, clock, db):
+        desk.start("C001")
+        desk.finish("C001", "resolved")
+        for _ in range(2 if one_still_called else 1):  # C003 (and C004); C002 is waiting
+            desk.issue("C", print_ticket=False)
+        for code in ("C002", "C003"):
+            assert called(desk.call_next("desk-1")) == code
+            desk.start(code)
+            desk.finish(code, "resolved")
+        if one_still_called:
+            assert called(desk.call_next("desk-1")) == "C004"
+            assert frames.until("C004 -> Desk 1")[:2] == ["C004 -> Desk 1", "C003 -> Desk 1"]
+        else:
+            assert frames.until("C003 -> Desk 1")[:2] == ["C003 -> Desk 1", "C002 -> Desk 1"]
+        clock.set(datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
+        leader = open_session(db=db, person="tl", clock=clock)
+        try:
+            assert len(close_now(leader)) == (1 if one_still_called else 0)
+            assert listed(leader) == ([], [])
+        finally:
+            leader.close()
+        while (lines := frames.next()) != IDLE:
+            assert lines[0] in ("C004 -> Desk 1", "C003 -> Desk 1"), lines  # before the close
+        # Reopened, a call after it is listed alone: the close hid only what came before.
+        clock.set(datetime(2026, 11, 23, 16, 40, tzinfo=UTC))
+        leader = open_session(db=db, person="tl", clock=clock)
+        try:
+            reopen_now(leader)
+            desk.issue("C", print_ticket=False)
+            code = called(desk.call_next("desk-1"))
+            assert listed(leader) == ([f"{code} -> Desk 1"], [f"{code} -> Desk 1"])
+        finally:
+            leader.close()
+        assert frames.until(f"{code} -> Desk 1") == [f"{code} -> Desk 1", "", ""]
+
+
+def called(ticket: Ticket | None) -> str:
+    assert ticket is not None
+    return ticket.code

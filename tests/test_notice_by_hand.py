@@ -100,7 +100,7 @@ def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(c
         now="2026-11-27T10:00:00Z",
     )  # fmt: skip
     assert told.code == 0, told.err
-    assert told.out.startswith(f"{ref}: told (phone), by tl; 1 working day's notice")
+    assert told.out.startswith(f"{ref}: told (phone), by Team Leader; 1 working day's notice")
     assert cli("alerts", "list", "--json", now="2026-11-27T10:00:00Z").json() == []
     assert untold_on_the_leaders_status(cli) == ()
     after = cli("appointment", "show", ref, "--json", now="2026-11-27T10:00:00Z").json()
@@ -179,7 +179,7 @@ def test_how_they_were_told_is_a_choice_and_no_words_of_a_note_reach_the_event_l
     assert "phone|letter|in-person|email" in help_text
     said = cli(*told, "In person", now=MONDAY)
     assert said.code == 0, said.err
-    assert said.out.startswith(f"{ref}: told (in-person), by tl")
+    assert said.out.startswith(f"{ref}: told (in-person), by Team Leader")
     hows = rows(
         cli.db, "SELECT json_extract(data, '$.how') FROM events WHERE kind = 'appointment_told'"
     )

@@ -55,3 +55,33 @@ def test_the_days_skipped_are_said_where_they_fall(cli: Cli) -> None:
     done = cli("--user", "tl", "appointment", "slots", "--service", "C", "--date", "2026-12-25",
                "--days", "1", "--json", now=MONDAY_BEFORE)  # fmt: skip
     assert done.json() == []
+
+
+def test_a_search_past_the_booking_horizon_says_how_far_ahead_bookings_open(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A new-user trial: `slots --date` past the horizon said only "No free slots in that
+    period." while `book` on that day said "appointments can be booked up to 56 days ahead":
+    both now say the latter. 56 days from Mon 21 Dec is Mon 15 Feb."""
+    horizon = "appointments can be booked up to 56 days ahead"
+    for date, days in (("2027-03-01", "7"), ("2027-02-16", "1")):
+        assert slots(cli, "--date", date, "--days", days) == [
+            f"No free slots in that period: {horizon}."
+        ]
+    booked = cli("--user", "tl", "appointment", "book", "--service", "C", "--start",
+                 "2027-03-01T10:00:00+00:00", "--channel", "slip", "--print-to",
+                 f"capture://{tmp_path}/slips.bin", now=MONDAY_BEFORE)  # fmt: skip
+    assert booked.err == f"oss-desk: {horizon}\n"  # the same words
+    # Up to the horizon itself, the search finds its slots and says nothing of it.
+    found = slots(cli, "--date", "2027-02-15", "--days", "3")
+    assert found[0].startswith("Mon 15 Feb 09:00 ") and horizon not in "\n".join(found)
+
+
+def test_a_malformed_start_is_said_before_the_slip_printer(cli: Cli) -> None:
+    """A new-user trial: `book --start 09/12/2026 --channel slip` at a terminal with no desk
+    printer complained of the slip first; fixing that, the date was refused next. The time is
+    read first now: one line, exit 2, about --start."""
+    booked = cli("--user", "tl", "appointment", "book", "--service", "C", "--start",
+                 "09/12/2026", "--channel", "slip", now=MONDAY_BEFORE)  # fmt: skip
+    assert booked.code == 2 and booked.err.count("\n") == 1, booked.err
+    assert "--start" in booked.err and "slip" not in booked.err, booked.err

@@ -565,3 +565,59 @@ def test_find_lists_the_free_text_that_mentions_a_resident_by_name_or_number(
     assert _refs(office, "--name", "ZOË")[visit] == ["note"]
     ok("resident", "forget", visit, "--yes")
     assert visit not in _refs(office, "--name", "zzname")
+
+
+def test_forget_refuses_a_waiting_visit_whose_turn_texts_are_still_to_come(
+    office: Cli,
+) -> None:
+    """A new-user trial: a ticket still waiting, with a mobile for turn texts, was forgotten
+    with "erased mobile for turn texts" and exit 0: nobody would text that resident when
+    their turn came, and nobody was told. Its texts are queued only as the queue moves, so
+    the number counts as a message still to send: refused (exit 6) without
+    --cancel-messages, and with it the line says who will not be texted."""
+    (visit,) = [
+        r
+        for r, holds in _refs(office, "--phone", BOB_PHONE).items()
+        if "mobile for turn texts" in holds
+    ]
+    assert rows(office.db, "SELECT count(*) FROM turn_texts") == [(0,)]  # none queued yet
+    before = db_content(office.db)
+    refused = office("--user", "amina", "resident", "forget", visit, "--yes", now=NOW)
+    assert refused.code == 6 and refused.err.count("\n") == 1, refused.err
+    assert (
+        f'{visit}: C001 is still in the queue and its turn texts ("nearly your turn", "please '
+        "go to\") need the resident's mobile until they are served: add --cancel-messages to "
+        "stop them (they will never come), or forget it once C001 is served"
+    ) in refused.err
+    assert db_content(office.db) == before
+    args = ("resident", "forget", visit, "--yes", "--cancel-messages", "--reason", "IG-2026-117")
+    forgot = office("--user", "amina", *args, now=NOW)
+    assert forgot.code == 0, forgot.err
+    assert (
+        f"{visit}: erased mobile for turn texts, note; "
+        "C001 will not be texted: tell them, or call the code aloud"
+    ) in forgot.out
+    assert rows(office.db, "SELECT count(*) FROM visit_phones") == [(0,)]
+
+
+def test_forget_of_a_visit_served_since_needs_no_cancelling(office: Cli) -> None:
+    """Once its ticket is being served no turn text is to come: forgotten as before, and the
+    line names nobody as not texted (--json: ``not_texted`` null)."""
+    (visit,) = [
+        r
+        for r, holds in _refs(office, "--phone", BOB_PHONE).items()
+        if "mobile for turn texts" in holds
+    ]
+    session = open_session(
+        db=office.db, clock=FixedClock(MONDAY_0930), person="amina", desk_id="desk-1"
+    )
+    try:
+        queue = QueueService(session)
+        queue.call("C001", "desk-1")
+        queue.start("C001")
+    finally:
+        session.close()
+    forgot = office("--user", "amina", "resident", "forget", visit, "--yes", "--json", now=NOW)
+    assert forgot.code == 0, forgot.err
+    (erased,) = forgot.json()["erased"]
+    assert erased["erased"] == ["mobile for turn texts", "note"] and erased["not_texted"] is None

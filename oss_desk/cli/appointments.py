@@ -36,6 +36,7 @@ from oss_desk.domain.calendar import clock_said, local, parse_date
 from oss_desk.domain.event_data import TOLD_HOW, for_event
 from oss_desk.domain.needs import needs_words
 from oss_desk.domain.phones import dialable
+from oss_desk.domain.slots import horizon_said
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -163,7 +164,9 @@ def slots(
     for said in closed.values():
         click.echo(said)
     if not found:
-        click.echo("No free slots in that period.")
+        ahead = session.settings.appointments.days_ahead
+        horizon = f": {horizon_said(ahead)}" if svc.past_horizon(site, day, days) else ""
+        click.echo(f"No free slots in that period{horizon}.")
 
 
 @appointment.command("book")
@@ -350,7 +353,8 @@ def told(state: State, ref: str, how: str, as_json: bool) -> None:
         emit_json(appointment_json(session, appt))
         return
     days = notice_given(appt.notice_days or 0)
-    click.echo(f"{appt.ref}: told ({said}), by {session.actor.person}; {days} notice")
+    who = session.name_of(session.actor.person)
+    click.echo(f"{appt.ref}: told ({said}), by {who}; {days} notice")
     if short := short_notice_said(appt):
         click.echo(f"  {short}")
 

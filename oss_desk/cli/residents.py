@@ -12,6 +12,7 @@ import click
 from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.clock import format_instant
 from oss_desk.domain.phones import dialable
+from oss_desk.domain.waits import not_texted_said
 from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ def _erased_json(e: Erased) -> dict[str, Any]:
         "ref": e.ref,
         "erased": list(e.fields),
         "messages_cancelled": e.messages_cancelled,
+        "not_texted": e.not_texted,
     }
 
 
@@ -232,4 +234,6 @@ def _erased_line(e: Erased) -> str:
     if e.messages_cancelled:
         n = e.messages_cancelled
         said += f"; {n} unsent message{'s' if n != 1 else ''} cancelled"
+    if e.not_texted:
+        said += f"; {not_texted_said(e.not_texted)}"
     return said

@@ -77,7 +77,7 @@ STATUS_MARKS = {
     AppointmentStatus.INCOMPLETE: "docs",
     AppointmentStatus.NO_SHOW: "gone",
     AppointmentStatus.CANCELLED: "off",
-    AppointmentStatus.NOT_SEEN: "shut",
+    AppointmentStatus.NOT_SEEN: "came",  # and was not seen ("shut" read as a closed slot)
     AppointmentStatus.LEFT_UNSEEN: "left",
 }
 """The same, as the appointments grid marks a booking in a narrow cell (four letters at most;
@@ -388,19 +388,6 @@ def late_said(starts_at: datetime, checked_in: datetime) -> str:
     late" ("" when on time or early)."""
     late = late_minutes(starts_at, checked_in)
     return f"{late} min late" if late else ""
-
-
-WALK_IN_HINT = "issue a ticket if they want to be seen as a walk-in now"
-"""What a refused check-in (too early, or after a no-show) offers instead."""
-
-
-def elsewhere_said(ref: str, booked_at: str, here: str) -> str:
-    """Why a booking is not checked in at another office's desk (no desk here would call it),
-    and what to do: "Y7K-JPQ is booked at Penallta House, not Town Hall: ..."."""
-    return (
-        f"{ref} is booked at {booked_at}, not {here}: send them to {booked_at}, or "
-        f"{WALK_IN_HINT} here"
-    )
 
 
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:

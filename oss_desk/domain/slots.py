@@ -188,6 +188,12 @@ def free_slots(
     return found[:limit] if limit is not None else found
 
 
+def horizon_said(days_ahead: int) -> str:
+    """How far ahead appointments may be booked (``appointments.days_ahead``), as a booking
+    refused and a search for free slots past it both say it."""
+    return f"appointments can be booked up to {days_ahead} days ahead"
+
+
 def not_free_said(
     calendar: Calendar,
     service: Service,

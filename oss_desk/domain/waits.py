@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.models import TicketStatus
 
 
 def waited_minutes(seconds: float) -> int:
@@ -98,6 +99,18 @@ def nearly_close(ahead: int | None, position: int) -> bool:
     is not sent it (they are still at meet-and-greet, which has just told them how close they
     are): it goes only if they fall back and move into them again."""
     return ahead is not None and place_in_line(ahead) <= position
+
+
+STILL_TEXTED = (TicketStatus.WAITING, TicketStatus.CALLED)
+"""A visit whose ticket is in one of these, with a mobile number given for turn texts, may
+still be texted ("nearly your turn", "please go to", "the office has closed"): its texts are
+queued as the queue moves, so they count as messages still to be sent (``resident forget``)."""
+
+
+def not_texted_said(code: str) -> str:
+    """What to do once a waiting resident's turn texts are stopped (``resident forget
+    --cancel-messages``): nobody will text them when their turn comes."""
+    return f"{code} will not be texted: tell them, or call the code aloud"
 
 
 NEARLY_NOT_NEEDED = "not sent: already this close to the front when the number was given"

@@ -56,6 +56,9 @@ class Erased:
     ref: str
     fields: tuple[str, ...]
     messages_cancelled: int
+    not_texted: str | None = None
+    """The ticket code of a visit still in the queue whose turn texts stopped with its mobile
+    number (``--cancel-messages``): nobody will text that resident when their turn comes."""
     made_at_event: int | None = None
     """The event that recorded the record's making (None: not found): a backup whose log
     ends before it cannot hold the record."""
@@ -198,6 +201,7 @@ class SubjectAccessService:
         cancelled = 0
         if cancel_messages:
             cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
+        to_come = record.kind == "visit" and subject.turn_texts_to_come(conn, record.id)
         _clear(conn, record, format_instant(now))
         data: dict[str, object] = {
             "record": record.kind,
@@ -221,7 +225,8 @@ class SubjectAccessService:
             visit_id=record.id if record.kind == "visit" else None,
         )
         made = subject.made_at_event(conn, record.kind, record.id)
-        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, made)
+        not_texted = record.what if to_come else None
+        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, not_texted, made)
 
     def _held(self, conn: sqlite3.Connection, text: str) -> Held:
         """The record a reference names, with what it holds now."""
@@ -287,6 +292,15 @@ class SubjectAccessService:
         if waiting and (record.kind == "followup" or not cancel_messages):
             what, _, due = waiting[0]
             raise RuleViolation(self._still_to_send(record, what, parse_instant(due)))
+        to_come = record.kind == "visit" and subject.turn_texts_to_come(conn, record.id)
+        if to_come and not cancel_messages:
+            code = record.what
+            raise RuleViolation(
+                f'{record.ref}: {code} is still in the queue and its turn texts ("nearly your '
+                'turn", "please go to") need the resident\'s mobile until they are served: add '
+                "--cancel-messages to stop them (they will never come), or forget it once "
+                f"{code} is served"
+            )
 
     def _still_to_send(self, record: Held, what: str, due: datetime) -> str:
         """Why a record whose message is still to go is not forgotten, and when it goes. A

@@ -34,7 +34,9 @@ BOARD_CALLS = (
     "FROM latest JOIN events e ON e.id = latest.event_id "
     "JOIN tickets t ON t.id = e.ticket_id "
     "LEFT JOIN closed c ON c.desk_id = coalesce(t.desk_id, e.desk_id) "
-    "WHERE c.event_id IS NULL OR c.event_id < e.id "
+    "WHERE (c.event_id IS NULL OR c.event_id < e.id) "
+    "  AND e.at > coalesce((SELECT closed_at FROM day_closures WHERE site_id = :site "
+    "    AND business_day = :day ORDER BY id DESC LIMIT 1), '') "
     "ORDER BY e.id DESC LIMIT :limit"
 )
 
@@ -57,8 +59,10 @@ def board_calls(
     recalls, newest first, one per ticket: the one place that decides what the board and the
     waiting-room screen list. A ticket back in the queue, transferred, cancelled or a no-show
     leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
-    is expected there (a desk reopened later does not bring its old calls back). Each names
-    the desk the resident is at now: the one that called them, or the one a team leader
+    is expected there (a desk reopened later does not bring its old calls back). So does
+    every call made before the site's latest close of the day by hand (``day_closures``),
+    finished ones too: the office has closed (a reopened day lists only its new calls). Each
+    names the desk the resident is at now: the one that called them, or the one a team leader
     resumed them at after they were parked."""
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])

@@ -153,6 +153,15 @@ def slip_reprints(conn: sqlite3.Connection, appointment_id: int) -> list[EventRo
     )
 
 
+def appointment_last_at(conn: sqlite3.Connection, appointment_id: int, kind: str) -> str | None:
+    """The instant of the appointment's latest event of ``kind`` (None: it has none)."""
+    row = conn.execute(
+        "SELECT at FROM events WHERE appointment_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        [appointment_id, kind],
+    ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
 def last_desk_logout(conn: sqlite3.Connection, desk_id: str, business_day: str) -> EventRow | None:
     """The latest log-out from ``desk_id`` on ``business_day`` (who did it, when), if any."""
     found = _events(

@@ -17,6 +17,7 @@ from typing import Literal
 from oss_desk.domain.models import format_code
 from oss_desk.domain.names import name_matches
 from oss_desk.domain.phones import phone_mentioned
+from oss_desk.domain.waits import STILL_TEXTED
 from oss_desk.storage.rows import purge, row_dicts
 
 Args = Mapping[str, object]
@@ -362,6 +363,22 @@ def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
         if said:
             held.texts[words] = [str(r[0]) for r in said]
     return held
+
+
+def turn_texts_to_come(conn: sqlite3.Connection, visit_id: int) -> bool:
+    """The visit gave a mobile number for turn texts and its ticket may still be texted
+    (:data:`~oss_desk.domain.waits.STILL_TEXTED`): texts not queued yet will read it."""
+    row = conn.execute(
+        "SELECT 1 FROM visit_phones p JOIN tickets t ON t.id ="  # noqa: S608 (constants)
+        " (SELECT max(id) FROM tickets WHERE visit_id = p.visit_id)"
+        f" WHERE p.visit_id = ? AND t.status IN ({_STILL_TEXTED})",
+        [visit_id],
+    ).fetchone()
+    return row is not None
+
+
+_STILL_TEXTED = ", ".join(f"'{status.value}'" for status in STILL_TEXTED)
+""":data:`~oss_desk.domain.waits.STILL_TEXTED` as SQL (constants, no input)."""
 
 
 VISIT_PREFIX = "visit-"

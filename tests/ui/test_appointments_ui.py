@@ -515,7 +515,7 @@ async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
         assert "here" not in detail and "R rebook" in detail
         assert screen.grid is not None
         cells = [c.text for row in screen.grid.cells for c in row if c.appointment_id == booked.id]
-        assert cells[0] == f"{booked.ref} C shut", cells
+        assert cells[0] == f"{booked.ref} C came", cells
         assert screen.check_action("rebook", ()) is True
         # R: Enter on a slot chooses it; Ctrl+S rebooks (the resident's own channel: no line).
         dialog = await pressed_to(pilot, BookingDialog, "r")

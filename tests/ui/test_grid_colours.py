@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.appointments import AppointmentStatus
+from oss_desk.domain.appointments import STATUS_MARKS, AppointmentStatus
 from oss_desk.services.appointment_grid import day_grid
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now
@@ -66,7 +66,9 @@ async def test_f1_and_the_readme_give_the_key(tmp_path: Path, make_app: AppFacto
     key = grid_key()
     for status, style in BOOKED_STYLES.items():
         assert style.replace("$accent", "accent colour") in key, status
-    assert "shut = came, not seen (office closed): cyan" in key
+    # The mark is the first word of its words ("shut" was read as a slot the office closed).
+    assert "; came, not seen (office closed): cyan;" in key and "shut" not in key
+    assert STATUS_MARKS[AppointmentStatus.NOT_SEEN] == "came"
     app = make_app(make_office(tmp_path, now=at(9, 0)), "greet-1", clock=FixedClock(at(9, 30)))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: app.snapshot is not None)

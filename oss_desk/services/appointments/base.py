@@ -109,16 +109,27 @@ class AppointmentBase:
     def searched_days(self, site: Site, first_day: date | str | None, days: int) -> list[date]:
         """The days a search for free slots looks at: ``days`` from ``first_day`` (default
         today), no further than bookings open ahead."""
+        start_day, last_bookable = self._search_bounds(site, first_day)
+        ahead = self.s.settings.appointments.days_ahead
+        found = (start_day + timedelta(days=i) for i in range(max(1, min(days, ahead))))
+        return [day for day in found if day <= last_bookable]
+
+    def past_horizon(self, site: Site, first_day: date | str | None, days: int) -> bool:
+        """A search of ``days`` from ``first_day`` reaches past the last day bookings open
+        (:meth:`searched_days` stops there): an empty answer says how far ahead they open."""
+        start_day, last_bookable = self._search_bounds(site, first_day)
+        return start_day + timedelta(days=max(1, days) - 1) > last_bookable
+
+    def _search_bounds(self, site: Site, first_day: date | str | None) -> tuple[date, date]:
+        """The first day a search looks at (``first_day``, default today) and the last day
+        bookings open (``appointments.days_ahead`` from today)."""
         today = local(self.s.clock.now(), site.timezone).date()
         start_day = (
             parse_date(first_day, "date", self.s.span(site))
             if isinstance(first_day, str)
             else first_day or today
         )
-        ahead = self.s.settings.appointments.days_ahead
-        last_bookable = today + timedelta(days=ahead)
-        found = (start_day + timedelta(days=i) for i in range(max(1, min(days, ahead))))
-        return [day for day in found if day <= last_bookable]
+        return start_day, today + timedelta(days=self.s.settings.appointments.days_ahead)
 
     def holidays_said(self, days: list[date], site_id: str | None = None) -> dict[date, str]:
         """Of ``days``, those a bank holiday or local closure shuts, each with

@@ -34,6 +34,7 @@ from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
+    horizon_said,
     not_free_said,
     resources,
     units,
@@ -101,10 +102,7 @@ class AppointmentBooking(AppointmentReading):
         if when < now:
             raise RuleViolation("that time has passed: choose a time from now on")
         if when > now + timedelta(days=self.s.settings.appointments.days_ahead):
-            raise RuleViolation(
-                f"appointments can be booked up to {self.s.settings.appointments.days_ahead} "
-                "days ahead"
-            )
+            raise RuleViolation(horizon_said(self.s.settings.appointments.days_ahead))
         return when
 
     def book(
@@ -134,6 +132,7 @@ class AppointmentBooking(AppointmentReading):
             check_follow_up(self.s.settings, phone)
         svc = self.bookable(service)
         site = self.site_for(site_id)
+        when = self._start(start, site)  # the time first: a slip is no help on a wrong day
         preferred = _preferred(channel)
         self._check_channel(preferred, self.channels(desk_id, print_to))
         via = self._via(preferred)
@@ -142,7 +141,6 @@ class AppointmentBooking(AppointmentReading):
             needs if isinstance(needs, str | None) else list(needs),
             spoken=spoken_languages(self.s.settings.staff),
         )
-        when = self._start(start, site)
         printer = self._slip_printer(desk_id, print_to) if preferred is Preferred.SLIP else None
         now = self.s.clock.now()
         stamp = format_instant(now)
@@ -246,7 +244,7 @@ class AppointmentBooking(AppointmentReading):
         day = local(when, site.timezone).date()
         ahead = self.s.settings.appointments.days_ahead
         if day > local(self.s.clock.now(), site.timezone).date() + timedelta(days=ahead):
-            return f"bookings open {ahead} days ahead"
+            return horizon_said(ahead)
         busy, absent = self._taken(conn, site, day, day)
         now = self.s.clock.now()
         return not_free_said(

@@ -9,17 +9,22 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from oss_desk.clock import read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
-    WALK_IN_HINT,
     Appointment,
     AppointmentStatus,
     Contact,
-    elsewhere_said,
     late_minutes,
     rebook_seen_said,
 )
-from oss_desk.domain.calendar import clock_said, day_said, local
+from oss_desk.domain.calendar import clock_said, day_said, local, when_said
+from oss_desk.domain.check_in import (
+    WALK_IN_HINT,
+    another_day_said,
+    cancelled_said,
+    elsewhere_said,
+)
 from oss_desk.domain.models import (
     Channel,
     Desk,
@@ -42,6 +47,7 @@ from oss_desk.services.message_fates import settle_on_change
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.queue.day_end import refuse_if_closed
 from oss_desk.storage import appointments as a
+from oss_desk.storage import events
 
 
 class AppointmentCheckIn(AppointmentBooking):
@@ -66,6 +72,8 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"{found.ref} {said(found.status)}: it cannot be checked in now "
                     f"({WALK_IN_HINT})"
                 )
+            if found.status is AppointmentStatus.CANCELLED:
+                raise RuleViolation(self._cancelled_said(conn, found))
             appt = self._find_booked(conn, ref, "checked in again")
             site = self.s.directory.sites.get(appt.site_id)
             if site is None:  # no desk there would call the resident
@@ -76,9 +84,7 @@ class AppointmentCheckIn(AppointmentBooking):
             desk = self._greeting_desk(appt, site)
             today = self.s.today(site)
             if appt.business_day != today:
-                raise RuleViolation(
-                    f"{appt.ref} is on {_day(appt.business_day, today)}, not today: move it instead"
-                )
+                raise RuleViolation(another_day_said(appt.ref, _day(appt.business_day, today)))
             early = timedelta(minutes=self.s.settings.appointments.early_check_in_minutes)
             if now < appt.starts_at - early:
                 wall = local(appt.starts_at, site.timezone)
@@ -115,6 +121,14 @@ class AppointmentCheckIn(AppointmentBooking):
             )
             consent_at_check_in(conn, site, appt.id, ticket, self.actor)
         return Issued(ticket=ticket, print_job=job)
+
+    def _cancelled_said(self, conn: sqlite3.Connection, appt: Appointment) -> str:
+        """Why a cancelled booking is not checked in: by whom and when it was cancelled."""
+        at = events.appointment_last_at(conn, appt.id, EventKind.APPOINTMENT_CANCELLED.value)
+        site = self.s.site_ever(appt.site_id)
+        today = date.fromisoformat(self.s.today(site))
+        when = when_said(read_instant(at), site.timezone, today) if at else None
+        return cancelled_said(appt.ref, appt.cancelled_by, when)
 
     def _greeting_desk(self, appt: Appointment, site: Site) -> Desk | None:
         """The desk checking the resident in (this terminal's; None without one). A desk at

@@ -29,13 +29,14 @@ class AppointmentReading(AppointmentBase):
     def find(self, ref: str | int) -> Appointment:
         conn = self.s.store.conn
         number = ref if isinstance(ref, int) else int(ref) if ref.strip().isdigit() else None
-        found = (
-            (a.get_appointment(conn, id=number) if 0 < number <= MAX_ROW_ID else None)
-            if number is not None
-            else a.get_appointment(conn, ref=parse_reference(str(ref)))
-        )
+        if number is not None:
+            found = a.get_appointment(conn, id=number) if 0 < number <= MAX_ROW_ID else None
+            named = str(ref)
+        else:  # typed or scanned (OSSD-A:...): named as the booking's reference, as the desk does
+            named = parse_reference(str(ref))
+            found = a.get_appointment(conn, ref=named)
         if found is None:
-            raise NotFound(f"no appointment {shown(str(ref))!r}")
+            raise NotFound(f"no appointment {shown(named)!r}")
         return found
 
     def look_up(self, ref: str | int) -> Appointment:

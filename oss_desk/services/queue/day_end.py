@@ -45,7 +45,7 @@ from oss_desk.domain.delivery import CLOSED_TICKET_JOB
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
-from oss_desk.services.queue.board import tickets_left_board
+from oss_desk.services.queue.board import board_changed, tickets_left_board
 from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage import day_closures as dc
@@ -146,10 +146,13 @@ def close_now(
         for where, day in q.open_days(conn):
             if where == site.id:
                 closed += _close_day(session, conn, site, day, now, who, by_hand=True)
-        tickets_left_board(session, conn, closed, now)
         today = session.today(site)
         if dc.closed_day(conn, site.id, today) is None:
             dc.close_day(conn, site.id, today, format_instant(now), who.person)
+            # Every call made before the close leaves the board, finished ones too.
+            board_changed(session, conn, site.id, "put_back", now)
+        else:
+            tickets_left_board(session, conn, closed, now)
     return closed
 
 

@@ -6,6 +6,7 @@ when the shape is unchanged, so the cursor stays) and says what is under the cur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -39,7 +40,7 @@ def grid_key() -> str:
     for status, style in BOOKED_STYLES.items():
         words = STATUS_WORDS[status]
         mark = STATUS_MARKS.get(status)
-        if mark and mark not in words.replace("(", " ").replace(")", " ").split():
+        if mark and mark not in re.split(r"[\s(),]+", words):
             words = f"{mark} = {words}"
         said.append(f"{words}: {style.replace('$accent', 'accent colour')}")
     return "The grid's colours and marks: " + "; ".join(said) + "."
