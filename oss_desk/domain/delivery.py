@@ -79,7 +79,9 @@ def holder_said(pid: int | None, role: str | None = None) -> str:
     return f"{role}, process {pid}" if role else f"process {pid}"
 
 
-def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
+def hand_over_to(
+    state: WorkerState, owner: str | None, *, printer_waited_on: bool = False
+) -> str | None:
     """The owner a print job is handed to as it is queued (claimed in the same durable
     transaction, so that owner's lane sends it at once, with no durable commit of its own before
     the first byte): the owner of the devices while it is alive and has not stepped down
@@ -87,8 +89,14 @@ def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
     whoever owns the devices next. A job handed to an owner that dies before sending it is
     adopted by the next owner and printed once: as the original when its record shows that no
     byte left (:func:`stopped_worker_said`), else marked COPY (bytes may have left): never
-    lost, never twice unmarked."""
-    return owner if owner and state.alive else None
+    lost, never twice unmarked.
+
+    ``printer_waited_on``: jobs queued before it wait for their printer's next try (it was off,
+    or could not print): the job is not handed over, it waits for that same try, after them. A
+    ticket issued then is not tried at once on its own (a connection to the printer for every
+    ticket, each a timeout on one that does not answer): one try for them all, and when the
+    printer is back they print in the order they were queued."""
+    return owner if owner and state.alive and not printer_waited_on else None
 
 
 def _ago(seconds: float | None) -> str:

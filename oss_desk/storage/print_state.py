@@ -155,6 +155,18 @@ def waiting_before(conn: sqlite3.Connection, printer_url: str, job_id: int, now:
     return found is not None
 
 
+def next_try_waited(conn: sqlite3.Connection, printer_url: str, now: str) -> str | None:
+    """When the printer at ``printer_url`` is next tried for the jobs queued for it that wait
+    for their next try (not due at ``now``: it was off, or could not print); None: none waits.
+    One search of the printer's queued jobs (print_jobs_lane, schema/0014)."""
+    (found,) = conn.execute(
+        "SELECT min(next_attempt_at) FROM print_jobs WHERE printer_url = ? "
+        "AND status = 'pending' AND next_attempt_at > ?",
+        [printer_url, now],
+    ).fetchone()
+    return None if found is None else str(found)
+
+
 def due_beside(
     conn: sqlite3.Connection, printer_url: str, job_id: int, now: str
 ) -> list[dict[str, Any]]:
