@@ -55,13 +55,14 @@ def stopped_while_locked(
     log: Path,
     release_after_stop: float | None,
     now: str = "",
+    what: str = "messages",
 ) -> tuple[int, float]:
     """A running worker sends the confirmation; the database is held (``BEGIN IMMEDIATE``) from
     the moment the server accepts it; once the worker says it is waiting to record it, SIGTERM.
     The hold ends ``release_after_stop`` seconds after the signal (None: once the worker has
     exited). ``smtp``: the mail server, or another provider's fake. The worker runs at ``now``
-    (default: NOW). Its exit code and how long it took to
-    stop."""
+    (default: NOW); ``what``: the table of its send (the appointment messages by default).
+    Its exit code and how long it took to stop."""
     holder: list[sqlite3.Connection] = []
 
     def hold() -> None:
@@ -87,7 +88,8 @@ def stopped_while_locked(
         deadline = time.monotonic() + 60
         while "not recorded yet" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert "message 1: sent, not recorded yet" in log.read_text()
+        said = log.read_text()
+        assert what != "messages" or "message 1: sent, not recorded yet" in said, said
         started = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         if release_after_stop is not None:
