@@ -141,7 +141,10 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     # as left over, not as waiting.
     note_path(db, "messages", 1).write_text('{"status": "sent"}')
     said = oss_desk(db, "doctor", minutes=40).stdout
-    left = "ok    sends noted: 1 note left over for messages recorded already, can be deleted"
+    left = (
+        "ok    sends noted: 1 note left over, of sends recorded already or no longer in their "
+        "rows (the next worker to start removes it; they can be deleted)"
+    )
     assert f"{left}: {note_path(db, 'messages', 1).name}" in said, said
 
 
