@@ -10,6 +10,7 @@ import signal
 import time
 from pathlib import Path
 
+from oss_desk.services.delivery import print_job_said
 from oss_desk.services.queue import QueueService
 
 from .conftest import make_db, rows, site_toml
@@ -25,7 +26,7 @@ def test_tickets_issued_while_the_printer_is_out_wait_for_its_one_next_try(
     tmp_path: Path, printer: FakePrinter
 ) -> None:
     printer.replies = dict(PAPER_OUT)  # it answers, and cannot print
-    extra = f"\n[printing]\nretry_seconds = {RETRY}\nattempts = 1\n"
+    extra = f"\n[printing]\nretry_seconds = {RETRY}\nattempts = 1\nstatus_every_seconds = 3600\n"
     db = make_db(tmp_path, site_toml(greet_printer=printer.url, extra=extra))
     session = desk(db)
     proc = worker_process(db)
@@ -36,10 +37,20 @@ def test_tickets_issued_while_the_printer_is_out_wait_for_its_one_next_try(
             lambda: rows(db, "SELECT status, attempts FROM print_jobs") == [("pending", 1)],
             what="C001 waits for its printer's next try",
         )
+        # The lane asks its idle printer how it is once as it starts (then hourly here).
+        until(lambda: printer.connections >= 2, what="C001's try and the lane's first question")
         asked, started = printer.connections, time.monotonic()
+        said = []
         for _ in range(4):  # C002 to C005, as residents arrive
-            codes.append(queue.issue("C").ticket.code)
+            issued = queue.issue("C")
+            codes.append(issued.ticket.code)
+            assert issued.print_job is not None
+            said.append(print_job_said(session, issued.print_job))
             time.sleep(0.3)
+        # The line after each issue says why it is not printing yet, from the printer's last try
+        # (it said only "queued to print", as when no worker runs).
+        behind = "queued behind the jobs waiting for the printer's next try (last try: "
+        assert all(line.startswith(behind) for line in said), said
         quick = time.monotonic() - started < RETRY - 1  # (else C001's next try came between)
         assert printer.connections - asked <= (0 if quick else 1), "one connection a ticket"
         assert (

@@ -231,16 +231,30 @@ def followed_job_word(states: Mapping[int, tuple[PrintState, str | None]], job_i
     return job_word(*found) if found is not None else JOB_WORDS[PrintState.QUEUED]
 
 
+WAITS_BEHIND = "queued behind the jobs waiting for the printer's next try"
+"""A job never tried that waits for its printer's next try with the jobs queued before it
+(:func:`hand_over_to`: the printer was off, or could not print)."""
+
+
 def just_queued_word(
-    state: PrintState, reason: str | None, *, tried: bool, worker_alive: bool
+    state: PrintState,
+    reason: str | None,
+    *,
+    tried: bool,
+    worker_alive: bool,
+    behind: str | None = None,
 ) -> str:
     """What is seen of a print job a moment after a command queued it (``ticket issue``,
     ``appointment check-in``, ``ticket transfer``): only what the database shows. ``tried``: an
     owner of the devices began a try of it; a job waiting after a try did not print, and says
-    why and who tries again (the worker that owns the printer, while one runs)."""
+    why and who tries again (the worker that owns the printer, while one runs). ``behind``: a
+    job never tried that waits behind jobs queued before it for the printer's next try, what
+    the printer's last try of those said ("": not known)."""
     if state is PrintState.QUEUED and tried:
         again = "the printer worker tries again" if worker_alive else "queued to print again"
         return f"{said_with('not printed yet', reason)}; {again}"
+    if state is PrintState.QUEUED and behind is not None:
+        return said_with(WAITS_BEHIND, f"last try: {behind}" if behind else None)
     if state in JUST_QUEUED_WORDS:
         return JUST_QUEUED_WORDS[state]
     return job_word(state, reason)
