@@ -63,9 +63,8 @@ def board_calls(
     leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
     is expected there (a desk reopened later does not bring its old calls back, but a resident
     placed there again after the close, ``PLACED_AT_A_DESK``, does: resumed there, or a
-    no-show taken back). Each names
-    the desk the resident is at now: the one that called them, or the one a team leader
-    resumed them at after they were parked."""
+    no-show taken back). Each names the desk the resident is at now: the one that called
+    them, or the one a team leader resumed them at after they were parked."""
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])
         for r in conn.execute(

@@ -354,11 +354,11 @@ def queue_print_job(
     due_at: str | None = None,
 ) -> int:
     """Queue ``job`` (first tried at ``due_at``, else now: ``created_at``); with ``owner`` (the
-    live owner of the devices) it is handed to that
-    owner at once: claimed (its first attempt) and started in this transaction, on this
-    computer's boot, so the owner's lane sends it without a commit of its own; an owner that
-    dies first leaves it to the next one, which prints it as the original when that owner's
-    marks show no byte of it left (:mod:`oss_desk.storage.print_start`), else marked COPY
+    live owner of the devices) it is handed to that owner at once: claimed (its first attempt)
+    and started in this transaction, on this computer's boot, so the owner's lane sends it
+    without a commit of its own; an owner that dies first leaves it to the next one, which
+    prints it as the original when that owner's marks show no byte of it left
+    (:mod:`oss_desk.storage.print_start`), else marked COPY
     (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
     handed = owner is not None
     return returned_int(
