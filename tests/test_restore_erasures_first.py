@@ -291,3 +291,45 @@ def test_a_person_who_may_not_act_restores_nothing_over_a_damaged_database(
     done = run_cli_process(*args, env=env)  # as the login's own person
     assert done.returncode == 0, done.stderr
     assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))
+
+
+def test_a_booking_cancelled_again_by_a_restore_counts_when_it_was_cancelled(
+    office: Cli, tmp_path: Path
+) -> None:
+    """Cancelled by the resident in November, then forgotten; the office restores a backup of
+    before it in December. The cancellation made again is the one the replaced database
+    recorded: dated when it was made, it counts in November's report, not December's (the
+    restore's day), and its notice is the notice the resident gave."""
+    made = office("--user", "amina", "appointment", "book", "--service", "C", "--start",
+                  "2026-12-08T10:00:00Z", "--channel", "email", *ZED[:4], "--json",
+                  now=NOW)  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    november = "2026-11-27T15:00:00Z"
+    cancel = ("appointment", "cancel", ref, "--by", "resident")
+    assert office("--user", "amina", *cancel, now=november).code == 0
+    forgot = office("--user", "amina", "resident", "forget", ref, "--yes", "--cancel-messages",
+                    "--reason", "IG-5", now=november)  # fmt: skip
+    assert forgot.code == 0, forgot.err
+
+    def cancelled(month: str) -> object:
+        report = office("report", "monthly", "--month", month, "--format", "json", now=december)
+        assert report.code == 0, report.err
+        return report.json()["appointments_cancelled"]
+
+    december = "2026-12-02T10:00:00Z"
+    before = cancelled("2026-11")
+    assert before == {"resident": 1, "council": 0}
+    notice = f"SELECT notice_days FROM appointments WHERE ref = '{ref}'"
+    given = rows(office.db, notice)
+    restored = office("--user", "tl", "db", "restore", backup, "--yes", "--json", now=december)
+    assert restored.code == 0, restored.err
+    assert restored.json()["erasures_after_backup"]["cancelled_again"] == [ref]
+    assert rows(
+        office.db, f"SELECT cancelled_at, cancelled_by FROM appointments WHERE ref = '{ref}'"
+    ) == [("2026-11-27T15:00:00.000Z", "resident")]
+    assert rows(office.db, notice) == given != [(None,)]
+    assert cancelled("2026-11") == before  # the same count as the replaced database had
+    assert cancelled("2026-12") == {"resident": 0, "council": 0}

@@ -79,7 +79,9 @@ def holder_said(pid: int | None, role: str | None = None) -> str:
     return f"{role}, process {pid}" if role else f"process {pid}"
 
 
-def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
+def hand_over_to(
+    state: WorkerState, owner: str | None, *, printer_waited_on: bool = False
+) -> str | None:
     """The owner a print job is handed to as it is queued (claimed in the same durable
     transaction, so that owner's lane sends it at once, with no durable commit of its own before
     the first byte): the owner of the devices while it is alive and has not stepped down
@@ -87,8 +89,14 @@ def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
     whoever owns the devices next. A job handed to an owner that dies before sending it is
     adopted by the next owner and printed once: as the original when its record shows that no
     byte left (:func:`stopped_worker_said`), else marked COPY (bytes may have left): never
-    lost, never twice unmarked."""
-    return owner if owner and state.alive else None
+    lost, never twice unmarked.
+
+    ``printer_waited_on``: jobs queued before it wait for their printer's next try (it was off,
+    or could not print): the job is not handed over, it waits for that same try, after them. A
+    ticket issued then is not tried at once on its own (a connection to the printer for every
+    ticket, each a timeout on one that does not answer): one try for them all, and when the
+    printer is back they print in the order they were queued."""
+    return owner if owner and state.alive and not printer_waited_on else None
 
 
 def _ago(seconds: float | None) -> str:
@@ -223,16 +231,30 @@ def followed_job_word(states: Mapping[int, tuple[PrintState, str | None]], job_i
     return job_word(*found) if found is not None else JOB_WORDS[PrintState.QUEUED]
 
 
+WAITS_BEHIND = "queued behind the jobs waiting for the printer's next try"
+"""A job never tried that waits for its printer's next try with the jobs queued before it
+(:func:`hand_over_to`: the printer was off, or could not print)."""
+
+
 def just_queued_word(
-    state: PrintState, reason: str | None, *, tried: bool, worker_alive: bool
+    state: PrintState,
+    reason: str | None,
+    *,
+    tried: bool,
+    worker_alive: bool,
+    behind: str | None = None,
 ) -> str:
     """What is seen of a print job a moment after a command queued it (``ticket issue``,
     ``appointment check-in``, ``ticket transfer``): only what the database shows. ``tried``: an
     owner of the devices began a try of it; a job waiting after a try did not print, and says
-    why and who tries again (the worker that owns the printer, while one runs)."""
+    why and who tries again (the worker that owns the printer, while one runs). ``behind``: a
+    job never tried that waits behind jobs queued before it for the printer's next try, what
+    the printer's last try of those said ("": not known)."""
     if state is PrintState.QUEUED and tried:
         again = "the printer worker tries again" if worker_alive else "queued to print again"
         return f"{said_with('not printed yet', reason)}; {again}"
+    if state is PrintState.QUEUED and behind is not None:
+        return said_with(WAITS_BEHIND, f"last try: {behind}" if behind else None)
     if state in JUST_QUEUED_WORDS:
         return JUST_QUEUED_WORDS[state]
     return job_word(state, reason)

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 
-from oss_desk.domain.models import TicketStatus
+from oss_desk.domain.models import EventKind, TicketStatus
 
 TOKEN_BYTES = 15
 """120 bits of HMAC-SHA256: 24 characters in a URL, never guessed."""
@@ -75,6 +75,18 @@ calls: back in the queue (put back after a call nobody answered, parked, or sent
 desk), moved to another service, cancelled, or marked a no-show. (A resident served and
 finished keeps their call among the previous calls: it was answered.) Nobody is expected at
 the desk that called them, so a resident coming back to read the board is not sent there."""
+
+
+PLACED_AT_A_DESK = (
+    EventKind.CALLED,
+    EventKind.RECALLED,
+    EventKind.RESUMED,
+    EventKind.NO_SHOW_UNDONE,
+)
+"""Events after which a resident is expected at a desk: called or recalled there, a parked
+resident resumed there, a no-show taken back to it. A desk's closing hides the calls placed
+before it (nobody is expected at a closed desk); one of these after the close, even when the
+call itself came before it, brings the call back to the board."""
 
 
 def board_moved_by(was: TicketStatus, to: TicketStatus, *, called: bool) -> bool:

@@ -200,18 +200,22 @@ def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | in
 
 def print_job_said(session: Session, job_id: int) -> str:
     """What is seen of print job ``job_id`` now, for the line after an issue or a transfer:
-    "queued to print (job 3)", "handed to the printer worker (job 3)", "not printed yet
+    "queued to print (job 3)", "handed to the printer worker (job 3)", "queued behind the jobs
+    waiting for the printer's next try (last try: paper out) (job 3)", "not printed yet
     (connection refused); the printer worker tries again (job 3)", "printed (job 3)"..."""
-    from oss_desk.storage.print_state import job_state
+    from oss_desk.storage.print_state import job_state, waits_behind
 
+    now = format_instant(session.clock.now())
     with session.store.read() as conn:
         found = job_state(conn, job_id)
-    if found is None:  # pragma: no cover - the job was committed with the ticket
-        return f"print job {job_id} not found"
-    state = print_state(found.status, found.confirmed)
-    tried = found.attempts > 0
+        if found is None:  # pragma: no cover - the job was committed with the ticket
+            return f"print job {job_id} not found"
+        state = print_state(found.status, found.confirmed)
+        tried = found.attempts > 0
+        queued = state is PrintState.QUEUED and not tried
+        behind = waits_behind(conn, job_id, now) if queued else None
     alive = tried and state is PrintState.QUEUED and current_worker(session).alive
-    word = just_queued_word(state, found.error, tried=tried, worker_alive=alive)
+    word = just_queued_word(state, found.error, tried=tried, worker_alive=alive, behind=behind)
     return f"{word} (job {job_id})"
 
 

@@ -63,15 +63,19 @@ def plan_print(db: Path, now: datetime) -> PrintPlan:
     return PrintPlan(format_instant(now), format_instant(lease_until), held, time.monotonic())
 
 
-def live_owner(conn: sqlite3.Connection, db: Path, plan: PrintPlan) -> str | None:
+def live_owner(
+    conn: sqlite3.Connection, db: Path, plan: PrintPlan, *, printer_waited_on: bool = False
+) -> str | None:
     """The token of the owner of the devices of ``db`` when a print job queued now is handed to
-    it (read with ``conn``, inside the transaction that queues the job); else None."""
+    it (read with ``conn``, inside the transaction that queues the job); else None (as when its
+    printer is ``printer_waited_on``: :func:`~oss_desk.domain.delivery.hand_over_to`)."""
     beat = read_heartbeat(conn)
     if beat is None or beat.stopped_at is not None:
         return None
     fresh = time.monotonic() - plan.looked_at <= LEASE_LOOK_FRESH
     held = plan.held if fresh else lock_held(db)
-    return hand_over_to(WorkerState(held=held, seen_seconds=_seen(beat)), beat.owner)
+    state = WorkerState(held=held, seen_seconds=_seen(beat))
+    return hand_over_to(state, beat.owner, printer_waited_on=printer_waited_on)
 
 
 def queue_print(
@@ -84,7 +88,9 @@ def queue_print(
     """Queue ``job`` in the caller's write transaction on ``db`` (the job's id), handed to
     the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
     the moment this transaction's commit can be seen. ``plan``: made before the transaction
-    (else now). A job handed over is also announced to its printer's lane
+    (else now). A job for a printer whose queued jobs wait for its next try is neither handed
+    over nor tried now: it waits for that try, after them (one try for all, in their order). A
+    job handed over is also announced to its printer's lane
     (:mod:`oss_desk.storage.print_bell`), which connects and asks the printer how it is while
     this transaction commits.
 
@@ -93,11 +99,18 @@ def queue_print(
     made the issue's transaction longer by about as much as the lane took to draw it after, and
     on a busy host the whole way to the printer no shorter)."""
     from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
+    from oss_desk.storage.print_state import next_try_waited
 
     plan = plan or plan_print(db, now)
-    owner = live_owner(conn, db, plan)
+    waited = next_try_waited(conn, job.printer_url, plan.created_at)
+    owner = live_owner(conn, db, plan, printer_waited_on=waited is not None)
     if owner is not None:  # the rest of the transaction is this job's row: nearly its commit
         expect_print(db, job.printer_url)
     return queue_print_job(
-        conn, job, created_at=plan.created_at, owner=owner, lease_until=plan.lease_until
+        conn,
+        job,
+        created_at=plan.created_at,
+        owner=owner,
+        lease_until=plan.lease_until,
+        due_at=waited,
     )

@@ -22,8 +22,11 @@ def noted_sends(path: Path, store: Store) -> Check | None:
     waiting = [note for note in found if note.waiting]
     left = [note.path.name for note in found if not note.waiting]
     named = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
-    notes = "1 note" if len(left) == 1 else f"{len(left)} notes"
-    leftover = f"{notes} left over for messages recorded already, can be deleted: {named}"
+    notes, them = ("1 note", "it") if len(left) == 1 else (f"{len(left)} notes", "them")
+    leftover = (
+        f"{notes} left over, of sends recorded already or no longer in their rows (the next "
+        f"worker to start removes {them}; they can be deleted): {named}"
+    )
     leftover = leftover if left else ""
     if not waiting:
         return ok(NAME, leftover)

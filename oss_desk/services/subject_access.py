@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from oss_desk.clock import format_instant, parse_instant
+from oss_desk.clock import FixedClock, format_instant, parse_instant, read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
     AppointmentStatus,
@@ -169,8 +169,8 @@ class SubjectAccessService:
     def _cancel_again(self, made: ErasureMade, shared: int | None) -> bool:
         """Cancel again, as the replaced database recorded it, a booking it cancelled and
         then forgot that the restored copy holds as still to come (``resident forget``
-        erases no booking still to come: its slot would be held for nobody). Whether it
-        was."""
+        erases no booking still to come: its slot would be held for nobody), dated when it
+        recorded it (:meth:`_as_then`). Whether it was."""
         if made.record != "appointment" or made.cancelled_by not in ("council", "resident"):
             return False
         with self.s.store.read() as conn:
@@ -181,10 +181,23 @@ class SubjectAccessService:
             if shared is not None and (at is None or at > shared):
                 return False  # another booking under the same reference
         try:
-            AppointmentService(self.s).cancel(made.ref, made.cancelled_by, CANCELLED_AGAIN)
+            AppointmentService(self._as_then(made)).cancel(
+                made.ref, made.cancelled_by, CANCELLED_AGAIN
+            )
         except (InvalidInput, NotFound, RuleViolation):
             return False  # not cancelled as it was (its site gone): erased, named still booked
         return True
+
+    def _as_then(self, made: ErasureMade) -> Session:
+        """This session at the moment the replaced database recorded ``made``'s booking
+        cancelled, when it is known (and not after now): the cancellation made again is dated
+        then, with the notice given then, and the reports count it in that day's figures (dated
+        at the restore, it counted in the restore's month). Else this session, at now."""
+        if made.cancelled_at is None:
+            return self.s
+        now = self.s.clock.now()
+        then = min(read_instant(made.cancelled_at), now)
+        return replace(self.s, clock=FixedClock(then))
 
     def _erase(
         self,

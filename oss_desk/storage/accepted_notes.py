@@ -12,8 +12,8 @@ provider), so that a note never speaks for another row that has the same id (a d
 restored from a backup, or put in place by hand). The next owner reads it before it treats the
 row as maybe accepted (:meth:`oss_desk.worker.leased.LeasedDelivery.recover`): it records the
 message sent, never sends it again, and removes the note. A note whose outcome was written
-after all is removed by the writer; one left over (the process ended first) speaks for a row
-already settled, which no owner recovers.
+after all is removed by the writer; one left over (the process ended first), or of a send its
+row no longer holds, is removed by the next owner as it takes over (:func:`sweep`).
 """
 
 from __future__ import annotations
@@ -139,6 +139,9 @@ class NoteFound:
     row_id: int
     left_at: float
     waiting: bool
+    """Its row is still to be recorded (pending, or being sent) and the note is of that row's
+    own hand-over (:func:`accepted`): the next owner records it from the note. Else the note
+    speaks for no send to record (one recorded already, a row gone, another send in the row)."""
 
 
 def found_beside(db: Path, conn: sqlite3.Connection) -> list[NoteFound]:
@@ -152,13 +155,33 @@ def found_beside(db: Path, conn: sqlite3.Connection) -> list[NoteFound]:
             left_at = path.stat().st_mtime
         except OSError:
             continue  # (recorded and removed meanwhile)
-        status = conn.execute(
-            f"SELECT status FROM {table} WHERE id = ?",  # noqa: S608 - a name of SENT_TABLES
+        held = conn.execute(
+            f"SELECT status, handed_over_at, reference FROM {table} "  # noqa: S608 - SENT_TABLES
+            "WHERE id = ?",
             [int(row)],
         ).fetchone()
-        waiting = status is not None and status[0] in ("pending", "sending")
+        waiting = (
+            held is not None
+            and held[0] in ("pending", "sending")
+            and accepted(db, table, int(row), held[1], held[2]) is not None
+        )
         found.append(NoteFound(path, table, int(row), left_at, waiting))
     return sorted(found, key=lambda note: note.left_at)
+
+
+def sweep(db: Path, conn: sqlite3.Connection) -> list[str]:
+    """Remove the notes beside database ``db`` that speak for no send still to be recorded
+    (:attr:`NoteFound.waiting`): one whose worker ended after recording its send and before
+    removing it, or of a send its row no longer holds. Nothing would ever read them; left,
+    each stayed beside the database for ever. The owner of the devices does this as it takes
+    over, after recording what the notes still waiting say. Returns the names removed."""
+    removed = []
+    for note in found_beside(db, conn):
+        if not note.waiting:
+            with contextlib.suppress(FileNotFoundError):
+                note.path.unlink()
+            removed.append(note.path.name)
+    return removed
 
 
 __all__ = [
@@ -169,4 +192,5 @@ __all__ = [
     "found_beside",
     "note_path",
     "set_aside",
+    "sweep",
 ]

@@ -9,13 +9,16 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from oss_desk.domain.public import OFF_THE_BOARD
+from oss_desk.domain.public import OFF_THE_BOARD, PLACED_AT_A_DESK
 from oss_desk.storage.rows import returned_int
 
 # Board ------------------------------------------------------------------------------------------
 
 OFF_BOARD = ", ".join(f"'{status.value}'" for status in OFF_THE_BOARD)
 """:data:`~oss_desk.domain.public.OFF_THE_BOARD` as SQL (constants, no input)."""
+
+PLACED = ", ".join(f"'{kind.value}'" for kind in PLACED_AT_A_DESK)
+""":data:`~oss_desk.domain.public.PLACED_AT_A_DESK` as SQL (constants, no input)."""
 
 
 BOARD_CALLS = (
@@ -24,9 +27,10 @@ BOARD_CALLS = (
     "  WHERE business_day = :day AND kind = 'desk_status' AND site_id = :site "
     "    AND json_extract(data, '$.to') = 'closed' GROUP BY desk_id), "
     "latest AS ("
-    "  SELECT max(e.id) AS event_id FROM events e JOIN tickets t ON t.id = e.ticket_id "
+    "  SELECT max(e.id) FILTER (WHERE e.kind IN ('called', 'recalled')) AS event_id, "
+    "    max(e.id) AS placed_id FROM events e JOIN tickets t ON t.id = e.ticket_id "
     "  WHERE e.business_day = :day AND e.site_id = :site "
-    "    AND e.kind IN ('called', 'recalled') "
+    f"    AND e.kind IN ({PLACED}) "
     f"    AND t.status NOT IN ({OFF_BOARD}) "
     "  GROUP BY e.ticket_id) "
     "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), "
@@ -34,8 +38,9 @@ BOARD_CALLS = (
     "FROM latest JOIN events e ON e.id = latest.event_id "
     "JOIN tickets t ON t.id = e.ticket_id "
     "LEFT JOIN closed c ON c.desk_id = coalesce(t.desk_id, e.desk_id) "
-    "WHERE (c.event_id IS NULL OR c.event_id < e.id) "
-    "  AND e.at > coalesce((SELECT closed_at FROM day_closures WHERE site_id = :site "
+    "WHERE (c.event_id IS NULL OR c.event_id < latest.placed_id) "
+    "  AND (SELECT at FROM events WHERE id = latest.placed_id) > coalesce(("
+    "    SELECT closed_at FROM day_closures WHERE site_id = :site "
     "    AND business_day = :day ORDER BY id DESC LIMIT 1), '') "
     "ORDER BY e.id DESC LIMIT :limit"
 )
@@ -59,11 +64,13 @@ def board_calls(
     recalls, newest first, one per ticket: the one place that decides what the board and the
     waiting-room screen list. A ticket back in the queue, transferred, cancelled or a no-show
     leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
-    is expected there (a desk reopened later does not bring its old calls back). So does
-    every call made before the site's latest close of the day by hand (``day_closures``),
-    finished ones too: the office has closed (a reopened day lists only its new calls). Each
-    names the desk the resident is at now: the one that called them, or the one a team leader
-    resumed them at after they were parked."""
+    is expected there (a desk reopened later does not bring its old calls back, but a resident
+    placed there again after the close, ``PLACED_AT_A_DESK``, does: resumed there, or a
+    no-show taken back). So does every call made before the site's latest close of the day by
+    hand (``day_closures``), finished ones too: the office has closed (a reopened day lists
+    only its new calls, and the residents placed at a desk again since). Each names the desk
+    the resident is at now: the one that called them, or the one a team leader resumed them
+    at after they were parked."""
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])
         for r in conn.execute(

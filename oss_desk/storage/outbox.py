@@ -351,12 +351,14 @@ def queue_print_job(
     created_at: str,
     owner: str | None = None,
     lease_until: str | None = None,
+    due_at: str | None = None,
 ) -> int:
-    """Queue ``job``; with ``owner`` (the live owner of the devices) it is handed to that
-    owner at once: claimed (its first attempt) and started in this transaction, on this
-    computer's boot, so the owner's lane sends it without a commit of its own; an owner that
-    dies first leaves it to the next one, which prints it as the original when that owner's
-    marks show no byte of it left (:mod:`oss_desk.storage.print_start`), else marked COPY
+    """Queue ``job`` (first tried at ``due_at``, else now: ``created_at``); with ``owner`` (the
+    live owner of the devices) it is handed to that owner at once: claimed (its first attempt)
+    and started in this transaction, on this computer's boot, so the owner's lane sends it
+    without a commit of its own; an owner that dies first leaves it to the next one, which
+    prints it as the original when that owner's marks show no byte of it left
+    (:mod:`oss_desk.storage.print_start`), else marked COPY
     (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
     handed = owner is not None
     return returned_int(
@@ -370,7 +372,7 @@ def queue_print_job(
             job.ticket_id,
             job.desk_id,
             job.printer_url,
-            created_at,
+            due_at or created_at,
             json.dumps(job.payload, sort_keys=True),
             PRINT_JOBS.sending if handed else "pending",
             owner,

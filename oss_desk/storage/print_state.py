@@ -155,6 +155,32 @@ def waiting_before(conn: sqlite3.Connection, printer_url: str, job_id: int, now:
     return found is not None
 
 
+def next_try_waited(conn: sqlite3.Connection, printer_url: str, now: str) -> str | None:
+    """When the printer at ``printer_url`` is next tried for the jobs queued for it that wait
+    for their next try (not due at ``now``: it was off, or could not print); None: none waits.
+    One search of the printer's queued jobs (print_jobs_lane, schema/0014)."""
+    (found,) = conn.execute(
+        "SELECT min(next_attempt_at) FROM print_jobs WHERE printer_url = ? "
+        "AND status = 'pending' AND next_attempt_at > ?",
+        [printer_url, now],
+    ).fetchone()
+    return None if found is None else str(found)
+
+
+def waits_behind(conn: sqlite3.Connection, job_id: int, now: str) -> str | None:
+    """When print job ``job_id`` waits behind jobs queued before it for its printer that wait
+    for their next try (not due at ``now``), what the printer said to the last of them it
+    tried ("": none was tried); None: none waits before it."""
+    row = conn.execute(
+        "SELECT j.last_error FROM print_jobs me JOIN print_jobs j "
+        "ON j.printer_url = me.printer_url AND j.status = 'pending' AND j.id < me.id "
+        "WHERE me.id = ? AND j.next_attempt_at > ? "
+        "ORDER BY j.last_error IS NULL, j.id DESC LIMIT 1",
+        [job_id, now],
+    ).fetchone()
+    return None if row is None else str(row[0] or "")
+
+
 def due_beside(
     conn: sqlite3.Connection, printer_url: str, job_id: int, now: str
 ) -> list[dict[str, Any]]:

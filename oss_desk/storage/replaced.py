@@ -60,6 +60,9 @@ class ErasureMade:
     cancelled_by: str | None = None
     """Of a booking the replaced database holds as cancelled: by whom (``resident`` or
     ``council``), so a backup that holds it as still to come has it cancelled again first."""
+    cancelled_at: str | None = None
+    """And when (UTC, as stored; None: not recorded): the cancellation made again is dated
+    then, so the reports count it on the day it was made, not on the restore's."""
 
 
 @dataclass
@@ -196,16 +199,21 @@ def erasures_after(
         if said.get("record") and said.get("ref"):
             case = said.get("case")
             record, ref = str(said["record"]), str(said["ref"])
-            by = _cancelled_by(conn, ref) if record == "appointment" else None
-            found.append(ErasureMade(record, ref, case and str(case), by))
+            by, at = _cancelled(conn, ref) if record == "appointment" else (None, None)
+            found.append(ErasureMade(record, ref, case and str(case), by, at))
     return found
 
 
-def _cancelled_by(conn: sqlite3.Connection, ref: str) -> str | None:
+def _cancelled(conn: sqlite3.Connection, ref: str) -> tuple[str | None, str | None]:
+    """Who cancelled booking ``ref``, and when; (None, None): it is not cancelled."""
     row = conn.execute(
-        "SELECT cancelled_by FROM appointments WHERE ref = ? AND status = 'cancelled'", [ref]
+        "SELECT cancelled_by, cancelled_at FROM appointments WHERE ref = ? "
+        "AND status = 'cancelled'",
+        [ref],
     ).fetchone()
-    return str(row[0]) if row is not None and row[0] else None
+    if row is None or not row[0]:
+        return None, None
+    return str(row[0]), (str(row[1]) if row[1] else None)
 
 
 def lost_bookings(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> list[LostBooking] | None:

@@ -27,7 +27,6 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
-from oss_desk.domain.sending import SendTally
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
@@ -45,7 +44,7 @@ from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.lane_guard import LaneGuard
 from oss_desk.worker.leased import LeasedDelivery
-from oss_desk.worker.messages import LANES, MessageDelivery, MessageReport
+from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.owner import new_owner
 from oss_desk.worker.printer_states import configured_printers
 from oss_desk.worker.printing import PrintDelivery
@@ -68,6 +67,7 @@ from oss_desk.worker.rounds import (
     referral_messages,
     turn_texts,
 )
+from oss_desk.worker.sends_left import recover_sends
 from oss_desk.worker.stopping import keep_answers
 
 log = logging.getLogger("oss_desk.worker")
@@ -331,14 +331,7 @@ class DeviceWorker:
         ``counts`` (a pass's summary), as the pass's own deliveries are."""
         recovered = turn_texts_left(session)  # texts an earlier owner left mid-send
         recovered += PrintDelivery(session, self.transports, self.owner).recover(counts)
-        messages, mails, texts = MessageReport(), SendTally(), SendTally()
-        recovered += MessageDelivery(session, owner=self.owner).recover(messages)
-        recovered += ReportMailDelivery(session, owner=self.owner).recover(mails)
-        recovered += FeedbackTextDelivery(session, owner=self.owner).recover(texts)
-        if counts is not None:
-            counts.count_messages(messages)
-            counts.report_emails_sent += mails.sent
-            counts.feedback_texts_sent += texts.sent
+        recovered += recover_sends(session, self.owner, counts)  # and notes left over
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()
