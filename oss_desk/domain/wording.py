@@ -70,6 +70,9 @@ ENGLISH: dict[str, str] = {
     "feedback.waiting": "Thank you for visiting us today.",
     "feedback.already": "This visit has been rated already. Thank you.",
     "feedback.expired": "This page has ended.",
+    "feedback.thank_you": "Thank you",
+    "feedback.none": "There is no visit to rate at this desk just now.",
+    "feedback.too_late": "This visit can no longer be rated here.",
     # The rating buttons (the counter's feedback page and the follow-up text's answer page)
     "rating.5": "Very good",
     "rating.4": "Good",
