@@ -100,6 +100,7 @@ ENGLISH: dict[str, str] = {
     "message.where": "Where:  {place}",
     "message.reference": "Booking reference: {ref}",
     "message.scan": "Show this code at the desk when you arrive.",
+    "message.summary": "{council}: {label} appointment",
     "sms.booked": "{label}, {day} at {time}, {place}.",
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
     "sms.cancelled_council": "Sorry, we have had to cancel {label}, {day} at {time}.",
