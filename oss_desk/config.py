@@ -197,6 +197,8 @@ class DeskConfig(Section, DeskMethods):
     """Short name on the display board ("Room 1"); defaults to the name."""
     name_cy: str | None = Field(None, max_length=20)
     """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
+    board_name_cy: str | None = Field(None, max_length=20)
+    """Short name in Welsh on the display board ("Ystafell 1"); defaults to name_cy."""
 
 
 def _work_email(value: str) -> str:

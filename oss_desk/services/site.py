@@ -287,9 +287,10 @@ def board_cuts(settings: Settings) -> list[str]:
     shown_at = settings.board_site()
     welsh = "cy" in wording_for(settings, shown_at).languages
     for desk in (d for d in settings.desks if settings.site_of(d) == shown_at):
-        names = [(desk.board_name or desk.display_name, "board_name")]
-        if welsh and desk.name_cy:  # a bilingual office's board names it in Welsh too
-            names.append((desk.name_cy, "name_cy"))
+        english, welsh_name = desk.board_names
+        names = [(english, "board_name")]
+        if welsh and welsh_name:  # a bilingual office's board names it in Welsh too
+            names.append((welsh_name, "board_name_cy"))
         for name, setting in names:
             shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
             if shows is not None:
