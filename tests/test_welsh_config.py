@@ -83,5 +83,19 @@ def test_init_and_doctor_name_each_welsh_form_missing(
     assert warnings(cli, config(tmp_path, complete, "complete.toml")) == []
     assert "Welsh:" not in cli("doctor", now=NOW).out
 
+    # A text the council set in English alone is said the same way (its default is said in
+    # Welsh already: nothing then).
+    texts = complete.replace(
+        "[[sites]]\n", '[screen]\nmessage = "Open 9 to 5"\n\n[[sites]]\n', 1
+    ).replace(
+        "[appointments]\n",
+        '[appointments]\nchange_line = "Call 01632 960000"\n'
+        'change_line_cy = "Ffoniwch 01632 960000"\n',
+        1,
+    )
+    assert warnings(cli, config(tmp_path, texts, "texts.toml")) == [
+        "Warning: screen.message has no screen.message_cy: " + tail.format("it")
+    ]
+
     # An English office needs no Welsh.
     assert warnings(cli, config(tmp_path, office_toml(), "english.toml")) == []

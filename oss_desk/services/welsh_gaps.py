@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from oss_desk.domain.queue import calls_tickets
-from oss_desk.domain.wording import languages_for
+from oss_desk.domain.wording import ENGLISH, languages_for
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -27,10 +27,29 @@ def _bilingual(settings: Settings, site_id: str | None = None) -> bool:
     )
 
 
+def _texts_alone(settings: Settings) -> list[str]:
+    """The council's own texts it set in English with no Welsh beside them (a default one is
+    oss-desk's, said in Welsh already)."""
+    takes = any(service.appointment_minutes for service in settings.services)
+    change = settings.appointments.change_line
+    alone = {
+        "board.message": settings.board.message != ENGLISH["board.take_ticket"]
+        and not settings.board.message_cy,
+        "screen.message": bool(settings.screen.message) and not settings.screen.message_cy,
+        "appointments.change_line": takes
+        and change != ENGLISH["message.change_line"]
+        and not settings.appointments.change_line_cy,
+        "email.replies": bool(settings.email.replies) and not settings.email.replies_cy,
+    }
+    return [setting for setting, said in alone.items() if said]
+
+
 def welsh_gaps(settings: Settings) -> list[str]:
     """One line for each missing Welsh form residents of a bilingual office would meet: the
     council's name, an office's name and address, a service's label and what to bring, the
-    name of a desk that calls residents. None in an office that is not bilingual."""
+    name of a desk that calls residents, and a text the council set in English alone (the
+    board's or the screen's message, the "to change or cancel" line, the line on replies).
+    None in an office that is not bilingual."""
     if not _bilingual(settings):
         return []
     gaps: list[tuple[str, str, str]] = []  # (whose, setting, what residents read)
@@ -55,6 +74,7 @@ def welsh_gaps(settings: Settings) -> list[str]:
             and _bilingual(settings, settings.site_of(desk))
         ):
             gaps.append((f"desk {desk.id}", "name_cy", "its name"))
+    gaps += [(setting, f"{setting}_cy", "it") for setting in _texts_alone(settings)]
     return [
         f"{whose} has no {setting}: residents of a bilingual office read {what} in English "
         "among the Welsh"
