@@ -17,7 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from oss_desk import files
@@ -167,6 +175,21 @@ class ServiceConfig(Section, ServiceMethods):
     typical_minutes: float | None = Field(None, gt=0, le=240)
     """Typical time at the desk, used for wait estimates until real times are known."""
 
+    @field_validator("checklist_cy")
+    @classmethod
+    def _same_items(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """A Welsh checklist says each item of the English one, no more and no fewer: a list
+        of another length would pair items wrongly or leave some English in the Welsh."""
+        english = info.data.get("checklist")
+        if value and english is not None and len(value) != len(english):
+            from oss_desk.domain.plurals import counted
+
+            raise ValueError(
+                f"{counted(len(value), 'item')} where checklist has "
+                f"{counted(len(english), 'item')}: give the same items in the same order, in Welsh"
+            )
+        return value
+
 
 class DeskConfig(Section, DeskMethods):
     id: Identifier
@@ -197,6 +220,8 @@ class DeskConfig(Section, DeskMethods):
     """Short name on the display board ("Room 1"); defaults to the name."""
     name_cy: str | None = Field(None, max_length=20)
     """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
+    board_name_cy: str | None = Field(None, max_length=20)
+    """Short name in Welsh on the display board ("Ystafell 1"); defaults to name_cy."""
 
 
 def _work_email(value: str) -> str:

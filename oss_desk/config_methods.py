@@ -51,6 +51,12 @@ class _DeskFields(Protocol):
     def private_room(self) -> bool | None: ...
     @property
     def facilities(self) -> Sequence[str]: ...
+    @property
+    def board_name(self) -> str | None: ...
+    @property
+    def name_cy(self) -> str | None: ...
+    @property
+    def board_name_cy(self) -> str | None: ...
 
 
 class _StaffFields(Protocol):
@@ -125,6 +131,12 @@ class DeskMethods:
     @property
     def display_name(self: _DeskFields) -> str:
         return self.name or self.id
+
+    @property
+    def board_names(self: _DeskFields) -> tuple[str, str | None]:
+        """The desk's names on the display board: in English (its ``board_name``, else its
+        name), and in Welsh (its ``board_name_cy``, else its ``name_cy``; None: none)."""
+        return self.board_name or self.name or self.id, self.board_name_cy or self.name_cy
 
     @property
     def has_private_room(self: _DeskFields) -> bool:

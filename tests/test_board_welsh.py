@@ -93,3 +93,30 @@ def test_an_english_office_board_is_one_page(tmp_path: Path) -> None:
         worker.join()
         desk.close()
         board.close()
+
+
+def test_a_desk_s_welsh_board_name_is_on_the_board_only(tmp_path: Path) -> None:
+    """A room whose Welsh name is too long for a row (a trial's finding: "H001 -> Ystafell gyf"
+    on the board, and the only way out shortened the Welsh name on slips, texts and the screen
+    too): its ``board_name_cy`` is on the board's Welsh page, its ``name_cy`` everywhere else."""
+    from oss_desk.services.screen import screen_state
+
+    room = (
+        '[[desks]]\nid = "room-9"\nname = "Interview room 9"\nkind = "interview-room"\n'
+        'board_name = "Room 9"\nname_cy = "Ystafell gyfweld 9"\nboard_name_cy = "Ystafell 9"\n'
+    )
+    toml = site_toml(extra='\n[board]\nurl = "ascii+serial:///dev/ttyUSB9?baudrate=9600"\n')
+    toml = toml.replace('name = "Civic Centre"\n', 'name = "Civic Centre"\nlanguage = "cy+en"\n')
+    db = make_db(tmp_path, toml + room)
+    desk = open_session(db=db, person="ben", desk_id="room-9")
+    try:
+        queue = QueueService(desk)
+        queue.issue("H", print_ticket=False)
+        assert queue.call_next("room-9").code == "H001"  # type: ignore[union-attr]
+        view = resident_view(desk, None)
+        screen = screen_state(desk)
+    finally:
+        desk.close()
+    assert [line.rstrip() for line in view.board_lines] == ["H001 -> Ystafell 9", ""]
+    assert [line.rstrip() for line in view.board_turns] == ["H001 -> Room 9", ""]
+    assert screen["calls"][0]["desk"] == ["Ystafell gyfweld 9", "Room 9"]

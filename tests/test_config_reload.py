@@ -536,8 +536,16 @@ def test_init_says_when_the_board_cuts_a_desk_s_name_short(
     said = [line for line in out.splitlines() if line.startswith("Note: the board")]
     assert said == [
         "Note: the board shows a call to room-1 as 'C000 -> Ystafell gyf', cutting "
-        "'Ystafell gyfweld 1' short: give the desk a name_cy of at most 12 characters"
+        "'Ystafell gyfweld 1' short: give the desk a board_name_cy of at most 12 characters"
     ]
+    # Its own setting, so that the Welsh name on slips, texts and the screen stays whole.
+    short = welsh.replace(
+        'name_cy = "Ystafell gyfweld 1"\n',
+        'name_cy = "Ystafell gyfweld 1"\nboard_name_cy = "Ystafell 1"\n',
+    )
+    code, out, err = load(tmp_path, env, short, "welsh-short.toml")
+    assert code == 0, err
+    assert "Note: the board" not in out
 
 
 # Review 12 (1, 5): a site that leaves holding work; a desk that stops serving a service -----

@@ -131,3 +131,55 @@ def test_unknown_pages_and_forms_from_elsewhere_are_refused(screen: Screen) -> N
         urllib.request.urlopen(urllib.request.Request(screen.url + path, data=forged), timeout=10)
     assert expired.value.code == 410
     assert ratings(screen.db) == []
+
+
+def post(url: str, form: dict[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path) -> None:
+    """A bilingual office (a trial's finding: the header, the thanks and the empty page were
+    English only, on a page marked English): the council and the desk by their Welsh names
+    first, every message Welsh first, and the page marked Welsh."""
+    config = tmp_path / "site.toml"
+    toml = site_toml(desks=2)
+    toml = toml.replace('name = "Civic Centre"\n', 'name = "Civic Centre"\nnation = "WLS"\n')
+    toml = toml.replace(
+        'name = "Test Council"\n', 'name = "Test Council"\nname_cy = "Cyngor Prawf"\n'
+    )
+    toml = toml.replace('name = "Desk 1"\n', 'name = "Desk 1"\nname_cy = "Desg 1"\n')
+    config.write_text(toml, encoding="utf-8")
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    screen = start_screen(db, tmp_path)
+    try:
+        serve_one(screen, "C", "desk-1")
+        url = screen.url + cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        status, form = get(url)
+        visit = form.split('name="visit" value="', 1)[1].split('"', 1)[0]
+        thanked = post(url, {"visit": visit, "rating": "5"})
+        again = post(url, {"visit": visit, "rating": "4"})
+        empty = get(url)
+    finally:
+        stop_screen(screen)
+    assert status == 200 and '<html lang="cy">' in form
+    assert '<p class="who">Cyngor Prawf, Desg 1 / Test Council, Desk 1</p>' in form
+    assert "<h1>Sut oedd eich ymweliad heddiw? / How was your visit today?</h1>" in form
+    assert thanked[0] == 200
+    assert (
+        "<h1>Diolch / Thank you</h1><p>Diolch am ddweud wrthym.</p><p>Thank you for telling us.</p>"
+    ) in thanked[1]
+    assert again[0] == 409 and "<p>Mae&#x27;r ymweliad hwn wedi cael sgôr yn barod." in again[1]
+    assert empty[0] == 200
+    assert (
+        "<p>Does dim ymweliad i&#x27;w raddio wrth y ddesg hon ar hyn o bryd.</p>"
+        "<p>There is no visit to rate at this desk just now.</p>"
+    ) in empty[1]
+    for page in (thanked[1], again[1], empty[1]):
+        assert '<html lang="cy">' in page
+    assert ratings(db) == [(1, 5, "tablet", "desk-1", "C", 1)]

@@ -621,3 +621,72 @@ def test_forget_of_a_visit_served_since_needs_no_cancelling(office: Cli) -> None
     assert forgot.code == 0, forgot.err
     (erased,) = forgot.json()["erased"]
     assert erased["erased"] == ["mobile for turn texts", "note"] and erased["not_texted"] is None
+
+
+def _copy(cli: Cli, now: str) -> dict[str, dict[str, Any]]:
+    result = cli("--user", "amina", "resident", "find", "--phone", BOB_PHONE, "--json", now=now)
+    assert result.code == 0, result.err
+    return {r["ref"]: r for r in result.json()["records"]}
+
+
+def test_the_residents_copy_holds_each_records_facts_messages_and_deletion(office: Cli) -> None:
+    """The copy sent to a resident who asks (`resident find --json`) held their details but not
+    what they are details of: now each record has its own facts (a booking's service, time and
+    adviser, as `appointment show` has them), the messages sent to them about it and when, and
+    when each detail is deleted; the keys it had are kept."""
+    copy = _copy(office, NOW)
+    (booking,) = [r for r in copy.values() if r["record"] == "appointment"]
+    assert booking["facts"] == {
+        "service": "C",
+        "service_name": "Council Tax",
+        "start": "2026-11-25T10:00+00:00",
+        "adviser": "Ben Walker",
+        "room": None,
+        "status": "booked",
+    }
+    shown = office("--user", "amina", "appointment", "show", booking["ref"], "--json", now=NOW)
+    show = shown.json()
+    assert (show["service"], show["local_start"]) == ("C", booking["facts"]["start"])
+    assert booking["messages"] == [
+        {"kind": "confirmation", "channel": "text", "status": "pending", "sent": None}
+    ]
+    assert [(m["kind"], m["status"]) for m in show["messages"]] == [("confirmation", "pending")]
+    # Kept 30 days after the booking's day (retention.contacts_days): gone as the 31st ends.
+    contacts_go = "2026-12-26T00:00:00.000Z"
+    assert booking["deleted_after"] == {"name": contacts_go, "phone": contacts_go}
+    assert booking["name"] == "Bob Resident" and booking["holds"] == ["name", "phone"]
+    ringback = copy["CB-0001"]
+    assert ringback["facts"] == {
+        "service": "C",
+        "status": "open",
+        "received": "2026-11-23T09:30:00.000Z",
+        "closed": None,
+    }
+    assert set(ringback["deleted_after"].values()) == {"2026-12-23T09:30:00.000Z"}
+    visits = {r["ticket"]: r for r in copy.values() if r["record"] == "visit"}
+    assert visits["C001"]["deleted_after"] == {
+        "mobile for turn texts": "2026-11-24T00:00:00.000Z",  # at the end of the day
+        "note": "2028-11-22T09:30:00.000Z",  # 730 days after it was written
+    }
+    assert visits["W001"]["facts"] == {"service": "W"}
+    assert visits["W001"]["messages"] == [
+        {"kind": "feedback", "channel": "text", "status": "pending", "sent": None}
+    ]
+
+    # What the copy says is what the purge does: a minute before, the details are held; a
+    # minute after, they are gone.
+    def purge_at(instant: str) -> None:
+        done = office("db", "purge", now=instant)
+        assert done.code == 0, done.err
+
+    purge_at("2026-11-23T23:59:00Z")
+    assert "mobile for turn texts" in _copy(office, NOW)[visits["C001"]["ref"]]["holds"]
+    purge_at("2026-11-24T00:01:00Z")
+    assert visits["C001"]["ref"] not in _copy(office, NOW)  # (its note, under no number now)
+    purge_at("2026-12-23T09:29:00Z")
+    assert "CB-0001" in _copy(office, NOW)
+    purge_at("2026-12-25T23:59:00Z")
+    assert booking["ref"] in _copy(office, NOW)
+    purge_at("2026-12-26T00:01:00Z")
+    left = _copy(office, "2026-12-26T00:01:00Z")
+    assert booking["ref"] not in left and "CB-0001" not in left

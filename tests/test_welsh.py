@@ -240,6 +240,42 @@ def test_a_welsh_offices_messages_are_welsh_first(tmp_path: Path) -> None:
     assert page.index("cid:qr.x@oss-desk") < page.index("Dangoswch") < page.index("Show this")
 
 
+def test_a_welsh_offices_calendar_invitation_is_welsh_first(tmp_path: Path) -> None:
+    """The .ics of a confirmation and a cancellation (a trial's finding: its title and place
+    were English only, under a Welsh-first description); an English office's is unchanged."""
+    from icalendar import Calendar
+
+    from oss_desk.services.messages import compose
+
+    def event(db: Path) -> list[tuple[str, str]]:
+        appointments, session = service_at(db, FixedClock(NOW))
+        try:
+            start = (NOW + timedelta(days=1)).replace(hour=10, minute=0)
+            appt = appointments.book("C", start, channel="slip", adviser="ana")
+            said = [compose(session, appt, kind).ics for kind in ("confirmation", "cancellation")]
+        finally:
+            session.close()
+        found = []
+        for ics in said:
+            assert ics is not None
+            (vevent,) = Calendar.from_ical(ics).walk("VEVENT")
+            found.append((str(vevent["summary"]), str(vevent["location"])))
+        return found
+
+    paper = f"capture://{tmp_path}/paper.bin"
+    welsh = event(office(tmp_path / "cy", welsh_toml(printer=paper)))
+    assert welsh == 2 * [
+        (
+            "Cyngor Prawf: apwyntiad Treth y Cyngor / Test Council: Council Tax appointment",
+            "Tŷ Penallta, Stryd y Farchnad, Trefbrawf / Penallta House, Market Street, Testtown",
+        )
+    ]
+    english = event(office(tmp_path / "en", office_toml(printer=paper)))
+    assert english == 2 * [
+        ("Test Council: Council Tax appointment", "Civic Centre, Market Street, Testtown")
+    ]
+
+
 def test_a_welsh_offices_ticket_printed_after_its_call_sends_to_the_desk(tmp_path: Path) -> None:
     """A ticket whose paper prints after its resident was called (the printer was down) sends
     them to the desk in each language, Welsh first, as the phone page does."""

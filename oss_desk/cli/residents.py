@@ -98,10 +98,15 @@ def find(
     past = held_past_erasure(session)
     kept = past if past is not None and (past.held.until or past.held.restore_copies) else None
     if as_json:
+        from oss_desk.services.subject_copy import resident_copy
+
         backups = None
         if kept is not None:
             backups = {"erased_before": format_instant(kept.erased_at), **kept.held.as_json()}
-        emit_json({"by": key, "records": [_held_json(h) for h in found], "backups": backups})
+        # The copy sent to the resident: each record's own facts, messages and deletion too.
+        copies = resident_copy(session, found)
+        each = [_held_json(h) | copy for h, copy in zip(found, copies, strict=True)]
+        emit_json({"by": key, "records": each, "backups": backups})
         return
     if not found:
         click.echo(f"Nothing held under that {key} (the search is recorded).")

@@ -70,6 +70,9 @@ ENGLISH: dict[str, str] = {
     "feedback.waiting": "Thank you for visiting us today.",
     "feedback.already": "This visit has been rated already. Thank you.",
     "feedback.expired": "This page has ended.",
+    "feedback.thank_you": "Thank you",
+    "feedback.none": "There is no visit to rate at this desk just now.",
+    "feedback.too_late": "This visit can no longer be rated here.",
     # The rating buttons (the counter's feedback page and the follow-up text's answer page)
     "rating.5": "Very good",
     "rating.4": "Good",
@@ -97,6 +100,7 @@ ENGLISH: dict[str, str] = {
     "message.where": "Where:  {place}",
     "message.reference": "Booking reference: {ref}",
     "message.scan": "Show this code at the desk when you arrive.",
+    "message.summary": "{council}: {label} appointment",
     "sms.booked": "{label}, {day} at {time}, {place}.",
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
     "sms.cancelled_council": "Sorry, we have had to cancel {label}, {day} at {time}.",

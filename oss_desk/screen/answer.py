@@ -18,17 +18,13 @@ from aiohttp import web
 
 from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import HEADERS, ScreenServer, _page, rating_form
+from oss_desk.screen.feedback import HEADERS, ScreenServer, _lines, _page, rating_form
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.resident import council_names
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.ratings import finished_visit
 
 STATUS = {"thanks": 200, "already": 409, "expired": 410}
-
-
-def _lines(texts: tuple[str, ...]) -> str:
-    return "".join(f"<p>{html.escape(t)}</p>" for t in texts)
 
 
 class AnswerPages:

@@ -18,9 +18,12 @@ from typing import Protocol, TypeVar
 
 from aiohttp import web
 
+from oss_desk.domain.models import Desk
+from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
 from oss_desk.screen.page import html_page
 from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
+from oss_desk.services.resident import council_names, desk_names
 from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 
@@ -81,24 +84,53 @@ def _page(title: str, body: str, *, refresh: int | None = None, lang: str = "en"
     )
 
 
-def _message(title: str, text: str, status: int, refresh: int | None = 10) -> web.Response:
-    body = f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+def _lines(texts: tuple[str, ...]) -> str:
+    return "".join(f"<p>{html.escape(t)}</p>" for t in texts)
+
+
+def _message(
+    title: tuple[str, ...],
+    text: tuple[str, ...],
+    status: int,
+    refresh: int | None = 10,
+    lang: str = "en",
+) -> web.Response:
+    """A page of one message: its title and text in the office's languages, Welsh first."""
+    body = f"<h1>{html.escape(' / '.join(title))}</h1>{_lines(text)}"
     return web.Response(
-        text=_page(title, body, refresh=refresh),
+        text=_page(title[0], body, refresh=refresh, lang=lang),
         content_type="text/html",
         status=status,
         headers=HEADERS,
     )
 
 
-def _form(council: str, desk: str, visit_token: str, say: Say) -> str:
+def _said(ratings: Ratings, desk: Desk) -> Wording:
+    """The wording of the office the desk is in (its languages, Welsh first where bilingual)."""
+    return wording_for(ratings.s.settings, desk.site_id)
+
+
+def _who(ratings: Ratings, wording: Wording, desk: Desk) -> tuple[str, ...]:
+    """ "Council, Desk 1" in each of the office's languages: the council's and the desk's own
+    names in that language where the council gave one."""
+    council = council_names(ratings.s, wording)
+    desks = desk_names(ratings.s, wording, desk.id, board=False)
+    return tuple(
+        f"{council[min(i, len(council) - 1)]}, {desks[min(i, len(desks) - 1)]}"
+        for i in range(max(len(council), len(desks)))
+    )
+
+
+def _form(who: tuple[str, ...], visit_token: str, wording: Wording) -> str:
+    say = wording.say
     title = say("feedback.title")
     hidden = f'<input type="hidden" name="visit" value="{html.escape(visit_token)}">'
     return _page(
         title[0],
-        f'<p class="who">{html.escape(council)}, {html.escape(desk)}</p>'
+        f'<p class="who">{html.escape(" / ".join(who))}</p>'
         f"<h1>{html.escape(' / '.join(title))}</h1>"
         + rating_form(say, say("answer.comment"), hidden),
+        lang=wording.languages[0],
     )
 
 
@@ -114,58 +146,63 @@ class FeedbackPages:
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
 
-        def look() -> str | None:
+        def look() -> tuple[str, Wording | None]:
             ratings = self._ratings()
             desk = ratings.desk_of(token)
             if desk is None:
-                return "unknown"
+                return "unknown", None
+            wording = _said(ratings, desk)
             offered = ratings.offered(desk)
             if offered is None:
-                return None
-            council = ratings.s.settings.council.name
-            say = wording_for(ratings.s.settings, desk.site_id).say
-            return _form(council, desk.name, offered[1], say)
+                return "none", wording
+            return _form(_who(ratings, wording, desk), offered[1], wording), wording
 
-        found = await self.server.run(look)
-        if found == "unknown":
-            return _message("Not found", "This feedback page is not set up.", 404, None)
-        if found is None:
-            return _message(
-                "Thank you",
-                "There is no visit to rate at this desk just now.",
-                200,
-                5,
-            )
+        found, wording = await self.server.run(look)
+        if wording is None:
+            return _message(("Not found",), ("This feedback page is not set up.",), 404, None)
+        if found == "none":
+            return _reply(wording, "feedback.none", 200, 5)
         return web.Response(text=found, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
-            return _message("Not accepted", "This form is accepted from this page only.", 403)
+            return _message(("Not accepted",), ("This form is accepted from this page only.",), 403)
         token = request.match_info["token"]
         form = await request.post()
         visit = str(form.get("visit", ""))
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None
 
-        def record() -> str:
+        def record() -> tuple[str, Wording | None]:
             ratings = self._ratings()
             desk = ratings.desk_of(token)
             if desk is None:
-                return "unknown"
-            return ratings.rate_on_page(desk, visit, rating, comment)
+                return "unknown", None
+            return ratings.rate_on_page(desk, visit, rating, comment), _said(ratings, desk)
 
         try:
-            result = await self.server.run(record)
+            result, wording = await self.server.run(record)
         except OssDeskError as exc:
-            return _message("Please try again", exc.message, 400)
-        if result == "unknown":
-            return _message("Not found", "This feedback page is not set up.", 404, None)
-        if result == "already":
-            return _message("Thank you", "This visit has been rated already.", 409)
-        if result == "expired":
-            return _message("Thank you", "This visit can no longer be rated here.", 410)
-        return _message("Thank you", "Thank you for telling us.", 200)
+            return _message(("Please try again",), (exc.message,), 400)
+        if wording is None:
+            return _message(("Not found",), ("This feedback page is not set up.",), 404, None)
+        return _reply(wording, ANSWERS[result], STATUS[result])
+
+
+ANSWERS = {
+    "thanks": "feedback.thanks",
+    "already": "feedback.already",
+    "expired": "feedback.too_late",
+}
+"""What the page says after a tap: recorded, or why not."""
+STATUS = {"thanks": 200, "already": 409, "expired": 410}
+
+
+def _reply(wording: Wording, key: str, status: int, refresh: int = 10) -> web.Response:
+    """A "thank you" page in the office's languages: ``key`` said under "Thank you"."""
+    said = wording.say(key)
+    return _message(wording.say("feedback.thank_you"), said, status, refresh, wording.languages[0])
 
 
 def add_routes(app: web.Application, server: ScreenServer) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk import errors, files
-from oss_desk.clock import Clock, format_instant
+from oss_desk.clock import Clock, format_instant, parse_instant
 from oss_desk.config_cache import cache_path
 from oss_desk.domain.calendar import business_day, local, zone
 from oss_desk.domain.codes import numbering_floor, parse_last_code
@@ -404,6 +404,11 @@ class PurgeResult:
         }
 
 
+DAY_PERIODS = frozenset({"contacts", "phones", "feedback_texts"})
+"""The retention periods counted in the office's local days (a booking's day, a visit's day);
+the others count from an instant (a note written, a follow-up closed)."""
+
+
 class RetentionService:
     """Deletes personal data kept past the periods in the ``[retention]`` settings."""
 
@@ -411,33 +416,60 @@ class RetentionService:
         self.s = session
         self.actor = actor or session.actor
 
-    def cutoffs(self) -> dict[str, str]:
-        now = self.s.clock.now()
+    def periods(self) -> dict[str, int]:
+        """Each retention period in days, by the name of its cut-off (:meth:`cutoffs`): the
+        one home of how long each kind of personal data is kept."""
         r = self.s.settings.retention
-        sites = list(self.s.directory.sites.values())
-        tz = sites[0].timezone if sites else "Europe/London"
-        contacts_day = (local(now, tz) - timedelta(days=self.s.settings.contacts_days)).date()
         return {
-            "contacts": contacts_day.isoformat(),
-            "notes": format_instant(now - timedelta(days=r.notes_days)),
-            "messages": format_instant(now - timedelta(days=r.messages_days)),
-            "print_jobs": format_instant(now - timedelta(days=r.print_jobs_days)),
-            "followups": format_instant(now - timedelta(days=r.followups_days)),
-            "records": format_instant(now - timedelta(days=r.records_days)),
-            "phones": local(now, tz).date().isoformat(),
-            "comments": format_instant(now - timedelta(days=r.comments_days)),
-            "feedback_texts": (local(now, tz) - timedelta(days=r.feedback_texts_days))
-            .date()
-            .isoformat(),
+            "contacts": self.s.settings.contacts_days,
+            "notes": r.notes_days,
+            "messages": r.messages_days,
+            "print_jobs": r.print_jobs_days,
+            "followups": r.followups_days,
+            "records": r.records_days,
+            "phones": 0,  # a "nearly your turn" number goes at the end of its day
+            "comments": r.comments_days,
+            "feedback_texts": r.feedback_texts_days,
+        }
+
+    def _timezone(self) -> str:
+        """The office's days are its first site's (one cut-off for the whole office)."""
+        sites = list(self.s.directory.sites.values())
+        return sites[0].timezone if sites else "Europe/London"
+
+    def cutoffs(self) -> dict[str, str]:
+        """What each purge deletes is what is counted from before its cut-off: a local day
+        for the periods counted in days (:data:`DAY_PERIODS`), else an instant."""
+        now = self.s.clock.now()
+        today = local(now, self._timezone()).date()
+        return {
+            key: (today - timedelta(days=days)).isoformat()
+            if key in DAY_PERIODS
+            else format_instant(now - timedelta(days=days))
+            for key, days in self.periods().items()
         }
 
     def day_starts(self, day: str) -> str:
         """The instant the office's local ``day`` begins: a booking cancelled before it is as
         far past its period as one held on an earlier day (its retention counts from the
         cancellation)."""
-        sites = list(self.s.directory.sites.values())
-        tz = zone(sites[0].timezone if sites else "Europe/London")
+        tz = zone(self._timezone())
         return format_instant(datetime.combine(date.fromisoformat(day), time(0), tz))
+
+    def local_day(self, instant: str) -> str:
+        """The office's local day of ``instant`` (as the cut-offs count days)."""
+        return local(parse_instant(instant), self._timezone()).date().isoformat()
+
+    def deleted_after(self, period: str, since: str) -> str:
+        """The instant after which the purge (hourly, by the worker) deletes what the
+        ``period`` counts from ``since`` (a local day for :data:`DAY_PERIODS`, else an
+        instant): the inverse of :meth:`cutoffs`."""
+        days = self.periods()[period]
+        if period in DAY_PERIODS:
+            return self.day_starts(
+                (date.fromisoformat(since) + timedelta(days=days + 1)).isoformat()
+            )
+        return format_instant(parse_instant(since) + timedelta(days=days))
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
         """Delete what is due. The connection overwrites deleted content with zeros (``PRAGMA

@@ -97,6 +97,9 @@ def run_checks(
             ]
             results.extend(_as_worker_found(tried, current, settings, clock.now()))
             results.append(guard("booking channels", lambda: _booking_channels(settings)))
+            welsh = guard("Welsh", lambda: _welsh(settings))
+            if welsh.status != "ok":  # said only when a bilingual office lacks some
+                results.append(welsh)
         results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
             results.append(guard("worker", lambda: worker_before_upgrade(path)))
@@ -415,6 +418,14 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     # (phone the resident), until someone acknowledges it. One that may have been sent warns.
     sure = told or any(a.alert is not AlertKind.UNCERTAIN for a in alerts)
     return (fail if sure else warn)("messages", detail)
+
+
+def _welsh(settings: Settings) -> Check:
+    """Each name residents of a bilingual office read has its Welsh form (init's warnings)."""
+    from oss_desk.services.welsh_gaps import welsh_gaps
+
+    gaps = welsh_gaps(settings)
+    return warn("Welsh", "; ".join(gaps)) if gaps else ok("Welsh", "")
 
 
 def _booking_channels(settings: Settings) -> Check:

@@ -82,9 +82,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     # A change notice says what changed: the time the resident last heard of beside the new.
     heard = a.told_time(session.store.conn, appt.id) if kind == "change" else None
     d = _draft(session, appt, kind, heard)
-    ics = (
-        _ics(session, appt, kind, d.label, d.english_place, d.body) if kind != "reminder" else None
-    )
+    ics = _ics(session, appt, kind, d.summaries, d.places, d.body) if kind != "reminder" else None
     qr = booking_qr(appt.ref) if kind in QR_MESSAGES else None
     return Composed(
         d.heading,
@@ -138,8 +136,10 @@ class _Draft:
     bring: list[str]
     """Per language: what to bring as the text says it, first in what may be cut ("": none)."""
     caption: tuple[str, ...]
-    label: str
-    english_place: str
+    summaries: list[str]
+    """Per language: the invitation's title ("Council: Council Tax appointment")."""
+    places: list[str]
+    """Per language: where (the room, the office, its address)."""
     sender: str
 
 
@@ -158,7 +158,7 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
     # A cancellation cannot be changed: no "to change or cancel" line; the council's says so.
     council = "_council" if kind == "cancellation" and appt.cancelled_by == "council" else ""
 
-    bodies, subjects, headings, caption = [], [], [], []
+    bodies, subjects, headings, caption, summaries, places = [], [], [], [], [], []
     texts: list[tuple[str, str]] = []  # per language: what it says, and its change line
     short: list[tuple[str, str]] = []
     brought: list[str] = []
@@ -219,11 +219,10 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
             sms.append(say("sms.reference", ref=appt.ref))
             said.append((" ".join(sms), " ".join([*bring, *tail])))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
+        summaries.append(say("message.summary", council=pick(councils, n), label=label))
+        places.append(place)
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)
-    english_place = (f"{room.name}, {site.name}" if room else site.name) + (
-        f", {words.address}" if words.address else ""
-    )
     return _Draft(
         " / ".join(headings),
         subjects,
@@ -232,8 +231,8 @@ def _draft(session: Session, appt: Appointment, kind: str, heard: datetime | Non
         short,
         brought,
         tuple(caption),
-        words.service.label,
-        english_place,
+        summaries,
+        places,
         sender_name(session, wording),
     )
 
@@ -265,9 +264,15 @@ def email_html(message: Composed, cid: str) -> str:
 
 
 def _ics(
-    session: Session, appt: Appointment, kind: str, label: str, place: str, description: str
+    session: Session,
+    appt: Appointment,
+    kind: str,
+    summaries: list[str],
+    places: list[str],
+    description: str,
 ) -> bytes:
-    """An iCalendar invitation with times in the office's zone (a VTIMEZONE included)."""
+    """An iCalendar invitation with times in the office's zone (a VTIMEZONE included); its
+    title and place in the office's languages, Welsh first, as its description is."""
     site = session.site_ever(appt.site_id)
     tz = zone(site.timezone)
     from icalendar import Calendar, Event  # only when an invitation is written
@@ -284,8 +289,8 @@ def _ics(
     event.add("dtstamp", session.clock.now())
     event.add("dtstart", appt.starts_at.astimezone(tz))
     event.add("dtend", appt.ends_at.astimezone(tz))
-    event.add("summary", f"{session.settings.council.name}: {label} appointment")
-    event.add("location", place)
+    event.add("summary", " / ".join(dict.fromkeys(summaries)))
+    event.add("location", " / ".join(dict.fromkeys(places)))
     event.add("description", description)
     event.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
     cal.add_component(event)

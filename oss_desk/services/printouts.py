@@ -76,7 +76,7 @@ def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     shown = []
     for code, desk in calls:
         # Its board name, and in a bilingual office its Welsh name first where it has one.
-        names = resident.desk_names(session, wording, desk)
+        names = resident.desk_names(session, wording, desk, on_board=True)
         shown.append(Call(code, names[0], names[1] if len(names) > 1 else None))
     return BoardState(calls=tuple(shown), message=resident.board_message(session, site.id))
 

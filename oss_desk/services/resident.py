@@ -42,13 +42,21 @@ def label_names(session: Session, wording: Wording, code: str) -> tuple[str, ...
 
 
 def desk_names(
-    session: Session, wording: Wording, desk_id: str | None, *, board: bool = True
+    session: Session,
+    wording: Wording,
+    desk_id: str | None,
+    *,
+    board: bool = True,
+    on_board: bool = False,
 ) -> tuple[str, ...]:
-    """A desk's public name (its board name, or its full name), Welsh first where it has one."""
+    """A desk's public name (its board name, or its full name), Welsh first where it has one;
+    ``on_board``: as the display board names it (its Welsh board name, where it has one)."""
     config = next((d for d in session.settings.desks if d.id == desk_id), None)
     if config is None:  # a desk no longer configured: its id, never mutated as Welsh
         return (Untranslated(desk_id or ""),)
-    english = (config.board_name or config.display_name) if board else config.display_name
+    if on_board:
+        return wording.names(*config.board_names)
+    english = config.board_names[0] if board else config.display_name
     return wording.names(english, config.name_cy)
 
 

@@ -19,6 +19,7 @@ from oss_desk.services.events import record_event
 from oss_desk.services.opening import remember_bank_holidays
 from oss_desk.services.session import Session, process_account, resolve_person, settings_for
 from oss_desk.services.site_change import ChangeReport, ConfigChange
+from oss_desk.services.welsh_gaps import welsh_gaps
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
 from oss_desk.storage.demo_clock import DEMO_SOURCE as DEMO_SOURCE
 from oss_desk.storage.demo_clock import forget_demo_clock
@@ -254,6 +255,7 @@ def load_into(
         report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
         report.lines.extend(f"Warning: {line}" for line in promised_channels(settings))
         report.lines.extend(f"Warning: {line}" for line in change_line_unset_in(settings))
+        report.lines.extend(f"Warning: {line}" for line in welsh_gaps(settings))
     from oss_desk.services.change_lines import change_lines_cut
 
     loaded = Session(store, clock, settings, read_directory(store.conn), actor, host=True)
@@ -287,9 +289,10 @@ def board_cuts(settings: Settings) -> list[str]:
     shown_at = settings.board_site()
     welsh = "cy" in wording_for(settings, shown_at).languages
     for desk in (d for d in settings.desks if settings.site_of(d) == shown_at):
-        names = [(desk.board_name or desk.display_name, "board_name")]
-        if welsh and desk.name_cy:  # a bilingual office's board names it in Welsh too
-            names.append((desk.name_cy, "name_cy"))
+        english, welsh_name = desk.board_names
+        names = [(english, "board_name")]
+        if welsh and welsh_name:  # a bilingual office's board names it in Welsh too
+            names.append((welsh_name, "board_name_cy"))
         for name, setting in names:
             shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
             if shows is not None:
