@@ -9,7 +9,10 @@ device worker like every other message (claim, hand-over, finish; retried throug
 resident and no person. A report is queued once per office and recipient, however often the
 command runs (``again`` queues it once more on purpose), but for a daily summary sent early
 because the day was closed by hand, then reopened: once the day is over, the whole day's is
-queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`).
+queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`); and
+for a monthly dashboard sent while its month went on ("to date"): once the month is over, the
+whole month's is queued, saying it replaces it
+(:func:`~oss_desk.domain.report_rounds.dashboard_replaced`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import hours_on, local, parse_date
@@ -31,8 +34,14 @@ from oss_desk.domain.closed_day import (
     summary_waits,
 )
 from oss_desk.domain.models import Role, Site
+from oss_desk.domain.report_rounds import (
+    DASHBOARD_REPLACES_SUBJECT,
+    dashboard_replaced,
+    dashboard_replaces_said,
+    replacing_said,
+)
 from oss_desk.domain.reports import DailyReport, MonthlyReport
-from oss_desk.domain.stats import month_of, parse_month
+from oss_desk.domain.stats import month_bounds, month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
 from oss_desk.services.opening import site_workdays
@@ -47,6 +56,17 @@ from oss_desk.storage.day_closures import closed_day, last_reopened
 from oss_desk.storage.reports_visits import visitor_days
 
 ALL_SITES = store.ALL_SITES
+
+Replacing = Callable[[store.ReportMail], tuple[str, str] | None]
+"""For a recipient's latest round of a report: the subject's end and first line of the report
+that replaces it, when one does, else None."""
+
+
+def _went(mail: store.ReportMail, site: Site) -> tuple[bool, datetime]:
+    """Whether ``mail`` was sent, and when it was sent (else queued), in the time of ``site``."""
+    sent = mail.status == "sent" and mail.sent_at is not None
+    at = read_instant(mail.sent_at if sent and mail.sent_at else mail.created_at)
+    return sent, local(at, site.timezone)
 
 
 class NoRecipient(ConfigError, title="Reports cannot be sent"):
@@ -69,8 +89,9 @@ class Queued:
     """Today's summary sent before closing time because the team leader closed the day by hand:
     the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
     replaces: int | None = None
-    """The email of the summary sent early, before the day was reopened, that this whole day's
-    summary replaces (:func:`~oss_desk.domain.closed_day.summary_replaced`)."""
+    """The email this one replaces: the summary sent early, before the day was reopened
+    (:func:`~oss_desk.domain.closed_day.summary_replaced`), or the dashboard sent while its
+    month went on (:func:`~oss_desk.domain.report_rounds.dashboard_replaced`)."""
     cancelled: store.ReportMail | None = None
     """The round just before this one, cancelled before it went (the day reopened)."""
     cancelled_said: str | None = None
@@ -106,8 +127,8 @@ class Queued:
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
         which = f"{what} of {self.place} for {m.period}"
         if self.new and self.replaces is not None:
-            said = f"{which} queued for {m.recipient} (email {m.id}): the whole day's, "
-            said += f"replacing the one sent early (email {self.replaces})."
+            said = f"{which} queued for {m.recipient} (email {m.id}): "
+            said += f"{replacing_said(m.kind, self.replaces)}."
         elif self.new:
             said = f"{which} queued for {m.recipient} (email {m.id})."
         else:
@@ -163,22 +184,35 @@ class ReportMailer:
         done = self._queue("daily", report.date, report, site_id, to, again, early_one, said)
         return [replace(q, closed_early=early) for q in done] if early else done
 
-    def _early_one(
-        self, site: Site, day: str, site_id: str | None
-    ) -> Callable[[store.ReportMail], str | None]:
-        """For a recipient's latest summary of ``day``: the first line of the whole day's
-        summary that replaces it when it was sent early and the day was reopened after it
-        (:func:`~oss_desk.domain.closed_day.summary_replaced`), else None."""
+    def _early_one(self, site: Site, day: str, site_id: str | None) -> Replacing:
+        """For a recipient's latest summary of ``day``: the subject's end and first line of the
+        whole day's summary that replaces it when it was sent early and the day was reopened
+        after it (:func:`~oss_desk.domain.closed_day.summary_replaced`), else None."""
         closes = closing_time(self.s, site, day)
         with self.s.store.read() as conn:
             reopened = last_reopened(conn, day, site_id)
 
-        def replaced(mail: store.ReportMail) -> str | None:
+        def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
             if not summary_replaced(read_instant(mail.created_at), closes, reopened):
                 return None
-            sent = mail.status == "sent" and mail.sent_at is not None
-            at = read_instant(mail.sent_at if sent and mail.sent_at else mail.created_at)
-            return replaces_said(f"{local(at, site.timezone):%H:%M}", sent)
+            sent, at = _went(mail, site)
+            return REPLACES_SUBJECT, replaces_said(f"{at:%H:%M}", sent)
+
+        return replaced
+
+    def _to_date_one(self, site: Site, month: str) -> Replacing:
+        """For a recipient's latest dashboard of ``month``: the subject's end and first line of
+        the whole month's that replaces it when it counted the month only to date and the month
+        is over now (:func:`~oss_desk.domain.report_rounds.dashboard_replaced`), else None."""
+        last = month_bounds(month)[1]
+        today = date.fromisoformat(self.s.today(site))
+
+        def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
+            queued = local(read_instant(mail.created_at), site.timezone).date()
+            if not dashboard_replaced(queued, last, today):
+                return None
+            sent, at = _went(mail, site)
+            return DASHBOARD_REPLACES_SUBJECT, dashboard_replaces_said(at.date(), sent)
 
         return replaced
 
@@ -194,7 +228,8 @@ class ReportMailer:
             month = parse_month(month)
         with ReportService(self.s) as reports:
             report = reports.monthly(month, site_id)
-        return self._queue("monthly", month, report, site_id, to, again)
+        to_date_one = self._to_date_one(self._site(site_id), month)
+        return self._queue("monthly", month, report, site_id, to, again, to_date_one)
 
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
@@ -330,12 +365,13 @@ class ReportMailer:
         site_id: str | None,
         to: list[str],
         again: bool,
-        early_one: Callable[[store.ReportMail], str | None] | None = None,
+        early_one: Replacing | None = None,
         early: tuple[str, str] | None = None,
     ) -> list[Queued]:
         """Queue the report for each recipient (once; ``again``: once more). ``early_one``: the
-        first line of a whole day's summary that replaces a recipient's latest, when it does
-        (then it is queued again, its subject and first line saying so). ``early``: the end of
+        subject's end and first line of a whole day's summary (or month's dashboard) that
+        replaces a recipient's latest, when it does (then it is queued again, its subject and
+        first line saying so). ``early``: the end of
         the subject and the first line of a summary sent before closing time
         (:func:`~oss_desk.domain.closed_day.early_summary_said`)."""
         body = render_report(self.s, without_people(report), "text")
@@ -355,14 +391,15 @@ class ReportMailer:
                 )
                 first = early_one(before) if before is not None and early_one else None
                 replacing = first is not None and not again
+                ends, line = first if first is not None and replacing else ("", None)
                 mail, new = store.queue(
                     conn,
                     kind=kind,
                     period=period,
                     scope=scope,
                     recipient=recipient,
-                    subject=subject + REPLACES_SUBJECT if replacing else subject,
-                    body=f"{first}\n\n{body}" if replacing else body,
+                    subject=subject + ends,
+                    body=body if line is None else f"{line}\n\n{body}",
                     reference=f"oss-r-{kind}-{period}-{secrets.token_hex(4)}",
                     now=now,
                     queued_by=self.s.actor.person,

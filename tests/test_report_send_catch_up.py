@@ -1,0 +1,85 @@
+"""The team leader's month end (trial 36): reports the timer sends after the fact. A monthly
+dashboard sent by hand while its month went on ("to date") is followed, once the month is over,
+by the whole month's, saying it replaces it (before, it blocked the whole month's for good).
+Real SQLite files, the real commands and a real (aiosmtpd) mail server through the device
+worker's report-email lane."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli, rows
+from .messaging import SmtpServer
+from .test_report_send import LEADER, deliver, office
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_over(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    early = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2026-12-01T18:00:00Z"
+    )
+    assert early.code == 0, early.err
+    [first] = early.json()
+    assert (first["period"], first["queued"]) == ("2026-12", True)
+    assert deliver(cli.db, "2026-12-01T18:01:00Z").sent == 1
+    # Sent again by hand while December goes on: nothing new (it is still to date).
+    later = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2026-12-20T12:00:00Z"
+    )
+    assert [q["queued"] for q in later.json()] == [False]
+    # The first working day of January, the timer's run: the whole month's, replacing it.
+    due = cli("report", "send", "due", now="2027-01-04T17:30:00Z")
+    assert due.code == 0, due.err
+    assert f"Monthly dashboard of Civic Centre for 2026-12 queued for {LEADER} (email " in due.out
+    assert f"the whole month's, replacing the one sent to date (email {first['id']})." in due.out
+    assert deliver(cli.db, "2027-01-04T17:31:00Z").sent >= 1
+    monthly = [m for m in smtp.mailbox.messages if m["Subject"].startswith("Monthly")]
+    assert [m["Subject"] for m in monthly] == [
+        "Monthly dashboard: Civic Centre, 2026-12",
+        "Monthly dashboard: Civic Centre, 2026-12 "
+        "(the whole month, replacing the dashboard sent to date)",
+    ]
+    to_date, whole = (m.get_content().replace("\r\n", "\n") for m in monthly)
+    assert "to date" in to_date
+    assert whole.split("\n")[0] == (
+        "This is the whole month's dashboard: it replaces the one sent on Tue 01 Dec, which "
+        "counted the month only to that day."
+    )
+    assert "December 2026" in whole and "to date" not in whole
+    # Once only: the next runs, and the command by hand, find the whole month's queued.
+    again = cli("report", "send", "due", "--json", now="2027-01-05T17:30:00Z")
+    assert [q["queued"] for q in again.json() if q["kind"] == "monthly"] == [False]
+    by_hand = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2027-01-06T09:00:00Z"
+    )
+    assert [(q["queued"], q["replaces"]) for q in by_hand.json()] == [(False, None)]
+    assert rows(cli.db, "SELECT round, status FROM report_mails WHERE kind = 'monthly'") == [
+        (1, "sent"),
+        (2, "sent"),
+    ]
+
+
+def test_a_whole_months_dashboard_sent_after_it_is_over_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    sent = cli(
+        "report", "send", "monthly", "--month", "2026-11", "--json", now="2026-12-01T18:00:00Z"
+    )
+    assert [q["queued"] for q in sent.json()] == [True]
+    due = cli("report", "send", "due", "--json", now="2026-12-02T17:30:00Z")
+    assert [(q["queued"], q["replaces"]) for q in due.json() if q["kind"] == "monthly"] == [
+        (False, None)
+    ]
