@@ -217,9 +217,14 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
         assert done.code == 0, done.err
         return [(q["kind"], q["period"], q["queued"]) for q in done.json()]
 
-    # 1 January after closing: not a working day, so the last one's summary (31 December,
-    # caught up), and no dashboard yet.
-    assert due("2027-01-01T18:00:00Z") == [("daily", "2026-12-31", True)]
+    # 1 January after closing: not a working day, so the summaries of the working days of
+    # the week before that were never sent (29 to 31 December, caught up; 28 December was a
+    # bank holiday), and no dashboard yet.
+    assert due("2027-01-01T18:00:00Z") == [
+        ("daily", "2026-12-29", True),
+        ("daily", "2026-12-30", True),
+        ("daily", "2026-12-31", True),
+    ]
     monday = due("2027-01-04T17:30:00Z")
     if nation == "ENG":
         assert monday == [("daily", "2027-01-04", True), ("monthly", "2026-12", True)]
@@ -230,7 +235,8 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
     assert rows(db, "SELECT count(*) FROM report_mails WHERE kind = 'monthly'") == [(1,)]
     days = rows(db, "SELECT period FROM report_mails WHERE kind = 'daily' ORDER BY id")
     holiday = [] if nation == "SCT" else [("2027-01-04",)]
-    assert days == [("2026-12-31",), *holiday, ("2027-01-05",)]
+    caught_up = [("2026-12-29",), ("2026-12-30",), ("2026-12-31",)]
+    assert days == [*caught_up, *holiday, ("2027-01-05",)]
 
 
 @pytest.mark.parametrize(

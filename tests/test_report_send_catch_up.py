@@ -83,3 +83,49 @@ def test_a_whole_months_dashboard_sent_after_it_is_over_stands(
     assert [(q["queued"], q["replaces"]) for q in due.json() if q["kind"] == "monthly"] == [
         (False, None)
     ]
+
+
+def test_every_missed_evening_of_the_last_week_is_caught_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer ran on Friday 27 November, then not on Monday 30 November: its run on Tuesday
+    1 December after closing sends Monday's and Tuesday's (before, only Tuesday's: Monday's was
+    never sent, and nothing said so)."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+
+    def due(now: str) -> list[str]:
+        done = cli("report", "send", "due", "--json", now=now)
+        assert done.code == 0, done.err
+        return [q["period"] for q in done.json() if q["kind"] == "daily" and q["queued"]]
+
+    # The first run: the week so far (records begin on Monday 23 November).
+    assert due("2026-11-27T17:30:00Z") == [
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+    ]
+    assert due("2026-12-01T18:00:00Z") == ["2026-11-30", "2026-12-01"]
+    out = cli("report", "send", "due", now="2026-12-01T19:15:00Z")
+    assert (out.code, out.out) == (0, "")  # once each
+    assert rows(
+        cli.db, "SELECT period FROM report_mails WHERE period >= '2026-11-30' ORDER BY id"
+    ) == [("2026-11-30",), ("2026-12-01",)]
+
+
+def test_a_missed_evening_older_than_a_week_is_not_caught_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    done = cli("report", "send", "due", "--json", now="2026-12-03T17:30:00Z")
+    assert done.code == 0, done.err
+    # Thursday 3 December: the last 7 days back to Thursday 26 November, not Monday 23rd.
+    assert [q["period"] for q in done.json() if q["kind"] == "daily"] == [
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+    ]

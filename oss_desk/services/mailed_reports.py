@@ -234,21 +234,23 @@ class ReportMailer:
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
         is over (today's after closing, or at once once the team leader closed it by hand, as
-        ``report send daily`` sends it; after a missed evening, the day before's at the next
-        run), and of each day it was closed but still took arrivals (a closure day, a bank
-        holiday, a Saturday: :meth:`closed_days_with_arrivals`), and last month's dashboard
-        from the first working day of the month on. Each is queued at most once, so running
-        this again (or every hour) sends nothing twice."""
+        ``report send daily`` sends it), and of every other day in the last week it opened whose
+        summary was never queued (missed evenings, however many runs were missed:
+        :meth:`missed_days`), and of each day it was closed but still took arrivals (a closure
+        day, a bank holiday, a Saturday: :meth:`closed_days_with_arrivals`), oldest first, and
+        last month's dashboard from the first working day of the month on. Each is queued at
+        most once, so running this again (or every hour) sends nothing twice."""
         self._ready()
         done: list[Queued] = []
         several = len(self.s.directory.sites) > 1
         for site in self.s.directory.sites.values():
             scope = site.id if several else None
             day = self.last_closed_day(site)
-            if day is not None:
-                done += self.daily(day.isoformat(), scope)
-            for closed in self.closed_days_with_arrivals(site, scope):
-                done += self.daily(closed.isoformat(), scope)
+            days = {day} if day is not None else set()
+            days.update(self.missed_days(site, scope))
+            days.update(self.closed_days_with_arrivals(site, scope))
+            for each in sorted(days):
+                done += self.daily(each.isoformat(), scope)
             workdays = self._workdays(site)
             today = date.fromisoformat(self.s.today(site))
             month_start = today.replace(day=1)
@@ -291,6 +293,14 @@ class ReportMailer:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
         records begin) that is over: its closing time has passed, or it was closed by hand."""
         return next((day for day, opened in self._days_over(site, look_back) if opened), None)
+
+    def missed_days(self, site: Site, scope: str | None, look_back: int = 7) -> list[date]:
+        """The working days of ``site`` in the last ``look_back`` days (not before its records
+        begin) that are over and whose summary was never queued (to anyone; what was cancelled
+        before it went does not count), oldest first: evenings the timer did not run."""
+        opened = [day for day, opened in self._days_over(site, look_back) if opened]
+        sent = store.queued_periods(self.s.store.conn, "daily", scope or ALL_SITES)
+        return sorted(day for day in opened if day.isoformat() not in sent)
 
     def closed_days_with_arrivals(
         self, site: Site, scope: str | None, look_back: int = 7
