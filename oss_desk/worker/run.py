@@ -170,7 +170,9 @@ class DeviceWorker:
             result.count_messages(referral_messages(session, steps))
 
         def mails() -> None:
-            result.report_emails_sent += report_mails(session, self.owner).sent
+            tally = report_mails(session, self.owner)
+            result.report_emails_sent += tally.sent
+            result.report_emails_failed += tally.failed
 
         def feedback() -> None:
             result.feedback_texts_sent += FeedbackTextDelivery.round(session, self.owner).sent
@@ -338,6 +340,7 @@ class DeviceWorker:
         if counts is not None:
             counts.count_messages(messages)
             counts.report_emails_sent += mails.sent
+            counts.report_emails_failed += mails.failed
             counts.feedback_texts_sent += texts.sent
         board = BoardDelivery(session, self.owner)
         try:
