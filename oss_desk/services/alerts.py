@@ -221,7 +221,8 @@ def leader_alerts(session: Session, site_id: str | None = None) -> list[LeaderAl
 
 @dataclass(frozen=True, slots=True)
 class ReportMailAlert:
-    """A report email (the daily summary, the monthly dashboard) that failed for good."""
+    """A report email (the daily summary, the monthly dashboard) that failed for good, with no
+    later round of it to the same recipient sent since (``report send ... --again``)."""
 
     id: int
     kind: str
@@ -243,19 +244,18 @@ LeaderAlert = MessageAlert | ReferralMessageAlert | ReportMailAlert
 
 
 def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
-    """Report emails failed for good, not yet acknowledged (the recipient is staff's address,
-    not shown here)."""
+    """Report emails failed for good, not yet acknowledged nor sent again since (the
+    recipient is staff's address, not shown here)."""
     return report_mail_alerts_in(session.store.conn, session.clock.now())
 
 
 def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[ReportMailAlert]:
-    from oss_desk.storage import outbox as o
-    from oss_desk.storage.report_mails import ReportMail
+    from oss_desk.storage.report_mails import failed_unsettled
 
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     return [
         ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
-        for m in map(ReportMail.of, o.failed_unacknowledged(conn, o.REPORT_MAILS, since))
+        for m in failed_unsettled(conn, since)
     ]
 
 
