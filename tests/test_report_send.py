@@ -152,7 +152,10 @@ def test_sending_twice_queues_once_unless_again(
     assert again.code == 0 and again.json()[0]["queued"] is False
     deliver(db, MONDAY_EVENING)
     after = cli("report", "send", "daily", "--date", "2026-11-23", now=MONDAY_EVENING)
-    assert "already queued" in after.out and "sent 2026-11-23T17:30:00.000Z" in after.out
+    assert after.out == (
+        f"Daily summary of Civic Centre for 2026-11-23 was already queued for {LEADER} "
+        "(email 1, sent Mon 23 Nov 17:30); nothing queued.\n"
+    )
     deliver(db, MONDAY_EVENING)
     assert len(smtp.mailbox.messages) == 1
     more = cli(

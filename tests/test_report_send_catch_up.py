@@ -1,6 +1,8 @@
 """The team leader's month end (trial 36): reports the timer sends after the fact. A monthly
 dashboard sent by hand while its month went on ("to date") is followed, once the month is over,
-by the whole month's, saying it replaces it (before, it blocked the whole month's for good).
+by the whole month's, saying it replaces it (before, it blocked the whole month's for good);
+every missed evening of the last week is caught up, not only the latest; a report found queued
+before says when it was sent, in the office's time, or how to send one that failed again.
 Real SQLite files, the real commands and a real (aiosmtpd) mail server through the device
 worker's report-email lane."""
 
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import Cli, rows
-from .messaging import SmtpServer
+from .messaging import SmtpServer, free_port
 from .test_report_send import LEADER, deliver, office
 
 
@@ -129,3 +131,32 @@ def test_a_missed_evening_older_than_a_week_is_not_caught_up(
         "2026-12-02",
         "2026-12-03",
     ]
+
+
+def test_a_report_queued_before_says_when_it_was_sent_in_local_time(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    summer = "2027-06-14T17:30:00Z"  # Monday, 18:30 in London (BST): the office has closed
+    assert cli("report", "send", "daily", "--date", "2027-06-14", now=summer).code == 0
+    assert deliver(cli.db, summer).sent == 1
+    again = cli("report", "send", "daily", "--date", "2027-06-14", now="2027-06-15T08:00:00Z")
+    assert again.out == (
+        f"Daily summary of Civic Centre for 2027-06-14 was already queued for {LEADER} "
+        "(email 1, sent Mon 14 Jun 18:30); nothing queued.\n"
+    )
+
+
+def test_a_failed_report_found_queued_says_how_to_send_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, f"smtp://127.0.0.1:{free_port()}?starttls=off"), monkeypatch)
+    evening = "2026-11-23T17:30:00Z"
+    assert cli("report", "send", "daily", "--date", "2026-11-23", now=evening).code == 0
+    assert deliver(cli.db, evening).retried == 1
+    assert deliver(cli.db, "2026-11-24T18:00:00Z").failed == 1  # past messages.notice_hours
+    again = cli("report", "send", "daily", "--date", "2026-11-23", now="2026-11-24T18:05:00Z")
+    assert again.out == (
+        f"Daily summary of Civic Centre for 2026-11-23 was already queued for {LEADER} "
+        "(email 1, failed: send it again with --again); nothing queued.\n"
+    )

@@ -8,7 +8,7 @@ says. One rule, one home: ``report send monthly`` and ``report send due`` both a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to date)"
 """The end of the subject of a whole month's dashboard queued in place of a to-date one."""
@@ -37,3 +37,14 @@ def replacing_said(kind: str, email: int) -> str:
     if kind == "daily":
         return f"the whole day's, replacing the one sent early (email {email})"
     return f"the whole month's, replacing the one sent to date (email {email})"
+
+
+def already_queued_state(status: str, sent_at: datetime | None) -> str:
+    """Where a report email found already queued stands, as its line says it: ``sent Mon 07 Dec
+    10:44`` (``sent_at``: in the office's time), ``failed: send it again with --again``, else its
+    status (``pending`` or ``sending``: the worker has it)."""
+    if status == "sent" and sent_at is not None:
+        return f"sent {sent_at:%a %d %b %H:%M}"
+    if status == "failed":
+        return "failed: send it again with --again"
+    return status

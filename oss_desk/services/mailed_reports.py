@@ -36,6 +36,7 @@ from oss_desk.domain.closed_day import (
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.report_rounds import (
     DASHBOARD_REPLACES_SUBJECT,
+    already_queued_state,
     dashboard_replaced,
     dashboard_replaces_said,
     replacing_said,
@@ -96,6 +97,9 @@ class Queued:
     """The round just before this one, cancelled before it went (the day reopened)."""
     cancelled_said: str | None = None
     """The line that says so (:func:`~oss_desk.domain.closed_day.early_cancelled_said`)."""
+    state: str = ""
+    """Where it stands, as its line says it when it was queued before: sent when, in the
+    office's time, or failed (:func:`~oss_desk.domain.report_rounds.already_queued_state`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -132,7 +136,7 @@ class Queued:
         elif self.new:
             said = f"{which} queued for {m.recipient} (email {m.id})."
         else:
-            state = f"sent {m.sent_at}" if m.status == "sent" else m.status
+            state = self.state or m.status
             said = f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
             said += "nothing queued."
         more = [m for m in (self.cancelled_said, self.closed_early) if m is not None]
@@ -393,6 +397,7 @@ class ReportMailer:
             subject, body = subject + early[0], f"{early[1]}\n\n{body}"
         now = format_instant(self.s.clock.now())
         scope = site_id or ALL_SITES
+        zone = self._site(site_id).timezone
         done = []
         with self.s.store.write() as conn:
             for recipient in to:
@@ -418,8 +423,18 @@ class ReportMailer:
                 was = before.id if replacing and before is not None else None
                 gone = store.cancelled_before(conn, mail)
                 said = None if gone is None else self._cancelled_said(gone)
+                sent = read_instant(mail.sent_at) if mail.sent_at else None
+                state = already_queued_state(mail.status, sent and local(sent, zone))
                 done.append(
-                    Queued(mail, new, where, replaces=was, cancelled=gone, cancelled_said=said)
+                    Queued(
+                        mail,
+                        new,
+                        where,
+                        replaces=was,
+                        cancelled=gone,
+                        cancelled_said=said,
+                        state=state,
+                    )
                 )
         return done
 
