@@ -438,6 +438,17 @@ def acknowledge_alerts(
         )
 
 
+def seen_to_question(alerts: Sequence[LeaderAlert]) -> str:
+    """The first line of the team leader's A: what seeing to the ``alerts`` means (a message to
+    a resident: they were told another way; a report email: it was sent again, or is not
+    needed)."""
+    residents = any(not isinstance(a, ReportMailAlert) for a in alerts)
+    reports = any(isinstance(a, ReportMailAlert) for a in alerts)
+    told = ["the resident told another way"] if residents else []
+    told += ["the report sent again or not needed"] if reports else []
+    return f"Seen to ({'; '.join(told)})?"
+
+
 def acknowledge_shown(session: Session, actor: Actor, alerts: Sequence[LeaderAlert]) -> int:
     """The team leader's A: the alerts on their status line (``alerts``) are seen to."""
     return acknowledge_alerts(

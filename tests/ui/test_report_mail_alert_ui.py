@@ -32,7 +32,10 @@ async def test_the_leaders_a_names_a_failed_report_email_and_acknowledges_it(
         await until(lambda: app.snapshot is not None and bool(app.snapshot.alerts))
         await pressed_to(pilot, LeaderScreen, "f4")
         dialog = await pressed_to(pilot, ConfirmDialog, "a")
-        assert "daily report email for 2026-11-23" in str(dialog.heading)
+        question = str(dialog.heading)
+        assert question.startswith("Seen to (the report sent again or not needed)?\n")
+        assert "daily report email for 2026-11-23" in question
+        assert "resident" not in question
         await pressed_to(pilot, LeaderScreen, "y")
         await until(lambda: said(app, "Alerts acknowledged"))
         await settled(pilot)
