@@ -87,6 +87,11 @@ class WorkerReport(PrintCounts):
     steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
     """The steps that failed (what was not done), with the expected fault (None: a bug)."""
 
+    def count_report_emails(self, sent: SendTally) -> None:
+        """Adds a round's (or a take-over's) report emails: sent, and failed for good."""
+        self.report_emails_sent += sent.sent
+        self.report_emails_failed += sent.failed
+
     def count_messages(self, sent: SendTally) -> None:
         """Adds a round's (or a take-over's) appointment or referral messages."""
         self.messages_sent += sent.sent

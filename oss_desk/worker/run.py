@@ -170,9 +170,7 @@ class DeviceWorker:
             result.count_messages(referral_messages(session, steps))
 
         def mails() -> None:
-            tally = report_mails(session, self.owner)
-            result.report_emails_sent += tally.sent
-            result.report_emails_failed += tally.failed
+            result.count_report_emails(report_mails(session, self.owner))
 
         def feedback() -> None:
             result.feedback_texts_sent += FeedbackTextDelivery.round(session, self.owner).sent
@@ -339,8 +337,7 @@ class DeviceWorker:
         recovered += FeedbackTextDelivery(session, owner=self.owner).recover(texts)
         if counts is not None:
             counts.count_messages(messages)
-            counts.report_emails_sent += mails.sent
-            counts.report_emails_failed += mails.failed
+            counts.count_report_emails(mails)
             counts.feedback_texts_sent += texts.sent
         board = BoardDelivery(session, self.owner)
         try:
