@@ -160,3 +160,27 @@ def test_a_failed_report_found_queued_says_how_to_send_it_again(
         f"Daily summary of Civic Centre for 2026-11-23 was already queued for {LEADER} "
         "(email 1, failed: send it again with --again); nothing queued.\n"
     )
+
+
+def test_in_scotland_the_whole_month_follows_on_its_first_working_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday 4 January 2027 is a Scottish bank holiday (2 January's substitute): the whole
+    month's dashboard waits for Tuesday 5th, then replaces the one sent to date."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    config = tmp_path / "site.toml"
+    config.write_text(
+        config.read_text().replace(
+            'name = "Civic Centre"\n', 'name = "Civic Centre"\nnation = "SCT"\n'
+        )
+    )
+    scottish = {"OSS_DESK_CONFIG": str(config)}
+
+    def monthly(*args: str, now: str) -> list[tuple[bool, object]]:
+        done = cli("report", "send", *args, "--json", now=now, env=scottish)
+        assert done.code == 0, done.err
+        return [(q["queued"], q["replaces"]) for q in done.json() if q["kind"] == "monthly"]
+
+    assert monthly("monthly", "--month", "2026-12", now="2026-12-01T18:00:00Z") == [(True, None)]
+    assert monthly("due", now="2027-01-04T17:30:00Z") == []
+    assert monthly("due", now="2027-01-05T17:30:00Z") == [(True, 1)]
