@@ -501,7 +501,10 @@ def build_settings(document: dict[str, Any], source: str, *, environment: bool =
     except ValidationError as exc:
         raise config_error(validation_problems(exc, source, document), source) from None
     except ValueError as exc:  # e.g. an OSS_DESK_* variable that is not valid JSON
-        raise ConfigError(f"{source}: {exc}") from None
+        from oss_desk.config_environment import unreadable_variable
+
+        named = unreadable_variable(exc, Settings, ENV_PREFIX, os.environ)
+        raise ConfigError(named or f"{source}: {exc}") from None
     except RecursionError:  # an OSS_DESK_* variable of JSON nested thousands deep
         raise ConfigError(
             f"{source}: a setting (or an OSS_DESK_* variable) is nested too deeply"

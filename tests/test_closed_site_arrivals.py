@@ -114,15 +114,16 @@ def test_a_closed_day_with_arrivals_gets_its_summary_emailed_once(
         assert done.code == 0, done.err
         return [(q["kind"], q["period"], q["queued"]) for q in done.json()]
 
-    # Wednesday after its usual closing time: Tuesday's (the last working day) and the
-    # closure day's, which took an arrival.
+    # Wednesday after its usual closing time: Monday's and Tuesday's (the working days of the
+    # week so far: records begin on Monday) and the closure day's, which took an arrival.
     assert due("2026-11-25T17:30:00Z") == [
+        ("daily", "2026-11-23", True),
         ("daily", "2026-11-24", True),
         ("daily", "2026-11-25", True),
     ]
     # The next run says nothing of the closure day again (only what it said before).
     assert due("2026-11-25T18:30:00Z") == [("daily", "2026-11-24", False)]
-    assert deliver(db, "2026-11-25T18:30:00Z").sent == 2
+    assert deliver(db, "2026-11-25T18:30:00Z").sent == 3
     [mail] = [m for m in smtp.mailbox.messages if "2026-11-25" in str(m["Subject"])]
     body = mail.get_content().replace("\r\n", "\n")
     assert body.splitlines()[:2] == [

@@ -152,7 +152,10 @@ def test_sending_twice_queues_once_unless_again(
     assert again.code == 0 and again.json()[0]["queued"] is False
     deliver(db, MONDAY_EVENING)
     after = cli("report", "send", "daily", "--date", "2026-11-23", now=MONDAY_EVENING)
-    assert "already queued" in after.out and "sent 2026-11-23T17:30:00.000Z" in after.out
+    assert after.out == (
+        f"Daily summary of Civic Centre for 2026-11-23 was already queued for {LEADER} "
+        "(email 1, sent Mon 23 Nov 17:30); nothing queued.\n"
+    )
     deliver(db, MONDAY_EVENING)
     assert len(smtp.mailbox.messages) == 1
     more = cli(
@@ -217,9 +220,14 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
         assert done.code == 0, done.err
         return [(q["kind"], q["period"], q["queued"]) for q in done.json()]
 
-    # 1 January after closing: not a working day, so the last one's summary (31 December,
-    # caught up), and no dashboard yet.
-    assert due("2027-01-01T18:00:00Z") == [("daily", "2026-12-31", True)]
+    # 1 January after closing: not a working day, so the summaries of the working days of
+    # the week before that were never sent (29 to 31 December, caught up; 28 December was a
+    # bank holiday), and no dashboard yet.
+    assert due("2027-01-01T18:00:00Z") == [
+        ("daily", "2026-12-29", True),
+        ("daily", "2026-12-30", True),
+        ("daily", "2026-12-31", True),
+    ]
     monday = due("2027-01-04T17:30:00Z")
     if nation == "ENG":
         assert monday == [("daily", "2027-01-04", True), ("monthly", "2026-12", True)]
@@ -230,7 +238,8 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
     assert rows(db, "SELECT count(*) FROM report_mails WHERE kind = 'monthly'") == [(1,)]
     days = rows(db, "SELECT period FROM report_mails WHERE kind = 'daily' ORDER BY id")
     holiday = [] if nation == "SCT" else [("2027-01-04",)]
-    assert days == [("2026-12-31",), *holiday, ("2027-01-05",)]
+    caught_up = [("2026-12-29",), ("2026-12-30",), ("2026-12-31",)]
+    assert days == [*caught_up, *holiday, ("2027-01-05",)]
 
 
 @pytest.mark.parametrize(

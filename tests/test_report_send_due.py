@@ -121,6 +121,7 @@ def test_a_closed_day_whose_only_ticket_was_issued_in_error_sends_no_summary(
     again = cli("ticket", "issue", "--service", "C", "--site", "library", now=CLOSURE)
     assert again.code == 0, again.err
     lines = _due(cli, "2026-11-25T18:30:00Z")
+    # (Emails 1 to 5: each site's working days of the week so far, Monday 23 November on.)
     assert lines == [
-        f"Daily summary of Library One Stop Shop for 2026-11-25 queued for {LEADER} (email 3)."
+        f"Daily summary of Library One Stop Shop for 2026-11-25 queued for {LEADER} (email 6)."
     ]

@@ -111,7 +111,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         names = (
             "printed", "sent", "retried", "failed", "uncertain", "board_frames",
             "messages_sent", "messages_retried", "messages_failed", "no_shows",
-            "turn_texts_sent", "report_emails_sent", "feedback_texts_sent",
+            "turn_texts_sent", "report_emails_sent", "report_emails_failed",
+            "feedback_texts_sent",
         )  # fmt: skip
         if as_json:
             emit_json(
@@ -130,7 +131,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                 f"{said('messages_sent')}, to retry {said('messages_retried')}, failed "
                 f"{said('messages_failed')}; appointments marked no-show {said('no_shows')}; "
                 f"turn texts sent {said('turn_texts_sent')}; report emails sent "
-                f"{said('report_emails_sent')}; follow-up texts sent "
+                f"{said('report_emails_sent')}, failed {said('report_emails_failed')}; "
+                "follow-up texts sent "
                 f"{said('feedback_texts_sent')}."
             )
             for url, status in report.printers.items():

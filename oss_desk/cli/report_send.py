@@ -72,9 +72,10 @@ def monthly(
 )
 @json_command
 def due(state: State, verbose: bool, as_json: bool) -> None:
-    """What the timer runs: today's summary once closed, last month's dashboard from the first
-    working day of the month; each at most once. Prints a line for each report queued now and
-    nothing else (--json lists those queued before too)."""
+    """What the timer runs: today's summary once closed (and any of the last week's working
+    days never sent), last month's dashboard from the first working day of the month (the whole
+    month's after one sent to date); each at most once. Prints a line for each report queued
+    now and nothing else (--json lists those queued before too)."""
     from oss_desk.services.mailed_reports import ReportMailer
 
     # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so

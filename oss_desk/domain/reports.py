@@ -206,6 +206,9 @@ class DayComparison:
     wait_p90_minutes: float | None
     recorded: bool = True
     """False: a day before the office's records begin (its zeros are no figures)."""
+    closed: str | None = None
+    """Why the office was closed that day (``a bank holiday (Christmas Day)``: its visits are
+    no open day's; :func:`day_closed_said`); None on a day it opened."""
 
     @classmethod
     def of(cls, day: str, figures: VisitFigures) -> DayComparison:
@@ -215,7 +218,7 @@ class DayComparison:
             **{
                 f.name: getattr(figures, f.name)
                 for f in fields(cls)
-                if f.name not in ("date", "recorded")
+                if f.name not in ("date", "recorded", "closed")
             },
         )
 
@@ -254,6 +257,13 @@ class DailyReport(PeriodReport):
 
 
 CLOSED_THAT_DAY = "Office closed that day"
+
+
+def day_closed_said(why: str) -> str:
+    """A closed day beside its visits, wherever days are listed (the month's arrivals by day,
+    the same day in previous weeks; text and HTML alike): ``closed: a bank holiday (Christmas
+    Day)``, so that a closed day's 0 does not read as an open day nobody came to."""
+    return f"closed: {why}"
 
 
 def closed_words(report: DailyReport) -> str | None:
@@ -353,6 +363,9 @@ class MonthlyReport(PeriodReport):
     :meth:`FollowupFigures.as_json`)."""
     to_date: str | None = None
     """The month still going on: the last day counted (today); None once it is over."""
+    closed_days: Mapping[str, str] = field(default_factory=dict)
+    """The days of :attr:`by_day` the office was closed (a weekend, a bank holiday, a local
+    closure) -> why, in words (:func:`day_closed_said`): their counts are no open day's."""
 
     def days_recorded(self) -> dict[str, int | None]:
         """:attr:`by_day` as every presentation shows it: None (said ``no records``, never 0)

@@ -82,7 +82,7 @@ class ReportRules:
         ]
         if appointments:
             found += [
-                (APPOINTMENTS_KEPT, "Appointments kept (attended)"),
+                (APPOINTMENTS_KEPT, "Appointments kept (checked in)"),
                 (
                     COUNCIL_NOTICE,
                     f"Council cancellations and moves with {self.notice_days} working {notice}"

@@ -407,7 +407,7 @@ SEEN_WITHIN_TARGET = Measure("within_15_min", 80, Rule.OVER)
 FIRST_CONTACT = Measure("first_contact", 80, Rule.AT_LEAST)
 """Transactions resolved at the first point of contact: 80%."""
 APPOINTMENTS_KEPT = Measure("appointments_kept", None, Rule.MONITORED)
-"""Appointments kept (attended): monitored monthly."""
+"""Appointments kept (the resident checked in, seen or not): monitored monthly."""
 COUNCIL_NOTICE = Measure("council_notice", 100, Rule.AT_LEAST)
 """The council cancelling an appointment gives the required notice: always."""
 PUNCTUALITY = Measure("appointment_punctuality", None, Rule.MONITORED)

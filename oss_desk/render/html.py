@@ -28,6 +28,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
     closed_words,
+    day_closed_said,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET
@@ -178,7 +179,7 @@ def _monthly_sections(report: MonthlyReport, names: ReportNames) -> list[str]:
         day_bars,
         unit="visits",
         first_column="Day",
-        data_table=_calendar(report.days_recorded()),
+        data_table=_calendar(report.days_recorded(), report.closed_days),
     )
     return [
         section(
@@ -348,9 +349,11 @@ def _previous_weeks(report: DailyReport) -> str:
         *((long_date(w.date), w) for w in report.previous_weeks),
     ]
     rows = [
-        row(label, *(shown(w) for _, shown in _WEEK_FIELDS))
-        if w.recorded
-        else row(label, NO_RECORDS, *("" for _ in _WEEK_FIELDS[1:]))
+        row(label, NO_RECORDS, *("" for _ in _WEEK_FIELDS[1:]))
+        if not w.recorded
+        else row(label, day_closed_said(w.closed), *("" for _ in _WEEK_FIELDS[1:]))
+        if w.closed is not None and not w.visits
+        else row(_closed_after(label, w.closed), *(shown(w) for _, shown in _WEEK_FIELDS))
         for label, w in days
     ]
     return section(
@@ -367,9 +370,14 @@ def _previous_weeks(report: DailyReport) -> str:
 # The monthly page ------------------------------------------------------------------------------
 
 
-def _calendar(by_day: Mapping[str, int | None]) -> str:
+def _closed_after(said: str, closed: str | None) -> str:
+    """``said`` and, on a day the office was closed, why (:func:`day_closed_said`)."""
+    return said if closed is None else f"{said} ({day_closed_said(closed)})"
+
+
+def _calendar(by_day: Mapping[str, int | None], closed: Mapping[str, str]) -> str:
     """The month's visits as a calendar: a row a week, Monday first (``no records`` on a day
-    before the records begin)."""
+    before the records begin; a day the office was ``closed`` says so, in place of a 0)."""
     weeks: list[list[str]] = []
     for day, n in by_day.items():
         try:
@@ -378,7 +386,13 @@ def _calendar(by_day: Mapping[str, int | None]) -> str:
             continue
         if not weeks or when.weekday() == 0:
             weeks.append([""] * 7)
-        shown = e(NO_RECORDS if n is None else n)
+        why = closed.get(day)
+        if n is None:
+            shown = e(NO_RECORDS)
+        elif why is not None and not n:
+            shown = e(day_closed_said(why))
+        else:
+            shown = e(_closed_after(str(n), why))
         weeks[-1][when.weekday()] = (
             f'<td class="num" data-day="{e(day)}"><span class="day">{when.day}</span> {shown}</td>'
         )

@@ -109,6 +109,7 @@ MONTHLY_KEYS = (
     *_VISITS,
     *_WAITS_AND_OUTCOMES,
     "by_day",
+    "closed_days",
     "busiest_day",
     *_WHERE,
     *_APPOINTMENTS,

@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
     ReportNames,
     TrendMonth,
     closed_words,
+    day_closed_said,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import Status
@@ -103,18 +104,29 @@ def _row(label: str, value: object, note: str = "", width: int = LABEL_COLUMN) -
     return f"  {label:<{width}}{value!s:>9}" + (f"   ({note})" if note else "")
 
 
-def _bars(title: str, counts: Mapping[str, int | None], label: Callable[[str], str]) -> list[str]:
-    """A bar a key; ``no records`` for a count of None (a day before the records begin)."""
+def _bars(
+    title: str,
+    counts: Mapping[str, int | None],
+    label: Callable[[str], str],
+    closed: Mapping[str, str] | None = None,
+) -> list[str]:
+    """A bar a key; ``no records`` for a count of None (a day before the records begin); a day
+    the office was ``closed`` says so (:func:`~oss_desk.domain.reports.day_closed_said`), in
+    place of a 0, or after the arrivals it still took."""
     lines = ["", f"  {title}"]
     peak = max((n for n in counts.values() if n is not None), default=0)
     labels = {key: label(key) for key in counts}
     wide = max(map(len, labels.values()), default=0)  # "01:00 GMT" the day the clocks go back
     for key, n in counts.items():
+        why = (closed or {}).get(key)
         if n is None:
             lines.append(f"    {labels[key]:{wide}s}  {NO_RECORDS}")
-            continue
-        bar = "#" * (round(30 * n / peak) if peak else 0)
-        lines.append(f"    {labels[key]:{wide}s}  {n:4d}  {bar}")
+        elif why is not None and not n:
+            lines.append(f"    {labels[key]:{wide}s}  {day_closed_said(why)}")
+        else:
+            bar = "#" * (round(30 * n / peak) if peak else 0)
+            said = f"  ({day_closed_said(why)})" if why is not None else ""
+            lines.append(f"    {labels[key]:{wide}s}  {n:4d}  {bar}{said}")
     return lines
 
 
@@ -198,10 +210,13 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
 def _week_line(w: DayComparison) -> str:
     if not w.recorded:
         return f"    {w.date}  {NO_RECORDS}"
+    if w.closed is not None and not w.visits:
+        return f"    {w.date}  {day_closed_said(w.closed)}"
+    closed = f"  ({day_closed_said(w.closed)})" if w.closed is not None else ""
     return (
         f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:9d}"
         f" {percent(w.within_15_min_pct):>7} {percent(w.first_contact_resolution_pct):>14}"
-        f" {minutes(w.wait_median_minutes):>12}"
+        f" {minutes(w.wait_median_minutes):>12}{closed}"
     )
 
 
@@ -298,7 +313,10 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
 
 def _monthly_rest(report: MonthlyReport) -> list[str]:
     lines = _bars(
-        "Arrivals by day", report.days_recorded(), lambda d: f"{date.fromisoformat(d):%a %d}"
+        "Arrivals by day",
+        report.days_recorded(),
+        lambda d: f"{date.fromisoformat(d):%a %d}",
+        report.closed_days,
     )
     lines += _appointment_lines(report.appointments)
     if report.followups is not None:

@@ -135,6 +135,8 @@ def not_sent_lines(alerts: Sequence[LeaderAlert], day: str, today: str | None = 
     ]
     if referrals := sum(1 for a in alerts if isinstance(a, ReferralMessageAlert)):
         lines.append(f"{referrals} {REFERRAL_SAID}{'s' if referrals != 1 else ''} {UNSURE}")
+    if reports := sum(1 for a in alerts if isinstance(a, ReportMailAlert)):
+        lines.append(f"{reports} {REPORT_SAID}{'s' if reports != 1 else ''} failed")
     return lines
 
 
@@ -156,6 +158,8 @@ NOT_SENT = "not sent"
 UNSURE = AlertKind.UNCERTAIN.said
 REFERRAL_SAID = "referral message"
 """A referral's message to the resident (its reference), as the status line counts it."""
+REPORT_SAID = "report email"
+"""A report email to the team leader (a daily summary, a monthly dashboard), likewise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +184,6 @@ class ReferralMessageAlert:
         return f"referral {self.ref}: {said}"
 
 
-LeaderAlert = MessageAlert | ReferralMessageAlert
-"""An alert the team leader's status line counts and A acknowledges."""
-
-
 def referral_message_alerts(
     session: Session, site_id: str | None = None
 ) -> list[ReferralMessageAlert]:
@@ -206,38 +206,56 @@ def referral_alerts_in(
 
 def leader_alerts(session: Session, site_id: str | None = None) -> list[LeaderAlert]:
     """What the team leader's status line counts and A acknowledges: messages to residents
-    not surely delivered (appointments', then referrals')."""
-    return [*message_alerts(session, site_id), *referral_message_alerts(session, site_id)]
+    not surely delivered (appointments', then referrals'), then report emails that failed for
+    good (of ``site_id``, or of every site)."""
+    from oss_desk.storage.report_mails import ALL_SITES
+
+    mails = report_mail_alerts(session)
+    reports = [a for a in mails if site_id is None or a.scope in (ALL_SITES, site_id)]
+    return [
+        *message_alerts(session, site_id),
+        *referral_message_alerts(session, site_id),
+        *reports,
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class ReportMailAlert:
-    """A report email (the daily summary, the monthly dashboard) that failed for good."""
+    """A report email (the daily summary, the monthly dashboard) that failed for good, with no
+    later round of it to the same recipient sent since (``report send ... --again``)."""
 
     id: int
     kind: str
     period: str
     scope: str
     reason: str | None
+    alert: AlertKind = AlertKind.FAILED
 
-    def describe(self) -> str:
-        where = "every office" if self.scope == "*" else self.scope
+    def describe(self, today: str | None = None) -> str:
+        from oss_desk.storage.report_mails import ALL_SITES
+
+        where = "every office" if self.scope == ALL_SITES else self.scope
         why = f": {self.reason}" if self.reason else ""
         return f"{self.kind} report email for {self.period} ({where}) failed{why}"
 
 
-def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
-    """Report emails failed for good, not yet acknowledged (the recipient is staff's address,
-    not shown here)."""
-    from oss_desk.storage import outbox as o
-    from oss_desk.storage.report_mails import ReportMail
+LeaderAlert = MessageAlert | ReferralMessageAlert | ReportMailAlert
+"""An alert the team leader's status line counts and A acknowledges."""
 
-    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
+
+def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
+    """Report emails failed for good, not yet acknowledged nor sent again since (the
+    recipient is staff's address, not shown here)."""
+    return report_mail_alerts_in(session.store.conn, session.clock.now())
+
+
+def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[ReportMailAlert]:
+    from oss_desk.storage.report_mails import failed_unsettled
+
+    since = format_instant(now - timedelta(days=ALERT_DAYS))
     return [
         ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
-        for m in map(
-            ReportMail.of, o.failed_unacknowledged(session.store.conn, o.REPORT_MAILS, since)
-        )
+        for m in failed_unsettled(conn, since)
     ]
 
 
@@ -420,13 +438,24 @@ def acknowledge_alerts(
         )
 
 
+def seen_to_question(alerts: Sequence[LeaderAlert]) -> str:
+    """The first line of the team leader's A: what seeing to the ``alerts`` means (a message to
+    a resident: they were told another way; a report email: it was sent again, or is not
+    needed)."""
+    residents = any(not isinstance(a, ReportMailAlert) for a in alerts)
+    reports = any(isinstance(a, ReportMailAlert) for a in alerts)
+    told = ["the resident told another way"] if residents else []
+    told += ["the report sent again or not needed"] if reports else []
+    return f"Seen to ({'; '.join(told)})?"
+
+
 def acknowledge_shown(session: Session, actor: Actor, alerts: Sequence[LeaderAlert]) -> int:
     """The team leader's A: the alerts on their status line (``alerts``) are seen to."""
     return acknowledge_alerts(
         session,
         actor,
         [a.id for a in alerts if isinstance(a, MessageAlert)],
-        [],
+        [a.id for a in alerts if isinstance(a, ReportMailAlert)],
         [],
         [a.id for a in alerts if isinstance(a, ReferralMessageAlert)],
     )

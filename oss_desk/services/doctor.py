@@ -24,7 +24,14 @@ from oss_desk.domain.message_delivery import AlertKind
 from oss_desk.domain.sizes import size_said
 from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
 from oss_desk.errors import DatabaseOverwritten, OssDeskError
-from oss_desk.services.alerts import LeaderAlert, alerts_in, not_sent_lines, referral_alerts_in
+from oss_desk.services.alerts import (
+    LeaderAlert,
+    ReportMailAlert,
+    alerts_in,
+    not_sent_lines,
+    referral_alerts_in,
+    report_mail_alerts_in,
+)
 from oss_desk.services.backup_files import FOLDER_ENV
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.doctor_backups import backups, missing_database
@@ -390,14 +397,15 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 
 
 def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
-    """Messages late or failed for good (either fails the check), until someone acknowledges
-    them."""
+    """Messages late or failed for good (either fails the check), and report emails failed for
+    good, until someone acknowledges them (or a report is sent again)."""
     from oss_desk.domain.appointments import untold_count_said
     from oss_desk.storage.appointments import reachable, untold
 
     appointments = alerts_in(store.conn, settings.messages, clock.now())
     referrals = referral_alerts_in(store.conn, clock.now())
-    alerts: list[LeaderAlert] = [*appointments, *referrals]
+    reports = report_mail_alerts_in(store.conn, clock.now())  # the team leader's own emails
+    alerts: list[LeaderAlert] = [*appointments, *referrals, *reports]
     owed = untold(store.conn)  # council changes owed by hand: as pressing as a failed message
     held = reachable(store.conn, [a.id for a in owed])
     unreachable = [a.ref for a in owed if a.id not in held]
@@ -405,11 +413,12 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     if not alerts:
         return fail("messages", told[0]) if told else ok("messages", "none late or failed")
     sites = {s.id: s.timezone for s in settings.sites}
-    today = business_day(clock.now(), sites.get(alerts[0].site_id, "Europe/London"))
+    placed = next((a.site_id for a in alerts if not isinstance(a, ReportMailAlert)), None)
+    today = business_day(clock.now(), sites.get(placed or "", "Europe/London"))
     lines = []
     for day in sorted({a.business_day for a in appointments}):
         lines += not_sent_lines(appointments, day, today)
-    lines += not_sent_lines(referrals, "", today)
+    lines += not_sent_lines([*referrals, *reports], "", today)
     if len(lines) > 3:
         lines = [*lines[:3], f"and {len(alerts) - sum(int(x.split()[0]) for x in lines[:3])} more"]
     detail = "; ".join(lines) + " (see `oss-desk alerts list`; `oss-desk alerts ack` when seen to)"

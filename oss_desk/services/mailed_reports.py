@@ -9,7 +9,10 @@ device worker like every other message (claim, hand-over, finish; retried throug
 resident and no person. A report is queued once per office and recipient, however often the
 command runs (``again`` queues it once more on purpose), but for a daily summary sent early
 because the day was closed by hand, then reopened: once the day is over, the whole day's is
-queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`).
+queued again, saying it replaces it (:func:`~oss_desk.domain.closed_day.summary_replaced`); and
+for a monthly dashboard sent while its month went on ("to date"): once the month is over, the
+whole month's is queued, saying it replaces it
+(:func:`~oss_desk.domain.report_rounds.dashboard_replaced`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import hours_on, local, parse_date
@@ -31,8 +34,15 @@ from oss_desk.domain.closed_day import (
     summary_waits,
 )
 from oss_desk.domain.models import Role, Site
+from oss_desk.domain.report_rounds import (
+    DASHBOARD_REPLACES_SUBJECT,
+    already_queued_state,
+    dashboard_replaced,
+    dashboard_replaces_said,
+    replacing_said,
+)
 from oss_desk.domain.reports import DailyReport, MonthlyReport
-from oss_desk.domain.stats import month_of, parse_month
+from oss_desk.domain.stats import month_bounds, month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
 from oss_desk.services.opening import site_workdays
@@ -47,6 +57,17 @@ from oss_desk.storage.day_closures import closed_day, last_reopened
 from oss_desk.storage.reports_visits import visitor_days
 
 ALL_SITES = store.ALL_SITES
+
+Replacing = Callable[[store.ReportMail], tuple[str, str] | None]
+"""For a recipient's latest round of a report: the subject's end and first line of the report
+that replaces it, when one does, else None."""
+
+
+def _went(mail: store.ReportMail, site: Site) -> tuple[bool, datetime]:
+    """Whether ``mail`` was sent, and when it was sent (else queued), in the time of ``site``."""
+    sent = mail.status == "sent" and mail.sent_at is not None
+    at = read_instant(mail.sent_at if sent and mail.sent_at else mail.created_at)
+    return sent, local(at, site.timezone)
 
 
 class NoRecipient(ConfigError, title="Reports cannot be sent"):
@@ -69,12 +90,16 @@ class Queued:
     """Today's summary sent before closing time because the team leader closed the day by hand:
     the line that says so (:func:`~oss_desk.domain.closed_day.sent_closed_said`)."""
     replaces: int | None = None
-    """The email of the summary sent early, before the day was reopened, that this whole day's
-    summary replaces (:func:`~oss_desk.domain.closed_day.summary_replaced`)."""
+    """The email this one replaces: the summary sent early, before the day was reopened
+    (:func:`~oss_desk.domain.closed_day.summary_replaced`), or the dashboard sent while its
+    month went on (:func:`~oss_desk.domain.report_rounds.dashboard_replaced`)."""
     cancelled: store.ReportMail | None = None
     """The round just before this one, cancelled before it went (the day reopened)."""
     cancelled_said: str | None = None
     """The line that says so (:func:`~oss_desk.domain.closed_day.early_cancelled_said`)."""
+    state: str = ""
+    """Where it stands, as its line says it when it was queued before: sent when, in the
+    office's time, or failed (:func:`~oss_desk.domain.report_rounds.already_queued_state`)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -106,12 +131,12 @@ class Queued:
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
         which = f"{what} of {self.place} for {m.period}"
         if self.new and self.replaces is not None:
-            said = f"{which} queued for {m.recipient} (email {m.id}): the whole day's, "
-            said += f"replacing the one sent early (email {self.replaces})."
+            said = f"{which} queued for {m.recipient} (email {m.id}): "
+            said += f"{replacing_said(m.kind, self.replaces)}."
         elif self.new:
             said = f"{which} queued for {m.recipient} (email {m.id})."
         else:
-            state = f"sent {m.sent_at}" if m.status == "sent" else m.status
+            state = self.state or m.status
             said = f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
             said += "nothing queued."
         more = [m for m in (self.cancelled_said, self.closed_early) if m is not None]
@@ -163,22 +188,35 @@ class ReportMailer:
         done = self._queue("daily", report.date, report, site_id, to, again, early_one, said)
         return [replace(q, closed_early=early) for q in done] if early else done
 
-    def _early_one(
-        self, site: Site, day: str, site_id: str | None
-    ) -> Callable[[store.ReportMail], str | None]:
-        """For a recipient's latest summary of ``day``: the first line of the whole day's
-        summary that replaces it when it was sent early and the day was reopened after it
-        (:func:`~oss_desk.domain.closed_day.summary_replaced`), else None."""
+    def _early_one(self, site: Site, day: str, site_id: str | None) -> Replacing:
+        """For a recipient's latest summary of ``day``: the subject's end and first line of the
+        whole day's summary that replaces it when it was sent early and the day was reopened
+        after it (:func:`~oss_desk.domain.closed_day.summary_replaced`), else None."""
         closes = closing_time(self.s, site, day)
         with self.s.store.read() as conn:
             reopened = last_reopened(conn, day, site_id)
 
-        def replaced(mail: store.ReportMail) -> str | None:
+        def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
             if not summary_replaced(read_instant(mail.created_at), closes, reopened):
                 return None
-            sent = mail.status == "sent" and mail.sent_at is not None
-            at = read_instant(mail.sent_at if sent and mail.sent_at else mail.created_at)
-            return replaces_said(f"{local(at, site.timezone):%H:%M}", sent)
+            sent, at = _went(mail, site)
+            return REPLACES_SUBJECT, replaces_said(f"{at:%H:%M}", sent)
+
+        return replaced
+
+    def _to_date_one(self, site: Site, month: str) -> Replacing:
+        """For a recipient's latest dashboard of ``month``: the subject's end and first line of
+        the whole month's that replaces it when it counted the month only to date and the month
+        is over now (:func:`~oss_desk.domain.report_rounds.dashboard_replaced`), else None."""
+        last = month_bounds(month)[1]
+        today = date.fromisoformat(self.s.today(site))
+
+        def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
+            queued = local(read_instant(mail.created_at), site.timezone).date()
+            if not dashboard_replaced(queued, last, today):
+                return None
+            sent, at = _went(mail, site)
+            return DASHBOARD_REPLACES_SUBJECT, dashboard_replaces_said(at.date(), sent)
 
         return replaced
 
@@ -194,26 +232,29 @@ class ReportMailer:
             month = parse_month(month)
         with ReportService(self.s) as reports:
             report = reports.monthly(month, site_id)
-        return self._queue("monthly", month, report, site_id, to, again)
+        to_date_one = self._to_date_one(self._site(site_id), month)
+        return self._queue("monthly", month, report, site_id, to, again, to_date_one)
 
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
         is over (today's after closing, or at once once the team leader closed it by hand, as
-        ``report send daily`` sends it; after a missed evening, the day before's at the next
-        run), and of each day it was closed but still took arrivals (a closure day, a bank
-        holiday, a Saturday: :meth:`closed_days_with_arrivals`), and last month's dashboard
-        from the first working day of the month on. Each is queued at most once, so running
-        this again (or every hour) sends nothing twice."""
+        ``report send daily`` sends it), and of every other day in the last week it opened whose
+        summary was never queued (missed evenings, however many runs were missed:
+        :meth:`missed_days`), and of each day it was closed but still took arrivals (a closure
+        day, a bank holiday, a Saturday: :meth:`closed_days_with_arrivals`), oldest first, and
+        last month's dashboard from the first working day of the month on. Each is queued at
+        most once, so running this again (or every hour) sends nothing twice."""
         self._ready()
         done: list[Queued] = []
         several = len(self.s.directory.sites) > 1
         for site in self.s.directory.sites.values():
             scope = site.id if several else None
             day = self.last_closed_day(site)
-            if day is not None:
-                done += self.daily(day.isoformat(), scope)
-            for closed in self.closed_days_with_arrivals(site, scope):
-                done += self.daily(closed.isoformat(), scope)
+            days = {day} if day is not None else set()
+            days.update(self.missed_days(site, scope))
+            days.update(self.closed_days_with_arrivals(site, scope))
+            for each in sorted(days):
+                done += self.daily(each.isoformat(), scope)
             workdays = self._workdays(site)
             today = date.fromisoformat(self.s.today(site))
             month_start = today.replace(day=1)
@@ -256,6 +297,14 @@ class ReportMailer:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
         records begin) that is over: its closing time has passed, or it was closed by hand."""
         return next((day for day, opened in self._days_over(site, look_back) if opened), None)
+
+    def missed_days(self, site: Site, scope: str | None, look_back: int = 7) -> list[date]:
+        """The working days of ``site`` in the last ``look_back`` days (not before its records
+        begin) that are over and whose summary was never queued (to anyone; what was cancelled
+        before it went does not count), oldest first: evenings the timer did not run."""
+        opened = [day for day, opened in self._days_over(site, look_back) if opened]
+        sent = store.queued_periods(self.s.store.conn, "daily", scope or ALL_SITES)
+        return sorted(day for day in opened if day.isoformat() not in sent)
 
     def closed_days_with_arrivals(
         self, site: Site, scope: str | None, look_back: int = 7
@@ -330,12 +379,13 @@ class ReportMailer:
         site_id: str | None,
         to: list[str],
         again: bool,
-        early_one: Callable[[store.ReportMail], str | None] | None = None,
+        early_one: Replacing | None = None,
         early: tuple[str, str] | None = None,
     ) -> list[Queued]:
         """Queue the report for each recipient (once; ``again``: once more). ``early_one``: the
-        first line of a whole day's summary that replaces a recipient's latest, when it does
-        (then it is queued again, its subject and first line saying so). ``early``: the end of
+        subject's end and first line of a whole day's summary (or month's dashboard) that
+        replaces a recipient's latest, when it does (then it is queued again, its subject and
+        first line saying so). ``early``: the end of
         the subject and the first line of a summary sent before closing time
         (:func:`~oss_desk.domain.closed_day.early_summary_said`)."""
         body = render_report(self.s, without_people(report), "text")
@@ -347,6 +397,7 @@ class ReportMailer:
             subject, body = subject + early[0], f"{early[1]}\n\n{body}"
         now = format_instant(self.s.clock.now())
         scope = site_id or ALL_SITES
+        zone = self._site(site_id).timezone
         done = []
         with self.s.store.write() as conn:
             for recipient in to:
@@ -355,14 +406,15 @@ class ReportMailer:
                 )
                 first = early_one(before) if before is not None and early_one else None
                 replacing = first is not None and not again
+                ends, line = first if first is not None and replacing else ("", None)
                 mail, new = store.queue(
                     conn,
                     kind=kind,
                     period=period,
                     scope=scope,
                     recipient=recipient,
-                    subject=subject + REPLACES_SUBJECT if replacing else subject,
-                    body=f"{first}\n\n{body}" if replacing else body,
+                    subject=subject + ends,
+                    body=body if line is None else f"{line}\n\n{body}",
                     reference=f"oss-r-{kind}-{period}-{secrets.token_hex(4)}",
                     now=now,
                     queued_by=self.s.actor.person,
@@ -371,8 +423,18 @@ class ReportMailer:
                 was = before.id if replacing and before is not None else None
                 gone = store.cancelled_before(conn, mail)
                 said = None if gone is None else self._cancelled_said(gone)
+                sent = read_instant(mail.sent_at) if mail.sent_at else None
+                state = already_queued_state(mail.status, sent and local(sent, zone))
                 done.append(
-                    Queued(mail, new, where, replaces=was, cancelled=gone, cancelled_said=said)
+                    Queued(
+                        mail,
+                        new,
+                        where,
+                        replaces=was,
+                        cancelled=gone,
+                        cancelled_said=said,
+                        state=state,
+                    )
                 )
         return done
 

@@ -287,6 +287,12 @@ class Offices:
             return None
         return "; ".join(sorted(w for w in said if w))
 
+    def closed_days(self, sites: Sequence[str], days: Iterable[str], today: date) -> dict[str, str]:
+        """Of ``days`` (``YYYY-MM-DD``), those ``sites`` were all closed -> why
+        (:meth:`closed_said`)."""
+        found = {d: self.closed_said(sites, date.fromisoformat(d), today) for d in days}
+        return {d: why for d, why in found.items() if why is not None}
+
     def _opening_hours(self, sites: Sequence[str], days: Sequence[date]) -> Iterator[int]:
         for _, config in self._configs(sites):
             for day in days:

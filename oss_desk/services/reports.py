@@ -272,6 +272,8 @@ class ReportService:
         site, sites, left = self.offices.scope(site_id, when, when)
         tally = self._tally(tallies, when, when, site)
         figures = visit_figures(tally.visits, self.offices.layout(sites, [when]), self.rules)
+        earlier = same_weekday_before(when, compare_weeks)
+        closed = self.offices.closed_days(sites, map(date.isoformat, earlier), self._today())
         return DailyReport(
             date=when.isoformat(),
             **self._covering((site, sites, left), figures, when),
@@ -281,8 +283,8 @@ class ReportService:
             still_waiting=tally.visits.still_waiting,
             busiest_hour=busiest(figures.by_hour),
             previous_weeks=tuple(
-                self._day_before(tallies, earlier, site)
-                for earlier in same_weekday_before(when, compare_weeks)
+                replace(self._day_before(tallies, d, site), closed=closed.get(d.isoformat()))
+                for d in earlier
             ),
             event_log_head=self._event_log_head(when, site),
             followups=followups_due(self._conns(site), when, site),
@@ -336,6 +338,7 @@ class ReportService:
             trend=self._trend(last_months(key, TREND_MONTHS), months, site),
             followups=followups,
             to_date=_iso(to_date),
+            closed_days=self.offices.closed_days(sites, by_day, self._today()),
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:

@@ -146,3 +146,19 @@ def queued_periods(conn: sqlite3.Connection, kind: str, scope: str) -> set[str]:
             [kind, scope],
         )
     }
+
+
+def failed_unsettled(conn: sqlite3.Connection, since: str) -> list[ReportMail]:
+    """Report emails queued since ``since`` that failed for good, that nobody acknowledged, and
+    that no later round of the same report to the same recipient settled by being sent
+    (``report send ... --again``, then delivered): the alerts of report emails."""
+    return _rows(
+        conn.execute(
+            "SELECT * FROM report_mails AS f WHERE f.status = 'failed' "
+            "AND f.acknowledged_at IS NULL AND f.created_at >= ? AND NOT EXISTS ("
+            "SELECT 1 FROM report_mails AS r WHERE r.kind = f.kind AND r.period = f.period "
+            "AND r.scope = f.scope AND r.recipient = f.recipient AND r.round > f.round "
+            "AND r.status = 'sent') ORDER BY f.id",
+            [since],
+        )
+    )

@@ -64,7 +64,7 @@ UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
     REFERRALS: ("messages_sent", "messages_retried", "messages_failed"),
     NO_SHOWS: ("no_shows",),
     TURN_TEXTS: ("turn_texts_sent",),
-    REPORT_EMAILS: ("report_emails_sent",),
+    REPORT_EMAILS: ("report_emails_sent", "report_emails_failed"),
     FEEDBACK_TEXTS: ("feedback_texts_sent",),
 }
 """A step of ``worker --once`` (what is not done when it fails) -> the counts it leaves unknown."""
@@ -81,9 +81,16 @@ class WorkerReport(PrintCounts):
     recovered: int = 0
     turn_texts_sent: int = 0
     report_emails_sent: int = 0
+    report_emails_failed: int = 0
+    """Report emails given up on this pass (failed for good: an alert until acknowledged)."""
     feedback_texts_sent: int = 0
     steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
     """The steps that failed (what was not done), with the expected fault (None: a bug)."""
+
+    def count_report_emails(self, sent: SendTally) -> None:
+        """Adds a round's (or a take-over's) report emails: sent, and failed for good."""
+        self.report_emails_sent += sent.sent
+        self.report_emails_failed += sent.failed
 
     def count_messages(self, sent: SendTally) -> None:
         """Adds a round's (or a take-over's) appointment or referral messages."""

@@ -170,7 +170,7 @@ class DeviceWorker:
             result.count_messages(referral_messages(session, steps))
 
         def mails() -> None:
-            result.report_emails_sent += report_mails(session, self.owner).sent
+            result.count_report_emails(report_mails(session, self.owner))
 
         def feedback() -> None:
             result.feedback_texts_sent += FeedbackTextDelivery.round(session, self.owner).sent

@@ -26,7 +26,7 @@ def recover_sends(session: Session, owner: str, counts: WorkerReport | None = No
     recovered += FeedbackTextDelivery(session, owner=owner).recover(texts)
     if counts is not None:
         counts.count_messages(messages)
-        counts.report_emails_sent += mails.sent
+        counts.count_report_emails(mails)
         counts.feedback_texts_sent += texts.sent
     removed = sweep(session.store.path, session.store.conn)
     if removed:

@@ -33,7 +33,7 @@ from oss_desk.domain.queue import (
 from oss_desk.domain.sent_to import SENT_TO_DESK
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.render.formats import percent
-from oss_desk.services.alerts import acknowledge_shown
+from oss_desk.services.alerts import acknowledge_shown, seen_to_question
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.services.report_outputs import print_daily_summary
@@ -76,8 +76,9 @@ CANCEL_MEANING = (
 )
 """F1's words at "Cancel C004: why?" (each answer, and what the reports make of it)."""
 SEEN_TO = (
-    "These messages to residents were not sent, or may have been. y says each was seen to, the "
-    "resident told another way: they stop showing as alerts. n or Esc: they stay."
+    "These messages to residents (or report emails to you) were not sent, or may have been. y "
+    "says each was seen to, the resident told another way (a report sent again, or not "
+    "needed): they stop showing as alerts. n or Esc: they stay."
 )
 
 
@@ -518,7 +519,7 @@ class LeaderScreen(DeskScreen):
             return
         lines = [a.describe(snap.business_day) for a in snap.alerts[:5]]
         more = f" (and {len(snap.alerts) - 5} more)" if len(snap.alerts) > 5 else ""
-        question = "Seen to (the resident told another way)?\n" + "\n".join(lines) + more
+        question = seen_to_question(snap.alerts) + "\n" + "\n".join(lines) + more
         if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=SEEN_TO)):
             return
         actor = self.acting_as()

@@ -1,0 +1,50 @@
+"""Report emails sent again: a monthly dashboard emailed while its month went on ("to date") is
+followed by the whole month's once the month is over, and what a report found already queued
+says. One rule, one home: ``report send monthly`` and ``report send due`` both ask it.
+
+(A daily summary sent early because the day was closed by hand, then reopened, has its own rule:
+:func:`~oss_desk.domain.closed_day.summary_replaced`.)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to date)"
+"""The end of the subject of a whole month's dashboard queued in place of a to-date one."""
+
+
+def dashboard_replaced(queued_on: date, last_day: date, today: date) -> bool:
+    """Whether the whole month's dashboard is queued again in place of one queued on
+    ``queued_on`` (the office's date): that one counted the month only to date (queued on or
+    before its ``last_day``), and the month is over now (``today`` is after it)."""
+    return queued_on <= last_day < today
+
+
+def dashboard_replaces_said(queued_on: date, sent: bool) -> str:
+    """The first line of a whole month's dashboard queued in place of a to-date one
+    (:func:`dashboard_replaced`), sent (``sent``) or else queued on ``queued_on``."""
+    went = "sent" if sent else "queued"
+    return (
+        f"This is the whole month's dashboard: it replaces the one {went} on {queued_on:%a %d %b}, "
+        "which counted the month only to that day."
+    )
+
+
+def replacing_said(kind: str, email: int) -> str:
+    """What the line of a report queued in place of an earlier one adds: ``the whole day's,
+    replacing the one sent early (email 3)`` (a daily summary), or the month's likewise."""
+    if kind == "daily":
+        return f"the whole day's, replacing the one sent early (email {email})"
+    return f"the whole month's, replacing the one sent to date (email {email})"
+
+
+def already_queued_state(status: str, sent_at: datetime | None) -> str:
+    """Where a report email found already queued stands, as its line says it: ``sent Mon 07 Dec
+    10:44`` (``sent_at``: in the office's time), ``failed: send it again with --again``, else its
+    status (``pending`` or ``sending``: the worker has it)."""
+    if status == "sent" and sent_at is not None:
+        return f"sent {sent_at:%a %d %b %H:%M}"
+    if status == "failed":
+        return "failed: send it again with --again"
+    return status

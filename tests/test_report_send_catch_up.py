@@ -1,0 +1,186 @@
+"""The team leader's month end (trial 36): reports the timer sends after the fact. A monthly
+dashboard sent by hand while its month went on ("to date") is followed, once the month is over,
+by the whole month's, saying it replaces it (before, it blocked the whole month's for good);
+every missed evening of the last week is caught up, not only the latest; a report found queued
+before says when it was sent, in the office's time, or how to send one that failed again.
+Real SQLite files, the real commands and a real (aiosmtpd) mail server through the device
+worker's report-email lane."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli, rows
+from .messaging import SmtpServer, free_port
+from .test_report_send import LEADER, deliver, office
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_over(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    early = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2026-12-01T18:00:00Z"
+    )
+    assert early.code == 0, early.err
+    [first] = early.json()
+    assert (first["period"], first["queued"]) == ("2026-12", True)
+    assert deliver(cli.db, "2026-12-01T18:01:00Z").sent == 1
+    # Sent again by hand while December goes on: nothing new (it is still to date).
+    later = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2026-12-20T12:00:00Z"
+    )
+    assert [q["queued"] for q in later.json()] == [False]
+    # The first working day of January, the timer's run: the whole month's, replacing it.
+    due = cli("report", "send", "due", now="2027-01-04T17:30:00Z")
+    assert due.code == 0, due.err
+    assert f"Monthly dashboard of Civic Centre for 2026-12 queued for {LEADER} (email " in due.out
+    assert f"the whole month's, replacing the one sent to date (email {first['id']})." in due.out
+    assert deliver(cli.db, "2027-01-04T17:31:00Z").sent >= 1
+    monthly = [m for m in smtp.mailbox.messages if m["Subject"].startswith("Monthly")]
+    assert [m["Subject"] for m in monthly] == [
+        "Monthly dashboard: Civic Centre, 2026-12",
+        "Monthly dashboard: Civic Centre, 2026-12 "
+        "(the whole month, replacing the dashboard sent to date)",
+    ]
+    to_date, whole = (m.get_content().replace("\r\n", "\n") for m in monthly)
+    assert "to date" in to_date
+    assert whole.split("\n")[0] == (
+        "This is the whole month's dashboard: it replaces the one sent on Tue 01 Dec, which "
+        "counted the month only to that day."
+    )
+    assert "December 2026" in whole and "to date" not in whole
+    # Once only: the next runs, and the command by hand, find the whole month's queued.
+    again = cli("report", "send", "due", "--json", now="2027-01-05T17:30:00Z")
+    assert [q["queued"] for q in again.json() if q["kind"] == "monthly"] == [False]
+    by_hand = cli(
+        "report", "send", "monthly", "--month", "2026-12", "--json", now="2027-01-06T09:00:00Z"
+    )
+    assert [(q["queued"], q["replaces"]) for q in by_hand.json()] == [(False, None)]
+    assert rows(cli.db, "SELECT round, status FROM report_mails WHERE kind = 'monthly'") == [
+        (1, "sent"),
+        (2, "sent"),
+    ]
+
+
+def test_a_whole_months_dashboard_sent_after_it_is_over_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    sent = cli(
+        "report", "send", "monthly", "--month", "2026-11", "--json", now="2026-12-01T18:00:00Z"
+    )
+    assert [q["queued"] for q in sent.json()] == [True]
+    due = cli("report", "send", "due", "--json", now="2026-12-02T17:30:00Z")
+    assert [(q["queued"], q["replaces"]) for q in due.json() if q["kind"] == "monthly"] == [
+        (False, None)
+    ]
+
+
+def test_every_missed_evening_of_the_last_week_is_caught_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer ran on Friday 27 November, then not on Monday 30 November: its run on Tuesday
+    1 December after closing sends Monday's and Tuesday's (before, only Tuesday's: Monday's was
+    never sent, and nothing said so)."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+
+    def due(now: str) -> list[str]:
+        done = cli("report", "send", "due", "--json", now=now)
+        assert done.code == 0, done.err
+        return [q["period"] for q in done.json() if q["kind"] == "daily" and q["queued"]]
+
+    # The first run: the week so far (records begin on Monday 23 November).
+    assert due("2026-11-27T17:30:00Z") == [
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+    ]
+    assert due("2026-12-01T18:00:00Z") == ["2026-11-30", "2026-12-01"]
+    out = cli("report", "send", "due", now="2026-12-01T19:15:00Z")
+    assert (out.code, out.out) == (0, "")  # once each
+    assert rows(
+        cli.db, "SELECT period FROM report_mails WHERE period >= '2026-11-30' ORDER BY id"
+    ) == [("2026-11-30",), ("2026-12-01",)]
+
+
+def test_a_missed_evening_older_than_a_week_is_not_caught_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    done = cli("report", "send", "due", "--json", now="2026-12-03T17:30:00Z")
+    assert done.code == 0, done.err
+    # Thursday 3 December: the last 7 days back to Thursday 26 November, not Monday 23rd.
+    assert [q["period"] for q in done.json() if q["kind"] == "daily"] == [
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+    ]
+
+
+def test_a_report_queued_before_says_when_it_was_sent_in_local_time(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    summer = "2027-06-14T17:30:00Z"  # Monday, 18:30 in London (BST): the office has closed
+    assert cli("report", "send", "daily", "--date", "2027-06-14", now=summer).code == 0
+    assert deliver(cli.db, summer).sent == 1
+    again = cli("report", "send", "daily", "--date", "2027-06-14", now="2027-06-15T08:00:00Z")
+    assert again.out == (
+        f"Daily summary of Civic Centre for 2027-06-14 was already queued for {LEADER} "
+        "(email 1, sent Mon 14 Jun 18:30); nothing queued.\n"
+    )
+
+
+def test_a_failed_report_found_queued_says_how_to_send_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path, f"smtp://127.0.0.1:{free_port()}?starttls=off"), monkeypatch)
+    evening = "2026-11-23T17:30:00Z"
+    assert cli("report", "send", "daily", "--date", "2026-11-23", now=evening).code == 0
+    assert deliver(cli.db, evening).retried == 1
+    assert deliver(cli.db, "2026-11-24T18:00:00Z").failed == 1  # past messages.notice_hours
+    again = cli("report", "send", "daily", "--date", "2026-11-23", now="2026-11-24T18:05:00Z")
+    assert again.out == (
+        f"Daily summary of Civic Centre for 2026-11-23 was already queued for {LEADER} "
+        "(email 1, failed: send it again with --again); nothing queued.\n"
+    )
+
+
+def test_in_scotland_the_whole_month_follows_on_its_first_working_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday 4 January 2027 is a Scottish bank holiday (2 January's substitute): the whole
+    month's dashboard waits for Tuesday 5th, then replaces the one sent to date."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    config = tmp_path / "site.toml"
+    config.write_text(
+        config.read_text().replace(
+            'name = "Civic Centre"\n', 'name = "Civic Centre"\nnation = "SCT"\n'
+        )
+    )
+    scottish = {"OSS_DESK_CONFIG": str(config)}
+
+    def monthly(*args: str, now: str) -> list[tuple[bool, object]]:
+        done = cli("report", "send", *args, "--json", now=now, env=scottish)
+        assert done.code == 0, done.err
+        return [(q["queued"], q["replaces"]) for q in done.json() if q["kind"] == "monthly"]
+
+    assert monthly("monthly", "--month", "2026-12", now="2026-12-01T18:00:00Z") == [(True, None)]
+    assert monthly("due", now="2027-01-04T17:30:00Z") == []
+    assert monthly("due", now="2027-01-05T17:30:00Z") == [(True, 1)]
