@@ -17,7 +17,7 @@ import pytest
 
 from oss_desk.worker import rounds
 
-from .conftest import ROOT, Cli, rows
+from .conftest import ROOT, Cli, rows, run_cli_process
 from .followups_site import make_office, run_json
 from .screens import wait_for
 from .test_worker_rounds import housekept, library_left
@@ -170,6 +170,12 @@ def test_worker_once_says_what_printed_when_only_the_printer_poll_failed(
     step, so a fault in the poll after the jobs printed said "Printed failed, ... failed
     failed" (JSON: nulls). The poll is a step of its own: only the printers are unknown."""
     env = library_left(tmp_path)
+    # A paper the round prints: Tuesday's summary (the booking's slip is not printed: the
+    # round marks its booking a no-show first, and a slip of a booking over is never printed).
+    summary = f"capture://{tmp_path}/summary.bin"
+    asked = run_cli_process(*("--user", "tl", "report", "daily", "--date", "2026-11-24"),
+                            "--print-to", summary, env=env)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
     tries = tmp_path / "tries.txt"
     command = faulty_worker(
         tries,
@@ -185,7 +191,7 @@ def test_worker_once_says_what_printed_when_only_the_printer_poll_failed(
     assert "(printers not asked how they are now)" in done.stderr
     if as_json:
         said = json.loads(done.stdout)
-        assert (said["printed"], said["sent"], said["failed"]) == (1, 0, 0)  # the booking's slip
+        assert (said["printed"], said["sent"], said["failed"]) == (1, 0, 0)  # the summary
         assert said["printers"] is None
         assert said["steps_failed"] == ["printers not asked how they are now"]
     else:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from oss_desk.domain.calendar import REPEAT
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+from oss_desk.domain.periods import Period
 from oss_desk.domain.reports import (
     AdviserFigures,
     AppointmentFigures,
@@ -496,3 +497,18 @@ def repeat_contact_standard(now: PeriodSummary, year_before: PeriodSummary) -> S
         baseline_from=year_before.records_from,
         baseline_to=year_before.part_to,
     )
+
+
+def period_summary_with(
+    period: Period,
+    tally: DayTally,
+    rules: ReportRules,
+    calls: CallFigures | None,
+    followups: Mapping[str, float | None],
+) -> PeriodSummary:
+    """The headline figures of ``period`` from its ``tally`` (and its follow-up standards'
+    figures, ``followups``)."""
+    summary = period_summary(
+        period.label, period.first.isoformat(), period.last.isoformat(), tally, rules, calls
+    )
+    return replace(summary, standards={**summary.standards, **followups})

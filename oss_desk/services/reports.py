@@ -42,7 +42,7 @@ from oss_desk.domain.periods import (
 from oss_desk.domain.report_figures import (
     appointment_figures,
     day_comparison,
-    period_summary,
+    period_summary_with,
     repeat_contact_standard,
     standard_values,
     trend_month,
@@ -324,7 +324,7 @@ class ReportService:
         }
         followups = self._followups(first, last, site)
         whole = days_period(first, last)
-        current = _summary(whole, tally, rules, calls, {})
+        current = period_summary_with(whole, tally, rules, calls, {})
         return MonthlyReport(
             month=key,
             **self._covering((site, sites, left), figures, last),
@@ -360,7 +360,7 @@ class ReportService:
         followups = self._followups(period.first, period.last, site)
         followup_values = self._followup_values
         previous = self._marked(
-            _summary(
+            period_summary_with(
                 before,
                 earlier,
                 rules,
@@ -377,7 +377,9 @@ class ReportService:
             if period.kind == "year" and to_date is None
             else self._summary_of(period, site, tallies, to_date)
         )
-        current = _summary(period, current_tally, rules, calls, followup_values(followups))
+        current = period_summary_with(
+            period, current_tally, rules, calls, followup_values(followups)
+        )
         if to_date is not None:  # counted to today: the days its figures are of
             current = replace(current, last_day=to_date.isoformat())
         return RangeReport(
@@ -407,7 +409,7 @@ class ReportService:
         year = like_a_year_before(period, to_date)
         tally = self._tally(tallies, year.first, year.last, site)
         followups = self._followup_values(self._followups(year.first, year.last, site))
-        found = _summary(
+        found = period_summary_with(
             year, tally, self.rules, self._calls(year.first, year.last, site), followups
         )
         if to_date is not None:  # the same days as the period so far: up to this day
@@ -583,18 +585,3 @@ def _iso(day: date | None) -> str | None:
 
 def _each_day(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _summary(
-    period: Period,
-    tally: DayTally,
-    rules: ReportRules,
-    calls: CallFigures | None,
-    followups: Mapping[str, float | None],
-) -> PeriodSummary:
-    """The headline figures of ``period`` from its ``tally`` (and its follow-up standards'
-    figures)."""
-    summary = period_summary(
-        period.label, period.first.isoformat(), period.last.isoformat(), tally, rules, calls
-    )
-    return replace(summary, standards={**summary.standards, **followups})
