@@ -131,6 +131,7 @@ def test_find_after_an_erasure_says_the_older_backups_may_hold_details_naming_no
             ),
             "restore_copies": [],
         },
+        "not_searched": [],
     }
     # A backup made after the erasure holds nothing erased: the line counts only the older.
     assert office("db", "backup", now=NOW).code == 0
@@ -209,6 +210,16 @@ def test_forget_and_find_name_the_copy_a_restore_kept_beside_the_database(office
     restored = office("db", "restore", str(backup), "--yes", now=NOW)
     assert restored.code == 0, restored.err
     (copy,) = office.db.parent.glob("office.sqlite.before-restore-*")
+    # Before anyone is erased too (a review: "Nothing held" and no word of the copy, which held
+    # a booking made after the backup): whoever is searched for, the copy is named.
+    before = office("--user", "amina", "resident", "find", "--name", "Nobody", now=NOW)
+    assert before.code == 0, before.err
+    assert (
+        f"1 copy of the database kept by `oss-desk db restore` beside it ({copy.name}) may "
+        "still hold details of anyone (it is not searched" in before.out
+    ), before.out
+    as_json = office("--user", "amina", "resident", "find", "--name", "Nobody", "--json", now=NOW)
+    assert as_json.json()["not_searched"] == [str(copy)]
     forgot = office("--user", "amina", "resident", "forget", zed, "--yes", now=NOW)
     assert forgot.code == 0, forgot.err
     line = forgot.out.splitlines()[-1]
@@ -221,6 +232,7 @@ def test_forget_and_find_name_the_copy_a_restore_kept_beside_the_database(office
     )
     found = office("--user", "amina", "resident", "find", "--name", "Nobody", "--json", now=NOW)
     assert found.json()["backups"]["restore_copies"] == [str(copy)]
+    assert found.json()["not_searched"] == [str(copy)]
     for side in copy.parent.glob(f"{copy.name}*"):
         side.unlink()
     gone = office("--user", "amina", "resident", "find", "--name", "Nobody", now=NOW)

@@ -85,7 +85,7 @@ def find(
 ) -> None:
     """Every record holding the resident's details now (the search is recorded, never the key)."""
     from oss_desk.services.backups import held_past_erasure
-    from oss_desk.services.kept_copies import copies_hold_said
+    from oss_desk.services.kept_copies import copies_hold_said, kept_copies
     from oss_desk.services.subject_access import SubjectAccessService
 
     given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
@@ -96,7 +96,10 @@ def find(
     session = state.session()
     found = SubjectAccessService(session).find(key, value)
     past = held_past_erasure(session)
-    kept = past if past is not None and (past.held.until or past.held.restore_copies) else None
+    kept = past if past is not None and past.held.until is not None else None
+    # Whole databases as they stood before a restore: never searched, so always named (a review:
+    # "Nothing held" while the copy held a booking made after the backup restored).
+    copies = kept_copies(session.store.path)
     if as_json:
         from oss_desk.services.subject_copy import resident_copy
 
@@ -104,9 +107,10 @@ def find(
         if kept is not None:
             backups = {"erased_before": format_instant(kept.erased_at), **kept.held.as_json()}
         # The copy sent to the resident: each record's own facts, messages and deletion too.
-        copies = resident_copy(session, found)
-        each = [_held_json(h) | copy for h, copy in zip(found, copies, strict=True)]
-        emit_json({"by": key, "records": each, "backups": backups})
+        facts = resident_copy(session, found)
+        each = [_held_json(h) | copy for h, copy in zip(found, facts, strict=True)]
+        not_searched = [str(p) for p in copies]
+        emit_json({"by": key, "records": each, "backups": backups, "not_searched": not_searched})
         return
     if not found:
         click.echo(f"Nothing held under that {key} (the search is recorded).")
@@ -123,11 +127,14 @@ def find(
             "Read a record's free text with `appointment show REF` or `followup show REF "
             "--contact`; erase with `oss-desk resident forget REF... --yes`."
         )
-    if kept is not None and kept.held.until is not None:
+    if kept is not None:
         click.echo(_past_erasure_line(kept))
-    if kept is not None and kept.held.restore_copies:
-        held = "details of anyone erased since (`resident forget`)"
-        click.echo(copies_hold_said(kept.held.restore_copies, kept.held.keep_days, held))
+    if copies:
+        held = (
+            "details of anyone (it is not searched: it holds what was recorded after the backup "
+            "the restore put back, and details erased since)"
+        )
+        click.echo(copies_hold_said(copies, session.settings.backup.keep_days, held))
     click.echo(NOT_HELD)
 
 
