@@ -54,3 +54,34 @@ def test_benchmarks_quick_pass() -> None:
     assert "targets hold in this run" in table
     # "now called": where the press's time went (to call next, call next, to the frame).
     assert "medians: key to call next " in result.stdout
+
+
+@pytest.mark.timeout(300)
+def test_the_tcp_printer_path_prints_each_step() -> None:
+    """``python -m tests.benchmarks.tcp_path``: the desk's commit, the worker's lane woken by
+    it, the ticket drawn, the printer's last byte and close, each stamped, beside the floor."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.tcp_path", "--tickets", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    steps = [line.split(maxsplit=1) for line in result.stdout.splitlines()[1:-1]]
+    shown = {step: float(ms) for ms, step in steps}
+    for step in (
+        "desk COMMIT done",
+        "desk tells the lane a job comes",
+        "connecting ahead",
+        "lane woken after the commit",
+        "drawn and rendered",
+        "writing the bytes",
+        "printer: last byte",
+        "printer: line closed",
+    ):
+        assert step in shown, (step, result.stdout)
+    # In the order they happen (the times are each step's median from the issue's start).
+    assert shown["desk COMMIT done"] <= shown["lane woken after the commit"]
+    assert shown["drawn and rendered"] <= shown["printer: line closed"]
+    assert result.stdout.splitlines()[-1].startswith("floor, a synchronous send")

@@ -213,27 +213,41 @@ def _trivial_presses(presses: int, script: Path) -> list[float]:
 
 class Breakdown:
     """Where a press's time goes: from the key to the start of call next on the database
-    thread, call next itself (its one durable transaction, the commit's sync included), and
-    from its result to the frame, split where the event loop takes the result up (the app's
-    ``show_result`` begins: before it, the hand-over from the database thread and the desk's
-    worker waking; after it, the desk's widgets and the frame, which the adviser draws within
-    ``show_result``). Marks taken with ``time.perf_counter`` around the service's
-    ``call_next`` (on the database thread), at the start of the app's ``show_result``, and at
-    the key and the frame."""
+    thread, call next itself (its one durable transaction, the commit's sync included; its
+    ``COMMIT`` statement alone beside it: the WAL pages written and synced, which no desk can
+    leave out and which a loaded disk stretches most), and from its result to the frame, split
+    where the event loop takes the result up (the app's ``show_result`` begins: before it, the
+    hand-over from the database thread and the desk's worker waking; after it, the desk's
+    widgets and the frame, which the adviser draws within ``show_result``). Marks taken with
+    ``time.perf_counter`` around the service's ``call_next`` and its ``COMMIT`` (on the
+    database thread), at the start of the app's ``show_result``, and at the key and the
+    frame."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, float]] = []
+        self.commits: list[tuple[float, float]] = []
         self.shown: list[float] = []
         self.presses: list[tuple[float, float]] = []
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[None]:
         from oss_desk.services.queue import QueueService
+        from oss_desk.storage.faults import DecodingConnection
         from oss_desk.ui.app import OssDeskApp
 
         original = QueueService.call_next
         show = OssDeskApp.show_result
-        calls, shown = self.calls, self.shown
+        run = DecodingConnection._run
+        calls, shown, commits = self.calls, self.shown, self.commits
+
+        def timed(conn: Any, statement: Callable[..., Any], *args: Any) -> Any:
+            if not (args and args[0] == "COMMIT"):
+                return run(conn, statement, *args)
+            started = time.perf_counter()
+            try:
+                return run(conn, statement, *args)
+            finally:
+                commits.append((started, time.perf_counter()))
 
         def call_next(service: Any, desk_id: str | None = None) -> Ticket | None:
             started = time.perf_counter()
@@ -248,19 +262,31 @@ class Breakdown:
 
         QueueService.call_next = call_next  # type: ignore[method-assign,assignment]
         OssDeskApp.show_result = show_result  # type: ignore[method-assign,assignment]
+        DecodingConnection._run = timed  # type: ignore[method-assign,assignment]
         try:
             yield
         finally:
             QueueService.call_next = original  # type: ignore[method-assign]
             OssDeskApp.show_result = show  # type: ignore[method-assign]
+            DecodingConnection._run = run  # type: ignore[method-assign]
 
     def parts(self) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {"to": [], "call": [], "after": [], "hop": [], "draw": []}
+        found: dict[str, list[float]] = {
+            "to": [],
+            "call": [],
+            "commit": [],
+            "after": [],
+            "hop": [],
+            "draw": [],
+        }
         for key, frame in self.presses:
             call = next(((a, b) for a, b in self.calls if key <= a and b <= frame), None)
             if call is not None:
                 found["to"].append(call[0] - key)
                 found["call"].append(call[1] - call[0])
+                commit = next((b - a for a, b in self.commits if call[0] <= a <= call[1]), None)
+                if commit is not None:
+                    found["commit"].append(commit)
                 found["after"].append(frame - call[1])
                 shown = next((t for t in self.shown if call[1] <= t <= frame), None)
                 if shown is not None:
@@ -278,9 +304,14 @@ class Breakdown:
             if parts["hop"]
             else ""
         )
+        commit = (
+            f" (its COMMIT, the WAL pages written and synced, {ms(median(parts['commit']))})"
+            if parts["commit"]
+            else ""
+        )
         return (
             f"medians: key to call next {ms(median(parts['to']))}, call next (one durable "
-            f"transaction) {ms(median(parts['call']))}, its result to the frame "
+            f"transaction) {ms(median(parts['call']))}{commit}, its result to the frame "
             f"{ms(median(parts['after']))}{split}"
         )
 

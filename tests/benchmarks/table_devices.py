@@ -57,13 +57,15 @@ name = "Desk 1"
     return db
 
 
-def worker(db: Path, root: Path = ROOT) -> subprocess.Popen[bytes]:
-    """`oss-desk worker` in its own process (the code of the checkout at ``root``); returns
-    once it owns the devices."""
+def worker(
+    db: Path, root: Path = ROOT, command: tuple[str, ...] = ("-m", "oss_desk", "worker")
+) -> subprocess.Popen[bytes]:
+    """`oss-desk worker` in its own process (the code of the checkout at ``root``; ``command``:
+    the Python arguments that run it); returns once it owns the devices."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(root))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=subprocess.DEVNULL, cwd=root
+        [sys.executable, *command], env=env, stderr=subprocess.DEVNULL, cwd=root
     )
     deadline = time.monotonic() + 60
     while True:
