@@ -19,7 +19,7 @@ from pathlib import Path
 
 from oss_desk.domain.models import EventKind
 from oss_desk.errors import StorageBusy
-from oss_desk.storage import chain
+from oss_desk.storage import chain, subject
 from oss_desk.storage.faults import busy_timeout
 from oss_desk.storage.incarnation import MAGIC, head_of
 from oss_desk.storage.maintenance import connect_file
@@ -60,6 +60,10 @@ class ErasureMade:
     cancelled_by: str | None = None
     """Of a booking the replaced database holds as cancelled: by whom (``resident`` or
     ``council``), so a backup that holds it as still to come has it cancelled again first."""
+    made: tuple[int, str] | None = None
+    """The event that made the record erased, (id, hash in hex) (:func:`subject.made_by`):
+    a record of the backup is the one erased only if the same event made it. None: not
+    known."""
 
 
 @dataclass
@@ -197,8 +201,17 @@ def erasures_after(
             case = said.get("case")
             record, ref = str(said["record"]), str(said["ref"])
             by = _cancelled_by(conn, ref) if record == "appointment" else None
-            found.append(ErasureMade(record, ref, case and str(case), by))
+            made = _made(said.get("made")) or subject.made_by_ref(conn, record, ref)
+            found.append(ErasureMade(record, ref, case and str(case), by, made))
     return found
+
+
+def _made(said: object) -> tuple[int, str] | None:
+    """The making event an erasure carried through a restore names (its record may not be
+    in that database)."""
+    if isinstance(said, dict) and isinstance(said.get("event"), int):
+        return int(said["event"]), str(said.get("sha256", ""))
+    return None
 
 
 def _cancelled_by(conn: sqlite3.Connection, ref: str) -> str | None:
