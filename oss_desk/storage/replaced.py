@@ -97,6 +97,8 @@ class Replaced:
     """The last event of its log the backup shares, when the backup's log parts from it (only
     records made up to it are the ones ``erasures`` erased); None: the backup holds the
     whole log up to its events."""
+    head: tuple[int, bytes] | None = None
+    """Its event log's newest event, (id, hash); None: not known (or no database)."""
 
 
 @contextlib.contextmanager
@@ -157,6 +159,7 @@ def read_replaced(
             bookings = lost_bookings(conn, theirs) if same and not copied else []
             until = parted[1] if parted is not None and parted[0] == "database" else None
             erasures = erasures_after(conn, common, until) if same or parted else []
+            head = chain.head(conn)
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None, problem=str(exc), erasures=None)
@@ -172,6 +175,7 @@ def read_replaced(
             backup_copy=True,
             erasures=erasures,
             shared=shared,
+            head=head,
         )
     return Replaced(
         int(count),
@@ -182,6 +186,7 @@ def read_replaced(
         bookings=bookings,
         erasures=erasures,
         shared=shared,
+        head=head,
     )
 
 
