@@ -34,6 +34,7 @@ from oss_desk.paths import default_backup_folder
 from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
+from oss_desk.services.kept_copies import remove_leftovers, staged_path
 from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.restore_erasures import check_person, erase_again
 from oss_desk.services.restore_marks import Restored, anchors, mark_restore, record_restore
@@ -183,7 +184,8 @@ def restore(
     stamp = stamp_of(clock.now())
     folder = db.parent
     files.make_private_dir(folder)
-    staged = folder / f".{db.name}.restore-{stamp}.partial"
+    remove_leftovers(db)  # of restores stopped before they finished: whole copies, for good
+    staged = staged_path(db, stamp)
     staged.unlink(missing_ok=True)
     m.create_private(staged)
     removed: list[Path] = []
