@@ -34,12 +34,13 @@ from oss_desk.paths import default_backup_folder
 from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
+from oss_desk.services.identity_refusal import not_kept
 from oss_desk.services.kept_copies import remove_leftovers, staged_path
 from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.restore_erasures import check_person, erase_again
 from oss_desk.services.restore_marks import Restored, anchors, mark_restore, record_restore
 from oss_desk.services.restore_result import RestoreResult
-from oss_desk.services.session import Session
+from oss_desk.services.session import IdentityRefused, Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.accepted_notes import set_aside
@@ -206,7 +207,12 @@ def restore(
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         if not checked:  # by the backup's configuration: the database's could not be read
-            check_person(staged, clock, person)
+            try:
+                check_person(staged, clock, person)
+            except IdentityRefused as refused:  # recorded in the copy, which is deleted
+                refused.message = not_kept(refused.message)
+                refused.args = (refused.message,)
+                raise
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
