@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, Cli, make_db
+from .test_restore_erasures_first import KILLED_AFTER_THE_SWAP
 from .test_restore_keeps_erasures import compliment, forget
 from .test_subject_access import NOW
 
@@ -93,4 +94,31 @@ def test_db_backup_prunes_a_killed_restore_s_copy_after_keep_days(
     old = time.time() - 15 * 86400  # past backup.keep_days (14 days)
     os.utime(left, (old, old))
     assert office("db", "backup", now=NOW).code == 0
+    assert _hidden(office.db) == []
+
+
+def test_the_files_a_restore_killed_after_its_swap_left_go_with_the_next_restore(
+    office: Cli, tmp_path: Path
+) -> None:
+    """Killed once its copy was in place: the staged copy is the database now, but its write
+    lock and settings cache stay hidden beside it, until the next restore."""
+    ref = compliment(office)
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    forget(office, ref)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_THE_SWAP, "db", "restore", backup, "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+    left = _hidden(office.db)
+    assert left and not [n for n in left if n.endswith(".partial")], left
+    assert "hidden cop" not in office("doctor", now=NOW).out  # no copy: nothing to warn of
+    assert office("db", "restore", backup, "--yes", now=NOW).code == 0
     assert _hidden(office.db) == []

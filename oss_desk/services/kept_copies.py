@@ -53,14 +53,25 @@ def _running(path: Path) -> bool:
     return True
 
 
+_STAGED_BASE = re.compile(r"^(.*\.restore-\d{8}T\d{6}Z(?:-\d+)?\.partial)")
+
+
+def _staged(db: Path) -> list[Path]:
+    """The copies staged beside ``db`` by restores no longer running, by name, whether the
+    copy is still there or only files made beside it are (a restore killed once its copy was
+    in place leaves its lock and settings cache)."""
+    try:
+        found = db.parent.glob(f".{glob.escape(db.name)}.restore-*.partial*")
+        names = {m[1] for p in found if (m := _STAGED_BASE.match(p.name)) is not None}
+    except OSError:
+        return []
+    return sorted(p for n in names if not _running(p := db.parent / n))
+
+
 def restore_leftovers(db: Path) -> list[Path]:
     """The copies staged beside ``db`` by restores that were stopped before they finished
     (not one still running), oldest name first."""
-    try:
-        found = db.parent.glob(f".{glob.escape(db.name)}.restore-*.partial")
-        return sorted(p for p in found if STAGED.search(p.name) and not _running(p))
-    except OSError:
-        return []
+    return [p for p in _staged(db) if p.is_file()]
 
 
 def _leftover_files(path: Path) -> list[Path]:
@@ -73,12 +84,13 @@ def _leftover_files(path: Path) -> list[Path]:
 
 def remove_leftovers(db: Path, keep_days: int | None = None) -> list[Path]:
     """Delete the copies that stopped restores left beside ``db`` (only those older than
-    ``keep_days``, when given), with their files; the copies deleted."""
+    ``keep_days``, when given), with their files (without ``keep_days``, also the files left
+    beside a copy no longer there); the copies deleted."""
     now = time.time()
     doomed = [
         p
-        for p in restore_leftovers(db)
-        if keep_days is None or backup_expired(_made(p, now), now, keep_days)
+        for p in _staged(db)
+        if keep_days is None or (p.is_file() and backup_expired(_made(p, now), now, keep_days))
     ]
     for path in doomed:
         for leftover in _leftover_files(path):
