@@ -122,3 +122,16 @@ def test_the_files_a_restore_killed_after_its_swap_left_go_with_the_next_restore
     assert "hidden cop" not in office("doctor", now=NOW).out  # no copy: nothing to warn of
     assert office("db", "restore", backup, "--yes", now=NOW).code == 0
     assert _hidden(office.db) == []
+
+
+def test_resident_find_names_a_killed_restore_s_copy_with_the_rm(
+    office: Cli, tmp_path: Path
+) -> None:
+    """The copy holds the forgotten resident's details: `resident find` says so, as it says of
+    the copies restores keep, with the `rm` that deletes it."""
+    _backup, left = _killed_restore(office, tmp_path)
+    found = office("--user", "amina", "resident", "find", "--email", "zed@example.org", now=NOW)
+    assert found.code == 0, found.err
+    assert found.out.startswith("Nothing held under that email"), found.out
+    [said] = [n for n in found.out.splitlines() if "kept by `oss-desk db restore`" in n]
+    assert left.name in said and str(left) in said, said
