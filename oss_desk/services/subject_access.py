@@ -158,7 +158,7 @@ class SubjectAccessService:
                 if record is not None and record.fields:
                     booked = _still_booked(conn, record)
                     done = self._erase(
-                        conn, record, made.case, True, now, made=made.made, again=True
+                        conn, record, made.case, True, now, made_by=made.made, again=True
                     )
                     cancelled = made.ref in again
                     erased.append(replace(done, still_booked=booked, cancelled_again=cancelled))
@@ -196,12 +196,12 @@ class SubjectAccessService:
         cancel_messages: bool,
         now: datetime,
         *,
-        made: tuple[int, str] | None = None,
+        made_by: tuple[int, str] | None = None,
         again: bool = False,
     ) -> Erased:
         """Clear one record's personal fields and record it (``again``: an erasure made
-        before a restore, re-applied to the restored database; ``made``: the event that made
-        the record, as the erasure re-applied named it)."""
+        before a restore, re-applied to the restored database; ``made_by``: the event that
+        made the record, as the erasure re-applied named it)."""
         cancelled = 0
         if cancel_messages:
             cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
@@ -217,8 +217,8 @@ class SubjectAccessService:
             data["messages_cancelled"] = cancelled
         if again:
             data["reapplied_after_restore"] = True
-            if made is not None:
-                data["made"] = {"event": made[0], "sha256": made[1]}
+            if made_by is not None:
+                data["made"] = {"event": made_by[0], "sha256": made_by[1]}
         record_event(
             conn,
             self.s.site_ever(record.site_id),
@@ -229,8 +229,8 @@ class SubjectAccessService:
             appointment_id=record.id if record.kind == "appointment" else None,
             visit_id=record.id if record.kind == "visit" else None,
         )
-        at = subject.made_at_event(conn, record.kind, record.id)
-        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, at)
+        made = subject.made_at_event(conn, record.kind, record.id)
+        return Erased(record.kind, record.ref, tuple(record.fields), cancelled, made)
 
     def _held(self, conn: sqlite3.Connection, text: str) -> Held:
         """The record a reference names, with what it holds now."""

@@ -207,7 +207,7 @@ def erasures_after(
             record, ref = str(said["record"]), str(said["ref"])
             by = _cancelled_by(conn, ref) if record == "appointment" else None
             made = _made(said.get("made")) or subject.made_by_ref(conn, record, ref)
-            found.append(ErasureMade(record, ref, case and str(case), by, made))
+            found.append(ErasureMade(record, ref, case and str(case), by, made=made))
     return found
 
 
