@@ -135,6 +135,9 @@ def test_a_line_appended_by_hand_does_not_excuse_removed_events(cli: Cli) -> Non
         assert checked.code == 4, checked.out
         assert f"the head when {newer.name} was made, is gone" in checked.out
         assert "info:" not in checked.out
+        assert (
+            "office.sqlite.restores: 1 line there matches no restore recorded in the event log"
+        ) in checked.out, checked.out
 
 
 def test_a_real_restore_s_line_copied_with_a_later_time_excuses_nothing(cli: Cli) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from oss_desk.clock import Clock
 from oss_desk.domain.models import EventKind
+from oss_desk.domain.plurals import counted
 from oss_desk.services.backup_files import backups_in
 from oss_desk.services.events import record_event
 from oss_desk.services.session import open_session
@@ -178,7 +179,8 @@ def anchors(db: Path, folder: Path) -> Anchors:
     longer holds: a problem, or a note when a later restore explains it."""
     found = Anchors([], [])
     heads = {b: read_head_file(head_file(b)) for b in backups_in(folder, db.stem)}
-    held = [k for k in map(partial(_recorded, db), read_marks(db)) if k is not None]
+    lines = read_marks(db)
+    held = [k for k in map(partial(_recorded, db), lines) if k is not None]
     for backup, recorded in heads.items():
         if recorded is None:
             continue
@@ -200,6 +202,15 @@ def anchors(db: Path, folder: Path) -> Anchors:
                 f"event log: event {event_id} no longer has the hash recorded beside "
                 f"{backup.name} (the log was rewritten since that backup)"
             )
+    stray = len(lines) - len(held)
+    if found.problems and stray:
+        one = stray == 1
+        found.problems.append(
+            f"{marks_file(db).name}: {counted(stray, 'line')} there "
+            f"{'matches' if one else 'match'} no restore recorded in the event log (each "
+            "restore records itself there): written by hand, or by a release before restores "
+            f"did, {'it explains' if one else 'they explain'} nothing"
+        )
     return found
 
 
