@@ -6,6 +6,7 @@ restore itself failed `db check`, and the nightly backup-and-check, for two week
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from oss_desk.services.restore_marks import marks_file
@@ -24,6 +25,15 @@ def _backup(cli: Cli) -> Path:
     made = cli("db", "backup", "--json", now=NOW)
     assert made.code == 0, made.err
     return Path(made.json()["path"])
+
+
+def _head(db: Path) -> tuple[int, str]:
+    raw = sqlite3.connect(db)
+    try:
+        row = raw.execute("SELECT id, lower(hex(hash)) FROM events ORDER BY id DESC").fetchone()
+    finally:
+        raw.close()
+    return int(row[0]), str(row[1])
 
 
 def _two_backups_and_the_older_restored(cli: Cli) -> tuple[Path, Path]:
@@ -46,7 +56,7 @@ def test_a_restore_of_an_older_backup_is_expected_not_tampering(cli: Cli) -> Non
         assert "fail:" not in checked.out
         assert (
             f"info: event log: {newer.name} (head event" in checked.out
-            and f"was made before the restore of {older.name} at " in checked.out
+            and f"was made before the restore of {older.name} (head event " in checked.out
             and "(expected)" in checked.out
         ), checked.out
     # New events take the ids the newer backup's head named, with other hashes: still expected.
@@ -91,11 +101,62 @@ def test_a_log_rewritten_below_the_restore_point_is_not_excused(cli: Cli) -> Non
     _older, newer = _two_backups_and_the_older_restored(cli)
     marks = marks_file(cli.db)
     words = marks.read_text(encoding="ascii").split()
-    marks.write_text(" ".join([*words[:4], "0" * 64]) + "\n", encoding="ascii")
+    marks.write_text(" ".join([*words[:4], "0" * 64, *words[5:]]) + "\n", encoding="ascii")
     checked = cli("db", "check", now=NOW)
     assert checked.code == 4
     assert f"the head when {newer.name} was made, is gone" in checked.out
     assert "info:" not in checked.out
+
+
+def _remove_last(db: Path, n: int) -> None:
+    raw = sqlite3.connect(db, isolation_level=None)
+    try:
+        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
+        without_triggers(raw, [("DELETE FROM events WHERE id > ?", [last - n])])
+    finally:
+        raw.close()
+
+
+def test_a_line_appended_by_hand_does_not_excuse_removed_events(cli: Cli) -> None:
+    """review33: anyone who can write the database appended one line to `<db>.restores`
+    naming the head left after deleting the last events, and `db check` called their loss
+    expected. A line is a restore only with the restore's own event in the log."""
+    _ticket(cli)
+    _backup(cli)
+    _ticket(cli)
+    _ticket(cli)
+    newer = _backup(cli)
+    _remove_last(cli.db, 3)
+    event, sha = _head(cli.db)
+    for tail in ("", f" restore {event}"):
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+        marks_file(cli.db).write_text(f"{stamp} event {event} sha256 {sha}{tail}\n", "ascii")
+        checked = cli("db", "check", now=NOW)
+        assert checked.code == 4, checked.out
+        assert f"the head when {newer.name} was made, is gone" in checked.out
+        assert "info:" not in checked.out
+        assert (
+            "office.sqlite.restores: 1 line there matches no restore recorded in the event log"
+        ) in checked.out, checked.out
+
+
+def test_a_real_restore_s_line_copied_with_a_later_time_excuses_nothing(cli: Cli) -> None:
+    """After a real restore, events removed and a copy of its line with a later time
+    appended: the time is the restore event's own, so the copy matches no restore."""
+    _two_backups_and_the_older_restored(cli)
+    _ticket(cli)
+    _ticket(cli)
+    after = _backup(cli)
+    _remove_last(cli.db, 2)
+    marks = marks_file(cli.db)
+    words = marks.read_text(encoding="ascii").split()
+    event, sha = _head(cli.db)
+    later = datetime.now(UTC).isoformat(timespec="microseconds")
+    with marks.open("a", encoding="ascii") as f:
+        f.write(" ".join([later, "event", str(event), "sha256", sha, *words[5:]]) + "\n")
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 4, checked.out
+    assert f"the head when {after.name} was made, is gone" in checked.out
 
 
 def test_a_file_that_is_not_a_backup_is_a_mistaken_argument(cli: Cli, tmp_path: Path) -> None:
@@ -114,3 +175,32 @@ def test_a_file_that_is_not_a_backup_is_a_mistaken_argument(cli: Cli, tmp_path: 
         assert what in refused.err and refused.err.count("\n") == 1
         assert cli.db.read_bytes() == before
     assert not list(tmp_path.glob("office.sqlite.before-restore-*"))
+
+
+def test_the_info_line_names_the_backup_s_own_head_when_an_erasure_was_made_again(
+    cli: Cli,
+) -> None:
+    """review33: with an erasure re-applied (events added to the restored log), the line said
+    "a backup whose newest event is 4" of a backup whose head is 3, and named no backup."""
+    made = cli("--user", "amina", "followup", "add", "--kind", "ringback", "--name", "Bea Beta",
+               "--phone", "07700 900222", "--service", "C", "--json", now=NOW)  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    assert cli("--user", "amina", "followup", "done", ref, now=NOW).code == 0
+    older = _backup(cli)
+    _ticket(cli)
+    newer = _backup(cli)
+    forgot = cli("--user", "amina", "resident", "forget", ref, "--yes", now=NOW)
+    assert forgot.code == 0, forgot.err
+    restored = cli("db", "restore", str(older), "--yes", now=NOW)
+    assert restored.code == 0, restored.err
+    assert "Re-applied 1 erasure" in restored.out
+    own, _ = _head(older)
+    left, _ = _head(cli.db)
+    assert left == own + 2  # the restore's own event, then the erasure made again
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 0, checked.out
+    assert (
+        f"info: event log: {newer.name} (head event {_head(newer)[0]}) was made before the "
+        f"restore of {older.name} (head event {own}) at "
+    ) in checked.out and f", which left the log at event {left}: " in checked.out, checked.out

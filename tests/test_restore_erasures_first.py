@@ -286,6 +286,8 @@ def test_a_person_who_may_not_act_restores_nothing_over_a_damaged_database(
     assert refused.returncode == 9, (refused.stdout, refused.stderr)
     (line,) = refused.stderr.strip().splitlines()
     assert "may not act as 'amina'" in line, line
+    # Recorded only in the backup's copy, which is deleted (review33: "the refusal is recorded").
+    assert line.endswith("; the refusal could not be recorded (the database cannot be read)")
     assert not list(office.db.parent.glob(f"{office.db.name}.before-restore-*"))
     assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))
     done = run_cli_process(*args, env=env)  # as the login's own person

@@ -63,6 +63,9 @@ def test_a_restore_erases_again_what_was_forgotten_after_its_backup(
     ) in restored.out.splitlines()
     assert held_by_email(office).startswith("Nothing held under that email")
     erasures = rows(office.db, "SELECT actor, data FROM events WHERE kind = 'resident_erased'")
+    [(made_at, made_hash)] = rows(
+        office.db, "SELECT id, lower(hex(hash)) FROM events WHERE kind = 'followup_created'"
+    )
     assert [(actor, json.loads(data)) for actor, data in erasures] == [
         (
             "tl",  # the person restoring, the request's own case reference
@@ -72,6 +75,7 @@ def test_a_restore_erases_again_what_was_forgotten_after_its_backup(
                 "fields": ["name", "email", "topic"],
                 "case": "IG-2026-9",
                 "reapplied_after_restore": True,
+                "made": {"event": made_at, "sha256": made_hash},  # which record it was
             },
         )
     ]
@@ -96,7 +100,40 @@ def test_an_erasure_of_a_record_the_backup_does_not_hold_needs_nothing_again(
         "the resident there)."
     ) in restored.out.splitlines()
     assert "Re-applied" not in restored.out
-    assert rows(office.db, "SELECT count(*) FROM events WHERE kind = 'resident_erased'") == [(0,)]
+    # Recorded all the same, with nothing erased: a later restore of a backup holding it erases
+    # it again (review33).
+    [(data,)] = rows(office.db, "SELECT data FROM events WHERE kind = 'resident_erased'")
+    assert json.loads(data)["ref"] == ref and json.loads(data)["fields"] == []
+
+
+def test_an_older_then_a_newer_backup_restored_never_bring_a_forgotten_resident_back(
+    office: Cli, tmp_path: Path
+) -> None:
+    """review33: after restoring a backup made before a record, a restore of a backup made
+    after it (and before the erasure) put the resident's details back: the erasure the first
+    restore needed nothing of left no trace in the log the second one read."""
+    zed = compliment(office)
+    older, newer = str(tmp_path / "older.sqlite"), str(tmp_path / "newer.sqlite")
+    assert office("db", "backup", "--to", older, now=NOW).code == 0
+    made = office("--user", "amina", "followup", "add", "--kind", "compliment", "--category",
+                  "staff", "--name", "Cal Gamma", "--email", "cal@example.org", "--topic",
+                  "kind staff", "--json", now=NOW)  # fmt: skip
+    cal = str(made.json()["ref"])
+    assert office("--user", "amina", "followup", "respond", cal, now=NOW).code == 0
+    assert office("db", "backup", "--to", newer, now=NOW).code == 0
+    forget(office, zed)
+    forget(office, cal)
+
+    first = office("db", "restore", older, "--yes", "--json", now=NOW)
+    assert first.code == 0, first.err
+    assert first.json()["erasures_after_backup"]["not_needed"] == [cal]
+    second = office("db", "restore", newer, "--yes", "--json", now=NOW)
+    assert second.code == 0, second.err
+    assert second.json()["erasures_after_backup"]["reapplied"] == [zed, cal]
+    for email in ("zed@example.org", "cal@example.org"):
+        found = office("--user", "amina", "resident", "find", "--email", email, now=NOW)
+        assert found.out.startswith("Nothing held under that email"), found.out
+    assert office("db", "check", now=NOW).code == 0
 
 
 def test_a_backup_that_went_on_on_its_own_keeps_its_own_record_of_that_reference(

@@ -166,6 +166,11 @@ class EventKind(StrEnum):
     RESIDENT_ERASED = "resident_erased"
     """A record's personal fields cleared on the resident's request: which record, which fields
     (never their values)."""
+    DATABASE_RESTORED = "database_restored"
+    """``db restore`` put a backup in place: the backup's file name and head, the replaced
+    log's head, and when by the real clock (the first event of the restored log after the
+    backup's; ``db check`` accepts the line the restore appends beside the database only when
+    it matches this event)."""
 
 
 @dataclass(frozen=True, slots=True)

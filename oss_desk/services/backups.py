@@ -40,7 +40,7 @@ from oss_desk.services.backup_files import (
     partial_of,
     stale_partials,
 )
-from oss_desk.services.kept_copies import kept_copies, prune_kept
+from oss_desk.services.kept_copies import kept_copies, prune_kept, restore_leftovers
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import chain, subject
 from oss_desk.storage import maintenance as m
@@ -413,7 +413,8 @@ def _held(
     found = backups_in(folder, session.store.path.stem)
     with session.store.read() as conn:
         said = {p: counts(conn, p) for p in found}
-        copies = tuple(p for p in kept_copies(session.store.path) if counts(conn, p) is not False)
+        kept = [*kept_copies(session.store.path), *restore_leftovers(session.store.path)]
+        copies = tuple(p for p in kept if counts(conn, p) is not False)
     found = [p for p, may in said.items() if may is not False]
     unknown = [p for p, may in said.items() if may is None]
     newest = max((_made(p) for p in found), default=None)

@@ -34,11 +34,13 @@ from oss_desk.paths import default_backup_folder
 from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
+from oss_desk.services.identity_refusal import not_kept
+from oss_desk.services.kept_copies import remove_leftovers, staged_path
 from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.restore_erasures import check_person, erase_again
-from oss_desk.services.restore_marks import anchors, mark_restore
+from oss_desk.services.restore_marks import Restored, anchors, mark_restore, record_restore
 from oss_desk.services.restore_result import RestoreResult
-from oss_desk.services.session import Session
+from oss_desk.services.session import IdentityRefused, Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.accepted_notes import set_aside
@@ -183,7 +185,8 @@ def restore(
     stamp = stamp_of(clock.now())
     folder = db.parent
     files.make_private_dir(folder)
-    staged = folder / f".{db.name}.restore-{stamp}.partial"
+    remove_leftovers(db)  # of restores stopped before they finished: whole copies, for good
+    staged = staged_path(db, stamp)
     staged.unlink(missing_ok=True)
     m.create_private(staged)
     removed: list[Path] = []
@@ -204,7 +207,12 @@ def restore(
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         if not checked:  # by the backup's configuration: the database's could not be read
-            check_person(staged, clock, person)
+            try:
+                check_person(staged, clock, person)
+            except IdentityRefused as refused:  # recorded in the copy, which is deleted
+                refused.message = not_kept(refused.message)
+                refused.args = (refused.message,)
+                raise
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
@@ -239,6 +247,8 @@ def restore(
                     settled = _settle_print_jobs(db, staged)
                 elif replaced.jobs_to_print(staged):
                     settled = None  # they may have printed since: not known
+            # Recorded in the copy's own log, for `db check` to trust the line beside it.
+            restored_event = record_restore(staged, clock, person, source, gone.head)
             # Made on the copy before it is in place: never at the path without them.
             erasures = erase_again(staged, gone, clock, person)
             m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
@@ -250,7 +260,7 @@ def restore(
             if db.exists() and not hand_copy:
                 with contextlib.suppress(Exception):
                     m.wal_checkpoint(db)
-            kept = _swap(db, staged, folder, stamp, removed)
+            kept = _swap(db, staged, folder, stamp, removed, restored_event)
             set_aside(db, kept)  # notes of sends accepted speak of the replaced rows
     finally:
         for leftover in (
@@ -340,7 +350,14 @@ def codes_not_known(
     )
 
 
-def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path]) -> Path | None:
+def _swap(
+    db: Path,
+    staged: Path,
+    folder: Path,
+    stamp: str,
+    removed: list[Path],
+    restored: Restored | None = None,
+) -> Path | None:
     """Keep the database aside (``<db>.before-restore-<stamp>``, returned) and put ``staged``
     in its place so that the path always names a file: the database is hard-linked to the kept
     name first and its WAL moved beside that, then one ``os.replace`` puts the restored copy
@@ -369,7 +386,7 @@ def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path])
             removed.append(stale)
     os.replace(staged, db)
     with contextlib.suppress(OSError):  # restored all the same; `db check` would then say so
-        mark_restore(db)
+        mark_restore(db, restored)
     m.fsync_dir(folder)
     return kept
 

@@ -30,7 +30,7 @@ from oss_desk.services.backup_files import (
     stale_partials,
 )
 from oss_desk.services.doctor_checks import Check, fail, free_bytes, ok, warn
-from oss_desk.services.kept_copies import kept_said
+from oss_desk.services.kept_copies import kept_said, leftovers_said
 
 NAME = "backups"
 ROOM_SPARE = 64 << 10
@@ -47,7 +47,12 @@ def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) 
     check = _newest(db, folder_setting)
     folder = backup_folder(db, folder_setting)
     days = KEEP_DAYS if keep_days is None else keep_days
-    found = (_too_old(folder, db.stem, days), _unfinished(folder, db.stem), kept_said(db, days))
+    found = (
+        _too_old(folder, db.stem, days),
+        _unfinished(folder, db.stem),
+        kept_said(db, days),
+        leftovers_said(db),
+    )
     notes = [n for n in found if n]
     if not notes:
         return check

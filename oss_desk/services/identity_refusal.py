@@ -12,6 +12,17 @@ if TYPE_CHECKING:
     from oss_desk.config import Settings, StaffConfig
 
 
+RECORDED = "; the refusal is recorded"
+NOT_KEPT = "; the refusal could not be recorded (the database cannot be read)"
+
+
+def not_kept(text: str) -> str:
+    """A refusal's words when what it was recorded in is thrown away: ``db restore`` over a
+    database that cannot be read checks the person by the backup's copy, which it then
+    deletes (review33: it said "the refusal is recorded")."""
+    return text.replace(RECORDED, NOT_KEPT)
+
+
 def login_entry(settings: Settings, account: str) -> StaffConfig | None:
     """The staff member a login is: the entry whose ``login``, or else whose id, is the account
     (the first such in the list)."""
@@ -24,7 +35,7 @@ def refusal_text(
     """The refusal, with advice that works: a login already on the staff list is told to give
     its own entry the admin's role (a second entry with the same login is refused by init)."""
     outcome = {
-        True: "; the refusal is recorded",
+        True: RECORDED,
         False: "; the refusal could not be recorded (see the log)",
         None: "",
     }[recorded]

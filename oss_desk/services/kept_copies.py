@@ -8,9 +8,11 @@ each, and the first ``db backup`` after that many days deletes it, as it deletes
 from __future__ import annotations
 
 import glob
+import os
+import re
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from oss_desk.domain.backup_age import age_said, backup_expired
@@ -19,6 +21,105 @@ from oss_desk.domain.sizes import size_said
 
 KEPT_INFIX = ".before-restore-"
 SIDE_FILES = ("-wal", "-shm", "-journal")
+STAGED = re.compile(r"\.restore-\d{8}T\d{6}Z(?:-(?P<pid>\d+))?\.partial$")
+"""The hidden copy a restore stages beside the database (``.<db>.restore-<stamp>-<pid>.partial``,
+the process making it named; an older release's names none) until it is put in place. A
+restore killed before that leaves it, and the files beside it (its ``-wal``, ``-shm``, write
+lock, settings cache): a whole copy of the backup, residents' details included, even those
+erased since (review33)."""
+
+
+def staged_path(db: Path, stamp: str) -> Path:
+    """Where this process's restore of ``db`` stages its copy."""
+    return db.parent / f".{db.name}.restore-{stamp}-{os.getpid()}.partial"
+
+
+def _running(path: Path) -> bool:
+    """The restore that staged ``path`` is still running (its process is alive)."""
+    found = STAGED.search(path.name)
+    if found is None or found["pid"] is None:
+        return False
+    pid = int(found["pid"])
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+_STAGED_BASE = re.compile(r"^(.*\.restore-\d{8}T\d{6}Z(?:-\d+)?\.partial)")
+
+
+def _staged(db: Path) -> list[Path]:
+    """The copies staged beside ``db`` by restores no longer running, by name, whether the
+    copy is still there or only files made beside it are (a restore killed once its copy was
+    in place leaves its lock and settings cache)."""
+    try:
+        found = db.parent.glob(f".{glob.escape(db.name)}.restore-*.partial*")
+        names = {m[1] for p in found if (m := _STAGED_BASE.match(p.name)) is not None}
+    except OSError:
+        return []
+    return sorted(p for n in names if not _running(p := db.parent / n))
+
+
+def restore_leftovers(db: Path) -> list[Path]:
+    """The copies staged beside ``db`` by restores that were stopped before they finished
+    (not one still running), oldest name first."""
+    return [p for p in _staged(db) if p.is_file()]
+
+
+def _leftover_files(path: Path) -> list[Path]:
+    """A staged copy and every file made beside it (its name followed by more)."""
+    try:
+        return sorted(path.parent.glob(f"{glob.escape(path.name)}*"))
+    except OSError:
+        return [path]
+
+
+def remove_leftovers(db: Path, keep_days: int | None = None) -> list[Path]:
+    """Delete the copies that stopped restores left beside ``db`` (only those older than
+    ``keep_days``, when given), with their files (without ``keep_days``, also the files left
+    beside a copy no longer there); the copies deleted."""
+    now = time.time()
+    doomed = [
+        p
+        for p in _staged(db)
+        if keep_days is None or (p.is_file() and backup_expired(_made(p, now), now, keep_days))
+    ]
+    for path in doomed:
+        for leftover in _leftover_files(path):
+            leftover.unlink(missing_ok=True)
+    return doomed
+
+
+def _ages_and_files(copies: Sequence[Path], files: Callable[[Path], list[Path]]) -> tuple[str, str]:
+    """Each copy's name and age (``NAME (3 days old), ...``), and every file of theirs, as
+    typed after ``rm``."""
+    now = time.time()
+    ages = ", ".join(f"{p.name} ({age_said(now - _made(p, now))} old)" for p in copies)
+    return ages, " ".join(shlex.quote(str(f)) for p in copies for f in files(p))
+
+
+def leftovers_said(db: Path) -> str | None:
+    """``doctor``'s words for the copies stopped restores left beside ``db`` (None: none)."""
+    left = restore_leftovers(db)
+    if not left:
+        return None
+    many = len(left) != 1
+    ages, typed = _ages_and_files(left, _leftover_files)
+    return (
+        f"{counted(len(left), 'hidden copy', 'hidden copies')} of a backup left beside the "
+        f"database by `oss-desk db restore` stopped before it finished: {ages}; "
+        f"{'they hold' if many else 'it holds'} residents' details, even those erased since: "
+        f"delete {'them' if many else 'it'}: `rm {typed}` (the next `oss-desk db restore` "
+        f"deletes {'them' if many else 'it'} too)"
+    )
 
 
 def kept_copies(db: Path) -> list[Path]:
@@ -44,14 +145,15 @@ def _with_side_files(path: Path) -> list[Path]:
 
 def prune_kept(db: Path, keep_days: int) -> list[Path]:
     """Delete the copies kept beside ``db`` that are older than ``keep_days`` (by their file's
-    time, as backups), with their side files; the ones deleted."""
+    time, as backups), with their side files, and the copies stopped restores left as old;
+    the ones deleted."""
     now = time.time()
     doomed = [p for p in kept_copies(db) if backup_expired(_made(p, now), now, keep_days)]
     for path in doomed:
         for side in SIDE_FILES:
             path.with_name(path.name + side).unlink(missing_ok=True)
         path.unlink(missing_ok=True)
-    return doomed
+    return doomed + remove_leftovers(db, keep_days)
 
 
 def kept_said(db: Path, keep_days: int) -> str | None:
@@ -60,10 +162,8 @@ def kept_said(db: Path, keep_days: int) -> str | None:
     kept = kept_copies(db)
     if not kept:
         return None
-    now = time.time()
     many = len(kept) != 1
-    ages = ", ".join(f"{p.name} ({age_said(now - _made(p, now))} old)" for p in kept)
-    typed = " ".join(shlex.quote(str(f)) for p in kept for f in _with_side_files(p))
+    ages, typed = _ages_and_files(kept, _with_side_files)
     size = size_said(sum(p.stat().st_size for p in kept if p.exists()))
     return (
         f"{counted(len(kept), 'copy', 'copies')} of the database kept by `oss-desk db restore` "
@@ -90,4 +190,13 @@ def copies_hold_said(copies: Sequence[Path], keep_days: int, held: str) -> str:
     )
 
 
-__all__ = ["copies_hold_said", "kept_copies", "kept_said", "prune_kept"]
+__all__ = [
+    "copies_hold_said",
+    "kept_copies",
+    "kept_said",
+    "leftovers_said",
+    "prune_kept",
+    "remove_leftovers",
+    "restore_leftovers",
+    "staged_path",
+]

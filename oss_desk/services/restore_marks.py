@@ -3,23 +3,36 @@
 A restore takes the event log back to a backup: the heads written beside the backups made
 after that one (``NAME.sqlite.head``) name events the restored log does not hold, or holds
 with other hashes once new events are added. That is expected, not tampering. So each restore
-appends one line to ``<db>.restores`` beside the database (``2026-12-07T07:27:30.123456+00:00
-event 17 sha256 ab12...``: when, by the real clock, and the restored log's head then), and
-``db check`` reads a backup whose head is gone as "made before a restore" when it was made
-(its file's time, the one rule :func:`oss_desk.services.backups.prune` uses) before a restore
-whose head the log still holds. A head gone with no such restore is still tampering: an event
-removed, or the chain rewritten.
+records itself in the restored copy's own log, before it is put in place (a
+``database_restored`` event: the backup's file name and head, the replaced log's head, and
+when by the real clock), and appends one line to ``<db>.restores`` beside the database
+(``2026-12-07T07:27:30.123456+00:00 event 17 sha256 ab12... restore 15``: that time, the
+restored log's head then, and the restore's event). ``db check`` reads a backup whose head is
+gone as "made before a restore" when it was made (its file's time, the one rule
+:func:`oss_desk.services.backups.prune` uses) before a restore whose line matches its event
+(same time, the backup's head still in the log) and whose head the log still holds. A line
+alone is not a restore (review33: one line appended by hand excused events deleted): a head
+gone with no such restore is still tampering, an event removed or the chain rewritten.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from oss_desk.clock import Clock
+from oss_desk.domain.models import EventKind
+from oss_desk.domain.plurals import counted
 from oss_desk.services.backup_files import backups_in
+from oss_desk.services.events import record_event
+from oss_desk.services.session import open_session
+from oss_desk.storage import chain
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.incarnation import head_file
 from oss_desk.storage.maintenance import read_head_file
@@ -28,12 +41,28 @@ MARKS_SUFFIX = ".restores"
 
 
 @dataclass(frozen=True)
+class Restored:
+    """A restore's own event in the restored copy's log, and when (real clock) it was."""
+
+    event_id: int
+    stamp: str
+
+
+@dataclass(frozen=True)
 class RestoreMark:
-    """One restore: when (real clock) and the event log's head it left."""
+    """One restore: when (real clock), the event log's head it left and its own event."""
 
     at: datetime
     event_id: int
     sha256: str
+    stamp: str = ""
+    """``at`` as written (its event's ``restored_at``)."""
+    restore_event: int | None = None
+    """The restore's ``database_restored`` event (None: a line that names none)."""
+    backup: str = ""
+    """The file name of the backup restored, as its event says."""
+    backup_head: int = 0
+    """The backup's own head event (before the re-applied erasures), as its event says."""
 
 
 @dataclass
@@ -50,18 +79,47 @@ def marks_file(db: Path) -> Path:
     return db.with_name(db.name + MARKS_SUFFIX)
 
 
-def mark_restore(db: Path) -> None:
-    """Record beside ``db``, just put in place by a restore, that it was restored now and its
-    event log's head. A file made before the event log was chained has no head: nothing to
-    say."""
+def record_restore(
+    staged: Path, clock: Clock, person: str | None, backup: Path, replaced: tuple[int, bytes] | None
+) -> Restored | None:
+    """Record in the restored copy at ``staged`` (not yet in place) that ``backup`` is being
+    restored over a database whose log's head was ``replaced`` (None: not known), recorded
+    against ``person``. None: a file whose event log is not chained (nothing to record)."""
+    head = m.event_head(staged, readonly=False)
+    if head is None:
+        return None
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    data: dict[str, object] = {
+        "backup": backup.name,
+        "backup_head": {"event": head[0], "sha256": head[1].hex()},
+        "replaced_head": None
+        if replaced is None
+        else {"event": replaced[0], "sha256": replaced[1].hex()},
+        "restored_at": stamp,
+    }
+    session = open_session(db=staged, clock=clock, person=person, host=True, typed=True)
+    try:
+        with session.store.write() as conn:
+            event = record_event(
+                conn, None, clock.now(), EventKind.DATABASE_RESTORED, session.actor, data=data
+            )
+    finally:
+        session.close()
+    return Restored(event, stamp)
+
+
+def mark_restore(db: Path, restored: Restored | None) -> None:
+    """Record beside ``db``, just put in place by a restore, the restore's event and its event
+    log's head. Nothing when the restore recorded no event (a log not chained)."""
+    if restored is None:
+        return
     try:
         head = m.event_head(db, readonly=False)
     except sqlite3.Error:
         return
     if head is None:
         return
-    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
-    line = f"{stamp} event {head[0]} sha256 {head[1].hex()}\n"
+    line = f"{restored.stamp} event {head[0]} sha256 {head[1].hex()} restore {restored.event_id}\n"
     fd = os.open(marks_file(db), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, line.encode("ascii"))
@@ -71,7 +129,8 @@ def mark_restore(db: Path) -> None:
 
 
 def read_marks(db: Path) -> list[RestoreMark]:
-    """The restores recorded beside ``db``, oldest first (unreadable lines left out)."""
+    """The restores recorded beside ``db``, oldest first (unreadable lines left out; a line
+    that names no restore event is read, but matches none)."""
     try:
         lines = marks_file(db).read_text(encoding="ascii").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -79,14 +138,40 @@ def read_marks(db: Path) -> list[RestoreMark]:
     found: list[RestoreMark] = []
     for line in lines:
         words = line.split()
-        if len(words) != 5 or words[1] != "event" or not words[2].isdigit():
+        if len(words) not in (5, 7) or words[1] != "event" or not words[2].isdigit():
             continue
+        restore = int(words[6]) if len(words) == 7 and words[6].isdigit() else None
         try:
             at = datetime.fromisoformat(words[0]).astimezone(UTC)
         except ValueError:
             continue
-        found.append(RestoreMark(at, int(words[2]), words[4]))
+        found.append(RestoreMark(at, int(words[2]), words[4], words[0], restore))
     return found
+
+
+def _recorded(db: Path, mark: RestoreMark) -> RestoreMark | None:
+    """``mark`` with its backup's name and head, when the log still holds the head it names
+    and the restore's own event before it: a ``database_restored`` event of the same time
+    whose backup's head the log holds. None: no such restore."""
+    if mark.restore_event is None or mark.restore_event > mark.event_id:
+        return None
+    try:
+        with contextlib.closing(m.connect_file(db, readonly=True)) as conn:
+            head = chain.hash_at(conn, mark.event_id)
+            event = chain.event_at(conn, mark.restore_event)
+            if head is None or head.hex() != mark.sha256 or event is None:
+                return None
+            kind, data, _ = event
+            said = json.loads(data or "{}")
+            if kind != EventKind.DATABASE_RESTORED or said.get("restored_at") != mark.stamp:
+                return None
+            backup = int(said["backup_head"]["event"])
+            held = chain.hash_at(conn, backup)
+            if held is None or held.hex() != said["backup_head"]["sha256"]:
+                return None
+            return replace(mark, backup=str(said.get("backup", "")), backup_head=backup)
+    except (sqlite3.Error, ValueError, TypeError, KeyError):
+        return None
 
 
 def anchors(db: Path, folder: Path) -> Anchors:
@@ -94,7 +179,8 @@ def anchors(db: Path, folder: Path) -> Anchors:
     longer holds: a problem, or a note when a later restore explains it."""
     found = Anchors([], [])
     heads = {b: read_head_file(head_file(b)) for b in backups_in(folder, db.stem)}
-    held = [k for k in read_marks(db) if _holds(db, k.event_id, k.sha256)]
+    lines = read_marks(db)
+    held = [k for k in map(partial(_recorded, db), lines) if k is not None]
     for backup, recorded in heads.items():
         if recorded is None:
             continue
@@ -105,7 +191,7 @@ def anchors(db: Path, folder: Path) -> Anchors:
         made = _made(backup)
         mark = next((k for k in held if made is not None and k.at.timestamp() > made), None)
         if mark is not None:
-            found.notes.append(_before_restore(backup, event_id, mark, heads))
+            found.notes.append(_before_restore(backup, event_id, mark))
         elif stored is None:
             found.problems.append(
                 f"event log: event {event_id}, the head when {backup.name} was made, is gone "
@@ -116,26 +202,25 @@ def anchors(db: Path, folder: Path) -> Anchors:
                 f"event log: event {event_id} no longer has the hash recorded beside "
                 f"{backup.name} (the log was rewritten since that backup)"
             )
+    stray = len(lines) - len(held)
+    if found.problems and stray:
+        one = stray == 1
+        found.problems.append(
+            f"{marks_file(db).name}: {counted(stray, 'line')} there "
+            f"{'matches' if one else 'match'} no restore recorded in the event log (each "
+            "restore records itself there): written by hand, or by a release before restores "
+            f"did, {'it explains' if one else 'they explain'} nothing"
+        )
     return found
 
 
-def _before_restore(
-    backup: Path, event_id: int, mark: RestoreMark, heads: dict[Path, tuple[int, str] | None]
-) -> str:
-    restored = next(
-        (b.name for b, h in heads.items() if h == (mark.event_id, mark.sha256)),
-        f"a backup whose newest event is {mark.event_id}",
-    )
+def _before_restore(backup: Path, event_id: int, mark: RestoreMark) -> str:
     return (
         f"event log: {backup.name} (head event {event_id}) was made before the restore of "
-        f"{restored} at {mark.at:%Y-%m-%d %H:%M}Z: the log was taken back to that backup, so "
-        "its head is not in it (expected)"
+        f"{mark.backup or 'a backup'} (head event {mark.backup_head}) at "
+        f"{mark.at:%Y-%m-%d %H:%M}Z, which left the log at event {mark.event_id}: the log was "
+        "taken back to that backup, so its head is not in it (expected)"
     )
-
-
-def _holds(db: Path, event_id: int, sha256: str) -> bool:
-    stored = m.event_hash(db, event_id)
-    return stored is not None and stored.hex() == sha256
 
 
 def _made(path: Path) -> float | None:
@@ -145,4 +230,13 @@ def _made(path: Path) -> float | None:
         return None
 
 
-__all__ = ["Anchors", "RestoreMark", "anchors", "mark_restore", "marks_file", "read_marks"]
+__all__ = [
+    "Anchors",
+    "RestoreMark",
+    "Restored",
+    "anchors",
+    "mark_restore",
+    "marks_file",
+    "read_marks",
+    "record_restore",
+]

@@ -143,25 +143,31 @@ class SubjectAccessService:
         by the same statements, its unsent messages cancelled (the resident asked to be
         forgotten; nothing may wait on the details), recorded against the person restoring
         with the request's own case reference. A record the backup does not hold, or holds
-        nothing of its resident, is left out (nothing needs it). ``shared``: the last event
-        of the log the backup shares with the replaced one, where the backup went on with
-        events of its own: a record it made after that point is another than the one erased
-        (the same reference given out twice), and is left alone."""
+        nothing of its resident, needs nothing now, but the erasure is recorded all the same
+        (with no fields), so that a restore of another backup over this database, one that
+        holds the record, makes it again (review33). A record is the one erased only if the
+        same event made it (:func:`_same_record`): one the backup made after its log parted
+        from the replaced one, under the same reference, is another, and is left alone."""
         again = {made.ref for made in erasures if self._cancel_again(made, shared)}
         now = self.s.clock.now()
         m.set_secure_delete(self.s.store.conn, on=True)
         erased = []
+        carried: set[tuple[str, str, tuple[int, str] | None]] = set()
         with self.s.store.write() as conn:
             for made in erasures:
                 record = _held_now(conn, made.record, made.ref)
-                if record is not None and shared is not None:
-                    at = subject.made_at_event(conn, record.kind, record.id)
-                    record = record if at is not None and at <= shared else None
+                if record is not None and not _same_record(conn, record, made, shared):
+                    record = None
                 if record is not None and record.fields:
                     booked = _still_booked(conn, record)
-                    done = self._erase(conn, record, made.case, True, now, again=True)
+                    done = self._erase(
+                        conn, record, made.case, True, now, made_by=made.made, again=True
+                    )
                     cancelled = made.ref in again
                     erased.append(replace(done, still_booked=booked, cancelled_again=cancelled))
+                elif (made.record, made.ref, made.made) not in carried:
+                    _carry(conn, made, self.s, now)
+                carried.add((made.record, made.ref, made.made))
         if erased:
             m.checkpoint_truncate(self.s.store.conn)
         return erased
@@ -177,8 +183,7 @@ class SubjectAccessService:
             record = _held_now(conn, made.record, made.ref)
             if record is None or not _still_booked(conn, record):
                 return False
-            at = subject.made_at_event(conn, record.kind, record.id)
-            if shared is not None and (at is None or at > shared):
+            if not _same_record(conn, record, made, shared):
                 return False  # another booking under the same reference
         try:
             AppointmentService(self._as_then(made)).cancel(
@@ -207,10 +212,12 @@ class SubjectAccessService:
         cancel_messages: bool,
         now: datetime,
         *,
+        made_by: tuple[int, str] | None = None,
         again: bool = False,
     ) -> Erased:
         """Clear one record's personal fields and record it (``again``: an erasure made
-        before a restore, re-applied to the restored database)."""
+        before a restore, re-applied to the restored database; ``made_by``: the event that
+        made the record, as the erasure re-applied named it)."""
         cancelled = 0
         if cancel_messages:
             cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
@@ -227,6 +234,8 @@ class SubjectAccessService:
             data["messages_cancelled"] = cancelled
         if again:
             data["reapplied_after_restore"] = True
+            if made_by is not None:
+                data["made"] = {"event": made_by[0], "sha256": made_by[1]}
         record_event(
             conn,
             self.s.site_ever(record.site_id),
@@ -348,6 +357,35 @@ def _held_now(conn: sqlite3.Connection, kind: str, ref: str) -> Held | None:
         return subject.followup_held(conn, ref)
     appointment = a.get_appointment(conn, ref=ref)
     return subject.appointment_held(conn, appointment.id) if appointment is not None else None
+
+
+def _same_record(
+    conn: sqlite3.Connection, record: Held, made: ErasureMade, shared: int | None
+) -> bool:
+    """``record`` (of the restored copy) is the one ``made`` erased: made by the same event
+    (same id, same hash: the logs are the same up to it). Of an erasure whose record's making
+    is not known: made no later than ``shared``, the last event the two logs share (None: the
+    backup holds the replaced log whole up to its events)."""
+    if made.made is not None:
+        return subject.made_by(conn, record.kind, record.id) == made.made
+    if shared is None:
+        return True
+    at = subject.made_at_event(conn, record.kind, record.id)
+    return at is not None and at <= shared
+
+
+def _carry(conn: sqlite3.Connection, made: ErasureMade, s: Session, now: datetime) -> None:
+    """Record in the restored copy an erasure it needed nothing of (it does not hold the
+    record, or holds nothing of its resident, or another record under its reference): which
+    record, by the event that made it, so a later restore of a backup that holds it erases it
+    again."""
+    data: dict[str, object] = {"record": made.record, "ref": made.ref, "fields": []}
+    if made.case is not None:
+        data["case"] = made.case
+    data["reapplied_after_restore"] = True
+    if made.made is not None:
+        data["made"] = {"event": made.made[0], "sha256": made.made[1]}
+    record_event(conn, None, now, EventKind.RESIDENT_ERASED, s.actor, data=data)
 
 
 def _refuse_details_in(case: str | None, record: Held) -> None:

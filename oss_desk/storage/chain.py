@@ -231,6 +231,15 @@ def hash_at(conn: sqlite3.Connection, event_id: int) -> bytes | None:
     return bytes(row[0]) if row is not None and row[0] is not None else None
 
 
+def event_at(conn: sqlite3.Connection, event_id: int) -> tuple[str, str | None, bytes] | None:
+    """One event's kind, data (JSON text) and stored hash (None when there is no such event,
+    or it has no hash)."""
+    row = conn.execute("SELECT kind, data, hash FROM events WHERE id = ?", [event_id]).fetchone()
+    if row is None or row[2] is None:
+        return None
+    return str(row[0]), None if row[1] is None else str(row[1]), bytes(row[2])
+
+
 def head_on(
     conn: sqlite3.Connection, business_day: str, site_id: str | None
 ) -> tuple[int, bytes] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from oss_desk.domain.models import EventKind
 from oss_desk.errors import StorageBusy
-from oss_desk.storage import chain
+from oss_desk.storage import chain, subject
 from oss_desk.storage.faults import busy_timeout
 from oss_desk.storage.incarnation import MAGIC, head_of
 from oss_desk.storage.maintenance import connect_file
@@ -63,6 +63,10 @@ class ErasureMade:
     cancelled_at: str | None = None
     """And when (UTC, as stored; None: not recorded): the cancellation made again is dated
     then, so the reports count it on the day it was made, not on the restore's."""
+    made: tuple[int, str] | None = None
+    """The event that made the record erased, (id, hash in hex) (:func:`subject.made_by`):
+    a record of the backup is the one erased only if the same event made it. None: not
+    known."""
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Replaced:
     """The last event of its log the backup shares, when the backup's log parts from it (only
     records made up to it are the ones ``erasures`` erased); None: the backup holds the
     whole log up to its events."""
+    head: tuple[int, bytes] | None = None
+    """Its event log's newest event, (id, hash); None: not known (or no database)."""
 
 
 @contextlib.contextmanager
@@ -156,6 +162,7 @@ def read_replaced(
             bookings = lost_bookings(conn, theirs) if same and not copied else []
             until = parted[1] if parted is not None and parted[0] == "database" else None
             erasures = erasures_after(conn, common, until) if same or parted else []
+            head = chain.head(conn)
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None, problem=str(exc), erasures=None)
@@ -171,6 +178,7 @@ def read_replaced(
             backup_copy=True,
             erasures=erasures,
             shared=shared,
+            head=head,
         )
     return Replaced(
         int(count),
@@ -181,6 +189,7 @@ def read_replaced(
         bookings=bookings,
         erasures=erasures,
         shared=shared,
+        head=head,
     )
 
 
@@ -200,8 +209,17 @@ def erasures_after(
             case = said.get("case")
             record, ref = str(said["record"]), str(said["ref"])
             by, at = _cancelled(conn, ref) if record == "appointment" else (None, None)
-            found.append(ErasureMade(record, ref, case and str(case), by, at))
+            made = _made(said.get("made")) or subject.made_by_ref(conn, record, ref)
+            found.append(ErasureMade(record, ref, case and str(case), by, at, made=made))
     return found
+
+
+def _made(said: object) -> tuple[int, str] | None:
+    """The making event an erasure carried through a restore names (its record may not be
+    in that database)."""
+    if isinstance(said, dict) and isinstance(said.get("event"), int):
+        return int(said["event"]), str(said.get("sha256", ""))
+    return None
 
 
 def _cancelled(conn: sqlite3.Connection, ref: str) -> tuple[str | None, str | None]:

@@ -405,6 +405,33 @@ def made_at_event(conn: sqlite3.Connection, kind: str, record_id: int) -> int | 
     return int(row[0]) if row is not None and row[0] is not None else None
 
 
+_RECORD_BY_REF = {
+    "appointment": "SELECT id FROM appointments WHERE ref = ?",
+    "followup": "SELECT id FROM followups WHERE ref = ?",
+}
+
+
+def made_by(conn: sqlite3.Connection, kind: str, record_id: int) -> tuple[int, str] | None:
+    """The event that recorded the making of the record, as (its id, its hash in hex): the
+    hash covers the whole log before it, so a record of another copy of the database made by
+    an event of that id and hash is the same record (one made after their logs parted, under
+    the same reference, is another). None: not found."""
+    at = made_at_event(conn, kind, record_id)
+    if at is None:
+        return None
+    row = conn.execute("SELECT hash FROM events WHERE id = ?", [at]).fetchone()
+    return (at, bytes(row[0]).hex()) if row is not None and row[0] is not None else None
+
+
+def made_by_ref(conn: sqlite3.Connection, kind: str, ref: str) -> tuple[int, str] | None:
+    """:func:`made_by` of the record of this kind named by ``ref`` (None: no such record)."""
+    if kind == "visit":
+        number = ref[len(VISIT_PREFIX) :]
+        return made_by(conn, kind, int(number)) if number.isdigit() else None
+    row = conn.execute(_RECORD_BY_REF[kind], [ref]).fetchone() if kind in _RECORD_BY_REF else None
+    return made_by(conn, kind, int(row[0])) if row is not None else None
+
+
 def erasures(conn: sqlite3.Connection) -> list[tuple[int, int | None, str]]:
     """Each erasure on request (``resident forget``, or one made again after a restore),
     oldest first: its event, the event of the erased record's making (None: not known) and

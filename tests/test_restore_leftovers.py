@@ -1,0 +1,137 @@
+"""A restore killed before its copy is in place leaves that hidden copy beside the database: a
+whole backup, residents' details included, even those erased since (review33: kept for good
+and unseen, `doctor` said ok, later backups and restores left it). The next restore deletes
+it, `doctor` warns of it with the `rm`, and `db backup` prunes it after backup.keep_days as
+it prunes the copies restores keep. Real processes killed with SIGKILL, on real files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, Cli, make_db
+from .test_restore_erasures_first import KILLED_AFTER_THE_SWAP
+from .test_restore_keeps_erasures import compliment, forget
+from .test_subject_access import NOW
+
+KILLED_BEFORE_THE_SWAP = """
+import os, signal, sys
+from oss_desk.services import dbops
+def erase_again(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # the copy staged, the erasures not yet made on it
+dbops.erase_again = erase_again
+from oss_desk.cli import run
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(make_db(tmp_path), monkeypatch)
+
+
+def _killed_restore(office: Cli, tmp_path: Path) -> tuple[str, Path]:
+    """A backup, the resident forgotten after it, and its restore killed: the backup and the
+    hidden copy left."""
+    ref = compliment(office)
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    forget(office, ref)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_THE_SWAP, "db", "restore", backup, "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+    [left] = office.db.parent.glob(f".{office.db.name}.restore-*.partial")
+    conn = sqlite3.connect(f"file:{left}?mode=ro", uri=True)
+    try:  # what makes it matter: the erased resident's name is in it
+        assert conn.execute("SELECT name FROM followup_details").fetchall() == [("Zed Quill",)]
+    finally:
+        conn.close()
+    return backup, left
+
+
+def _hidden(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.glob(f".{db.name}.restore-*"))
+
+
+def test_doctor_warns_of_a_killed_restore_s_copy_and_the_next_restore_deletes_it(
+    office: Cli, tmp_path: Path
+) -> None:
+    backup, left = _killed_restore(office, tmp_path)
+    doctor = office("doctor", now=NOW)
+    [line] = [n for n in doctor.out.splitlines() if "backups" in n]
+    assert line.startswith("warn"), line
+    assert "1 hidden copy of a backup left beside the database" in line
+    assert left.name in line and f"`rm {left}" in line, line
+
+    restored = office("db", "restore", backup, "--yes", now=NOW)
+    assert restored.code == 0, restored.err
+    assert _hidden(office.db) == []
+    doctor = office("doctor", now=NOW)
+    assert "hidden cop" not in doctor.out
+
+
+def test_db_backup_prunes_a_killed_restore_s_copy_after_keep_days(
+    office: Cli, tmp_path: Path
+) -> None:
+    _backup, left = _killed_restore(office, tmp_path)
+    assert office("db", "backup", now=NOW).code == 0
+    assert left.name in _hidden(office.db)  # not yet old
+    old = time.time() - 15 * 86400  # past backup.keep_days (14 days)
+    os.utime(left, (old, old))
+    assert office("db", "backup", now=NOW).code == 0
+    assert _hidden(office.db) == []
+
+
+def test_the_files_a_restore_killed_after_its_swap_left_go_with_the_next_restore(
+    office: Cli, tmp_path: Path
+) -> None:
+    """Killed once its copy was in place: the staged copy is the database now, but its write
+    lock and settings cache stay hidden beside it, until the next restore."""
+    ref = compliment(office)
+    backup = str(tmp_path / "pre.sqlite")
+    assert office("db", "backup", "--to", backup, now=NOW).code == 0
+    forget(office, ref)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_THE_SWAP, "db", "restore", backup, "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+    left = _hidden(office.db)
+    assert left and not [n for n in left if n.endswith(".partial")], left
+    assert "hidden cop" not in office("doctor", now=NOW).out  # no copy: nothing to warn of
+    assert office("db", "restore", backup, "--yes", now=NOW).code == 0
+    assert _hidden(office.db) == []
+
+
+def test_resident_find_names_a_killed_restore_s_copy_with_the_rm(
+    office: Cli, tmp_path: Path
+) -> None:
+    """The copy holds the forgotten resident's details: `resident find` says so, as it says of
+    the copies restores keep, with the `rm` that deletes it."""
+    _backup, left = _killed_restore(office, tmp_path)
+    found = office("--user", "amina", "resident", "find", "--email", "zed@example.org", now=NOW)
+    assert found.code == 0, found.err
+    assert found.out.startswith("Nothing held under that email"), found.out
+    [said] = [n for n in found.out.splitlines() if "kept by `oss-desk db restore`" in n]
+    assert left.name in said and str(left) in said, said
