@@ -85,7 +85,7 @@ def find(
 ) -> None:
     """Every record holding the resident's details now (the search is recorded, never the key)."""
     from oss_desk.services.backups import held_past_erasure
-    from oss_desk.services.kept_copies import copies_hold_said, kept_copies
+    from oss_desk.services.kept_copies import copies_hold_said, kept_copies, restore_leftovers
     from oss_desk.services.subject_access import SubjectAccessService
 
     given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
@@ -99,7 +99,7 @@ def find(
     kept = past if past is not None and past.held.until is not None else None
     # Whole databases as they stood before a restore: never searched, so always named (a review:
     # "Nothing held" while the copy held a booking made after the backup restored).
-    copies = kept_copies(session.store.path)
+    copies = [*kept_copies(session.store.path), *restore_leftovers(session.store.path)]
     if as_json:
         from oss_desk.services.subject_copy import resident_copy
 
