@@ -22,7 +22,7 @@ from oss_desk.domain.clock_steps import STEP_BACK_HELD
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 
-from .conftest import Cli, make_db, rows, site_toml
+from .conftest import Cli, make_db, rows, site_toml, ticket_line
 
 
 class SteppedClock(datetime):
@@ -100,3 +100,26 @@ def test_a_clock_far_behind_the_record_is_believed_and_doctor_says_so(
     doctor = cli("doctor")
     clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
     assert clock_line.startswith("fail") and "behind the database's newest event" in clock_line
+
+
+def test_a_configuration_loaded_while_held_does_not_release_the_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """``init --config`` after a change, on the live office, while the clock is held: its own
+    event is dated at the held time, and the tickets after it are still called in order."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    ahead = datetime.now(UTC) + timedelta(minutes=4)  # events dated before the step back
+    assert cli("ticket", "issue", "--service", "C", "--no-print", now=ahead.isoformat()).code == 0
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    config = tmp_path / "site.toml"
+    config.write_text(site_toml(desks=5), encoding="utf-8")  # a desk added
+    loaded = cli("init", "--config", str(config))
+    assert loaded.code == 0, loaded.err
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    logged = events(db)
+    ats = [at for _, _, at in logged]
+    assert ats == sorted(ats), logged
+    called = [cli("ticket", "call-next", "--desk", f"desk-{n}") for n in (1, 2, 3)]
+    assert [c.code for c in called] == [0, 0, 0], [c.err for c in called]
+    assert [ticket_line(c.out).split()[0] for c in called] == ["C001", "C002", "C003"]

@@ -52,6 +52,7 @@ from oss_desk.storage.database import (
     upgrade_needed,
 )
 from oss_desk.storage.devices import device_states
+from oss_desk.storage.events import newest_event_at
 from oss_desk.storage.file_checks import wal_lost_said
 from oss_desk.storage.migrations import pending_names
 from oss_desk.storage.site import latest_config
@@ -381,7 +382,7 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
     simulated = " (simulated: OSS_DESK_NOW)" if os.environ.get(NOW_ENV) else ""
     if now.year < 2024:
         return fail("clock", f"the system time {now:%Y-%m-%d %H:%M}Z is not plausible{simulated}")
-    newest = m.newest_event_at(store.conn) if store is not None else None
+    newest = newest_event_at(store.conn) if store is not None else None
     if newest:
         last = read_instant(newest)
         if last > now + CLOCK_SLACK:
