@@ -11,6 +11,7 @@ command on a real database file.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -123,3 +124,33 @@ def test_a_configuration_loaded_while_held_does_not_release_the_hold(
     called = [cli("ticket", "call-next", "--desk", f"desk-{n}") for n in (1, 2, 3)]
     assert [c.code for c in called] == [0, 0, 0], [c.err for c in called]
     assert [ticket_line(c.out).split()[0] for c in called] == ["C001", "C002", "C003"]
+
+
+def test_another_thread_reads_the_held_time_of_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """The desk app's screen (its main thread) reads the clock of a session whose connection
+    belongs to the thread that opened it: the time it shows (the clock, "called N min ago")
+    is the held time that thread last read, not the real one, and nothing fails to get it."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    ahead = datetime.now(UTC) + timedelta(minutes=4)  # events dated before the step back
+    assert cli("ticket", "issue", "--service", "C", "--no-print", now=ahead.isoformat()).code == 0
+    newest = max(read_instant(at) for _, _, at in events(db))
+    desk = open_session(db=db, clock=SystemClock(), person="tester", desk_id="desk-1")
+    try:
+        assert desk.clock.now() == newest  # its own thread: held
+        seen: list[datetime | BaseException] = []
+
+        def screen() -> None:
+            try:
+                seen.append(desk.clock.now())
+            except BaseException as exc:  # reported below: a failure is seen, not lost
+                seen.append(exc)
+
+        thread = threading.Thread(target=screen)
+        thread.start()
+        thread.join()
+        assert seen == [newest]
+    finally:
+        desk.close()
