@@ -154,3 +154,24 @@ def test_another_thread_reads_the_held_time_of_the_session(
         assert seen == [newest]
     finally:
         desk.close()
+
+
+def test_doctor_warns_while_the_office_time_is_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """While every change is dated at the newest event's time (the clock stepped back within
+    the span held), doctor says so: the office's record is not keeping the real time."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    stepped.step = -timedelta(minutes=3)  # NTP: the clock was three minutes fast
+    doctor = cli("doctor")
+    clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
+    newest = max(read_instant(at) for _, _, at in events(db))
+    assert clock_line.startswith("warn"), clock_line
+    assert f"held at {newest:%H:%M}Z (its newest event), 3 min ahead of" in clock_line
+    # Caught up: the real time again, and doctor's clock line is ok.
+    stepped.step = timedelta(0)
+    doctor = cli("doctor")
+    clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
+    assert clock_line.startswith("ok"), clock_line
