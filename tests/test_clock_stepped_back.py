@@ -11,6 +11,7 @@ command on a real database file.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from oss_desk.domain.clock_steps import STEP_BACK_HELD
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 
-from .conftest import Cli, make_db, rows, site_toml
+from .conftest import Cli, make_db, rows, site_toml, ticket_line
 
 
 class SteppedClock(datetime):
@@ -100,3 +101,77 @@ def test_a_clock_far_behind_the_record_is_believed_and_doctor_says_so(
     doctor = cli("doctor")
     clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
     assert clock_line.startswith("fail") and "behind the database's newest event" in clock_line
+
+
+def test_a_configuration_loaded_while_held_does_not_release_the_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """``init --config`` after a change, on the live office, while the clock is held: its own
+    event is dated at the held time, and the tickets after it are still called in order."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    ahead = datetime.now(UTC) + timedelta(minutes=4)  # events dated before the step back
+    assert cli("ticket", "issue", "--service", "C", "--no-print", now=ahead.isoformat()).code == 0
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    config = tmp_path / "site.toml"
+    config.write_text(site_toml(desks=5), encoding="utf-8")  # a desk added
+    loaded = cli("init", "--config", str(config))
+    assert loaded.code == 0, loaded.err
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    logged = events(db)
+    ats = [at for _, _, at in logged]
+    assert ats == sorted(ats), logged
+    called = [cli("ticket", "call-next", "--desk", f"desk-{n}") for n in (1, 2, 3)]
+    assert [c.code for c in called] == [0, 0, 0], [c.err for c in called]
+    assert [ticket_line(c.out).split()[0] for c in called] == ["C001", "C002", "C003"]
+
+
+def test_another_thread_reads_the_held_time_of_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """The desk app's screen (its main thread) reads the clock of a session whose connection
+    belongs to the thread that opened it: the time it shows (the clock, "called N min ago")
+    is the held time that thread last read, not the real one, and nothing fails to get it."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    ahead = datetime.now(UTC) + timedelta(minutes=4)  # events dated before the step back
+    assert cli("ticket", "issue", "--service", "C", "--no-print", now=ahead.isoformat()).code == 0
+    newest = max(read_instant(at) for _, _, at in events(db))
+    desk = open_session(db=db, clock=SystemClock(), person="tester", desk_id="desk-1")
+    try:
+        assert desk.clock.now() == newest  # its own thread: held
+        seen: list[datetime | BaseException] = []
+
+        def screen() -> None:
+            try:
+                seen.append(desk.clock.now())
+            except BaseException as exc:  # reported below: a failure is seen, not lost
+                seen.append(exc)
+
+        thread = threading.Thread(target=screen)
+        thread.start()
+        thread.join()
+        assert seen == [newest]
+    finally:
+        desk.close()
+
+
+def test_doctor_warns_while_the_office_time_is_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stepped: type[SteppedClock]
+) -> None:
+    """While every change is dated at the newest event's time (the clock stepped back within
+    the span held), doctor says so: the office's record is not keeping the real time."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    stepped.step = -timedelta(minutes=3)  # NTP: the clock was three minutes fast
+    doctor = cli("doctor")
+    clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
+    newest = max(read_instant(at) for _, _, at in events(db))
+    assert clock_line.startswith("warn"), clock_line
+    assert f"held at {newest:%H:%M}Z (its newest event), 3 min ahead of" in clock_line
+    # Caught up: the real time again, and doctor's clock line is ok.
+    stepped.step = timedelta(0)
+    doctor = cli("doctor")
+    clock_line = next(x for x in doctor.out.splitlines() if x.split()[1:2] == ["clock:"])
+    assert clock_line.startswith("ok"), clock_line

@@ -44,7 +44,7 @@ from oss_desk.services.session import IdentityRefused, Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.accepted_notes import set_aside
-from oss_desk.storage.database import Store, upgrade_copy
+from oss_desk.storage.database import upgrade_copy
 from oss_desk.storage.facts_check import facts_problems
 from oss_desk.storage.holders import server_of
 from oss_desk.storage.incarnation import copy_problems, stamp_file
@@ -569,7 +569,3 @@ def open_followups_due(conn: sqlite3.Connection, cut: dict[str, str]) -> dict[st
         "followups": open_due_for_purge(conn, kinds=WORK_KINDS, before=cut["followups"]),
         "records": open_due_for_purge(conn, kinds=RECORD_KINDS, before=cut["records"]),
     }
-
-
-def newest_event(store: Store) -> str | None:
-    return m.newest_event_at(store.conn)

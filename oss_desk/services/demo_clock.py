@@ -40,6 +40,7 @@ from oss_desk.clock import (
 )
 from oss_desk.storage.database import open_store
 from oss_desk.storage.demo_clock import holds_the_demo, read_demo_clock, write_demo_clock
+from oss_desk.storage.events import newest_event_at
 
 OLD_FILE_SUFFIX = ".clock"
 """The demo's clock was once a file beside its database (``PATH.clock``); it is removed."""
@@ -179,7 +180,7 @@ def stop_clock(db: Path) -> datetime | None:
         if not isinstance(clock, RunningClock):
             return None
         left = clock.now()
-        newest = _newest_event_at(conn)
+        newest = newest_event_at(conn)
         if newest is not None:
             left = max(left, read_instant(newest))
         recorded = format_instant(left)  # to the millisecond, as every instant
@@ -194,16 +195,8 @@ def left_at(conn: sqlite3.Connection) -> datetime | None:
     done in it if that is later (or it has no clock); never earlier than what every command on
     it was showing."""
     clock = demo_clock(conn)
-    newest = _newest_event_at(conn)
+    newest = newest_event_at(conn)
     found = [read_instant(newest)] if newest is not None else []
     if clock is not None:
         found.append(clock.now())
     return max(found) if found else None
-
-
-def _newest_event_at(conn: sqlite3.Connection) -> str | None:
-    """The newest event's instant (imported when needed: every command reads this module's
-    clock, and the maintenance queries cost a few milliseconds to import)."""
-    from oss_desk.storage.maintenance import newest_event_at
-
-    return newest_event_at(conn)

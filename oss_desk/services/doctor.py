@@ -9,6 +9,7 @@ port is opened, the mail server gets EHLO (and STARTTLS) and Notify a TCP/TLS co
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import stat
 from datetime import datetime
@@ -16,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from oss_desk.clock import NOW_ENV, Clock, read_instant
+from oss_desk.clock import NOW_ENV, Clock, SystemClock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
-from oss_desk.domain.clock_steps import STEP_BACK_HELD
+from oss_desk.domain.clock_steps import STEP_BACK_HELD, held_now
 from oss_desk.domain.message_delivery import AlertKind
 from oss_desk.domain.sizes import size_said
 from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
@@ -52,6 +53,7 @@ from oss_desk.storage.database import (
     upgrade_needed,
 )
 from oss_desk.storage.devices import device_states
+from oss_desk.storage.events import newest_event_at
 from oss_desk.storage.file_checks import wal_lost_said
 from oss_desk.storage.migrations import pending_names
 from oss_desk.storage.site import latest_config
@@ -381,7 +383,7 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
     simulated = " (simulated: OSS_DESK_NOW)" if os.environ.get(NOW_ENV) else ""
     if now.year < 2024:
         return fail("clock", f"the system time {now:%Y-%m-%d %H:%M}Z is not plausible{simulated}")
-    newest = m.newest_event_at(store.conn) if store is not None else None
+    newest = newest_event_at(store.conn) if store is not None else None
     if newest:
         last = read_instant(newest)
         if last > now + CLOCK_SLACK:
@@ -390,6 +392,14 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
                 f"the time {now:%Y-%m-%d %H:%M}Z is behind the database's newest event "
                 f"({last:%Y-%m-%d %H:%M}Z): check NTP, or whether a command ran with "
                 f"{NOW_ENV} set on this office (its events are dated at that time){simulated}",
+            )
+        if isinstance(clock, SystemClock) and held_now(now, last) > now:  # as sessions hold it
+            ahead = math.ceil((last - now).total_seconds() / 60)
+            return warn(
+                "clock",
+                f"the office's time is held at {last:%H:%M}Z (its newest event), {ahead} min "
+                "ahead of this computer's clock: check the clock (NTP); every change is dated "
+                "then until the clock catches up",
             )
     return ok(
         "clock", f"{now:%Y-%m-%d %H:%M}Z{simulated}; timezone data for {', '.join(sorted(zones))}"

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from oss_desk.clock import Clock
+from oss_desk.clock import Clock, FixedClock
 from oss_desk.config import Settings, build_settings, load_file, read_toml
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.site_change import TRAINING_SETTING
@@ -16,6 +16,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import RuleViolation
 from oss_desk.services.channels import promised_channels
 from oss_desk.services.events import record_event
+from oss_desk.services.held_clock import held_back
 from oss_desk.services.opening import remember_bank_holidays
 from oss_desk.services.session import Session, process_account, resolve_person, settings_for
 from oss_desk.services.site_change import ChangeReport, ConfigChange
@@ -101,6 +102,7 @@ def initialise(
             refuse_while_in_use(db_path, upgrade)  # again: a process may have come meanwhile
         upgrade_alone(db_path, upgrade)  # with the file held: nobody opens it in between
     store = open_store(db_path, create=True, migrate=True)
+    clock = held_back(clock, store)  # the real clock stepped back: its change after the rest
     try:
         applied = schema_version(store)
         backup: Path | None = None
@@ -228,6 +230,7 @@ def load_into(
     if isinstance(store.conn, GuardedConnection):
         store.conn.account = account
     actor = Actor(person=resolve_person(settings, None, person, account=account, host=True))
+    clock = FixedClock(clock.now())  # one instant for the change, read before it writes
     with store.write() as conn:
         if backup is not None:
             record_event(

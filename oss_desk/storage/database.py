@@ -136,6 +136,7 @@ class Store:
         self.identity = identity if identity is not None else file_identity(path)
         """(device, inode) of the file this process opened: the path must keep naming it."""
         self.head = head if head is not None else FileHead(path)  # its header's stamps
+        self.closed = False
         self.head.on_exit(self.close)
         self.wal = file_checks.wal_identity(path)
         """(device, inode) of its WAL, which the connection keeps open: the path must keep
@@ -284,6 +285,7 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
+        self.closed = True
         # An overwrite seen now keeps the WAL (the old database's newest pages) out of the copy.
         with contextlib.suppress(OSError, sqlite3.Error):
             self.head.changed()

@@ -195,7 +195,17 @@ def visit_last_event_at(conn: sqlite3.Connection, visit_id: int) -> str | None:
     return str(row[0]) if row and row[0] is not None else None
 
 
-def head_event_at(conn: sqlite3.Connection) -> str | None:
-    """When the newest event (the head of the log, by id) was recorded; None: none yet."""
-    row = conn.execute("SELECT at FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    return row[0] if row else None
+NEWEST_AMONG = 64
+"""How many of the log's last events (by id) :func:`newest_event_at` looks at."""
+
+
+def newest_event_at(conn: sqlite3.Connection) -> str | None:
+    """When the office's newest event happened (None: none yet): the latest instant among the
+    log's last :data:`NEWEST_AMONG` events. Not simply the last one written: a command run with
+    ``OSS_DESK_NOW`` set dates its events at that time, before those already recorded. A few
+    rows by the log's id (its primary key), never the whole log: it is asked at every look at
+    a session's clock."""
+    row = conn.execute(
+        "SELECT max(at) FROM events WHERE id > (SELECT max(id) FROM events) - ?", [NEWEST_AMONG]
+    ).fetchone()
+    return str(row[0]) if row and row[0] is not None else None

@@ -564,8 +564,3 @@ def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool
         {"before": before},
         dry_run,
     )
-
-
-def newest_event_at(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT max(at) FROM events").fetchone()
-    return row[0] if row else None
