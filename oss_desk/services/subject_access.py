@@ -319,9 +319,9 @@ class SubjectAccessService:
             code = record.what
             raise RuleViolation(
                 f'{record.ref}: {code} is still in the queue and its turn texts ("nearly your '
-                'turn", "please go to") need the resident\'s mobile until they are served: add '
-                "--cancel-messages to stop them (they will never come), or forget it once "
-                f"{code} is served"
+                'turn", "please go to") need the resident\'s mobile until they are served: '
+                f"cancel them (they will never come), or forget it once {code} is served",
+                cli_hint="--cancel-messages",
             )
 
     def _still_to_send(self, record: Held, what: str, due: datetime) -> str:
