@@ -181,9 +181,35 @@ def test_a_slip_printed_again_is_recorded_against_its_person(
     assert "Bob" not in rows[0][1]
 
     shown = cli("appointment", "show", ref, now=NOW)
-    assert "  slip printed again by Tara Leader, 09:30 (print job 2)\n" in shown.out, shown.out
+    said = "  slip asked to print again by Tara Leader, 09:30 (print job 2): waiting to print\n"
+    assert said in shown.out, shown.out
     fields = cli("appointment", "show", ref, "--json", now=NOW).json()
     assert cli("db", "check", now=NOW).code == 0  # the report figures unchanged by it
     assert fields["slip_printed_again"] == [
-        {"by": "tl", "at": "2026-11-23T09:30:00.000Z", "job": 2}
+        {"by": "tl", "at": "2026-11-23T09:30:00.000Z", "job": 2, "print_state": "queued"}
     ]
+
+
+def test_a_slip_asked_again_that_never_printed_is_not_said_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``appointment show`` said "slip printed again by Tara Leader, 09:30 (print job 2)" of a
+    job the printer refused: asking is not printing. It says the job was asked for, by whom,
+    then the job's own state."""
+    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    db = make_db(tmp_path, office(dead))
+    cli = Cli(db, monkeypatch)
+    ref = _booked_by_slip(cli)
+    assert cli("worker", "--once", now=NOW).code == 0  # Desk 1's printer is not there
+    again = cli("--user", "tl", "appointment", "slip", ref, "--desk", "desk-1", now=NOW)
+    assert again.code == 0, again.err
+    assert cli("worker", "--once", now=NOW).code == 0  # nor for the second slip
+    shown = cli("appointment", "show", ref, now=NOW)
+    assert "printed again by" not in shown.out, shown.out
+    said = (
+        "  slip asked to print again by Tara Leader, 09:30 (print job 2): "
+        "not printed: connection refused\n"
+    )
+    assert said in shown.out, shown.out
+    fields = cli("appointment", "show", ref, "--json", now=NOW).json()
+    assert [a["print_state"] for a in fields["slip_printed_again"]] == ["failed"]

@@ -254,9 +254,11 @@ def slips_again(
     from oss_desk.domain.calendar import local, time_said
     from oss_desk.domain.print_questions import printed_again_said
     from oss_desk.storage.events import slip_reprints
+    from oss_desk.storage.print_state import job_state
 
     with session.store.read() as conn:
         found = slip_reprints(conn, appointment_id)
+        jobs = {int(e.data["job"]): job_state(conn, int(e.data["job"])) for e in found}
     tz, now = session.site_ever(site_id).timezone, session.clock.now()
     today = local(now, tz).date()
     said: list[tuple[dict[str, object], str]] = []
@@ -264,8 +266,14 @@ def slips_again(
         at = read_instant(event.at)
         when = time_said(at, tz, today, dated=local(at, tz).date() != today)
         job = int(event.data["job"])
-        words = printed_again_said(session.name_of(event.actor), when, job)
-        said.append(({"by": event.actor, "at": event.at, "job": job}, words))
+        stored = jobs[job]
+        state = None if stored is None else print_state(stored.status, stored.confirmed)
+        word = "no such print job"  # (a database put back from before it)
+        if stored is not None and state is not None:
+            word = ticket_print_word(state, stored.error, printed_before=False)
+        words = printed_again_said(session.name_of(event.actor), when, job, word)
+        fields = {"by": event.actor, "at": event.at, "job": job}
+        said.append((fields | {"print_state": state and state.value}, words))
     return said
 
 
