@@ -64,9 +64,9 @@ def answer_said(status: str, who: str, at: str, *, printer_removed: bool = False
 
 def printed_again_said(who: str, at: str, job: int, state: str) -> str:
     """What ``appointment show`` says of each time a booking's slip was asked to print again
-    (``appointment slip``): by whom, when, its print job and that job's
-    own state (``state``, in the desks' words): asking is not printing (a review: "slip printed
-    again by ..." was said of a job that never printed)."""
+    (``appointment slip``, or ``y`` to a desk's "Reprint it?"): by whom, when, its print job
+    and that job's own state (``state``, in the desks' words): asking is not printing (a
+    review: "slip printed again by ..." was said of a job that never printed)."""
     return f"slip asked to print again by {who}, {at} (print job {job}): {state}"
 
 
