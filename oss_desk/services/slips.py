@@ -76,3 +76,16 @@ def slip_again(
             appointment_id=appt.id,
         )
     return SlipAgain(appt, job)
+
+
+def slip_dropped(session: Session, appt: Appointment) -> str | None:
+    """What to add after booking ``appt`` was moved or cancelled, when that settled its slip
+    unprinted (:func:`~oss_desk.domain.slip_paper.dropped_slip_said`); None: it did not."""
+    from oss_desk.domain.slip_paper import dropped_slip_said
+    from oss_desk.storage.print_state import slip_job
+
+    with session.store.read() as conn:
+        latest, _ = slip_job(conn, appt.ref)
+    if latest is None or latest.status != "cancelled":
+        return None
+    return dropped_slip_said(appt, latest.id, latest.error)

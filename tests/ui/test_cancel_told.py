@@ -22,6 +22,10 @@ from .test_appointments_ui import at, book, open_appointments
 
 BY_EMAIL = "the cancellation will be sent by email (the device worker sends it)"
 BY_SLIP = "no message goes to them: booked by slip, and they asked for it"
+SLIP_DROPPED = (
+    "its slip (print job 1) will not print: the booking was cancelled, no new one to print"
+)
+"""The slip booking's slip, still waiting for the printer (no worker runs here), said settled."""
 
 
 @pytest.fixture
@@ -54,6 +58,7 @@ async def test_the_desk_says_the_cancellation_will_be_sent_not_that_they_are_tol
             await until(lambda: said(app, f"Cancelled {appt.ref}"))  # noqa: B023
             assert said(app, f"Cancelled {appt.ref}; {told}")
             assert not said(app, "the resident is told")
+        assert said(app, f"Cancelled {by_slip.ref}; {BY_SLIP} ({SLIP_DROPPED})")
     kinds = rows(office, "SELECT kind, status FROM messages WHERE appointment_id = ?", by_email.id)
     assert ("cancellation", "pending") in kinds  # queued, not sent: as the desk said
 
@@ -63,7 +68,7 @@ def test_the_command_line_says_the_same(office: Path, monkeypatch: pytest.Monkey
     by_slip = book(office, at(26, 12))
     cli = Cli(office, monkeypatch)
     now = NOW.isoformat()
-    for appt, told in ((by_email, BY_EMAIL), (by_slip, BY_SLIP)):
+    for appt, told in ((by_email, [BY_EMAIL]), (by_slip, [BY_SLIP, SLIP_DROPPED])):
         done = cli("--user", "tl", "appointment", "cancel", appt.ref, "--by", "resident", now=now)
         assert done.code == 0, done.err
-        assert done.out.splitlines()[1:] == [f"  {told}"], done.out
+        assert done.out.splitlines()[1:] == [f"  {line}" for line in told], done.out
