@@ -14,11 +14,12 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 
 from ..appointments_site import NOW, office_toml
 from ..conftest import Cli
 from .conftest import AppFactory, office_db, pressed_to, rows, said, until
-from .test_appointments_ui import at, book, open_appointments
+from .test_appointments_ui import at, book, open_appointments, open_move
 
 BY_EMAIL = "the cancellation will be sent by email (the device worker sends it)"
 BY_SLIP = "no message goes to them: booked by slip, and they asked for it"
@@ -72,3 +73,25 @@ def test_the_command_line_says_the_same(office: Path, monkeypatch: pytest.Monkey
         done = cli("--user", "tl", "appointment", "cancel", appt.ref, "--by", "resident", now=now)
         assert done.code == 0, done.err
         assert done.out.splitlines()[1:] == [f"  {line}" for line in told], done.out
+
+
+async def test_the_desk_says_a_move_dropped_the_slip_still_to_print(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Moving a slip booking at the desk dropped its unprinted slip without a word: M says so,
+    with how to print the new one."""
+    by_slip = book(office, at(24, 11), adviser="bob")  # its slip waits: no worker runs here
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        dialog = await open_move(app, pilot, screen, by_slip.ref)
+        await pilot.press("enter")  # the first free slot
+        await until(lambda: dialog.chosen is not None)
+        await pressed_to(pilot, ChoiceDialog, "ctrl+s")
+        await pressed_to(pilot, AppointmentsScreen, "r")  # the resident asked
+        await until(lambda: said(app, f"Moved {by_slip.ref}: "))
+        dropped = (
+            "its slip (print job 1) will not print: print the new one with "
+            f"`oss-desk appointment slip {by_slip.ref}`)"
+        )
+        assert said(app, dropped)
