@@ -5,16 +5,19 @@ printed one settles the failed one: nobody is asked about it any more)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.services.delivery import jobs_needing_answer
+from oss_desk.domain.models import Actor
+from oss_desk.errors import RuleViolation
+from oss_desk.services.delivery import answer_job, jobs_needing_answer
 from oss_desk.services.session import open_session
 
-from .conftest import MONDAY_0930, Cli, make_db
+from .conftest import MONDAY_0930, Cli, make_db, rows
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import COVER_OPEN, HEALTHY, FakePrinter, closed_port
 
@@ -181,9 +184,81 @@ def test_a_slip_printed_again_is_recorded_against_its_person(
     assert "Bob" not in rows[0][1]
 
     shown = cli("appointment", "show", ref, now=NOW)
-    assert "  slip printed again by Tara Leader, 09:30 (print job 2)\n" in shown.out, shown.out
+    said = "  slip asked to print again by Tara Leader, 09:30 (print job 2): waiting to print\n"
+    assert said in shown.out, shown.out
     fields = cli("appointment", "show", ref, "--json", now=NOW).json()
     assert cli("db", "check", now=NOW).code == 0  # the report figures unchanged by it
     assert fields["slip_printed_again"] == [
-        {"by": "tl", "at": "2026-11-23T09:30:00.000Z", "job": 2}
+        {"by": "tl", "at": "2026-11-23T09:30:00.000Z", "job": 2, "print_state": "queued"}
     ]
+
+
+def test_a_slip_asked_again_that_never_printed_is_not_said_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``appointment show`` said "slip printed again by Tara Leader, 09:30 (print job 2)" of a
+    job the printer refused: asking is not printing. It says the job was asked for, by whom,
+    then the job's own state."""
+    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    db = make_db(tmp_path, office(dead))
+    cli = Cli(db, monkeypatch)
+    ref = _booked_by_slip(cli)
+    assert cli("worker", "--once", now=NOW).code == 0  # Desk 1's printer is not there
+    again = cli("--user", "tl", "appointment", "slip", ref, "--desk", "desk-1", now=NOW)
+    assert again.code == 0, again.err
+    assert cli("worker", "--once", now=NOW).code == 0  # nor for the second slip
+    shown = cli("appointment", "show", ref, now=NOW)
+    assert "printed again by" not in shown.out, shown.out
+    said = (
+        "  slip asked to print again by Tara Leader, 09:30 (print job 2): "
+        "not printed: connection refused\n"
+    )
+    assert said in shown.out, shown.out
+    fields = cli("appointment", "show", ref, "--json", now=NOW).json()
+    assert [a["print_state"] for a in fields["slip_printed_again"]] == ["failed"]
+
+
+@pytest.mark.parametrize("change", ["cancel", "move"])
+def test_the_leaders_reprint_of_a_slip_follows_its_booking_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A slip that did not print, its booking cancelled or moved since: the leader's "Reprint
+    it?" (which did not say which booking) queued a copy of the old paper, the cancelled
+    booking's day and time. A cancellation settles the question with it (nobody is said to
+    have answered it); for a move the question names the booking, and `y` draws the slip
+    afresh from the booking as it is now."""
+    dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    db = make_db(tmp_path, office(dead))
+    cli = Cli(db, monkeypatch)
+    ref = _booked_by_slip(cli)
+    assert cli("worker", "--once", now=NOW).code == 0  # Desk 1's printer is not there
+    if change == "cancel":
+        done = cli("--user", "tl", "appointment", "cancel", ref, "--by", "resident", now=NOW)
+    else:
+        later = "2026-11-23T15:30:00Z"
+        done = cli("--user", "tl", "appointment", "move", ref, "--start", later, now=NOW)
+    assert done.code == 0, done.err
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        asked = jobs_needing_answer(session)
+        tl = Actor("tl", "desk-1")
+        if change == "cancel":
+            assert asked == []
+            with pytest.raises(RuleViolation, match="no answer needed"):
+                answer_job(session, tl, 1, reprint=True)
+            assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]
+            shown = cli("appointment", "show", ref, now=NOW)
+            assert "  slip: print job 1: not printed: connection refused\n" in shown.out
+            assert " said " not in shown.out, shown.out
+        else:
+            assert [(j.id, j.kind, j.reference) for j in asked] == [(1, "appointment_slip", ref)]
+            new = answer_job(session, tl, 1, reprint=True)
+            assert new == 2
+            old, fresh = (
+                json.loads(p) for (p,) in rows(db, "SELECT payload FROM print_jobs ORDER BY id")
+            )
+            assert (old["time"], fresh["time"]) == ("14:00", "15:30"), (old, fresh)
+            assert fresh["reference"] == ref
+        assert jobs_needing_answer(session) == []
+    finally:
+        session.close()

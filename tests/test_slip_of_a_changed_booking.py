@@ -33,6 +33,12 @@ def test_a_slip_queued_for_a_booking_changed_since_is_settled_unprinted(
         why = "the booking was moved: the slip held its old time or place"
     assert done.code == 0, done.err
     assert rows(cli.db, slip_jobs) == [("cancelled", why)]
+    told = (  # said, not only by ``appointment show``
+        "the booking was cancelled, no new one to print"
+        if change == "cancel"
+        else f"print the new one with `oss-desk appointment slip {ref}`"
+    )
+    assert f"\n  its slip (print job 1) will not print: {told}\n" in done.out, done.out
     ran = cli("worker", "--once", now=NOW)
     assert ran.code == 0, ran.err
     paper = tmp_path / "slips.bin"
@@ -48,3 +54,17 @@ def test_a_slip_of_a_booking_still_as_it_was_prints(
     ran = cli("worker", "--once", now=NOW)
     assert ran.code == 0, ran.err
     assert ref.encode() in (tmp_path / "slips.bin").read_bytes()
+
+
+def test_a_move_after_the_slip_printed_says_nothing_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a slip the change settled unprinted is spoken of: one already printed is not."""
+    cli = Cli(make_office(tmp_path), monkeypatch)
+    ref = booked_by_ana(cli, tmp_path)
+    assert cli("worker", "--once", now=NOW).code == 0  # printed
+    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
+    later = slots.json()[-1]["start"]
+    done = cli("--user", "tl", "appointment", "move", ref, "--start", later, now=NOW)
+    assert done.code == 0, done.err
+    assert "slip" not in done.out, done.out

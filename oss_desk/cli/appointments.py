@@ -300,11 +300,15 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
 
 
 def _said_after_change(session: Session, appt: Appointment) -> None:
-    """After a move or cancellation: a short notice recorded, and a resident not told (booked
-    by slip: a person must tell them), each on a line of its own."""
+    """After a move or cancellation: a short notice recorded, a resident not told (booked by
+    slip: a person must tell them), and a slip it settled unprinted, each on a line of its
+    own."""
+    from oss_desk.services.slips import slip_dropped
+
     reachable = AppointmentService(session).reachable(appt)
-    for said in after_change_said(appt, reachable=reachable):
-        click.echo(f"  {said}")
+    for said in (*after_change_said(appt, reachable=reachable), slip_dropped(session, appt)):
+        if said:
+            click.echo(f"  {said}")
 
 
 @appointment.command("no-show")

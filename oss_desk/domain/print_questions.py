@@ -62,10 +62,12 @@ def answer_said(status: str, who: str, at: str, *, printer_removed: bool = False
     return f"{who} said not to print it again, {at}"
 
 
-def printed_again_said(who: str, at: str, job: int) -> str:
-    """What ``appointment show`` says of each time a booking's slip was printed again
-    (``appointment slip``): by whom, when, and its print job."""
-    return f"slip printed again by {who}, {at} (print job {job})"
+def printed_again_said(who: str, at: str, job: int, state: str) -> str:
+    """What ``appointment show`` says of each time a booking's slip was asked to print again
+    (``appointment slip``, or ``y`` to a desk's "Reprint it?"): by whom, when, its print job
+    and that job's own state (``state``, in the desks' words): asking is not printing (a
+    review: "slip printed again by ..." was said of a job that never printed)."""
+    return f"slip asked to print again by {who}, {at} (print job {job}): {state}"
 
 
 TEAM_LEADER_ASKED = "the team leader is asked whether to reprint"

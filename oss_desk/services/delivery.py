@@ -254,9 +254,11 @@ def slips_again(
     from oss_desk.domain.calendar import local, time_said
     from oss_desk.domain.print_questions import printed_again_said
     from oss_desk.storage.events import slip_reprints
+    from oss_desk.storage.print_state import job_state
 
     with session.store.read() as conn:
         found = slip_reprints(conn, appointment_id)
+        jobs = {int(e.data["job"]): job_state(conn, int(e.data["job"])) for e in found}
     tz, now = session.site_ever(site_id).timezone, session.clock.now()
     today = local(now, tz).date()
     said: list[tuple[dict[str, object], str]] = []
@@ -264,8 +266,14 @@ def slips_again(
         at = read_instant(event.at)
         when = time_said(at, tz, today, dated=local(at, tz).date() != today)
         job = int(event.data["job"])
-        words = printed_again_said(session.name_of(event.actor), when, job)
-        said.append(({"by": event.actor, "at": event.at, "job": job}, words))
+        stored = jobs[job]
+        state = None if stored is None else print_state(stored.status, stored.confirmed)
+        word = "no such print job"  # (a database put back from before it)
+        if stored is not None and state is not None:
+            word = ticket_print_word(state, stored.error, printed_before=False)
+        words = printed_again_said(session.name_of(event.actor), when, job, word)
+        fields = {"by": event.actor, "at": event.at, "job": job}
+        said.append((fields | {"print_state": state and state.value}, words))
     return said
 
 
@@ -341,7 +349,10 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     """A desk answers "may not have printed" (or "not printed"): reprint it (returns the new
     job, which says COPY when the first may have printed), or leave it (it did print). A
     reprint refused because the ticket is over (``TicketEnded``) still answers the question,
-    then says why nothing was queued."""
+    then says why nothing was queued. An appointment slip is drawn afresh from its booking, as
+    ``appointment slip`` draws it (a review: a copy of the old paper printed the day and time
+    of a booking cancelled or moved since), and refused, the question answered all the same,
+    when the booking is no longer booked."""
     from oss_desk.services.queue import QueueService
     from oss_desk.storage import outbox as o
 
@@ -355,19 +366,39 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
         )
     from oss_desk.services.queue.records import TicketEnded
 
-    new_job, ended = None, None
+    new_job: int | None = None
+    ended: RuleViolation | None = None
     if reprint and found.ticket_id is not None:
         try:
             new_job = QueueService(session, actor).reprint(found.ticket_id).job
         except TicketEnded as refused:  # answered all the same: no paper can help it now
             ended = refused
+    elif reprint and found.reference is not None:  # a slip: as its booking is now
+        new_job, ended = slip_afresh(session, actor, found)
     with session.store.write() as conn:
-        if reprint and found.ticket_id is None:  # a slip, a summary: the same paper again
+        if reprint and found.ticket_id is None and found.reference is None:  # a summary
             new_job = print_again(session, conn, job_id)
         o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
     if ended is not None:
         raise ended
     return new_job
+
+
+def slip_afresh(
+    session: Session, actor: Actor, found: o.JobNeedingAnswer
+) -> tuple[int | None, RuleViolation | None]:
+    """The slip of the booking of print job ``found`` (a slip a desk was asked about) drawn
+    and queued afresh, on the same printer (for the same desk, while that desk still has it):
+    its new job; or why not (the booking is no longer booked)."""
+    from oss_desk.services.slips import slip_again
+
+    desk = session.directory.desks.get(found.desk_id or "")
+    same = desk is not None and found.printer_url in (desk.printer_url, desk.fallback_printer_url)
+    where = found.desk_id if same else found.printer_url
+    try:
+        return slip_again(session, found.reference or "", where, actor).job, None
+    except RuleViolation as refused:  # answered all the same: the booking no longer holds
+        return None, refused
 
 
 def print_again(session: Session, conn: sqlite3.Connection, job_id: int) -> int | None:

@@ -15,18 +15,18 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-from oss_desk.clock import read_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate, reminder_wait
 from oss_desk.domain.message_delivery import (
     message_deadline,
 )
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import LOOK_UP_FIRST, dropped_unsure
-from oss_desk.domain.slip_paper import stale_slip
+from oss_desk.domain.slip_paper import STILL_TRUE, stale_slip
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
-from oss_desk.storage.print_state import settle_slips
+from oss_desk.storage.print_state import settle_slip_questions, settle_slips
 
 
 def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> datetime:
@@ -113,10 +113,12 @@ def settle_on_change(
     """The booking changed from ``before`` to ``after`` at ``now`` (in ``conn``'s transaction):
     its messages of ``kinds`` still waiting are no longer needed, or, past their deadline
     already, have failed (the worker was down, or could not deliver them in time); a slip of
-    it still queued that no longer holds is settled unprinted (:func:`stale_slip`). Returns how
-    many failed."""
+    it still queued that no longer holds is settled unprinted (:func:`stale_slip`), and, the
+    booking over, nobody is asked any more to print its slip again. Returns how many failed."""
     if (stale := stale_slip(before, after)) is not None:  # its paper says what no longer holds
         settle_slips(conn, before.ref, stale)
+    if after.status not in STILL_TRUE:  # nor is anyone asked to print it again
+        settle_slip_questions(conn, before.ref, format_instant(now))
     failed = 0
     for message in ap.unsent_messages(conn, before.id, kinds):
         fate = fate_of(session, message, after, now, deadline_of(session, message, before))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import job_word, print_state, reprint_adds_copy
-from oss_desk.domain.models import EventKind
+from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.printouts import print_request
 from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
@@ -28,21 +28,24 @@ class SlipAgain:
     """The print job queued."""
 
 
-def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
+def slip_again(
+    session: Session, ref: str, target: str | None, actor: Actor | None = None
+) -> SlipAgain:
     """Queue the slip of appointment ``ref`` again, on ``target`` (a desk's id or a printer
     URL), else the acting desk's printer, else the printer its last slip went to. Needs the
     right to reprint (the roles that may reprint a ticket). Recorded against the person acting
-    as the booking's REPRINT event (its reference and the job only: no personal data), as a
-    ticket's reprint is."""
+    (``actor``, else the session's) as the booking's REPRINT event (its reference and the job
+    only: no personal data), as a ticket's reprint is."""
     from oss_desk.services.report_outputs import summary_printer
     from oss_desk.storage.print_state import slip_job, slip_printer
 
-    session.require(Action.REPRINT, doing="print an appointment slip again")
+    actor = actor or session.actor
+    session.require(Action.REPRINT, actor, doing="print an appointment slip again")
     service = AppointmentService(session)
     appt = service.look_up(ref)
     if appt.status is not AppointmentStatus.BOOKED:
         raise RuleViolation(f"{appt.ref} is {appt.status.value}: its slip is not printed again")
-    desk = session.directory.desks.get(session.actor.desk_id or "")
+    desk = session.directory.desks.get(actor.desk_id or "")
     with session.store.read() as conn:
         last = slip_printer(conn, appt.ref)
         latest, _ = slip_job(conn, appt.ref)
@@ -67,9 +70,22 @@ def slip_again(session: Session, ref: str, target: str | None) -> SlipAgain:
             session.site_ever(appt.site_id),
             now,
             EventKind.REPRINT,
-            session.actor,
+            actor,
             service_code=appt.service,
             data={"ref": appt.ref, "job": job},
             appointment_id=appt.id,
         )
     return SlipAgain(appt, job)
+
+
+def slip_dropped(session: Session, appt: Appointment) -> str | None:
+    """What to add after booking ``appt`` was moved or cancelled, when that settled its slip
+    unprinted (:func:`~oss_desk.domain.slip_paper.dropped_slip_said`); None: it did not."""
+    from oss_desk.domain.slip_paper import dropped_slip_said
+    from oss_desk.storage.print_state import slip_job
+
+    with session.store.read() as conn:
+        latest, _ = slip_job(conn, appt.ref)
+    if latest is None or latest.status != "cancelled":
+        return None
+    return dropped_slip_said(appt, latest.id, latest.error)

@@ -521,6 +521,8 @@ class JobNeedingAnswer:
     created_at: str
     ticket_status: str | None = None
     """The ticket's status now (None: a job of no ticket)."""
+    reference: str | None = None
+    """The booking reference of an appointment slip (None: another paper)."""
 
 
 def _paper(job: str) -> str:
@@ -546,7 +548,8 @@ def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeeding
         "  CASE WHEN t.id IS NOT NULL THEN t.service_code || printf('%03d', t.number) END, "
         "  coalesce(j.desk_id, (SELECT f.desk_id FROM print_jobs f WHERE f.ticket_id = "
         "    j.ticket_id AND f.desk_id IS NOT NULL ORDER BY f.id LIMIT 1)), "
-        "  j.printer_url, j.last_error, j.created_at, t.status "
+        "  j.printer_url, j.last_error, j.created_at, t.status, "
+        "  CASE j.kind WHEN 'appointment_slip' THEN json_extract(j.payload, '$.reference') END "
         "FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "
         "WHERE j.status IN ('uncertain', 'failed') AND j.acknowledged_at IS NULL "
         "  AND j.created_at >= ? "

@@ -236,6 +236,21 @@ def settle_slips(conn: sqlite3.Connection, ref: str, reason: str) -> int:
     ).rowcount
 
 
+def settle_slip_questions(conn: sqlite3.Connection, ref: str, now: str) -> int:
+    """The "Reprint it?" questions still open about booking ``ref``'s slips (one that may not
+    have printed, or failed) are settled at ``now`` as the booking ends (cancelled, seen, not
+    come): no slip can help its resident now, and nobody is asked about it any more (a review:
+    the team leader was asked, and "y" printed the cancelled booking's day and time). Nobody is
+    said to have answered (``acknowledged_by`` stays empty); the job keeps its own state.
+    Returns how many."""
+    return conn.execute(
+        "UPDATE print_jobs SET acknowledged_at = ? "
+        "WHERE kind = 'appointment_slip' AND status IN ('uncertain', 'failed') "
+        "AND acknowledged_at IS NULL AND json_extract(payload, '$.reference') = ?",
+        [now, ref],
+    ).rowcount
+
+
 def settle_ended(conn: sqlite3.Connection, ticket_id: int, status: TicketStatus) -> int:
     """Ticket ``ticket_id`` ends as ``status`` (finished, a no-show, transferred, cancelled):
     its paper still queued (the printer down, no worker running) is settled unprinted in the

@@ -14,14 +14,19 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 
 from ..appointments_site import NOW, office_toml
 from ..conftest import Cli
 from .conftest import AppFactory, office_db, pressed_to, rows, said, until
-from .test_appointments_ui import at, book, open_appointments
+from .test_appointments_ui import at, book, open_appointments, open_move
 
 BY_EMAIL = "the cancellation will be sent by email (the device worker sends it)"
 BY_SLIP = "no message goes to them: booked by slip, and they asked for it"
+SLIP_DROPPED = (
+    "its slip (print job 1) will not print: the booking was cancelled, no new one to print"
+)
+"""The slip booking's slip, still waiting for the printer (no worker runs here), said settled."""
 
 
 @pytest.fixture
@@ -54,6 +59,7 @@ async def test_the_desk_says_the_cancellation_will_be_sent_not_that_they_are_tol
             await until(lambda: said(app, f"Cancelled {appt.ref}"))  # noqa: B023
             assert said(app, f"Cancelled {appt.ref}; {told}")
             assert not said(app, "the resident is told")
+        assert said(app, f"Cancelled {by_slip.ref}; {BY_SLIP} ({SLIP_DROPPED})")
     kinds = rows(office, "SELECT kind, status FROM messages WHERE appointment_id = ?", by_email.id)
     assert ("cancellation", "pending") in kinds  # queued, not sent: as the desk said
 
@@ -63,7 +69,29 @@ def test_the_command_line_says_the_same(office: Path, monkeypatch: pytest.Monkey
     by_slip = book(office, at(26, 12))
     cli = Cli(office, monkeypatch)
     now = NOW.isoformat()
-    for appt, told in ((by_email, BY_EMAIL), (by_slip, BY_SLIP)):
+    for appt, told in ((by_email, [BY_EMAIL]), (by_slip, [BY_SLIP, SLIP_DROPPED])):
         done = cli("--user", "tl", "appointment", "cancel", appt.ref, "--by", "resident", now=now)
         assert done.code == 0, done.err
-        assert done.out.splitlines()[1:] == [f"  {told}"], done.out
+        assert done.out.splitlines()[1:] == [f"  {line}" for line in told], done.out
+
+
+async def test_the_desk_says_a_move_dropped_the_slip_still_to_print(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Moving a slip booking at the desk dropped its unprinted slip without a word: M says so,
+    with how to print the new one."""
+    by_slip = book(office, at(24, 11), adviser="bob")  # its slip waits: no worker runs here
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        dialog = await open_move(app, pilot, screen, by_slip.ref)
+        await pilot.press("enter")  # the first free slot
+        await until(lambda: dialog.chosen is not None)
+        await pressed_to(pilot, ChoiceDialog, "ctrl+s")
+        await pressed_to(pilot, AppointmentsScreen, "r")  # the resident asked
+        await until(lambda: said(app, f"Moved {by_slip.ref}: "))
+        dropped = (
+            "its slip (print job 1) will not print: print the new one with "
+            f"`oss-desk appointment slip {by_slip.ref}`)"
+        )
+        assert said(app, dropped)

@@ -117,3 +117,69 @@ async def test_a_summary_that_failed_at_desk_1_is_asked_of_the_team_leader_and_p
     worker.close()
     lines = text_lines(decode((tmp_path / "desk-1.bin").read_bytes()))
     assert any("Monday 23 November 2026" in line or "2026-11-23" in line for line in lines), lines
+
+
+@pytest.fixture
+def booking_office(migrated: Path, tmp_path: Path) -> Path:
+    """As :func:`printing_office`, open 09:00-17:00 on weekdays, with an adviser seeing Council
+    Tax by appointment."""
+    hours = "".join(f'{day} = "09:00-17:00"\n' for day in ("mon", "tue", "wed", "thu", "fri"))
+    toml = (
+        site_toml()
+        .replace(
+            'id = "desk-1"\nname = "Desk 1"\n',
+            f'id = "desk-1"\nname = "Desk 1"\nprinter = "capture://{tmp_path / "desk-1.bin"}"\n',
+        )
+        .replace(
+            'code = "C"\nname = "Council Tax"\n',
+            'code = "C"\nname = "Council Tax"\nappointment_minutes = 30\n',
+        )
+        .replace(
+            'name = "Civic Centre"\n', f'name = "Civic Centre"\n[sites.opening_hours]\n{hours}'
+        )
+    ) + '\n[[staff]]\nid = "adv"\nname = "Adam Viser"\nrole = "adviser"\n'
+
+    return office_db(migrated, tmp_path, toml)
+
+
+async def test_the_leader_is_asked_about_a_slip_by_its_booking_and_y_draws_it_afresh(
+    booking_office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A slip that did not print at Desk 1, its booking moved since: the leader's question said
+    only "Appointment slip", and "y" queued a copy of the old paper with the old time. It names
+    the booking, and "y" queues the slip as the booking is now, for Desk 1's printer."""
+    db = booking_office
+    cli = Cli(db, monkeypatch)
+    booked = cli(
+        "--user", "tl", "appointment", "book", "--service", "C", "--start",
+        "2026-11-23T14:00:00Z", "--channel", "slip", "--desk", "desk-1", "--json", now=NOW,
+    )  # fmt: skip
+    assert booked.code == 0, booked.err
+    ref = booked.json()["ref"]
+    _fail(db, 1)
+    moved = cli(
+        "--user", "tl", "appointment", "move", ref, "--start", "2026-11-23T15:30:00Z", now=NOW
+    )
+    assert moved.code == 0, moved.err
+    lock = _worker_alive(db)
+    app = make_app(db, "desk-2")
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            assert str(app.screen.heading) == (
+                f"Appointment slip {ref} at Desk 1 was not printed (connection refused). "
+                "Reprint it?"
+            )
+            await pilot.press("y")
+            await until(lambda: rows(db, "SELECT count(*) FROM print_jobs") == [(2,)])
+            assert rows(db, "SELECT kind, desk_id FROM print_jobs WHERE id = 2") == [
+                ("appointment_slip", "desk-1")
+            ]
+    finally:
+        lock.release()
+    worker = open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker")
+    assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
+    worker.close()
+    lines = " ".join(text_lines(decode((tmp_path / "desk-1.bin").read_bytes())))
+    assert "15:30" in lines and "14:00" not in lines, lines

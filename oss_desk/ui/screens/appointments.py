@@ -53,11 +53,12 @@ R = TypeVar("R")
 _key = Keys("appt")
 
 
-def _short(appt: Appointment, reachable: bool) -> str:
+def _short(appt: Appointment, reachable: bool, dropped: str | None) -> str:
     """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
-    move that gave less than the standard notice, or what a person must do when its resident
-    was booked by slip ("" otherwise): ``reachable``, the booking holds a phone or email."""
-    said = "; ".join(after_change_said(appt, reachable=reachable))
+    move that gave less than the standard notice, what a person must do when its resident
+    was booked by slip, and the slip it settled unprinted (``dropped``) ("" otherwise):
+    ``reachable``, the booking holds a phone or email."""
+    said = "; ".join([*after_change_said(appt, reachable=reachable), *filter(None, [dropped])])
     return f" ({said})" if said else ""
 
 
@@ -415,7 +416,7 @@ class AppointmentsScreen(DeskScreen):
         moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
         if moved is not None:
             verb = "Rebooked as" if rebook else "Moved"
-            short = _short(moved, await self._reachable(moved))
+            short = _short(moved, await self._reachable(moved), await self._dropped(moved))
             await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}{short}")
 
     async def _reachable(self, appt: Appointment) -> bool:
@@ -425,6 +426,14 @@ class AppointmentsScreen(DeskScreen):
             return True
         held = await self.desk.act(lambda s: AppointmentService(s).reachable(appt), quiet=True)
         return held.value if isinstance(held, Ok) else True
+
+    async def _dropped(self, appt: Appointment) -> str | None:
+        """What to say of the booking's slip a change just settled unprinted (None: none, or it
+        cannot be read now)."""
+        from oss_desk.services.slips import slip_dropped
+
+        found = await self.desk.act(lambda s: slip_dropped(s, appt), quiet=True)
+        return found.value if isinstance(found, Ok) else None
 
     async def _done(self, appt: Appointment, message: str) -> None:
         """After a booking: say so, and show it on the grid, with the cursor on it."""
@@ -463,7 +472,7 @@ class AppointmentsScreen(DeskScreen):
             done = cancelled.value
             told = cancel_told_said(done)
             told = f"; {told}" if told else ""
-            short = _short(done, await self._reachable(done))
+            short = _short(done, await self._reachable(done), await self._dropped(done))
             self._said_after(done, f"Cancelled {appt.ref}{told}{short}")
             self.load()
 

@@ -70,6 +70,8 @@ async def ask_about_prints(
         mine, actor = asking.mine, asking.actor
         asked.add(job.id)
         what = f"Ticket {job.code}" if job.code else job.kind.replace("_", " ").capitalize()
+        if job.reference:  # which booking's slip
+            what = f"{what} {job.reference}"
         if not mine:  # the team leader, asked about another desk's paper: which one
             named = desk.names.desks.get(job.desk_id or "")
             what = f"{what} at {named.name if named else 'a printer of no desk'}"
