@@ -22,6 +22,7 @@ short (its change was made, the database thread's wait is shielded, but what it 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -65,8 +66,15 @@ class KeyHold(ModalScreen[None]):
             await self.close()
 
     async def close(self) -> None:
-        await self.app.pop_screen()
-        self.hand_on()
+        """Off the screens, then the keys kept handed on (also when the flow is cancelled
+        meanwhile). The pop is shielded: the app's own queue awaits the same pop, and a cancel
+        of the flow waiting for it here (the next key's flow, exclusive in the screen's group:
+        F read just as S's flow let its hold go) reached it there and ended the app's queue:
+        the desk closed at once, without a word, and the keys typed after were never handled."""
+        try:
+            await asyncio.shield(asyncio.ensure_future(self.app.pop_screen()))
+        finally:
+            self.hand_on()
 
     def take_held(self) -> list[Key]:
         """The keys kept, oldest first (the key line asks when a dialog opens above)."""
