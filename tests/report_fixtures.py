@@ -154,6 +154,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
                 "wait_median_minutes": 8.0,
                 "wait_p90_minutes": 20.0,
                 "recorded": True,
+                "closed": "a bank holiday (Easter Monday)" if n == 2 else None,
             }
             for n in range(1, 5)
         ],
@@ -224,6 +225,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
         "services_delivered": 2475,
         "appointments_arranged": 160,
         "by_day": by_day,
+        "closed_days": {d: f"a {date.fromisoformat(d):%A}" for d, n in by_day.items() if not n},
         "busiest_day": max(sorted(by_day), key=lambda d: by_day[d]),
         "by_hour": {h: c * 20 for h, c in BY_HOUR.items()},
         "by_service": {k: v * 20 for k, v in BY_SERVICE.items()},

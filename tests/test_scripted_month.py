@@ -645,6 +645,12 @@ def visit_part(books: list[Book], first: str, last: str, sites: list[str]) -> di
     }
 
 
+def closed_said(day: date) -> str | None:
+    """Why the script's offices were closed on ``day`` (open Monday to Friday; no bank holiday
+    falls in its weeks), as the reports say it; None on a day they opened."""
+    return f"a {day:%A}" if day.weekday() >= 5 else None
+
+
 def expected_daily(
     books: list[Book], sites: list[str], day: date, site: str | None
 ) -> dict[str, Any]:
@@ -670,6 +676,8 @@ def expected_daily(
                     )
                 },
                 "recorded": earlier >= RECORDS_BEGIN,
+                # Open Monday to Friday: a weekend day says so, whoever came.
+                "closed": closed_said(date.fromisoformat(earlier)),
             }
         )
     by_hour = part["by_hour"]
@@ -963,6 +971,9 @@ def expected_monthly(
         "target_minutes": 15,
         **part,
         "by_day": by_day,
+        "closed_days": {
+            d: why for d in by_day if (why := closed_said(date.fromisoformat(d))) is not None
+        },
         "busiest_day": busiest if by_day[busiest] else None,
         **appts,
         "followups": no_followups(),
@@ -1230,6 +1241,7 @@ MONTHLY_KEYS = [
     *(key for key in DAILY_KEYS[1:14] if key != "closed"),
     *_WAITS,
     "by_day",
+    "closed_days",
     "busiest_day",
     *_WHERE,
     "appointments_booked",
@@ -1260,6 +1272,7 @@ WEEK_KEYS = [
     "wait_median_minutes",
     "wait_p90_minutes",
     "recorded",
+    "closed",
 ]
 TREND_KEYS = [
     "month",
