@@ -70,12 +70,36 @@ def test_a_restore_of_an_older_backup_is_expected_not_tampering(cli: Cli) -> Non
     assert newer.name in found["notes"][0]
 
 
-def test_without_the_record_of_the_restore_the_gone_head_still_fails(cli: Cli) -> None:
+def test_a_restore_stopped_before_its_line_is_still_told_by_its_own_event(cli: Cli) -> None:
+    """A review: a restore killed (or the power cut) after its copy was put in place and before
+    its line was written beside it left `db check` calling the restore tampering, exit 4, and
+    its advice is to restore again. The restored log records the restore itself (its
+    `database_restored` event, chained): that is the restore, line or not."""
+    older, newer = _two_backups_and_the_older_restored(cli)
+    marks_file(cli.db).unlink()  # as if killed between putting the copy in place and the line
+    _ticket(cli)
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 0, checked.out
+    assert f"info: event log: {newer.name} (head event" in checked.out
+    assert f"was made before the restore of {older.name} (head event " in checked.out
+
+
+def test_without_any_record_of_the_restore_the_gone_head_still_fails(cli: Cli) -> None:
+    """Neither the line nor the restore's own event (taken out of the log, its trigger
+    dropped): the head gone is tampering, as before."""
     _older, newer = _two_backups_and_the_older_restored(cli)
     marks_file(cli.db).unlink()
+    raw = sqlite3.connect(cli.db, isolation_level=None)
+    try:
+        statements: list[tuple[str, list[object]]] = [
+            ("DELETE FROM events WHERE kind = 'database_restored'", [])
+        ]
+        without_triggers(raw, statements)
+    finally:
+        raw.close()
     checked = cli("db", "check", now=NOW)
     assert checked.code == 4
-    assert f"the head when {newer.name} was made, is gone" in checked.out
+    assert f"{newer.name}" in checked.out
 
 
 def test_events_removed_after_the_restore_still_fail(cli: Cli) -> None:
@@ -95,16 +119,24 @@ def test_events_removed_after_the_restore_still_fail(cli: Cli) -> None:
     assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
 
 
-def test_a_log_rewritten_below_the_restore_point_is_not_excused(cli: Cli) -> None:
-    """The restore's own head no longer held (the log rewritten from before it): the record of
-    the restore explains nothing, and the newer backup's head fails as before."""
+def test_a_line_that_names_a_head_the_log_does_not_hold_decides_nothing(cli: Cli) -> None:
+    """A line beside the database whose head the log does not hold matches no restore; the
+    restore the log records itself still explains the newer backup's head, and with that
+    record taken out of the log the head fails as before (the line never decides)."""
     _older, newer = _two_backups_and_the_older_restored(cli)
     marks = marks_file(cli.db)
     words = marks.read_text(encoding="ascii").split()
     marks.write_text(" ".join([*words[:4], "0" * 64, *words[5:]]) + "\n", encoding="ascii")
     checked = cli("db", "check", now=NOW)
+    assert checked.code == 0, checked.out
+    raw = sqlite3.connect(cli.db, isolation_level=None)
+    try:
+        without_triggers(raw, [("DELETE FROM events WHERE kind = 'database_restored'", [])])
+    finally:
+        raw.close()
+    checked = cli("db", "check", now=NOW)
     assert checked.code == 4
-    assert f"the head when {newer.name} was made, is gone" in checked.out
+    assert newer.name in checked.out
     assert "info:" not in checked.out
 
 

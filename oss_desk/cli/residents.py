@@ -130,8 +130,10 @@ def find(
     if kept is not None:
         click.echo(_past_erasure_line(kept))
     if copies:
+        it = "it is" if len(copies) == 1 else "they are"
         held = (
-            "details of anyone (it is not searched: it holds what was recorded after the backup "
+            f"details of anyone ({it} not searched: {it.split()[0]} "
+            f"{'holds' if len(copies) == 1 else 'hold'} what was recorded after the backup "
             "the restore put back, and details erased since)"
         )
         click.echo(copies_hold_said(copies, session.settings.backup.keep_days, held))

@@ -174,6 +174,43 @@ def _recorded(db: Path, mark: RestoreMark) -> RestoreMark | None:
         return None
 
 
+def _logged(db: Path) -> list[RestoreMark]:
+    """The restores the log of ``db`` records itself (its ``database_restored`` events whose
+    backup's head it still holds), oldest first, as marks left at their own event: a restore
+    stopped after its copy was put in place and before its line was written beside it (a
+    kill -9, a power cut) is still a restore (a review: ``db check`` called it tampering)."""
+    found: list[RestoreMark] = []
+    try:
+        with contextlib.closing(m.connect_file(db, readonly=True)) as conn:
+            rows = conn.execute(
+                "SELECT id, data FROM events WHERE kind = ? ORDER BY id",
+                [EventKind.DATABASE_RESTORED.value],
+            ).fetchall()
+            for event_id, data in rows:
+                said = json.loads(data or "{}")
+                backup = int(said["backup_head"]["event"])
+                held = chain.hash_at(conn, backup)
+                own = chain.hash_at(conn, event_id)
+                if held is None or own is None or held.hex() != said["backup_head"]["sha256"]:
+                    continue
+                stamp = str(said["restored_at"])
+                at = datetime.fromisoformat(stamp).astimezone(UTC)
+                found.append(
+                    RestoreMark(
+                        at,
+                        event_id,
+                        own.hex(),
+                        stamp,
+                        event_id,
+                        str(said.get("backup", "")),
+                        backup,
+                    )
+                )
+    except (sqlite3.Error, ValueError, TypeError, KeyError):
+        return []
+    return found
+
+
 def anchors(db: Path, folder: Path) -> Anchors:
     """The heads written beside the backups of ``db`` in ``folder`` that its event log no
     longer holds: a problem, or a note when a later restore explains it."""
@@ -181,6 +218,9 @@ def anchors(db: Path, folder: Path) -> Anchors:
     heads = {b: read_head_file(head_file(b)) for b in backups_in(folder, db.stem)}
     lines = read_marks(db)
     held = [k for k in map(partial(_recorded, db), lines) if k is not None]
+    stray = len(lines) - len(held)
+    lined = {k.restore_event for k in held}
+    held += [k for k in _logged(db) if k.restore_event not in lined]
     for backup, recorded in heads.items():
         if recorded is None:
             continue
@@ -202,7 +242,6 @@ def anchors(db: Path, folder: Path) -> Anchors:
                 f"event log: event {event_id} no longer has the hash recorded beside "
                 f"{backup.name} (the log was rewritten since that backup)"
             )
-    stray = len(lines) - len(held)
     if found.problems and stray:
         one = stray == 1
         found.problems.append(
