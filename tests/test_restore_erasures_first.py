@@ -52,14 +52,13 @@ def _backed_up_then_forgotten(office: Cli, tmp_path: Path) -> tuple[str, str]:
     return ref, backup
 
 
-def test_a_restore_killed_the_moment_its_copy_is_in_place_brings_no_details_back(
-    office: Cli, tmp_path: Path
-) -> None:
-    ref, backup = _backed_up_then_forgotten(office, tmp_path)
+def restore_killed_by(script: str, office: Cli, backup: str) -> None:
+    """``db restore BACKUP`` in its own process, run by ``script`` (which kills it with SIGKILL
+    at its chosen moment), on ``office``'s database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_AFTER_THE_SWAP, "db", "restore", backup, "--yes"],
+        [sys.executable, "-c", script, "db", "restore", backup, "--yes"],
         capture_output=True,
         text=True,
         env=env,
@@ -67,6 +66,13 @@ def test_a_restore_killed_the_moment_its_copy_is_in_place_brings_no_details_back
         timeout=60,
     )
     assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+
+
+def test_a_restore_killed_the_moment_its_copy_is_in_place_brings_no_details_back(
+    office: Cli, tmp_path: Path
+) -> None:
+    ref, backup = _backed_up_then_forgotten(office, tmp_path)
+    restore_killed_by(KILLED_AFTER_THE_SWAP, office, backup)
     assert list(office.db.parent.glob(f"{office.db.name}.before-restore-*"))  # it was swapped
     assert held_by_email(office).startswith("Nothing held under that email")
     [(data,)] = rows(office.db, "SELECT data FROM events WHERE kind = 'resident_erased'")

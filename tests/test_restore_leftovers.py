@@ -7,18 +7,17 @@ it prunes the copies restores keep. Real processes killed with SIGKILL, on real 
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from .conftest import ROOT, Cli, make_db
-from .test_restore_erasures_first import KILLED_AFTER_THE_SWAP
-from .test_restore_keeps_erasures import compliment, forget
+from .conftest import Cli
+from .test_restore_erasures_first import (
+    KILLED_AFTER_THE_SWAP,
+    _backed_up_then_forgotten,
+    office,
+    restore_killed_by,
+)
 from .test_subject_access import NOW
 
 KILLED_BEFORE_THE_SWAP = """
@@ -32,29 +31,14 @@ sys.exit(run(sys.argv[1:]))
 """
 
 
-@pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(make_db(tmp_path), monkeypatch)
+__all__ = ["office"]  # the fixture, used by name
 
 
 def _killed_restore(office: Cli, tmp_path: Path) -> tuple[str, Path]:
     """A backup, the resident forgotten after it, and its restore killed: the backup and the
     hidden copy left."""
-    ref = compliment(office)
-    backup = str(tmp_path / "pre.sqlite")
-    assert office("db", "backup", "--to", backup, now=NOW).code == 0
-    forget(office, ref)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_BEFORE_THE_SWAP, "db", "restore", backup, "--yes"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+    _ref, backup = _backed_up_then_forgotten(office, tmp_path)
+    restore_killed_by(KILLED_BEFORE_THE_SWAP, office, backup)
     [left] = office.db.parent.glob(f".{office.db.name}.restore-*.partial")
     conn = sqlite3.connect(f"file:{left}?mode=ro", uri=True)
     try:  # what makes it matter: the erased resident's name is in it
@@ -102,21 +86,8 @@ def test_the_files_a_restore_killed_after_its_swap_left_go_with_the_next_restore
 ) -> None:
     """Killed once its copy was in place: the staged copy is the database now, but its write
     lock and settings cache stay hidden beside it, until the next restore."""
-    ref = compliment(office)
-    backup = str(tmp_path / "pre.sqlite")
-    assert office("db", "backup", "--to", backup, now=NOW).code == 0
-    forget(office, ref)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_AFTER_THE_SWAP, "db", "restore", backup, "--yes"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+    _ref, backup = _backed_up_then_forgotten(office, tmp_path)
+    restore_killed_by(KILLED_AFTER_THE_SWAP, office, backup)
     left = _hidden(office.db)
     assert left and not [n for n in left if n.endswith(".partial")], left
     assert "hidden cop" not in office("doctor", now=NOW).out  # no copy: nothing to warn of
