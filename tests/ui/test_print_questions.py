@@ -27,6 +27,14 @@ from .test_delivery_ui import _worker_alive
 NOW = MONDAY_0930.isoformat().replace("+00:00", "Z")
 
 
+def printed_at_desk_1(db: Path, tmp_path: Path) -> list[str]:
+    """The worker's round prints the one job waiting; the lines of Desk 1's paper."""
+    worker = open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker")
+    assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
+    worker.close()
+    return text_lines(decode((tmp_path / "desk-1.bin").read_bytes()))
+
+
 def _fail(db: Path, job: int, status: str = "failed") -> None:
     conn = sqlite3.connect(db)
     conn.execute(
@@ -112,10 +120,7 @@ async def test_a_summary_that_failed_at_desk_1_is_asked_of_the_team_leader_and_p
             ]
     finally:
         lock.release()
-    worker = open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker")
-    assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
-    worker.close()
-    lines = text_lines(decode((tmp_path / "desk-1.bin").read_bytes()))
+    lines = printed_at_desk_1(db, tmp_path)
     assert any("Monday 23 November 2026" in line or "2026-11-23" in line for line in lines), lines
 
 
@@ -178,8 +183,5 @@ async def test_the_leader_is_asked_about_a_slip_by_its_booking_and_y_draws_it_af
             ]
     finally:
         lock.release()
-    worker = open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker")
-    assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
-    worker.close()
-    lines = " ".join(text_lines(decode((tmp_path / "desk-1.bin").read_bytes())))
+    lines = " ".join(printed_at_desk_1(db, tmp_path))
     assert "15:30" in lines and "14:00" not in lines, lines
