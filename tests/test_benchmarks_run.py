@@ -81,7 +81,8 @@ def test_the_tcp_printer_path_prints_each_step() -> None:
         "printer: line closed",
     ):
         assert step in shown, (step, result.stdout)
-    # In the order they happen (the times are each step's median from the start).
-    assert shown["desk COMMIT done"] <= shown["lane woken after the commit"]
+    # A ticket is drawn before its line closes, so the medians keep that order too. (Not the
+    # desk's "COMMIT done" against the lane woken: the commit is seen by the lane before the
+    # desk's process, descheduled on a busy machine, stamps its return; a fresh clone saw it.)
     assert shown["drawn and rendered"] <= shown["printer: line closed"]
     assert result.stdout.splitlines()[-1].startswith("floor, a synchronous send")
