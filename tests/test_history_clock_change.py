@@ -24,6 +24,11 @@ def test_a_history_across_the_clock_change_says_each_time_s_zone(
     lines = history.out.splitlines()
     assert any(x.startswith("  01:55 BST  arrived for Council Tax") for x in lines), lines
     assert any(x.startswith("  01:12 GMT  C001 called") for x in lines), lines
+    # The ticket's own story (``ticket show``, F7 at a desk) says the zones too.
+    shown = cli("ticket", "show", "C001", now="2026-10-25T01:20:00Z")
+    assert shown.code == 0, shown.err
+    assert "01:55 BST" in shown.out and "01:12 GMT" in shown.out, shown.out
+    assert shown.out.index("01:55 BST") < shown.out.index("01:12 GMT"), shown.out
     # A day without a change says bare times, as before.
     cli("ticket", "issue", "--service", "C", "--no-print", now="2026-10-26T09:00:00Z")
     plain = cli("ticket", "history", "C001", now="2026-10-26T09:05:00Z").out.splitlines()

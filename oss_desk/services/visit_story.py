@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calendar import day_said, local, time_said
+from oss_desk.domain.calendar import day_said, local, says_zones, time_said
 from oss_desk.domain.epoch import epoch_ms, from_epoch_ms
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.standards import (
@@ -71,23 +71,25 @@ class VisitStory:
     ending: Line | None
     """Who ended it, where and when (None: not ended yet)."""
 
-    def _when(self, line: Line, dated: bool) -> str:
-        return time_said(line.at, self.timezone, self.today, dated=dated)
+    def _when(self, line: Line, dated: bool, zoned: bool) -> str:
+        return time_said(line.at, self.timezone, self.today, dated=dated, zoned=zoned)
 
     def text(self) -> list[str]:
         """The story in lines, as the command line and the desks' ticket view show them."""
         # the day is said once (when not today); each time with its day only when they differ
         dated = len({local(line.at, self.timezone).date() for line in self.lines}) > 1
+        # each time with its zone when the clocks changed among them (01:50 BST, then 01:10 GMT)
+        zoned = says_zones([line.at for line in self.lines], self.timezone)
         out = [f"Day:       {day_said(self.day, self.today)}"] if self.day != self.today else []
         out.append(f"Waited:    {waited_said(self.end, self.wait_ms, self.target_ms)}")
         ended = self.ended
         if (end := self.ending) is not None:
-            ended += f", {self._when(end, dated)}"
+            ended += f", {self._when(end, dated, zoned)}"
             if end.name:
                 ended += f" by {end.name}" + (f" at {end.desk}" if end.desk else "")
         out.append(f"Ended:     {ended}")
         out.append(STORY_HEADING)
-        out += [line_text(line, self._when(line, dated)) for line in self.lines]
+        out += [line_text(line, self._when(line, dated, zoned)) for line in self.lines]
         return out
 
     @property
