@@ -586,8 +586,8 @@ def test_forget_refuses_a_waiting_visit_whose_turn_texts_are_still_to_come(
     assert refused.code == 6 and refused.err.count("\n") == 1, refused.err
     assert (
         f'{visit}: C001 is still in the queue and its turn texts ("nearly your turn", "please '
-        "go to\") need the resident's mobile until they are served: cancel them (they will "
-        "never come), or forget it once C001 is served (--cancel-messages)"
+        "go to\") need the resident's mobile until they are served: forget it once C001 is "
+        "served, or cancel them now and they will never come (--cancel-messages)"
     ) in refused.err
     assert db_content(office.db) == before
     args = ("resident", "forget", visit, "--yes", "--cancel-messages", "--reason", "IG-2026-117")

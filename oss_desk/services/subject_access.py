@@ -320,7 +320,7 @@ class SubjectAccessService:
             raise RuleViolation(
                 f'{record.ref}: {code} is still in the queue and its turn texts ("nearly your '
                 'turn", "please go to") need the resident\'s mobile until they are served: '
-                f"cancel them (they will never come), or forget it once {code} is served",
+                f"forget it once {code} is served, or cancel them now and they will never come",
                 cli_hint="--cancel-messages",
             )
 
