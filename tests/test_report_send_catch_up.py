@@ -49,7 +49,7 @@ def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_ove
     assert deliver(cli.db, "2027-01-04T17:31:00Z").sent >= 1
     monthly = [m for m in smtp.mailbox.messages if m["Subject"].startswith("Monthly")]
     assert [m["Subject"] for m in monthly] == [
-        "Monthly dashboard: Civic Centre, 2026-12",
+        "Monthly dashboard: Civic Centre, 2026-12, to date (to Tuesday 1 December 2026)",
         "Monthly dashboard: Civic Centre, 2026-12 "
         "(the whole month, replacing the dashboard sent to date)",
     ]
@@ -71,6 +71,32 @@ def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_ove
         (1, "sent"),
         (2, "sent"),
     ]
+
+
+def test_a_dashboard_sent_while_its_month_goes_on_says_to_date_in_its_subject(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial's month end: the dashboard emailed on 22 December said "to date" in its first
+    line but its subject read as the whole of December's. Its subject now ends as its heading
+    does; a whole month's subject is as it was."""
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    for month in ("2026-12", "2026-11"):
+        sent = cli("report", "send", "monthly", "--month", month, now="2026-12-22T18:00:00Z")
+        assert sent.code == 0, sent.err
+    assert deliver(cli.db, "2026-12-22T18:01:00Z").sent == 2
+    heads = {
+        m["Subject"]: m.get_content().replace("\r\n", "\n").split("\n")[0]
+        for m in smtp.mailbox.messages
+    }
+    to_date = "to date (to Tuesday 22 December 2026)"
+    assert heads == {
+        f"Monthly dashboard: Civic Centre, 2026-12, {to_date}": (
+            f"Monthly dashboard: Civic Centre, December 2026, {to_date}"
+        ),
+        "Monthly dashboard: Civic Centre, 2026-11": (
+            "Monthly dashboard: Civic Centre, November 2026"
+        ),
+    }
 
 
 def test_a_whole_months_dashboard_sent_after_it_is_over_stands(

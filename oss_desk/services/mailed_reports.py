@@ -45,6 +45,7 @@ from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_bounds, month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
+from oss_desk.render.formats import to_date_said
 from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
@@ -393,6 +394,8 @@ class ReportMailer:
         where = place_name(self.s, site_id, left, self._everywhere(left))
         title = "Daily summary" if kind == "daily" else "Monthly dashboard"
         subject = f"{title}: {where}, {period}"
+        if isinstance(report, MonthlyReport) and report.to_date is not None:
+            subject += f", {to_date_said(report.to_date)}"  # as the dashboard's heading says
         if early is not None:
             subject, body = subject + early[0], f"{early[1]}\n\n{body}"
         now = format_instant(self.s.clock.now())
