@@ -210,3 +210,39 @@ def test_in_scotland_the_whole_month_follows_on_its_first_working_day(
     assert monthly("monthly", "--month", "2026-12", now="2026-12-01T18:00:00Z") == [(True, None)]
     assert monthly("due", now="2027-01-04T17:30:00Z") == []
     assert monthly("due", now="2027-01-05T17:30:00Z") == [(True, 1)]
+
+
+def test_the_monthly_defaults_are_said_alike_and_a_refusal_names_the_month_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial's month end: `report monthly` showed this month to date and `report send monthly`
+    sent the month before, and only one --help said its default; sent in the office's first
+    month, the refusal named a `--month 2026-10` nobody typed. Each --help now says both
+    defaults alike, and the refusal says which month was chosen and why."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+
+    def said(*args: str) -> str:
+        done = cli(*args, "--help")
+        assert done.code == 0, done.err
+        return " ".join(done.out.split())
+
+    shown, sent = said("report", "monthly"), said("report", "send", "monthly")
+    for text in (shown, sent):
+        assert "this month, to date" in text
+        assert "the month before" in text and "the last whole month" in text
+    refused = cli("report", "send", "monthly", now="2026-11-23T17:30:00Z")
+    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert refused.err == (
+        "oss-desk: The month before this one, the last whole month: 2026-10 is before this "
+        "office's records begin (2026-11-23)\n"
+    )
+    typed = cli("report", "send", "monthly", "--month", "2026-10", now="2026-11-23T17:30:00Z")
+    assert (
+        typed.err
+        == "oss-desk: --month 2026-10 is before this office's records begin (2026-11-23)\n"
+    )
+    # Each default, seen: the dashboard shows December to date; the one sent is November's.
+    heading = cli("report", "monthly", now="2026-12-01T17:30:00Z").out.split("\n")[0]
+    assert heading.endswith("December 2026, to date (to Tuesday 1 December 2026)")
+    queued = cli("report", "send", "monthly", "--json", now="2026-12-01T17:30:00Z")
+    assert [q["period"] for q in queued.json()] == ["2026-11"]

@@ -13,6 +13,7 @@ from click.core import ParameterSource
 
 from oss_desk import files
 from oss_desk.cli.common import State, choice_option, closing, emit_json, pass_state
+from oss_desk.domain.report_rounds import SHOWN_MONTH
 from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, file_fault
@@ -63,7 +64,7 @@ def day_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def month_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--month``: the calendar month of a monthly report or of the feedback log."""
     return click.option(
-        "--month", metavar="YYYY-MM", help="The calendar month (default: this month)."
+        "--month", metavar="YYYY-MM", help=f"The calendar month (default: {SHOWN_MONTH})."
     )(func)
 
 
@@ -206,7 +207,10 @@ def daily(
 @month_option
 @report_command
 def monthly(state: State, month: str | None, query: ReportQuery) -> None:
-    """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
+    """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend.
+
+    Without --month, this month to date; `report send monthly` emails the month before (the
+    last whole month) unless given --month."""
     query.show(state, lambda r: r.monthly(month, query.site_id))
 
 
