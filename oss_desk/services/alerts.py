@@ -230,13 +230,14 @@ class ReportMailAlert:
     scope: str
     reason: str | None
     alert: AlertKind = AlertKind.FAILED
+    place: str = ""
+    """Whose report it is, as its email's subject names it: a site's name (the only one's, at
+    an office of one), else "every office" (:func:`report_place`)."""
 
     def describe(self, today: str | None = None) -> str:
-        from oss_desk.storage.report_mails import ALL_SITES
-
-        where = "every office" if self.scope == ALL_SITES else self.scope
+        where = f" ({self.place})" if self.place else ""
         why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} report email for {self.period} ({where}) failed{why}"
+        return f"{self.kind} report email for {self.period}{where} failed{why}"
 
 
 LeaderAlert = MessageAlert | ReferralMessageAlert | ReportMailAlert
@@ -254,9 +255,25 @@ def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[Repor
 
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     return [
-        ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
+        ReportMailAlert(
+            m.id, m.kind, m.period, m.scope, m.last_error, place=report_place(conn, m.scope)
+        )
         for m in failed_unsettled(conn, since)
     ]
+
+
+def report_place(conn: sqlite3.Connection, scope: str) -> str:
+    """Whose report a report email is: the site's name (one that has left too), the only
+    site's at an office of one (a trial: "(every office)" at an office of one site), else
+    "every office"."""
+    from oss_desk.storage.report_mails import ALL_SITES
+    from oss_desk.storage.site import read_directory, site_ever
+
+    if scope != ALL_SITES:
+        site = site_ever(conn, scope)
+        return site.name if site is not None else scope
+    sites = list(read_directory(conn).sites.values())
+    return sites[0].name if len(sites) == 1 else "every office"
 
 
 @dataclass(frozen=True, slots=True)
