@@ -10,6 +10,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from oss_desk.domain.plurals import counted
+
+REPORT_SAID = "report email"
+"""A report email to the team leader (a daily summary, a monthly dashboard), as the alerts
+count it."""
+
+
+def reports_failed_said(n: int) -> str:
+    """``2 report emails failed``: the report emails failed for good and not seen to, in the
+    words of the team leader's status line, ``doctor`` and ``report daily``."""
+    return f"{counted(n, REPORT_SAID)} failed"
+
+
+def failed_report_of_day(period: str, day: str, today: str | None) -> bool:
+    """Whether a report email (of ``period``) failed for good is listed under the daily
+    summary of ``day``: today's lists every one not seen to, as the team leader's status line
+    and ``doctor`` count them now; another day's, its own summary's."""
+    return day == today or period == day
+
+
 SHOWN_MONTH = "this month, to date"
 """The month ``report monthly`` (and the leader's Reports screen) shows without ``--month``: the
 one going on, counted to today."""
