@@ -10,9 +10,10 @@ import pytest
 
 from oss_desk.clock import read_instant
 
-from .conftest import Cli, rows
+from .conftest import Cli, make_db, rows
 from .messaging import free_port
 from .test_report_send import MONDAY_EVENING, deliver, office
+from .test_report_send_due import TWO_SITES
 
 
 def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(
@@ -53,3 +54,38 @@ def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(
     assert acked.code == 0 and acked.json() == {"acknowledged": 1}
     assert cli("alerts", "list", "--json", now=now).json() == []
     assert rows(db, "SELECT acknowledged_by IS NOT NULL FROM report_mails") == [(1,)]
+
+
+LATER = "2026-11-23T17:45:00Z"  # Monday, after closing
+
+
+def failed_for_good(cli: Cli, *send: str) -> None:
+    """Monday's summary queued (``send``: ``report send``'s options), tried and given up."""
+    for args in send:
+        queued = cli("report", "send", "daily", "--date", "2026-11-23", *args.split(), now=LATER)
+        assert queued.code == 0, queued.err
+    start = read_instant(LATER)
+    assert deliver(cli.db, start).retried == len(send)
+    assert deliver(cli.db, start + timedelta(hours=25)).failed == len(send)
+
+
+def test_a_failed_report_email_names_its_site_not_every_office_at_an_office_of_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial: at an office of one site, the alert said "(every office)". It names the site, as
+    the email's subject does; at an office of several, a report of them all is every office's
+    and one site's report names that site."""
+    one = Cli(office(tmp_path, f"smtp://127.0.0.1:{free_port()}?starttls=off"), monkeypatch)
+    failed_for_good(one, "")
+    [line] = one("alerts", "list", now="2026-11-24T19:00:00Z").out.splitlines()
+    assert line.split(None, 1)[1].startswith(
+        "daily report email for 2026-11-23 (Civic Centre) failed: "
+    )
+    (tmp_path / "two").mkdir()
+    two = Cli(make_db(tmp_path / "two", TWO_SITES), monkeypatch)
+    failed_for_good(two, "", "--site library")
+    lines = two("alerts", "list", now="2026-11-24T19:00:00Z").out.splitlines()
+    assert [line.split(" failed: ")[0].split(None, 1)[1] for line in lines] == [
+        "daily report email for 2026-11-23 (every office)",
+        "daily report email for 2026-11-23 (Library One Stop Shop)",
+    ]

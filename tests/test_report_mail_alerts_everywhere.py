@@ -76,3 +76,28 @@ def test_a_failed_report_sent_again_and_delivered_is_no_longer_an_alert(
     assert listed(cli, NEXT_EVENING) == []
     assert leader_sees(cli.db, NEXT_EVENING) == []
     assert "none late or failed" in doctor_line(cli, NEXT_EVENING)
+
+
+def test_report_daily_lists_the_days_failed_report_emails_as_the_leader_and_doctor_say_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial's month end: the leader's status line and doctor said "1 report email failed",
+    and `report daily` said nothing of it. Today's summary now lists every one not seen to, in
+    the same words; a past day's, its own summary's (Monday's, not Tuesday's)."""
+    cli, _ = failing_summary(tmp_path, monkeypatch)
+    assert deliver(cli.db, read_instant(MONDAY_EVENING) + timedelta(hours=25)).failed == 1
+    now = "2026-11-25T19:00:00+00:00"  # Wednesday, after closing
+
+    def listed_under_summary(*args: str) -> list[str]:
+        done = cli("--user", "tl", "report", "daily", *args, now=now)
+        assert done.code == 0, done.err
+        _, found, below = done.out.partition("\n  Messages not delivered (until acknowledged")
+        return [line.strip() for line in below.splitlines()[1:]] if found else []
+
+    [said, _] = leader_sees(cli.db, now)
+    assert said == "1 report email failed" and said in doctor_line(cli, now)
+    assert listed_under_summary() == [said]
+    assert listed_under_summary("--date", "2026-11-23") == [said]
+    assert listed_under_summary("--date", "2026-11-24") == []
+    assert leader_acknowledges(cli.db, now) == 1
+    assert listed_under_summary() == []

@@ -49,7 +49,7 @@ def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_ove
     assert deliver(cli.db, "2027-01-04T17:31:00Z").sent >= 1
     monthly = [m for m in smtp.mailbox.messages if m["Subject"].startswith("Monthly")]
     assert [m["Subject"] for m in monthly] == [
-        "Monthly dashboard: Civic Centre, 2026-12",
+        "Monthly dashboard: Civic Centre, 2026-12, to date (to Tuesday 1 December 2026)",
         "Monthly dashboard: Civic Centre, 2026-12 "
         "(the whole month, replacing the dashboard sent to date)",
     ]
@@ -71,6 +71,32 @@ def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_ove
         (1, "sent"),
         (2, "sent"),
     ]
+
+
+def test_a_dashboard_sent_while_its_month_goes_on_says_to_date_in_its_subject(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial's month end: the dashboard emailed on 22 December said "to date" in its first
+    line but its subject read as the whole of December's. Its subject now ends as its heading
+    does; a whole month's subject is as it was."""
+    cli = Cli(office(tmp_path, smtp.url), monkeypatch)
+    for month in ("2026-12", "2026-11"):
+        sent = cli("report", "send", "monthly", "--month", month, now="2026-12-22T18:00:00Z")
+        assert sent.code == 0, sent.err
+    assert deliver(cli.db, "2026-12-22T18:01:00Z").sent == 2
+    heads = {
+        m["Subject"]: m.get_content().replace("\r\n", "\n").split("\n")[0]
+        for m in smtp.mailbox.messages
+    }
+    to_date = "to date (to Tuesday 22 December 2026)"
+    assert heads == {
+        f"Monthly dashboard: Civic Centre, 2026-12, {to_date}": (
+            f"Monthly dashboard: Civic Centre, December 2026, {to_date}"
+        ),
+        "Monthly dashboard: Civic Centre, 2026-11": (
+            "Monthly dashboard: Civic Centre, November 2026"
+        ),
+    }
 
 
 def test_a_whole_months_dashboard_sent_after_it_is_over_stands(
@@ -184,3 +210,39 @@ def test_in_scotland_the_whole_month_follows_on_its_first_working_day(
     assert monthly("monthly", "--month", "2026-12", now="2026-12-01T18:00:00Z") == [(True, None)]
     assert monthly("due", now="2027-01-04T17:30:00Z") == []
     assert monthly("due", now="2027-01-05T17:30:00Z") == [(True, 1)]
+
+
+def test_the_monthly_defaults_are_said_alike_and_a_refusal_names_the_month_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial's month end: `report monthly` showed this month to date and `report send monthly`
+    sent the month before, and only one --help said its default; sent in the office's first
+    month, the refusal named a `--month 2026-10` nobody typed. Each --help now says both
+    defaults alike, and the refusal says which month was chosen and why."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+
+    def said(*args: str) -> str:
+        done = cli(*args, "--help")
+        assert done.code == 0, done.err
+        return " ".join(done.out.split())
+
+    shown, sent = said("report", "monthly"), said("report", "send", "monthly")
+    for text in (shown, sent):
+        assert "this month, to date" in text
+        assert "the month before" in text and "the last whole month" in text
+    refused = cli("report", "send", "monthly", now="2026-11-23T17:30:00Z")
+    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert refused.err == (
+        "oss-desk: The month before this one, the last whole month: 2026-10 is before this "
+        "office's records begin (2026-11-23)\n"
+    )
+    typed = cli("report", "send", "monthly", "--month", "2026-10", now="2026-11-23T17:30:00Z")
+    assert (
+        typed.err
+        == "oss-desk: --month 2026-10 is before this office's records begin (2026-11-23)\n"
+    )
+    # Each default, seen: the dashboard shows December to date; the one sent is November's.
+    heading = cli("report", "monthly", now="2026-12-01T17:30:00Z").out.split("\n")[0]
+    assert heading.endswith("December 2026, to date (to Tuesday 1 December 2026)")
+    queued = cli("report", "send", "monthly", "--json", now="2026-12-01T17:30:00Z")
+    assert [q["period"] for q in queued.json()] == ["2026-11"]

@@ -9,6 +9,7 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.cli.reports import day_option, site_option
+from oss_desk.domain.report_rounds import SENT_MONTH, SHOWN_MONTH
 
 
 def _again(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,7 +52,12 @@ def daily(state: State, day: str | None, site_id: str | None, again: bool, as_js
 
 
 @send.command("monthly")
-@click.option("--month", metavar="YYYY-MM", help="The month (default: the month before this one).")
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    help=f"The month (default: {SENT_MONTH}, as `report send due` sends it; "
+    f"`report monthly` shows {SHOWN_MONTH}).",
+)
 @site_option
 @_again
 @json_command

@@ -13,10 +13,16 @@ from click.core import ParameterSource
 
 from oss_desk import files
 from oss_desk.cli.common import State, choice_option, closing, emit_json, pass_state
+from oss_desk.domain.report_rounds import SHOWN_MONTH, failed_report_of_day
 from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, file_fault
-from oss_desk.services.alerts import message_alerts, not_sent_lines
+from oss_desk.services.alerts import (
+    LeaderAlert,
+    message_alerts,
+    not_sent_lines,
+    report_mail_alerts,
+)
 from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -63,7 +69,7 @@ def day_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def month_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--month``: the calendar month of a monthly report or of the feedback log."""
     return click.option(
-        "--month", metavar="YYYY-MM", help="The calendar month (default: this month)."
+        "--month", metavar="YYYY-MM", help=f"The calendar month (default: {SHOWN_MONTH})."
     )(func)
 
 
@@ -134,13 +140,20 @@ def _emit(fmt: str, report: Report, session: Session, output: str | None = None)
 
 def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: str) -> str:
     """A daily report as text also says which messages about that day's appointments were not
-    delivered ("2 reminders for today not sent"), until someone acknowledges them (the JSON
-    keeps its documented keys: `oss-desk alerts list --json` has the alerts)."""
+    delivered ("2 reminders for today not sent"), and the report emails that failed
+    (:func:`~oss_desk.domain.report_rounds.failed_report_of_day`), until someone acknowledges
+    them (the JSON keeps its documented keys: `oss-desk alerts list --json` has the alerts)."""
     if not isinstance(report, DailyReport) or fmt != "text":
         return text
-    alerts = [a for a in message_alerts(session, report.site) if a.business_day == report.date]
+    alerts: list[LeaderAlert] = [
+        a for a in message_alerts(session, report.site) if a.business_day == report.date
+    ]
     ours = session.site_known(report.site) if report.site else None  # None: another office's
     today = session.today(ours) if ours else None
+    if ours is not None or report.site is None:  # this office's report emails
+        now = today or session.today(session.site_or_first())
+        mails = report_mail_alerts(session, report.site)
+        alerts += [a for a in mails if failed_report_of_day(a.period, report.date, now)]
     lines = not_sent_lines(alerts, report.date, today)
     if not lines:
         return text
@@ -206,7 +219,10 @@ def daily(
 @month_option
 @report_command
 def monthly(state: State, month: str | None, query: ReportQuery) -> None:
-    """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
+    """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend.
+
+    Without --month, this month to date; `report send monthly` emails the month before (the
+    last whole month) unless given --month."""
     query.show(state, lambda r: r.monthly(month, query.site_id))
 
 

@@ -8,7 +8,40 @@ says. One rule, one home: ``report send monthly`` and ``report send due`` both a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from oss_desk.domain.plurals import counted
+
+REPORT_SAID = "report email"
+"""A report email to the team leader (a daily summary, a monthly dashboard), as the alerts
+count it."""
+
+
+def reports_failed_said(n: int) -> str:
+    """``2 report emails failed``: the report emails failed for good and not seen to, in the
+    words of the team leader's status line, ``doctor`` and ``report daily``."""
+    return f"{counted(n, REPORT_SAID)} failed"
+
+
+def failed_report_of_day(period: str, day: str, today: str | None) -> bool:
+    """Whether a report email (of ``period``) failed for good is listed under the daily
+    summary of ``day``: today's lists every one not seen to, as the team leader's status line
+    and ``doctor`` count them now; another day's, its own summary's."""
+    return day == today or period == day
+
+
+SHOWN_MONTH = "this month, to date"
+"""The month ``report monthly`` (and the leader's Reports screen) shows without ``--month``: the
+one going on, counted to today."""
+SENT_MONTH = "the month before this one, the last whole month"
+"""The month ``report send monthly`` emails without ``--month``, as ``report send due`` does from
+the first working day of the month on: the dashboard for management is of a whole month."""
+
+
+def month_sent(today: date) -> str:
+    """:data:`SENT_MONTH` (``YYYY-MM``) on ``today`` (the office's date)."""
+    return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+
 
 DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to date)"
 """The end of the subject of a whole month's dashboard queued in place of a to-date one."""

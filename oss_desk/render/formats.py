@@ -101,7 +101,13 @@ def month_words(month: str, to_date: str | None) -> str:
     2026)``."""
     if to_date is None:
         return long_month(month)
-    return f"{long_month(month)}, {TO_DATE} (to {long_date(to_date)})"
+    return f"{long_month(month)}, {to_date_said(to_date)}"
+
+
+def to_date_said(to_date: str) -> str:
+    """``to date (to Tuesday 22 December 2026)``: a month still going on, counted to
+    ``to_date`` (today), as its dashboard's heading and its email's subject say it."""
+    return f"{TO_DATE} (to {long_date(to_date)})"
 
 
 def span_words(first: str, last: str, to_date: str | None) -> str:

@@ -26,6 +26,7 @@ from oss_desk.domain.message_delivery import (
     turn_text_failed_said,
 )
 from oss_desk.domain.models import Actor, Ticket
+from oss_desk.domain.report_rounds import reports_failed_said
 from oss_desk.domain.sending import referral_message_said
 from oss_desk.errors import NotFound
 from oss_desk.services.session import Session
@@ -136,7 +137,7 @@ def not_sent_lines(alerts: Sequence[LeaderAlert], day: str, today: str | None = 
     if referrals := sum(1 for a in alerts if isinstance(a, ReferralMessageAlert)):
         lines.append(f"{referrals} {REFERRAL_SAID}{'s' if referrals != 1 else ''} {UNSURE}")
     if reports := sum(1 for a in alerts if isinstance(a, ReportMailAlert)):
-        lines.append(f"{reports} {REPORT_SAID}{'s' if reports != 1 else ''} failed")
+        lines.append(reports_failed_said(reports))
     return lines
 
 
@@ -158,8 +159,6 @@ NOT_SENT = "not sent"
 UNSURE = AlertKind.UNCERTAIN.said
 REFERRAL_SAID = "referral message"
 """A referral's message to the resident (its reference), as the status line counts it."""
-REPORT_SAID = "report email"
-"""A report email to the team leader (a daily summary, a monthly dashboard), likewise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,14 +207,10 @@ def leader_alerts(session: Session, site_id: str | None = None) -> list[LeaderAl
     """What the team leader's status line counts and A acknowledges: messages to residents
     not surely delivered (appointments', then referrals'), then report emails that failed for
     good (of ``site_id``, or of every site)."""
-    from oss_desk.storage.report_mails import ALL_SITES
-
-    mails = report_mail_alerts(session)
-    reports = [a for a in mails if site_id is None or a.scope in (ALL_SITES, site_id)]
     return [
         *message_alerts(session, site_id),
         *referral_message_alerts(session, site_id),
-        *reports,
+        *report_mail_alerts(session, site_id),
     ]
 
 
@@ -230,23 +225,28 @@ class ReportMailAlert:
     scope: str
     reason: str | None
     alert: AlertKind = AlertKind.FAILED
+    place: str = ""
+    """Whose report it is, as its email's subject names it: a site's name (the only one's, at
+    an office of one), else "every office" (:func:`report_place`)."""
 
     def describe(self, today: str | None = None) -> str:
-        from oss_desk.storage.report_mails import ALL_SITES
-
-        where = "every office" if self.scope == ALL_SITES else self.scope
+        where = f" ({self.place})" if self.place else ""
         why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} report email for {self.period} ({where}) failed{why}"
+        return f"{self.kind} report email for {self.period}{where} failed{why}"
 
 
 LeaderAlert = MessageAlert | ReferralMessageAlert | ReportMailAlert
 """An alert the team leader's status line counts and A acknowledges."""
 
 
-def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
+def report_mail_alerts(session: Session, site_id: str | None = None) -> list[ReportMailAlert]:
     """Report emails failed for good, not yet acknowledged nor sent again since (the
-    recipient is staff's address, not shown here)."""
-    return report_mail_alerts_in(session.store.conn, session.clock.now())
+    recipient is staff's address, not shown here): of ``site_id`` (its own and those of every
+    site), or of every site."""
+    from oss_desk.storage.report_mails import ALL_SITES
+
+    mails = report_mail_alerts_in(session.store.conn, session.clock.now())
+    return [a for a in mails if site_id is None or a.scope in (ALL_SITES, site_id)]
 
 
 def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[ReportMailAlert]:
@@ -254,9 +254,25 @@ def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[Repor
 
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     return [
-        ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
+        ReportMailAlert(
+            m.id, m.kind, m.period, m.scope, m.last_error, place=report_place(conn, m.scope)
+        )
         for m in failed_unsettled(conn, since)
     ]
+
+
+def report_place(conn: sqlite3.Connection, scope: str) -> str:
+    """Whose report a report email is: the site's name (one that has left too), the only
+    site's at an office of one (a trial: "(every office)" at an office of one site), else
+    "every office"."""
+    from oss_desk.storage.report_mails import ALL_SITES
+    from oss_desk.storage.site import read_directory, site_ever
+
+    if scope != ALL_SITES:
+        site = site_ever(conn, scope)
+        return site.name if site is not None else scope
+    sites = list(read_directory(conn).sites.values())
+    return sites[0].name if len(sites) == 1 else "every office"
 
 
 @dataclass(frozen=True, slots=True)

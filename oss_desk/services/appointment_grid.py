@@ -8,10 +8,10 @@ desk app draws it; the tests read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from oss_desk.domain.appointments import STATUS_MARKS, Appointment, AppointmentStatus
-from oss_desk.domain.calendar import WEEKDAYS, local, parse_hours, zone
+from oss_desk.domain.calendar import WEEKDAYS, clock_said, local, parse_hours, zone
 from oss_desk.domain.slots import Adviser, Calendar
 from oss_desk.errors import InvalidInput
 from oss_desk.services.appointments import AppointmentService
@@ -154,16 +154,19 @@ def _grid(
     offices = {x.site_id: session.site_ever(x.site_id).name for x in elsewhere}
     absent = a.absences(conn, days[0], days[-1])
     step = timedelta(minutes=calendar.step_minutes)
-    times = _row_times(calendar, days, step)
     tz = zone(site.timezone)
+    times = _row_times(calendar, days, step, tz)
     advisers = {adv.id: adv for adv in calendar.advisers}
     now = session.clock.now()
     cells: list[list[Cell]] = []
     labelled: set[int] = set()  # columns whose "away" or "closed" has been said once
-    for wall in times:
+    for wall, fold in times:
         row = []
         for column, (resource, day) in enumerate(columns):
-            start = datetime.combine(day, wall, tz).astimezone(UTC)
+            start = _at(day, wall, fold, tz)
+            if start is None:  # no such time that day: the clocks went forward over it
+                row.append(Cell("closed", "" if fold else CLOCKS_FORWARD))
+                continue
             cell = _cell(calendar, resource, day, start, start + step, booked, absent, advisers)
             if cell.kind in ("free", "off"):
                 cell = _elsewhere(resource, start, start + step, elsewhere, offices) or cell
@@ -179,14 +182,32 @@ def _grid(
         title=title,
         headings=tuple(headings),
         column_keys=tuple(keys),
-        times=tuple(t.strftime("%H:%M") for t in times),
+        times=tuple(_row_said(wall, fold, days, tz) for wall, fold in times),
         cells=tuple(tuple(r) for r in cells),
         appointments={x.id: x for x in booked},
         days=tuple(days),
     )
 
 
-def _row_times(calendar: Calendar, days: list[date], step: timedelta) -> list[time]:
+CLOCKS_FORWARD = "clocks go forward"
+"""A grid's cell at a time that does not come that day (the spring clock change)."""
+
+
+def _at(day: date, wall: time, fold: int, tz: tzinfo) -> datetime | None:
+    """The instant (UTC) ``wall`` is on ``day``, its first time round (``fold`` 0) or its second
+    (1, the autumn clock change); None when it does not come round (so) that day."""
+    start = datetime.combine(day, wall, tz).replace(fold=fold).astimezone(UTC)
+    back = start.astimezone(tz)
+    return start if (back.time(), back.fold) == (wall, fold) else None
+
+
+def _row_times(
+    calendar: Calendar, days: list[date], step: timedelta, tz: tzinfo
+) -> list[tuple[time, int]]:
+    """The grid's rows, each a wall time and its time round (0; 1: the second time round, after
+    the first of the hour the clocks go back over), in the order they come: every step from
+    the earliest opening to the latest closing of ``days``, but a time that comes on none of
+    them (the hour the clocks go forward over) and, after the first time round, the second."""
     opens: list[time] = []
     closes: list[time] = []
     for day in days:
@@ -198,11 +219,38 @@ def _row_times(calendar: Calendar, days: list[date], step: timedelta) -> list[ti
         return []
     current = datetime.combine(date(2000, 1, 1), min(opens))
     end = datetime.combine(date(2000, 1, 1), max(closes))
-    found = []
+    walls = []
     while current < end:
-        found.append(current.time())
+        walls.append(current.time())
         current += step
+    found = [(w, 0) for w in walls if any(_at(d, w, 0, tz) for d in days)]
+    again = [(w, 1) for w in walls if any(_at(d, w, 1, tz) for d in days)]
+    if again:  # after the last row of the first time round
+        first = max(found.index((w, 0)) for w, _ in again) + 1
+        found[first:first] = again
     return found
+
+
+def _row_said(wall: time, fold: int, days: list[date], tz: tzinfo) -> str:
+    """A row's time as the desk reads it: "14:00"; with its zone where that time comes round
+    twice on a day shown ("01:00 BST", then "01:00 GMT": :func:`clock_said`)."""
+    for day in days:
+        start = _at(day, wall, fold, tz)
+        if start is not None and _at(day, wall, 1 - fold, tz) is not None:
+            return clock_said(start.astimezone(tz))
+    return f"{wall:%H:%M}"
+
+
+def row_start(day: date, said: str, timezone: str) -> datetime | None:
+    """The instant (UTC) of a grid row's time (``said`` as :func:`_row_said` says it) on
+    ``day``; None when that time does not come that day."""
+    tz = zone(timezone)
+    wall, _, named = said.partition(" ")
+    for fold in (0, 1):
+        start = _at(day, time.fromisoformat(wall), fold, tz)
+        if start is not None and named in ("", start.astimezone(tz).tzname()):
+            return start
+    return None
 
 
 def _cell(

@@ -36,15 +36,18 @@ from oss_desk.domain.closed_day import (
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.report_rounds import (
     DASHBOARD_REPLACES_SUBJECT,
+    SENT_MONTH,
     already_queued_state,
     dashboard_replaced,
     dashboard_replaces_said,
+    month_sent,
     replacing_said,
 )
 from oss_desk.domain.reports import DailyReport, MonthlyReport
-from oss_desk.domain.stats import month_bounds, month_of, parse_month
+from oss_desk.domain.stats import month_bounds, parse_month
 from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
+from oss_desk.render.formats import to_date_said
 from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
@@ -223,15 +226,16 @@ class ReportMailer:
     def monthly(
         self, month: str | None = None, site_id: str | None = None, *, again: bool = False
     ) -> list[Queued]:
-        """Queue the monthly dashboard of ``month`` (default: the month before this one)."""
+        """Queue the monthly dashboard of ``month`` (default: :data:`SENT_MONTH`)."""
         to = self._ready()
+        # Not typed: a refusal names the month by why it was chosen, not as an option given.
+        named = "--month" if month is not None else f"{SENT_MONTH[0].upper()}{SENT_MONTH[1:]}:"
         if month is None:
-            this = date.fromisoformat(self.s.today(self._site(site_id))).replace(day=1)
-            month = month_of(this - timedelta(days=1))
+            month = month_sent(date.fromisoformat(self.s.today(self._site(site_id))))
         else:
             month = parse_month(month)
         with ReportService(self.s) as reports:
-            report = reports.monthly(month, site_id)
+            report = reports.monthly(month, site_id, named=named)
         to_date_one = self._to_date_one(self._site(site_id), month)
         return self._queue("monthly", month, report, site_id, to, again, to_date_one)
 
@@ -393,6 +397,8 @@ class ReportMailer:
         where = place_name(self.s, site_id, left, self._everywhere(left))
         title = "Daily summary" if kind == "daily" else "Monthly dashboard"
         subject = f"{title}: {where}, {period}"
+        if isinstance(report, MonthlyReport) and report.to_date is not None:
+            subject += f", {to_date_said(report.to_date)}"  # as the dashboard's heading says
         if early is not None:
             subject, body = subject + early[0], f"{early[1]}\n\n{body}"
         now = format_instant(self.s.clock.now())

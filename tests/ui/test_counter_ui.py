@@ -661,7 +661,7 @@ async def test_the_team_leader_prints_the_summary_and_the_palette_finds_it(
         options = palette.query_one(OptionList)
         await until(lambda: options.option_count > 0)
         found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert any("Print summary" in text for text in found)
+        assert any("Print today's summary" in text for text in found)
         # Textual's own commands (the theme picker, screenshots) are not offered.
         for _ in "summary":
             await pilot.press("backspace")

@@ -4,15 +4,15 @@ time, slots and times. Plain functions of the appointment and the names (no scre
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from rich.text import Text
 
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, status_said
-from oss_desk.domain.calendar import clock_said, zone
+from oss_desk.domain.calendar import clock_said
 from oss_desk.domain.slots import Slot
 from oss_desk.domain.text import printable
-from oss_desk.services.appointment_grid import Cell
+from oss_desk.services.appointment_grid import Cell, row_start
 from oss_desk.ui.names import Names
 from oss_desk.ui.screens.flows import needs_text
 
@@ -57,8 +57,8 @@ def slot_at(names: Names, day: date, when: str | None, adviser: str) -> Slot | N
     timezone = names.timezone()
     if when is None or timezone is None:
         return None
-    start = datetime.combine(day, time.fromisoformat(when), zone(timezone)).astimezone(UTC)
-    return Slot(start, start, adviser, None)
+    start = row_start(day, when, timezone)  # "01:00 GMT": the second 01:00 of that day
+    return None if start is None else Slot(start, start, adviser, None)
 
 
 # The details beside (or under) the grid --------------------------------------------------------

@@ -36,8 +36,6 @@ from oss_desk.render.formats import percent
 from oss_desk.services.alerts import acknowledge_shown, seen_to_question
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
-from oss_desk.services.report_outputs import print_daily_summary
-from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
@@ -48,6 +46,7 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.screens.leader_flows import close_desk, close_or_reopen_day, pause_desk
+from oss_desk.ui.screens.summary_print import print_summary
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, update_rows
 from oss_desk.ui.widgets.leader_tables import (
@@ -108,7 +107,8 @@ class LeaderScreen(DeskScreen):
         "services for the day, they log in to a desk that serves them (F8 at their desk); a "
         "desk's services change only in the configuration (oss-desk init).",
         "reprint": "P reprints a ticket.",
-        "print_summary": "S prints today's summary on a chosen printer.",
+        "print_summary": "S prints today's summary on a chosen printer (another day's: S on "
+        "Reports, F6, prints the day shown there).",
         "close_day": "E closes the day (after asking, and saying how many tickets it closes); "
         "while the day is closed (the top line says by whom and when) and nothing is left "
         "open, E reopens it.",
@@ -154,8 +154,9 @@ class LeaderScreen(DeskScreen):
         _key(
             "s",
             "print_summary",
-            "Print summary",
-            "Print today's footfall summary on a chosen desk's printer",
+            "Print today's summary",
+            "Print today's footfall summary on a chosen desk's printer (Reports, F6: S prints "
+            "the day shown there)",
             id="summary",
             may=Action.VIEW_REPORTS,
         ),
@@ -424,38 +425,8 @@ class LeaderScreen(DeskScreen):
 
     @key_flow("leader")
     async def action_print_summary(self) -> None:
-        """Today's summary on a chosen desk's receipt printer (queued: the key bar's printer
-        state says when it has printed)."""
-        names, snapshot = self.desk.names, self.desk.snapshot
-        printers = [
-            (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
-            for d in names.desks.values()
-            if d.printer_url or d.fallback_printer_url
-        ]
-        if not printers:
-            self.say("No desk has a receipt printer set up")
-            return
-        chosen = await self.app.push_screen_wait(
-            ChoiceDialog(
-                "Print today's summary on which desk's printer?",
-                printers,
-                meaning="Today's figures so far, on one slip, from the receipt printer of the "
-                "desk picked (the desks with one are listed); the key bar says when it has "
-                "printed.",
-            )
-        )
-        if chosen is None:
-            return
-        actor = self.acting_as()
-        site = self.desk.snapshot.site_id if self.desk.snapshot is not None else None
-
-        def queue_summary(session: Session) -> int:
-            report = ReportService(session, actor).daily(None, site)
-            return print_daily_summary(session, report, chosen)
-
-        await self.commit(
-            queue_summary, f"Today's summary queued for {names.desk(chosen)}'s printer"
-        )
+        """Today's summary, what this screen shows (Reports' S prints the day shown there)."""
+        await print_summary(self)
 
     def key_words(self, action: str, description: str) -> str:
         """Z says what it can do here: it closes a desk, and opens one only where a desk opens
@@ -529,13 +500,3 @@ class LeaderScreen(DeskScreen):
     @key_flow("leader")
     async def action_find(self) -> None:
         await find_ticket(self)
-
-
-def _with_state(name: str, url: str | None, snapshot: DeskSnapshot | None) -> str:
-    """A desk in the summary's printer picker, with its printer's state as the status area
-    says it: "Reception (cover open)"."""
-    from oss_desk.services.delivery import printer_said
-
-    if snapshot is None or url is None:
-        return name
-    return f"{name} ({printer_said(snapshot.worker, snapshot.devices.get(url))})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.padding import Padding
 from rich.table import Table
@@ -22,11 +22,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import (
     hour_said,
     no_figures_yet,
     no_month_figures_yet,
-    part_said,
 )
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor, Outcome
@@ -68,47 +68,20 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, key_flow
+from oss_desk.ui.screens.summary_print import print_summary
 from oss_desk.ui.theme import STYLES
+from oss_desk.ui.widgets.charts import bars, chart_title, twelve_months
 
 LIVE_REFRESH_SECONDS = 5.0
-SERIES_OFFSET = 0.3
-"""How far from the middle of a month's slot each of the 12-month chart's two series is drawn
-(a third of a slot: at least a column apart on any chart wide enough for twelve months)."""
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
 
-def bars(plt: Any, labels: list[str], values: list[int], width: int) -> None:
-    """A bar chart whose tick labels are chosen here, as many as fit in ``width`` columns, so
-    the picture is the same on every run (plotext drops labels that collide, differently from
-    one run to the next)."""
-    xs = [float(i) for i in range(1, len(values) + 1)]
-    plt.bar(xs, values)
-    longest = max((len(label) for label in labels), default=1)
-    room = max(1, (width - 8) // (longest + 3))
-    every = max(1, -(-len(labels) // room))
-    shown = [i for i in range(len(xs)) if i % every == 0]
-    plt.xticks([xs[i] for i in shown], [labels[i] for i in shown])
-    whole_number_ticks(plt, values)
-
-
-def chart_title(plt: Any, width: int, *wordings: str) -> None:
-    """The first of ``wordings`` (longest first) that fits a chart ``width`` columns wide:
-    plotext leaves out a title wider than its plot, and a chart without one says nothing."""
-    room = width - 4  # the y-axis's labels (up to "100┤")
-    plt.title(next((words for words in wordings if len(words) <= room), wordings[-1]))
-
-
-def whole_number_ticks(plt: Any, values: list[int]) -> None:
-    """Counts get three whole-number ticks: 0, the middle and the top (plotext's own would label
-    7 arrivals as 5.8 and 7.0, and it drops ticks that do not fit, differently run to run)."""
-    top = max(max(values, default=0), 2)
-    top += top % 2
-    plt.yticks([0.0, float(top // 2), float(top)])
-    plt.ylim(0, top)
-
-
 _key = Keys("reports")
+MONTH_NOT_PRINTED = (
+    "A receipt prints a day's summary (D, then S), not a month's dashboard: for the month, "
+    "oss-desk report monthly --format html"
+)
 DAY_MOVED_TO, MONTH_MOVED_TO = DAY_NAMED, "The month"
 """How a refusal names the day or month [ or ] moved to (not typed: no option to name)."""
 
@@ -141,6 +114,14 @@ class ReportsScreen(DeskScreen):
         _key("d", "period('day')", "Day", "The daily footfall summary", id="day"),
         _key("m", "period('month')", "Month", "The monthly dashboard", id="month"),
         _key("t", "today", "Today", "Back to today (or this month)"),
+        _key(
+            "s",
+            "print_summary",
+            "Print this day",
+            "Print the summary of the day shown on a chosen desk's printer",
+            id="summary",
+            may=Action.VIEW_REPORTS,
+        ),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
@@ -224,6 +205,7 @@ class ReportsScreen(DeskScreen):
         changed = self.shown != (period, key)
         self.data = data
         self.shown = (period, key)
+        self.refresh_bindings()  # S prints the day shown, never a month
         self.draw()
         if changed:
             self.query_one("#report-figures-box", VerticalScroll).scroll_home(animate=False)
@@ -309,51 +291,7 @@ class ReportsScreen(DeskScreen):
             )
             chart_title(plt, plot.size.width, *titles)
         else:
-            trend = data.trend
-            names = [date.fromisoformat(f"{t.month}-01").strftime("%b") for t in trend]
-            xs = [float(x) for x in range(1, len(trend) + 1)]
-            # The two series side by side in each month's slot (first contact a little to the
-            # left, the wait standard a little to the right), so that where their figures are
-            # close neither marker hides the other.
-            for values, marker, beside in (
-                ([t.first_contact_resolution_pct for t in trend], "+", -SERIES_OFFSET),
-                ([t.within_15_min_pct for t in trend], "*", SERIES_OFFSET),
-            ):
-                points = [(x + beside, v) for x, v in zip(xs, values, strict=True) if v is not None]
-                if points:
-                    plt.plot([p[0] for p in points], [p[1] for p in points], marker=marker)
-            goal = SEEN_WITHIN_TARGET.target or 0
-            if xs:
-                plt.hline(goal, color="gray")
-                room = max(1, (plot.size.width - 8) // 5)
-                every = max(1, -(-len(xs) // room))
-                shown = [i for i in range(len(xs)) if (len(xs) - 1 - i) % every == 0]
-                plt.xticks([xs[i] for i in shown], [names[i] for i in shown])
-                plt.xlim(0.5, len(xs) + 0.5)
-                plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
-                plt.ylim(0, 100)
-            t = data.target_minutes
-            # A month begun before the records is marked as the text and HTML reports mark it:
-            # its figures are from the day they begin ("(from 8 Dec)"), said in every title.
-            part = part_said(next((m.records_from for m in trend if m.records_from), None))
-            chart_title(
-                plt,
-                plot.size.width,
-                *(
-                    " ".join(filter(None, (words, part)))
-                    for words in (
-                        f"12 months: * within {t} min, + first contact (%; line: {goal})",
-                        f"12 months: * within {t} min, + first contact (%)",
-                        f"* within {t} min, + first contact",
-                        f"* in {t} min, + 1st contact",
-                        f"* {t} min, + 1st contact",
-                        f"* {t} min, + 1st",  # (room for the mark beside the key)
-                        f"* {t}m, + 1st",
-                        "",  # narrower still: the mark alone
-                    )
-                    if words or part
-                ),
-            )
+            twelve_months(plt, plot.size.width, data)
         plot.refresh()
 
     # Actions -----------------------------------------------------------------------------------
@@ -389,6 +327,24 @@ class ReportsScreen(DeskScreen):
         self.day = self._today()
         self.month = self.day.isoformat()[:7]
         self.load()
+
+    @key_flow("reports")
+    async def action_print_summary(self) -> None:
+        """The day shown, as the leader's S prints today's (a trial: it printed today's while
+        another day was on screen)."""
+        if self.shown is not None and self.shown[0] == "day":
+            await print_summary(self, date.fromisoformat(self.shown[1]))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed and action == "print_summary" and (self.shown or ("day",))[0] != "day":
+            return None  # a month's dashboard is not printed on a receipt: dimmed, said why
+        return allowed
+
+    def why_not(self, action: str) -> str | None:
+        if action == "print_summary":
+            return MONTH_NOT_PRINTED
+        return None
 
 
 def standards_help(about: str, report: PeriodReport) -> str:

@@ -60,6 +60,12 @@ CELL_STYLES = {
 }
 
 
+def time_width(grid: Grid | None) -> int:
+    """The time column's width: ``TIME_WIDTH``, wider on the day the clocks go back, whose
+    repeated hour says its zone ("01:00 BST", "01:00 GMT")."""
+    return max([TIME_WIDTH, *(len(t) for t in grid.times)] if grid else [TIME_WIDTH])
+
+
 def cell_text(grid: Grid, cell: Cell, accent: str) -> Text:
     if cell.kind == "booked":
         appt = grid.appointments.get(cell.appointment_id or 0)
@@ -115,7 +121,7 @@ class AppointmentGrid(Table[Text]):
         accent = self.app.theme_variables.get("accent", "yellow")
         if shape != previous:
             self.clear(columns=True)
-            self.add_column(Text("Time"), key="time", width=TIME_WIDTH)
+            self.add_column(Text("Time"), key="time", width=time_width(grid))
             for heading, key in zip(grid.headings, grid.column_keys, strict=True):
                 self.add_column(Text(heading, style="bold"), key=key, width=max(fit, len(heading)))
             for index, wall in enumerate(grid.times):
@@ -143,7 +149,7 @@ class AppointmentGrid(Table[Text]):
         if columns <= 0 or self.size.width <= 0:
             return COLUMN_WIDTH
         padding = 2 * self.cell_padding
-        room = self.size.width - SCROLLBAR - (TIME_WIDTH + padding)
+        room = self.size.width - SCROLLBAR - (time_width(self.grid) + padding)
         return max(1, min(COLUMN_WIDTH, room // columns - padding))
 
     @guarded

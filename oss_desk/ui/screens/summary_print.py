@@ -1,0 +1,68 @@
+"""S: a day's footfall summary on a chosen desk's receipt printer, from the team leader's screen
+(today's, what it shows) and from Reports (the day shown there). One flow, so both pick the
+printer alike and say the same words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from oss_desk.render.formats import long_date
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.report_outputs import print_daily_summary
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import Session
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.screens.base import DeskScreen
+
+
+def summary_named(day: date | None, today: date) -> str:
+    """``today's summary``, else ``the summary of Monday 30 November 2026``."""
+    if day is None or day == today:
+        return "today's summary"
+    return f"the summary of {long_date(day.isoformat())}"
+
+
+async def print_summary(screen: DeskScreen, day: date | None = None) -> None:
+    """The summary of ``day`` (None: today) on a chosen desk's receipt printer (queued: the key
+    bar's printer state says when it has printed)."""
+    names, snapshot = screen.desk.names, screen.desk.snapshot
+    printers = [
+        (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
+        for d in names.desks.values()
+        if d.printer_url or d.fallback_printer_url
+    ]
+    if not printers:
+        screen.say("No desk has a receipt printer set up")
+        return
+    what = summary_named(day, names.today())
+    chosen = await screen.app.push_screen_wait(
+        ChoiceDialog(
+            f"Print {what} on which desk's printer?",
+            printers,
+            meaning=f"{what[0].upper()}{what[1:]}'s figures, on one slip, from the receipt "
+            "printer of the desk picked (the desks with one are listed); the key bar says when "
+            "it has printed.",
+        )
+    )
+    if chosen is None:
+        return
+    actor = screen.acting_as()
+    site = snapshot.site_id if snapshot is not None else None
+    asked = None if day is None else day.isoformat()
+
+    def queue_summary(session: Session) -> int:
+        report = ReportService(session, actor).daily(asked, site)
+        return print_daily_summary(session, report, chosen)
+
+    done = f"{what[0].upper()}{what[1:]} queued for {names.desk(chosen)}'s printer"
+    await screen.commit(queue_summary, done)
+
+
+def _with_state(name: str, url: str | None, snapshot: DeskSnapshot | None) -> str:
+    """A desk in the summary's printer picker, with its printer's state as the status area
+    says it: "Reception (cover open)"."""
+    from oss_desk.services.delivery import printer_said
+
+    if snapshot is None or url is None:
+        return name
+    return f"{name} ({printer_said(snapshot.worker, snapshot.devices.get(url))})"
