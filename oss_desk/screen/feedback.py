@@ -115,14 +115,18 @@ UNKNOWN = "unknown"
 """A link that names no desk of the office."""
 
 
-def _titled(wording: Wording, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+NOT_ACCEPTED = "feedback.not_accepted"
+"""A form posted from another site's page (the feedback page's, and the answer page's)."""
+
+
+def titled(wording: Wording, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A message's title (``key`` + ``_title``) and its text, in the office's languages."""
     return wording.say(f"{key}_title"), wording.say(key)
 
 
 def _not_found(wording: Wording) -> web.Response:
     """A link that names no desk: "Not found", in the office's languages, Welsh first."""
-    return _message(*_titled(wording, "feedback.not_found"), 404, None, wording.languages[0])
+    return _message(*titled(wording, "feedback.not_found"), 404, None, wording.languages[0])
 
 
 def _who(ratings: Ratings, wording: Wording, desk: Desk) -> tuple[str, ...]:
@@ -180,11 +184,16 @@ class FeedbackPages:
         return web.Response(text=found, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
-            said = await self.server.run(lambda: _said(self._ratings(), None))
-            return _message(*_titled(said, "feedback.not_accepted"), 403, 10, said.languages[0])
-        token = request.match_info["token"]
+
+            def office() -> Wording:
+                ratings = self._ratings()
+                return _said(ratings, ratings.desk_of(token))
+
+            said = await self.server.run(office)
+            return _message(*titled(said, NOT_ACCEPTED), 403, 10, said.languages[0])
         form = await request.post()
         visit = str(form.get("visit", ""))
         rating = str(form.get("rating", ""))
