@@ -148,3 +148,42 @@ def test_close_of_day_takes_every_earlier_call_off_the_board_and_the_screen(
 def called(ticket: Ticket | None) -> str:
     assert ticket is not None
     return ticket.code
+
+
+@pytest.mark.parametrize("one_left_open", [True, False])
+def test_closing_time_takes_every_earlier_call_off_the_board_and_the_screen(
+    tmp_path: Path, one_left_open: bool
+) -> None:
+    """A new-user trial: C001 and C002 called and finished at Desk 1 (C003 waiting, or nobody
+    left), then closing time passed and the worker's close ran: the board and the screen kept
+    "C002 -> Desk 1" until midnight, though a close by hand takes every call off. Closing time
+    is the day's close too: no call made before it is listed, whether or not the worker's
+    close closed a ticket; an evening event's call after it is listed alone."""
+    with called_at_four(tmp_path) as (frames, desk, clock, db):
+        desk.start("C001")
+        desk.finish("C001", "resolved")
+        assert called(desk.call_next("desk-1")) == "C002"
+        desk.start("C002")
+        desk.finish("C002", "resolved")
+        if one_left_open:
+            desk.issue("C", print_ticket=False)  # C003, still waiting at closing time
+        assert frames.until("C002 -> Desk 1")[:2] == ["C002 -> Desk 1", "C001 -> Desk 1"]
+        clock.set(datetime(2026, 11, 23, 17, 5, tzinfo=UTC))  # closed at 17:00
+        worker = open_session(db=db, person="worker", clock=clock, host=True)
+        try:
+            assert close_day(worker) == (1 if one_left_open else 0)
+            assert listed(worker) == ([], [])
+        finally:
+            worker.close()
+        while (lines := frames.next()) != IDLE:
+            assert lines[0] == "C002 -> Desk 1", lines  # before closing time was seen
+        # An evening event's ticket, called after closing time, is listed alone.
+        clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+        desk.issue("C", print_ticket=False)
+        code = called(desk.call_next("desk-1"))
+        leader = open_session(db=db, person="tl", clock=clock)
+        try:
+            assert listed(leader) == ([f"{code} -> Desk 1"], [f"{code} -> Desk 1"])
+        finally:
+            leader.close()
+        assert frames.until(f"{code} -> Desk 1") == [f"{code} -> Desk 1", "", ""]

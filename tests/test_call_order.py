@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock, format_instant
@@ -270,24 +271,36 @@ def calls_it(session: Session, desk_id: str, ticket: Ticket) -> bool:
 
 def set_up(
     session: Session, clock: FixedClock, desks: dict[str, DeskSetUp], queue: list[Waiting]
-) -> None:
+) -> list[int]:
     """The drawn office through the real services: people log in (a desk opens with them),
     residents called to desks, tickets called and parked or recycled, the queue, then the desks'
-    statuses."""
+    statuses. Returns the visits in the order their residents were recorded arriving."""
     q = QueueService(session)  # the team leader
+    arrivals: list[int] = []
+
+    def issue(service: str, **given: Any) -> Ticket:
+        ticket = q.issue(service, print_ticket=False, **given).ticket
+        arrivals.append(ticket.visit_id)
+        return ticket
+
     clock.set(NOW - timedelta(minutes=120))
     # Logs in where a ticket is called first, then out: the desk closes, so a resident parked
     # there goes back to the queue at their place (nobody there would resume them).
     helper = as_person(session, "tl")
-    for item in queue:
-        if item.then is None or item.parks_with(desks):
-            continue
-        desk = item.via
-        assert desk is not None
+    moved_on = [w for w in queue if w.then is not None and not w.parks_with(desks)]
+    # They all arrive in the same instant before any is called: a resident transferred then
+    # keeps their place before those recorded after them in that instant (their new ticket is
+    # newer than those residents' tickets).
+    first_tickets = []
+    for item in moved_on:
+        assert item.via is not None
         first = item.service
         if item.then == "transferred":  # from another service the desk serves
-            first = min(s for s in DESKS[desk][1] if s != item.service)
-        ticket = q.issue(first, needs=",".join(item.needs) or None, print_ticket=False).ticket
+            first = min(s for s in DESKS[item.via][1] if s != item.service)
+        first_tickets.append(issue(first, needs=",".join(item.needs) or None))
+    for item, ticket in zip(moved_on, first_tickets, strict=True):
+        desk = item.via
+        assert desk is not None
         helper.log_in(desk)
         q.call(ticket.id, desk)
         if item.then == "parked":
@@ -302,14 +315,14 @@ def set_up(
             as_person(session, plan.person, desk).log_in(desk)
     for item in queue:  # parked at a desk its adviser is logged in to (no needs: any desk)
         if item.parks_with(desks) and item.via is not None:
-            ticket = q.issue(item.service, print_ticket=False).ticket
+            ticket = issue(item.service)
             q.call(ticket.id, item.via)
             q.park(ticket.id, "document")
     for desk, plan in desks.items():
         if plan.busy is not None:
             service, minutes_ago, started = plan.busy
             clock.set(NOW - timedelta(minutes=minutes_ago + 50))
-            ticket = q.issue(service, print_ticket=False).ticket
+            ticket = issue(service)
             clock.set(NOW - timedelta(minutes=minutes_ago))
             q.call(ticket.id, desk)
             if started:
@@ -318,7 +331,7 @@ def set_up(
     for item in queue:
         if item.then is not None:
             continue
-        ticket = q.issue(
+        ticket = issue(
             item.service,
             needs=",".join(("private-room", *item.needs) if item.private else item.needs) or None,
             priority=1 if item.appointment else 0,
@@ -328,8 +341,7 @@ def set_up(
             assigned_desk=item.sent_to
             if item.appointment and item.sent_to and desks[item.sent_to].person
             else None,
-            print_ticket=False,
-        ).ticket
+        )
         if item.sent_to is not None and not item.appointment:
             if not calls_it(session, item.sent_to, ticket):
                 continue  # refused (nobody there would ever call it): it stays in the queue
@@ -363,6 +375,7 @@ def set_up(
         if plan.leaves and plan.person is not None:
             as_person(session, plan.person, desk).log_out(desk)
     clock.set(NOW)
+    return arrivals
 
 
 @settings(
@@ -371,6 +384,16 @@ def set_up(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(desks=desk_set_ups(), queue=waiting_tickets())
+@example(  # transferred after a resident recorded in its instant: still ahead of them
+    desks={
+        desk: DeskSetUp(DeskStatus.OPEN, None, person)
+        for desk, person in zip(DESKS, sorted(STAFF), strict=True)
+    },
+    queue=[
+        Waiting("B", 5, False, False, None, then="transferred", via="desk-1"),
+        Waiting("B", 5, False, False, None, then="recycled", via="desk-3"),
+    ],
+)
 def test_the_queue_shown_is_the_queue_called(
     template: Path, copies: Path, desks: dict[str, DeskSetUp], queue: list[Waiting]
 ) -> None:
@@ -391,8 +414,22 @@ def test_the_queue_shown_is_the_queue_called(
     clock = FixedClock(NOW)
     session = open_session(db=db, clock=clock, person="tl")
     try:
-        set_up(session, clock, desks, queue)
+        arrivals = set_up(session, clock, desks, queue)
         q = QueueService(session)
+        # The queue shown is the call order as the README words it, arrival by the order
+        # residents were recorded (a transferred resident's too: equal instants are drawn).
+        arrived = {visit: n for n, visit in enumerate(arrivals)}
+        by_the_rule = [e.ticket for e in q.queue() if e.position is not None]
+        assert by_the_rule == sorted(
+            by_the_rule,
+            key=lambda t: (
+                t.assigned_desk is None,
+                t.assigned_person is None,
+                -t.priority,
+                t.queued_at,
+                arrived[t.visit_id],
+            ),
+        )
         logged = {desk: login.person for desk, login in q.logins().items()}
         assert logged == {d: p.at_end for d, p in desks.items() if p.at_end is not None}
         # A desk that closed (or whose person left) sent its tickets back to the queue at their
@@ -628,16 +665,18 @@ class Item:
     requires: frozenset[str] = frozenset()
     parked: bool = False
     passed_over_by: str | None = None
+    visit_id: int = 0
 
 
 items = st.builds(
     Item,
     id=st.integers(1, 10_000),
+    visit_id=st.integers(1, 20),  # a transfer's new ticket keeps its visit: often shared
     service=st.sampled_from("CBH"),
     priority=st.integers(0, 1),
     assigned_desk=st.none() | st.sampled_from(["d1", "d2"]),
     needs_private_room=st.booleans(),
-    queued_ms=st.integers(0, 3_000_000),
+    queued_ms=st.integers(0, 3_000_000) | st.sampled_from([0, 1_000]),  # equal instants
     assigned_person=st.none() | st.sampled_from(["ana", "bob"]),
 )
 
@@ -670,11 +709,11 @@ def test_sqlite_sorts_like_the_key(tickets: list[Item]) -> None:
     try:
         conn.execute(
             "CREATE TABLE tickets (id INTEGER PRIMARY KEY, priority INTEGER, "
-            "assigned_desk_id TEXT, queued_at TEXT, assigned_person TEXT)"
+            "assigned_desk_id TEXT, queued_at TEXT, assigned_person TEXT, visit_id INTEGER)"
         )
         epoch = datetime(2026, 11, 23, tzinfo=UTC)
         conn.executemany(
-            "INSERT INTO tickets VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
                     t.id,
@@ -682,6 +721,7 @@ def test_sqlite_sorts_like_the_key(tickets: list[Item]) -> None:
                     t.assigned_desk,
                     format_instant(epoch + timedelta(milliseconds=t.queued_ms)),
                     t.assigned_person,
+                    t.visit_id,
                 )
                 for t in tickets
             ],

@@ -142,10 +142,8 @@ def post(url: str, form: dict[str, str]) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path) -> None:
-    """A bilingual office (a trial's finding: the header, the thanks and the empty page were
-    English only, on a page marked English): the council and the desk by their Welsh names
-    first, every message Welsh first, and the page marked Welsh."""
+def welsh_office(tmp_path: Path) -> Path:
+    """A bilingual office in Wales, its council and Desk 1 with Welsh names: its database."""
     config = tmp_path / "site.toml"
     toml = site_toml(desks=2)
     toml = toml.replace('name = "Civic Centre"\n', 'name = "Civic Centre"\nnation = "WLS"\n')
@@ -156,6 +154,14 @@ def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path)
     config.write_text(toml, encoding="utf-8")
     db = tmp_path / "office.sqlite"
     initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    return db
+
+
+def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path) -> None:
+    """A bilingual office (a trial's finding: the header, the thanks and the empty page were
+    English only, on a page marked English): the council and the desk by their Welsh names
+    first, every message Welsh first, and the page marked Welsh."""
+    db = welsh_office(tmp_path)
     screen = start_screen(db, tmp_path)
     try:
         serve_one(screen, "C", "desk-1")
@@ -183,3 +189,39 @@ def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path)
     for page in (thanked[1], again[1], empty[1]):
         assert '<html lang="cy">' in page
     assert ratings(db) == [(1, 5, "tablet", "desk-1", "C", 1)]
+
+
+def test_a_welsh_first_office_refuses_a_wrong_link_or_form_in_welsh_first(tmp_path: Path) -> None:
+    """A link that names no desk (mistyped on the tablet), opened or posted to, and a form
+    posted from another site: refused Welsh first, on a page marked Welsh, as the page's other
+    messages are (they said "Not found" and "Not accepted" in English only)."""
+    db = welsh_office(tmp_path)
+    screen = start_screen(db, tmp_path)
+    try:
+        opened = get(screen.url + "/f/not-a-desk-token")
+        posted = post(screen.url + "/f/not-a-desk-token", {"visit": "x", "rating": "5"})
+        path = cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        request = urllib.request.Request(
+            screen.url + path,
+            data=b"rating=5",
+            headers={"Origin": "http://elsewhere.example"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        elsewhere = refused.value.code, refused.value.read().decode()
+    finally:
+        stop_screen(screen)
+    for status, page in (opened, posted):
+        assert status == 404 and '<html lang="cy">' in page, page
+        assert (
+            "<h1>Heb ei chanfod / Not found</h1>"
+            "<p>Nid yw&#x27;r dudalen adborth hon wedi&#x27;i gosod.</p>"
+            "<p>This feedback page is not set up.</p>"
+        ) in page, page
+    assert elsewhere[0] == 403 and '<html lang="cy">' in elsewhere[1], elsewhere
+    assert (
+        "<h1>Heb ei derbyn / Not accepted</h1>"
+        "<p>Derbynnir y ffurflen hon o&#x27;r dudalen hon yn unig.</p>"
+        "<p>This form is accepted from this page only.</p>"
+    ) in elsewhere[1], elsewhere

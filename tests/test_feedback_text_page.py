@@ -118,6 +118,7 @@ def test_the_link_records_one_rating_against_its_visit(
 def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: NotifyServer) -> None:
     """The answer page (plain HTML, read here without a browser) says the rating words and
     "rather not say" in Welsh first, then English, like the rest of the page."""
+    import urllib.error
     import urllib.request
 
     db, bodies = welsh_text(tmp_path, notify)
@@ -126,8 +127,24 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
     try:
         with urllib.request.urlopen(served.url + link.removeprefix(PUBLIC), timeout=10) as got:
             page = got.read().decode()
+        # A rating posted from another site's page is refused, Welsh first too.
+        elsewhere = urllib.request.Request(
+            served.url + link.removeprefix(PUBLIC),
+            data=b"rating=5",
+            headers={"Origin": "http://elsewhere.example"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(elsewhere, timeout=10)
+        refusal = refused.value.code, refused.value.read().decode()
     finally:
         stop_screen(served)
+    assert refusal[0] == 403 and '<html lang="cy">' in refusal[1], refusal
+    assert (
+        "<h1>Heb ei derbyn / Not accepted</h1>"
+        "<p>Derbynnir y ffurflen hon o&#x27;r dudalen hon yn unig.</p>"
+    ) in refusal[1], refusal
+    assert ratings(db) == []
     assert "<span>5</span> Da iawn / Very good</button>" in page
     assert "<span>1</span> Gwael iawn / Very poor</button>" in page
     assert "Byddai&#x27;n well gen i beidio â dweud / I would rather not say" in page

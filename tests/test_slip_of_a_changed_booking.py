@@ -68,3 +68,29 @@ def test_a_move_after_the_slip_printed_says_nothing_of_it(
     done = cli("--user", "tl", "appointment", "move", ref, "--start", later, now=NOW)
     assert done.code == 0, done.err
     assert "slip" not in done.out, done.out
+
+
+def test_a_slip_dropped_by_a_move_is_said_by_that_move_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moved twice with no worker running: the first move settled the slip unprinted and says
+    so; the second settled nothing (the slip was dropped already) and says nothing of it, as
+    does a move once a new slip was asked for and printed. A new slip queued after the first
+    move and dropped by the next one is said by that one, with its own job."""
+    cli = Cli(make_office(tmp_path), monkeypatch)
+    ref = booked_by_ana(cli, tmp_path)  # no worker running: the slip waits for one
+    slots = cli("appointment", "slots", "--service", "C", "--adviser", "ana", "--json", now=NOW)
+    starts = [slot["start"] for slot in slots.json()]
+    dropped = "its slip (print job {}) will not print"
+    said = []
+    for start in (starts[-1], starts[-2]):
+        done = cli("--user", "tl", "appointment", "move", ref, "--start", start, now=NOW)
+        assert done.code == 0, done.err
+        said.append(done.out)
+    assert dropped.format(1) in said[0], said[0]
+    assert "slip" not in said[1], said[1]
+    again = cli("appointment", "slip", ref, now=NOW)  # job 2, queued: no worker running
+    assert again.code == 0, again.err
+    done = cli("--user", "tl", "appointment", "move", ref, "--start", starts[-3], now=NOW)
+    assert done.code == 0, done.err
+    assert dropped.format(2) in done.out and dropped.format(1) not in done.out, done.out

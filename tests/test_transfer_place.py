@@ -15,8 +15,10 @@ from oss_desk.domain.counter import transferred_place
 from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.queue import PRIORITY_WALK_IN, priority_for
 from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
 
 from .appointments_site import make_office, service_at
+from .conftest import make_db, site_toml
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -82,5 +84,30 @@ def test_the_transfer_says_the_place_the_new_ticket_really_has(tmp_path: Path) -
         assert words == "Waste, ahead of the others: still urgent (arrived 09:58)"
         order = waiting_in(queue, "W")
         assert order[0].code == moved.code and len(order) == 5
+    finally:
+        session.close()
+
+
+def test_a_transfer_keeps_its_place_against_a_later_arrival_of_the_same_instant(
+    tmp_path: Path,
+) -> None:
+    """Two residents recorded in the same millisecond (two meet-and-greet desks, or a fast
+    machine): C001 first, then B001. C001 transferred to Benefits becomes a newer ticket with
+    C001's arrival: it is still the first of them to arrive, so the queue shows it first and
+    Desk 2's next call takes it first (its newer ticket's id put it after B001)."""
+    clock = FixedClock(at(9, 40))
+    session = open_session(db=make_db(tmp_path, site_toml()), person="tl", clock=clock)
+    queue = QueueService(session)
+    try:
+        first = queue.issue("C", print_ticket=False).ticket
+        later = queue.issue("B", print_ticket=False).ticket
+        assert first.queued_at == later.queued_at  # the same instant, C001 recorded first
+        clock.set(at(9, 45))
+        queue.call(first.id, "desk-1")
+        moved = queue.transfer(first.id, service="B")
+        assert moved.queued_at == later.queued_at
+        assert [t.code for t in waiting_in(queue, "B")] == [moved.code, later.code]
+        called = queue.call_next("desk-2")  # Desk 1 would pass over the resident it sent
+        assert called is not None and called.code == moved.code
     finally:
         session.close()

@@ -135,6 +135,19 @@ def summary_replaced(queued_at: datetime, closes: datetime, reopened_at: datetim
     return sent_early(queued_at, closes) and reopened_at is not None and reopened_at > queued_at
 
 
+def calls_cleared_at(
+    closes: datetime, now: datetime, closed_by_hand: datetime | None
+) -> datetime | None:
+    """The day's close the display board and the waiting-room screen follow: no call made
+    before it is listed, finished ones too (None: every call of the day is). The later of the
+    team leader's latest close by hand ``closed_by_hand`` (reopened or not: a reopen brings
+    back arrivals, not the calls the close cleared) and the day's closing time ``closes`` once
+    it has passed (the close at closing time, whether or not it closed a ticket). A call after
+    it (a reopened day's, an evening event's) is listed."""
+    passed = closes if now >= closes else None
+    return max((at for at in (closed_by_hand, passed) if at is not None), default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Reopened:
     """A day closed by hand, reopened: the close it undid, and what became of the summary sent

@@ -30,7 +30,8 @@ their room or their adviser's desk when they have one) before the other walk-ins
 needs a rule of its own. A called ticket recycled (the resident did not hear the call) is
 waiting again with its arrival time, so it is back at its place. So is a resident transferred
 to another service, except at the desk that transferred them: its next call passes over them
-while there is anyone else it may call (:func:`passed_over`).
+while there is anyone else it may call (:func:`passed_over`). Residents who arrived in the same
+instant are called in the order they were recorded, a transferred one's new ticket too.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class Queued(Protocol):
     @property
     def id(self) -> int: ...
     @property
+    def visit_id(self) -> int: ...
+    @property
     def service(self) -> str: ...
     @property
     def priority(self) -> int: ...
@@ -197,6 +200,9 @@ CALL_ORDER: tuple[OrderTerm, ...] = (
     OrderTerm("priority", "priority", Direction.DESCENDING),
     # then the longest wait since arrival (kept across transfers);
     OrderTerm("queued_at", "queued_ms", Direction.ASCENDING),
+    # then, arrived in the same instant, the resident recorded first: the visit, which a
+    # transfer keeps (its new ticket is newer than those of residents recorded after it);
+    OrderTerm("visit_id", "visit_id", Direction.ASCENDING),
     # then the ticket issued first.
     OrderTerm("id", "id", Direction.ASCENDING),
 )
@@ -211,13 +217,14 @@ CALL_ORDER_WORDS = (
 them (tests hold them in the order's order, and the README to them)."""
 
 
-def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:
+def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int, int]:
     """:data:`CALL_ORDER` as a sort key (written out for speed; a test holds the two equal)."""
     return (
         ticket.assigned_desk is None,
         ticket.assigned_person is None,
         -ticket.priority,
         ticket.queued_ms,
+        ticket.visit_id,
         ticket.id,
     )
 

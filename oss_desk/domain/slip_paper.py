@@ -7,6 +7,8 @@ is now."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, status_sentence
 
 STILL_TRUE = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
@@ -31,11 +33,28 @@ def stale_slip(before: Appointment, after: Appointment) -> str | None:
     return None
 
 
-def dropped_slip_said(after: Appointment, job: int, reason: str | None) -> str | None:
+NOT_PRINTED = "slip_not_printed"
+"""The key of a move's or cancellation's event data naming the print job of the booking's
+latest slip that change settled unprinted (absent: it settled none)."""
+
+
+def not_printed_data(jobs: Sequence[int]) -> dict[str, int]:
+    """What a move's or cancellation's event records of the slips it settled unprinted."""
+    return {NOT_PRINTED: max(jobs)} if jobs else {}
+
+
+def dropped_slip_said(
+    after: Appointment, job: int, reason: str | None, change: Mapping[str, object] | None
+) -> str | None:
     """What a move or cancellation adds (the command line's line, the desk's notification)
     when it settled the booking's slip unprinted: print job ``job``, its latest slip, settled
-    for ``reason`` (None: it was not settled by a change that led to ``after``). A review:
-    the slip was dropped silently, and only ``appointment show`` told of it."""
+    for ``reason``; ``change``: the data of the change's event (None: none), which names the
+    job it settled (:func:`not_printed_data`). Said once, by the change that settled it: a
+    second move finds the slip dropped already and says nothing of it. A review: the slip was
+    dropped silently, and only ``appointment show`` told of it; then a second move said it
+    again."""
+    if change is None or change.get(NOT_PRINTED) != job:
+        return None
     if reason != (MOVED if after.status in STILL_TRUE else _ended(after)):
         return None
     if after.status in STILL_TRUE:
@@ -46,4 +65,11 @@ def dropped_slip_said(after: Appointment, job: int, reason: str | None) -> str |
     return f"its slip (print job {job}) will not print: {_ended(after)}, no new one to print"
 
 
-__all__ = ["MOVED", "STILL_TRUE", "dropped_slip_said", "stale_slip"]
+__all__ = [
+    "MOVED",
+    "NOT_PRINTED",
+    "STILL_TRUE",
+    "dropped_slip_said",
+    "not_printed_data",
+    "stale_slip",
+]

@@ -73,6 +73,10 @@ ENGLISH: dict[str, str] = {
     "feedback.thank_you": "Thank you",
     "feedback.none": "There is no visit to rate at this desk just now.",
     "feedback.too_late": "This visit can no longer be rated here.",
+    "feedback.not_found_title": "Not found",
+    "feedback.not_found": "This feedback page is not set up.",
+    "feedback.not_accepted_title": "Not accepted",
+    "feedback.not_accepted": "This form is accepted from this page only.",
     # The rating buttons (the counter's feedback page and the follow-up text's answer page)
     "rating.5": "Very good",
     "rating.4": "Good",

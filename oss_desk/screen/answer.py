@@ -18,7 +18,15 @@ from aiohttp import web
 
 from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import HEADERS, ScreenServer, _lines, _page, rating_form
+from oss_desk.screen.feedback import (
+    HEADERS,
+    NOT_ACCEPTED,
+    ScreenServer,
+    _lines,
+    _page,
+    rating_form,
+    titled,
+)
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.resident import council_names
 from oss_desk.services.wording import wording_for
@@ -75,12 +83,16 @@ class AnswerPages:
         return web.Response(text=page, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
-            return self._answer(
-                ("Not accepted",), ("This form is accepted from this page only.",), 403
-            )
-        token = request.match_info["token"]
+
+            def office() -> Wording:
+                ratings = Ratings(self.server.session())
+                return self._wording(ratings, ratings.text_visit(token))
+
+            wording = await self.server.run(office)
+            return self._answer(*titled(wording, NOT_ACCEPTED), 403, wording.languages[0])
         form = await request.post()
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None

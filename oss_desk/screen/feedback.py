@@ -105,9 +105,28 @@ def _message(
     )
 
 
-def _said(ratings: Ratings, desk: Desk) -> Wording:
-    """The wording of the office the desk is in (its languages, Welsh first where bilingual)."""
-    return wording_for(ratings.s.settings, desk.site_id)
+def _said(ratings: Ratings, desk: Desk | None) -> Wording:
+    """The wording of the office the desk is in (its languages, Welsh first where bilingual);
+    no desk (a link that names none): the office's (its first site's)."""
+    return wording_for(ratings.s.settings, desk.site_id if desk is not None else None)
+
+
+UNKNOWN = "unknown"
+"""A link that names no desk of the office."""
+
+
+NOT_ACCEPTED = "feedback.not_accepted"
+"""A form posted from another site's page (the feedback page's, and the answer page's)."""
+
+
+def titled(wording: Wording, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A message's title (``key`` + ``_title``) and its text, in the office's languages."""
+    return wording.say(f"{key}_title"), wording.say(key)
+
+
+def _not_found(wording: Wording) -> web.Response:
+    """A link that names no desk: "Not found", in the office's languages, Welsh first."""
+    return _message(*titled(wording, "feedback.not_found"), 404, None, wording.languages[0])
 
 
 def _who(ratings: Ratings, wording: Wording, desk: Desk) -> tuple[str, ...]:
@@ -146,11 +165,11 @@ class FeedbackPages:
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
 
-        def look() -> tuple[str, Wording | None]:
+        def look() -> tuple[str, Wording]:
             ratings = self._ratings()
             desk = ratings.desk_of(token)
             if desk is None:
-                return "unknown", None
+                return UNKNOWN, _said(ratings, None)
             wording = _said(ratings, desk)
             offered = ratings.offered(desk)
             if offered is None:
@@ -158,35 +177,41 @@ class FeedbackPages:
             return _form(_who(ratings, wording, desk), offered[1], wording), wording
 
         found, wording = await self.server.run(look)
-        if wording is None:
-            return _message(("Not found",), ("This feedback page is not set up.",), 404, None)
+        if found == UNKNOWN:
+            return _not_found(wording)
         if found == "none":
             return _reply(wording, "feedback.none", 200, 5)
         return web.Response(text=found, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
-            return _message(("Not accepted",), ("This form is accepted from this page only.",), 403)
-        token = request.match_info["token"]
+
+            def office() -> Wording:
+                ratings = self._ratings()
+                return _said(ratings, ratings.desk_of(token))
+
+            said = await self.server.run(office)
+            return _message(*titled(said, NOT_ACCEPTED), 403, 10, said.languages[0])
         form = await request.post()
         visit = str(form.get("visit", ""))
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None
 
-        def record() -> tuple[str, Wording | None]:
+        def record() -> tuple[str, Wording]:
             ratings = self._ratings()
             desk = ratings.desk_of(token)
             if desk is None:
-                return "unknown", None
+                return UNKNOWN, _said(ratings, None)
             return ratings.rate_on_page(desk, visit, rating, comment), _said(ratings, desk)
 
         try:
             result, wording = await self.server.run(record)
         except OssDeskError as exc:
             return _message(("Please try again",), (exc.message,), 400)
-        if wording is None:
-            return _message(("Not found",), ("This feedback page is not set up.",), 404, None)
+        if result == UNKNOWN:
+            return _not_found(wording)
         return _reply(wording, ANSWERS[result], STATUS[result])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate, reminder_wait
@@ -102,6 +103,15 @@ def record_settled(
     )
 
 
+class Settled(NamedTuple):
+    """What a change to a booking settled as it was made."""
+
+    failed: int
+    """Its messages that failed (their deadline had passed)."""
+    slips: list[int]
+    """The print jobs of its slips settled unprinted (their paper no longer held)."""
+
+
 def settle_on_change(
     conn: sqlite3.Connection,
     session: Session,
@@ -109,14 +119,15 @@ def settle_on_change(
     after: Appointment,
     kinds: Iterable[str],
     now: datetime,
-) -> int:
+) -> Settled:
     """The booking changed from ``before`` to ``after`` at ``now`` (in ``conn``'s transaction):
     its messages of ``kinds`` still waiting are no longer needed, or, past their deadline
     already, have failed (the worker was down, or could not deliver them in time); a slip of
     it still queued that no longer holds is settled unprinted (:func:`stale_slip`), and, the
-    booking over, nobody is asked any more to print its slip again. Returns how many failed."""
+    booking over, nobody is asked any more to print its slip again."""
+    slips: list[int] = []
     if (stale := stale_slip(before, after)) is not None:  # its paper says what no longer holds
-        settle_slips(conn, before.ref, stale)
+        slips = settle_slips(conn, before.ref, stale)
     if after.status not in STILL_TRUE:  # nor is anyone asked to print it again
         settle_slip_questions(conn, before.ref, format_instant(now))
     failed = 0
@@ -133,7 +144,7 @@ def settle_on_change(
         if ap.settle_unsent(conn, message.id, status, why) and status == "failed":
             record_settled(conn, session, after, message, now, sent=False, reason=why)
             failed += 1
-    return failed
+    return Settled(failed, slips)
 
 
 def awaiting_look_up(

@@ -16,6 +16,7 @@ from oss_desk.hardware.boards import BoardState, Call, geometry_for, pages_for
 from oss_desk.hardware.templates import PreviewLine, preview
 from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import calls_cleared
 from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 from oss_desk.storage import devices as d
@@ -71,7 +72,8 @@ def done_word(confirmed: bool) -> str:
 def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     """The latest calls of the site today, as the board shows them (newest first)."""
     site = session.directory.sites[site_id]
-    calls = d.latest_calls(session.store.conn, site.id, session.today(site), rows)
+    day, conn = session.today(site), session.store.conn
+    calls = d.latest_calls(conn, site.id, day, rows, calls_cleared(session, conn, site, day))
     wording = wording_for(session.settings, site.id)
     shown = []
     for code, desk in calls:

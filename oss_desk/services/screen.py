@@ -20,6 +20,7 @@ from oss_desk.domain.public import spelled, ticket_token, token_from_link
 from oss_desk.domain.qr_codes import TICKET_QR
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
+from oss_desk.services.queue.day_end import calls_cleared
 from oss_desk.services.resident import desk_names, label_names, site_names
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
@@ -48,7 +49,8 @@ def screen_state(
     now = session.clock.now()
     day = session.today(site)
     with session.store.read() as conn:
-        calls = r.latest_calls(conn, site.id, day, settings.previous + 1, since)
+        cleared = calls_cleared(session, conn, site, day)
+        calls = r.latest_calls(conn, site.id, day, settings.previous + 1, cleared, since)
         waiting = r.waiting_by_service(conn, site.id, day)
     shown_calls = []
     for call in calls:

@@ -20,6 +20,9 @@ from oss_desk.services.device_owner import queue_print
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 
+CHANGES = (EventKind.APPOINTMENT_MOVED.value, EventKind.APPOINTMENT_CANCELLED.value)
+"""The changes that may settle a booking's slip unprinted and say so."""
+
 
 @dataclass(frozen=True, slots=True)
 class SlipAgain:
@@ -79,13 +82,16 @@ def slip_again(
 
 
 def slip_dropped(session: Session, appt: Appointment) -> str | None:
-    """What to add after booking ``appt`` was moved or cancelled, when that settled its slip
-    unprinted (:func:`~oss_desk.domain.slip_paper.dropped_slip_said`); None: it did not."""
+    """What to add after booking ``appt`` was moved or cancelled, when that change settled its
+    slip unprinted (:func:`~oss_desk.domain.slip_paper.dropped_slip_said`); None: it did not
+    (an earlier change did, or none)."""
     from oss_desk.domain.slip_paper import dropped_slip_said
+    from oss_desk.storage.events import appointment_last_data
     from oss_desk.storage.print_state import slip_job
 
     with session.store.read() as conn:
         latest, _ = slip_job(conn, appt.ref)
-    if latest is None or latest.status != "cancelled":
-        return None
-    return dropped_slip_said(appt, latest.id, latest.error)
+        if latest is None or latest.status != "cancelled":
+            return None
+        change = appointment_last_data(conn, appt.id, CHANGES)
+    return dropped_slip_said(appt, latest.id, latest.error, change)

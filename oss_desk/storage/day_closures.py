@@ -23,6 +23,17 @@ def closed_day(conn: sqlite3.Connection, site_id: str, business_day: str) -> Clo
     return ClosedDay(site_id, business_day, read_instant(row[0]), row[1])
 
 
+def last_closed_at(conn: sqlite3.Connection, site_id: str, business_day: str) -> datetime | None:
+    """When ``business_day`` was last closed by hand at the site, reopened since or not (None:
+    never)."""
+    row = conn.execute(
+        "SELECT closed_at FROM day_closures"
+        " WHERE site_id = ? AND business_day = ? ORDER BY id DESC LIMIT 1",
+        [site_id, business_day],
+    ).fetchone()
+    return None if row is None else read_instant(row[0])
+
+
 def close_day(
     conn: sqlite3.Connection, site_id: str, business_day: str, closed_at: str, person: str
 ) -> None:

@@ -39,9 +39,7 @@ BOARD_CALLS = (
     "JOIN tickets t ON t.id = e.ticket_id "
     "LEFT JOIN closed c ON c.desk_id = coalesce(t.desk_id, e.desk_id) "
     "WHERE (c.event_id IS NULL OR c.event_id < latest.placed_id) "
-    "  AND (SELECT at FROM events WHERE id = latest.placed_id) > coalesce(("
-    "    SELECT closed_at FROM day_closures WHERE site_id = :site "
-    "    AND business_day = :day ORDER BY id DESC LIMIT 1), '') "
+    "  AND (SELECT at FROM events WHERE id = latest.placed_id) > :cleared "
     "ORDER BY e.id DESC LIMIT :limit"
 )
 
@@ -58,7 +56,7 @@ def queue_board_update(
 
 
 def board_calls(
-    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
+    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, cleared: str
 ) -> list[tuple[int, str, str, str, str | None, int]]:
     """``[(event_id, kind, at, code, desk_id, ticket_id), ...]``: the day's latest calls and
     recalls, newest first, one per ticket: the one place that decides what the board and the
@@ -66,25 +64,26 @@ def board_calls(
     leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
     is expected there (a desk reopened later does not bring its old calls back, but a resident
     placed there again after the close, ``PLACED_AT_A_DESK``, does: resumed there, or a
-    no-show taken back). So does every call made before the site's latest close of the day by
-    hand (``day_closures``), finished ones too: the office has closed (a reopened day lists
-    only its new calls, and the residents placed at a desk again since). Each names the desk
+    no-show taken back). So does every call made before ``cleared`` (an instant; "": none),
+    the day's close (:func:`oss_desk.domain.closed_day.calls_cleared_at`), finished ones too:
+    the office has closed (a reopened day lists only its new calls, and the residents placed
+    at a desk again since). Each names the desk
     the resident is at now: the one that called them, or the one a team leader resumed them
     at after they were parked."""
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])
         for r in conn.execute(
             BOARD_CALLS,
-            {"day": business_day, "site": site_id, "limit": limit},
+            {"day": business_day, "site": site_id, "limit": limit, "cleared": cleared},
         )
     ]
 
 
 def latest_calls(
-    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
+    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, cleared: str
 ) -> list[tuple[str, str | None]]:
     """``[(code, desk_id), ...]``: :func:`board_calls` as the board shows them."""
-    return [(c[3], c[4]) for c in board_calls(conn, site_id, business_day, limit)]
+    return [(c[3], c[4]) for c in board_calls(conn, site_id, business_day, limit, cleared)]
 
 
 # Device status and heartbeat -------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -160,6 +160,19 @@ def appointment_last_at(conn: sqlite3.Connection, appointment_id: int, kind: str
         [appointment_id, kind],
     ).fetchone()
     return str(row[0]) if row is not None else None
+
+
+def appointment_last_data(
+    conn: sqlite3.Connection, appointment_id: int, kinds: Sequence[str]
+) -> dict[str, Any] | None:
+    """The data of the appointment's latest event of one of ``kinds`` (None: it has none)."""
+    marks = ", ".join("?" * len(kinds))
+    row = conn.execute(
+        f"SELECT data FROM events WHERE appointment_id = ? AND kind IN ({marks})"  # noqa: S608
+        " ORDER BY id DESC LIMIT 1",
+        [appointment_id, *kinds],
+    ).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
 
 
 def last_desk_logout(conn: sqlite3.Connection, desk_id: str, business_day: str) -> EventRow | None:

@@ -223,17 +223,20 @@ def settle_queued(conn: sqlite3.Connection, ticket_id: int, reason: str) -> int:
     ).rowcount
 
 
-def settle_slips(conn: sqlite3.Connection, ref: str, reason: str) -> int:
+def settle_slips(conn: sqlite3.Connection, ref: str, reason: str) -> list[int]:
     """The appointment slips of booking ``ref`` still queued (no owner of the devices holds
     them) are settled unprinted, ``cancelled`` with ``reason``
     (:func:`oss_desk.domain.slip_paper.stale_slip`); one being printed is its owner's. Returns
-    how many."""
-    return conn.execute(
-        "UPDATE print_jobs SET status = 'cancelled', last_error = ? "
-        "WHERE kind = 'appointment_slip' AND status = 'pending' "
-        "AND json_extract(payload, '$.reference') = ?",
-        [reason, ref],
-    ).rowcount
+    their job ids."""
+    return [
+        int(row[0])
+        for row in conn.execute(
+            "UPDATE print_jobs SET status = 'cancelled', last_error = ? "
+            "WHERE kind = 'appointment_slip' AND status = 'pending' "
+            "AND json_extract(payload, '$.reference') = ? RETURNING id",
+            [reason, ref],
+        ).fetchall()
+    ]
 
 
 def settle_slip_questions(conn: sqlite3.Connection, ref: str, now: str) -> int:

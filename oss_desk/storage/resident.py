@@ -26,11 +26,17 @@ class CallRow:
 
 
 def latest_calls(
-    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, since: int | None = None
+    conn: sqlite3.Connection,
+    site_id: str,
+    business_day: str,
+    limit: int,
+    cleared: str,
+    since: int | None = None,
 ) -> list[CallRow]:
     """The day's latest calls and recalls, newest first, one per ticket (a ticket back in the
     queue, transferred, cancelled or a no-show since, or called to a desk closed since, leaves
-    the screen: :func:`oss_desk.storage.devices.board_calls`). The event id
+    the screen, and so does every call before ``cleared``, the day's close:
+    :func:`oss_desk.storage.devices.board_calls`). The event id
     orders them and tells a page which it has already announced. With ``since`` (the newest
     event a screen was last sent), every call after it is included even beyond ``limit``: a
     burst of calls is never skipped."""
@@ -41,7 +47,7 @@ def latest_calls(
             [business_day, site_id, since],
         ).fetchone()
         limit = max(limit, newer)
-    return [CallRow(*row) for row in board_calls(conn, site_id, business_day, limit)]
+    return [CallRow(*row) for row in board_calls(conn, site_id, business_day, limit, cleared)]
 
 
 def waiting_by_service(conn: sqlite3.Connection, site_id: str, business_day: str) -> dict[str, int]:

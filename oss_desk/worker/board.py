@@ -4,7 +4,8 @@ Every call and recall commits a board update; the board's lane claims them all, 
 state (boards redraw from a full frame) and marks them done. When nothing changes, the board is
 checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
 as offline within that time; when it comes back, the whole state is sent again. When the business
-day turns (a desk left open across midnight), the next check redraws it: yesterday's calls leave.
+day turns (a desk left open across midnight), or the day closes (its closing time passes, though
+the close then closed no ticket), the next check redraws it: the calls before the close leave.
 
 A bilingual office's board whose rows cannot hold a desk's Welsh and English names side by side
 shows the calls with the Welsh names, then with the English, turned every ``board.page_seconds``
@@ -35,6 +36,7 @@ from oss_desk.hardware.boards import (
 )
 from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import calls_cleared
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
@@ -63,7 +65,7 @@ class BoardDelivery:
         self._page = 0
         self._turned = 0.0
         self._raw: str | None = None
-        self._day: str | None = None  # the business day whose calls are shown
+        self._period: tuple[str, str] | None = None  # the day, and its close, shown
         self.frames_sent = 0
         self.tries = 0
 
@@ -80,9 +82,13 @@ class BoardDelivery:
         assert self.link is not None
         return board_state(self.s, self.site, geometry_for(self.link.url).rows)
 
-    def _today(self) -> str:
+    def _now_period(self) -> tuple[str, str]:
+        """The business day whose calls the board lists, and the instant its calls before are
+        cleared by the day's close (:func:`calls_cleared`)."""
         assert self.site is not None
-        return self.s.today(self.s.directory.sites[self.site])
+        site = self.s.directory.sites[self.site]
+        day = self.s.today(site)
+        return day, calls_cleared(self.s, self.s.store.conn, site, day)
 
     def deliver(self, force: bool = False) -> bool:
         """Show the current state if something changed (or the board came back). True: sent."""
@@ -98,15 +104,15 @@ class BoardDelivery:
         back_soon = self._shown is None and time.monotonic() >= self._next_retry
         if not claimed and not force and not back_soon:
             return False
+        period = self._now_period()  # before the state: a close between them redraws again
         state = self.state()
-        day = self._today()
         self.tries += 1
         try:
             self.link.show(state)
         except BoardFault as fault:
             self._offline(fault, [row["id"] for row in claimed])
             return False
-        self._shown, self._day = state, day
+        self._shown, self._period = state, period
         self._failures = 0
         self.frames_sent += 1
         self._page, self._turned = 0, time.monotonic()
@@ -147,8 +153,8 @@ class BoardDelivery:
         if time.monotonic() < self._next_check:
             return self._shown is not None
         self._next_check = time.monotonic() + self.poll_seconds
-        if self._shown is None or self._day != self._today():
-            return self.deliver(force=True)  # back, or a new day: yesterday's calls leave
+        if self._shown is None or self._period != self._now_period():
+            return self.deliver(force=True)  # back, a new day or the day closed: calls leave
         try:
             self.link.check()
         except BoardFault as fault:

@@ -22,6 +22,7 @@ from oss_desk.domain.models import (
     Site,
 )
 from oss_desk.domain.site_change import CANCEL_HINT, site_gone_said
+from oss_desk.domain.slip_paper import not_printed_data
 from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import ACTIVE_KINDS
@@ -87,11 +88,12 @@ class AppointmentChanges(AppointmentBooking):
                 version=old.version + 1,
             )
             self._hold(conn, moved)
-            settle_on_change(conn, self.s, old, moved, ACTIVE_KINDS, now)
+            settled = settle_on_change(conn, self.s, old, moved, ACTIVE_KINDS, now)
             data: dict[str, object] = {
                 "from": format_instant(old.starts_at),
                 "to": format_instant(moved.starts_at),
                 "by": party,
+                **not_printed_data(settled.slips),
             }
             notice: int | None = None
             breach = False
@@ -149,9 +151,10 @@ class AppointmentChanges(AppointmentBooking):
                 **owed,
             )
             a.release(conn, appt.id)
-            settle_on_change(conn, self.s, appt, cancelled, ACTIVE_KINDS, now)
+            settled = settle_on_change(conn, self.s, appt, cancelled, ACTIVE_KINDS, now)
             data: dict[str, object] = {
                 "by": party,
+                **not_printed_data(settled.slips),
                 "notice_working_days": notice,
                 "breach": breach,
             }
@@ -242,7 +245,8 @@ class AppointmentChanges(AppointmentBooking):
                 raise RuleViolation(f"{appt.ref} has not started yet")
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.NO_SHOW.value)
             a.release(conn, appt.id)
-            self.messages_failed += settle_on_change(conn, self.s, appt, result, ACTIVE_KINDS, now)
+            settled = settle_on_change(conn, self.s, appt, result, ACTIVE_KINDS, now)
+            self.messages_failed += settled.failed
             self._event(
                 conn,
                 self.s.site_ever(appt.site_id),

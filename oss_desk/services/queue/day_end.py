@@ -35,6 +35,7 @@ from oss_desk.domain.closed_day import (
     LeftOpen,
     Reopened,
     arrivals_refused,
+    calls_cleared_at,
     cancelled_on_reopen,
     cancelled_words,
     closed_by_day_end,
@@ -73,6 +74,16 @@ def end_of_day(site: Site, day: str) -> datetime:
     when = date.fromisoformat(day) + timedelta(days=1)
     end = datetime.combine(when, time(0), tzinfo=zone(site.timezone))
     return (end - timedelta(milliseconds=1)).astimezone(UTC)
+
+
+def calls_cleared(session: Session, conn: sqlite3.Connection, site: Site, day: str) -> str:
+    """The instant before which ``day``'s calls are no longer listed on the site's display
+    board and waiting-room screen ("": none yet): the day's close, by hand or at closing time
+    once that has passed (:func:`~oss_desk.domain.closed_day.calls_cleared_at`; one indexed
+    read)."""
+    closes = closing_time(session, site, day)
+    cleared = calls_cleared_at(closes, session.clock.now(), dc.last_closed_at(conn, site.id, day))
+    return "" if cleared is None else format_instant(cleared)
 
 
 def due_days(session: Session, conn: sqlite3.Connection, now: datetime) -> list[tuple[Site, str]]:
