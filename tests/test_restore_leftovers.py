@@ -7,11 +7,14 @@ it prunes the copies restores keep. Real processes killed with SIGKILL, on real 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from .conftest import Cli
+from .conftest import ROOT, Cli
 from .test_restore_erasures_first import (
     KILLED_AFTER_THE_SWAP,
     _backed_up_then_forgotten,
@@ -106,3 +109,74 @@ def test_resident_find_names_a_killed_restore_s_copy_with_the_rm(
     assert found.out.startswith("Nothing held under that email"), found.out
     [said] = [n for n in found.out.splitlines() if "kept by `oss-desk db restore`" in n]
     assert left.name in said and str(left) in said, said
+
+
+PAUSED_BEFORE_THE_SWAP = """
+import os, sys, time
+from pathlib import Path
+from oss_desk.services import dbops
+def erase_again(*args, **kwargs):
+    Path(os.environ["PAUSED"]).touch()  # the copy staged: the restore is running
+    time.sleep(120)
+dbops.erase_again = erase_again
+from oss_desk.cli import run
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+def _renamed_to_pid(left: Path, pid: int) -> Path:
+    """The killed restore's copy and its files, named as if made by process ``pid``."""
+    new = left.with_name(re.sub(r"-\d+\.partial$", f"-{pid}.partial", left.name))
+    for f in left.parent.glob(f"{left.name}*"):
+        f.rename(f.with_name(new.name + f.name[len(left.name) :]))
+    return new
+
+
+def test_a_killed_restore_s_copy_is_told_when_its_pid_was_given_to_another_process(
+    office: Cli, tmp_path: Path
+) -> None:
+    """The copy names the killed restore's process; once that number is another live
+    process's (here this test's own, and a `sleep`), `doctor` said nothing of it and the next
+    restore left it, as if that restore were still running. A restore is running only while it
+    holds the lock beside its copy."""
+    backup, left = _killed_restore(office, tmp_path)
+    with subprocess.Popen(["sleep", "60"]) as other:
+        try:
+            for pid in (os.getpid(), other.pid):
+                left = _renamed_to_pid(left, pid)
+                doctor = office("doctor", now=NOW)
+                [line] = [n for n in doctor.out.splitlines() if "backups" in n]
+                assert "1 hidden copy of a backup left beside the database" in line, line
+                assert left.name in line, line
+            assert office("db", "restore", backup, "--yes", now=NOW).code == 0
+            assert _hidden(office.db) == []
+        finally:
+            other.kill()
+
+
+def test_a_restore_still_running_is_not_a_leftover_until_it_is_killed(
+    office: Cli, tmp_path: Path
+) -> None:
+    """A restore paused with its copy staged (a real process holding its lock): `doctor` does
+    not call its copy a leftover and `db backup` leaves it; killed, the lock goes with it."""
+    _ref, backup = _backed_up_then_forgotten(office, tmp_path)
+    paused = tmp_path / "paused"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env |= {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW, "PAUSED": str(paused)}
+    script = [sys.executable, "-c", PAUSED_BEFORE_THE_SWAP, "db", "restore", backup, "--yes"]
+    with subprocess.Popen(script, env=env, cwd=ROOT, stderr=subprocess.DEVNULL) as running:
+        try:
+            deadline = time.monotonic() + 60
+            while not paused.exists():
+                assert running.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            [left] = office.db.parent.glob(f".{office.db.name}.restore-*.partial")
+            assert "hidden cop" not in office("doctor", now=NOW).out
+            old = time.time() - 15 * 86400  # past backup.keep_days: pruned were it a leftover
+            os.utime(left, (old, old))
+            assert office("db", "backup", now=NOW).code == 0
+            assert left.exists()
+        finally:
+            running.kill()
+    doctor = office("doctor", now=NOW)
+    assert "1 hidden copy of a backup left beside the database" in doctor.out, doctor.out

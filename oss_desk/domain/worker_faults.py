@@ -10,6 +10,7 @@ again keeps failing: its work is not being done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 FAULT_SPAN_SECONDS = 300.0
 """How long a lane's fault is said with the worker's heartbeat: 5 minutes, longer than a
@@ -29,19 +30,30 @@ class LaneFaultsSeen:
     count: int
     """Of every lane."""
     most_in_one_lane: int
+    """The most faults within the span of one lane failing now (no pass of it finished since
+    its last fault; its earlier faults count too: a lane that fails again and again keeps
+    failing): 0 when every lane has recovered."""
     last: str
     """The last: ``board: ConfigError: ...`` (what the worker's log says; no personal data)."""
     lanes: int = 1
     """How many lanes had them."""
+    last_at: datetime | None = None
+    """When the last was (UTC)."""
 
     @property
     def said(self) -> str:
         """ "3 faults across 3 lanes in the last 5 minutes, the last: ...": the lanes said, so
-        that three blips in three lanes do not read as one lane at the failing count."""
+        that three blips in three lanes do not read as one lane at the failing count. Of faults
+        every lane has recovered from (:func:`recovered`): "a lane last failed at 14:02Z, since
+        recovered (...)"."""
         n, minutes = self.count, FAULT_SPAN_SECONDS / 60
         faults = f"{n} fault{'s' if n != 1 else ''}"
         across = f" across {self.lanes} lanes" if self.lanes > 1 else " in one lane" * (n > 1)
-        return f"{faults}{across} in the last {minutes:g} minutes, the last: {self.last}"
+        said = f"{faults}{across} in the last {minutes:g} minutes, the last: {self.last}"
+        if not recovered(self.most_in_one_lane):
+            return said
+        at = "" if self.last_at is None else f" at {self.last_at:%H:%M}Z"
+        return f"a lane last failed{at}, since recovered ({said})"
 
 
 BLIP_SAID = (
@@ -54,6 +66,13 @@ BLIP_SAID = (
 def keeps_failing(most_in_one_lane: int) -> bool:
     """Whether a lane with that many faults within the span keeps failing."""
     return most_in_one_lane >= KEEPS_FAILING
+
+
+def recovered(most_in_one_lane: int) -> bool:
+    """Whether the faults said are all past: each was followed by a pass its lane finished
+    (none of them current, so the most any lane has still is 0). A disk full and freed: the
+    lanes that met it work again, and ``doctor`` says when one last failed, not a fault."""
+    return most_in_one_lane == 0
 
 
 RESTART_SECONDS = 2.0
@@ -97,4 +116,5 @@ __all__ = [
     "LaneFaultsSeen",
     "database_pause",
     "keeps_failing",
+    "recovered",
 ]

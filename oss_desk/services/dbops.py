@@ -35,7 +35,12 @@ from oss_desk.services.backup_files import BACKUP_NAME
 from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.identity_refusal import not_kept
-from oss_desk.services.kept_copies import remove_leftovers, staged_path
+from oss_desk.services.kept_copies import (
+    hold_staging,
+    release_staging,
+    remove_leftovers,
+    staged_path,
+)
 from oss_desk.services.report_days import rollup_problems
 from oss_desk.services.restore_erasures import check_person, erase_again
 from oss_desk.services.restore_marks import Restored, anchors, mark_restore, record_restore
@@ -187,12 +192,13 @@ def restore(
     files.make_private_dir(folder)
     remove_leftovers(db)  # of restores stopped before they finished: whole copies, for good
     staged = staged_path(db, stamp)
-    staged.unlink(missing_ok=True)
-    m.create_private(staged)
     removed: list[Path] = []
     kept: Path | None = None
     upgraded: list[str] = []
+    running = hold_staging(staged)  # the copy is this restore's while it runs, not a leftover
     try:
+        staged.unlink(missing_ok=True)
+        m.create_private(staged)
         try:
             shutil.copyfile(source, staged)
         except OSError as exc:  # a full disk is the database's, not the backup's it names
@@ -271,6 +277,7 @@ def restore(
             cache_path(staged),
         ):
             leftover.unlink(missing_ok=True)
+        release_staging(staged, running)
     today = {site: business_day(clock.now(), tz) for site, tz in (zones | gone.zones).items()}
     return RestoreResult(
         db,

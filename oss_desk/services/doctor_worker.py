@@ -22,7 +22,12 @@ from oss_desk.domain.delivery import (
     holder_said,
 )
 from oss_desk.domain.device_faults import said_with
-from oss_desk.domain.worker_faults import BLIP_SAID, FAULT_SPAN_SECONDS, keeps_failing
+from oss_desk.domain.worker_faults import (
+    BLIP_SAID,
+    FAULT_SPAN_SECONDS,
+    keeps_failing,
+    recovered,
+)
 from oss_desk.services.delivery import (
     ATTENTION_HOURS,
     printer_label,
@@ -85,6 +90,8 @@ def worker(
     if state.alive and beat is not None:
         who = f"{holder_said(beat.pid, beat.role)} on {beat.host}"
         running = f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)"
+        if beat.failing and recovered(beat.lane_faults):  # each lane worked since its fault
+            return ok("worker", f"{running}, {beat.failing}")
         if beat.failing:  # a blip, not a lane that keeps failing
             return warn("worker", f"{running}, with {beat.failing}; {BLIP_SAID}")
         return ok("worker", running)

@@ -7,6 +7,7 @@ each, and the first ``db backup`` after that many days deletes it, as it deletes
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import re
@@ -23,10 +24,18 @@ KEPT_INFIX = ".before-restore-"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 STAGED = re.compile(r"\.restore-\d{8}T\d{6}Z(?:-(?P<pid>\d+))?\.partial$")
 """The hidden copy a restore stages beside the database (``.<db>.restore-<stamp>-<pid>.partial``,
-the process making it named; an older release's names none) until it is put in place. A
+the process making it named; an older release's names none; its lock beside it, see
+:data:`RUNNING_SUFFIX`) until it is put in place. A
 restore killed before that leaves it, and the files beside it (its ``-wal``, ``-shm``, write
 lock, settings cache): a whole copy of the backup, residents' details included, even those
 erased since (review33)."""
+
+
+RUNNING_SUFFIX = ".running"
+"""The file beside a staged copy whose ``flock`` its restore holds for its whole run: while it
+is held, the copy is that restore's work, not a leftover. Not the pid in the name: a pid is
+given again to another process once the restore is killed, and that hid the copy (doctor
+said nothing, the next restore left it)."""
 
 
 def staged_path(db: Path, stamp: str) -> Path:
@@ -34,23 +43,48 @@ def staged_path(db: Path, stamp: str) -> Path:
     return db.parent / f".{db.name}.restore-{stamp}-{os.getpid()}.partial"
 
 
+def _running_path(staged: Path) -> Path:
+    return staged.with_name(staged.name + RUNNING_SUFFIX)
+
+
+def hold_staging(staged: Path) -> int:
+    """Take the lock that says the restore staging ``staged`` is running (before the copy is
+    made; until :func:`release_staging`); its descriptor. The kernel lets it go if the
+    restore is killed."""
+    path = _running_path(staged)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:  # another restore may have deleted it as a leftover before it was locked
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def release_staging(staged: Path, fd: int) -> None:
+    """Delete the lock file of the restore that staged ``staged`` and let its lock go (once
+    the copy and its files are gone)."""
+    _running_path(staged).unlink(missing_ok=True)
+    os.close(fd)
+
+
 def _running(path: Path) -> bool:
-    """The restore that staged ``path`` is still running (its process is alive)."""
-    found = STAGED.search(path.name)
-    if found is None or found["pid"] is None:
-        return False
-    pid = int(found["pid"])
-    if pid == os.getpid():
-        return True
+    """The restore that staged ``path`` is still running (it holds the lock beside it)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fd = os.open(_running_path(path), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
         return False
-    except PermissionError:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
     except OSError:
         return False
-    return True
+    finally:
+        os.close(fd)
+    return False
 
 
 _STAGED_BASE = re.compile(r"^(.*\.restore-\d{8}T\d{6}Z(?:-\d+)?\.partial)")
@@ -192,10 +226,12 @@ def copies_hold_said(copies: Sequence[Path], keep_days: int, held: str) -> str:
 
 __all__ = [
     "copies_hold_said",
+    "hold_staging",
     "kept_copies",
     "kept_said",
     "leftovers_said",
     "prune_kept",
+    "release_staging",
     "remove_leftovers",
     "restore_leftovers",
     "staged_path",

@@ -36,6 +36,7 @@ from oss_desk.storage import chain
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.incarnation import head_file
 from oss_desk.storage.maintenance import read_head_file
+from oss_desk.storage.migrations import table_names
 
 MARKS_SUFFIX = ".restores"
 
@@ -211,6 +212,49 @@ def _logged(db: Path) -> list[RestoreMark]:
     return found
 
 
+def _since(db: Path) -> tuple[int, datetime] | None:
+    """The newest event when a release whose restores record themselves first ran on ``db``,
+    and when (migration 0092's row); None: none has yet (an older release's database). A row
+    gone or unreadable: at the start (no line predates it)."""
+    start = (0, datetime.min.replace(tzinfo=UTC))
+    try:
+        with contextlib.closing(m.connect_file(db, readonly=True)) as conn:
+            if "restores_recorded_since" not in table_names(conn):
+                return None
+            row = conn.execute("SELECT event_id, at FROM restores_recorded_since").fetchone()
+        return start if row is None else (int(row[0]), datetime.fromisoformat(str(row[1])))
+    except (sqlite3.Error, ValueError, TypeError):
+        return start
+
+
+def _older(
+    db: Path, heads: dict[Path, tuple[int, str] | None], mark: RestoreMark
+) -> RestoreMark | None:
+    """``mark`` when it is a line an older release wrote (no restore event named), before this
+    release first ran here, of a head at or before the newest event then, and the log still
+    holds that head: with the backup whose head it is, when that backup is still there.
+    None: not such a line."""
+    if mark.restore_event is not None:
+        return None
+    since = _since(db)
+    if since is not None and (mark.event_id > since[0] or mark.at >= since[1]):
+        return None
+    held = m.event_hash(db, mark.event_id)
+    if held is None or held.hex() != mark.sha256:
+        return None
+    named = next((b for b, h in heads.items() if h == (mark.event_id, mark.sha256)), None)
+    return replace(mark, backup="" if named is None else named.name, backup_head=mark.event_id)
+
+
+def _older_said(db: Path, mark: RestoreMark) -> str:
+    return (
+        f"{marks_file(db).name}: the restore at {mark.at:%Y-%m-%d %H:%M}Z was made by a release "
+        "before restores recorded themselves in the event log, so only its line tells of it: "
+        f"the log still holds the head the line names (event {mark.event_id}, same hash) and "
+        "the line was written before this release first ran here; more cannot be checked"
+    )
+
+
 def anchors(db: Path, folder: Path) -> Anchors:
     """The heads written beside the backups of ``db`` in ``folder`` that its event log no
     longer holds: a problem, or a note when a later restore explains it."""
@@ -218,8 +262,11 @@ def anchors(db: Path, folder: Path) -> Anchors:
     heads = {b: read_head_file(head_file(b)) for b in backups_in(folder, db.stem)}
     lines = read_marks(db)
     held = [k for k in map(partial(_recorded, db), lines) if k is not None]
+    older = [k for k in map(partial(_older, db, heads), lines) if k is not None]
+    found.notes += [_older_said(db, k) for k in older]
+    held += older
     stray = len(lines) - len(held)
-    lined = {k.restore_event for k in held}
+    lined = {k.restore_event for k in held if k.restore_event is not None}
     held += [k for k in _logged(db) if k.restore_event not in lined]
     for backup, recorded in heads.items():
         if recorded is None:

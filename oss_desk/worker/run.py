@@ -296,7 +296,9 @@ class DeviceWorker:
         (the lane clears ``wake`` before it looks for work, so no change is missed).
         ``bell``: the lane also hears commits itself (a printer's lane: it looks for the job
         the moment the ticket's commit can be seen, without waiting for the change watcher to
-        pass the word on), and still checks ``wake`` every poll interval."""
+        pass the word on), and still checks ``wake`` every poll interval. The lane has
+        finished a pass: its faults before now are past."""
+        self.faults.worked()
         if self.stop.is_set():
             return
         seconds = max(self.poll_interval, seconds)
@@ -375,6 +377,7 @@ class DeviceWorker:
                     self.stop.set()
                     self._wake_all()
                     return
+                self.faults.worked()
                 self.stop.wait(HEARTBEAT_SECONDS)
         finally:
             session.close()
@@ -398,6 +401,7 @@ class DeviceWorker:
                 changes = feed.wait(
                     timeout=1.0, interval=self.poll_interval, stop=self.stop, after_ring=LANES_FIRST
                 )
+                self.faults.worked()
                 if changes is not None:
                     # The printers' lanes first, on their own for a moment; then the rest.
                     self._wake_all(first_only=True)
@@ -582,6 +586,7 @@ class DeviceWorker:
                     purge(session, steps)
                     fill_rollup(session, steps)
                     purged = time.monotonic()
+                self.faults.worked()
                 self.stop.wait(HOUSEKEEPING_SECONDS)
         finally:
             session.close()
