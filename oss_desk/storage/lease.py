@@ -123,8 +123,9 @@ class Heartbeat:
     failing: str | None = None
     """Its lanes' recent faults, as its last beat said them (None: none)."""
     lane_faults: int = 0
-    """The most of them that one lane had (``oss_desk.domain.worker_faults``: a lane that
-    keeps failing, or a blip)."""
+    """The most of them that one lane failing now had (``oss_desk.domain.worker_faults``: a
+    lane that keeps failing, or a blip; 0 with faults said: every lane has worked since, they
+    are said as recovered)."""
 
 
 def take_over(

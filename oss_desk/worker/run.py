@@ -21,26 +21,25 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-from oss_desk.clock import format_instant, read_instant
+from oss_desk.clock import read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
-from oss_desk.services.turn_texts import release_left as turn_texts_left
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed, Changes
 from oss_desk.storage.faults import longest_write_wait
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
-from oss_desk.storage.lease import beat, step_down, take_over
+from oss_desk.storage.lease import beat, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.feedback_texts import FeedbackTextDelivery
+from oss_desk.worker.handover import deliver_handed, recover, step_down_owner, wall_clock
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.lane_guard import LaneGuard
 from oss_desk.worker.leased import LeasedDelivery
@@ -67,7 +66,6 @@ from oss_desk.worker.rounds import (
     referral_messages,
     turn_texts,
 )
-from oss_desk.worker.sends_left import recover_sends
 from oss_desk.worker.stopping import keep_answers
 
 log = logging.getLogger("oss_desk.worker")
@@ -87,11 +85,6 @@ first byte should not wait for the watcher's reads."""
 
 Wants = Callable[[Changes], bool]
 """Whether a lane wants to be woken by these changes."""
-
-
-def wall_clock() -> str:
-    """The real time (heartbeats are about this process, not the simulated office day)."""
-    return format_instant(datetime.now(UTC))
 
 
 class DeviceWorker:
@@ -177,7 +170,8 @@ class DeviceWorker:
 
         try:
             self._take_over(session)
-            result.recovered = self._recover(session, result)  # its printer answers counted
+            # What earlier owners left, taken over: its printer answers counted.
+            result.recovered = recover(session, self.transports, self.owner, result)
             result.no_shows = day_end(session, steps, result)  # first: nothing stale printed
             printing = PrintDelivery(session, self.transports, self.owner)
             steps.run(PRINTING, None, print_jobs)
@@ -194,8 +188,8 @@ class DeviceWorker:
         finally:
             try:
                 keep_answers(self.owner, (), 0.0)  # (what a printer said and could not be written)
-                if self._step_down(session):
-                    self._deliver_handed(session)
+                if step_down_owner(session, self.owner):
+                    deliver_handed(session, self.transports, self.owner)
             finally:
                 session.close()
 
@@ -207,7 +201,7 @@ class DeviceWorker:
         session = self.open_session()
         try:
             self._take_over(session)
-            self._recover(session)
+            recover(session, self.transports, self.owner)
         finally:
             session.close()
         for name, target in (
@@ -245,8 +239,8 @@ class DeviceWorker:
             # Stepped down (committed: no desk hands it a print job from now on) with every
             # lane stopped, it delivers what was handed to it meanwhile, so that no job waits
             # for the next owner to print it marked COPY.
-            if self._step_down(session) and not any(t.is_alive() for t in self.threads):
-                self._deliver_handed(session)
+            if step_down_owner(session, self.owner) and not any(t.is_alive() for t in self.threads):
+                deliver_handed(session, self.transports, self.owner)
         finally:
             session.close()
 
@@ -326,37 +320,6 @@ class DeviceWorker:
                 now=now,
             )
         log.info("owns the devices (term %d, %s)", self.term, self.role)
-
-    def _recover(self, session: Session, counts: WorkerReport | None = None) -> int:
-        """What earlier owners left mid-way, taken over; what it recorded (print jobs' outcomes,
-        messages noted accepted as their owner stopped, now recorded sent...) is added to
-        ``counts`` (a pass's summary), as the pass's own deliveries are."""
-        recovered = turn_texts_left(session)  # texts an earlier owner left mid-send
-        recovered += PrintDelivery(session, self.transports, self.owner).recover(counts)
-        recovered += recover_sends(session, self.owner, counts)  # and notes left over
-        board = BoardDelivery(session, self.owner)
-        try:
-            recovered += board.recover()
-        finally:
-            board.close()
-        return recovered
-
-    def _step_down(self, session: Session) -> bool:
-        """Record that this owner stops; False: it could not, or another owner took over."""
-        try:
-            with session.store.write() as conn:
-                return step_down(conn, owner=self.owner, now=wall_clock())
-        except (OssDeskError, sqlite3.Error) as exc:
-            log.warning("could not record stepping down: %s", exc)
-            return False
-
-    def _deliver_handed(self, session: Session) -> None:
-        """The print jobs desks handed to this owner that it has not delivered (a fault is
-        logged: the next owner prints them, marked COPY)."""
-        try:
-            PrintDelivery(session, self.transports, self.owner).deliver_handed()
-        except (OssDeskError, sqlite3.Error) as exc:
-            log.warning("print jobs handed to this worker left to the next: %s", exc)
 
     def _heartbeat(self) -> None:
         session = self.open_session()
