@@ -144,7 +144,10 @@ def test_report_send_takes_a_site_that_left_as_the_reports_do(
     assert deliver(cli.db, THURSDAY).sent == 2
     daily, monthly = smtp.mailbox.messages
     assert daily["Subject"] == f"Daily summary: Library (closed 25 Nov 2026), {DAY}"
-    assert monthly["Subject"] == "Monthly dashboard: Library (closed 25 Nov 2026), 2026-11"
+    assert monthly["Subject"] == (  # November goes on: to date, as the dashboard says
+        "Monthly dashboard: Library (closed 25 Nov 2026), 2026-11, "
+        "to date (to Thursday 26 November 2026)"
+    )
     shown = ok(cli, "report", "daily", "--date", DAY, "--site", "library", now=THURSDAY)
     assert daily.get_content().replace("\r\n", "\n").rstrip("\n") == shown.rstrip("\n")
     assert re.search(r"\n  Visits \(arrivals\) +1\n", shown), shown
