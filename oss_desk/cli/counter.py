@@ -20,7 +20,7 @@ from oss_desk.cli.common import (
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.delivery import PAPER_AGAIN
 from oss_desk.domain.models import QueueEntry, Ticket
-from oss_desk.domain.queue import closed_words
+from oss_desk.domain.sent_to import closed_words
 from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session

@@ -389,27 +389,6 @@ class Placed(Queued, Protocol):
     def desk(self) -> str | None: ...
 
 
-_BACK = ("goes back to the queue", "go back to the queue")
-
-
-def back_to_queue_words(codes: Sequence[str], goes: tuple[str, str] = _BACK) -> str:
-    """What closing a desk (or logging out) says of the tickets sent there that go back to the
-    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none);
-    a break says what becomes of them so, with its own ``goes`` (``sent_to.on_break_words``)."""
-    if not codes:
-        return ""
-    if len(codes) == 1:
-        return f"{codes[0]} {goes[0]}"
-    return f"{', '.join(codes[:-1])} and {codes[-1]} {goes[1]}"
-
-
-def closed_words(done: str, sent_back: Iterable[Ticket]) -> str:
-    """What closing a desk (or logging out) says: ``done``, then the tickets that went back to
-    the queue: "Logged out: Desk 4 closed; T004 goes back to the queue"."""
-    back = back_to_queue_words([t.code for t in sent_back])
-    return f"{done}; {back}" if back else done
-
-
 def calls_now(
     kind: DeskKind, status: DeskStatus, staffed: bool, *, staffed_only: bool = False
 ) -> bool:

@@ -13,7 +13,6 @@ from oss_desk.domain.queue import (
     Caller,
     Placed,
     Refusal,
-    back_to_queue_words,
     calls_tickets,
     never_called_at,
 )
@@ -27,6 +26,26 @@ SENT_TO_PERSON = (
 """What sending a ticket to a named colleague means, as the questions that offer it say."""
 TO_ANOTHER_SERVICE = "a new code in that service, keeping their place by the time they arrived"
 """What transferring a ticket to another service means, as the questions that offer it say."""
+
+_BACK = ("goes back to the queue", "go back to the queue")
+
+
+def back_to_queue_words(codes: Sequence[str], goes: tuple[str, str] = _BACK) -> str:
+    """What closing a desk (or logging out) says of the tickets sent there that go back to the
+    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none);
+    a break says what becomes of them so, with its own ``goes`` (``sent_to.on_break_words``)."""
+    if not codes:
+        return ""
+    if len(codes) == 1:
+        return f"{codes[0]} {goes[0]}"
+    return f"{', '.join(codes[:-1])} and {codes[-1]} {goes[1]}"
+
+
+def closed_words(done: str, sent_back: Iterable[Ticket]) -> str:
+    """What closing a desk (or logging out) says: ``done``, then the tickets that went back to
+    the queue: "Logged out: Desk 4 closed; T004 goes back to the queue"."""
+    back = back_to_queue_words([t.code for t in sent_back])
+    return f"{done}; {back}" if back else done
 
 
 def not_sent_to(name: str, status: DeskStatus) -> str | None:
@@ -103,7 +122,7 @@ def sent_nowhere(
     (``logged_in``: person -> their desk), or to a desk (or a person at one) that never calls
     it now (``desks``, as configured now: :func:`never_called_at`). It goes back to the queue
     at its place when its desk closes, its person logs out or a configuration is loaded
-    (:func:`~oss_desk.domain.queue.back_to_queue_words`): its arrival and priority are kept,
+    (:func:`back_to_queue_words`): its arrival and priority are kept,
     so a checked-in appointment is still called before the walk-ins, by any desk serving it.
     A parked ticket (its resident fetching a document) waits to be resumed at its desk while
     that desk is open or on a break; once it closes it goes back to the queue at its place

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from oss_desk.domain.calendar import day_said
-from oss_desk.domain.queue import Placed, back_to_queue_words
+from oss_desk.domain.queue import Placed
+from oss_desk.domain.sent_to import back_to_queue_words
 
 MOVE_HINT = "`oss-desk appointment move REF --start ISO --by council [--adviser ID]`"
 """How a booking the office strands (someone left or is away, the office is closed) is moved to

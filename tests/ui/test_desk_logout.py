@@ -162,8 +162,7 @@ async def test_a_break_names_the_tickets_waiting_for_the_desk(
     """A ticket sent to Desk 1 (a checked-in appointment "for Desk 1"): B asks first and says
     what becomes of it in Z's words; n keeps the desk open, y goes on the break and the ticket
     still waits for Desk 1."""
-    from oss_desk.domain.queue import back_to_queue_words
-    from oss_desk.domain.sent_to import on_break_words
+    from oss_desk.domain.sent_to import back_to_queue_words, on_break_words
 
     db = counter_office
     with acting(db, person="ben", desk="desk-1") as session:

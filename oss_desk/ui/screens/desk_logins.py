@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.domain.counter import still_here_said
 from oss_desk.domain.models import Actor, DeskKind, TicketStatus
-from oss_desk.domain.queue import back_to_queue_words, closed_words
-from oss_desk.domain.sent_to import on_break_words
+from oss_desk.domain.sent_to import back_to_queue_words, closed_words, on_break_words
 from oss_desk.services.queue import DeskHeld, LoggedIn, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok

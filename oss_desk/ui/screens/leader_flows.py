@@ -10,8 +10,7 @@ from textual.widgets import DataTable
 from oss_desk.domain.closed_day import tickets
 from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.models import DeskStatus, TicketStatus
-from oss_desk.domain.queue import back_to_queue_words
-from oss_desk.domain.sent_to import desk_status_said, on_break_words
+from oss_desk.domain.sent_to import back_to_queue_words, desk_status_said, on_break_words
 from oss_desk.errors import RuleViolation
 from oss_desk.services.desk_view import DeskState
 from oss_desk.services.queue import QueueService
