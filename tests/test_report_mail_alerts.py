@@ -89,3 +89,13 @@ def test_a_failed_report_email_names_its_site_not_every_office_at_an_office_of_o
         "daily report email for 2026-11-23 (every office)",
         "daily report email for 2026-11-23 (Library One Stop Shop)",
     ]
+    # Each line names the command that sends it again, and that command queues it once more.
+    agains = [line.rsplit("(to send it again: ", 1)[1].rstrip(")") for line in lines]
+    assert agains == [
+        "oss-desk report send daily --date 2026-11-23 --again",
+        "oss-desk report send daily --date 2026-11-23 --site library --again",
+    ]
+    for again in agains:
+        queued = two(*again.split()[1:], "--json", now="2026-11-24T19:00:00Z")
+        assert queued.code == 0, queued.err
+    assert rows(two.db, "SELECT count(*) FROM report_mails WHERE status = 'pending'") == [(2,)]

@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
@@ -37,6 +38,9 @@ from oss_desk.hardware.templates import render
 from oss_desk.paths import log_dir
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import open_session, resolve_db_path, simulated_on_live
+
+if TYPE_CHECKING:
+    from oss_desk.services.alerts import ReportMailAlert
 
 
 class StepsFailed(OssDeskError, title="Internal error", exit_code=EXIT_INTERNAL):
@@ -430,9 +434,23 @@ def alerts_list(state: State, as_json: bool) -> None:
         click.echo(f"{a.id:6d}  {a.describe(today)}")
     listed: list[dv.OutboxAlert] = [*untold, *referrals, *mails, *texts, *turns]
     for alert in listed:
-        click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
+        again = (
+            f" (to send it again: {_resend(alert)})"
+            if isinstance(alert, dv.ReportMailAlert)
+            else ""
+        )
+        click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}{again}")
     for _, said in noted:
         click.echo(f"Note: {said}")
+
+
+def _resend(mail: ReportMailAlert) -> str:
+    """The command that queues a failed report email once more (its alert then settles)."""
+    from oss_desk.storage.report_mails import ALL_SITES
+
+    period = "--date" if mail.kind == "daily" else "--month"
+    site = "" if mail.scope == ALL_SITES else f" --site {mail.scope}"
+    return f"oss-desk report send {mail.kind} {period} {mail.period}{site} --again"
 
 
 def _text_failed(
