@@ -79,8 +79,8 @@ STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red
 
 _key = Keys("reports")
 MONTH_NOT_PRINTED = (
-    "A receipt prints a day's summary (D, then S), not a month's dashboard: for the month, "
-    "oss-desk report monthly --format html"
+    "A receipt prints a day's summary (D, then S), not a month's dashboard: the month's comes "
+    "as the monthly dashboard email, or ask whoever looks after oss-desk for it as a web page"
 )
 DAY_MOVED_TO, MONTH_MOVED_TO = DAY_NAMED, "The month"
 """How a refusal names the day or month [ or ] moved to (not typed: no option to name)."""
