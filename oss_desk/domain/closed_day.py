@@ -104,11 +104,25 @@ CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader re
 it is on the team leader's)."""
 
 
+def day_over(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
+    """Whether a site's day is over at ``now``: the team leader ``closed`` it by hand (while
+    that holds), or its closing time ``closes`` has passed (when close of day closes what is
+    left). The board, the waiting-room screen and the resident's view (F10) then say the
+    office is closed (:data:`OFFICE_CLOSED_TEXT`) in place of "take a ticket", and the day's
+    summary goes (:func:`summary_waits`). A day the office does not open closes at its end."""
+    return closed is not None or now >= closes
+
+
+OFFICE_CLOSED_TEXT = "board.closed"
+"""The wording's key of what the board and the waiting-room screen say while the day is over
+(:func:`day_over`): "Office closed" ("Ar gau" first in a Welsh office)."""
+
+
 def summary_waits(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
     """Whether the daily summary of a day the office opens waits for the day to close: until
     its closing time ``closes``, unless the team leader has ``closed`` it by hand (then the day
     is over, taking no more arrivals until someone reopens it: its summary is sent at once)."""
-    return closed is None and now < closes
+    return not day_over(closed, now, closes)
 
 
 def sent_early(queued_at: datetime, closes: datetime) -> bool:
