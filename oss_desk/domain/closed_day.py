@@ -9,11 +9,11 @@ closes nothing to arrivals: a ticket issued after it (an evening event) is still
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import day_said, local
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,36 @@ class LeftOpen:
 def tickets(count: int) -> str:
     """ "1 ticket", "4 tickets"."""
     return f"{count} ticket" if count == 1 else f"{count} tickets"
+
+
+def day_closed_said(closed: Sequence[tuple[str, str]], today: date, *, codes: bool = True) -> str:
+    """What closing the day by hand closed, in one line: ``closed``, each ticket's business day
+    (``YYYY-MM-DD``) and code; today's tickets first, then each earlier day's left open, named
+    apart with its day (closed as that day's own close would have closed them, at its closing
+    time, by nobody). ``codes``: with the tickets' codes (the command line; the leader's screen
+    says the counts). ``oss-desk desks close-day`` and the leader's E say it."""
+    by_day: dict[str, list[str]] = {}
+    for day, code in closed:
+        by_day.setdefault(day, []).append(code)
+    mine = by_day.pop(today.isoformat(), [])
+
+    def listed(found: list[str]) -> str:
+        return f" ({', '.join(found)})" if codes else ""
+
+    parts = [f"{tickets(len(mine))} closed as office closed{listed(mine)}"] if mine else []
+    for day, found in sorted(by_day.items()):
+        left = f"{len(found) if parts else tickets(len(found))} left from "
+        parts.append(f"{left}{day_said(date.fromisoformat(day), today)}{listed(found)}")
+    if not by_day:
+        return f"Day closed: {parts[0]}" if parts else "Day closed: no ticket was open"
+    earlier = (
+        "closed as at that day's closing time"
+        if len(by_day) == 1
+        else ("closed as at each day's closing time")
+    )
+    if not mine:
+        earlier = earlier.replace("closed as", "closed as office closed, as")
+    return f"Day closed: {', and '.join(parts)}, {earlier}"
 
 
 def stay_closed(count: int) -> str | None:
