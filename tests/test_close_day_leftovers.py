@@ -6,14 +6,19 @@ by hand on Tuesday, in one undated count). Real SQLite files and the real comman
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from oss_desk.clock import FixedClock
 from oss_desk.domain.closed_day import day_closed_said
+from oss_desk.services.queue.day_end import left_open_now
+from oss_desk.services.session import open_session
 
 from .conftest import Cli, make_db, rows, site_toml
+
+TUESDAY_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=UTC)
 
 
 def test_an_earlier_days_leftovers_close_as_at_its_own_closing_time(
@@ -24,6 +29,16 @@ def test_an_earlier_days_leftovers_close_as_at_its_own_closing_time(
     for minute in (0, 1):  # Monday: two residents left waiting, no worker at 17:00
         issued = cli(*leader, "ticket", "issue", "--service", "C", now=f"2026-11-23T13:0{minute}Z")
         assert issued.code == 0, issued.err
+    # The question says so before (asked at a terminal; here, of the service the command asks).
+    session = open_session(db=cli.db, clock=FixedClock(TUESDAY_0905), person="tl")
+    try:
+        question = left_open_now(session).question()
+    finally:
+        session.close()
+    assert question.startswith(
+        'Close the day now? 2 tickets will be closed as "office closed": 2 waiting, 0 called '
+        "and not come to a desk (2 left from an earlier day, closed as at its own closing time).\n"
+    )
     closing = cli(*leader, "desks", "close-day", "--yes", now="2026-11-24T09:05:00Z")
     assert closing.code == 0, closing.err
     assert closing.out == (

@@ -49,6 +49,8 @@ class LeftOpen:
 
     waiting: int
     called: int
+    earlier: int = 0
+    """Of them, those an earlier day left open: closed as at their own day's closing time."""
 
     @property
     def total(self) -> int:
@@ -63,11 +65,18 @@ class LeftOpen:
             return f"Close the day now? No ticket is waiting or called. Then {then}"
         return (
             f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
-            f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
+            f"{self.waiting} waiting, {self.called} called and not come to a desk"
+            f"{self.earlier_said()}.\n"
             "They count as not seen within the standard, and reopening the day will not bring "
             "them back (their residents would need new tickets). Residents being served stay "
             f"with their advisers. Then {then}"
         )
+
+    def earlier_said(self) -> str:
+        """The question's words for the tickets left from earlier days (none: nothing)."""
+        if not self.earlier:
+            return ""
+        return f" ({self.earlier} left from an earlier day, closed as at its own closing time)"
 
 
 def tickets(count: int) -> str:

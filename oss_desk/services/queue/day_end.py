@@ -123,12 +123,14 @@ def left_open_now(session: Session, site_id: str | None = None) -> LeftOpen:
     """The tickets :func:`close_now` would close at the site (its own day's and any earlier
     day's still open)."""
     site = session.site(site_id)
+    today = session.today(site)
     with session.store.read() as conn:
         tickets = [
             t for s, day in q.open_days(conn) if s == site.id for t in q.left_open(conn, s, day)
         ]
     waiting = sum(1 for t in tickets if t.status is TicketStatus.WAITING)
-    return LeftOpen(waiting=waiting, called=len(tickets) - waiting)
+    earlier = sum(1 for t in tickets if t.business_day != today)
+    return LeftOpen(waiting=waiting, called=len(tickets) - waiting, earlier=earlier)
 
 
 def close_now(
