@@ -28,6 +28,7 @@ from .hardware.fakes import Pty
 from .test_board_put_back import Frames
 
 IDLE = ["Please take a ticket", "", ""]
+CLOSED = ["Office closed", "", ""]  # the day over: no "take a ticket" (test_board_office_closed)
 CALLED = ["C001 -> Desk 1", "", ""]
 
 
@@ -71,7 +72,7 @@ def test_the_team_leaders_close_of_day_clears_the_board(tmp_path: Path) -> None:
             assert [t.code for t in close_now(leader)] == ["C001", "C002"]
         finally:
             leader.close()
-        assert after_the_call(frames) == IDLE
+        assert after_the_call(frames) == CLOSED
 
 
 def test_the_workers_close_at_closing_time_clears_the_board(tmp_path: Path) -> None:
@@ -82,7 +83,7 @@ def test_the_workers_close_at_closing_time_clears_the_board(tmp_path: Path) -> N
             assert close_day(worker) == 2  # the worker's own step, as at closing time
         finally:
             worker.close()
-        assert after_the_call(frames) == IDLE
+        assert after_the_call(frames) == CLOSED
 
 
 def test_a_call_left_up_leaves_the_board_when_the_day_turns(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_close_of_day_takes_every_earlier_call_off_the_board_and_the_screen(
             assert listed(leader) == ([], [])
         finally:
             leader.close()
-        while (lines := frames.next()) != IDLE:
+        while (lines := frames.next()) != CLOSED:
             assert lines[0] in ("C004 -> Desk 1", "C003 -> Desk 1"), lines  # before the close
         # Reopened, a call after it is listed alone: the close hid only what came before.
         clock.set(datetime(2026, 11, 23, 16, 40, tzinfo=UTC))

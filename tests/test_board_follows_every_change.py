@@ -47,8 +47,8 @@ class Ticking:
     millisecond, and C002 sent to Benefits (B001, keeping C002's arrival) then followed C003 by
     its newer row (CI): the walk below expects arrival order."""
 
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
+    def __init__(self, start: datetime | None = None) -> None:
+        self.at = start or datetime.now(UTC)
 
     def now(self) -> datetime:
         self.at += timedelta(milliseconds=100)

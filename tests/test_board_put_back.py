@@ -14,8 +14,9 @@ from oss_desk.services.screen import screen_state
 from oss_desk.services.session import Session, open_session
 from oss_desk.worker.run import DeviceWorker
 
-from .conftest import make_db, site_toml
+from .conftest import MONDAY_0930, make_db, site_toml
 from .hardware.fakes import Pty
+from .test_board_follows_every_change import Ticking
 
 
 class Frames:
@@ -51,9 +52,12 @@ def two_desks_calling(
     board = Pty()
     url = f"ascii+serial://{board.path}?rows=3"
     db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "{url}"\npoll_seconds = 0.3\n'))
-    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
-    ben = open_session(db=db, person="ben", desk_id="desk-1")
-    dev = open_session(db=db, person="dev", desk_id="desk-2")
+    clock = Ticking(MONDAY_0930)  # the office open (after closing time the board says so)
+    worker = DeviceWorker(
+        lambda: open_session(db=db, person="worker", clock=clock), poll_interval=0.02
+    )
+    ben = open_session(db=db, person="ben", desk_id="desk-1", clock=clock)
+    dev = open_session(db=db, person="dev", desk_id="desk-2", clock=clock)
     worker.start()
     try:
         frames = Frames(board)

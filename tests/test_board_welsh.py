@@ -12,8 +12,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.worker.run import DeviceWorker
 
-from .conftest import make_db, site_toml
+from .conftest import MONDAY_0930, make_db, site_toml
 from .hardware.fakes import Pty
+from .test_board_follows_every_change import Ticking
 from .test_board_put_back import Frames
 
 
@@ -29,8 +30,11 @@ def welsh_office(tmp_path: Path, board_url: str) -> Path:
 def test_the_board_names_the_desk_in_welsh_then_in_english_in_turn(tmp_path: Path) -> None:
     board = Pty()
     db = welsh_office(tmp_path, f"ascii+serial://{board.path}")
-    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
-    desk = open_session(db=db, person="ben", desk_id="desk-1")
+    clock = Ticking(MONDAY_0930)  # the office open (after closing time the board says so)
+    worker = DeviceWorker(
+        lambda: open_session(db=db, person="worker", clock=clock), poll_interval=0.02
+    )
+    desk = open_session(db=db, person="ben", desk_id="desk-1", clock=clock)
     worker.start()
     try:
         frames = Frames(board)
@@ -51,7 +55,7 @@ def test_the_board_names_the_desk_in_welsh_then_in_english_in_turn(tmp_path: Pat
         assert time.monotonic() - called >= 2 * 0.4
         # Desk 2 has no Welsh name: it is said as it is on both pages.
         queue.finish("C001", "resolved")
-        room = open_session(db=db, person="dev", desk_id="desk-2")
+        room = open_session(db=db, person="dev", desk_id="desk-2", clock=clock)
         try:
             assert QueueService(room).call_next("desk-2").code == "B001"  # type: ignore[union-attr]
         finally:
@@ -78,8 +82,11 @@ def test_an_english_office_board_is_one_page(tmp_path: Path) -> None:
         tmp_path,
         site_toml(extra=f'\n[board]\nurl = "ascii+serial://{board.path}"\npoll_seconds = 5\n'),
     )
-    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
-    desk = open_session(db=db, person="ben", desk_id="desk-1")
+    clock = Ticking(MONDAY_0930)  # the office open (after closing time the board says so)
+    worker = DeviceWorker(
+        lambda: open_session(db=db, person="worker", clock=clock), poll_interval=0.02
+    )
+    desk = open_session(db=db, person="ben", desk_id="desk-1", clock=clock)
     worker.start()
     try:
         frames = Frames(board)

@@ -246,3 +246,46 @@ def test_the_monthly_defaults_are_said_alike_and_a_refusal_names_the_month_chose
     assert heading.endswith("December 2026, to date (to Tuesday 1 December 2026)")
     queued = cli("report", "send", "monthly", "--json", now="2026-12-01T17:30:00Z")
     assert [q["period"] for q in queued.json()] == ["2026-11"]
+
+
+def test_working_days_older_than_the_week_caught_up_are_named_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer ran on Friday 27 November, then not until Tuesday 15 December: the week back
+    to Tuesday 8 December is caught up, and the six working days before it with no summary are
+    named, with the command that sends one, by the run and by doctor (before, they were dropped
+    and nothing said so). None of them is sent by the timer."""
+    cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
+    assert cli("report", "send", "due", now="2026-11-27T17:30:00Z").code == 0
+    said = (
+        "6 working days more than a week ago (from Mon 30 Nov to Mon 07 Dec) have no daily "
+        "summary; `report send due` sends only the last week's: send one with "
+        "`oss-desk report send daily --date 2026-11-30`"
+    )
+    done = cli("report", "send", "due", now="2026-12-15T17:30:00Z")
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[-1] == said
+    queued = rows(cli.db, "SELECT period FROM report_mails WHERE period > '2026-11-27'")
+    assert [p for (p,) in queued] == [
+        "2026-12-08",
+        "2026-12-09",
+        "2026-12-10",
+        "2026-12-11",
+        "2026-12-14",
+        "2026-12-15",
+    ]
+    # Said at every run while they stay unsent; with --json, on stderr (stdout holds the JSON).
+    again = cli("report", "send", "due", "--json", now="2026-12-15T18:30:00Z")
+    assert (again.code, again.err.strip()) == (0, said)
+    assert not any(q["queued"] for q in again.json())
+    doctor = cli("doctor", now="2026-12-15T18:30:00Z")
+    assert f"warn  daily summaries: {said}" in doctor.out.splitlines()
+    # One sent by hand: the line counts the rest.
+    by_hand = cli("report", "send", "daily", "--date", "2026-11-30", now="2026-12-15T18:40:00Z")
+    assert by_hand.code == 0, by_hand.err
+    later = cli("report", "send", "due", now="2026-12-15T18:45:00Z")
+    assert later.out.strip() == (
+        "5 working days more than a week ago (from Tue 01 Dec to Mon 07 Dec) have no daily "
+        "summary; `report send due` sends only the last week's: send one with "
+        "`oss-desk report send daily --date 2026-12-01`"
+    )

@@ -93,7 +93,8 @@ def test_local_closures_and_a_saturday_office() -> None:
     assert staff_day.add(D("2026-12-29"), -1) == D("2026-12-23")
     saturdays = WorkingDays.of("ENG", weekdays=[0, 1, 2, 3, 4, 5])
     assert saturdays.is_working_day(D("2026-11-28"))
-    assert not saturdays.is_working_day(D("2026-12-26"))  # Boxing Day itself
+    # Boxing Day itself: not a bank holiday, Monday 28th is (GOV.UK; test_substitute_...).
+    assert saturdays.is_working_day(D("2026-12-26"))
 
 
 # (nation, cancelled at (local), appointment day, working days of notice)

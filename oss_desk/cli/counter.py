@@ -270,10 +270,11 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
     (team leader; residents being served stay with their advisers). Reopening the day
     (reopen-day) does not bring those tickets back."""
     import sys
+    from datetime import date
 
     from oss_desk.clock import format_instant
     from oss_desk.domain.access import CLOSING_THE_DAY, Action
-    from oss_desk.domain.closed_day import tickets
+    from oss_desk.domain.closed_day import day_closed_said
     from oss_desk.services.queue.day_end import close_now, closed_today, described, left_open_now
 
     session = state.session()
@@ -295,8 +296,8 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
     if not closed:
         click.echo(f"Nothing to close: no ticket is waiting or called{after}")
         return
-    codes = ", ".join(t.code for t in closed)
-    click.echo(f"Day closed: {tickets(len(closed))} closed as office closed ({codes})")
+    today = date.fromisoformat(session.today(session.site(site_id)))
+    click.echo(day_closed_said([(t.business_day, t.code) for t in closed], today))
 
 
 @click.command("reopen-day")

@@ -79,7 +79,8 @@ def monthly(
 @json_command
 def due(state: State, verbose: bool, as_json: bool) -> None:
     """What the timer runs: today's summary once closed (and any of the last week's working
-    days never sent), last month's dashboard from the first working day of the month (the whole
+    days never sent; older ones never sent are named in one line, with the command that sends
+    one), last month's dashboard from the first working day of the month (the whole
     month's after one sent to date); each at most once. Prints a line for each report queued
     now and nothing else (--json lists those queued before too)."""
     from oss_desk.services.mailed_reports import ReportMailer
@@ -87,4 +88,9 @@ def due(state: State, verbose: bool, as_json: bool) -> None:
     # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so
     # what it may do does not hang on access.unlisted_role. It only queues figures to the
     # configured recipients.
-    _show(ReportMailer(state.session(host=True)).due(), as_json, quiet=not verbose)
+    mailer = ReportMailer(state.session(host=True))
+    _show(mailer.due(), as_json, quiet=not verbose)
+    # Working days older than the week it catches up, never sent: said at every run while
+    # they stay unsent (on stderr with --json, which prints one value), never sent by it.
+    for line in mailer.older_unsent_lines():
+        click.echo(line, err=as_json)

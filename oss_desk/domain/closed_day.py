@@ -9,11 +9,11 @@ closes nothing to arrivals: a ticket issued after it (an evening event) is still
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import day_said, local
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ class LeftOpen:
 
     waiting: int
     called: int
+    earlier: int = 0
+    """Of them, those an earlier day left open: closed as at their own day's closing time."""
 
     @property
     def total(self) -> int:
@@ -63,16 +65,53 @@ class LeftOpen:
             return f"Close the day now? No ticket is waiting or called. Then {then}"
         return (
             f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
-            f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
+            f"{self.waiting} waiting, {self.called} called and not come to a desk"
+            f"{self.earlier_said()}.\n"
             "They count as not seen within the standard, and reopening the day will not bring "
             "them back (their residents would need new tickets). Residents being served stay "
             f"with their advisers. Then {then}"
         )
 
+    def earlier_said(self) -> str:
+        """The question's words for the tickets left from earlier days (none: nothing)."""
+        if not self.earlier:
+            return ""
+        return f" ({self.earlier} left from an earlier day, closed as at its own closing time)"
+
 
 def tickets(count: int) -> str:
     """ "1 ticket", "4 tickets"."""
     return f"{count} ticket" if count == 1 else f"{count} tickets"
+
+
+def day_closed_said(closed: Sequence[tuple[str, str]], today: date, *, codes: bool = True) -> str:
+    """What closing the day by hand closed, in one line: ``closed``, each ticket's business day
+    (``YYYY-MM-DD``) and code; today's tickets first, then each earlier day's left open, named
+    apart with its day (closed as that day's own close would have closed them, at its closing
+    time, by nobody). ``codes``: with the tickets' codes (the command line; the leader's screen
+    says the counts). ``oss-desk desks close-day`` and the leader's E say it."""
+    by_day: dict[str, list[str]] = {}
+    for day, code in closed:
+        by_day.setdefault(day, []).append(code)
+    mine = by_day.pop(today.isoformat(), [])
+
+    def listed(found: list[str]) -> str:
+        return f" ({', '.join(found)})" if codes else ""
+
+    parts = [f"{tickets(len(mine))} closed as office closed{listed(mine)}"] if mine else []
+    for day, found in sorted(by_day.items()):
+        left = f"{len(found) if parts else tickets(len(found))} left from "
+        parts.append(f"{left}{day_said(date.fromisoformat(day), today)}{listed(found)}")
+    if not by_day:
+        return f"Day closed: {parts[0]}" if parts else "Day closed: no ticket was open"
+    earlier = (
+        "closed as at that day's closing time"
+        if len(by_day) == 1
+        else ("closed as at each day's closing time")
+    )
+    if not mine:
+        earlier = earlier.replace("closed as", "closed as office closed, as")
+    return f"Day closed: {', and '.join(parts)}, {earlier}"
 
 
 def stay_closed(count: int) -> str | None:
@@ -104,11 +143,25 @@ CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader re
 it is on the team leader's)."""
 
 
+def day_over(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
+    """Whether a site's day is over at ``now``: the team leader ``closed`` it by hand (while
+    that holds), or its closing time ``closes`` has passed (when close of day closes what is
+    left). The board, the waiting-room screen and the resident's view (F10) then say the
+    office is closed (:data:`OFFICE_CLOSED_TEXT`) in place of "take a ticket", and the day's
+    summary goes (:func:`summary_waits`). A day the office does not open closes at its end."""
+    return closed is not None or now >= closes
+
+
+OFFICE_CLOSED_TEXT = "board.closed"
+"""The wording's key of what the board and the waiting-room screen say while the day is over
+(:func:`day_over`): "Office closed" ("Ar gau" first in a Welsh office)."""
+
+
 def summary_waits(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
     """Whether the daily summary of a day the office opens waits for the day to close: until
     its closing time ``closes``, unless the team leader has ``closed`` it by hand (then the day
     is over, taking no more arrivals until someone reopens it: its summary is sent at once)."""
-    return closed is None and now < closes
+    return not day_over(closed, now, closes)
 
 
 def sent_early(queued_at: datetime, closes: datetime) -> bool:

@@ -43,6 +43,9 @@ def month_sent(today: date) -> str:
     return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
 
 
+from oss_desk.domain.calendar import day_said
+from oss_desk.domain.plurals import counted
+
 DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to date)"
 """The end of the subject of a whole month's dashboard queued in place of a to-date one."""
 
@@ -81,3 +84,31 @@ def already_queued_state(status: str, sent_at: datetime | None) -> str:
     if status == "failed":
         return "failed: send it again with --again"
     return status
+
+
+CATCH_UP_DAYS = 7
+"""How far back ``report send due`` sends a daily summary never sent (evenings the timer did not
+run): the last week. Older ones are named (:func:`older_unsent_said`), never sent by
+themselves: a flood of stale emails would bury the day's own."""
+
+
+def older_unsent_said(days: list[date], today: date, site_option: str = "") -> str | None:
+    """The working ``days`` older than :data:`CATCH_UP_DAYS` whose daily summary was never
+    sent, in one line (None: none): how many, from when to when, and the command that sends
+    one (``site_option``: `` --site ID`` at an office of several sites). ``report send due``
+    and ``doctor`` say it."""
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    count = len(days)
+    when = (
+        f"on {day_said(first, today)}"
+        if count == 1
+        else f"from {day_said(first, today)} to {day_said(last, today)}"
+    )
+    has = "has" if count == 1 else "have"
+    return (
+        f"{counted(count, 'working day')} more than a week ago ({when}) {has} no daily summary; "
+        f"`report send due` sends only the last week's: send one with `oss-desk report send "
+        f"daily --date {first.isoformat()}{site_option}`"
+    )

@@ -46,6 +46,7 @@ ENGLISH: dict[str, str] = {
     ),
     # The display board and the waiting-room screen
     "board.take_ticket": "Please take a ticket",
+    "board.closed": "Office closed",
     "screen.now": "Now calling",
     "screen.previous": "Previous calls",
     "screen.waiting": "Waiting",

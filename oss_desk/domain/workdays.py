@@ -21,11 +21,39 @@ from oss_desk.domain.calendar import WEEKDAYS, Hours, hours_on, parse_hours
 
 @lru_cache(maxsize=16)
 def bank_holidays(nation: str, year: int) -> dict[date, str]:
-    """The bank holidays of ``nation`` (ENG, WLS, SCT or NIR) in ``year``, by day, named."""
+    """The bank holidays of ``nation`` (ENG, WLS, SCT or NIR) in ``year``, by day, named: the
+    days off (:func:`days_off`)."""
     import holidays  # a large package: imported when a calendar is first worked out
 
     calendar = holidays.country_holidays("GB", subdiv=nation, years=year)
-    return dict(calendar.items())
+    return days_off(dict(calendar.items()))
+
+
+OBSERVED = "%s (observed)"
+"""How the calendar package names a bank holiday's substitute day (its ``observed_label``):
+"Boxing Day (observed)"."""
+
+
+def days_off(days: Mapping[date, str]) -> dict[date, str]:
+    """The bank holidays that are days off, of the calendar package's ``days`` (by day, named;
+    two on one day joined by "; "): a holiday that falls on a Saturday or Sunday and has a
+    substitute day (named by :data:`OBSERVED`) is not one itself, its substitute is. GOV.UK
+    lists Mon 28 Dec 2026 ("Boxing Day (substitute day)"), not Sat 26 Dec, which the package
+    lists as well. Asked of the days worked out and of the days stored before (an office open
+    on Saturdays would otherwise refuse bookings on a day that is no holiday)."""
+    before, after = OBSERVED.split("%s")
+    substituted = {
+        name[len(before) : len(name) - len(after)]
+        for names in days.values()
+        for name in names.split("; ")
+        if name.startswith(before) and name.endswith(after)
+    }
+    kept: dict[date, str] = {}
+    for day, names in days.items():
+        left = [n for n in names.split("; ") if day.weekday() < 5 or n not in substituted]
+        if left:
+            kept[day] = "; ".join(left)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ from oss_desk.services.doctor_notes import NAME as NOTED
 from oss_desk.services.doctor_notes import noted_sends
 from oss_desk.services.doctor_old_text import NAME as OLD_TEXT
 from oss_desk.services.doctor_old_text import old_free_text
+from oss_desk.services.doctor_summaries import NAME as SUMMARIES
+from oss_desk.services.doctor_summaries import older_unsent
 from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
@@ -133,6 +135,9 @@ def run_checks(
                 old = guard(OLD_TEXT, lambda: old_free_text(live, known))
                 if old.status != "ok":  # said only when an older release left some
                     results.append(old)
+                unsent = guard(SUMMARIES, lambda: older_unsent(live, known, clock))
+                if unsent.status != "ok":  # said only when summaries older than a week are
+                    results.append(unsent)
             noted = guard(NOTED, lambda: noted_sends(path, live) or ok(NOTED, ""))
             if noted.detail:  # said only when some are noted beside the database
                 results.append(noted)

@@ -35,12 +35,14 @@ from oss_desk.domain.closed_day import (
 )
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.report_rounds import (
+    CATCH_UP_DAYS,
     DASHBOARD_REPLACES_SUBJECT,
     SENT_MONTH,
     already_queued_state,
     dashboard_replaced,
     dashboard_replaces_said,
     month_sent,
+    older_unsent_said,
     replacing_said,
 )
 from oss_desk.domain.reports import DailyReport, MonthlyReport
@@ -297,12 +299,14 @@ class ReportMailer:
         assert hours is not None  # it opens today
         return day_not_over(site.name, hours, local(self.s.clock.now(), site.timezone).time())
 
-    def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
+    def last_closed_day(self, site: Site, look_back: int = CATCH_UP_DAYS) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
         records begin) that is over: its closing time has passed, or it was closed by hand."""
         return next((day for day, opened in self._days_over(site, look_back) if opened), None)
 
-    def missed_days(self, site: Site, scope: str | None, look_back: int = 7) -> list[date]:
+    def missed_days(
+        self, site: Site, scope: str | None, look_back: int = CATCH_UP_DAYS
+    ) -> list[date]:
         """The working days of ``site`` in the last ``look_back`` days (not before its records
         begin) that are over and whose summary was never queued (to anyone; what was cancelled
         before it went does not count), oldest first: evenings the timer did not run."""
@@ -311,7 +315,7 @@ class ReportMailer:
         return sorted(day for day in opened if day.isoformat() not in sent)
 
     def closed_days_with_arrivals(
-        self, site: Site, scope: str | None, look_back: int = 7
+        self, site: Site, scope: str | None, look_back: int = CATCH_UP_DAYS
     ) -> list[date]:
         """The days of ``site`` in the last ``look_back`` days, over, on which it was closed
         (its one rule: :func:`~oss_desk.domain.workdays.opening_on`) but took
@@ -325,6 +329,40 @@ class ReportMailer:
         came = visitor_days(conn, site.id, min(closed).isoformat(), max(closed).isoformat())
         sent = store.queued_periods(conn, "daily", scope or ALL_SITES)
         return sorted(d for d in closed if d.isoformat() in came and d.isoformat() not in sent)
+
+    def older_unsent(self, site: Site, scope: str | None) -> list[date]:
+        """The working days of ``site`` before the last :data:`CATCH_UP_DAYS` (which
+        :meth:`due` catches up) whose summary was never queued, oldest first, from the first
+        day one was (before it, the office was not sending them): said, never sent by
+        themselves (:func:`~oss_desk.domain.report_rounds.older_unsent_said`)."""
+        sent = store.queued_periods(self.s.store.conn, "daily", scope or ALL_SITES)
+        if not sent:
+            return []
+        config = next(c for c in self.s.settings.sites if c.id == site.id)
+        workdays = self._workdays(site)
+        today = date.fromisoformat(self.s.today(site))
+        day = max(date.fromisoformat(min(sent)), self.s.span(site).first)
+        found = []
+        while day < today - timedelta(days=CATCH_UP_DAYS):
+            opened = opening_on(workdays, config.opening_hours, day) is not None
+            if opened and day.isoformat() not in sent:
+                found.append(day)
+            day += timedelta(days=1)
+        return found
+
+    def older_unsent_lines(self) -> list[str]:
+        """Each site's line of :meth:`older_unsent` (its name first at an office of several
+        sites, and ``--site`` in its command); none when nothing older was missed."""
+        sites = list(self.s.directory.sites.values())
+        lines = []
+        for site in sites:
+            scope = site.id if len(sites) > 1 else None
+            today = date.fromisoformat(self.s.today(site))
+            option = f" --site {site.id}" if scope else ""
+            said = older_unsent_said(self.older_unsent(site, scope), today, option)
+            if said is not None:
+                lines.append(f"{site.name}: {said}" if scope else said)
+        return lines
 
     def _days_over(self, site: Site, look_back: int) -> Iterator[tuple[date, bool]]:
         """The days of ``site`` in the last ``look_back`` days (not before its records begin)

@@ -8,14 +8,19 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date
 
+from oss_desk.domain.workdays import days_off
+
 
 def stored_bank_holidays(conn: sqlite3.Connection, nation: str) -> dict[int, dict[date, str]]:
-    """The stored bank holidays of ``nation``, by year (a year not stored: left out)."""
+    """The stored bank holidays of ``nation``, by year (a year not stored: left out): the days
+    off (:func:`~oss_desk.domain.workdays.days_off`; a weekend day with a substitute, stored by
+    an earlier release, is not one)."""
     found: dict[int, dict[date, str]] = {}
     for year, days in conn.execute(
         "SELECT year, days FROM bank_holidays WHERE nation = ?", [nation]
     ):
-        found[int(year)] = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
+        stored = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
+        found[int(year)] = days_off(stored)
     return found
 
 

@@ -37,6 +37,7 @@ from oss_desk.hardware.boards import (
 from oss_desk.services.printouts import board_state
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import calls_cleared
+from oss_desk.services.resident import board_message
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
@@ -153,14 +154,24 @@ class BoardDelivery:
         if time.monotonic() < self._next_check:
             return self._shown is not None
         self._next_check = time.monotonic() + self.poll_seconds
-        if self._shown is None or self._period != self._now_period():
-            return self.deliver(force=True)  # back, a new day or the day closed: calls leave
+        if self._shown is None or self._period != self._now_period() or self._message_changed():
+            # Back, or a new day (yesterday's calls leave), or the day closed (by hand or at
+            # closing time: its calls leave) or reopened: the board's message follows it, with
+            # no update committed.
+            return self.deliver(force=True)
         try:
             self.link.check()
         except BoardFault as fault:
             self._offline(fault, [])
             return False
         return True
+
+    def _message_changed(self) -> bool:
+        """The message shown is no longer the board's ("Office closed" once the day is over,
+        "take a ticket" again after a reopen: :func:`~oss_desk.services.resident.board_message`;
+        one indexed read)."""
+        assert self._shown is not None and self.site is not None
+        return self._shown.message != board_message(self.s, self.site)
 
     def _offline(self, fault: BoardFault, claimed: list[int]) -> None:
         """Recorded in staff's words; the port's own error goes to the log (once a change)."""

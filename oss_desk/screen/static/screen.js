@@ -35,7 +35,8 @@
     const latest = state.calls[0];
     const box = $("latest");
     text(box.querySelector(".code"), latest ? latest.code : "");
-    text(box.querySelector(".desk"), latest ? deskText(latest) : "");
+    // Nobody called and the day over (closed by hand, or past closing time): "Office closed".
+    text(box.querySelector(".desk"), latest ? deskText(latest) : both(state.closed));
     box.querySelector(".arrow").hidden = !latest;
     const list = $("previous-list");
     const rows = state.calls.slice(1, 1 + state.previous).map((call) => {

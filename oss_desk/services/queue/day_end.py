@@ -134,30 +134,36 @@ def left_open_now(session: Session, site_id: str | None = None) -> LeftOpen:
     """The tickets :func:`close_now` would close at the site (its own day's and any earlier
     day's still open)."""
     site = session.site(site_id)
+    today = session.today(site)
     with session.store.read() as conn:
         tickets = [
             t for s, day in q.open_days(conn) if s == site.id for t in q.left_open(conn, s, day)
         ]
     waiting = sum(1 for t in tickets if t.status is TicketStatus.WAITING)
-    return LeftOpen(waiting=waiting, called=len(tickets) - waiting)
+    earlier = sum(1 for t in tickets if t.business_day != today)
+    return LeftOpen(waiting=waiting, called=len(tickets) - waiting, earlier=earlier)
 
 
 def close_now(
     session: Session, actor: Actor | None = None, site_id: str | None = None
 ) -> list[Ticket]:
     """The team leader closes the day at the site now: every ticket still waiting or called is
-    closed as "office closed" (at its day's closing time when that has passed, else now).
+    closed as "office closed" (at its day's closing time when that has passed, else now); one
+    left from an earlier day is closed as that day's own close would have (automatic, not by
+    hand: :func:`~oss_desk.domain.closed_day.day_closed_said` names them apart).
     Refused to any role that may not cancel tickets (advisers, meet-and-greet, admin)."""
     who = actor or session.actor
     session.require(Action.CANCEL_TICKET, who, doing=CLOSING_THE_DAY)
     site = session.site(site_id)
     now = session.clock.now()
     closed: list[Ticket] = []
+    today = session.today(site)
     with session.store.write() as conn:
         for where, day in q.open_days(conn):
             if where == site.id:
-                closed += _close_day(session, conn, site, day, now, who, by_hand=True)
-        today = session.today(site)
+                # An earlier day's leftovers close as its own close would have closed them (at
+                # that day's closing time, by nobody), not as closed by hand today.
+                closed += _close_day(session, conn, site, day, now, who, by_hand=day == today)
         if dc.closed_day(conn, site.id, today) is None:
             dc.close_day(conn, site.id, today, format_instant(now), who.person)
             # Every call made before the close leaves the board, finished ones too.

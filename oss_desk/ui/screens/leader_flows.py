@@ -5,9 +5,11 @@ same words as its ``oss-desk desks`` command."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import DataTable
 
-from oss_desk.domain.closed_day import tickets
+from oss_desk.domain.closed_day import day_closed_said
 from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.models import DeskStatus, TicketStatus
 from oss_desk.domain.sent_to import back_to_queue_words, desk_status_said, on_break_words
@@ -64,9 +66,11 @@ async def close_or_reopen_day(screen: DeskScreen) -> None:
         return
     if not await screen.app.push_screen_wait(ConfirmDialog(open_now.question(), meaning=CLOSE_DAY)):
         return
-    closed = await screen.commit(lambda s: close_now(s, actor, site))
-    if isinstance(closed, Ok) and closed.value:
-        screen.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
+    closed = await screen.commit(lambda s: (close_now(s, actor, site), s.today(s.site(site))))
+    if isinstance(closed, Ok) and closed.value[0]:
+        found, today = closed.value
+        said = [(t.business_day, t.code) for t in found]
+        screen.notify_done(day_closed_said(said, date.fromisoformat(today), codes=False))
     elif isinstance(closed, Ok):
         screen.say(
             "Day closed: no ticket was waiting or called; no arrivals until it is "
