@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.plurals import counted
 
 REPORT_SAID = "report email"
@@ -42,9 +43,6 @@ def month_sent(today: date) -> str:
     """:data:`SENT_MONTH` (``YYYY-MM``) on ``today`` (the office's date)."""
     return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
 
-
-from oss_desk.domain.calendar import day_said
-from oss_desk.domain.plurals import counted
 
 DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to date)"
 """The end of the subject of a whole month's dashboard queued in place of a to-date one."""
