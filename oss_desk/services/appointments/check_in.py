@@ -93,7 +93,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"{appt.ref} is at {clock_said(wall)}: check-in opens at {clock_said(opens)} "
                     f"({WALK_IN_HINT})"
                 )
-            refuse_if_closed(self.s, conn, site)
+            refuse_if_closed(self.s, conn, site, now)
             queue = QueueService(self.s, self.actor)
             sent_to = appt.room or self._advisers_desk(conn, appt)
             priority = priority_for(appointment=True)
