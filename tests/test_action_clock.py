@@ -11,10 +11,12 @@ from pathlib import Path
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.calendar import business_day
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 
+from .appointments_site import NOW, make_office
 from .conftest import TRAINING
 
 LAST_MS = datetime(2026, 11, 23, 23, 59, 59, 999000, tzinfo=UTC)  # London is on UTC in November
@@ -75,5 +77,20 @@ def test_call_next_reads_the_clock_once(tmp_path: Path) -> None:
         called = queue.call_next("desk-1")
         assert clock.looks - looks == 1
         assert called is not None and called.id == issued.id
+    finally:
+        session.close()
+
+
+def test_a_check_in_reads_the_clock_once(tmp_path: Path) -> None:
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin")
+    clock = Ticking(NOW)
+    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        service = AppointmentService(session)
+        booked = service.book("C", "2026-11-23T10:15:00+00:00", channel="slip", desk_id="greet-1")
+        looks = clock.looks
+        issued = service.arrive(booked.ref, print_ticket=False)
+        assert clock.looks - looks == 1
+        assert issued.ticket.issued_at == clock.at - timedelta(milliseconds=1)
     finally:
         session.close()
