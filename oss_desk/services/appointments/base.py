@@ -236,11 +236,14 @@ class AppointmentBase:
         kind: EventKind,
         appt: Appointment,
         data: dict[str, object] | None = None,
+        at: datetime | None = None,
     ) -> None:
+        """Record ``kind`` for ``appt`` at ``at`` (the action's own reading of the clock; else
+        the clock now)."""
         record_event(
             conn,
             site,
-            self.s.clock.now(),
+            at or self.s.clock.now(),
             kind,
             self.actor,
             visit_id=appt.visit_id,

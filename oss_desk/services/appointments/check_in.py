@@ -18,7 +18,7 @@ from oss_desk.domain.appointments import (
     late_minutes,
     rebook_seen_said,
 )
-from oss_desk.domain.calendar import clock_said, day_said, local, when_said
+from oss_desk.domain.calendar import business_day, clock_said, day_said, local, when_said
 from oss_desk.domain.check_in import (
     WALK_IN_HINT,
     another_day_said,
@@ -82,7 +82,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"({WALK_IN_HINT})"
                 )
             desk = self._greeting_desk(appt, site)
-            today = self.s.today(site)
+            today = business_day(now, site.timezone)
             if appt.business_day != today:
                 raise RuleViolation(another_day_said(appt.ref, _day(appt.business_day, today)))
             early = timedelta(minutes=self.s.settings.appointments.early_check_in_minutes)
@@ -93,7 +93,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"{appt.ref} is at {clock_said(wall)}: check-in opens at {clock_said(opens)} "
                     f"({WALK_IN_HINT})"
                 )
-            refuse_if_closed(self.s, conn, site)
+            refuse_if_closed(self.s, conn, site, now)
             queue = QueueService(self.s, self.actor)
             sent_to = appt.room or self._advisers_desk(conn, appt)
             priority = priority_for(appointment=True)
@@ -118,6 +118,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     "ticket": ticket.id,
                     "late_minutes": late_minutes(appt.starts_at, now),
                 },
+                at=now,
             )
             consent_at_check_in(conn, site, appt.id, ticket, self.actor)
         return Issued(ticket=ticket, print_job=job)

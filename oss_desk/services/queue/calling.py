@@ -8,6 +8,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.calendar import business_day
 from oss_desk.domain.counter import still_here_said
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_capability
@@ -34,7 +35,7 @@ class Calling(QueueCore):
             ticket = q.call_next(
                 conn,
                 site_id=site.id,
-                business_day=self.s.today(site),
+                business_day=business_day(now, site.timezone),
                 desk_id=desk.id,
                 now=format_instant(now),
                 staffed_only=self.staffed_only,

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
-from oss_desk.domain.calendar import hours_on, zone
+from oss_desk.domain.calendar import business_day, hours_on, zone
 from oss_desk.domain.closed_day import (
     OFFICE_CLOSED,
     ClosedDay,
@@ -97,7 +97,7 @@ def due_days(session: Session, conn: sqlite3.Connection, now: datetime) -> list[
         site = session.directory.sites.get(site_id)
         if site is None:
             continue
-        if day < session.today(site):
+        if day < business_day(now, site.timezone):
             found.append((site, day))
             continue
         closing = closing_time(session, site, day)
@@ -215,11 +215,11 @@ def ended_words(session: Session, ticket: Ticket) -> str | None:
         return cancelled_words(dc.cancelled_data(conn, ticket.visit_id, ticket.id))
 
 
-def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> None:
+def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site, now: datetime) -> None:
     """In the caller's transaction: refuse an arrival (a ticket issued, a quick visit, an
-    appointment checked in) at a site whose day the team leader closed
+    appointment checked in) at ``now`` at a site whose day the team leader closed
     (:func:`~oss_desk.domain.closed_day.arrivals_refused`); one indexed read."""
-    closed = dc.closed_day(conn, site.id, session.today(site))
+    closed = dc.closed_day(conn, site.id, business_day(now, site.timezone))
     who = session.name_of(closed.closed_by) if closed is not None else ""
     why = arrivals_refused(closed, who, site.timezone)
     if why is not None:

@@ -12,6 +12,7 @@ from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import business_day
 from oss_desk.domain.delivery import PrintRequest
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import (
@@ -104,7 +105,7 @@ class Issuing(QueueCore):
         flags = _flags(urgent=urgent, repeat=repeat)
         plan = plan_print(self.s.store.path, now) if printer else None
         with self.s.store.write() as conn:
-            refuse_if_closed(self.s, conn, site)
+            refuse_if_closed(self.s, conn, site, now)
             close_due_in(self.s, conn, now, self.actor)
             ticket = self.arrival_with_ticket(
                 conn, site, joining, now=now, arrived_at=arrived_at, desk=desk, flags=flags
@@ -191,7 +192,7 @@ class Issuing(QueueCore):
         ticket (in the queue since ``queued_at``: the arrival, kept across transfers) and its
         ``ticket_issued`` event (after ``before_issued``: a transfer records the old ticket's
         end first)."""
-        day = self.s.today(site)
+        day = business_day(now, site.timezone)
         service = joining.service
         number = q.allocate_number(conn, site_id=site.id, service=service, business_day=day)
         ticket = q.insert_ticket(
@@ -235,7 +236,7 @@ class Issuing(QueueCore):
         visit_id = q.create_visit(
             conn,
             site_id=site.id,
-            business_day=self.s.today(site),
+            business_day=business_day(now, site.timezone),
             arrived_at=format_instant(arrived),
             channel=channel,
             needs=needs,
@@ -295,7 +296,7 @@ class Issuing(QueueCore):
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:
-            refuse_if_closed(self.s, conn, site)
+            refuse_if_closed(self.s, conn, site, now)
             close_due_in(self.s, conn, now, self.actor)
             arrival = Joining(svc.code, needs=parsed_needs)
             visit_id = self._arrival(
