@@ -176,7 +176,7 @@ def test_closing_time_takes_every_earlier_call_off_the_board_and_the_screen(
             assert listed(worker) == ([], [])
         finally:
             worker.close()
-        while (lines := frames.next()) != IDLE:
+        while (lines := frames.next()) != CLOSED:  # the office closed: no call, its message
             assert lines[0] == "C002 -> Desk 1", lines  # before closing time was seen
         # An evening event's ticket, called after closing time, is listed alone.
         clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
