@@ -577,14 +577,21 @@ def acknowledge_jobs(conn: sqlite3.Connection, job_ids: list[int], *, by: str, n
 
 
 def hand_over(
-    conn: sqlite3.Connection, message_id: int, *, owner: str, now: str, box: Outbox = MESSAGES
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    owner: str,
+    now: str,
+    box: Outbox = MESSAGES,
+    sent_as: str | None = None,
 ) -> bool:
     """From now on the message may have been accepted (the end of DATA, or the request to
-    Notify, is about to go): a worker stopped from here on leaves it possibly sent."""
+    Notify, is about to go): a worker stopped from here on leaves it possibly sent. ``sent_as``:
+    an email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
     if "handed_over_at" not in box.columns:
         raise ValueError(f"{box.table} rows are not handed over")
     sql = (
-        f"UPDATE {box.table} SET handed_over_at = ? WHERE id = ? AND owner = ? "  # noqa: S608
-        "AND status = 'sending'"
+        f"UPDATE {box.table} SET handed_over_at = ?, "  # noqa: S608
+        "message_id = coalesce(message_id, ?) WHERE id = ? AND owner = ? AND status = 'sending'"
     )
-    return conn.execute(sql, [now, message_id, owner]).rowcount == 1
+    return conn.execute(sql, [now, sent_as, message_id, owner]).rowcount == 1
