@@ -104,3 +104,15 @@ def test_a_training_copy_of_an_older_release_s_backup_is_upgraded_by_init(
     done = run_cli_process("init", env=env)
     assert done.returncode == 0, done.stderr
     assert run_cli_process("queue", env=env).returncode == 0
+
+
+def test_db_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
+    older_backup: Path,
+) -> None:
+    made, files = digest(older_backup), beside(older_backup)
+    office = older_backup.parent.parent / "office.sqlite"
+    done = run_cli_process("--db", str(office), "db", "restore", str(older_backup), "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{older_backup.name} was made by an older oss-desk" in done.stdout
+    assert run_cli_process("--db", str(office), "queue").returncode == 0
+    assert digest(older_backup) == made and beside(older_backup) == files
