@@ -590,8 +590,10 @@ def hand_over(
     an email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
     if "handed_over_at" not in box.columns:
         raise ValueError(f"{box.table} rows are not handed over")
+    kept = "" if sent_as is None else ", message_id = coalesce(message_id, :sent_as)"
     sql = (
-        f"UPDATE {box.table} SET handed_over_at = ?, "  # noqa: S608
-        "message_id = coalesce(message_id, ?) WHERE id = ? AND owner = ? AND status = 'sending'"
+        f"UPDATE {box.table} SET handed_over_at = :now{kept} "  # noqa: S608
+        "WHERE id = :id AND owner = :owner AND status = 'sending'"
     )
-    return conn.execute(sql, [now, sent_as, message_id, owner]).rowcount == 1
+    values = {"now": now, "sent_as": sent_as, "id": message_id, "owner": owner}
+    return conn.execute(sql, values).rowcount == 1
