@@ -33,6 +33,7 @@ from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import accepted_notes as notes
 from oss_desk.storage import outbox as o
+from oss_desk.storage.hand_over import hand_over
 from oss_desk.worker.owner import new_owner, unexpected
 
 log = logging.getLogger("oss_desk.worker")
@@ -162,9 +163,7 @@ class LeasedSender:
         def commit() -> None:
             with self.s.store.write() as conn:
                 stamp = format_instant(self.s.clock.now())
-                o.hand_over(
-                    conn, row_id, owner=self.owner, now=stamp, box=self.box, sent_as=sent_as
-                )
+                hand_over(conn, row_id, owner=self.owner, now=stamp, box=self.box, sent_as=sent_as)
             self.handed, self.handed_at = row_id, stamp
 
         return commit
