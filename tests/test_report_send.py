@@ -377,6 +377,7 @@ def test_a_worker_gone_mid_send_leaves_it_to_the_next_owner(
     now), one after it (it may have been accepted: sent once more at most, with the same
     Message-ID, so the mail system can drop a duplicate)."""
     from oss_desk.storage import outbox as o
+    from oss_desk.storage.hand_over import hand_over
 
     db = office(tmp_path, smtp.url)
     cli = Cli(db, monkeypatch)
@@ -389,7 +390,7 @@ def test_a_worker_gone_mid_send_leaves_it_to_the_next_owner(
                 o.claim(conn, o.REPORT_MAILS, owner=name, now="2026-11-23T17:30:00.000Z")[0]
                 for name in ("gone-1", "gone-2")
             )
-            o.hand_over(
+            hand_over(
                 conn,
                 second["id"],
                 owner="gone-2",

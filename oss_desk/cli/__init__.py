@@ -108,6 +108,18 @@ class OssDeskGroup(click.Group):
         return list(self.commands)
 
 
+def _show_version(ctx: click.Context, value: bool) -> None:
+    """``oss-desk 0.1.0 (schema 0086_turn_text_per_call)``: two releases of one package
+    version tell apart by the newest migration each brings a database to (what ``init``
+    says as ``Database ready: ... (schema ...)``)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from oss_desk.storage.migrations import schema_names
+
+    click.echo(f"oss-desk {__version__} (schema {schema_names()[-1]})")
+    ctx.exit()
+
+
 @click.group(
     cls=OssDeskGroup,
     commands=LazyCommands(COMMANDS),
@@ -131,7 +143,14 @@ class OssDeskGroup(click.Group):
     envvar="OSS_DESK_USER",
     help="Who is acting (staff id or login); default: the desk's person, else your login.",
 )
-@click.version_option(__version__, prog_name="oss-desk")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _show_version(ctx, value),
+    help="Show the release and the schema it brings databases to, and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None) -> None:
     """oss-desk: the front desk of a council One Stop Shop.

@@ -98,3 +98,18 @@ def message_domain(address: str) -> str:
     ``council.gov.uk``); one without a domain, ``oss-desk.invalid`` (RFC 2606: never real)."""
     domain = address.rpartition("@")[2].strip().strip(">")
     return domain if "@" in address and domain else "oss-desk.invalid"
+
+
+EARLIER_MESSAGE_DOMAIN = "oss-desk"
+"""The domain releases before the sender's own named every Message-ID under (the last of them
+brought a database to no later schema than ``0079_turn_text_hand_over`` adds)."""
+FIRST_WITH_SENDER_DOMAIN = "0079_turn_text_hand_over"
+"""The first migration of the releases that make a Message-ID under the sender's domain: an
+upgrade that applies it upgrades a database an earlier release ran, whose hand-overs went
+under :data:`EARLIER_MESSAGE_DOMAIN`."""
+
+
+def message_id(reference: str, domain: str) -> str:
+    """An email's Message-ID: its reference at ``domain`` (:func:`message_domain` of the
+    sender's address), the same on every send of it, so a mail system drops a duplicate."""
+    return f"<{reference}@{domain}>"

@@ -164,6 +164,8 @@ def restore(
     older = [p for p in found.problems if p.startswith("schema: migrations not applied")]
     if len(older) < len(found.problems):
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
+    # (beside its .head, its older schema is a note, not a problem: told from the schema)
+    older_schema = bool(found.schema) and not set(m.known_migrations()) <= set(found.schema)
     hand_copy = db.exists() and bool(copy_problems(db))  # before anything opens it
     current = m.office_id_of(db) if db.exists() else None
     same = found.office_id == current
@@ -206,10 +208,10 @@ def restore(
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         stamp_file(staged, live=True)  # the live database from now on
-        if older:
+        if older_schema:
             upgraded = upgrade_copy(staged)
         m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
-        again = m.inspect(staged, quick=True, counts=False, chain=bool(older))
+        again = m.inspect(staged, quick=True, counts=False, chain=older_schema)
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         if not checked:  # by the backup's configuration: the database's could not be read

@@ -61,16 +61,37 @@ def backups(db: Path, folder_setting: str | None, keep_days: int | None = None) 
 
 
 def _too_old(folder: Path, stem: str, keep_days: int) -> str | None:
+    return too_old_said(folder, stem, keep_days)
+
+
+def too_old_said(folder: Path, stem: str, keep_days: int, *, keep: int | None = None) -> str | None:
+    """The backups in ``folder`` older than ``backup.keep_days`` (by their file's time), in
+    one line: how many, the oldest and its age, and that the next backup deletes them; None:
+    none. With ``keep`` (``backup.keep``, said by ``init``), how to keep them instead: a
+    larger ``keep`` does not (``keep_days`` is the most a backup is kept, however many)."""
     now = time.time()
     old = [p for p in backups_in(folder, stem) if backup_expired(_mtime(p, now), now, keep_days)]
     if not old:
         return None
     many = len(old) != 1
-    return (
+    oldest = min(old, key=lambda p: _mtime(p, now))  # by its file's time, as they are deleted
+    said = (
         f"{counted(len(old), 'backup')} older than backup.keep_days ({counted(keep_days, 'day')}), "
-        f"the oldest {old[0].name} ({age_said(now - _mtime(old[0], now))} old): "
-        f"{'they hold' if many else 'it holds'} details purged or erased since (the next "
-        f"`oss-desk db backup` deletes {'them' if many else 'it'})"
+        f"the oldest {oldest.name} ({age_said(now - _mtime(oldest, now))} old): "
+        f"{'they hold' if many else 'it holds'} details purged or erased since"
+    )
+    them = "them" if many else "it"
+    if keep is None:
+        return f"{said} (the next `oss-desk db backup` deletes {them})"
+    kept = (
+        f" (backup.keep = {keep} does not: backup.keep_days is the most days a backup is kept, "
+        "however many there are)"
+        if keep > keep_days
+        else ""
+    )
+    return (
+        f"{said}, and the next `oss-desk db backup` deletes {them}: set backup.keep_days "
+        f"to keep {them}{kept}"
     )
 
 

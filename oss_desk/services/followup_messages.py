@@ -184,7 +184,10 @@ class FollowupMessageDelivery:
             self._finish(message, f, SendResult("sent", provider=noted or None), report)
             forget(db, REFERRAL_MESSAGES, message.id)
             return True
-        hand = handed_over(self.s, REFERRAL_MESSAGES, message.id)
+        sent_as = None  # an email's Message-ID: the one it was first handed over under
+        if message.via == "smtp":
+            sent_as = message.message_id or self.senders.smtp.message_id(message.reference)
+        hand = handed_over(self.s, REFERRAL_MESSAGES, message.id, sent_as)
         if message.cancelled_by is not None:  # stopped after a try that may have reached it
             why = stopped_why(self.s, message)
             known = dropped_unsure("cancelled", why, message.via)
@@ -201,12 +204,8 @@ class FollowupMessageDelivery:
             if message.via == "smtp":
                 smtp = self.senders.smtp
                 smtp.now = now
-                provider = smtp.send(
-                    to,
-                    compose_referral(self.s, f),
-                    message.reference,
-                    hand,
-                )
+                composed = compose_referral(self.s, f)
+                provider = smtp.send(to, composed, message.reference, hand, sent_as)
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = self.senders.notify.send_once(
                     message.channel,

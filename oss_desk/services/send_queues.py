@@ -23,20 +23,24 @@ class HandOver:
     it. ``at``: when, once committed (the stamp a note of the send names:
     :mod:`oss_desk.storage.accepted_notes`)."""
 
-    def __init__(self, session: Session, queue: str, row_id: int) -> None:
+    def __init__(
+        self, session: Session, queue: str, row_id: int, sent_as: str | None = None
+    ) -> None:
         self.session, self.queue, self.row_id = session, queue, row_id
+        self.sent_as = sent_as
         self.at: str | None = None
 
     def __call__(self) -> None:
         stamp = format_instant(self.session.clock.now())
         with self.session.store.write() as conn:
-            hand_over(conn, self.queue, self.row_id, stamp)
+            hand_over(conn, self.queue, self.row_id, stamp, self.sent_as)
         self.at = stamp
 
 
-def handed_over(session: Session, queue: str, row_id: int) -> HandOver:
-    """What the sender calls just before the request goes (:class:`HandOver`)."""
-    return HandOver(session, queue, row_id)
+def handed_over(session: Session, queue: str, row_id: int, sent_as: str | None = None) -> HandOver:
+    """What the sender calls just before the request goes (:class:`HandOver`); ``sent_as``: an
+    email's Message-ID, kept on its row from then on."""
+    return HandOver(session, queue, row_id, sent_as)
 
 
 def settle_try(

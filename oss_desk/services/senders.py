@@ -25,7 +25,7 @@ from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.email_address import NOT_ONE_ADDRESS, one_recipient
 from oss_desk.domain.mail_server import MailServer, parse_mail_url
-from oss_desk.domain.outgoing import message_domain
+from oss_desk.domain.outgoing import message_domain, message_id
 from oss_desk.domain.send_faults import (
     MAIL_UNREACHABLE,
     NO_LOGIN,
@@ -148,17 +148,25 @@ class SmtpSender:
         message: Composed,
         reference: str,
         on_handover: Callable[[], None] | None = None,
+        sent_as: str | None = None,
     ) -> str:
         """Send one message; ``on_handover`` runs just before the end of DATA goes out (from
-        then on the server may have accepted it, whatever happens to the reply)."""
-        email = self._build(to, message, reference)
+        then on the server may have accepted it, whatever happens to the reply). ``sent_as``:
+        the Message-ID an earlier send of it went under (:meth:`message_id`: kept on its row)."""
+        email = self._build(to, message, reference, sent_as)
         server = parse_mail_url(self.capture or self.settings.smtp_url or "smtp://localhost")
         if server.captured:  # the demo's (and training's) virtual mailbox: an mbox file
             return _observed(self.found, lambda: _mbox(server.path, email))
         handover = on_handover or (lambda: None)
         return _observed(self.found, lambda: self._smtp(server, email, to, handover))
 
-    def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
+    def message_id(self, reference: str) -> str:
+        """The Message-ID a message of this reference goes under now (the sender's domain)."""
+        return message_id(reference, message_domain(self.settings.from_address))
+
+    def _build(
+        self, to: str, message: Composed, reference: str, sent_as: str | None = None
+    ) -> EmailMessage:
         email = EmailMessage(policy=POLICY)
         sender, address = message.sender or self.settings.from_name, self.settings.from_address
         email["From"] = formataddr((sender, address)) if sender else address
@@ -167,7 +175,7 @@ class SmtpSender:
         # In UTC, said as +0000: RFC 5322 reads -0000 as "the zone is not known".
         email["Date"] = format_datetime((self.now or datetime.now(UTC)).astimezone(UTC))
         # The same Message-ID on a resend lets mail systems drop a duplicate.
-        email["Message-ID"] = f"<{reference}@{message_domain(self.settings.from_address)}>"
+        email["Message-ID"] = sent_as or self.message_id(reference)
         email["X-OSS-Desk-Reference"] = reference
         email.set_content(message.body)
         if message.qr is not None:

@@ -107,6 +107,7 @@ def initialise(
         applied = schema_version(store)
         backup: Path | None = None
         change = ChangeReport()
+        settings_in_force: Settings | None = None
         if settings is not None and source is not None:
             stored = latest_config(store.conn)
             if stored is not None and other_office(stored, settings, source):
@@ -144,6 +145,10 @@ def initialise(
             loaded, _ = settings_for(store, None)
             with store.write() as conn:
                 remember_bank_holidays(conn, loaded, clock.now().date())
+            settings_in_force = loaded
+        if settings is not None or upgrade is not None:
+            expiring = _expiring_backups(db_path, settings or settings_in_force)
+            change.lines += [f"Warning: {expiring}"] if expiring else []
         return InitResult(
             path=db_path,
             migrations=applied,
@@ -158,6 +163,18 @@ def initialise(
         )
     finally:
         store.close()
+
+
+def _expiring_backups(db_path: Path, settings: Settings | None) -> str | None:
+    """The backups the next ``db backup`` deletes as older than ``backup.keep_days`` (a setting
+    an older release did not have, so an upgrade's first night would delete them unsaid)."""
+    from oss_desk.config_sections import BackupSettings
+    from oss_desk.services.backup_files import backup_folder
+    from oss_desk.services.doctor_backups import too_old_said
+
+    kept = settings.backup if settings is not None else BackupSettings()
+    folder = backup_folder(db_path, kept.folder)
+    return too_old_said(folder, db_path.stem, kept.keep_days, keep=kept.keep)
 
 
 def other_office(stored: Snapshot, settings: Settings, source: str) -> bool:

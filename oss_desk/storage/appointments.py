@@ -364,6 +364,8 @@ class Message:
     """When it was last handed over (the end of DATA, or the request to Notify)."""
     unconfirmed: int = 0
     """Sends that may have been accepted but got no reply."""
+    message_id: str | None = None
+    """An email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
 
     @classmethod
     def of(cls, c: dict[str, Any]) -> Message:

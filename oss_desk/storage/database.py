@@ -34,6 +34,7 @@ from oss_desk.storage.faults import (
     translated,
 )
 from oss_desk.storage.incarnation import FileHead, adopt_copy, file_identity, stamp_live
+from oss_desk.storage.message_ids import keep_earlier_message_ids
 from oss_desk.storage.migrations import (
     applied_names,
     build_migrations,
@@ -572,6 +573,7 @@ def apply_migrations(store: Store) -> list[str]:
     with store.write():
         pending = [m.name for m in migrations.pending(db)]
         migrations.apply(db)
+        keep_earlier_message_ids(store.conn, pending)  # which release ran it: told by these
     return pending
 
 

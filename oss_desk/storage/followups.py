@@ -400,6 +400,8 @@ class Message:
     cancelled_at: str | None = None
     """When the team leader stopped it (``followup cancel-message``), with ``cancelled_by``."""
     cancelled_by: str | None = None
+    message_id: str | None = None
+    """An email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:

@@ -41,6 +41,7 @@ import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from urllib.parse import quote
 
 from oss_desk.errors import DatabaseOverwritten, InvalidInput
 
@@ -172,8 +173,6 @@ class FileHead:
             atexit.register(self._at_exit)  # its store closes while the guard holds the file
         if self._guarded:
             return
-        from urllib.parse import quote
-
         wal = self.path.with_name(self.path.name + "-wal")
         kept: Path | None = None
         if os.fstat(self._fd).st_size == 0:
@@ -217,7 +216,7 @@ class FileHead:
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
         _, mode, live, own = now
-        if live != own and _is_backup(self.path):
+        if not _stamped(now) and _is_backup(self.path):  # an older release's too: no stamp
             raise InvalidInput(backup_refused(self.path))
         if live != own and not _in_use_here(self.path):
             return True
@@ -370,14 +369,44 @@ def _is_backup(path: Path) -> bool:
 
 def backup_refused(path: Path) -> str:
     """The line refusing a command on a backup: opening it would stamp it live (it would no
-    longer say it is a copy, and copied over the office later it would not be refused)."""
+    longer say it is a copy, and copied over the office later it would not be refused), and
+    ``init`` would upgrade one an older release made in place (no longer the backup it was)."""
     shown = shlex.quote(str(path))
+    older = older_schema(path)
+    if older is not None:
+        return (
+            f"{path} is a backup (its .head is beside it) made by an older release (schema "
+            f"{older}): `oss-desk db restore {shown}` restores an upgraded copy; for a training "
+            f"copy, copy it and `init` the copy (`cp {shown} training.sqlite`, then "
+            "`oss-desk --db training.sqlite init`). No command opens a backup, `init` included, "
+            "so it stays as it was made"
+        )
     return (
         f"{path} is a backup (made by `oss-desk db backup`; its .head is beside it): commands "
         "do not open a backup, so it stays as it was made. For a training copy, copy it to a "
         f"path of its own (`cp {shown} training.sqlite`, then `--db training.sqlite`); to put "
         f"it back as the office's database, `oss-desk db restore {shown}`"
     )
+
+
+def older_schema(path: Path) -> str | None:
+    """The newest migration of a file an older release made (migrations of this release not
+    in it), or None: at this release's schema, or not readable as an oss-desk database. Read
+    as an immutable file: no lock taken, no journal or WAL looked for, nothing written."""
+    from oss_desk.storage.migrations import applied_names, pending_names
+
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        applied = applied_names(conn)
+        return max(applied) if applied and pending_names(conn) else None
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def _in_use_here(path: Path) -> bool:

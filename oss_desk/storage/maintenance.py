@@ -25,7 +25,7 @@ from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.faults import DecodingConnection, classify
 from oss_desk.storage.file_checks import wal_lost, wal_lost_said
 from oss_desk.storage.holders import lock_holder
-from oss_desk.storage.incarnation import EmptyOverWal, refuse_empty_over_wal
+from oss_desk.storage.incarnation import EmptyOverWal, head_file, refuse_empty_over_wal
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 
@@ -311,6 +311,12 @@ def _inspect(
         if unknown:
             result.problems.append(
                 f"schema: made by a newer oss-desk ({', '.join(unknown)}): upgrade oss-desk"
+            )
+        elif missing and head_file(result.path).exists():  # a backup: never upgraded
+            result.notes.append(
+                f"schema: a backup made by an older oss-desk (schema {max(result.schema)}; "
+                f"{len(missing)} migrations since): `oss-desk db restore` of it restores an "
+                "upgraded copy"
             )
         elif missing:
             result.problems.append(

@@ -571,20 +571,3 @@ def acknowledge_jobs(conn: sqlite3.Connection, job_ids: list[int], *, by: str, n
         ).rowcount
         for job_id in job_ids
     )
-
-
-# Messages ---------------------------------------------------------------------------------------
-
-
-def hand_over(
-    conn: sqlite3.Connection, message_id: int, *, owner: str, now: str, box: Outbox = MESSAGES
-) -> bool:
-    """From now on the message may have been accepted (the end of DATA, or the request to
-    Notify, is about to go): a worker stopped from here on leaves it possibly sent."""
-    if "handed_over_at" not in box.columns:
-        raise ValueError(f"{box.table} rows are not handed over")
-    sql = (
-        f"UPDATE {box.table} SET handed_over_at = ? WHERE id = ? AND owner = ? "  # noqa: S608
-        "AND status = 'sending'"
-    )
-    return conn.execute(sql, [now, message_id, owner]).rowcount == 1

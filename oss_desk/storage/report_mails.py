@@ -27,6 +27,8 @@ class ReportMail(LeasedRow):
     cancelled_at: str | None = None
     cancelled_by: str | None = None
     """Who withdrew it before it went (a staff id; ``status`` is then ``cancelled``)."""
+    message_id: str | None = None
+    """The Message-ID it was handed over under (kept from its first hand-over on)."""
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ReportMail:

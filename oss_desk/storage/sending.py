@@ -62,13 +62,23 @@ def settle(
     )
 
 
-def hand_over(conn: sqlite3.Connection, queue: str, row_id: int, at: str | None) -> None:
-    """Record that the row's request goes to Notify now (``at``), or (None) that no request of
-    it can have reached Notify: its last try had a sure answer."""
+def hand_over(
+    conn: sqlite3.Connection, queue: str, row_id: int, at: str | None, sent_as: str | None = None
+) -> None:
+    """Record that the row's request goes to Notify (or its email to the mail server) now
+    (``at``), or (None) that no request of it can have reached Notify: its last try had a sure
+    answer. ``sent_as``: an email's Message-ID, kept from its first hand-over on."""
     assert queue in _QUEUES
+    if sent_as is None:
+        conn.execute(
+            f"UPDATE {queue} SET handed_over_at = ? WHERE id = ?",  # noqa: S608
+            [at, row_id],
+        )
+        return
     conn.execute(
-        f"UPDATE {queue} SET handed_over_at = ? WHERE id = ?",  # noqa: S608
-        [at, row_id],
+        f"UPDATE {queue} SET handed_over_at = ?, "  # noqa: S608
+        "message_id = coalesce(message_id, ?) WHERE id = ?",
+        [at, sent_as, row_id],
     )
 
 

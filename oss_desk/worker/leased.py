@@ -33,6 +33,7 @@ from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import accepted_notes as notes
 from oss_desk.storage import outbox as o
+from oss_desk.storage.hand_over import hand_over
 from oss_desk.worker.owner import new_owner, unexpected
 
 log = logging.getLogger("oss_desk.worker")
@@ -155,13 +156,14 @@ class LeasedSender:
                 lease_seconds=self.lease_seconds,
             )
 
-    def handed_over(self, row_id: int) -> Callable[[], None]:
-        """What the sender calls just before the message may be accepted."""
+    def handed_over(self, row_id: int, sent_as: str | None = None) -> Callable[[], None]:
+        """What the sender calls just before the message may be accepted (``sent_as``: an
+        email's Message-ID, kept on its row from then on)."""
 
         def commit() -> None:
             with self.s.store.write() as conn:
                 stamp = format_instant(self.s.clock.now())
-                o.hand_over(conn, row_id, owner=self.owner, now=stamp, box=self.box)
+                hand_over(conn, row_id, owner=self.owner, now=stamp, box=self.box, sent_as=sent_as)
             self.handed, self.handed_at = row_id, stamp
 
         return commit
@@ -263,6 +265,11 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         """Why the row is no longer wanted (it is cancelled); None: send it."""
         return None
 
+    def sent_as(self, item: R) -> str | None:
+        """The Message-ID an email of ``item`` goes under (kept at its first hand-over), or None
+        (not an email)."""
+        return None
+
     @abstractmethod
     def send(self, item: R, now: datetime, handed_over: Callable[[], None]) -> str:
         """Send it (``handed_over()`` just before the request goes); the provider's id, or
@@ -321,7 +328,7 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
             self.finish(item, SendResult("cancelled", reason), report)
             return
         try:
-            provider = self.send(item, now, self.handed_over(item.id))
+            provider = self.send(item, now, self.handed_over(item.id, self.sent_as(item)))
         except SendFault as fault:
             self.fault(item, fault, deadline, report)
             return

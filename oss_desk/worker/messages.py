@@ -116,14 +116,14 @@ class MessageDelivery(LeasedSender):
                 message, appt, SendResult("failed", "no contact details (deleted?)"), report
             )
             return
-        handed_over = self.handed_over(message.id)
         smtp, notify = self._senders(appt)
+        sent_as = message.message_id or smtp.message_id(message.reference)
+        handed_over = self.handed_over(message.id, sent_as if message.via == "smtp" else None)
         try:
             if message.via == "smtp":
                 smtp.now = now
-                provider = smtp.send(
-                    to, compose(self.s, appt, message.kind), message.reference, handed_over
-                )
+                composed = compose(self.s, appt, message.kind)
+                provider = smtp.send(to, composed, message.reference, handed_over, sent_as)
             else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = notify.send_once(
                     message.channel,

@@ -73,7 +73,10 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
         composed = Composed(item.subject, item.subject, item.body, item.body, None, sender=sender)
         smtp = self.senders.smtp
         smtp.now = now
-        return smtp.send(item.recipient, composed, item.reference, handed_over)
+        return smtp.send(item.recipient, composed, item.reference, handed_over, self.sent_as(item))
+
+    def sent_as(self, item: ReportMail) -> str | None:
+        return item.message_id or self.senders.smtp.message_id(item.reference)
 
 
 def report_mails(session: Session, owner: str | None = None) -> ReportMailReport:
