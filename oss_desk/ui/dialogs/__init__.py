@@ -104,11 +104,16 @@ class Dialog(ModalScreen[T]):
         with Vertical(classes=self.BOX):
             yield Static(self.heading, classes="title")
             yield from self.compose_body()
-            yield Static(keys_line(self.hint), classes="hint")
+            yield from self.compose_foot(Static(keys_line(self.hint), classes="hint"))
 
     def compose_body(self) -> ComposeResult:
         """The dialog's own widgets, between the heading and the hint."""
         yield from ()
+
+    def compose_foot(self, hint: Static) -> ComposeResult:
+        """The last part: the ``hint`` line (a box may put more with it, to keep it in view
+        under a long body)."""
+        yield hint
 
     answered = False
     """Set by the first :meth:`dismiss`: a dialog answers once."""
