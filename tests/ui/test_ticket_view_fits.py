@@ -9,8 +9,7 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 
-from oss_desk.ui.dialogs import TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 
 from .conftest import AppFactory, adviser_desk, call_next, pressed_to, settled, until
 
@@ -26,7 +25,7 @@ async def test_a_long_ticket_story_opens_on_its_newest_steps_with_its_keys_in_vi
             await pilot.press(key)
             await settled(pilot)
         await until(lambda: screen.my_ticket() is None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         dialog = await pressed_to(pilot, TicketDialog, *"c001", "enter")
         body = dialog.query_one("#ticket-body", VerticalScroll)
         await until(lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y)

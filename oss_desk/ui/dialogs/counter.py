@@ -3,17 +3,20 @@ visit's history. Each names the ticket it acts on."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Awaitable, Callable
+from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.ui.dialogs import Dialog, PickDialog, keys_line
 from oss_desk.ui.faults import guarded
+
+R = TypeVar("R")
 
 
 class QuestionDialog(Dialog[bool | None]):
@@ -161,3 +164,64 @@ class TicketDialog(PickDialog[str]):
             body.scroll_page_up(animate=False)
         else:
             body.scroll_page_down(animate=False)
+
+
+class LookUpDialog(Dialog[R | None], Generic[R]):
+    """One line looked up on Enter (a ticket's code): what was found closes the box with it;
+    what is wrong (not a code, no such ticket) shows in red in the box, the text kept there
+    to correct, as the booking and follow-up forms do."""
+
+    HELP = (
+        "Type what the box asks for (a ticket's code, say) and press Enter: what it finds opens. "
+        "When nothing is found, the box says why in red and keeps what you typed, to correct. "
+        "Esc goes back, and nothing is done."
+    )
+
+    hint = "Enter: look it up · Esc: back"
+
+    def __init__(
+        self,
+        title: str,
+        look_up: Callable[[str], Awaitable[R | str]],
+        *,
+        placeholder: str = "",
+        max_length: int = 0,
+    ) -> None:
+        """``look_up``: what the text finds, or why nothing (a line for the person)."""
+        super().__init__(title)
+        self.look_up = look_up
+        self.placeholder = placeholder
+        self.max_length = max_length
+        self.looking = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder=self.placeholder, max_length=self.max_length, id="text")
+        yield Static(id="look-up-error")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#look-up-error", Static).update(Text(message, style="bold red"))
+
+    @guarded
+    def on_input_changed(self) -> None:
+        self.show_error("")  # being corrected: the old reason no longer holds
+
+    @guarded
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.dismiss(None)  # nothing typed: nothing to look up
+            return
+        if self.looking:
+            return  # Enter again while the first is looked up
+        self.looking = True
+        try:
+            found = await self.look_up(text)
+        finally:
+            self.looking = False
+        if self.answered or not self.is_attached:
+            return  # Esc while it was looked up: nothing more
+        if isinstance(found, str):
+            self.show_error(found)
+        else:
+            self.dismiss(found)
