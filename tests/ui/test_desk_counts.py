@@ -99,8 +99,7 @@ def test_the_adviser_help_says_the_call_order_of_the_queue_rules() -> None:
 async def test_find_shows_a_parked_ticket_as_parked_and_why(
     office: Path, make_app: AppFactory
 ) -> None:
-    from oss_desk.ui.dialogs import TextDialog
-    from oss_desk.ui.dialogs.counter import TicketDialog
+    from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 
     with acting(office, desk="desk-1") as session:
         queue = QueueService(session)
@@ -109,7 +108,7 @@ async def test_find_shows_a_parked_ticket_as_parked_and_why(
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pressed_to(pilot, TicketDialog, *"c1", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Status:    parked at Desk 1" in shown
@@ -124,8 +123,7 @@ async def test_find_names_no_desk_for_a_transferred_ticket_as_ticket_show(
     line does: a ticket transferred from Desk 1 to another service is "transferred", not
     "transferred at Desk 1"."""
     from oss_desk.services.views import ticket_line
-    from oss_desk.ui.dialogs import TextDialog
-    from oss_desk.ui.dialogs.counter import TicketDialog
+    from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 
     with acting(office, desk="desk-1") as session:
         queue = QueueService(session)
@@ -137,7 +135,7 @@ async def test_find_names_no_desk_for_a_transferred_ticket_as_ticket_show(
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pressed_to(pilot, TicketDialog, *"c1", "enter")
         lines: list[str] = app.screen.lines  # type: ignore[attr-defined]
         assert [line for line in lines if line.startswith("Status:")] == ["Status:    transferred"]

@@ -13,9 +13,10 @@ from textual.events import Key
 from textual.widgets import DataTable, Input, OptionList
 
 from oss_desk.clock import FixedClock
-from oss_desk.ui.dialogs import BACK, HELP_HINT, ConfirmDialog, HelpScreen, TextDialog
+from oss_desk.ui.dialogs import BACK, HELP_HINT, ConfirmDialog, HelpScreen
 from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
+from oss_desk.ui.dialogs.counter import LookUpDialog
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
 from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -94,13 +95,13 @@ async def test_a_text_box_keeps_its_text_and_takes_more_after_the_help(
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await adviser_desk(app)
-        dialog = await pressed_to(pilot, TextDialog, "f7")
+        dialog = await pressed_to(pilot, LookUpDialog, "f7")
         await pilot.press(*"C0")
         text = dialog.query_one(Input)
         await until(lambda: text.value == "C0")
         help = await pressed_to(pilot, HelpScreen, "f1")
-        assert help.about == TextDialog.HELP and "Find a ticket" in str(help.heading)
-        await pressed_to(pilot, TextDialog, "escape")
+        assert help.about == LookUpDialog.HELP and "Find a ticket" in str(help.heading)
+        await pressed_to(pilot, LookUpDialog, "escape")
         await pilot.press(*"01")
         await until(lambda: text.value == "C001")
 

@@ -47,6 +47,7 @@ from .conftest import (
     staffed,
     until,
 )
+from .test_ticket_scan import scan_keys
 
 S = TypeVar("S")
 
@@ -348,10 +349,10 @@ async def test_an_empty_queue_is_said_as_such(tmp_path: Path, make_app: AppFacto
 async def test_a_refusal_is_a_warning_and_changes_nothing(
     office: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(office, "desk-1")
+    app = make_app(office, "desk-1", scan_pause=5.0)  # a loaded machine types slowly
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f7", *"Z999", "enter")  # no such ticket
+        await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:Z999"))  # no such ticket
         await until(lambda: len(app._notifications) == 1)
         (shown,) = list(app._notifications)
         assert shown.severity == "warning" and "Z999" in shown.message

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from oss_desk.domain.models import DeskStatus
 from oss_desk.services.queue import QueueService
+from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import (
     ChoiceDialog,
     ConfirmDialog,
@@ -21,7 +22,7 @@ from oss_desk.ui.dialogs import (
     OutcomeDialog,
     TextDialog,
 )
-from oss_desk.ui.dialogs.counter import QuestionDialog, TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, QuestionDialog, TicketDialog
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.dialogs.scorecard import SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -125,25 +126,61 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pressed_to(pilot, TicketDialog, *"c2", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         # third in the call order, with desks free: nobody ahead, as its paper ticket says
         assert "Status:    waiting" in shown and "Place:     nobody ahead, waited" in shown
         await pilot.press("escape")
         # the next to be called: "now", as every list says it
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pressed_to(pilot, TicketDialog, *"c1", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Place:     nobody ahead" in shown and "Estimate:  now" in shown
         await pilot.press("escape")
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pilot.press(*"Z999", "enter")
-        await until(lambda: said(app, "no ticket"))
+        await until(lambda: box_said(app) == "no ticket Z999 today")
+        await pilot.press("escape")
         # Said under the flow's key hold, which closes after: then the greet screen is on top.
         await until(lambda: not isinstance(app.screen, KeyHold))
         await settled(pilot)
         assert isinstance(app.screen, GreetScreen)
+
+
+def box_said(app: OssDeskApp) -> str:
+    """What the Find box says in red of the code typed ("" for nothing)."""
+    box = app.screen
+    if not isinstance(box, LookUpDialog):
+        return ""
+    said = box.query_one("#look-up-error", Static).content
+    return said.plain if isinstance(said, Text) else str(said)
+
+
+async def test_find_keeps_a_mistyped_or_unknown_code_to_correct(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F7 and a code mistyped (an O for a 0) or of no ticket today: the box stays open, says why
+    in red and keeps the text, to correct; no notification. Corrected, it opens the ticket.
+    (A new user's trial: the box closed, the text was lost, and the notice read "Invalid
+    input".)"""
+    app = make_app(office)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        box = await pressed_to(pilot, LookUpDialog, "f7")
+        text = box.query_one(Input)
+        await pilot.press(*"c0o2", "enter")
+        await until(lambda: "'c0o2' is not a ticket" in box_said(app))
+        assert app.screen is box and text.value == "c0o2"
+        await pilot.press("backspace", "backspace", *"99")  # typing clears the old reason
+        await until(lambda: text.value == "c099" and box_said(app) == "")
+        await pilot.press("enter")
+        await until(lambda: box_said(app) == "no ticket C099 today")
+        assert app.screen is box and text.value == "c099"
+        assert not app._notifications  # said in the box, not in a notification
+        await pilot.press("backspace", "backspace", *"02")
+        ticket = await pressed_to(pilot, TicketDialog, "enter")
+        assert str(ticket.heading) == "Ticket C002"
 
 
 async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
@@ -513,9 +550,10 @@ async def test_resident_text_is_never_markup(office: Path, make_app: AppFactory)
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pilot.press(*"O[/b]Brien", "enter")
-        await until(lambda: said(app, "not a ticket"))
+        await until(lambda: "'O[/b]Brien' is not a ticket" in box_said(app))
+        await pressed_to(pilot, GreetScreen, "escape")
         await pilot.press("slash", *"[red]x[/red]")
         await pilot.pause(0.1)
         assert app.is_running

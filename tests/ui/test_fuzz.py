@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.text import room_said
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import InfoDialog, NeedsDialog, TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
@@ -60,21 +60,23 @@ async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
     await paste(pilot, text)
     await pilot.press("enter", "escape")
     # 2. Find a ticket by code.
-    await pressed_to(pilot, TextDialog, "f7")
+    await pressed_to(pilot, LookUpDialog, "f7")
     await paste(pilot, text)
     await pilot.press("enter")
-    # A code that names a ticket opens it (with its actions); anything else is a notification:
-    # the look-up's flow has ended, back at meet-and-greet.
+    # A code that names a ticket opens it (with its actions); anything else is said in the box,
+    # which keeps it (nothing typed: the box closes, back at meet-and-greet).
     shown = (InfoDialog, TextDialog, TicketDialog)
 
     def answered() -> bool:
+        if isinstance(app.screen, LookUpDialog):  # said in the box, the text kept
+            return bool(str(app.screen.query_one("#look-up-error", Static).content))
         if isinstance(app.screen, shown):
             return True
         finding = any(w.name == "action_find" and not w.is_finished for w in app.workers)
         return isinstance(app.screen, GreetScreen) and not finding
 
     await until(answered)
-    if isinstance(app.screen, shown):
+    if isinstance(app.screen, (*shown, LookUpDialog)):
         await pilot.press("escape")
     # 3. The interpreter language among the adjustments.
     await until(lambda: isinstance(app.screen, GreetScreen))

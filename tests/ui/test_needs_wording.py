@@ -12,8 +12,7 @@ import pytest
 from textual.widgets import Static
 
 from oss_desk.domain.needs import SIMPLE_NEEDS, describe_need, parse_needs, short_need
-from oss_desk.ui.dialogs import TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
@@ -71,6 +70,6 @@ async def test_every_place_words_needs_by_the_domain(
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Needs:" in str(panel.render()))
         assert str(panel.render()).endswith("Needs: " + ", ".join(words))
-        await pressed_to(pilot, TextDialog, "f7")  # the ticket's details
+        await pressed_to(pilot, LookUpDialog, "f7")  # the ticket's details
         dialog = await pressed_to(pilot, TicketDialog, *"c001", "enter")
         assert "Needs:     " + ", ".join(words) in dialog.lines

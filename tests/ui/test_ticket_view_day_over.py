@@ -11,8 +11,7 @@ from pathlib import Path
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 
 from ..conftest import make_db, site_toml
 from .conftest import AppFactory, pressed_to, until
@@ -36,7 +35,7 @@ async def test_a_ticket_left_waiting_past_closing_has_no_estimate(
     app = make_app(db, clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, LookUpDialog, "f7")
         await pressed_to(pilot, TicketDialog, *code.lower(), "enter")
         shown = list(app.screen.lines)  # type: ignore[attr-defined]
         assert "Estimate:  past closing time: no estimate" in shown, shown

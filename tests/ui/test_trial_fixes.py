@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog, TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -132,7 +132,7 @@ async def test_f7_says_a_ticket_was_closed_at_close_of_day(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
-        await pressed_to(pilot, TextDialog, "f7", timeout=30)
+        await pressed_to(pilot, LookUpDialog, "f7", timeout=30)
         dialog = await pressed_to(pilot, TicketDialog, "c", "0", "0", "1", "enter", timeout=30)
         assert "Status:    closed at close of day (office closed)" in dialog.lines
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.services.queue import QueueService
-from oss_desk.ui.dialogs import TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930, Cli
@@ -33,7 +32,7 @@ async def test_the_leaders_f7_tells_what_happened_to_a_visit(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
         await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
-        await pressed_to(pilot, TextDialog, "f7", timeout=30)
+        await pressed_to(pilot, LookUpDialog, "f7", timeout=30)
         dialog = await pressed_to(pilot, TicketDialog, *"c001", "enter", timeout=30)
         lines = dialog.lines
         assert lines[: len(lines) - len(told)][0].startswith("Service:")

@@ -14,8 +14,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import service_line
 from oss_desk.services.queue import QueueService
-from oss_desk.ui.dialogs import TextDialog
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
@@ -84,7 +83,7 @@ async def test_staff_see_why_an_urgent_resident_is_first(
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Urgent" in str(panel.render()))
         assert str(panel.render()) == "Flag: Urgent  Needs: Wheelchair access"
-        await pressed_to(pilot, TextDialog, "f7")  # the ticket's details say it too
+        await pressed_to(pilot, LookUpDialog, "f7")  # the ticket's details say it too
         dialog = await pressed_to(pilot, TicketDialog, *"w001", "enter")
         details = dialog.lines
         assert "Flag:      Urgent" in details

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -104,11 +104,16 @@ class Dialog(ModalScreen[T]):
         with Vertical(classes=self.BOX):
             yield Static(self.heading, classes="title")
             yield from self.compose_body()
-            yield Static(keys_line(self.hint), classes="hint")
+            yield from self.compose_foot(Static(keys_line(self.hint), classes="hint"))
 
     def compose_body(self) -> ComposeResult:
         """The dialog's own widgets, between the heading and the hint."""
         yield from ()
+
+    def compose_foot(self, hint: Static) -> ComposeResult:
+        """The last part: the ``hint`` line (a box may put more with it, to keep it in view
+        under a long body)."""
+        yield hint
 
     answered = False
     """Set by the first :meth:`dismiss`: a dialog answers once."""
@@ -250,27 +255,56 @@ class OutcomeDialog(PickDialog[Outcome]):
 
 
 class ChoiceDialog(Dialog[str | None]):
-    """Pick one of several (services, desks): a letter or arrows and Enter."""
+    """Pick one of several (services, desks): a letter or arrows and Enter. With ``act``, the
+    choice is acted on while the box is open: a refusal shows in red in the box, which stays
+    open for another choice (or Esc)."""
 
     HELP = (
         "Pick one of the list (a service, a desk, a colleague...): its letter or number picks "
-        "it at once, or the arrows and Enter. Esc goes back without choosing."
+        "it at once, or the arrows and Enter. Where a choice cannot be taken, the box says why "
+        "in red and stays open for another. Esc goes back without choosing."
     )
 
     def __init__(
-        self, title: str, choices: Iterable[tuple[str, str]], hint: str = "", *, meaning: str
+        self,
+        title: str,
+        choices: Iterable[tuple[str, str]],
+        hint: str = "",
+        *,
+        meaning: str,
+        act: Callable[[str], Awaitable[str | None]] | None = None,
     ) -> None:
-        """``meaning``: what the choice means and what picking each does (F1 says it)."""
+        """``meaning``: what the choice means and what picking each does (F1 says it).
+        ``act``: does what a choice means, and says why not (None: done, the box closes)."""
         super().__init__(title, meaning=meaning)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
+        self.act = act
+        self.acting = False
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
+        if self.act is not None:
+            yield Static(id="choice-refused")
 
     @guarded
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.act is None:
+            self.dismiss(event.option.id)
+            return
+        if self.acting:
+            return  # a second choice while the first is acted on
+        self.acting = True
+        try:
+            refused = await self.act(event.option.id or "")
+        finally:
+            self.acting = False
+        if self.answered or not self.is_attached:
+            return
+        if refused is None:
+            self.dismiss(event.option.id)
+        else:
+            self.query_one("#choice-refused", Static).update(Text(refused, style="bold red"))
 
 
 class TextDialog(Dialog[str | None]):

@@ -307,7 +307,11 @@ class BookingDialog(Dialog[Appointment | None]):
         self.action_submit()
 
     def show_error(self, message: str) -> None:
-        self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
+        """A refusal in red, above the slot chosen (still chosen: it is kept in view)."""
+        said = Text(message, style="bold red")
+        if message and self.chosen is not None:
+            said.append(f"\nChosen: {self.describe(self.chosen)}")
+        self.query_one("#booking-error", Static).update(said)
 
     def show_note(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message))

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -134,7 +135,8 @@ def _typed(dialog: Dialog[T], field_id: str) -> str | None:
 
 class FollowupForm(Dialog[T]):
     """A follow-up form: its fields (:meth:`compose_fields`) in the box, then the error line
-    where a refusal shows (:meth:`refused`), then its keys."""
+    where a refusal shows (:meth:`refused`), then its keys: those two always in view, the
+    fields scrolling above them where the screen is short."""
 
     HELP = (
         "A follow-up form: Tab goes to the next field, Ctrl+S saves; a refusal shows in red "
@@ -144,8 +146,15 @@ class FollowupForm(Dialog[T]):
     BOX = "dialog followup-form"
 
     def compose_body(self) -> ComposeResult:
-        yield from self.compose_fields()
-        yield Static(id="fu-error")
+        # the fields scroll where the screen is short (80x24); the error line and the keys
+        # under them stay in view (the form's stylesheet docks them)
+        with VerticalScroll(id="fu-fields"):
+            yield from self.compose_fields()
+
+    def compose_foot(self, hint: Static) -> ComposeResult:
+        with Vertical(id="fu-foot"):
+            yield Static(id="fu-error")
+            yield hint
 
     def compose_fields(self) -> ComposeResult:
         """The form's own fields, between the heading and the error line."""

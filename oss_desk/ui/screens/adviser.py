@@ -185,12 +185,14 @@ class AdviserScreen(counter.CounterScreen):
 
     def key_words(self, action: str, description: str) -> str:
         """Z says what it does now: log in (nobody, or someone else, is logged in here) or
-        log out."""
+        log out; B on a break says it comes back (as the panel does: "B: back")."""
         if action == "close_desk":
             state = self.my_state()
             login = state.login if state is not None else None
             mine = login is not None and login.person == self.acting_as().person
             return "Log out" if mine else "Log in"
+        if action == "toggle_break" and self.my_status() is DeskStatus.BREAK:
+            return "Back"
         return description
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -393,29 +393,27 @@ async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None
             "this desk.",
         )
     )
-    service = desk = person = None
+    service = person = None
+    if where == "d":  # sent in the desk's box, which says a refusal and stays open
+        if (desk := await pick_desk(screen, ticket, actor)) is not None:
+            await screen.desk.after_write()
+            screen.notify_done(f"{ticket.code} sent to {names.desk(desk)}: first in their queue")
+        return
     if where == "s":
         service = await pick_new_service(screen, ticket)
-    elif where == "d":
-        desk = await pick_desk(screen, ticket)
     elif where == "p":
         person = await pick_colleague(screen, ticket)
-    if service is None and desk is None and person is None:
+    if service is None and person is None:
         return
-    moved = await screen.desk.act(
-        lambda s: QueueService(s, actor).move(
-            ticket.id, service=service, desk_id=desk, person=person
-        )
+    done = await screen.desk.act(
+        lambda s: QueueService(s, actor).move(ticket.id, service=service, person=person)
     )
-    if not isinstance(moved, Ok):
+    if not isinstance(done, Ok):
         return
-    screen.desk.show_result(moved.value.ticket)
+    screen.desk.show_result(done.value.ticket)
     await screen.desk.after_write()
-    new = moved.value.ticket
-    if new.code != ticket.code:
-        await screen.app.push_screen_wait(NewCodeDialog(screen.desk, ticket, moved.value))
-    elif desk is not None:
-        screen.notify_done(f"{ticket.code} sent to {names.desk(desk)}: first in their queue")
+    if done.value.ticket.code != ticket.code:
+        await screen.app.push_screen_wait(NewCodeDialog(screen.desk, ticket, done.value))
     else:
         screen.notify_done(f"{ticket.code} sent to {names.person(person or '')}")
 
@@ -430,7 +428,9 @@ def never_calls(screen: CounterScreen, ticket: Ticket, desk: Desk) -> str | None
     )
 
 
-async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
+async def pick_desk(screen: CounterScreen, ticket: Ticket, actor: Actor) -> str | None:
+    """Send ``ticket`` to a desk chosen in a box: a desk that refuses it (closed, nobody
+    logged in) says why in the box, which stays open. The desk it went to, or None."""
     names = screen.desk.names
     choices = desk_choices(
         screen,
@@ -445,11 +445,23 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
         room = " with a private room" if ticket.needs_private_room else ""
         screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
+
+    async def send(desk: str) -> str | None:
+        done = await screen.desk.act(
+            lambda s: QueueService(s, actor).move(ticket.id, desk_id=desk), quiet=True
+        )
+        if not isinstance(done, Ok):
+            return done.message
+        screen.desk.show_result(done.value.ticket)
+        return None
+
     return await screen.app.push_screen_wait(
         ChoiceDialog(
             f"Send {ticket.code} to which desk?",
             choices,
-            meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call them.",
+            meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call "
+            "them; one that cannot (closed, nobody logged in) says why here.",
+            act=send,
         )
     )
 

@@ -6,7 +6,7 @@ on (its desk, its person) and awaits its dialogs.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.calendar import clock_said
@@ -27,13 +27,17 @@ from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
-from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog, PrintFollowed
-from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.base import DeskScreen
 
 if TYPE_CHECKING:
     from oss_desk.services.visit_story import VisitStory
+
+Found: TypeAlias = "tuple[Ticket, str | None, VisitStory]"
+"""A ticket looked up: it, its status in words when they say more than the stored value, and its
+visit's story."""
 
 REBOOK_HINT = "if they cannot be seen, rebook them in F5 Appointments: R"
 """Where a checked-in resident without the documents is rebooked: R in F5, the appointments
@@ -46,22 +50,34 @@ def needs_text(needs: tuple[str, ...]) -> str:
 
 
 async def find_ticket(screen: DeskScreen) -> None:
-    """Ask for a code and show the ticket."""
-    code = await screen.app.push_screen_wait(
-        TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
+    """Ask for a code and show the ticket: a code that finds none is said in the box, which
+    keeps it to correct."""
+    desk = screen.desk
+
+    async def look_up(text: str) -> Found | str:
+        found = await desk.act(lambda s: _found(s, text, None), quiet=True)
+        return found.value if isinstance(found, Ok) else found.message
+
+    found = await screen.app.push_screen_wait(
+        LookUpDialog("Find a ticket", look_up, placeholder="Code, e.g. C012", max_length=20)
     )
-    if code:
-        await show_ticket(screen, code)
+    if found is not None:
+        await _show(screen, found)
 
 
 async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None) -> None:
     """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
+    found = await screen.desk.act(lambda s: _found(s, text, actor))
+    if isinstance(found, Ok):
+        await _show(screen, found.value)
+
+
+async def _show(screen: DeskScreen, found: Found) -> None:
+    """The ticket found, its details and what happened to its visit, with what this desk can
+    do with it."""
     desk = screen.desk
     names = desk.names
-    found = await desk.act(lambda s: _found(s, text, actor))
-    if not isinstance(found, Ok):
-        return
-    ticket, words, story = found.value
+    ticket, words, story = found
     snap = desk.snapshot
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     # Still waiting once its day is over: no place and no estimate, as ``ticket show`` says it.
@@ -97,9 +113,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         await screen.ticket_action(ticket, chosen)
 
 
-def _found(
-    session: Session, text: str, actor: Actor | None
-) -> tuple[Ticket, str | None, VisitStory]:
+def _found(session: Session, text: str, actor: Actor | None) -> Found:
     """The ticket, its status in words when they say more than the stored value, and its
     visit's story (in lines as ``ticket show`` says it)."""
     from oss_desk.services.queue.day_end import ended_words
