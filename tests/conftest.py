@@ -59,6 +59,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     longest_first(items)
 
 
+@pytest.hookimpl(optionalhook=True)  # with -p no:xdist too
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LongestFirstScheduling | None:
     """With ``-n``, workers take a file at a time, longest first (tests/schedule.py), unless
     another ``--dist`` than xdist's default is asked for."""
