@@ -12,7 +12,7 @@ are split, one test a unit, so that workers share them.
 ``LONG_FILES`` are the files' seconds (each file's tests summed) from ``pytest --durations`` of a
 whole run on a loaded 2-core machine; their ratios, not their values, decide the order. Refresh
 them from the slowest tests the suite prints at the end of a run (``--durations=30``). Files not
-listed keep their collection order, after the listed ones.
+listed follow, those with a test marked slow first, each group in collection order.
 """
 
 from __future__ import annotations
@@ -62,9 +62,11 @@ def seconds(nodeid: str) -> float:
 
 
 def longest_first(items: list[pytest.Item]) -> None:
-    """Sort in place, the longest units first; a stable sort, so each file's tests stay
-    together and in their order, and the files not listed stay in their collection order."""
-    items.sort(key=lambda item: -seconds(item.nodeid))
+    """Sort in place, the longest units first, then the files not listed with a test marked
+    slow (multi-process or end-to-end), then the others: a stable sort, so each file's tests
+    stay together and in their order, and files alike stay in their collection order."""
+    slow = {_file(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (-seconds(item.nodeid), _file(item.nodeid) not in slow))
 
 
 class LongestFirstScheduling(LoadScopeScheduling):  # type: ignore[misc]
