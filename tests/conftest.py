@@ -23,6 +23,7 @@ from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
 
 from .hardware.fakes import FakePrinter, release_held_ports
+from .schedule import LongestFirstScheduling, longest_first
 
 if TYPE_CHECKING:
     from .messaging import NotifyServer, SmtpServer
@@ -50,6 +51,21 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     for folder in ("oss_desk", "tests"):
         compileall.compile_dir(ROOT / folder, quiet=1, workers=1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, each file's tests together and in their order (tests/schedule.py
+    has the files and their seconds), so that no long file starts late and ends the run alone."""
+    longest_first(items)
+
+
+@pytest.hookimpl(optionalhook=True)  # with -p no:xdist too
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LongestFirstScheduling | None:
+    """With ``-n``, workers take a file at a time, longest first (tests/schedule.py), unless
+    another ``--dist`` than xdist's default is asked for."""
+    if config.getoption("dist") != "load":
+        return None
+    return LongestFirstScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

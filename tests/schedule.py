@@ -1,0 +1,82 @@
+"""The order the suite's tests are handed to pytest-xdist's workers: the longest first.
+
+xdist's default (``--dist load``) sends each worker a first batch of consecutive tests (a
+quarter of the suite split between the workers: about 300 tests each with ``-n 3``), then more
+on demand. Collected as written, the long files (tests/ui/, test_tooling.py) came last and could
+end the run alone; moved to the front, they would all fall in the first worker's batch. So the
+suite is run by files instead, longest first (longest-processing-time first): each worker takes
+one unit of work at a time, a whole file (its tests in their order, its module fixtures set up
+once on one worker), and the next when it is almost done. A few files of independent long tests
+are split, one test a unit, so that workers share them.
+
+``LONG_FILES`` are the files' seconds (each file's tests summed) from ``pytest --durations`` of a
+whole run on a loaded 2-core machine; their ratios, not their values, decide the order. Refresh
+them from the slowest tests the suite prints at the end of a run (``--durations=30``). Files not
+listed follow, those with a test marked slow first, each group in collection order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+LONG_FILES: dict[str, float] = {
+    "tests/test_tooling.py": 266,  # mypy strict, cold, alone about 115 s
+    "tests/test_rollup.py": 220,  # one module fixture's history: setup about 124 s
+    "tests/ui/test_fuzz.py": 210,
+    "tests/ui/test_counter_ui.py": 185,
+    "tests/test_serve_browser.py": 169,
+    "tests/ui/test_flows.py": 116,
+    "tests/ui/test_dialog_help.py": 113,
+    "tests/test_report_periods.py": 97,  # a module fixture's history: setup about 84 s
+    "tests/ui/test_appointments_ui.py": 96,
+    "tests/test_upgrade.py": 94,
+    "tests/test_demo_clock.py": 91,
+    "tests/test_startup_imports.py": 89,
+    "tests/test_restore_unknown_codes.py": 75,
+    "tests/ui/test_followups_ui.py": 74,
+    "tests/ui/test_desk_logout.py": 69,
+    "tests/test_demo_ready.py": 66,
+    "tests/ui/test_gc.py": 65,
+}
+"""Seconds a file's tests take together, where it is among the longest."""
+
+SPLIT_FILES: dict[str, float] = {
+    # The benchmarks' quick pass, in groups of about 60-75 s each (and the TCP printer path).
+    "tests/test_benchmarks_run.py": 70,
+}
+"""Files whose tests are each a unit of their own (no module fixture to share), with the
+seconds of their longest test."""
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def seconds(nodeid: str) -> float:
+    """The seconds of the unit of work the test belongs to (0 where not known)."""
+    path = _file(nodeid)
+    return SPLIT_FILES.get(path, LONG_FILES.get(path, 0.0))
+
+
+def longest_first(items: list[pytest.Item]) -> None:
+    """Sort in place, the longest units first, then the files not listed with a test marked
+    slow (multi-process or end-to-end), then the others: a stable sort, so each file's tests
+    stay together and in their order, and files alike stay in their collection order."""
+    slow = {_file(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (-seconds(item.nodeid), _file(item.nodeid) not in slow))
+
+
+class LongestFirstScheduling(LoadScopeScheduling):  # type: ignore[misc]
+    """xdist's scheduling by scope, a scope a file (or a test, in ``SPLIT_FILES``), handed out
+    in collection order (as :func:`longest_first` left it), not reordered by size."""
+
+    def __init__(self, config: pytest.Config, log: Any = None) -> None:
+        super().__init__(config, log)
+        config.option.loadscopereorder = False
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = _file(nodeid)
+        return nodeid if path in SPLIT_FILES else path
