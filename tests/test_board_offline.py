@@ -14,6 +14,7 @@ from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.services.delivery import board_part
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
+from oss_desk.services.resident import board_message
 from oss_desk.services.session import open_session
 
 from .conftest import ROOT, make_db, run_cli_process, site_toml
@@ -54,7 +55,10 @@ def test_an_unplugged_board_is_retried_with_backoff_and_never_called_ok(tmp_path
         )
     desk = open_session(db=db, person="ben", desk_id="desk-1")
     try:
-        assert b"Please take" in plugged.read(b"Please take", timeout=15)
+        # The board's message with nobody called, as the product says it now ("Please take a
+        # ticket"; "Office closed" once the real clock is past closing time).
+        idle = board_message(desk, "hq").encode()
+        assert idle in plugged.read(idle, timeout=15)
         # A frame went out, but a serial board never replies: "sent", not "ok".
         until(lambda: (board(db) or ("",))[0] == "sent", 10, "the board recorded as sent")
         assert board(db) == ("sent", board(db)[1], None)  # type: ignore[index]
