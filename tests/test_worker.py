@@ -20,6 +20,7 @@ from oss_desk.hardware.printers import PrinterStatus
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
+from oss_desk.services.resident import board_message
 from oss_desk.services.session import open_session
 from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.printing import PrintDelivery
@@ -322,7 +323,10 @@ def test_board_follows_the_calls_and_comes_back_after_a_fault(tmp_path: Path) ->
     desk = open_session(db=db, person="ben", desk_id="desk-1")
     worker.start()
     try:
-        assert b"Please take a tick" in board.read(b"Please take a tick")
+        # Its message with nobody called, as the product says it at this hour ("Please take a
+        # ticket"; "Office closed" past closing time): its first 13 letters fit either way.
+        idle = board_message(desk, "hq").encode()[:13]
+        assert idle in board.read(idle)
         queue = QueueService(desk)
         queue.issue("C")
         queue.issue("B")
