@@ -157,6 +157,17 @@ def welsh_office(tmp_path: Path) -> Path:
     return db
 
 
+TRIED_AGAIN = (
+    "<h1>Rhowch gynnig arall arni / Please try again</h1>"
+    "<p>Ni chafodd eich ateb ei gofnodi. Dewiswch sgôr o 1 i 5, neu y byddai&#x27;n well gennych "
+    "beidio â dweud.</p>"
+    "<p>Your answer was not recorded. Choose a rating from 1 to 5, or that you would rather not "
+    "say.</p>"
+)
+"""A form with no rating the page offers, answered in a bilingual office (a review: "Please
+try again" and "rating 9: 1 to 5, or declined", English only, on a page marked English)."""
+
+
 def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path) -> None:
     """A bilingual office (a trial's finding: the header, the thanks and the empty page were
     English only, on a page marked English): the council and the desk by their Welsh names
@@ -168,6 +179,7 @@ def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path)
         url = screen.url + cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
         status, form = get(url)
         visit = form.split('name="visit" value="', 1)[1].split('"', 1)[0]
+        refused = post(url, {"visit": visit, "rating": "9"})  # no rating the page offers
         thanked = post(url, {"visit": visit, "rating": "5"})
         again = post(url, {"visit": visit, "rating": "4"})
         empty = get(url)
@@ -176,6 +188,8 @@ def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path)
     assert status == 200 and '<html lang="cy">' in form
     assert '<p class="who">Cyngor Prawf, Desg 1 / Test Council, Desk 1</p>' in form
     assert "<h1>Sut oedd eich ymweliad heddiw? / How was your visit today?</h1>" in form
+    assert refused[0] == 400 and '<html lang="cy">' in refused[1], refused
+    assert TRIED_AGAIN in refused[1], refused
     assert thanked[0] == 200
     assert (
         "<h1>Diolch / Thank you</h1><p>Diolch am ddweud wrthym.</p><p>Thank you for telling us.</p>"

@@ -22,6 +22,7 @@ from .browser_desks import clean_env
 from .conftest import make_db
 from .messaging import NotifyServer
 from .screens import kiosk_browser, start_screen, stop_screen
+from .test_feedback_browser import TRIED_AGAIN
 from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to, welsh_text
 
 pytestmark = pytest.mark.slow
@@ -127,6 +128,13 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
     try:
         with urllib.request.urlopen(served.url + link.removeprefix(PUBLIC), timeout=10) as got:
             page = got.read().decode()
+        # A rating the page does not offer is refused, Welsh first too.
+        wrong = urllib.request.Request(
+            served.url + link.removeprefix(PUBLIC), data=b"rating=9", method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as tried:
+            urllib.request.urlopen(wrong, timeout=10)
+        again = tried.value.code, tried.value.read().decode()
         # A rating posted from another site's page is refused, Welsh first too.
         elsewhere = urllib.request.Request(
             served.url + link.removeprefix(PUBLIC),
@@ -139,6 +147,7 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
         refusal = refused.value.code, refused.value.read().decode()
     finally:
         stop_screen(served)
+    assert again[0] == 400 and '<html lang="cy">' in again[1] and TRIED_AGAIN in again[1], again
     assert refusal[0] == 403 and '<html lang="cy">' in refusal[1], refusal
     assert (
         "<h1>Heb ei derbyn / Not accepted</h1>"

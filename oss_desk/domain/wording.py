@@ -78,6 +78,11 @@ ENGLISH: dict[str, str] = {
     "feedback.not_found": "This feedback page is not set up.",
     "feedback.not_accepted_title": "Not accepted",
     "feedback.not_accepted": "This form is accepted from this page only.",
+    "feedback.try_again_title": "Please try again",
+    "feedback.try_again": (
+        "Your answer was not recorded. Choose a rating from 1 to 5, or that you would rather "
+        "not say."
+    ),
     # The rating buttons (the counter's feedback page and the follow-up text's answer page)
     "rating.5": "Very good",
     "rating.4": "Good",

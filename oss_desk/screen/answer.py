@@ -21,10 +21,13 @@ from oss_desk.errors import OssDeskError
 from oss_desk.screen.feedback import (
     HEADERS,
     NOT_ACCEPTED,
+    REFUSED,
+    TRY_AGAIN,
     ScreenServer,
     _lines,
     _page,
     rating_form,
+    refused_or,
     titled,
 )
 from oss_desk.services.ratings import Ratings
@@ -32,7 +35,7 @@ from oss_desk.services.resident import council_names
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.ratings import finished_visit
 
-STATUS = {"thanks": 200, "already": 409, "expired": 410}
+STATUS = {"thanks": 200, "already": 409, "expired": 410, REFUSED: 400}
 
 
 class AnswerPages:
@@ -100,8 +103,10 @@ class AnswerPages:
         def record() -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
-            result = ratings.rate_by_text(token, rating, comment)
+            result = refused_or(lambda: ratings.rate_by_text(token, rating, comment))
             wording = self._wording(ratings, visit_id)
+            if result == REFUSED:
+                return result, *titled(wording, TRY_AGAIN), wording.languages[0]
             said = wording.say(f"answer.{result}")
             return result, wording.say("answer.title"), said, wording.languages[0]
 

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from oss_desk.domain.models import Desk
 from oss_desk.domain.wording import Wording
-from oss_desk.errors import OssDeskError
+from oss_desk.errors import InvalidInput, OssDeskError
 from oss_desk.screen.page import html_page
 from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
 from oss_desk.services.resident import council_names, desk_names
@@ -119,6 +119,21 @@ NOT_ACCEPTED = "feedback.not_accepted"
 """A form posted from another site's page (the feedback page's, and the answer page's)."""
 
 
+TRY_AGAIN = "feedback.try_again"
+"""A form whose rating (or comment) is not one the page offers: said on both pages."""
+REFUSED = "refused"
+"""What :func:`refused_or` answers for such a form."""
+
+
+def refused_or(rate: Callable[[], str]) -> str:
+    """What ``rate`` answers, or :data:`REFUSED` when what was posted is no rating the page
+    offers (the form changed by hand, a comment over the limit)."""
+    try:
+        return rate()
+    except InvalidInput:
+        return REFUSED
+
+
 def titled(wording: Wording, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A message's title (``key`` + ``_title``) and its text, in the office's languages."""
     return wording.say(f"{key}_title"), wording.say(key)
@@ -204,7 +219,8 @@ class FeedbackPages:
             desk = ratings.desk_of(token)
             if desk is None:
                 return UNKNOWN, _said(ratings, None)
-            return ratings.rate_on_page(desk, visit, rating, comment), _said(ratings, desk)
+            rated = refused_or(lambda: ratings.rate_on_page(desk, visit, rating, comment))
+            return rated, _said(ratings, desk)
 
         try:
             result, wording = await self.server.run(record)
@@ -212,6 +228,8 @@ class FeedbackPages:
             return _message(("Please try again",), (exc.message,), 400)
         if result == UNKNOWN:
             return _not_found(wording)
+        if result == REFUSED:
+            return _message(*titled(wording, TRY_AGAIN), 400, 10, wording.languages[0])
         return _reply(wording, ANSWERS[result], STATUS[result])
 
 

@@ -36,7 +36,7 @@ from oss_desk.storage import chain
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.incarnation import head_file
 from oss_desk.storage.maintenance import read_head_file
-from oss_desk.storage.migrations import table_names
+from oss_desk.storage.upgrade_mark import GONE, UpgradeMark, upgrade_mark
 
 MARKS_SUFFIX = ".restores"
 
@@ -212,32 +212,37 @@ def _logged(db: Path) -> list[RestoreMark]:
     return found
 
 
-def _since(db: Path) -> tuple[int, datetime] | None:
-    """The newest event when a release whose restores record themselves first ran on ``db``,
-    and when (migration 0092's row); None: none has yet (an older release's database). A row
-    gone or unreadable: at the start (no line predates it)."""
-    start = (0, datetime.min.replace(tzinfo=UTC))
+def _since(db: Path) -> UpgradeMark | None:
+    """The upgrade's mark of ``db`` (:mod:`oss_desk.storage.upgrade_mark`); None: an older
+    release's database, not yet upgraded. :data:`GONE` (no line predates it) when the mark was
+    removed or cannot be read, or when the log no longer holds the event it names: a restore
+    under an older release came before the upgrade, so every event the upgrade saw is still in
+    the log. A restore since brings its backup's own mark (a backup from before the upgrade is
+    upgraded as it is restored, marked at its own head), so no restore explains that event
+    gone either."""
     try:
         with contextlib.closing(m.connect_file(db, readonly=True)) as conn:
-            if "restores_recorded_since" not in table_names(conn):
-                return None
-            row = conn.execute("SELECT event_id, at FROM restores_recorded_since").fetchone()
-        return start if row is None else (int(row[0]), datetime.fromisoformat(str(row[1])))
-    except (sqlite3.Error, ValueError, TypeError):
-        return start
+            since = upgrade_mark(conn)
+    except sqlite3.Error:
+        return GONE
+    if since is None or since.event_id == 0 or m.event_hash(db, since.event_id) is not None:
+        return since
+    return GONE
 
 
 def _older(
-    db: Path, heads: dict[Path, tuple[int, str] | None], mark: RestoreMark
+    db: Path,
+    heads: dict[Path, tuple[int, str] | None],
+    since: UpgradeMark | None,
+    mark: RestoreMark,
 ) -> RestoreMark | None:
     """``mark`` when it is a line an older release wrote (no restore event named), before this
-    release first ran here, of a head at or before the newest event then, and the log still
-    holds that head: with the backup whose head it is, when that backup is still there.
-    None: not such a line."""
+    release first ran here (``since``: :func:`_since`), of a head at or before the newest event
+    then, and the log still holds that head: with the backup whose head it is, when that backup
+    is still there. None: not such a line."""
     if mark.restore_event is not None:
         return None
-    since = _since(db)
-    if since is not None and (mark.event_id > since[0] or mark.at >= since[1]):
+    if since is not None and (mark.event_id > since.event_id or mark.at >= since.at):
         return None
     held = m.event_hash(db, mark.event_id)
     if held is None or held.hex() != mark.sha256:
@@ -262,7 +267,7 @@ def anchors(db: Path, folder: Path) -> Anchors:
     heads = {b: read_head_file(head_file(b)) for b in backups_in(folder, db.stem)}
     lines = read_marks(db)
     held = [k for k in map(partial(_recorded, db), lines) if k is not None]
-    older = [k for k in map(partial(_older, db, heads), lines) if k is not None]
+    older = [k for k in map(partial(_older, db, heads, _since(db)), lines) if k is not None]
     found.notes += [_older_said(db, k) for k in older]
     held += older
     stray = len(lines) - len(held)

@@ -28,6 +28,7 @@ from oss_desk.storage.holders import lock_holder
 from oss_desk.storage.incarnation import EmptyOverWal, head_file, refuse_empty_over_wal
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
+from oss_desk.storage.upgrade_mark import mark_problems
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
 # The byte of the -shm file on which every connection of a WAL database holds a read lock for as
@@ -301,6 +302,7 @@ def _inspect(
         result.chain = aside.result(conn) if aside is not None else event_chain.verify(conn)
         if not result.chain.ok:
             result.problems.append(result.chain.problem)
+    result.problems.extend(mark_problems(conn))
     result.schema = applied_migrations(conn)
     known = known_migrations()
     if not result.schema:

@@ -332,10 +332,10 @@ class ReportsScreen(DeskScreen):
 
     @key_flow("reports")
     async def action_print_summary(self) -> None:
-        """The day shown, as the leader's S prints today's (a trial: it printed today's while
-        another day was on screen)."""
-        if self.shown is not None and self.shown[0] == "day":
-            await print_summary(self, date.fromisoformat(self.shown[1]))
+        """The report shown, day and sites as on screen (a trial: it printed today's while
+        another day was on screen; a review: one site's at an office of several)."""
+        if isinstance(self.data, DailyReport):
+            await print_summary(self, self.data)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)

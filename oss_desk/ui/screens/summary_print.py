@@ -1,11 +1,12 @@
 """S: a day's footfall summary on a chosen desk's receipt printer, from the team leader's screen
-(today's, what it shows) and from Reports (the day shown there). One flow, so both pick the
-printer alike and say the same words."""
+(today's at its site, what it shows) and from Reports (the report shown there, every site's at
+an office of several). One flow, so both pick the printer alike and say the same words."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from oss_desk.domain.reports import DailyReport
 from oss_desk.render.formats import long_date
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.report_outputs import print_daily_summary
@@ -22,9 +23,10 @@ def summary_named(day: date | None, today: date) -> str:
     return f"the summary of {long_date(day.isoformat())}"
 
 
-async def print_summary(screen: DeskScreen, day: date | None = None) -> None:
-    """The summary of ``day`` (None: today) on a chosen desk's receipt printer (queued: the key
-    bar's printer state says when it has printed)."""
+async def print_summary(screen: DeskScreen, shown: DailyReport | None = None) -> None:
+    """``shown``, the report on the screen (Reports), as it is; None: today's summary at the
+    desk's site (the leader's screen), made now. On a chosen desk's receipt printer (queued: the
+    key bar's printer state says when it has printed)."""
     names, snapshot = screen.desk.names, screen.desk.snapshot
     printers = [
         (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
@@ -34,6 +36,7 @@ async def print_summary(screen: DeskScreen, day: date | None = None) -> None:
     if not printers:
         screen.say("No desk has a receipt printer set up")
         return
+    day = None if shown is None else date.fromisoformat(shown.date)
     what = summary_named(day, names.today())
     chosen = await screen.app.push_screen_wait(
         ChoiceDialog(
@@ -48,10 +51,9 @@ async def print_summary(screen: DeskScreen, day: date | None = None) -> None:
         return
     actor = screen.acting_as()
     site = snapshot.site_id if snapshot is not None else None
-    asked = None if day is None else day.isoformat()
 
     def queue_summary(session: Session) -> int:
-        report = ReportService(session, actor).daily(asked, site)
+        report = ReportService(session, actor).daily(None, site) if shown is None else shown
         return print_daily_summary(session, report, chosen)
 
     done = f"{what[0].upper()}{what[1:]} queued for {names.desk(chosen)}'s printer"

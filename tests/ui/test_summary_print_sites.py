@@ -1,0 +1,89 @@
+"""S on Reports (F6) at an office of several sites prints the report on screen (a review: the
+screen showed every site's day, "library, town-hall", visits 3, and the paper one site's, the
+desk's own, visits 1). The leader's S still prints its own site's today. The real desk app
+(Pilot), a real two-site database, the worker's delivery to a capture printer, and the
+printer's bytes decoded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.render.rows import visit_rows
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
+from oss_desk.worker.printing import PrintDelivery
+
+from ..conftest import Cli
+from ..escpos_decoder import decode, text_lines
+from ..test_worker_rounds import OFFICE
+from .conftest import AppFactory, acting, pressed_to, rows, until
+from .test_reports_charts import figures_text
+
+MONDAY = "2026-11-23T09:00:00Z"
+TEN = datetime(2026, 11, 23, 10, tzinfo=UTC)
+SUMMARIES = "SELECT id FROM print_jobs WHERE kind = 'daily_summary'"
+
+
+def _figure(lines: list[str], label: str) -> str:
+    """The value on the first line that starts with ``label`` (the first word after it)."""
+    line = next(t.strip() for t in lines if t.strip().startswith(label))
+    return line[len(label) :].split()[0]
+
+
+def _printed(db: Path, paper: Path) -> list[str]:
+    """The worker prints what is queued; the lines of the newest slip on paper."""
+    with acting(db, person="worker", desk=None, clock=TEN) as worker:
+        assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
+    slips = paper.read_bytes().split(b"\x1dV")  # each slip ends with its cut
+    return text_lines(decode(slips[-2] + b"\x1dV" + slips[-1]))
+
+
+async def test_s_on_reports_prints_every_sites_day_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: AppFactory
+) -> None:
+    paper = tmp_path / "paper.bin"
+    toml = tmp_path / "office.toml"
+    toml.write_text(
+        OFFICE.replace(
+            'kind = "meet-and-greet"\n', f'kind = "meet-and-greet"\nprinter = "capture://{paper}"\n'
+        ),
+        encoding="utf-8",
+    )
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    for desk in ("greet-1", "lib-1", "lib-1"):  # one visit at the Civic Centre, two at the Library
+        issued = cli(
+            "--user", "tl", "ticket", "issue", "--service", "C", "--desk", desk, "--no-print",
+            now=MONDAY,
+        )  # fmt: skip
+        assert issued.code == 0, issued.err
+    app = make_app(cli.db, "greet-1", clock=FixedClock(TEN))
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = await pressed_to(pilot, ReportsScreen, "f6")
+        await until(lambda: screen.shown == ("day", "2026-11-23") and screen.data is not None)
+        assert screen.data is not None and screen.data.figures.by_site == {"hq": 1, "library": 2}
+        heading = str(screen.query_one("#report-heading").render())
+        assert heading.endswith("hq, library"), heading
+        on_screen = figures_text(screen).splitlines()
+        await pressed_to(pilot, ChoiceDialog, "s")
+        await pilot.press("enter")  # the only desk with a printer: greet-1
+        await until(lambda: len(rows(cli.db, SUMMARIES)) == 1)
+        on_paper = _printed(cli.db, paper)
+        assert "All offices, 2026-11-23" in " ".join(on_paper), on_paper
+        for row in visit_rows(screen.data):
+            assert _figure(on_paper, row.label) == _figure(on_screen, row.label), row.label
+        assert _figure(on_paper, "Visits (arrivals)") == "3"
+        # The leader's S: today's at its own site (the Civic Centre), as its key says.
+        await pressed_to(pilot, LeaderScreen, "f4")
+        await pressed_to(pilot, ChoiceDialog, "s")
+        await pilot.press("enter")
+        await until(lambda: len(rows(cli.db, SUMMARIES)) == 2)
+        on_paper = _printed(cli.db, paper)
+        assert "Civic Centre, 2026-11-23" in " ".join(on_paper), on_paper
+        assert _figure(on_paper, "Visits (arrivals)") == "1"
