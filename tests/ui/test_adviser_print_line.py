@@ -24,7 +24,16 @@ from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..conftest import site_toml
-from .conftest import ADVISERS, AppFactory, acting, office_db, until
+from .conftest import (
+    ADVISERS,
+    AppFactory,
+    acting,
+    adviser_desk,
+    office_db,
+    settled,
+    staffed,
+    until,
+)
 from .test_delivery_ui import _worker_alive
 
 
@@ -66,8 +75,12 @@ async def test_an_adviser_s_line_says_the_team_leader_is_asked(
         adviser = make_app(db, "desk-1", person="ben")
         async with adviser.run_test(size=(width, 30)) as pilot:
             bar = adviser.screen.query_one(StatusBar)
-            await until(lambda: "Check:" in str(bar.render()))
-            await pilot.pause(0.5)  # the question, were it asked here, comes with that snapshot
+            # Who is asked follows from who is logged in at Desk 1: the desk logs Ben in on
+            # entering it, after its first snapshot, whose line says "asked at the desk that
+            # printed it" until the next one (a fixed half-second pause was not always enough).
+            await adviser_desk(adviser, staffed)
+            await until(lambda: said in str(bar.render()))
+            await settled(pilot)  # a question asked here would have come with that snapshot
             assert not isinstance(adviser.screen, ConfirmDialog)
             line = str(bar.render())
             assert said in line, line

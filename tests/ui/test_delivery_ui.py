@@ -4,13 +4,16 @@ desk that issued it; the team leader sees messages not sent until someone says t
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from oss_desk.clock import FixedClock, format_instant
+from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.services.session import open_session
-from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.storage.lease import WorkerLock, beat, take_over
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
@@ -22,15 +25,43 @@ from ..escpos_decoder import decode, text_lines
 from .conftest import AppFactory, acting, pressed_to, rows, until
 
 
-def _worker_alive(db: Path) -> WorkerLock:
-    lock = WorkerLock.acquire(db)
-    assert lock is not None
-    conn = sqlite3.connect(db)
-    now = format_instant(datetime.now(UTC))
-    take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
-    conn.commit()
-    conn.close()
-    return lock
+class WorkerAlive:
+    """The owner of the devices, as desks see it: it holds the lease and beats at a worker's
+    pace until released. Beaten once, it went stale 15 s on (three missed beats), and a test
+    that a busy machine stretched past that saw "device worker not answering"."""
+
+    def __init__(self, db: Path) -> None:
+        lock = WorkerLock.acquire(db)
+        assert lock is not None
+        self._lock, self._db, self._stop = lock, db, threading.Event()
+        self._write(
+            lambda conn, now: take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
+        )
+        self._thread = threading.Thread(target=self._beating, daemon=True)
+        self._thread.start()
+
+    def _write(self, change: Callable[[sqlite3.Connection, str], object]) -> None:
+        conn = sqlite3.connect(self._db, timeout=30)
+        try:
+            change(conn, format_instant(datetime.now(UTC)))
+            conn.commit()
+        finally:
+            conn.close()
+
+    def _beating(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            self._write(
+                lambda conn, now: beat(conn, pid=1, host="h", started_at=now, now=now, owner="w")
+            )
+
+    def release(self) -> None:
+        self._stop.set()
+        self._thread.join(60)
+        self._lock.release()
+
+
+def _worker_alive(db: Path) -> WorkerAlive:
+    return WorkerAlive(db)
 
 
 async def issued_and_failed(pilot: Any, app: Any, office: Path) -> None:

@@ -13,12 +13,12 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.services.queue import QueueService
-from oss_desk.storage.lease import WorkerLock, take_over
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from .conftest import AppFactory, acting, until
+from .test_delivery_ui import _worker_alive
 
 PRINTER = "tcp://127.0.0.1:9?timeout=1"
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
@@ -65,15 +65,8 @@ async def test_every_device_stays_in_sight(
     tmp_path: Path, make_app: AppFactory, width: int, expected: str
 ) -> None:
     db = _office(tmp_path)
-    lock = WorkerLock.acquire(db)
-    assert lock is not None
+    lock = _worker_alive(db)
     try:
-        conn = sqlite3.connect(db)
-        take_over(
-            conn, owner="w", role="service", pid=1, host="h", now=format_instant(datetime.now(UTC))
-        )
-        conn.commit()
-        conn.close()
         app = make_app(db, "greet-1", clock=FixedClock(MONDAY_0930.replace(hour=10)))
         async with app.run_test(size=(width, 30)) as pilot:
             # The desk asks about each job, with its reason in plain words.
