@@ -385,6 +385,15 @@ def sent_for(name: str) -> str:
     return f"for {name}"
 
 
+SENT_MARK = "→"
+
+
+def sent_mark(name: str) -> str:
+    """:func:`sent_for` where a queue list is narrow: "→D3" (Desk 3), "→IR" (Interview room),
+    "→BW" (Ben Walker): each word's initial, a number whole."""
+    return SENT_MARK + "".join(w if w.isdigit() else w[0].upper() for w in name.split())
+
+
 # A highlighted ticket that left a list -----------------------------------------------------------
 
 NOTHING_HIGHLIGHTED = "Highlight a waiting ticket in the queue first (the arrow keys)"
