@@ -344,6 +344,24 @@ def test_a_browser_desk_says_close_the_tab_and_ctrl_q_does_not_close_it(
         context.close()
 
 
+def test_a_browser_desk_s_own_keys_reach_it_through_the_page(server: Served, browser: Any) -> None:
+    """A browser keeps Ctrl+N (a new window) and Ctrl+T (a new tab) and never passes them to
+    the page: there Text me is Ctrl+O, on the key bar from the first frame, and Ctrl+O typed in
+    the page reaches the desk and opens the box."""
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        context = signed_in(browser, "chloe.login")
+        tab = Tab(context, proxy.url + "/")
+        tab.wait_for("No ticket issued yet")
+        tab.wait_for("^o Text me")
+        assert "^n Text me" not in tab.text() and "^t Contrast" not in tab.text()
+        tab.page.keyboard.press("c")
+        tab.page.keyboard.press("Enter")
+        tab.wait_for("C001")
+        tab.page.keyboard.press("Control+o")
+        tab.wait_for("Texts for C001")
+        context.close()
+
+
 def test_keys_typed_as_the_desk_opens_reach_it_without_a_click(
     server: Served, browser: Any
 ) -> None:

@@ -105,6 +105,21 @@ def keys_said(keys: Sequence[str]) -> str:
     return " or ".join([", ".join(keys[:-1]), keys[-1]]) if len(keys) > 1 else "".join(keys)
 
 
+def not_a_key_here(character: str) -> str:
+    """A key that does nothing on a screen (nothing happens, and it is said): "'j' is not a key
+    here: F1 lists this screen's keys"."""
+    return f"{character!r} is not a key here: F1 lists this screen's keys"
+
+
+def not_an_answer(character: str, keys: Sequence[str]) -> str:
+    """A key that answers nothing in a box of a few answers, each given by one of ``keys``
+    (nothing happens, and it is said): "'k' is not one of S, D or P"; to a question answered
+    y or n: "'q' is not an answer: y or n, or Esc"."""
+    if [k.lower() for k in keys] == ["y", "n"]:
+        return f"{character!r} is not an answer: y or n, or Esc"
+    return f"{character!r} is not one of {keys_said([k.upper() for k in keys])}"
+
+
 def outcome_keys_hint(takes_appointments: bool) -> str:
     """How an outcome is picked, as the outcome dialogs' hint says it: "1-5 or arrows and
     Enter", "1, 2, 3 or 5, or arrows and Enter" (only the keys offered)."""
@@ -383,6 +398,15 @@ def sent_to(ticket: Queued) -> SentTo | None:
 def sent_for(name: str) -> str:
     """A waiting ticket sent to ``name`` (a desk or a colleague), in a queue list: "for Desk 3"."""
     return f"for {name}"
+
+
+SENT_MARK = "→"
+
+
+def sent_mark(name: str) -> str:
+    """:func:`sent_for` where a queue list is narrow: "→D3" (Desk 3), "→IR" (Interview room),
+    "→BW" (Ben Walker): each word's initial, a number whole."""
+    return SENT_MARK + "".join(w if w.isdigit() else w[0].upper() for w in name.split())
 
 
 # A highlighted ticket that left a list -----------------------------------------------------------

@@ -43,7 +43,14 @@ from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.keyboard import Keyboard
 from oss_desk.ui.listen import CommitListener
-from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
+from oss_desk.ui.modes import (
+    APP_BINDINGS,
+    BROWSER_KEYS,
+    MODE_NEEDS,
+    MODE_TITLES,
+    SCREENS_BY_MODE,
+    web_driver,
+)
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import scan_prefixes
 from oss_desk.ui.screens.base import DeskScreen
@@ -141,6 +148,12 @@ class OssDeskApp(Keyboard):
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
         self.first_mode = self._first_mode()
+        # The keys, before the first screen's key bar is drawn (it is, before the app mounts).
+        keymap = session.settings.keymap
+        if self.is_web or web_driver(self.driver_class):  # a browser keeps Ctrl+T and Ctrl+N
+            keymap = {**BROWSER_KEYS, **keymap}  # a council's own keymap over ours
+        if keymap:
+            self.set_keymap(keymap)
         # The app starts in its first mode (Textual 8.2 builds the current mode's screen when
         # the app composes): no default screen is built, suspended and switched away from.
         self._screen_stacks = {self.first_mode: []}
@@ -192,9 +205,6 @@ class OssDeskApp(Keyboard):
 
     @guarded
     def on_mount(self) -> None:
-        keymap = self.runner.session.settings.keymap
-        if keymap:
-            self.set_keymap(keymap)
         self.run_worker(guard(self, self._start_live), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from oss_desk.ui.faults import guard
 from oss_desk.ui.keys import DeskBinding
+from oss_desk.ui.modes import BROWSER_KEYS, browser_keys_said, key_of, key_said, key_shown
 from oss_desk.ui.names import Names
 from oss_desk.ui.widgets.key_bar import key_words
 
@@ -58,9 +59,9 @@ async def run_from_palette(target: DOMNode, binding: Binding) -> None:
     await target.app.run_action(binding.action, target)
 
 
-def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
-    """F1: (key, what it does, more) for each key of ``screen`` and of the app this person's
-    role is offered."""
+def help_keys(app: App[Any], screen: DOMNode) -> list[tuple[Binding, str, str, str]]:
+    """F1: (the binding, its key, what it does, more) for each key of ``screen`` and of the app
+    this person's role is offered."""
     rows = []
     seen = set()
     own = screen_bindings(screen)
@@ -72,19 +73,27 @@ def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
         if not offered(target, binding):
             continue  # not this person's role
         words = key_words(target, binding)
-        rows.append((app.get_key_display(binding), words, binding.tooltip))
+        rows.append((binding, key_shown(app, binding), words, binding.tooltip))
     return rows
 
 
 def help_screen(app: App[Any], mode_title: str) -> Screen[None]:
-    """F1: the keys of the current screen and the app, and the screen's own words."""
+    """F1: the keys of the current screen and the app, and the screen's own words; in a browser
+    desk, how to close it and the keys used there instead of those the browser keeps."""
     from oss_desk.ui.dialogs import HelpScreen
     from oss_desk.ui.dialogs.blocked import closing_help
     from oss_desk.ui.screens.base import help_of
 
     screen = app.screen
+    keys = help_keys(app, screen)
     about = closing_help(help_of(screen), served=app.is_web)
-    return HelpScreen(f"Keys: {mode_title}", help_rows(app, screen), about)
+    if app.is_web:
+        instead = [
+            (key_said(key_of(app, b)), words) for b, _, words, _ in keys if b.id in BROWSER_KEYS
+        ]
+        about = f"{about}\n{browser_keys_said(instead)}"
+    rows = [(key, words, more) for _, key, words, more in keys]
+    return HelpScreen(f"Keys: {mode_title}", rows, about)
 
 
 @runtime_checkable
@@ -117,7 +126,7 @@ class DeskCommands(Provider):
             target = screen if binding in own else app
             if not offered(target, binding):
                 continue  # the role may not
-            name = f"{binding.description} ({app.get_key_display(binding)})"
+            name = f"{binding.description} ({key_shown(app, binding)})"
             entries.append((name, binding.tooltip, partial(run_from_palette, target, binding)))
         for code, service in app.names.services.items() if app.may_use("greet") else ():
             entries.append(

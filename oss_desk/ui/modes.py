@@ -4,11 +4,14 @@ screen, and the app's own keys (F1 help, F2-F6 and Ctrl+F for the modes, ...).""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from typing import Any
 
 from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from oss_desk.domain.access import Action
 from oss_desk.ui.keys import Keys
@@ -89,6 +92,49 @@ APP_BINDINGS: list[BindingType] = [
 ]
 """The app's own keys, on every screen."""
 
+BROWSER_TAKES = ("Ctrl+N", "Ctrl+T", "Ctrl+W")
+"""Keys a browser keeps for itself (a new window, a new tab, closing the tab): a page is never
+told of them, so a browser desk (``oss-desk serve``) binds nothing to them."""
+
+BROWSER_KEYS: dict[str, str] = {"app.contrast": "ctrl+l", "greet.text": "ctrl+o"}
+"""A browser desk's keys instead of those a browser takes (Ctrl+T, Ctrl+N), by binding id (a
+keymap: a council's own, in the settings, goes over it). Ctrl and a letter that no key of the
+desk nor of a text box takes, and that a browser lets the page have (Ctrl+L, the address bar,
+and Ctrl+O, open a file, are not kept: the terminal takes them); not Alt and a letter (the desk
+reads ESC and a key as the two keys: :mod:`oss_desk.ui.reader`), nor F11 and F12 (browsers')."""
+
+
+def web_driver(driver_class: type[Driver]) -> bool:
+    """Whether the app runs in a browser (textual-serve's web driver), known as soon as Textual
+    has chosen the driver (``TEXTUAL_DRIVER``), before it is built (``App.is_web``)."""
+    web = sys.modules.get("textual.drivers.web_driver")  # imported where chosen, only there
+    return web is not None and issubclass(driver_class, web.WebDriver)
+
+
+def key_of(app: App[Any], binding: Binding) -> str:
+    """The key of ``binding`` as this desk takes it: the keymap's first, where it remaps the
+    key (a council's keymap, a browser desk's own keys), else its own."""
+    remapped = app._keymap.get(binding.id or "")  # Textual keeps the keymap only there
+    return remapped.split(",")[0].strip() if remapped else binding.key
+
+
+def key_shown(app: App[Any], binding: Binding) -> str:
+    """The key of ``binding`` as this desk takes it, as the key bar shows it ("^o")."""
+    return app.get_key_display(replace(binding, key=key_of(app, binding)))
+
+
+def key_said(key: str) -> str:
+    """A key in a sentence: "Ctrl+O", "F8"."""
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+
+
+def browser_keys_said(instead: list[tuple[str, str]]) -> str:
+    """F1's line in a browser desk: the keys the browser takes, and those to use instead
+    (``instead``: the key, as :func:`key_said` says it, and what it does, of this screen's)."""
+    use = "".join(f"{key} ({words}), " for key, words in instead)
+    taken = ", ".join(BROWSER_TAKES[:-1]) + f" and {BROWSER_TAKES[-1]}"
+    return f"In a browser, {taken} belong to the browser: use {use}or Ctrl+P."
+
 
 async def switch_first(app: App[Any], key: str) -> bool:
     """Show the screen of a screen-switch key as soon as the app reads the key, before the key
@@ -98,12 +144,14 @@ async def switch_first(app: App[Any], key: str) -> bool:
     while a dialog is open, nor where a widget nearer the focus binds the key itself. The
     notices of the screen left are cleared: they were about it, not the next one.
 
-    A key the app does not bind to a screen switch (with no keymap, the app's own bindings say
-    it) is let go at once: working out the binding chain takes about as long again as Textual's
-    own look for a priority binding, which does it once more."""
+    A key the app does not bind to a screen switch (with no keymap but a browser desk's own
+    keys, which switch no screen, the app's own bindings say it) is let go at once: working out
+    the binding chain takes about as long again as Textual's own look for a priority binding,
+    which does it once more."""
     if len(app.screen_stack) > 1:
         return False
-    if not app._keymap and not any(
+    remapped = {k: v for k, v in app._keymap.items() if BROWSER_KEYS.get(k) != v}
+    if not remapped and not any(
         parse(b.action)[1] == "switch_mode" for b in app._bindings.key_to_bindings.get(key, ())
     ):
         return False  # not a screen-switch key (most keys): the binding chain is not worked out

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -24,7 +25,12 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker
 
-from oss_desk.domain.counter import outcome_key_refused, outcome_keys_hint, outcomes_offered
+from oss_desk.domain.counter import (
+    not_an_answer,
+    outcome_key_refused,
+    outcome_keys_hint,
+    outcomes_offered,
+)
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
@@ -65,6 +71,11 @@ def keys_line(hint: str | Text) -> str | Text:
     if isinstance(hint, Text):
         return Text.assemble(hint[:end], f" · {HELP_HINT}", hint[end:])
     return f"{hint[:end]} · {HELP_HINT}{hint[end:]}"
+
+
+STRAY_PAUSE = 1.0
+"""Seconds without a key that answers nothing before the next says so again: a scanner's code
+typed into a box (a few milliseconds a key) is one notice, not one a key."""
 
 
 class Dialog(ModalScreen[T]):
@@ -134,6 +145,48 @@ class Dialog(ModalScreen[T]):
     @guarded
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    stray_at = -STRAY_PAUSE
+    """When a key last answered nothing here (:meth:`on_key`)."""
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        """A key that answers nothing in a box of a few answers (a letter in a list, y or n)
+        says so, never silently: "'k' is not one of S, D or P". Not a key the box or its field
+        takes (a text box's letters never come here), nor one typed after the box answered
+        (it goes to what comes next); a run of them (a scanner's code) says it once."""
+        character = event.character
+        if not event.is_forwarded:  # not yet read by the app (it comes back, on its way down)
+            return
+        if self.answered or not character or len(character) != 1 or not character.isprintable():
+            return
+        if character.isspace() or event.key in self.active_bindings:
+            return
+        keys = self.answer_keys()
+        if not keys:
+            return
+        event.stop()
+        last, self.stray_at = self.stray_at, time.monotonic()
+        if self.stray_at - last < STRAY_PAUSE:
+            return
+        self.app.notify(
+            self.stray_said(character, keys), markup=False, severity="warning", timeout=4
+        )
+
+    def answer_keys(self) -> list[str]:
+        """The keys that answer this box: its list's letters, then its own one-letter keys."""
+        keys: list[str] = []
+        for letters in self.query(LetterList):
+            options = (letters.get_option_at_index(i).id for i in range(letters.option_count))
+            keys += [key for key in options if key is not None and len(key) == 1]
+        for key, active in self.active_bindings.items():
+            if len(key) == 1 and active.node is self and active.binding.id is not None:
+                keys.append(key)
+        return keys
+
+    def stray_said(self, character: str, keys: Sequence[str]) -> str:
+        """What a key that answers nothing says (the box's ``keys`` answer it)."""
+        return not_an_answer(character, keys)
 
     @guarded
     def action_help(self) -> None:
@@ -245,13 +298,12 @@ class OutcomeDialog(PickDialog[Outcome]):
         self.keys_hint = outcome_keys_hint(appointments)
         self.hint = f"{self.keys_hint} · Esc: back"
 
-    @guarded
-    def on_key(self, event: Key) -> None:
-        digit = event.character
-        if digit and len(digit) == 1 and digit.isdigit() and digit not in self.answers:
-            event.stop()
-            refused = outcome_key_refused(digit, self.appointments)
-            self.app.notify(refused, markup=False, severity="warning", timeout=4)
+    def stray_said(self, character: str, keys: Sequence[str]) -> str:
+        """Another digit says why it is not an outcome here (4 where the service takes no
+        appointments)."""
+        if character.isdigit():
+            return outcome_key_refused(character, self.appointments)
+        return super().stray_said(character, keys)
 
 
 class ChoiceDialog(Dialog[str | None]):

@@ -211,9 +211,9 @@ class DeskScreen(Screen[None]):
             role = self.desk.names.person_label(self.acting_as())
             self.say(missing or f"{mine.description}: not for {role}", timeout=4)
         elif event.is_printable and event.character not in (None, " "):
-            self.say(
-                f"{event.character!r} is not a key here: F1 lists this screen's keys", timeout=3
-            )
+            from oss_desk.domain.counter import not_a_key_here
+
+            self.say(not_a_key_here(event.character), timeout=3)
 
     def active_binding(self, key: str) -> ActiveBinding | None:
         """``self.active_bindings.get(key)``, working out only ``key``'s bindings: the whole

@@ -8,8 +8,10 @@ resident the person did not choose.
 
 It fits its width: every column header shows whole at 80 columns, the service and the needs
 are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
-a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs;
-where the Est. column gives way to it, the Flag column also says where a ticket was sent.
+a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs.
+A ticket sent to a desk or a colleague says so where its estimate would be ("for Desk 3"; "→D3"
+where the words would push the Est. column out); where the Est. column gives way all the same,
+the Flag column (shown then) says it.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ class QueueTable(Table[Cell]):
     GIVES_WAY = ("est", "pos")
     """Left out, in this order, where the headings would not all show whole (80 columns with
     a flag): the estimate (meet-and-greet's panel says the issued ticket's own; where a ticket
-    was sent, "for Desk 3", goes to the Flag column), then the place (the rows are in call
-    order)."""
+    was sent goes to the Flag column), then the place (the rows are in call order). Where a
+    ticket was sent never pushes the estimates out alone: it is written "→D3" first."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -100,6 +102,9 @@ class QueueTable(Table[Cell]):
         """What desks and colleagues are called: a ticket sent to one says so ("for Desk 3")
         where its estimate would be (only there is it called)."""
         self.shown_columns = tuple(key for _, key in self.COLUMNS if key != "flag")
+        self.brief = False
+        """Whether where a ticket was sent is written "→D3" (the words would not leave room
+        for the Est. column)."""
         self.gone: Ticket | None = None
         """The highlighted ticket, as last shown, when it left the list; None once a row is
         highlighted again."""
@@ -146,21 +151,18 @@ class QueueTable(Table[Cell]):
 
     def fit_columns(self, entries: list[QueueEntry]) -> tuple[tuple[str, ...], int, int, bool]:
         """The columns shown, how wide the service and needs may be, and whether waits are
-        short ("16m")."""
+        short ("16m"); ``brief`` is set when where a ticket was sent is written "→D3"."""
         from oss_desk.domain.queue import staff_marks
 
         flagged = any(staff_marks(e.ticket) for e in entries)
         keys = tuple(key for _, key in self.COLUMNS if key != "flag" or flagged)
+        self.brief = False
         width = self.size.width
         if width <= 0:
             return keys, 64, 64, False
         short = width < NARROW
         if len(entries) > max(1, self.size.height - 1):
             width -= 2  # the vertical scrollbar
-        services = [len(self.labels.get(e.ticket.service, e.ticket.service)) for e in entries]
-        needs = [len(self.needs_text(e)) for e in entries]
-        want_service = max([SERVICE_MIN, *services])
-        want_needs = max([NEEDS_MIN, *needs])
         fixed = {
             "pos": max([1, *(len(str(e.position or 0)) for e in entries)]),
             "code": 4,
@@ -168,42 +170,83 @@ class QueueTable(Table[Cell]):
             "waited": max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)]),
             "est": max([4, *(len(self.est_text(e, short)) for e in entries)]),
         }
+        shown, room = self.giving_way(keys, fixed, width)
+        if "est" not in shown and any(self.sent_text(e) for e in entries):
+            shown, room = self.sent_fitted(entries, keys, fixed, width, short)
+        services = [len(self.labels.get(e.ticket.service, e.ticket.service)) for e in entries]
+        needs = [len(self.needs_text(e)) for e in entries]
+        want_service = max([SERVICE_MIN, *services])
+        want_needs = max([NEEDS_MIN, *needs])
+        room = max(SERVICE_MIN + NEEDS_MIN, room)
+        if want_service + want_needs <= room:
+            return shown, want_service, want_needs, short
+        needs_room = max(NEEDS_MIN, min(want_needs, room // 2))
+        service_room = max(SERVICE_MIN, room - needs_room)
+        return shown, service_room, max(NEEDS_MIN, room - service_room), short
+
+    def sent_fitted(
+        self,
+        entries: list[QueueEntry],
+        keys: tuple[str, ...],
+        fixed: dict[str, int],
+        width: int,
+        short: bool,
+    ) -> tuple[tuple[str, ...], int]:
+        """The columns shown (and the room left) where a ticket was sent and its words push the
+        Est. column out: the first that fits of "→D3" as its estimate, the words in the Flag
+        column (the estimates given way), "→D3" there. "→D3" only where each mark names one
+        desk or person; sets :attr:`brief`."""
+        sent = {self.sent_text(e) for e in entries} - {""}
+        unique = len({self.sent_text(e, brief=True) for e in entries} - {""}) == len(sent)
+        flagged = tuple(key for _, key in self.COLUMNS if key != "est")
+        tries = [(True, keys), (False, flagged), (True, flagged)] if unique else [(False, flagged)]
+        for brief, columns in tries:
+            self.brief = brief
+            est = max([4, *(len(self.est_text(e, short, brief)) for e in entries)])
+            flag = max([fixed["flag"], *(len(self.flag_text(e, sent=True)) for e in entries)])
+            sizes = {**fixed, "est": est, "flag": flag if "est" not in columns else fixed["flag"]}
+            shown, room = self.giving_way(columns, sizes, width)
+            if ("est" in shown) == ("est" in columns) and room >= SERVICE_MIN + NEEDS_MIN:
+                break
+        return shown, room
+
+    def giving_way(
+        self, keys: tuple[str, ...], fixed: dict[str, int], width: int
+    ) -> tuple[tuple[str, ...], int]:
+        """``keys`` less those that give way (:attr:`GIVES_WAY`) for the service and the needs
+        to have their headings' room, and the room left them."""
         room = width - sum(fixed[k] + 2 for k in keys if k in fixed) - 4
         for key in self.GIVES_WAY:
             if room < SERVICE_MIN + NEEDS_MIN and key in keys:
                 keys = tuple(k for k in keys if k != key)
                 room += fixed[key] + 2
-                if key == "est" and "flag" in keys:  # where a ticket was sent: with its flag
-                    wider = max([0, *(len(self.flag_text(e, sent=True)) for e in entries)])
-                    room -= max(0, wider - fixed["flag"])
-        room = max(SERVICE_MIN + NEEDS_MIN, room)
-        if want_service + want_needs <= room:
-            return keys, want_service, want_needs, short
-        needs_room = max(NEEDS_MIN, min(want_needs, room // 2))
-        service_room = max(SERVICE_MIN, room - needs_room)
-        return keys, service_room, max(NEEDS_MIN, room - service_room), short
+        return keys, room
 
-    def est_text(self, entry: QueueEntry, short: bool) -> str:
+    def est_text(self, entry: QueueEntry, short: bool, brief: bool = False) -> str:
         """The estimated wait; for a ticket sent to a desk or a colleague, where it was sent
-        ("for Desk 3": the team leader's D, a transfer), by the one rule of where a ticket
-        goes (``domain.queue.sent_to``)."""
-        return self.sent_text(entry) or minutes_text(entry.estimated_wait_seconds, short)
+        ("for Desk 3", ``brief``: "→D3": the team leader's D, a transfer), by the one rule of
+        where a ticket goes (``domain.queue.sent_to``)."""
+        return self.sent_text(entry, brief=brief) or minutes_text(
+            entry.estimated_wait_seconds, short
+        )
 
-    def sent_text(self, entry: QueueEntry) -> str:
-        """Where the ticket was sent ("for Desk 3"), or "" (sent nowhere)."""
-        from oss_desk.domain.counter import sent_for, sent_to
+    def sent_text(self, entry: QueueEntry, *, brief: bool = False) -> str:
+        """Where the ticket was sent ("for Desk 3", ``brief``: "→D3"), or "" (sent nowhere)."""
+        from oss_desk.domain.counter import sent_for, sent_mark, sent_to
 
         sent = sent_to(entry.ticket)
         if sent is None or self.names is None:
             return ""
         names = self.names
-        return sent_for(names.person(sent.person) if sent.person else names.desk(sent.desk))
+        name = names.person(sent.person) if sent.person else names.desk(sent.desk)
+        return sent_mark(name) if brief else sent_for(name)
 
     def needs_text(self, entry: QueueEntry) -> str:
         return ", ".join(map(short_need, entry.ticket.needs))
 
     def flag_text(self, entry: QueueEntry, *, sent: bool = False) -> str:
-        """Its flags; with ``sent`` (the Est. column has given way), then where it was sent."""
+        """Its flags; with ``sent`` (the Est. column has given way), then where it was sent
+        (as :attr:`brief` says)."""
         return self.flag_cell(entry, sent=sent).plain
 
     def flag_cell(self, entry: QueueEntry, *, sent: bool = False) -> Text:
@@ -211,7 +254,7 @@ class QueueTable(Table[Cell]):
 
         cell = Text()
         cell.append(", ".join(staff_marks(entry.ticket)), style=self._styles[WaitBand.RED])
-        if sent and (where := self.sent_text(entry)):
+        if sent and (where := self.sent_text(entry, brief=self.brief)):
             cell.append(f", {where}" if cell else where)
         return cell
 
@@ -229,7 +272,7 @@ class QueueTable(Table[Cell]):
             "flag": self.flag_cell(entry, sent="est" not in self.shown_columns),
             "service": Text(clipped(label, service_room)),
             "waited": waited,
-            "est": Text(self.est_text(entry, short)),
+            "est": Text(self.est_text(entry, short, self.brief)),
             "needs": Text(clipped(self.needs_text(entry), needs_room)),
         }
         return tuple(cells[key] for key in self.shown_columns)

@@ -1,0 +1,75 @@
+"""A key that answers nothing in a box of a few answers says so, never silently: a letter not
+in the transfer box or the service list, a desk's number not offered, a key other than y or n
+in a question. Keys typed ahead still go where they were meant; a scanner's code typed into a
+box is one notice, not one a key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oss_desk.domain.counter import not_an_answer
+from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
+from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+
+from .conftest import AppFactory, call_next, kept_notices, pressed_to, settled, staffed, until
+
+
+def test_a_key_that_answers_nothing_is_said_with_the_keys_that_do() -> None:
+    assert not_an_answer("k", ["s", "d", "p"]) == "'k' is not one of S, D or P"
+    assert not_an_answer("3", ["1", "2", "4"]) == "'3' is not one of 1, 2 or 4"
+    assert not_an_answer("q", ["y", "n"]) == "'q' is not an answer: y or n, or Esc"
+
+
+async def test_wrong_keys_in_the_transfer_boxes_and_the_question_are_said(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(counter_office, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen), timeout=30)
+        await call_next(pilot, screen)
+        said = kept_notices(app)
+        # The transfer box: S, D or P.
+        box = await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("k")
+        await until(lambda: "'k' is not one of S, D or P" in said)
+        assert app.screen is box  # still asked
+        # The service list: a letter no service has.
+        services = await pressed_to(pilot, ChoiceDialog, "s")
+        assert services is not box
+        await pilot.press("z")
+        await until(lambda: any(s.startswith("'z' is not one of ") for s in said))
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+        # The question: y or n.
+        await pressed_to(pilot, QuestionDialog, "x")
+        await pilot.press("q")
+        await until(lambda: "'q' is not an answer: y or n, or Esc" in said)
+        assert isinstance(app.screen, QuestionDialog)
+        await pressed_to(pilot, HelpScreen, "f1")  # the box's own keys still do their work
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("n")  # they are here: start serving
+        await until(lambda: app.screen is screen)
+        await settled(pilot)
+        assert said.count("'q' is not an answer: y or n, or Esc") == 1
+
+
+async def test_a_scanner_s_code_typed_into_a_box_is_one_notice(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(counter_office, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen), timeout=30)
+        await call_next(pilot, screen)
+        said = kept_notices(app)
+        await pressed_to(pilot, QuestionDialog, "x")
+        await pilot.press(*"K7M3QXA9")  # a code the scanner does not know: no prefix
+        await pressed_to(pilot, HelpScreen, "f1")  # read after them: they were all handled
+        assert said == ["'K' is not an answer: y or n, or Esc"]
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, QuestionDialog))  # still asked
