@@ -765,7 +765,7 @@ async def test_the_visit_history_reads_notes_back_and_records_it(
 
 
 async def test_enter_saves_the_adjustments(office: Path, make_app: AppFactory) -> None:
-    from oss_desk.ui.dialogs import NeedsDialog
+    from oss_desk.ui.dialogs.needs import NeedsDialog
     from oss_desk.ui.screens.greet import GreetScreen
 
     app = make_app(office)

@@ -18,12 +18,12 @@ from oss_desk.ui.dialogs import (
     ChoiceDialog,
     ConfirmDialog,
     HelpScreen,
-    NeedsDialog,
     OutcomeDialog,
     TextDialog,
 )
 from oss_desk.ui.dialogs.counter import LookUpDialog, QuestionDialog, TicketDialog
 from oss_desk.ui.dialogs.hold import KeyHold
+from oss_desk.ui.dialogs.needs import NeedsDialog
 from oss_desk.ui.dialogs.scorecard import SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen

@@ -16,8 +16,9 @@ from textual.widgets import Input, Static
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.text import room_said
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import InfoDialog, NeedsDialog, TextDialog
+from oss_desk.ui.dialogs import InfoDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
+from oss_desk.ui.dialogs.needs import NeedsDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 

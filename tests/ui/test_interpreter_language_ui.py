@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oss_desk.ui.dialogs import NeedsDialog
+from oss_desk.ui.dialogs.needs import NeedsDialog
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..conftest import site_toml

@@ -13,9 +13,10 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
-from oss_desk.ui.dialogs import HelpScreen, NeedsDialog
+from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.dialogs.needs import NeedsDialog
 from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen

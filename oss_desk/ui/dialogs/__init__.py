@@ -18,11 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     Input,
     OptionList,
-    SelectionList,
     Static,
 )
 from textual.widgets.option_list import Option
-from textual.widgets.selection_list import Selection
 from textual.worker import Worker
 
 from oss_desk.domain.counter import (
@@ -32,7 +30,6 @@ from oss_desk.domain.counter import (
     outcomes_offered,
 )
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
 from oss_desk.ui.dialogs.fields import LetterList as LetterList
 from oss_desk.ui.dialogs.fields import MarkedRadioButton as MarkedRadioButton
@@ -410,56 +407,6 @@ class TextDialog(Dialog[str | None]):
             self.app.bell()  # over: the count under the box says by how much
             return
         self.dismiss(event.value)
-
-
-class NeedsDialog(Dialog[tuple[str, ...] | None]):
-    """Reasonable adjustments: Space ticks, Tab reaches the interpreter language, F9 saves."""
-
-    HELP = (
-        "Reasonable adjustments for this visit, so that the adviser is ready for them: Up and "
-        "Down move, Space ticks or unticks, Tab goes to the interpreter's language. F9 or Enter "
-        "saves them; Esc goes back and nothing changes."
-    )
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f9", "save", "Save", id="needs.save", tooltip="Keep these adjustments"),
-        Binding("ctrl+s", "save", "Save", show=False, id="needs.save_ctrl", tooltip="Save"),
-    ]
-
-    heading = "Reasonable adjustments for this visit"
-    hint = "Space: tick · Tab: language · F9 or Enter: save · Esc: back"
-
-    def __init__(self, current: tuple[str, ...]) -> None:
-        super().__init__()
-        self.current = current
-
-    def compose_body(self) -> ComposeResult:
-        language = next(
-            (n.split(":", 1)[1] for n in self.current if n.startswith(INTERPRETER + ":")), ""
-        )
-        yield TickList(
-            *[Selection(label, key, key in self.current) for key, label in SIMPLE_NEEDS.items()],
-            id="needs",
-        )
-        yield Input(
-            value=language,
-            placeholder="Interpreter: language (e.g. Polish)",
-            max_length=40,
-            id="language",
-        )
-
-    @guarded
-    def action_save(self) -> None:
-        chosen = list(self.query_one(SelectionList).selected)
-        language = self.query_one("#language", Input).value.strip()
-        if language:
-            chosen.append(f"{INTERPRETER}:{language}")
-        self.dismiss(tuple(chosen))
-
-    @guarded
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
 
 
 class ConfirmDialog(Dialog[bool | None]):

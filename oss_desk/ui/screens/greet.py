@@ -516,7 +516,7 @@ class GreetScreen(DeskScreen):
 
     @key_flow("greet")
     async def action_needs(self) -> None:
-        from oss_desk.ui.dialogs import NeedsDialog
+        from oss_desk.ui.dialogs.needs import NeedsDialog
 
         chosen = await self.app.push_screen_wait(NeedsDialog(self.needs))
         if chosen is None:
