@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -29,6 +29,7 @@ from oss_desk.ui.dialogs import (
     TextDialog,
     TickBox,
     TickList,
+    keys_line,
 )
 from oss_desk.ui.dialogs.fields import field_row
 from oss_desk.ui.faults import guarded
@@ -74,6 +75,16 @@ def keys_hint(doing: str = "book", *, to_name: bool = True) -> str:
 
 KEYS_HINT = keys_hint()
 
+
+def slots_hint(doing: str = "book") -> str:
+    """The form's keys while the slots have the focus: a digit (or '-') there starts a new
+    date in the date field (:meth:`BookingDialog.date_typed`)."""
+    return f"↑↓ Enter: choose a slot · digits: a new date · Tab: next · Ctrl+S: {doing} · Esc: back"
+
+
+DATE_KEYS = frozenset("0123456789-")
+"""The keys that start a date when typed on the slots."""
+
 SlotFinder = Callable[[str, date], Awaitable[list[Slot] | str]]
 Submitter = Callable[[BookingForm], Awaitable[Appointment | str | None]]
 """Makes the booking (or the move) from the form: the appointment; a refusal to show in the
@@ -97,11 +108,22 @@ class FieldInput(Input):
 class SlotList(OptionList):
     """The free slots: Enter (or a click) chooses the highlighted one at once, not through a
     message, so a key typed straight after it already goes where the choice puts the cursor.
-    Choosing never books or moves: Ctrl+S does."""
+    Choosing never books or moves: Ctrl+S does. A digit or '-' starts a new date (``typed``):
+    someone who reads "Date (YYYY-MM-DD)" and types one has it go there, not lost."""
 
-    def __init__(self, chosen: Callable[[], None], *, id: str) -> None:
+    def __init__(
+        self, chosen: Callable[[], None], typed: Callable[[str], None], *, id: str
+    ) -> None:
         super().__init__(id=id)
         self._chosen = chosen
+        self._typed = typed
+
+    @guarded
+    def on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character in DATE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self._typed(event.character)
 
     @guarded
     def action_select(self) -> None:
@@ -118,7 +140,8 @@ class BookingDialog(Dialog[Appointment | None]):
 
     HELP = (
         "An appointment, booked or moved from here: the service by its letter, a date "
-        "(YYYY-MM-DD) and Enter for its free slots, then Enter on a slot chooses it. A new "
+        "(YYYY-MM-DD) and Enter for its free slots, then Enter on a slot chooses it (a digit "
+        "typed on the slots starts a new date in the date field). A new "
         "booking takes the resident's contact (the name is for staff only) and how the "
         "confirmation goes; Tab moves from field to field. Ctrl+S books (or moves); a refusal "
         "(the slot just went, an email missing) shows in red and nothing typed is lost. Esc goes "
@@ -158,6 +181,9 @@ class BookingDialog(Dialog[Appointment | None]):
         elif channels is not None:  # one channel is chosen already; none: the form says so
             several = len(channels.working) > 1
             self.hint = f"{KEYS_HINT}\n{channels.default_said()}" if several else KEYS_HINT
+        _, newline, rest = str(self.hint).partition("\n")
+        self.slots_hint = slots_hint(doing) + newline + rest
+        """The hint while the slots have the focus (the same second line)."""
         self.needs = needs
         self.services = services
         self.day = day
@@ -193,7 +219,7 @@ class BookingDialog(Dialog[Appointment | None]):
                 )
             with Vertical(id="booking-right"):
                 yield Static("Free slots", classes="label", id="slots-title")
-                yield SlotList(self.slot_chosen, id="booking-slots")
+                yield SlotList(self.slot_chosen, self.date_typed, id="booking-slots")
         if self.with_contact:
             with Horizontal(id="booking-contact"):
                 with Vertical(id="booking-fields"):
@@ -252,6 +278,23 @@ class BookingDialog(Dialog[Appointment | None]):
         else:
             self.query_one("#booking-slots", OptionList).focus()
         self.load_slots()
+
+    @guarded
+    def on_descendant_focus(self) -> None:
+        """The hint says what the keys do where the focus is: on the slots, digits too."""
+        on_slots = self.focused is not None and self.focused.id == "booking-slots"
+        self.query_one(".hint", Static).update(
+            keys_line(self.slots_hint if on_slots else self.hint)
+        )
+
+    def date_typed(self, key: str) -> None:
+        """A digit or '-' typed on the slots: the focus to the date field, which starts a new
+        date with that key (what it held is cleared: it held a whole date), at once, so the
+        next keys land there too. Enter there shows that day's slots, as ever."""
+        field = self.query_one("#booking-date", Input)
+        field.value = key
+        field.cursor_position = len(key)
+        self.set_focus(field)
 
     # Slots -------------------------------------------------------------------------------------
 
