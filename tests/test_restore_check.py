@@ -5,7 +5,9 @@ restore itself failed `db check`, and the nightly backup-and-check, for two week
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,6 +118,44 @@ def test_events_removed_after_the_restore_still_fail(cli: Cli) -> None:
         raw.close()
     checked = cli("db", "check", now=NOW)
     assert checked.code == 4
+    assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
+
+
+def _file_time(path: Path, seconds_from_now: float) -> None:
+    at = time.time() + seconds_from_now
+    os.utime(path, (at, at))
+
+
+def test_a_restore_after_the_clock_was_stepped_back_is_still_expected(cli: Cli) -> None:
+    """A flake hunt with the clock set back 40 minutes: backups written while the host's
+    clock was ahead (an NTP step back since, or a wrong clock corrected) have file times later
+    than the restore's, and `db check` called the restore of the older one tampering, exit 4.
+    Which backups came before a restore is told by their own event logs, not by clocks."""
+    older, newer = _two_backups_and_the_older_restored(cli)
+    for backup in (older, newer):
+        _file_time(backup, 2400)
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 0, checked.out
+    assert f"info: event log: {newer.name} (head event" in checked.out
+    assert f"was made before the restore of {older.name} (head event " in checked.out
+
+
+def test_a_backup_after_the_restore_with_an_early_file_time_still_fails(cli: Cli) -> None:
+    """The other way round: a backup made after the restore, its file time earlier than the
+    restore's (a clock that was behind, or a copy that kept an old time), then its head event
+    deleted: tampering, not excused by the restore before it."""
+    _two_backups_and_the_older_restored(cli)
+    _ticket(cli)
+    after = _backup(cli)
+    _file_time(after, -86400)
+    raw = sqlite3.connect(cli.db, isolation_level=None)
+    try:
+        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
+        without_triggers(raw, [("DELETE FROM events WHERE id = ?", [last])])
+    finally:
+        raw.close()
+    checked = cli("db", "check", now=NOW)
+    assert checked.code == 4, checked.out
     assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
 
 

@@ -8,8 +8,9 @@ records itself in the restored copy's own log, before it is put in place (a
 when by the real clock), and appends one line to ``<db>.restores`` beside the database
 (``2026-12-07T07:27:30.123456+00:00 event 17 sha256 ab12... restore 15``: that time, the
 restored log's head then, and the restore's event). ``db check`` reads a backup whose head is
-gone as "made before a restore" when it was made (its file's time, the one rule
-:func:`oss_desk.services.backups.prune` uses) before a restore whose line matches its event
+gone as "made before a restore" when its own log does not hold that restore's event (a backup
+made after it was copied from the restored log, so it does; told by the logs, never by clocks,
+which a host's clock stepped back would mislead), of a restore whose line matches its event
 (same time, the backup's head still in the log) and whose head the log still holds. A line
 alone is not a restore (review33: one line appended by hand excused events deleted): a head
 gone with no such restore is still tampering, an event removed or the chain rewritten.
@@ -280,8 +281,7 @@ def anchors(db: Path, folder: Path) -> Anchors:
         stored = m.event_hash(db, event_id)
         if stored is not None and stored.hex() == wanted:
             continue
-        made = _made(backup)
-        mark = next((k for k in held if made is not None and k.at.timestamp() > made), None)
+        mark = next((k for k in held if _made_before(db, backup, k)), None)
         if mark is not None:
             found.notes.append(_before_restore(backup, event_id, mark))
         elif stored is None:
@@ -312,6 +312,26 @@ def _before_restore(backup: Path, event_id: int, mark: RestoreMark) -> str:
         f"{mark.at:%Y-%m-%d %H:%M}Z, which left the log at event {mark.event_id}: the log was "
         "taken back to that backup, so its head is not in it (expected)"
     )
+
+
+def _made_before(db: Path, backup: Path, mark: RestoreMark) -> bool:
+    """Whether ``backup`` was made before the restore ``mark``: told by its own event log, not
+    by clocks (a review: after the host's clock was stepped back, a backup's file time was later
+    than the restore's, and the restore was called tampering). A backup made after a restore
+    was copied from the restored log, so it holds the restore's own event with the hash this
+    log holds there; one made before it does not. A line an older release wrote names no
+    event: by the backup's file time then, as that release's restores were told."""
+    if mark.restore_event is None:
+        made = _made(backup)
+        return made is not None and mark.at.timestamp() > made
+    ours = m.event_hash(db, mark.restore_event)
+    try:
+        with contextlib.closing(m.connect_file(backup)) as conn:  # rw: a WAL file left as is
+            theirs = chain.hash_at(conn, mark.restore_event)
+    except (sqlite3.Error, OSError):
+        made = _made(backup)  # a backup that cannot be read: by its file time
+        return made is not None and mark.at.timestamp() > made
+    return ours is None or theirs != ours
 
 
 def _made(path: Path) -> float | None:
