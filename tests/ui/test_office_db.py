@@ -12,9 +12,12 @@ from ..conftest import make_db, site_toml
 from .conftest import office_db
 
 # What differs between any two databases made afresh: when each migration ran (the wall clock),
-# and the office's random id and resident secret (made by their migrations); and the header's
-# stamps (storage/incarnation.py), random as well.
-MADE_APART = re.compile(r'^INSERT INTO "(_sqlite_migrations|office_identity|resident_secret)"')
+# when this release first ran on it (the upgrade's mark, migration 0092: the wall clock too), and
+# the office's random id and resident secret (made by their migrations); and the header's stamps
+# (storage/incarnation.py), random as well.
+MADE_APART = re.compile(
+    r'^INSERT INTO "(_sqlite_migrations|restores_recorded_since|office_identity|resident_secret)"'
+)
 
 
 def dumped(db: Path, folder: Path) -> tuple[list[str], list[str], list[object]]:
