@@ -375,6 +375,25 @@ def test_doctor_points_at_the_full_disk_not_at_restarting_the_worker(
     # Time a tenth as long as in service: the worker beats every 0.5 s (5 s), and doctor, in
     # its own process, calls a heartbeat older than 1.5 s (three beats: 15 s) not lately.
     monkeypatch.setattr(worker_run, "HEARTBEAT_SECONDS", 0.5)
+    with worker_on_a_full_disk(small_fs, tmp_path) as (db, _, deadline):
+        line, said = "", []
+        while time.monotonic() < deadline + 30:  # its heartbeat grows old (1.5 s here)
+            said = doctor_said(db)
+            line = next(x for x in said if x.split(":")[0].split()[-1] == "worker")
+            if "lately" in line:
+                break
+            time.sleep(0.5)
+        assert "the disk holding it is full (see disk space)" in line, line
+        assert "free space there and it carries on by itself" in line
+        assert "restart it (systemctl" not in line
+        assert any(x.startswith("fail") and "disk space" in x for x in said), said
+
+
+@contextmanager
+def worker_on_a_full_disk(small_fs: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, float]]:
+    """A device worker on an office on the small file system, holding the lock as `oss-desk
+    worker` does, once the disk is filled and the worker has met it: (the database, the file
+    that fills the disk, the deadline the wait for it began); stopped and unlocked after."""
     capture = tmp_path / "printer.bin"
     db = make_db(small_fs, site_toml(greet_printer=f"capture://{capture}"))
     worker = DeviceWorker(
@@ -385,33 +404,28 @@ def test_doctor_points_at_the_full_disk_not_at_restarting_the_worker(
     assert lock is not None
     worker.start()
     try:
-        fill(small_fs)
+        filler = fill(small_fs)
         deadline = time.monotonic() + 30
         full = {"StorageFull", "StorageIOError"}
         while not full & set(worker.errors) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert full & set(worker.errors), worker.errors
-        line = ""
-        while time.monotonic() < deadline + 30:  # its heartbeat grows old (1.5 s here)
-            said = subprocess.run(
-                [sys.executable, "-c", SOONER, "doctor"],
-                capture_output=True,
-                text=True,
-                env=process_env(db),
-                cwd=ROOT,
-                timeout=120,
-            ).stdout.splitlines()
-            line = next(x for x in said if x.split(":")[0].split()[-1] == "worker")
-            if "lately" in line:
-                break
-            time.sleep(0.5)
-        assert "the disk holding it is full (see disk space)" in line, line
-        assert "free space there and it carries on by itself" in line
-        assert "restart it (systemctl" not in line
-        assert any(x.startswith("fail") and "disk space" in x for x in said), said
+        yield db, filler, deadline
     finally:
         worker.join()
         lock.release()
+
+
+def doctor_said(db: Path) -> list[str]:
+    """``oss-desk doctor``'s lines, run in a process of its own with the faster times."""
+    return subprocess.run(
+        [sys.executable, "-c", SOONER, "doctor"],
+        capture_output=True,
+        text=True,
+        env=process_env(db),
+        cwd=ROOT,
+        timeout=120,
+    ).stdout.splitlines()
 
 
 def test_no_space_left_for_an_export(small_fs: Path, tmp_path: Path) -> None:

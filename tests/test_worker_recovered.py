@@ -8,8 +8,6 @@ worker's threads, doctor in its own process."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,33 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain import worker_faults
 from oss_desk.domain.worker_faults import recovered
 from oss_desk.errors import StorageFull
-from oss_desk.services.session import open_session
-from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker import lane_guard
 from oss_desk.worker import run as worker_run
 from oss_desk.worker.lane_faults import LaneFaults
-from oss_desk.worker.run import DeviceWorker
 
-from .conftest import MONDAY_0930, ROOT, make_db, site_toml
-from .test_faults import SOONER, fill, process_env, small_fs
+from .test_faults import doctor_said, small_fs, worker_on_a_full_disk
 
 __all__ = ["small_fs"]  # the fixture, used by name
 
 
 def _worker_line(db: Path) -> str:
-    said = subprocess.run(
-        [sys.executable, "-c", SOONER, "doctor"],
-        capture_output=True,
-        text=True,
-        env=process_env(db),
-        cwd=ROOT,
-        timeout=120,
-    ).stdout.splitlines()
-    return next(x for x in said if x.split(":")[0].split()[-1] == "worker")
+    return next(x for x in doctor_said(db) if x.split(":")[0].split()[-1] == "worker")
 
 
 def test_doctor_says_a_lane_recovered_once_the_disk_has_room_again(
@@ -55,22 +40,7 @@ def test_doctor_says_a_lane_recovered_once_the_disk_has_room_again(
     monkeypatch.setattr(worker_faults, "RESTART_SECONDS", 0.2)
     monkeypatch.setattr(worker_faults, "LONGEST_DATABASE_PAUSE", 1.0)
     monkeypatch.setattr(lane_guard, "RESTART_SECONDS", 0.2)
-    capture = tmp_path / "printer.bin"
-    db = make_db(small_fs, site_toml(greet_printer=f"capture://{capture}"))
-    worker = DeviceWorker(
-        lambda: open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker", host=True),
-        poll_interval=0.02,
-    )
-    lock = WorkerLock.acquire(db)  # as `oss-desk worker` holds it
-    assert lock is not None
-    worker.start()
-    try:
-        filler = fill(small_fs)
-        deadline = time.monotonic() + 30
-        full = {"StorageFull", "StorageIOError"}
-        while not full & set(worker.errors) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert full & set(worker.errors), worker.errors
+    with worker_on_a_full_disk(small_fs, tmp_path) as (db, filler, deadline):
         filler.unlink()
         line = ""
         seen: list[str] = []
@@ -85,9 +55,6 @@ def test_doctor_says_a_lane_recovered_once_the_disk_has_room_again(
         assert re.search(r", a lane last failed at \d\d:\d\dZ, since recovered \(", line), line
         assert "in the last 5 minutes" in line and "the last: " in line
         assert "not failing" not in line and "running but failing" not in line
-    finally:
-        worker.join()
-        lock.release()
 
 
 def _in_lane(name: str, work: Callable[[], None]) -> None:
