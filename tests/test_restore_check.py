@@ -110,12 +110,7 @@ def test_events_removed_after_the_restore_still_fail(cli: Cli) -> None:
     _two_backups_and_the_older_restored(cli)
     _ticket(cli)
     after = _backup(cli)
-    raw = sqlite3.connect(cli.db, isolation_level=None)
-    try:
-        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
-        without_triggers(raw, [("DELETE FROM events WHERE id = ?", [last])])
-    finally:
-        raw.close()
+    last = _delete_the_newest_event(cli.db)
     checked = cli("db", "check", now=NOW)
     assert checked.code == 4
     assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
@@ -148,12 +143,7 @@ def test_a_backup_after_the_restore_with_an_early_file_time_still_fails(cli: Cli
     _ticket(cli)
     after = _backup(cli)
     _file_time(after, -86400)
-    raw = sqlite3.connect(cli.db, isolation_level=None)
-    try:
-        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
-        without_triggers(raw, [("DELETE FROM events WHERE id = ?", [last])])
-    finally:
-        raw.close()
+    last = _delete_the_newest_event(cli.db)
     checked = cli("db", "check", now=NOW)
     assert checked.code == 4, checked.out
     assert f"event {last}, the head when {after.name} was made, is gone" in checked.out
@@ -276,3 +266,15 @@ def test_the_info_line_names_the_backup_s_own_head_when_an_erasure_was_made_agai
         f"info: event log: {newer.name} (head event {_head(newer)[0]}) was made before the "
         f"restore of {older.name} (head event {own}) at "
     ) in checked.out and f", which left the log at event {left}: " in checked.out, checked.out
+
+
+def _delete_the_newest_event(db: Path) -> int:
+    """Tampering: the log's newest event deleted by hand, its guard triggers put back after;
+    the id it had."""
+    raw = sqlite3.connect(db, isolation_level=None)
+    try:
+        last = int(raw.execute("SELECT max(id) FROM events").fetchone()[0])
+        without_triggers(raw, [("DELETE FROM events WHERE id = ?", [last])])
+    finally:
+        raw.close()
+    return last
