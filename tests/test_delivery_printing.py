@@ -64,6 +64,7 @@ def test_a_6kb_raster_ticket_over_a_serial_line_prints_once(
             db, "SELECT status, attempts, printed_at IS NOT NULL FROM print_jobs"
         )
         assert (status, attempts, confirmed) == ("done", 1, 1)  # printed, confirmed, first try
+        until(lambda: bool(printer.jobs), what="the printer kept the ticket")  # its own thread
         (job,) = printer.jobs  # exactly one copy crossed the line
         assert 5000 < len(job) < 7000, len(job)  # a raster QR: about 6 KB
         lines = text_lines(decode(job))
