@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
+from oss_desk.clock import FixedClock
 from oss_desk.domain.counter import not_an_answer
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
+from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 
+from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, call_next, kept_notices, pressed_to, settled, staffed, until
 
 
@@ -73,3 +79,37 @@ async def test_a_scanner_s_code_typed_into_a_box_is_one_notice(
         assert said == ["'K' is not an answer: y or n, or Esc"]
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, QuestionDialog))  # still asked
+
+
+async def test_a_letter_in_a_booking_form_away_from_its_service_list_is_not_called_wrong(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """A review: on the booking form (F5, B), with the focus on the free slots, H said "'h' is
+    not one of C or H", and a letter on the channel's buttons or the tick box said the same of
+    the service list, which did not have the focus. Only the list with the focus is answered
+    by its letters; the form's list still says a letter it has not."""
+    office = make_office(tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        dialog = await pressed_to(pilot, BookingDialog, "b")
+        said = kept_notices(app)
+        await pilot.press("c")
+        await until(lambda: bool(dialog.slots))
+        await pilot.press("enter")  # the date: the focus on the slots
+        slots = dialog.query_one("#booking-slots")
+        await until(lambda: slots.has_focus)
+        away: list[str | None] = []
+        while not (focused := dialog.focused) or focused.id != "booking-service":
+            if not isinstance(focused, Input):
+                away.append(focused.id if focused else None)
+                # H is a service's letter, W is none: typed where no letter is taken
+                await pilot.press("h" if focused is slots else "w")
+            await pilot.press("tab")
+            await until(lambda f=focused: dialog.focused is not f)  # the keys before: read
+        assert away == ["booking-slots", "booking-channel", "booking-follow-up"]
+        assert said == [] and dialog.service == "C"
+        await pilot.press("z")  # on the service list: said, with the letters it has
+        await until(lambda: said == ["'z' is not one of C or H"])

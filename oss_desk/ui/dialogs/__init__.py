@@ -171,9 +171,14 @@ class Dialog(ModalScreen[T]):
         )
 
     def answer_keys(self) -> list[str]:
-        """The keys that answer this box: its list's letters, then its own one-letter keys."""
+        """The keys that answer this box: its list's letters while the list has the focus
+        (elsewhere in a form, the booking's slots or its tick box, a letter is not one of
+        the list's: "'h' is not one of C or H" was said of H itself), then its own one-letter
+        keys."""
         keys: list[str] = []
         for letters in self.query(LetterList):
+            if not letters.has_focus:
+                continue
             options = (letters.get_option_at_index(i).id for i in range(letters.option_count))
             keys += [key for key in options if key is not None and len(key) == 1]
         for key, active in self.active_bindings.items():
