@@ -5,8 +5,10 @@ box is one notice, not one a key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from textual.widget import Widget
 from textual.widgets import Input
 
 from oss_desk.clock import FixedClock
@@ -108,8 +110,13 @@ async def test_a_letter_in_a_booking_form_away_from_its_service_list_is_not_call
                 # H is a service's letter, W is none: typed where no letter is taken
                 await pilot.press("h" if focused is slots else "w")
             await pilot.press("tab")
-            await until(lambda f=focused: dialog.focused is not f)  # the keys before: read
+            await until(moved_from(dialog, focused))  # the keys before it: read
         assert away == ["booking-slots", "booking-channel", "booking-follow-up"]
         assert said == [] and dialog.service == "C"
         await pilot.press("z")  # on the service list: said, with the letters it has
         await until(lambda: said == ["'z' is not one of C or H"])
+
+
+def moved_from(dialog: BookingDialog, widget: Widget | None) -> Callable[[], bool]:
+    """Whether the focus has left ``widget`` (Tab read, so the keys before it were too)."""
+    return lambda: dialog.focused is not widget
