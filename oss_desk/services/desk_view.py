@@ -300,7 +300,7 @@ def take_snapshot(
 def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
     """How a service's queue stands: how many wait, the longest wait, how many are over the
     target."""
-    from oss_desk.domain.wait_target import over_target
+    from oss_desk.domain.wait_clock import past_target
 
     waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
     return ServiceLine(
@@ -308,7 +308,7 @@ def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -
         name=name,
         waiting=len(waiting),
         longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
-        over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
+        over_target=sum(1 for e in waiting if past_target(e, target)),
     )
 
 

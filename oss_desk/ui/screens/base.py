@@ -255,7 +255,7 @@ class DeskScreen(Screen[None]):
         return snapshot.waiting
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
-        from oss_desk.domain.wait_target import over_target
+        from oss_desk.domain.wait_clock import past_target
 
         self.show_top_bar(snapshot.site_id)
         from oss_desk.services.delivery import StatusPart  # loaded with the first snapshot
@@ -267,7 +267,7 @@ class DeskScreen(Screen[None]):
             parts.append(StatusPart("Desk", _status_word(state.status.value)))
         waiting = self.waiting_entries(snapshot)
         parts.append(StatusPart("Waiting", str(len(waiting))))
-        over = sum(1 for e in waiting if over_target(e.wait_seconds, snapshot.target_seconds))
+        over = sum(1 for e in waiting if past_target(e, snapshot.target_seconds))
         if over:  # (the queue's colours say it too: left out when the bar is too narrow)
             label = f"Over {snapshot.target_seconds // 60} min"
             parts.append(StatusPart(label, str(over), optional=True))
