@@ -24,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
+from oss_desk.ui.modes import key_of, key_said, keys_of
 from oss_desk.ui.screens.logged_out import watch_logins
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
@@ -124,11 +125,12 @@ class DeskScreen(Screen[None]):
         """F1's words about the screen: its ``HELP``, then a sentence for each key in
         ``HELP_KEYS`` offered to this person (or why it is not set up here), so the words never
         describe a key the key table below leaves out (a screen whose words depend on what it
-        shows gives them here)."""
+        shows gives them here). A sentence's "{key}" is the action's key as this desk takes it
+        (:meth:`key_named`: a browser desk's own, a council's keymap)."""
         said = [self.HELP]
         for action, sentence in self.HELP_KEYS.items():
             if self.offers(action):
-                said.append(sentence)
+                said.append(sentence.replace("{key}", self.key_named(action)))
             elif self.role_allows(action) and (missing := self.not_set_up(action)):
                 said.append(f"{missing}.")
         return " ".join(part for part in said if part)
@@ -175,6 +177,12 @@ class DeskScreen(Screen[None]):
         (its row's ``may=``) and the office has set up what it needs (:meth:`not_set_up`)."""
         return self.role_allows(action) and self.not_set_up(action) is None
 
+    def key_named(self, action: str) -> str:
+        """The key of this screen's ``action`` as this desk takes it, in a sentence ("Ctrl+N";
+        "Ctrl+O" at a browser desk, where the browser keeps Ctrl+N)."""
+        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action)
+        return key_said(key_of(self.app, binding))
+
     def not_set_up(self, action: str) -> str | None:
         """Why ``action`` is not offered in this office (its key is hidden, and F1 says this
         instead of what the key does); None: nothing it needs is missing."""
@@ -202,7 +210,7 @@ class DeskScreen(Screen[None]):
             (
                 b
                 for b in (*self.BINDINGS, *screens)
-                if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
+                if isinstance(b, Binding) and event.key in keys_of(self.app, b) and b.description
             ),
             None,
         )
