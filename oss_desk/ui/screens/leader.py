@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -376,45 +376,33 @@ class LeaderScreen(DeskScreen):
         code = entry.ticket.code if entry is not None else "the ticket"
         elsewhere = any(not unmet_here(self, d, requires) for d, _ in desks)
         actor = self.acting_as()
-
-        def sender(desk: str) -> Callable[[Session], Ticket]:
-            return lambda session: QueueService(session, actor).transfer(ticket_id, desk_id=desk)
-
-        async def send(desk: str) -> str | None:
-            """Send the ticket at once, in the box: a refusal (a desk closed since the box
-            opened) says why there, in the transfer's own words, and the box stays open. A
-            desk that does not meet the needs is asked about after the box (None: it closes)."""
-            if elsewhere and unmet_here(self, desk, requires):
-                return None
-            done = await self.desk.act(sender(desk), quiet=True)
-            if not isinstance(done, Ok):
-                return done.message
-            self.desk.show_result(done.value)
-            self.notify_done(f"Sent to {names.desk(desk)}")
-            sent.append(desk)
-            return None
-
-        sent: list[str] = []
-        desk = await self.app.push_screen_wait(
-            ChoiceDialog(
-                f"Send {code} to which desk?",
-                desks,
-                meaning=f"Sent to a desk, {SENT_TO_DESK}. One that cannot take them now (closed "
-                "since the box opened) says why here.",
-                act=send,
+        refused, desk = "", None
+        while True:  # a desk that refuses them (closed since the box opened): the box again
+            desk = await self.app.push_screen_wait(
+                ChoiceDialog(
+                    f"Send {code} to which desk?",
+                    desks,
+                    meaning=f"Sent to a desk, {SENT_TO_DESK}. One that cannot take them now "
+                    "(closed since the box was opened) says why here, and the box stays open.",
+                    refused=refused,
+                    start=desk,
+                )
             )
-        )
-        if desk in sent:
-            await self.desk.after_write()
-        if desk is None or desk in sent:
-            return
-        if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
-            warned = QuestionDialog(
-                unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
-            )
-            if not await self.app.push_screen_wait(warned):
+            if desk is None:
                 return
-        await self.commit(sender(desk), f"Sent to {names.desk(desk)}")
+            if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
+                warned = QuestionDialog(
+                    unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
+                )
+                if not await self.app.push_screen_wait(warned):
+                    return
+            done = await self.desk.act(partial(_send, actor, ticket_id, desk), quiet=True)
+            if isinstance(done, Ok):
+                break
+            refused = done.message  # the transfer's own words, in the box
+        self.desk.show_result(done.value)
+        self.notify_done(f"Sent to {names.desk(desk)}")
+        await self.desk.after_write()
 
     @key_flow("leader")
     @acts_on(_highlighted_ticket)
@@ -522,3 +510,8 @@ class LeaderScreen(DeskScreen):
     @key_flow("leader")
     async def action_find(self) -> None:
         await find_ticket(self)
+
+
+def _send(actor: Actor, ticket_id: int, desk: str, session: Session) -> Ticket:
+    """The team leader's D: ``ticket_id`` sent to ``desk``."""
+    return QueueService(session, actor).transfer(ticket_id, desk_id=desk)
