@@ -360,6 +360,23 @@ def with_change(snapshot: DeskSnapshot, ticket: Ticket) -> DeskSnapshot:
     return replace(snapshot, queue=queue, desks=desks, by_service=lines)
 
 
+def with_login(snapshot: DeskSnapshot, desk_id: str, login: DeskLogin | None) -> DeskSnapshot:
+    """The snapshot once this desk's own log-in (``login``) or log-out (None) at ``desk_id`` is
+    in it, as :func:`with_change` is for a ticket: its person, and only them, logged in there
+    and the desk open, or nobody and the desk closed; a desk they were logged in to before is
+    theirs no more (F8 moved them). The full snapshot follows (who else changed meanwhile)."""
+    desks = []
+    for state in snapshot.desks:
+        if state.desk.id == desk_id:
+            status = DeskStatus.OPEN if login is not None else DeskStatus.CLOSED
+            since = login.since if login is not None else state.since
+            state = replace(state, login=login, status=status, since=since)
+        elif login is not None and state.login is not None and state.login.person == login.person:
+            state = replace(state, login=None, status=DeskStatus.CLOSED)
+        desks.append(state)
+    return replace(snapshot, desks=desks)
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedOut:
     """Who last logged a desk's person out, and when (from the event log)."""
