@@ -170,7 +170,7 @@ def expired_state(session: Session) -> dict[str, Any]:
 def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) -> Ticket:
     """The ticket a person at a desk means: a code typed (``C012``), the ticket's QR
     (``OSSD-T:hq:2026-11-23:C012``) or its phone-page link, as a scanner types them.
-    Raises NotFound (a code that is none of the office's: :data:`NOT_OURS`, under its own
+    Raises NotFound (a scanned QR that is none of the office's: :data:`NOT_OURS`, under its own
     heading, never the command line's "Invalid input"), or RuleViolation for a ticket of
     another day."""
     from oss_desk.services.queue import QueueService
@@ -197,12 +197,12 @@ def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) ->
         if ticket is None:
             raise NotFound("that ticket's link is for another day or another office")
         return ticket
-    _ticket_code(cleaned)
-    return queue.look_up(cleaned)
+    return queue.look_up(cleaned)  # typed: a mistyped code is told how codes are written
 
 
 def _ticket_code(text: str) -> None:
-    """Refuse what cannot be a ticket's code or id at all, in the desk's words."""
+    """Refuse a scanned ticket's QR whose code cannot be a ticket's at all, in the desk's
+    words."""
     try:
         parse_ticket_ref(text)
     except InvalidInput:
