@@ -130,7 +130,9 @@ class DeskScreen(Screen[None]):
         said = [self.HELP]
         for action, sentence in self.HELP_KEYS.items():
             if self.offers(action):
-                said.append(sentence.replace("{key}", self.key_named(action)))
+                if "{key}" in sentence:  # (worked out only where a sentence names it)
+                    sentence = sentence.replace("{key}", self.key_named(action))
+                said.append(sentence)
             elif self.role_allows(action) and (missing := self.not_set_up(action)):
                 said.append(f"{missing}.")
         return " ".join(part for part in said if part)
@@ -180,8 +182,9 @@ class DeskScreen(Screen[None]):
     def key_named(self, action: str) -> str:
         """The key of this screen's ``action`` as this desk takes it, in a sentence ("Ctrl+N";
         "Ctrl+O" at a browser desk, where the browser keeps Ctrl+N)."""
-        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action)
-        return key_said(key_of(self.app, binding))
+        mine = (b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action)
+        binding = next(mine, None)
+        return key_said(key_of(self.app, binding)) if binding is not None else action
 
     def not_set_up(self, action: str) -> str | None:
         """Why ``action`` is not offered in this office (its key is hidden, and F1 says this
