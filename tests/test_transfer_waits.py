@@ -1,10 +1,12 @@
-"""A resident sent on to another service after being seen waits for that service from when they
-were sent on, by the report's own rule (``oss_desk.domain.wait_clock.waited_seconds``): the
-live queue's wait, its "over the target" and the desk's "waited" never count them as a long
-wait the report does not (a tester saw "H 3·16m" and "Over 15 min: 1" for a resident seen
-after a minute). A resident moved to another service while still waiting keeps the arrival's
-clock. A resident sent back to the queue from a desk, keeping their ticket, for a desk or a
-colleague of the same service, waits from the send too. On a real SQLite file."""
+"""A resident sent on to another service after being seen has waited their wait before that
+contact and waits again from when they were sent on; their time at the desk is no wait
+(``oss_desk.domain.wait_clock.waited_seconds``): the live queue's wait and the desk's "waited"
+never count the desk's time (a tester saw "H 3·16m" for a resident seen after a minute), never
+start again at "0m" (a tester saw "Wait 0m" for a resident who had waited 12 minutes), and
+"over the target" never counts a resident the report has rated already. A resident moved to
+another service while still waiting keeps the arrival's clock. A resident sent back to the
+queue from a desk, keeping their ticket, for a desk or a colleague of the same service, waits
+from the send too. On a real SQLite file."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.wait_clock import joined, sent_on, waited_seconds
-from oss_desk.domain.wait_target import over_target
+from oss_desk.domain.wait_clock import entry_band, joined, past_target, sent_on, waited_seconds
+from oss_desk.domain.wait_target import WaitBand, over_target
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
@@ -47,7 +49,7 @@ def test_a_transferred_resident_waits_from_being_sent_on_as_the_report_counts(
     clock.set(T0 + timedelta(minutes=17))
     waiting = {e.ticket.id: e for e in at_desk.queue()}
     assert housing.queued_at == T0  # its place in the queue keeps the arrival
-    assert waiting[housing.id].wait_seconds == 3 * 60  # not 17 min
+    assert waiting[housing.id].wait_seconds == 4 * 60  # 1 min, then 3: not 17 min
     assert waiting[waste.id].wait_seconds == 22 * 60
     assert waiting[moved_on.id].wait_seconds == 22 * 60  # never seen: the arrival's clock
     over = {t for t, e in waiting.items() if over_target(e.wait_seconds, TARGET)}
@@ -68,7 +70,7 @@ def test_a_transferred_resident_waits_from_being_sent_on_as_the_report_counts(
     clock.set(T0 + timedelta(minutes=25))
     (housing_called,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
     assert housing_called.position is None  # at the desk: the wait ended at the call
-    assert housing_called.wait_seconds == 3 * 60
+    assert housing_called.wait_seconds == 4 * 60
     greet.close()
     desk.close()
 
@@ -79,7 +81,7 @@ def test_the_clock_is_restarted_only_after_a_contact() -> None:
     assert waited_seconds(arrived, None, now) == 20 * 60
     seen = T0 + timedelta(minutes=1)
     assert sent_on(issued, seen) == issued
-    assert waited_seconds(arrived, None, now, issued=issued, seen=seen) == 6 * 60
+    assert waited_seconds(arrived, None, now, issued=issued, seen=seen) == 7 * 60  # 1 + 6
     assert sent_on(arrived, seen) is None  # the ticket they were seen on: arrival's clock
     assert waited_seconds(arrived, None, now, issued=arrived, seen=seen) == 20 * 60
     assert sent_on(issued, None) is None  # moved while still waiting: never seen
@@ -120,7 +122,7 @@ def test_a_resident_sent_to_a_desk_or_colleague_of_the_same_service_waits_from_t
     assert (sent.id, sent.code, sent.queued_at) == (tax.id, tax.code, T0)  # one ticket, its place
     clock.set(T0 + timedelta(minutes=17))
     waiting = {e.ticket.id: e for e in at_desk.queue()}
-    assert waiting[tax.id].wait_seconds == 3 * 60  # not 17 min
+    assert waiting[tax.id].wait_seconds == 4 * 60  # 1 min, then 3: not 17 min
     assert waiting[waste.id].wait_seconds == 22 * 60
     over = {t for t, e in waiting.items() if over_target(e.wait_seconds, TARGET)}
     assert over == {waste.id}
@@ -130,7 +132,7 @@ def test_a_resident_sent_to_a_desk_or_colleague_of_the_same_service_waits_from_t
     in_room.call(tax.id, "room-1")
     clock.set(T0 + timedelta(minutes=25))
     (called,) = [e for e in in_room.queue() if e.ticket.id == tax.id]
-    assert called.position is None and called.wait_seconds == 3 * 60
+    assert called.position is None and called.wait_seconds == 4 * 60
     for session in (greet, desk, room):
         session.close()
 
@@ -156,7 +158,7 @@ def test_a_waiting_ticket_sent_to_a_desk_keeps_its_clock(tmp_path: Path) -> None
     at_greet.transfer(never_seen.id, desk_id="room-1")
     clock.set(T0 + timedelta(minutes=20))
     waiting = {e.ticket.id: e.wait_seconds for e in at_desk.queue()}
-    assert waiting == {housing.id: 16 * 60, never_seen.id: 20 * 60}
+    assert waiting == {housing.id: 17 * 60, never_seen.id: 20 * 60}  # 1 min, then 16
     greet.close()
     desk.close()
 
@@ -166,4 +168,36 @@ def test_a_ticket_joins_the_queue_again_when_sent_back_from_a_desk() -> None:
     assert joined(issued, None) == issued
     assert joined(issued, back) == back
     seen, now = T0 + timedelta(minutes=1), T0 + timedelta(minutes=20)
-    assert waited_seconds(T0, None, now, issued=joined(issued, back), seen=seen) == 6 * 60
+    assert waited_seconds(T0, None, now, issued=joined(issued, back), seen=seen) == 7 * 60
+
+
+def test_a_resident_sent_on_keeps_the_wait_before_their_first_call(tmp_path: Path) -> None:
+    """Waited 12 minutes, served 5, then sent on to Housing: every view says 12 min at once
+    (never "Wait 0m"), 19 min 7 minutes later, and none counts them past the target: the report
+    rated their first contact within it. Their wait is amber, never red; one never seen who has
+    waited as long is red and over."""
+    db = make_office(tmp_path)
+    clock = FixedClock(T0)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    at_greet, at_desk = QueueService(greet), QueueService(desk)
+    tax = at_greet.issue("C", print_ticket=False).ticket
+    never_seen = at_greet.issue("W", print_ticket=False).ticket
+    clock.set(T0 + timedelta(minutes=12))
+    at_desk.call(tax.id, "desk-1")
+    at_desk.start(tax.id)
+    clock.set(T0 + timedelta(minutes=17))
+    housing = at_desk.transfer(tax.id, service="H")
+    (sent,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
+    assert (sent.wait_seconds, sent.seen) == (12 * 60, True)  # not "Wait 0m"
+    clock.set(T0 + timedelta(minutes=24))
+    waiting = {e.ticket.id: e for e in at_desk.queue()}
+    assert waiting[housing.id].wait_seconds == 19 * 60
+    assert waiting[never_seen.id].wait_seconds == 24 * 60
+    assert [past_target(waiting[t], TARGET) for t in (housing.id, never_seen.id)] == [False, True]
+    bands = [entry_band(waiting[t], 10 * 60, TARGET) for t in (housing.id, never_seen.id)]
+    assert bands == [WaitBand.AMBER, WaitBand.RED]
+    report = ReportService(greet, rollup=False).daily("2026-11-23")
+    assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
+    greet.close()
+    desk.close()

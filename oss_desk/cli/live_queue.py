@@ -14,7 +14,7 @@ from oss_desk.cli.common import State, emit_json, json_command, site_option
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.queue import marks_said
-from oss_desk.domain.wait_target import over_target
+from oss_desk.domain.wait_clock import past_target
 from oss_desk.domain.waits import NO_OPEN_DESK, ahead_said, waited_minutes
 from oss_desk.services.queue.view import LiveView
 from oss_desk.services.session import Session
@@ -98,7 +98,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
             why = unserved.why(t) if unserved is not None and est is None else NO_OPEN_DESK
-            flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
+            flag = "  OVER TARGET" if past_target(e, target * 60) else ""
             said = marks_said(t)
             needs = f"  {said}" if said else ""
             named = why != NO_OPEN_DESK  # the reason names where it was sent

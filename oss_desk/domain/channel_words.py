@@ -2,7 +2,7 @@
 for: the words alone (:mod:`oss_desk.domain.channels` decides which channels work).
 
 A module of its own, importing nothing: meet-and-greet says one of them from its first frame
-(Ctrl+N where texts are not set up), and the rules of the channels bring the appointments'
+(its Text me key where texts are not set up), and the rules of the channels bring the appointments'
 domain with them.
 """
 
@@ -15,8 +15,12 @@ EMAIL_NOT_SET_UP = (
     "email is not set up for this office (email.smtp_url, or notify with its email_template)"
 )
 TEXTS_NOT_SET_UP = "texts are not set up for this office (notify.api_key_file and sms_template)"
-TEXTS_OFF_AT_GREET = (
-    f"Ctrl+N (texts for a resident while they wait) is {NOT_SET_UP_HERE}: {TEXTS_NOT_SET_UP}"
-)
-"""Meet-and-greet's Ctrl+N where texts are not set up: said instead of asking for a number."""
+
+
+def texts_off_at_greet(key: str) -> str:
+    """Meet-and-greet's Text me where texts are not set up, said instead of asking for a
+    number: ``key`` is its key as this desk takes it (Ctrl+N; Ctrl+O at a browser desk)."""
+    return f"{key} (texts for a resident while they wait) is {NOT_SET_UP_HERE}: {TEXTS_NOT_SET_UP}"
+
+
 NO_PRINTER = "a printed slip needs a desk with a printer"

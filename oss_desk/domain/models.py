@@ -333,12 +333,16 @@ class QueueEntry:
     """1-based place among the waiting tickets of the site in the call order (None once
     called)."""
     wait_seconds: int
-    """Time since arrival."""
+    """Time waited in the queue on this visit (:mod:`oss_desk.domain.wait_clock`): from arrival,
+    never the time at a desk."""
     estimated_wait_seconds: int | None
     """Estimated time until called (None when no open desk may call it)."""
     ahead: int | None = None
     """The people ahead (None when no open desk may call it): see
     :func:`oss_desk.domain.queue.plan_calls`."""
+    seen: bool = False
+    """The visit has had its first contact (the report has rated its wait): never past the
+    target live (:func:`oss_desk.domain.wait_clock.past_target`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -490,14 +490,15 @@ def live_queue(
 
     Each wait runs from when the 15-minute clock started (``clock``, the report's rule:
     :mod:`oss_desk.domain.wait_clock`): arrival, for an appointment the later of check-in and
-    the booked time, for a resident sent on after their visit's first contact (to another
-    service, or back to the queue from a desk) from when they were sent on; for a ticket at a
-    desk, it ends at its call.
+    the booked time, to their visit's first contact, then, for a resident sent on after it (to
+    another service, or back to the queue from a desk), again from when they were sent on (the
+    time at a desk is no wait); for a ticket at a desk, it ends at its call.
 
     ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
     resident), laid out from the same whole queue; the others' lines are not made.
     """
-    _waited = (clock or WaitClock()).waited
+    _clock = clock or WaitClock()
+    _waited, _seen = _clock.waited, _clock.was_seen
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)
@@ -525,6 +526,7 @@ def live_queue(
             position=None,
             wait_seconds=_waited(t, t.called_at or now),
             estimated_wait_seconds=None,
+            seen=_seen(t),
         )
         for t in tickets
         if t.status in AT_DESK and only in (None, t.id)
@@ -540,10 +542,17 @@ def live_queue(
                 wait_seconds=_waited(t, now),
                 estimated_wait_seconds=None if planned is None else int(planned.after_seconds),
                 ahead=None if planned is None else planned.ahead,
+                seen=_seen(t),
             )
         )
     entries.extend(
-        QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
+        QueueEntry(
+            t,
+            position=None,
+            wait_seconds=_waited(t, now),
+            estimated_wait_seconds=None,
+            seen=_seen(t),
+        )
         for t in tickets
         if t.parked and only in (None, t.id)
     )

@@ -1,12 +1,16 @@
-"""The live queue's wait clock: how long a resident has waited so far, by the report's own rule,
-so the queue's "over the target" never counts a wait the report does not.
+"""The live queue's wait clock: how long a resident has waited so far, and whether they are past
+the target, by the report's own rule, so the queue's "over the target" never counts a wait the
+report does not.
 
 The clock starts at arrival, or for an appointment at the later of check-in and the booked time
-(:func:`oss_desk.domain.wait_target.clock_start`, the report's). A resident sent on after their
-visit's first contact (the contact the report rates) waits for what they wait for now from when
-they were sent on (:func:`sent_on`): to another service (a new ticket, issued then), or back to
-the queue from an adviser's desk, keeping their ticket, for a desk or a colleague of the same
-service (:func:`joined`). Their place in the queue keeps the arrival either way.
+(:func:`oss_desk.domain.wait_target.clock_start`, the report's). A resident's wait is their time
+in the queue on this visit, never their time at a desk: from the clock's start to their visit's
+first contact (the contact the report rates), then, once sent on (:func:`sent_on`), from when
+they were sent on: to another service (a new ticket, issued then), or back to the queue from an
+adviser's desk, keeping their ticket, for a desk or a colleague of the same service
+(:func:`joined`). Their place in the queue keeps the arrival either way. A resident who has had
+their first contact is never past the target live (:func:`past_target`): the report has rated
+that contact already.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime
 
 from oss_desk.domain.epoch import epoch_ms
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
-from oss_desk.domain.wait_target import clock_start, over_target
+from oss_desk.domain.wait_target import WaitBand, clock_start, over_target, wait_band
 
 
 def waited_seconds(
@@ -28,16 +32,18 @@ def waited_seconds(
     issued: datetime | None = None,
     seen: datetime | None = None,
 ) -> int:
-    """A waiting visitor's wait so far by the report's clock (:func:`clock_start`), in whole
-    seconds, never below 0: what the live queue, the greet lists and their "over the target"
-    show, so they agree with the report's "seen within the target".
+    """A visitor's wait so far by the report's clock (:func:`clock_start`), in whole seconds,
+    never below 0: what the live queue and the greet lists show.
 
-    A resident sent on after their visit's first contact (``seen``) has had the contact the
-    report rates: their wait for what they wait for now counts from when they joined it
-    (``issued``: :func:`joined`; :func:`sent_on`), never from arrival again."""
+    A resident sent on after their visit's first contact (``seen``) waited from the clock's
+    start to that contact, and waits again from when they joined the queue they wait in now
+    (``issued``: :func:`joined`; :func:`sent_on`): their time at the desk is no wait (a
+    resident seen after a minute, served 13 minutes, then sent on 3 minutes ago has waited 4).
+    """
     start_ms = clock_start(epoch_ms(arrived), None if booked is None else epoch_ms(booked))
-    if (again := sent_on(issued, seen)) is not None:
-        start_ms = max(start_ms, epoch_ms(again))
+    if seen is not None and (again := sent_on(issued, seen)) is not None:
+        before = max(0, epoch_ms(seen) - start_ms)
+        return (before + max(0, epoch_ms(now) - max(start_ms, epoch_ms(again)))) // 1000
     return max(0, (epoch_ms(now) - start_ms) // 1000)
 
 
@@ -78,6 +84,24 @@ class WaitClock:
             seen=self.seen.get(ticket.visit_id),
         )
 
+    def was_seen(self, ticket: Ticket) -> bool:
+        """Whether ``ticket``'s visit has had its first contact (the report's ``seen``)."""
+        return ticket.visit_id in self.seen
+
+
+def past_target(entry: QueueEntry, target_seconds: int) -> bool:
+    """THE live "over the target": a resident waiting past the target who has had no first
+    contact yet (one sent on after it has had the contact the report rates, however long they
+    wait now): every desk's count, the command line's flag and the red wait ask this."""
+    return not entry.seen and over_target(entry.wait_seconds, target_seconds)
+
+
+def entry_band(entry: QueueEntry, amber_seconds: int, target_seconds: int) -> WaitBand:
+    """The colour of ``entry``'s wait: red only :func:`past_target`; amber from
+    ``amber_seconds`` (a resident sent on who has waited long in all is amber, not red)."""
+    band = wait_band(entry.wait_seconds, amber_seconds, target_seconds)
+    return WaitBand.AMBER if band is WaitBand.RED and entry.seen else band
+
 
 def unseen_past_target(
     entries: Iterable[QueueEntry], seen: Mapping[int, datetime], target_seconds: int
@@ -92,6 +116,6 @@ def unseen_past_target(
             for e in entries
             if e.ticket.status is TicketStatus.WAITING
             and e.ticket.visit_id not in seen
-            and over_target(e.wait_seconds, target_seconds)
+            and past_target(e, target_seconds)
         }
     )

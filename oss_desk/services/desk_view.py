@@ -300,7 +300,7 @@ def take_snapshot(
 def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
     """How a service's queue stands: how many wait, the longest wait, how many are over the
     target."""
-    from oss_desk.domain.wait_target import over_target
+    from oss_desk.domain.wait_clock import past_target
 
     waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
     return ServiceLine(
@@ -308,7 +308,7 @@ def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -
         name=name,
         waiting=len(waiting),
         longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
-        over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
+        over_target=sum(1 for e in waiting if past_target(e, target)),
     )
 
 
@@ -358,6 +358,23 @@ def with_change(snapshot: DeskSnapshot, ticket: Ticket) -> DeskSnapshot:
         for line in snapshot.by_service
     ]
     return replace(snapshot, queue=queue, desks=desks, by_service=lines)
+
+
+def with_login(snapshot: DeskSnapshot, desk_id: str, login: DeskLogin | None) -> DeskSnapshot:
+    """The snapshot once this desk's own log-in (``login``) or log-out (None) at ``desk_id`` is
+    in it, as :func:`with_change` is for a ticket: its person, and only them, logged in there
+    and the desk open, or nobody and the desk closed; a desk they were logged in to before is
+    theirs no more (F8 moved them). The full snapshot follows (who else changed meanwhile)."""
+    desks = []
+    for state in snapshot.desks:
+        if state.desk.id == desk_id:
+            status = DeskStatus.OPEN if login is not None else DeskStatus.CLOSED
+            since = login.since if login is not None else state.since
+            state = replace(state, login=login, status=status, since=since)
+        elif login is not None and state.login is not None and state.login.person == login.person:
+            state = replace(state, login=None, status=DeskStatus.CLOSED)
+        desks.append(state)
+    return replace(snapshot, desks=desks)
 
 
 @dataclass(frozen=True, slots=True)

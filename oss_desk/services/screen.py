@@ -15,11 +15,12 @@ from typing import Any
 from oss_desk.clock import read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
+from oss_desk.domain.codes import parse_ticket_ref
 from oss_desk.domain.models import Actor, Ticket, TicketStatus
 from oss_desk.domain.public import spelled, ticket_token, token_from_link
-from oss_desk.domain.qr_codes import TICKET_QR
+from oss_desk.domain.qr_codes import NOT_OURS, NOT_OURS_TITLE, TICKET_QR
 from oss_desk.domain.text import shown
-from oss_desk.errors import NotFound, RuleViolation
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.day_end import calls_cleared
 from oss_desk.services.resident import closed_words, desk_names, label_names, site_names
 from oss_desk.services.session import Session
@@ -169,7 +170,9 @@ def expired_state(session: Session) -> dict[str, Any]:
 def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) -> Ticket:
     """The ticket a person at a desk means: a code typed (``C012``), the ticket's QR
     (``OSSD-T:hq:2026-11-23:C012``) or its phone-page link, as a scanner types them.
-    Raises NotFound, or RuleViolation for a ticket of another day."""
+    Raises NotFound (a scanned QR that is none of the office's: :data:`NOT_OURS`, under its own
+    heading, never the command line's "Invalid input"), or RuleViolation for a ticket of
+    another day."""
     from oss_desk.services.queue import QueueService
 
     queue = QueueService(session, actor)
@@ -177,8 +180,9 @@ def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) ->
     if cleaned.upper().startswith(TICKET_QR):
         parts = cleaned[len(TICKET_QR) :].split(":")
         if len(parts) != 3:
-            raise NotFound(f"{shown(cleaned)!r} is not a ticket's QR code")
+            raise NotFound(NOT_OURS, title=NOT_OURS_TITLE)
         site_id, day, code = parts
+        _ticket_code(code)
         site = session.directory.sites.get(site_id.lower())
         if site is None:
             raise NotFound(f"that ticket is from another office ({shown(site_id)})")
@@ -193,4 +197,13 @@ def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) ->
         if ticket is None:
             raise NotFound("that ticket's link is for another day or another office")
         return ticket
-    return queue.look_up(cleaned)
+    return queue.look_up(cleaned)  # typed: a mistyped code is told how codes are written
+
+
+def _ticket_code(text: str) -> None:
+    """Refuse a scanned ticket's QR whose code cannot be a ticket's at all, in the desk's
+    words."""
+    try:
+        parse_ticket_ref(text)
+    except InvalidInput:
+        raise NotFound(NOT_OURS, title=NOT_OURS_TITLE) from None

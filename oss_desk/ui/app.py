@@ -476,6 +476,19 @@ class OssDeskApp(Keyboard):
             self.own_change = False
         self.call_after_refresh(self._drawn, drawn)
 
+    def show_login(self, desk_id: str, person: str | None) -> None:
+        """This desk's own log-in (``person``) or log-out (None) at ``desk_id`` on screen at
+        once, before it is said: the desk's title never names the person before (the full
+        snapshot follows from :meth:`after_write`)."""
+        from oss_desk.domain.logins import DeskLogin
+        from oss_desk.services.desk_view import with_login
+
+        if self.snapshot is None:
+            return
+        now = self.runner.session.clock.now()
+        login = None if person is None else DeskLogin(desk_id, person, now)
+        self.snapshot = with_login(self.snapshot, desk_id, login)
+
     def _drawn(self, drawn: asyncio.Future[None]) -> None:
         if not drawn.done():
             drawn.set_result(None)

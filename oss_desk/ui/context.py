@@ -271,6 +271,11 @@ class DeskContext(Protocol):
         frame; the full snapshot follows (:meth:`after_write`)."""
         ...
 
+    def show_login(self, desk_id: str, person: str | None) -> None:
+        """Show this desk's own log-in (``person``) or log-out (None) at ``desk_id`` at once; the
+        full snapshot follows (:meth:`after_write`)."""
+        ...
+
     async def after_write(self) -> None:
         """Catch up with this desk's own commit at once (they do not move its change feed)."""
         ...

@@ -118,6 +118,12 @@ def key_of(app: App[Any], binding: Binding) -> str:
     return remapped.split(",")[0].strip() if remapped else binding.key
 
 
+def keys_of(app: App[Any], binding: Binding) -> list[str]:
+    """Every key ``binding`` is taken on at this desk (the keymap's, where it remaps it)."""
+    remapped = app._keymap.get(binding.id or "")
+    return [k.strip() for k in (remapped or binding.key).split(",")]
+
+
 def key_shown(app: App[Any], binding: Binding) -> str:
     """The key of ``binding`` as this desk takes it, as the key bar shows it ("^o")."""
     return app.get_key_display(replace(binding, key=key_of(app, binding)))

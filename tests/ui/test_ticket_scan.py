@@ -4,7 +4,11 @@ its code (``OSSD-T:...``) or its phone-page link (where the office has a public 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from oss_desk.domain.qr_codes import NOT_OURS, NOT_OURS_TITLE
 from oss_desk.services.queue import QueueService
 from oss_desk.services.resident import public_link
 from oss_desk.ui.dialogs.counter import TicketDialog
@@ -71,3 +75,31 @@ async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFac
         dialog = await pressed_to(pilot, TicketDialog, *scan_keys(link))
         assert str(dialog.heading) == "Ticket W001"
         assert not any(kind == "called" for kind in events(db))
+
+
+@pytest.mark.parametrize("scanned", ["OSSD-T:hq:2026-11-23:parcel", "OSSD-T:parcel"])
+async def test_a_code_that_is_no_ticket_says_so_in_the_desks_words(
+    office: Path, make_app: AppFactory, scanned: str
+) -> None:
+    """A scan at check-in that is none of the office's codes says so in the desk's words under
+    its own heading: it said "Invalid input" (the command line's heading) over "'parcel' is not
+    a ticket: give its code (e.g. C012) or its id (e.g. 42)"."""
+    app = make_app(office, "greet-1", scan_pause=5.0)
+    said: list[tuple[str, str]] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        said.append((str(kwargs.get("title", "")), message))
+        shown(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        before = rows(office, "SELECT count(*) FROM tickets")
+        await pilot.press(*scan_keys(scanned))
+        await until(lambda: any(title == NOT_OURS_TITLE for title, _ in said), timeout=20)
+        assert (NOT_OURS_TITLE, NOT_OURS) in said
+        assert NOT_OURS.startswith("That code is not an oss-desk ticket or booking")
+        assert not any("Invalid input" in title for title, _ in said)
+        assert isinstance(app.screen, GreetScreen)  # the desk keeps working
+        assert rows(office, "SELECT count(*) FROM tickets") == before  # Enter issued nothing

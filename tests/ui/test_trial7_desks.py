@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, RadioButton, RadioSet, Static
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.channel_words import TEXTS_OFF_AT_GREET
+from oss_desk.domain.channel_words import texts_off_at_greet
 from oss_desk.domain.channels import NONE_WORKS
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.app import OssDeskApp
@@ -30,6 +30,7 @@ from oss_desk.ui.widgets.bars import TopBar
 from ..appointments_site import NOW, make_office
 from ..conftest import make_db, site_toml
 from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
+from .test_browser_close import BrowserDesk
 from .test_turn_text_ui import texting_office
 
 
@@ -138,38 +139,52 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
         assert rows(db, "SELECT count(*) FROM appointments") == [(1,)]
 
 
+BROWSER_OR_TERMINAL = pytest.mark.parametrize(
+    ("served", "key", "other"),
+    [(True, "Ctrl+O", "Ctrl+N"), (False, "Ctrl+N", "Ctrl+O")],
+    ids=["browser", "terminal"],
+)
+"""Text me's key: Ctrl+N in a terminal, Ctrl+O at a browser desk (a browser keeps Ctrl+N for a
+new window): F1 and the refusal name the key the desk takes, never the other."""
+
+
+@BROWSER_OR_TERMINAL
 async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
-    tmp_path: Path, make_app: AppFactory
+    tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
 ) -> None:
-    """No Notify: Ctrl+N is not offered (key bar, F1), and pressing it says why at once, before
-    any number is asked (trial 7, C3)."""
+    """No Notify: Text me is not offered (key bar, F1), and pressing its key says why at once,
+    naming it, before any number is asked (trial 7, C3)."""
     db = make_db(tmp_path, site_toml())
-    app = make_app(db, "greet-1")
+    app = make_app(db, "greet-1", app_class=BrowserDesk if served else OssDeskApp)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
-        assert "ctrl+n" not in app.screen.active_bindings
-        await pilot.press("ctrl+n")
-        await until(lambda: said(app, TEXTS_OFF_AT_GREET))
+        assert key.lower() not in app.screen.active_bindings
+        await pilot.press(key.lower())
+        await until(lambda: said(app, texts_off_at_greet(key)))
         await settled(pilot)
         assert isinstance(app.screen, GreetScreen)  # no dialog asked for a number
+        assert not said(app, texts_off_at_greet(other))
         help_screen = await open_help(app, pilot)
-        assert "Ctrl+N after issuing" not in help_screen.about
-        assert f"{TEXTS_OFF_AT_GREET}." in help_screen.about
+        assert f"{key} after issuing" not in help_screen.about
+        assert f"{texts_off_at_greet(key)}." in help_screen.about
+        assert other not in help_screen.about.replace("Ctrl+N, Ctrl+T and Ctrl+W", "")
         assert not [row for row in help_screen.rows if "Text me" in row[1]]
 
 
+@BROWSER_OR_TERMINAL
 async def test_ctrl_n_where_texts_are_set_up_is_offered_and_explained(
-    tmp_path: Path, make_app: AppFactory
+    tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
 ) -> None:
     db = texting_office(tmp_path)
-    app = make_app(db, "greet-1")
+    app = make_app(db, "greet-1", app_class=BrowserDesk if served else OssDeskApp)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        assert "ctrl+n" in app.screen.active_bindings
+        assert key.lower() in app.screen.active_bindings
         help_screen = await open_help(app, pilot)
-        assert "Ctrl+N after issuing" in help_screen.about
+        assert f"{key} after issuing" in help_screen.about
+        assert f"{other} after issuing" not in help_screen.about
         assert [row[1] for row in help_screen.rows if row[1] == "Text me"] == ["Text me"]
 
 

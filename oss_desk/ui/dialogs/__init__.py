@@ -311,7 +311,8 @@ class OutcomeDialog(PickDialog[Outcome]):
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of several (services, desks): a letter or arrows and Enter. With ``act``, the
     choice is acted on while the box is open: a refusal shows in red in the box, which stays
-    open for another choice (or Esc)."""
+    open for another choice (or Esc). Opened again after a choice was refused (``refused``,
+    the choice ``start``), it says why in red with that choice highlighted."""
 
     HELP = (
         "Pick one of the list (a service, a desk, a colleague...): its letter or number picks "
@@ -327,19 +328,30 @@ class ChoiceDialog(Dialog[str | None]):
         *,
         meaning: str,
         act: Callable[[str], Awaitable[str | None]] | None = None,
+        refused: str = "",
+        start: str | None = None,
     ) -> None:
         """``meaning``: what the choice means and what picking each does (F1 says it).
-        ``act``: does what a choice means, and says why not (None: done, the box closes)."""
+        ``act``: does what a choice means, and says why not (None: done, the box closes).
+        ``refused``: why the choice ``start`` (highlighted) was refused, said in red."""
         super().__init__(title, meaning=meaning)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
         self.act = act
         self.acting = False
+        self.refused = refused
+        self.start = start
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
-        if self.act is not None:
-            yield Static(id="choice-refused")
+        if self.act is not None or self.refused:
+            yield Static(Text(self.refused, style="bold red"), id="choice-refused")
+
+    @guarded
+    def on_mount(self) -> None:
+        keys = [key for key, _ in self.choices]
+        if self.start in keys:
+            self.query_one(LetterList).highlighted = keys.index(self.start)
 
     @guarded
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

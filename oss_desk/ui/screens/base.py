@@ -24,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
+from oss_desk.ui.modes import key_of, key_said, keys_of
 from oss_desk.ui.screens.logged_out import watch_logins
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
@@ -124,10 +125,13 @@ class DeskScreen(Screen[None]):
         """F1's words about the screen: its ``HELP``, then a sentence for each key in
         ``HELP_KEYS`` offered to this person (or why it is not set up here), so the words never
         describe a key the key table below leaves out (a screen whose words depend on what it
-        shows gives them here)."""
+        shows gives them here). A sentence's "{key}" is the action's key as this desk takes it
+        (:meth:`key_named`: a browser desk's own, a council's keymap)."""
         said = [self.HELP]
         for action, sentence in self.HELP_KEYS.items():
             if self.offers(action):
+                if "{key}" in sentence:  # (worked out only where a sentence names it)
+                    sentence = sentence.replace("{key}", self.key_named(action))
                 said.append(sentence)
             elif self.role_allows(action) and (missing := self.not_set_up(action)):
                 said.append(f"{missing}.")
@@ -175,6 +179,13 @@ class DeskScreen(Screen[None]):
         (its row's ``may=``) and the office has set up what it needs (:meth:`not_set_up`)."""
         return self.role_allows(action) and self.not_set_up(action) is None
 
+    def key_named(self, action: str) -> str:
+        """The key of this screen's ``action`` as this desk takes it, in a sentence ("Ctrl+N";
+        "Ctrl+O" at a browser desk, where the browser keeps Ctrl+N)."""
+        mine = (b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action)
+        binding = next(mine, None)
+        return key_said(key_of(self.app, binding)) if binding is not None else action
+
     def not_set_up(self, action: str) -> str | None:
         """Why ``action`` is not offered in this office (its key is hidden, and F1 says this
         instead of what the key does); None: nothing it needs is missing."""
@@ -202,7 +213,7 @@ class DeskScreen(Screen[None]):
             (
                 b
                 for b in (*self.BINDINGS, *screens)
-                if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
+                if isinstance(b, Binding) and event.key in keys_of(self.app, b) and b.description
             ),
             None,
         )
@@ -255,7 +266,7 @@ class DeskScreen(Screen[None]):
         return snapshot.waiting
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
-        from oss_desk.domain.wait_target import over_target
+        from oss_desk.domain.wait_clock import past_target
 
         self.show_top_bar(snapshot.site_id)
         from oss_desk.services.delivery import StatusPart  # loaded with the first snapshot
@@ -267,7 +278,7 @@ class DeskScreen(Screen[None]):
             parts.append(StatusPart("Desk", _status_word(state.status.value)))
         waiting = self.waiting_entries(snapshot)
         parts.append(StatusPart("Waiting", str(len(waiting))))
-        over = sum(1 for e in waiting if over_target(e.wait_seconds, snapshot.target_seconds))
+        over = sum(1 for e in waiting if past_target(e, snapshot.target_seconds))
         if over:  # (the queue's colours say it too: left out when the bar is too narrow)
             label = f"Over {snapshot.target_seconds // 60} min"
             parts.append(StatusPart(label, str(over), optional=True))

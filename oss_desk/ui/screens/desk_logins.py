@@ -50,6 +50,7 @@ def log_in_on_entering(screen: DeskScreen, entered: set[tuple[str, str]]) -> Non
             answer = guard(screen, partial(_held_there, screen, desk, actor, tried.value))
             screen.run_worker(answer, group="login", exit_on_error=False)
             return
+        screen.desk.show_login(desk, actor.person)
         await screen.desk.after_write()
 
     flow = screen.run_worker(guard(screen, entering), group="login", exit_on_error=False)
@@ -73,6 +74,7 @@ async def log_in(screen: DeskScreen, desk: str, actor: Actor, quiet: bool = Fals
     if not isinstance(tried, Ok):
         return False
     if isinstance(tried.value, LoggedIn):
+        screen.desk.show_login(desk, actor.person)
         if not tried.value.already and not quiet:
             screen.say(
                 f"{screen.desk.names.person(actor.person)} logged in to "
@@ -141,9 +143,11 @@ async def log_in_or_out(screen: CounterScreen) -> None:
         )
     ):
         return
-    done = await screen.commit(lambda s: QueueService(s, actor).log_out(desk))
+    done = await screen.desk.act(lambda s: QueueService(s, actor).log_out(desk))
     if isinstance(done, Ok):
+        screen.desk.show_login(desk, None)  # at once: the fresh look follows
         screen.notify_done(closed_words(f"Logged out: {name} closed", done.value.sent_back))
+        await screen.desk.after_write()
 
 
 async def break_with_resident(screen: CounterScreen) -> bool:

@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.channel_words import TEXTS_OFF_AT_GREET
+from oss_desk.domain.channel_words import texts_off_at_greet
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
@@ -87,7 +87,7 @@ class GreetScreen(DeskScreen):
         "the last ticket). Tell whoever looks after the printers if it lasts."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said where the key is offered (texts set up)
-        "text_me": "Ctrl+N after issuing takes the resident's mobile: texts while they wait "
+        "text_me": "{key} after issuing takes the resident's mobile: texts while they wait "
         "elsewhere, and, only if they agree (tick it), one text after the visit asking how we "
         "did."
     }
@@ -207,8 +207,11 @@ class GreetScreen(DeskScreen):
             log_in_on_entering(self, self.entered)
 
     def not_set_up(self, action: str) -> str | None:
-        """Ctrl+N is not offered where texts are not set up: said before any number is asked."""
-        return TEXTS_OFF_AT_GREET if action == "text_me" and not self.desk.names.texts() else None
+        """Text me is not offered where texts are not set up: said before any number is asked,
+        naming its key as this desk takes it (Ctrl+O at a browser desk)."""
+        if action == "text_me" and not self.desk.names.texts():
+            return texts_off_at_greet(self.key_named(action))
+        return None
 
     def shown_ticket_id(self) -> int | None:
         if self.last_issued is not None:

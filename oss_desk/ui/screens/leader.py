@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -373,26 +374,35 @@ class LeaderScreen(DeskScreen):
             requires,
         )
         code = entry.ticket.code if entry is not None else "the ticket"
-        desk = await self.app.push_screen_wait(
-            ChoiceDialog(
-                f"Send {code} to which desk?", desks, meaning=f"Sent to a desk, {SENT_TO_DESK}."
-            )
-        )
-        if desk is None:
-            return
         elsewhere = any(not unmet_here(self, d, requires) for d, _ in desks)
-        if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
-            warned = QuestionDialog(
-                unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
-            )
-            if not await self.app.push_screen_wait(warned):
-                return
         actor = self.acting_as()
-
-        def send(session: Session) -> Ticket:
-            return QueueService(session, actor).transfer(ticket_id, desk_id=desk)
-
-        await self.commit(send, f"Sent to {names.desk(desk)}")
+        refused, desk = "", None
+        while True:  # a desk that refuses them (closed since the box opened): the box again
+            desk = await self.app.push_screen_wait(
+                ChoiceDialog(
+                    f"Send {code} to which desk?",
+                    desks,
+                    meaning=f"Sent to a desk, {SENT_TO_DESK}. One that cannot take them now "
+                    "(closed since the box was opened) says why here, and the box stays open.",
+                    refused=refused,
+                    start=desk,
+                )
+            )
+            if desk is None:
+                return
+            if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
+                warned = QuestionDialog(
+                    unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
+                )
+                if not await self.app.push_screen_wait(warned):
+                    return
+            done = await self.desk.act(partial(_send, actor, ticket_id, desk), quiet=True)
+            if isinstance(done, Ok):
+                break
+            refused = done.message  # the transfer's own words, in the box
+        self.desk.show_result(done.value)
+        self.notify_done(f"Sent to {names.desk(desk)}")
+        await self.desk.after_write()
 
     @key_flow("leader")
     @acts_on(_highlighted_ticket)
@@ -500,3 +510,8 @@ class LeaderScreen(DeskScreen):
     @key_flow("leader")
     async def action_find(self) -> None:
         await find_ticket(self)
+
+
+def _send(actor: Actor, ticket_id: int, desk: str, session: Session) -> Ticket:
+    """The team leader's D: ``ticket_id`` sent to ``desk``."""
+    return QueueService(session, actor).transfer(ticket_id, desk_id=desk)

@@ -21,6 +21,7 @@ from textual.events import Click, Key, Resize
 
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
+from oss_desk.domain.wait_clock import entry_band
 from oss_desk.domain.wait_target import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
@@ -264,7 +265,8 @@ class QueueTable(Table[Cell]):
         t = entry.ticket
         label = self.labels.get(t.service, t.service)
         waited = Text(
-            waited_text(entry.wait_seconds, short), style=self.wait_style(entry.wait_seconds)
+            waited_text(entry.wait_seconds, short),
+            style=self._styles[entry_band(entry, self.amber_seconds, self.target_seconds)],
         )
         cells: dict[str, Cell] = {
             "pos": entry.position or 0,
