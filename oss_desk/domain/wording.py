@@ -47,6 +47,7 @@ ENGLISH: dict[str, str] = {
     # The display board and the waiting-room screen
     "board.take_ticket": "Please take a ticket",
     "board.closed": "Office closed",
+    "board.opens": "Opens at {time}",
     "screen.now": "Now calling",
     "screen.previous": "Previous calls",
     "screen.waiting": "Waiting",
