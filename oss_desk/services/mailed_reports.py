@@ -34,6 +34,7 @@ from oss_desk.domain.closed_day import (
     summary_waits,
 )
 from oss_desk.domain.models import Role, Site
+from oss_desk.domain.periods import counted_to
 from oss_desk.domain.report_rounds import (
     CATCH_UP_DAYS,
     DASHBOARD_REPLACES_SUBJECT,
@@ -51,7 +52,7 @@ from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
 from oss_desk.render.formats import to_date_said
 from oss_desk.services.opening import site_workdays
-from oss_desk.services.queue.day_end import closing_time
+from oss_desk.services.queue.day_end import closing_time, days_over
 from oss_desk.services.report_offices import report_site
 from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
@@ -240,9 +241,15 @@ class ReportMailer:
         last = month_bounds(month)[1]
         today = date.fromisoformat(self.s.today(site))
 
+        def counted(day: date, at: datetime, scope: str | None) -> date | None:
+            over = day == last and days_over(self.s, scope, last.isoformat(), at)
+            return counted_to(last, day, today_over=over)
+
         def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
-            queued = local(read_instant(mail.created_at), site.timezone).date()
-            if not dashboard_replaced(queued, last, today):
+            scope = None if mail.scope == ALL_SITES else mail.scope
+            at = read_instant(mail.created_at)
+            then = counted(local(at, site.timezone).date(), at, scope)
+            if not dashboard_replaced(then, counted(today, self.s.clock.now(), scope)):
                 return None
             sent, at = _went(mail, site)
             return DASHBOARD_REPLACES_SUBJECT, dashboard_replaces_said(at.date(), sent)
