@@ -45,7 +45,12 @@ class Screen:
 
 
 def start_screen(
-    db: Path, folder: Path, port: int | None = None, *args: str, now: str | None = None
+    db: Path,
+    folder: Path,
+    port: int | None = None,
+    *args: str,
+    now: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Screen:
     port = port or free_port()
     process = subprocess.Popen(
@@ -53,7 +58,7 @@ def start_screen(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=clean_env(folder) | ({"OSS_DESK_NOW": now} if now else {}),
+        env=clean_env(folder) | ({"OSS_DESK_NOW": now} if now else {}) | (env or {}),
         cwd=ROOT,
     )
     assert process.stdout is not None

@@ -27,7 +27,6 @@ from .conftest import make_db, site_toml
 from .hardware.fakes import Pty
 from .test_board_put_back import Frames
 
-IDLE = ["Please take a ticket", "", ""]
 CLOSED = ["Office closed", "", ""]  # the day over: no "take a ticket" (test_board_office_closed)
 CALLED = ["C001 -> Desk 1", "", ""]
 
@@ -92,7 +91,7 @@ def test_a_call_left_up_leaves_the_board_when_the_day_turns(tmp_path: Path) -> N
     with called_at_four(tmp_path) as (frames, desk, clock, _db):
         desk.start("C001")
         clock.set(datetime(2026, 11, 24, 0, 1, tzinfo=UTC))
-        assert after_the_call(frames) == IDLE
+        assert after_the_call(frames) == ["Opens at 09:00", "", ""]  # not open yet
 
 
 def listed(session: Session) -> tuple[list[str], list[str]]:

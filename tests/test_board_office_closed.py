@@ -89,8 +89,11 @@ def test_closing_time_says_office_closed_with_nothing_left_to_close(tmp_path: Pa
             clock.set(datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
             assert frames.until("Office closed") == CLOSED
             assert seen(reader) == (["Office closed"], ["Office closed"])
-            # The next morning, before opening: a new day, tickets taken again.
+            # The next morning, before opening: a new day, that says when it opens
+            # (test_board_not_open), then tickets taken again at opening time.
             clock.set(datetime(2026, 11, 24, 8, 45, tzinfo=UTC))
+            assert frames.until("Opens at 09:00") == ["Opens at 09:00", "", ""]
+            clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
             assert frames.until("Please take a ticket") == OPEN
             assert seen(reader) == ([], ["Please take a ticket"])
         finally:

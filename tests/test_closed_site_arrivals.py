@@ -112,7 +112,7 @@ def test_a_closed_day_with_arrivals_gets_its_summary_emailed_once(
     def due(when: str) -> list[tuple[str, str, bool]]:
         done = cli("--user", "tl", "report", "send", "due", "--json", now=when)
         assert done.code == 0, done.err
-        return [(q["kind"], q["period"], q["queued"]) for q in done.json()]
+        return [(q["kind"], q["period"], q["queued"]) for q in done.json()["reports"]]
 
     # Wednesday after its usual closing time: Monday's and Tuesday's (the working days of the
     # week so far: records begin on Monday) and the closure day's, which took an arrival.

@@ -239,3 +239,38 @@ def test_a_welsh_first_office_refuses_a_wrong_link_or_form_in_welsh_first(tmp_pa
         "<p>Derbynnir y ffurflen hon o&#x27;r dudalen hon yn unig.</p>"
         "<p>This form is accepted from this page only.</p>"
     ) in elsewhere[1], elsewhere
+
+
+def test_a_rating_not_recorded_for_a_fault_is_said_in_welsh_first_without_the_fault(
+    tmp_path: Path,
+) -> None:
+    """The database held by another writer past the screen's wait: the page said "Please try
+    again" and the fault's own English words ("database locked ...", a file's path) in a Welsh
+    office. Now it says that the answer could not be recorded, Welsh first, on a page marked
+    Welsh; the fault goes to the log. Nothing is recorded, and the tap counts once it is free."""
+    db = welsh_office(tmp_path)
+    screen = start_screen(db, tmp_path, env={"OSS_DESK_BUSY_TIMEOUT": "0.3"})
+    try:
+        serve_one(screen, "C", "desk-1")
+        url = screen.url + cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        _status, form = get(url)
+        visit = form.split('name="visit" value="', 1)[1].split('"', 1)[0]
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
+        try:
+            busy = post(url, {"visit": visit, "rating": "5"})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        thanked = post(url, {"visit": visit, "rating": "5"})
+    finally:
+        stop_screen(screen)
+    assert busy[0] == 400 and '<html lang="cy">' in busy[1], busy
+    assert (
+        "<h1>Rhowch gynnig arall arni / Please try again</h1>"
+        "<p>Nid oedd modd cofnodi eich ateb ar hyn o bryd. Rhowch gynnig arall arni yn y man.</p>"
+        "<p>Your answer could not be recorded just now. Please try again in a moment.</p>"
+    ) in busy[1], busy
+    assert "locked" not in busy[1] and str(db) not in busy[1]
+    assert thanked[0] == 200, thanked
+    assert ratings(db) == [(1, 5, "tablet", "desk-1", "C", 1)]

@@ -162,3 +162,40 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
     # adviser's trial, finding 8: lang="en" and the English name only).
     assert '<html lang="cy">' in page
     assert '<p class="who">Cyngor Prawf / Test Council</p>' in page
+
+
+def test_an_answer_not_recorded_for_a_fault_is_said_in_welsh_first_without_the_fault(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """The database held by another writer past the screen's wait: the answer page said "Please
+    try again" and the fault's own English words in a Welsh office. Now Welsh first, on a page
+    marked Welsh, in the words the counter's page uses (one home: the wording's catalogue)."""
+    import urllib.error
+    import urllib.request
+
+    db, bodies = welsh_text(tmp_path, notify)
+    link = bodies[0].splitlines()[-1]
+    served = start_screen(
+        db, tmp_path, now="2026-11-23T18:00:00Z", env={"OSS_DESK_BUSY_TIMEOUT": "0.3"}
+    )
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
+        answer = urllib.request.Request(
+            served.url + link.removeprefix(PUBLIC), data=b"rating=5", method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(answer, timeout=10)
+        busy = failed.value.code, failed.value.read().decode()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        stop_screen(served)
+    assert busy[0] == 400 and '<html lang="cy">' in busy[1], busy
+    assert (
+        "<h1>Rhowch gynnig arall arni / Please try again</h1>"
+        "<p>Nid oedd modd cofnodi eich ateb ar hyn o bryd. Rhowch gynnig arall arni yn y man.</p>"
+        "<p>Your answer could not be recorded just now. Please try again in a moment.</p>"
+    ) in busy[1], busy
+    assert "locked" not in busy[1] and str(db) not in busy[1]
+    assert ratings(db) == []

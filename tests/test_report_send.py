@@ -218,7 +218,7 @@ def test_the_monthly_dashboard_waits_for_the_first_working_day(
             "report", "send", "due", "--json", now=when, env={"OSS_DESK_CONFIG": str(config)}
         )
         assert done.code == 0, done.err
-        return [(q["kind"], q["period"], q["queued"]) for q in done.json()]
+        return [(q["kind"], q["period"], q["queued"]) for q in done.json()["reports"]]
 
     # 1 January after closing: not a working day, so the summaries of the working days of
     # the week before that were never sent (29 to 31 December, caught up; 28 December was a

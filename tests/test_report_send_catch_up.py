@@ -62,7 +62,7 @@ def test_a_dashboard_sent_to_date_is_followed_by_the_whole_months_once_it_is_ove
     assert "December 2026" in whole and "to date" not in whole
     # Once only: the next runs, and the command by hand, find the whole month's queued.
     again = cli("report", "send", "due", "--json", now="2027-01-05T17:30:00Z")
-    assert [q["queued"] for q in again.json() if q["kind"] == "monthly"] == [False]
+    assert [q["queued"] for q in again.json()["reports"] if q["kind"] == "monthly"] == [False]
     by_hand = cli(
         "report", "send", "monthly", "--month", "2026-12", "--json", now="2027-01-06T09:00:00Z"
     )
@@ -108,9 +108,9 @@ def test_a_whole_months_dashboard_sent_after_it_is_over_stands(
     )
     assert [q["queued"] for q in sent.json()] == [True]
     due = cli("report", "send", "due", "--json", now="2026-12-02T17:30:00Z")
-    assert [(q["queued"], q["replaces"]) for q in due.json() if q["kind"] == "monthly"] == [
-        (False, None)
-    ]
+    assert [
+        (q["queued"], q["replaces"]) for q in due.json()["reports"] if q["kind"] == "monthly"
+    ] == [(False, None)]
 
 
 def test_every_missed_evening_of_the_last_week_is_caught_up_once(
@@ -124,7 +124,7 @@ def test_every_missed_evening_of_the_last_week_is_caught_up_once(
     def due(now: str) -> list[str]:
         done = cli("report", "send", "due", "--json", now=now)
         assert done.code == 0, done.err
-        return [q["period"] for q in done.json() if q["kind"] == "daily" and q["queued"]]
+        return [q["period"] for q in done.json()["reports"] if q["kind"] == "daily" and q["queued"]]
 
     # The first run: the week so far (records begin on Monday 23 November).
     assert due("2026-11-27T17:30:00Z") == [
@@ -149,7 +149,7 @@ def test_a_missed_evening_older_than_a_week_is_not_caught_up(
     done = cli("report", "send", "due", "--json", now="2026-12-03T17:30:00Z")
     assert done.code == 0, done.err
     # Thursday 3 December: the last 7 days back to Thursday 26 November, not Monday 23rd.
-    assert [q["period"] for q in done.json() if q["kind"] == "daily"] == [
+    assert [q["period"] for q in done.json()["reports"] if q["kind"] == "daily"] == [
         "2026-11-26",
         "2026-11-27",
         "2026-11-30",
@@ -205,7 +205,9 @@ def test_in_scotland_the_whole_month_follows_on_its_first_working_day(
     def monthly(*args: str, now: str) -> list[tuple[bool, object]]:
         done = cli("report", "send", *args, "--json", now=now, env=scottish)
         assert done.code == 0, done.err
-        return [(q["queued"], q["replaces"]) for q in done.json() if q["kind"] == "monthly"]
+        found = done.json()  # `due` lists the reports under "reports"
+        found = found["reports"] if args[0] == "due" else found
+        return [(q["queued"], q["replaces"]) for q in found if q["kind"] == "monthly"]
 
     assert monthly("monthly", "--month", "2026-12", now="2026-12-01T18:00:00Z") == [(True, None)]
     assert monthly("due", now="2027-01-04T17:30:00Z") == []
@@ -254,7 +256,8 @@ def test_working_days_older_than_the_week_caught_up_are_named_not_sent(
     """The timer ran on Friday 27 November, then not until Tuesday 15 December: the week back
     to Tuesday 8 December is caught up, and the six working days before it with no summary are
     named, with the command that sends one, by the run and by doctor (before, they were dropped
-    and nothing said so). None of them is sent by the timer."""
+    and nothing said so). None of them is sent by the timer. The run says it once per change
+    (before, the hourly timer said the same line every hour), and its JSON gives the days."""
     cli = Cli(office(tmp_path, "smtp://127.0.0.1:1?starttls=off"), monkeypatch)
     assert cli("report", "send", "due", now="2026-11-27T17:30:00Z").code == 0
     said = (
@@ -274,13 +277,34 @@ def test_working_days_older_than_the_week_caught_up_are_named_not_sent(
         "2026-12-14",
         "2026-12-15",
     ]
-    # Said at every run while they stay unsent; with --json, on stderr (stdout holds the JSON).
+    # Said once per change: the next hourly run, with nothing changed, says nothing (its
+    # journal and the alerts read from it held the same line every hour); --verbose says it.
+    quiet = cli("report", "send", "due", now="2026-12-15T18:15:00Z")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    verbose = cli("report", "send", "due", "--verbose", now="2026-12-15T18:20:00Z")
+    assert verbose.out.splitlines()[-1] == said
+    # The JSON says them at every run: the days, and the command that sends the first.
     again = cli("report", "send", "due", "--json", now="2026-12-15T18:30:00Z")
-    assert (again.code, again.err.strip()) == (0, said)
-    assert not any(q["queued"] for q in again.json())
+    assert (again.code, again.err) == (0, "")
+    assert not any(q["queued"] for q in again.json()["reports"])
+    assert again.json()["older_unsent"] == [
+        {
+            "site": "hq",
+            "days": [
+                "2026-11-30",
+                "2026-12-01",
+                "2026-12-02",
+                "2026-12-03",
+                "2026-12-04",
+                "2026-12-07",
+            ],
+            "command": "oss-desk report send daily --date 2026-11-30",
+            "line": said,
+        }
+    ]
     doctor = cli("doctor", now="2026-12-15T18:30:00Z")
     assert f"warn  daily summaries: {said}" in doctor.out.splitlines()
-    # One sent by hand: the line counts the rest.
+    # One sent by hand: a change, so the next run says the line that counts the rest, once.
     by_hand = cli("report", "send", "daily", "--date", "2026-11-30", now="2026-12-15T18:40:00Z")
     assert by_hand.code == 0, by_hand.err
     later = cli("report", "send", "due", now="2026-12-15T18:45:00Z")
@@ -289,3 +313,4 @@ def test_working_days_older_than_the_week_caught_up_are_named_not_sent(
         "summary; `report send due` sends only the last week's: send one with "
         "`oss-desk report send daily --date 2026-12-01`"
     )
+    assert cli("report", "send", "due", now="2026-12-15T19:15:00Z").out == ""

@@ -88,7 +88,7 @@ def test_each_line_names_its_site_and_a_report_queued_before_is_not_said_again(
     # --json lists them all, queued or not, with the site and its name.
     listed = cli("report", "send", "due", "--json", now=LATER)
     assert listed.code == 0, listed.err
-    assert [(q["site"], q["place"], q["queued"]) for q in listed.json()] == [
+    assert [(q["site"], q["place"], q["queued"]) for q in listed.json()["reports"]] == [
         ("library", "Library One Stop Shop", False),
         ("town-hall", "Town Hall One Stop Shop", False),
     ]
@@ -112,7 +112,7 @@ def test_a_closed_day_whose_only_ticket_was_issued_in_error_sends_no_summary(
     assert cancelled.code == 0, cancelled.err
     listed = cli("report", "send", "due", "--json", now="2026-11-25T17:30:00Z")
     assert listed.code == 0, listed.err
-    queued = [(q["site"], q["period"]) for q in listed.json()]
+    queued = [(q["site"], q["period"]) for q in listed.json()["reports"]]
     # Tuesday's summary for the library (its last working day), Wednesday's for the town hall;
     # nothing for the library's closure day: nobody came.
     assert ("library", "2026-11-25") not in queued

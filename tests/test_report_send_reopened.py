@@ -161,7 +161,9 @@ def test_an_early_summary_that_went_is_replaced_by_the_whole_days_after_closing(
     assert visits(body) == 1
     again = cli("report", "send", "due", "--json", now="2026-11-23T18:15:00Z")
     assert again.code == 0, again.err
-    assert [(q["id"], q["queued"], q["replaces"]) for q in again.json()] == [(2, False, None)]
+    assert [(q["id"], q["queued"], q["replaces"]) for q in again.json()["reports"]] == [
+        (2, False, None)
+    ]
     assert rows(cli.db, "SELECT round, status FROM report_mails ORDER BY id") == [
         (1, "sent"),
         (2, "sent"),
@@ -178,7 +180,7 @@ def test_a_day_closed_by_hand_and_never_reopened_keeps_its_early_summary(
     assert deliver(cli.db, "2026-11-23T10:01:00Z").sent == 1
     due = cli("report", "send", "due", "--json", now=EVENING)
     assert due.code == 0, due.err
-    assert [(q["id"], q["queued"]) for q in due.json()] == [(early["id"], False)]
+    assert [(q["id"], q["queued"]) for q in due.json()["reports"]] == [(early["id"], False)]
     assert len(smtp.mailbox.messages) == 1
 
 
@@ -202,4 +204,4 @@ def test_the_timer_sends_a_day_closed_by_hand_at_once_as_send_daily_does(
     assert reopened.code == 0, reopened.err
     later = cli("report", "send", "due", "--json", now="2026-11-23T10:10:00Z")
     assert later.code == 0, later.err
-    assert later.json() == []  # today's waits for 17:00 again; nothing else is due
+    assert later.json()["reports"] == []  # today's waits for 17:00 again; nothing else is due

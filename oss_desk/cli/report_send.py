@@ -80,17 +80,30 @@ def monthly(
 def due(state: State, verbose: bool, as_json: bool) -> None:
     """What the timer runs: today's summary once closed (and any of the last week's working
     days never sent; older ones never sent are named in one line, with the command that sends
-    one), last month's dashboard from the first working day of the month (the whole
-    month's after one sent to date); each at most once. Prints a line for each report queued
-    now and nothing else (--json lists those queued before too)."""
+    one, once per change), last month's dashboard from the first working day of the month (the
+    whole month's after one sent to date); each at most once. Prints a line for each report
+    queued now and nothing else (--json: the reports, those queued before too, and the older
+    days never sent)."""
     from oss_desk.services.mailed_reports import ReportMailer
 
     # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so
     # what it may do does not hang on access.unlisted_role. It only queues figures to the
     # configured recipients.
     mailer = ReportMailer(state.session(host=True))
-    _show(mailer.due(), as_json, quiet=not verbose)
-    # Working days older than the week it catches up, never sent: said at every run while
-    # they stay unsent (on stderr with --json, which prints one value), never sent by it.
-    for line in mailer.older_unsent_lines():
-        click.echo(line, err=as_json)
+    done = mailer.due()
+    # Working days older than the week it catches up, never sent (never sent by it): in the
+    # JSON at every run; in words once per change (the timer runs it every hour, and its
+    # journal would say the same line each hour), and at every run with --verbose.
+    found = mailer.older_unsent_found()
+    if as_json:
+        emit_json(
+            {
+                "reports": [queued.as_json() for queued in done],
+                "older_unsent": [days.as_json() for days in found],
+            }
+        )
+        return
+    _show(done, False, quiet=not verbose)
+    news = mailer.older_unsent_news(found)
+    for line in [days.line for days in found] if verbose else news:
+        click.echo(line)

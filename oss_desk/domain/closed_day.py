@@ -148,13 +148,35 @@ def day_over(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:
     that holds), or its closing time ``closes`` has passed (when close of day closes what is
     left). The board, the waiting-room screen and the resident's view (F10) then say the
     office is closed (:data:`OFFICE_CLOSED_TEXT`) in place of "take a ticket", and the day's
-    summary goes (:func:`summary_waits`). A day the office does not open closes at its end."""
+    summary goes (:func:`summary_waits`). A day the office does not open closes at its end
+    (its board says it is closed all day all the same: :func:`not_open_text`)."""
     return closed is not None or now >= closes
 
 
 OFFICE_CLOSED_TEXT = "board.closed"
 """The wording's key of what the board and the waiting-room screen say while the day is over
-(:func:`day_over`): "Office closed" ("Ar gau" first in a Welsh office)."""
+(:func:`day_over`), and all day on a day the office does not open (:func:`not_open_text`):
+"Office closed" ("Ar gau" first in a Welsh office)."""
+
+OPENS_TEXT = "board.opens"
+"""The wording's key of what they say before the office opens on a day it opens
+(:func:`not_open_text`): "Opens at 09:00" ("Yn agor am 09:00" first in a Welsh office)."""
+
+
+def not_open_text(
+    closed: ClosedDay | None, now: datetime, opens: datetime | None, closes: datetime
+) -> str | None:
+    """What the display board, the waiting-room screen and the resident's view (F10) say in
+    place of "take a ticket" at ``now``, as the wording's key; None while the office is open.
+    ``opens``: when the office opens today (None: a day it does not open, by its calendar: a
+    weekend, a bank holiday, a local closure); ``closes``: its closing time. The day over
+    (:func:`day_over`) or a day it does not open: "Office closed" (:data:`OFFICE_CLOSED_TEXT`);
+    before opening time: when it opens (:data:`OPENS_TEXT`, its ``{time}`` the office's
+    ``HH:MM`` of ``opens``). Arrivals are still taken (an early or evening event): this only
+    says it."""
+    if day_over(closed, now, closes) or opens is None:
+        return OFFICE_CLOSED_TEXT
+    return OPENS_TEXT if now < opens else None
 
 
 def summary_waits(closed: ClosedDay | None, now: datetime, closes: datetime) -> bool:

@@ -269,7 +269,10 @@ def begun(months: list[str], to_date: date | None) -> list[str]:
     return [m for m in months if m <= to_date.isoformat()[:7]]
 
 
-def counted_to(last: date, today: date) -> date | None:
-    """A report's period still going on (its last day after today) is reported to date: the
-    last day counted is today (None: the period is over and counted whole)."""
-    return today if today < last else None
+def counted_to(last: date, today: date, *, today_over: bool) -> date | None:
+    """A report's period still going on is reported to date: the last day counted is today
+    (None: the period is over and counted whole). It goes on while its last day is after today,
+    and on its last day until that day is over (``today_over``: past closing time, or closed by
+    hand: :func:`~oss_desk.domain.closed_day.day_over`). The heading, the JSON's ``to_date``,
+    an email's subject and the figures all follow it."""
+    return today if today < last or (today == last and not today_over) else None

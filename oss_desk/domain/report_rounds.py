@@ -48,11 +48,12 @@ DASHBOARD_REPLACES_SUBJECT = " (the whole month, replacing the dashboard sent to
 """The end of the subject of a whole month's dashboard queued in place of a to-date one."""
 
 
-def dashboard_replaced(queued_on: date, last_day: date, today: date) -> bool:
-    """Whether the whole month's dashboard is queued again in place of one queued on
-    ``queued_on`` (the office's date): that one counted the month only to date (queued on or
-    before its ``last_day``), and the month is over now (``today`` is after it)."""
-    return queued_on <= last_day < today
+def dashboard_replaced(counted_then: date | None, counted_now: date | None) -> bool:
+    """Whether the whole month's dashboard is queued again in place of one queued earlier:
+    that one counted the month only to date (``counted_then``, the day it counted to when it
+    was queued), and the month is over now (``counted_now`` None), by the one rule
+    (:func:`~oss_desk.domain.periods.counted_to`)."""
+    return counted_then is not None and counted_now is None
 
 
 def dashboard_replaces_said(queued_on: date, sent: bool) -> str:

@@ -47,6 +47,7 @@ ENGLISH: dict[str, str] = {
     # The display board and the waiting-room screen
     "board.take_ticket": "Please take a ticket",
     "board.closed": "Office closed",
+    "board.opens": "Opens at {time}",
     "screen.now": "Now calling",
     "screen.previous": "Previous calls",
     "screen.waiting": "Waiting",
@@ -83,6 +84,8 @@ ENGLISH: dict[str, str] = {
         "Your answer was not recorded. Choose a rating from 1 to 5, or that you would rather "
         "not say."
     ),
+    "feedback.fault_title": "Please try again",
+    "feedback.fault": "Your answer could not be recorded just now. Please try again in a moment.",
     # The rating buttons (the counter's feedback page and the follow-up text's answer page)
     "rating.5": "Very good",
     "rating.4": "Good",

@@ -26,6 +26,7 @@ from oss_desk.screen.feedback import (
     ScreenServer,
     _lines,
     _page,
+    fault_said,
     rating_form,
     refused_or,
     titled,
@@ -113,7 +114,13 @@ class AnswerPages:
         try:
             result, title, said, lang = await self.server.run(record)
         except OssDeskError as exc:
-            return self._answer(("Please try again",), (exc.message,), 400)
+
+            def office() -> Wording:
+                ratings = Ratings(self.server.session())
+                return self._wording(ratings, ratings.text_visit(token))
+
+            title, said, lang = await fault_said(self.server, exc, office)
+            return self._answer(title, said, 400, lang)
         return self._answer(title, said, STATUS[result], lang)
 
 

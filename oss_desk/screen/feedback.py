@@ -121,6 +121,10 @@ NOT_ACCEPTED = "feedback.not_accepted"
 
 TRY_AGAIN = "feedback.try_again"
 """A form whose rating (or comment) is not one the page offers: said on both pages."""
+FAULT = "feedback.fault"
+"""A rating that could not be recorded for a fault of ours (the database busy past its wait, a
+full disk): said on both pages, in the office's languages; the fault itself goes to the log,
+never to the resident's page (it may name a file)."""
 REFUSED = "refused"
 """What :func:`refused_or` answers for such a form."""
 
@@ -137,6 +141,20 @@ def refused_or(rate: Callable[[], str]) -> str:
 def titled(wording: Wording, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A message's title (``key`` + ``_title``) and its text, in the office's languages."""
     return wording.say(f"{key}_title"), wording.say(key)
+
+
+async def fault_said(
+    server: ScreenServer, exc: OssDeskError, office: Callable[[], Wording]
+) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """The title, text and page language of :data:`FAULT` in the office's languages (``office``:
+    its wording, read on the server's database thread; English alone when even that cannot be
+    had), the fault itself logged for staff."""
+    log.warning("a rating was not recorded: %s", exc.message)
+    try:
+        wording = await server.run(office)
+    except Exception:  # the office's wording is not to be had either: English, never a crash
+        wording = Wording()
+    return (*titled(wording, FAULT), wording.languages[0])
 
 
 def _not_found(wording: Wording) -> web.Response:
@@ -225,7 +243,13 @@ class FeedbackPages:
         try:
             result, wording = await self.server.run(record)
         except OssDeskError as exc:
-            return _message(("Please try again",), (exc.message,), 400)
+
+            def office() -> Wording:
+                ratings = self._ratings()
+                return _said(ratings, ratings.desk_of(token))
+
+            title, text, lang = await fault_said(self.server, exc, office)
+            return _message(title, text, 400, 10, lang)
         if result == UNKNOWN:
             return _not_found(wording)
         if result == REFUSED:

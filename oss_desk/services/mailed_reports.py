@@ -34,6 +34,7 @@ from oss_desk.domain.closed_day import (
     summary_waits,
 )
 from oss_desk.domain.models import Role, Site
+from oss_desk.domain.periods import counted_to
 from oss_desk.domain.report_rounds import (
     CATCH_UP_DAYS,
     DASHBOARD_REPLACES_SUBJECT,
@@ -51,12 +52,13 @@ from oss_desk.domain.workdays import WorkingDays, day_not_over, opening_on
 from oss_desk.errors import ConfigError, NotFound, RuleViolation
 from oss_desk.render.formats import to_date_said
 from oss_desk.services.opening import site_workdays
-from oss_desk.services.queue.day_end import closing_time
+from oss_desk.services.queue.day_end import closing_time, days_over
 from oss_desk.services.report_offices import report_site
 from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
+from oss_desk.storage import lines_said
 from oss_desk.storage import report_mails as store
 from oss_desk.storage.day_closures import closed_day, last_reopened
 from oss_desk.storage.reports_visits import visitor_days
@@ -162,6 +164,29 @@ def without_people(report: DailyReport | MonthlyReport) -> DailyReport | Monthly
     return replace(report, figures=replace(report.figures, advisers={}))
 
 
+@dataclass(frozen=True, slots=True)
+class OlderUnsent:
+    """A site's working days older than the week ``report send due`` catches up, with no daily
+    summary (:meth:`ReportMailer.older_unsent`), and its line."""
+
+    site: str
+    days: list[date]
+    option: str
+    """`` --site ID`` at an office of several sites, else ""."""
+    line: str
+
+    def as_json(self) -> dict[str, object]:
+        """``report send due --json``'s ``older_unsent`` item: the days, and the command that
+        sends the first one."""
+        first = min(self.days).isoformat()
+        return {
+            "site": self.site,
+            "days": [day.isoformat() for day in self.days],
+            "command": f"oss-desk report send daily --date {first}{self.option}",
+            "line": self.line,
+        }
+
+
 class ReportMailer:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -216,9 +241,15 @@ class ReportMailer:
         last = month_bounds(month)[1]
         today = date.fromisoformat(self.s.today(site))
 
+        def counted(day: date, at: datetime, scope: str | None) -> date | None:
+            over = day == last and days_over(self.s, scope, last.isoformat(), at)
+            return counted_to(last, day, today_over=over)
+
         def replaced(mail: store.ReportMail) -> tuple[str, str] | None:
-            queued = local(read_instant(mail.created_at), site.timezone).date()
-            if not dashboard_replaced(queued, last, today):
+            scope = None if mail.scope == ALL_SITES else mail.scope
+            at = read_instant(mail.created_at)
+            then = counted(local(at, site.timezone).date(), at, scope)
+            if not dashboard_replaced(then, counted(today, self.s.clock.now(), scope)):
                 return None
             sent, at = _went(mail, site)
             return DASHBOARD_REPLACES_SUBJECT, dashboard_replaces_said(at.date(), sent)
@@ -350,19 +381,40 @@ class ReportMailer:
             day += timedelta(days=1)
         return found
 
-    def older_unsent_lines(self) -> list[str]:
-        """Each site's line of :meth:`older_unsent` (its name first at an office of several
-        sites, and ``--site`` in its command); none when nothing older was missed."""
+    def older_unsent_found(self) -> list[OlderUnsent]:
+        """Each site's :meth:`older_unsent` with its line (its name first at an office of
+        several sites, and ``--site`` in its command); none when nothing older was missed."""
         sites = list(self.s.directory.sites.values())
-        lines = []
+        found = []
         for site in sites:
             scope = site.id if len(sites) > 1 else None
             today = date.fromisoformat(self.s.today(site))
             option = f" --site {site.id}" if scope else ""
-            said = older_unsent_said(self.older_unsent(site, scope), today, option)
+            days = self.older_unsent(site, scope)
+            said = older_unsent_said(days, today, option)
             if said is not None:
-                lines.append(f"{site.name}: {said}" if scope else said)
-        return lines
+                line = f"{site.name}: {said}" if scope else said
+                found.append(OlderUnsent(site.id, days, option, line))
+        return found
+
+    def older_unsent_lines(self) -> list[str]:
+        """Each site's line of :meth:`older_unsent_found` (``doctor`` says them each time)."""
+        return [found.line for found in self.older_unsent_found()]
+
+    def older_unsent_news(self, found: list[OlderUnsent]) -> list[str]:
+        """The lines of ``found`` when they differ from those said last (the timer's hourly
+        run says them once per change, not each hour), recorded as said; none when they are
+        the same. Nothing to say settles what was said, so the same days missed again later
+        are said again."""
+        said = "\n".join(f.line for f in found) or None
+        if lines_said.last_said(self.s.store.conn, lines_said.OLDER_UNSENT) == said:
+            return []  # read alone: a run with nothing new takes no write turn
+        with self.s.store.write() as conn:
+            if lines_said.last_said(conn, lines_said.OLDER_UNSENT) == said:
+                return []  # another run said it meanwhile
+            now = format_instant(self.s.clock.now())
+            lines_said.record_said(conn, lines_said.OLDER_UNSENT, said, now)
+        return [f.line for f in found]
 
     def _days_over(self, site: Site, look_back: int) -> Iterator[tuple[date, bool]]:
         """The days of ``site`` in the last ``look_back`` days (not before its records begin)

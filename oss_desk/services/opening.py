@@ -8,12 +8,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.models import Site
-from oss_desk.domain.workdays import WorkingDays, bank_holidays, closed_now
+from oss_desk.domain.workdays import WorkingDays, bank_holidays, closed_now, opening_on
 from oss_desk.errors import ResourceFault
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage.bank_holidays import store_bank_holidays, stored_bank_holidays
@@ -49,6 +49,22 @@ def closed_now_at(session: Session, site: Site, *, keep: bool = False) -> str | 
         with contextlib.suppress(ResourceFault), session.store.write() as conn:
             store_bank_holidays(conn, config.nation, local_now.year, days)
     return closed_now(workdays, config.opening_hours, local_now)
+
+
+def opening_time(
+    session: Session, conn: sqlite3.Connection, site: Site, day: str
+) -> datetime | None:
+    """When ``site`` opens on ``day``, as a UTC instant; None when it does not open that day
+    (a day of the week without hours, a bank holiday, a local closure: the one calendar,
+    :func:`~oss_desk.domain.workdays.opening_on`), or the site has left the configuration."""
+    config = site_as_was(session, site.id)
+    if config is None:
+        return None
+    when = date.fromisoformat(day)
+    hours = opening_on(site_workdays(conn, config), config.opening_hours, when)
+    if hours is None:
+        return None
+    return datetime.combine(when, hours.opens, tzinfo=zone(site.timezone)).astimezone(UTC)
 
 
 YEARS_AHEAD = 10

@@ -76,7 +76,7 @@ from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
 from oss_desk.services.comment_log import read_comments, record_read
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
-from oss_desk.services.queue.day_end import close_due
+from oss_desk.services.queue.day_end import close_due, days_over
 from oss_desk.services.report_days import DayTallies, last_closed_day
 from oss_desk.services.report_offices import Covered, Offices
 from oss_desk.services.session import Session
@@ -316,7 +316,7 @@ class ReportService:
         appointments = appointment_figures(tally.appointments, rules.notice_days)
         calls = self._calls(first, last, site)
         arrivals = tally.visits.arrivals.by(0)
-        to_date = counted_to(last, self._day(None, site))
+        to_date = self._counted_to(last, site)
         by_day = {
             d.isoformat(): arrivals.get(d.isoformat(), 0)
             for d in days
@@ -371,7 +371,7 @@ class ReportService:
             before.last,
             site,
         )
-        to_date = counted_to(period.last, self._day(None, site))
+        to_date = self._counted_to(period.last, site)
         year_before = (
             previous
             if period.kind == "year" and to_date is None
@@ -415,6 +415,12 @@ class ReportService:
         if to_date is not None:  # the same days as the period so far: up to this day
             found = replace(found, part_to=year.last.isoformat())
         return self._marked(found, year.first, year.last, site)
+
+    def _counted_to(self, last: date, site: str | None) -> date | None:
+        """The day a period ending ``last`` is counted to (None: whole): the one rule."""
+        today, now = self._day(None, site), self.s.clock.now()
+        over = today == last and days_over(self.s, site, today.isoformat(), now)
+        return counted_to(last, today, today_over=over)
 
     # Reading ---------------------------------------------------------------------------------
 

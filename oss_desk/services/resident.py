@@ -13,12 +13,13 @@ from datetime import date, datetime
 
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import clock_said, local
-from oss_desk.domain.closed_day import OFFICE_CLOSED_TEXT, day_over
+from oss_desk.domain.closed_day import not_open_text
 from oss_desk.domain.models import Desk, QueueEntry, Service, Site, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
 from oss_desk.domain.wording import ENGLISH, Untranslated, Wording
+from oss_desk.services.opening import opening_time
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
@@ -63,29 +64,29 @@ def desk_names(
     return wording.names(english, config.name_cy)
 
 
-def office_closed(session: Session, site_id: str) -> bool:
-    """Whether the site's day is over now: closed by hand, or past its closing time (the one
-    rule, :func:`~oss_desk.domain.closed_day.day_over`); one indexed read."""
+def not_open_words(session: Session, site_id: str) -> tuple[str, ...]:
+    """What the board and the waiting-room screen say while the site is not open now, Welsh
+    first in a Welsh office: "Office closed" while its day is over (closed by hand, or past
+    closing time) and all day on a day it does not open, "Opens at 09:00" before opening time
+    (the one rule, :func:`~oss_desk.domain.closed_day.not_open_text`); nothing while it is
+    open. Indexed reads: the day's close by hand and the stored bank holidays."""
     site = session.directory.sites[site_id]
     today = session.today(site)
     with session.store.read() as conn:
         closed = dc.closed_day(conn, site.id, today)
-    return day_over(closed, session.clock.now(), closing_time(session, site, today))
-
-
-def closed_words(session: Session, site_id: str) -> tuple[str, ...]:
-    """What the board and the waiting-room screen say while the site's day is over ("Office
-    closed", Welsh first in a Welsh office); nothing while it is open (:func:`office_closed`)."""
-    if not office_closed(session, site_id):
+        opens = opening_time(session, conn, site, today)
+    key = not_open_text(closed, session.clock.now(), opens, closing_time(session, site, today))
+    if key is None:
         return ()
-    return wording_for(session.settings, site_id).say(OFFICE_CLOSED_TEXT)
+    at = f"{local(opens, site.timezone):%H:%M}" if opens is not None else ""
+    return wording_for(session.settings, site_id).say(key, time=at)
 
 
 def board_message(session: Session, site_id: str) -> str:
     """The board's message when nobody has been called: one line per language, Welsh first;
-    while the day is over, that the office is closed (:func:`closed_words`), never "take a
-    ticket" while arrivals may be refused."""
-    if closed := closed_words(session, site_id):
+    while the office is not open (its day over, a day it does not open, before opening time),
+    that it is closed or when it opens (:func:`not_open_words`), never "take a ticket"."""
+    if closed := not_open_words(session, site_id):
         return "\n".join(closed)
     board = session.settings.board
     wording = wording_for(session.settings, site_id)

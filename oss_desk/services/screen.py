@@ -22,7 +22,7 @@ from oss_desk.domain.qr_codes import NOT_OURS, NOT_OURS_TITLE, TICKET_QR
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.day_end import calls_cleared
-from oss_desk.services.resident import closed_words, desk_names, label_names, site_names
+from oss_desk.services.resident import desk_names, label_names, not_open_words, site_names
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
 from oss_desk.services.wording import wording_for
@@ -91,7 +91,7 @@ def screen_state(
             {"label": list(labels), "count": count} for labels, count in sorted(counts.items())
         ],
         "message": list(message),
-        "closed": list(closed_words(session, site.id)),
+        "closed": list(not_open_words(session, site.id)),
         "speech": settings.speech,
         "voices": [SPEECH_LANGUAGE[language] for language in wording.languages],
         "day": day,

@@ -168,8 +168,8 @@ class BoardDelivery:
 
     def _message_changed(self) -> bool:
         """The message shown is no longer the board's ("Office closed" once the day is over,
-        "take a ticket" again after a reopen: :func:`~oss_desk.services.resident.board_message`;
-        one indexed read)."""
+        "take a ticket" again after a reopen or at opening time:
+        :func:`~oss_desk.services.resident.board_message`; indexed reads)."""
         assert self._shown is not None and self.site is not None
         return self._shown.message != board_message(self.s, self.site)
 

@@ -35,7 +35,8 @@
     const latest = state.calls[0];
     const box = $("latest");
     text(box.querySelector(".code"), latest ? latest.code : "");
-    // Nobody called and the day over (closed by hand, or past closing time): "Office closed".
+    // Nobody called and the office not open: "Office closed" (the day over, or a day it does
+    // not open), or "Opens at 09:00" before opening time.
     text(box.querySelector(".desk"), latest ? deskText(latest) : both(state.closed));
     box.querySelector(".arrow").hidden = !latest;
     const list = $("previous-list");

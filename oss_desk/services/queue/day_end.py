@@ -39,6 +39,7 @@ from oss_desk.domain.closed_day import (
     cancelled_on_reopen,
     cancelled_words,
     closed_by_day_end,
+    day_over,
     reopen_question,
     sent_early,
 )
@@ -67,6 +68,22 @@ def closing_time(session: Session, site: Site, day: str) -> datetime:
     if hours is None:
         return end_of_day(site, day)
     return datetime.combine(when, hours.closes, tzinfo=zone(site.timezone)).astimezone(UTC)
+
+
+def days_over(session: Session, site_id: str | None, day: str, at: datetime) -> bool:
+    """Whether ``day`` was over at ``at`` at the site ``site_id`` (None: at every site of the
+    office): closed by hand by then (a close still standing), or past its closing time (the one
+    rule, :func:`~oss_desk.domain.closed_day.day_over`); a report's last day then counts whole
+    (:func:`~oss_desk.domain.periods.counted_to`)."""
+    sites = session.directory.sites
+    asked = [sites[site_id]] if site_id in sites else list(sites.values())
+    for site in asked:
+        closed = dc.closed_day(session.store.conn, site.id, day)
+        if closed is not None and closed.closed_at > at:
+            closed = None
+        if not day_over(closed, at, closing_time(session, site, day)):
+            return False
+    return True
 
 
 def end_of_day(site: Site, day: str) -> datetime:
