@@ -129,7 +129,7 @@ def first_event(url: str) -> str:
     """The first state a screen is sent on connecting to ``url``'s event stream."""
     with urllib.request.urlopen(url + "/events", timeout=10) as stream:
         for raw in stream:
-            line = raw.decode()
+            line = bytes(raw).decode()
             if line.startswith("data: "):
                 return line.removeprefix("data: ").strip()
     raise AssertionError("the stream ended before any state")
