@@ -41,6 +41,8 @@ def test_a_ticket_printed_after_its_call_says_go_to_the_desk(tmp_path: Path) -> 
         clock.set(clock.now() + timedelta(minutes=1))
         delivery.deliver_due()
         assert rows(db, "SELECT status FROM print_jobs ORDER BY id") == [("done",), ("done",)]
+        printer.filed()  # it keeps a job on its own thread once the line has closed
+        assert len(printer.jobs) == 2
         papers = {}
         for job in printer.jobs:
             lines = text_lines(decode(job))

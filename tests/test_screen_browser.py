@@ -8,6 +8,7 @@ the page on its own. The screen shows codes, desks and public labels, never a na
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,34 @@ def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, bro
     finally:
         stop_screen(again)
     assert all(url.startswith(first.url + "/") for url in requests)
+    assert requests.count(first.url + "/") == 1  # found again without a reload (that forgets)
+
+
+def first_event(url: str) -> str:
+    """The first state a screen is sent on connecting to ``url``'s event stream."""
+    with urllib.request.urlopen(url + "/events", timeout=10) as stream:
+        for raw in stream:
+            line = bytes(raw).decode()
+            if line.startswith("data: "):
+                return line.removeprefix("data: ").strip()
+    raise AssertionError("the stream ended before any state")
+
+
+def test_a_screen_back_at_once_is_sent_a_whole_state(tmp_path: Path) -> None:
+    """A screen that reconnects the moment the server is up again (before it has read the
+    queue) waits for the state: an empty one made the page reload as if upgraded, and forget
+    which calls it had announced, so a call made meanwhile was shown but never said."""
+    db = office(tmp_path)
+    cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+    served = start_screen(db, tmp_path)
+    try:
+        status, body = get(served.url + "/state.json")  # at once: unknown yet, or whole
+        assert status == 503 or '"code":"C001"' in body, (status, body)
+        state = first_event(served.url)
+        assert '"version":' in state and '"code":"C001"' in state, state
+    finally:
+        stop_screen(served)
 
 
 def test_a_recall_is_announced_again(screen: Screen, browser: Any) -> None:

@@ -65,7 +65,7 @@ class ScreenServer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oss-desk-screen")
         self._session: Session | None = None
         self._feed: ChangeFeed | None = None
-        self.state: bytes = b"{}"
+        self.state: bytes | None = None  # none until the first is built: never an empty one
         self._sent_call: int | None = None  # the newest call event in the state last built
         self.updates = 0
         self.clients: set[asyncio.Queue[bytes | None]] = set()
@@ -111,15 +111,16 @@ class ScreenServer:
     # Pushing -------------------------------------------------------------------------------
 
     async def watch(self) -> None:
-        """Rebuild the state when the database changes (or every REFRESH_SECONDS) and push it."""
-        self.state = await self.run(self._build)
-        refreshed = time.monotonic()
+        """Build the state at once, then again when the database changes (or every
+        REFRESH_SECONDS), and push it."""
+        refreshed: float | None = None  # not built yet
         while True:
-            await asyncio.sleep(POLL_SECONDS)
             try:
-                changed = await self.run(self._changed)
-                if not changed and time.monotonic() - refreshed < REFRESH_SECONDS:
-                    continue
+                if refreshed is not None:
+                    await asyncio.sleep(POLL_SECONDS)
+                    changed = await self.run(self._changed)
+                    if not changed and time.monotonic() - refreshed < REFRESH_SECONDS:
+                        continue
                 state = await self.run(self._build)
             except Exception:  # a database fault: keep serving the last state, try again
                 log.exception("could not read the queue; trying again")
@@ -127,8 +128,9 @@ class ScreenServer:
                 continue
             refreshed = time.monotonic()
             if state != self.state:
+                if self.state is not None:
+                    self.updates += 1
                 self.state = state
-                self.updates += 1
                 for queue in list(self.clients):
                     queue.put_nowait(state)
 
@@ -170,7 +172,11 @@ class ScreenServer:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.clients.add(queue)
         try:
-            await response.write(b"retry: 1000\n\n" + _event(self.state))
+            # A screen that comes (back) before the first state is built gets it when it is:
+            # never an empty state, which the page would take for an upgrade and reload on,
+            # forgetting which calls it had announced.
+            first = _event(self.state) if self.state is not None else b""
+            await response.write(b"retry: 1000\n\n" + first)
             while True:
                 try:
                     state = await asyncio.wait_for(queue.get(), PING_SECONDS)
@@ -192,6 +198,9 @@ class ScreenServer:
         return response
 
     async def state_json(self, request: web.Request) -> web.StreamResponse:
+        if self.state is None:  # just started: not read yet (unknown, not empty)
+            headers = {**SECURITY_HEADERS, "Retry-After": "1"}
+            return web.json_response({"error": "starting"}, status=503, headers=headers)
         return web.Response(
             body=self.state, content_type="application/json", headers=SECURITY_HEADERS
         )
