@@ -255,6 +255,12 @@ class PickDialog(Dialog[T | None]):
         self.typed = ""
         """The key typed that gave the answer ("" when arrows and Enter gave it)."""
 
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """F1's keys: first the keys that give an answer (they are no bindings), then the box's."""
+        keys = ", ".join(key.upper() for key in self.words)
+        picks = (keys, "Answer", "The answer shown after the key, at once")
+        return [picks, *super().help_rows()]
+
     def compose_body(self) -> ComposeResult:
         yield LetterList(
             *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.words.items()],
