@@ -367,3 +367,18 @@ def test_a_parked_resident_of_a_closing_desk_goes_back_to_their_place(tmp_path: 
     assert [t.code for t in out.sent_back] == [first]
     ben.log_in("desk-1")
     assert ben.call_next("desk-1").code == first  # type: ignore[union-attr]
+
+
+def test_logging_in_at_another_desk_says_the_one_left_closed(tmp_path: Path, cli: Cli) -> None:
+    """One person, one desk: logging in at another desk logs them out of the first, which
+    closes. The text said only the new desk ("logged in to Desk 2: open"; --json had
+    moved_from), so a team leader moving desks from the shell did not learn Desk 1 had closed
+    (a two-site office's trial)."""
+    cli.db = staffed_office(tmp_path)
+    first = cli("--user", "tl", "desks", "login", "desk-1")
+    assert first.out.strip().endswith("logged in to Desk 1: open"), first.out
+    moved = cli("--user", "tl", "desks", "login", "desk-2")
+    assert moved.code == 0
+    assert moved.out.strip().endswith("logged in to Desk 2: open; Desk 1 closed (they left it)")
+    listed = {d["id"]: d["status"] for d in cli("desks", "list", "--json").json()}
+    assert listed["desk-1"] == "closed" and listed["desk-2"] == "open"

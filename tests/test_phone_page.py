@@ -138,3 +138,35 @@ def test_without_a_public_address_the_qr_is_the_code(tmp_path: Path) -> None:
     (qr,) = [e for e in events if isinstance(e, QRCode)]
     assert qr.payload == "OSSD-T:hq:2026-11-23:C001"
     assert "Scan to see your place on your phone" not in text_lines(events)
+
+
+def test_a_welsh_offices_pages_are_titled_in_welsh_first(tmp_path: Path) -> None:
+    """The phone page's title (the browser tab a resident sees) and the screen's were "Queue" in
+    English alone in a Welsh office (a Welsh office's trial): they are the page's own heading,
+    Welsh first, and the page says it is in Welsh."""
+    import time
+
+    from .appointments_site import NOW
+    from .test_welsh import office, welsh_toml
+
+    db = office(tmp_path, welsh_toml(extra=f'[screen]\npublic_url = "{PUBLIC}"\n'))
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+        link = printed_link(session, "C001")
+    finally:
+        session.close()
+    screen = start_screen(db, tmp_path, now=NOW.isoformat())
+    try:
+        status, page = get(local(screen, link))
+        assert status == 200
+        assert "<title>Eich lle yn y ciw / Your place in the queue</title>" in page
+        assert '<html lang="cy">' in page
+        deadline = time.monotonic() + 10  # the screen reads the office once it has started
+        while "Penallta" not in (page := get(screen.url + "/")[1]):
+            assert time.monotonic() < deadline, page
+            time.sleep(0.05)
+        assert "<title>Tŷ Penallta / Penallta House</title>" in page
+        assert '<html lang="cy">' in page
+    finally:
+        stop_screen(screen)

@@ -236,6 +236,9 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
         click.echo(closed_words(took, done.sent_back))
     else:
         said = f"{session.name_of(done.person)} logged in to {name}: open"
+        if done.moved_from is not None:  # one person, one desk: the one they were at closes
+            left = session.directory.desks.get(done.moved_from)
+            said += f"; {left.name if left else done.moved_from} closed (they left it)"
         click.echo(closed_words(said, done.sent_back))  # the desk they left, its tickets
 
 

@@ -155,7 +155,13 @@ class ScreenServer:
     # Routes --------------------------------------------------------------------------------
 
     async def page(self, request: web.Request) -> web.StreamResponse:
-        html = html_page(title="Queue", stylesheet="screen.css", body=_static_text("screen.html"))
+        shown = json.loads(self.state or b"{}")  # the site's names, Welsh first where it is
+        html = html_page(
+            title=" / ".join(shown.get("site") or ["Queue"]),
+            stylesheet="screen.css",
+            body=_static_text("screen.html"),
+            lang=(shown.get("languages") or ["en"])[0],
+        )
         return web.Response(
             text=html, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS
         )
@@ -210,7 +216,10 @@ class ScreenServer:
         state = await self.run(lambda: self._phone(token))
         body = _static_text("phone.html").replace("{{STATE}}", _escape_json(state))
         html = html_page(
-            title="Queue", stylesheet="phone.css", body=body, lang=state["languages"][0]
+            title=" / ".join(state["title"]),  # "Eich lle yn y ciw / Your place in the queue"
+            stylesheet="phone.css",
+            body=body,
+            lang=state["languages"][0],
         )
         return web.Response(
             text=html,

@@ -52,6 +52,9 @@ async def test_f1_in_the_finish_box_and_back_with_the_outcome_and_ticks_kept(
         assert "Finish C001" in str(help.heading)
         keys = keys_of(help)
         assert keys["w"] == "Website" and keys["o"] == "Online"  # from its own bindings
+        # The outcomes' numbers are no bindings: the table says them first all the same (a new
+        # adviser's trial read only W, O, Esc and F1 there).
+        assert help.rows[0][:2] == ("1, 2, 3, 5", "Answer")  # only those offered: no 4 here
         assert keys["esc"] == "Cancel" and keys["f1"] == "Help"
         assert not {"f2", "f3", "n"} & set(keys)  # no key of the app or the desk beneath
         assert BACK in str(help.query_one(".hint").render())

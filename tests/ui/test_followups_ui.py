@@ -604,3 +604,25 @@ async def test_the_details_say_once_how_and_when_it_came_in(
         received = [line for line in lines if line.lower().startswith("received")]
         assert len(received) == 1 and received[0].startswith("Received in person, "), lines
         assert "Category: About a member of staff, stage 1" in lines
+
+
+async def test_the_kind_question_says_its_numbers_pick(office: Path, make_app: AppFactory) -> None:
+    """N's "What kind of follow-up?" is answered by a number at once: its hint says so (a new
+    adviser's trial read only "Arrows and Enter" there), as the letter-keyed lists do theirs."""
+    from textual.widgets import Static
+
+    from oss_desk.ui.dialogs import choice_hint
+
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        kinds = await pressed_to(pilot, ChoiceDialog, "n")
+        hint = str(kinds.query_one(".hint", Static).render())
+        assert hint.startswith("A number, or arrows and Enter")
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, FollowupsScreen))
+    assert choice_hint([("w", "W  wheelchair"), ("n", "N  no answer")]).startswith("A letter")
+    assert choice_hint([("0", "0  All"), ("r", "R  ring-backs")]).startswith("A number or letter")
+    arrows = "Arrows and Enter · Esc: back"
+    assert choice_hint([("desk-1", "Desk 1"), ("desk-2", "Desk 2")]) == arrows
+    assert choice_hint([("5", "C001  fetching a document")]) == arrows  # an id, not shown

@@ -79,3 +79,21 @@ async def test_the_appointments_key_promises_only_what_the_role_allows(
             "Appointments: the day and week grid; book, and check in, move or cancel as your "
             "role allows"
         )
+
+
+def test_the_adviser_help_words_say_every_letter_key() -> None:
+    """F1's words at the adviser desk say what each of its letter keys does (a new adviser's
+    trial: C, O, K and B were in the key list only, and H "read the notes back")."""
+    import re
+
+    from textual.binding import Binding
+
+    letters = [
+        b.key
+        for b in AdviserScreen.BINDINGS
+        if isinstance(b, Binding) and len(b.key) == 1 and b.key.isalpha()
+    ]
+    assert set("ncrqsfxupatohbzk") <= set(letters)
+    for letter in letters:
+        assert re.search(rf"\b{letter.upper()} [a-z]", AdviserScreen.HELP), letter
+    assert "notes back" not in AdviserScreen.HELP

@@ -260,6 +260,12 @@ class PickDialog(Dialog[T | None]):
         self.typed = ""
         """The key typed that gave the answer ("" when arrows and Enter gave it)."""
 
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """F1's keys: first the keys that give an answer (they are no bindings), then the box's."""
+        keys = ", ".join(key.upper() for key in self.words)
+        picks = (keys, "Answer", "The answer shown after the key, at once")
+        return [picks, *super().help_rows()]
+
     def compose_body(self) -> ComposeResult:
         yield LetterList(
             *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.words.items()],
@@ -308,6 +314,26 @@ class OutcomeDialog(PickDialog[Outcome]):
         return super().stray_said(character, keys)
 
 
+def choice_hint(choices: Sequence[tuple[str, str]]) -> str:
+    """The hint under a list of (key, label) options: it names the keys that pick at once (a
+    number, a letter) when every option shows its own at the start of its label, else the
+    arrows alone (a desk's id picks it too, unseen: not a key to offer)."""
+    keys = [key for key, _ in choices]
+    shown = all(
+        len(key) == 1 and key.isalnum() and label.upper().startswith(key.upper())
+        for key, label in choices
+    )
+    if not keys or not shown:
+        return "Arrows and Enter · Esc: back"
+    if all(key.isdigit() for key in keys):
+        picks = "A number"
+    elif all(key.isalpha() for key in keys):
+        picks = "A letter"
+    else:
+        picks = "A number or letter"
+    return f"{picks}, or arrows and Enter · Esc: back"
+
+
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of several (services, desks): a letter or arrows and Enter. With ``act``, the
     choice is acted on while the box is open: a refusal shows in red in the box, which stays
@@ -336,7 +362,7 @@ class ChoiceDialog(Dialog[str | None]):
         ``refused``: why the choice ``start`` (highlighted) was refused, said in red."""
         super().__init__(title, meaning=meaning)
         self.choices = list(choices)
-        self.hint = hint or "Arrows and Enter · Esc: back"
+        self.hint = hint or choice_hint(self.choices)
         self.act = act
         self.acting = False
         self.refused = refused

@@ -65,14 +65,16 @@ class AdviserScreen(counter.CounterScreen):
     AREA = "Adviser desk"
     FOCUS = "#queue"
     HELP = (
-        f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}. "
+        f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}; C calls the "
+        "highlighted ticket out of turn. "
         "When they reach the desk, S starts; F finishes with the outcome of each "
         "service (A adds a service to the visit); 'needs an appointment' books it there and "
         "then. R calls again; Q puts them back in the queue at their place if they did not "
         "hear; X asks before marking a no-show, and U takes a no-show back "
         "for 2 minutes. P parks them (fetching a document) and brings them back. T transfers "
-        "to a service, a desk or a colleague. H reads the visit's history and notes back. Z "
-        "logs you in or out of this desk."
+        "to a service, a desk or a colleague. O adds a short note to the visit, and H shows its "
+        "history and notes (the read is recorded). K ticks the documents an appointment's "
+        "resident brought. B starts a break, or ends it. Z logs you in or out of this desk."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(

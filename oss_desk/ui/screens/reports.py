@@ -92,8 +92,8 @@ class ReportsScreen(DeskScreen):
     FOCUS = "#report-figures-box"
     HELP = (
         "The daily footfall summary (D) or the monthly dashboard (M), against the council's "
-        f"standards: over {SEEN_WITHIN_TARGET.target}% seen within the office's wait target "
-        "of arrival (15 minutes unless it set another), "
+        f"standards: over {SEEN_WITHIN_TARGET.target}% seen within 15 minutes of arriving (or "
+        "the office's own wait target), "
         f"{FIRST_CONTACT.target}% resolved at first contact. "
         "Each standard shows its value, its target and a word: met, near (within the amber "
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
