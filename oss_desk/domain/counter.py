@@ -436,3 +436,23 @@ def left_the_list(code: str, now: Ticket | None, where: str) -> str:
     else:
         what = f"{code} is no longer in this list"
     return f"{what}: nothing was done; the arrow keys highlight another ticket"
+
+
+def choice_hint(choices: Sequence[tuple[str, str]]) -> str:
+    """The hint under a list of (key, label) options: it names the keys that pick at once (a
+    number, a letter) when every option shows its own at the start of its label, else the
+    arrows alone (a desk's id picks it too, unseen: not a key to offer)."""
+    keys = [key for key, _ in choices]
+    shown = all(
+        len(key) == 1 and key.isalnum() and label.upper().startswith(key.upper())
+        for key, label in choices
+    )
+    if not keys or not shown:
+        return "Arrows and Enter · Esc: back"
+    if all(key.isdigit() for key in keys):
+        picks = "A number"
+    elif all(key.isalpha() for key in keys):
+        picks = "A letter"
+    else:
+        picks = "A number or letter"
+    return f"{picks}, or arrows and Enter · Esc: back"

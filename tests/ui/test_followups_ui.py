@@ -611,7 +611,7 @@ async def test_the_kind_question_says_its_numbers_pick(office: Path, make_app: A
     adviser's trial read only "Arrows and Enter" there), as the letter-keyed lists do theirs."""
     from textual.widgets import Static
 
-    from oss_desk.ui.dialogs import choice_hint
+    from oss_desk.domain.counter import choice_hint
 
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from oss_desk.domain.counter import (
+    choice_hint,
     not_an_answer,
     outcome_key_refused,
     outcome_keys_hint,
@@ -312,26 +313,6 @@ class OutcomeDialog(PickDialog[Outcome]):
         if character.isdigit():
             return outcome_key_refused(character, self.appointments)
         return super().stray_said(character, keys)
-
-
-def choice_hint(choices: Sequence[tuple[str, str]]) -> str:
-    """The hint under a list of (key, label) options: it names the keys that pick at once (a
-    number, a letter) when every option shows its own at the start of its label, else the
-    arrows alone (a desk's id picks it too, unseen: not a key to offer)."""
-    keys = [key for key, _ in choices]
-    shown = all(
-        len(key) == 1 and key.isalnum() and label.upper().startswith(key.upper())
-        for key, label in choices
-    )
-    if not keys or not shown:
-        return "Arrows and Enter · Esc: back"
-    if all(key.isdigit() for key in keys):
-        picks = "A number"
-    elif all(key.isalpha() for key in keys):
-        picks = "A letter"
-    else:
-        picks = "A number or letter"
-    return f"{picks}, or arrows and Enter · Esc: back"
 
 
 class ChoiceDialog(Dialog[str | None]):
