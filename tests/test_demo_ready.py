@@ -53,7 +53,8 @@ def test_the_ready_message_counts_what_the_queue_shows(
         cli = Cli(db, monkeypatch)
     else:
         cli = Cli(tmp_path / "demo" / "oss-desk-demo.sqlite", monkeypatch)
-        built = cli("--db", str(cli.db), "demo", "--no-app", "--days", "2", now=now)
+        # One day of history: what is counted is the queue now (on a Saturday, nobody).
+        built = cli("--db", str(cli.db), "demo", "--no-app", "--days", "1", now=now)
     assert built.code == 0, built.err
     said = re.search(r"(\d+) residents? waiting now", built.out)
     assert said is not None, built.out
@@ -82,7 +83,8 @@ def test_the_demo_issues_no_ticket_while_the_office_is_closed(
     today; the message says why, and how to see an open day (its last one, at 11:00)."""
     db = tmp_path / "demo.sqlite"
     cli = Cli(db, monkeypatch)
-    built = cli("--db", str(db), "demo", "--no-app", "--days", "2", now=now)
+    # One day of history: the last opening day shown comes from the calendar, not the history.
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now=now)
     assert built.code == 0, built.err
     assert " 0 residents waiting now" in built.out
     assert f"  Nobody is waiting now: the office is closed ({closed}).\n" in built.out
@@ -285,7 +287,8 @@ def test_the_commands_the_demo_prints_run_as_the_user_ran_it(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update(PATH="/usr/bin:/bin", HOME=str(tmp_path), OSS_DESK_NOW="2026-11-23T10:00:00Z")
     done = subprocess.run(
-        [str(exe), "--db", str(db), "demo", "--no-app", "--days", "2"],
+        # One day of history: the test reads what the build prints, not what it simulated.
+        [str(exe), "--db", str(db), "demo", "--no-app", "--days", "1"],
         cwd=exe.parent.parent.parent,  # the clone's folder, as in the Quick start
         env=env,
         capture_output=True,

@@ -56,7 +56,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> HistoryResult:
     db = tmp_path_factory.mktemp("periods") / "history.sqlite"
     return generate(
         db,
-        HistoryOptions(years=1, sites=2, visits_per_day=20, seed=11, end=END),
+        HistoryOptions(years=1, sites=2, visits_per_day=12, seed=11, end=END),
         clock=FixedClock(NOW),
     )
 

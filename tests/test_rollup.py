@@ -39,7 +39,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> HistoryResult:
     db = tmp_path_factory.mktemp("rollup") / "history.sqlite"
     result = generate(
         db,
-        HistoryOptions(years=1, sites=2, visits_per_day=30, seed=5, end=END),
+        HistoryOptions(years=1, sites=2, visits_per_day=8, seed=5, end=END),
         clock=FixedClock(NOW),
     )
     assert result.first_day == RECORDS_BEGIN

@@ -185,7 +185,8 @@ def bursts(quick: bool) -> list[Row]:
         many_db, few_db = site(folder(tmp, "many"), 16), site(folder(tmp, "few"), 2)
         many, few = Pool(16, _issuer(many_db)), Pool(2, _issuer(few_db))
         try:
-            burst(many, 64), burst(few, 64)  # warm up
+            if not quick:  # the smoke run only shows that each burst is measured
+                burst(many, 64), burst(few, 64)  # warm up
             found: dict[str, list[tuple[float, float]]] = {"many": [], "few": []}
             for _ in range(rounds):
                 found["many"].append(burst(many, 64))
@@ -221,7 +222,7 @@ def folder(tmp: Path, name: str) -> Path:
 
 
 def paced(tmp: Path, quick: bool) -> Row:
-    writers, gap = 30, 0.1
+    writers, gap = (4, 0.1) if quick else (30, 0.1)  # the smoke run: a few writers show it runs
     seconds, rounds = (1.0, 1) if quick else (8.0, 3)
     db = site(folder(tmp, "paced"), writers)
     bare_path = tmp / "bare.sqlite"
@@ -240,9 +241,9 @@ def paced(tmp: Path, quick: bool) -> Row:
     mine, floor = median(found["ours"]), median(found["bare"])
     return Row(
         "30 writers paced, call-next p99",
-        f"median p99 {ms(mine)} ({rounds} rounds of {seconds:.0f} s; 30 processes, issue, "
-        f"call next, finish, a pause of mean {gap * 1000:.0f} ms before each)",
-        f"bare durable transaction p99 {ms(floor)} (30 processes, same pauses)",
+        f"median p99 {ms(mine)} ({rounds} rounds of {seconds:.0f} s; {writers} processes, "
+        f"issue, call next, finish, a pause of mean {gap * 1000:.0f} ms before each)",
+        f"bare durable transaction p99 {ms(floor)} ({writers} processes, same pauses)",
         mine / floor,
         "< 25 ms",
         mine < 0.025,
@@ -318,7 +319,7 @@ def pages(session: Session, queue: QueueService, bare: sqlite3.Connection, bare_
 
 
 def cycles(quick: bool) -> list[Row]:
-    blocks, per = (1, 30) if quick else (12, 60)
+    blocks, per, warm = (1, 10, 5) if quick else (12, 60, 20)
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
         db = site(tmp, 4)
@@ -329,7 +330,7 @@ def cycles(quick: bool) -> list[Row]:
         session = open_session(db=db, clock=FixedClock(NOW), person="bench", desk_id="desk-1")
         queue = QueueService(session)
         try:
-            timed(lambda: cycle(queue), 20)
+            timed(lambda: cycle(queue), warm)
             ours: list[float] = []
             floor: list[float] = []
             three: list[float] = []  # one bare durable transaction per acknowledged action
@@ -382,7 +383,7 @@ def _day_of(tmp: Path, tickets: int) -> Path:
 
 
 def growing_day(tmp: Path, quick: bool) -> Row:
-    small, big = (100, 500) if quick else (1000, 5000)
+    small, big = (20, 100) if quick else (1000, 5000)
     blocks, per = (1, 10) if quick else (10, 30)
     dbs = {n: _day_of(tmp, n) for n in (small, big)}
     sessions = {
