@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 import pytest
 import textual._wait
 from textual.command import CommandList, CommandPalette
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -63,6 +66,39 @@ def four_waiting(db: Path, services: str, needs: Mapping[str, str] | None = None
             clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
             queue.issue(service, needs=(needs or {}).get(service), print_ticket=False)
     return db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def styles_parsed_once() -> Iterator[None]:
+    """Each style sheet parsed once per test process, not once per app: every desk app a test
+    starts reads the same ``.tcss`` files and widgets' default styles with the same theme's
+    variables, and parsing them was a tenth to a fifth of the CPU a desk app takes to start.
+    Textual keeps the rules it parsed for the app's own stylesheet (a theme set again reuses
+    them); this keeps them for every app of the process, by the same key plus the variables they
+    were parsed with (a contrast theme parses its own). The rules are only read once parsed
+    (never changed); a sheet with an error still fails every app that reads it, as before."""
+    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
+    parse = Stylesheet._parse_rules
+
+    def parse_once(
+        sheet: Stylesheet,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        variables = tuple(sheet._variables.items())
+        key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parse(sheet, css, read_from, is_default_rules, tie_breaker, scope)
+            parsed[key] = rules
+        return rules
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stylesheet, "_parse_rules", parse_once)
+        yield
 
 
 @pytest.fixture(scope="session")
