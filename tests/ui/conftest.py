@@ -33,8 +33,11 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
+from ..appointments_site import NOW as APPOINTMENTS_NOW
+from ..appointments_site import office_toml as appointments_toml
 from ..conftest import MONDAY_0930, site_toml
 from ..conftest import rows as rows  # the UI tests take it from here
+from ..followups_site import office_toml as followups_toml
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -121,6 +124,7 @@ def office_db(
     toml: str,
     name: str = "office.sqlite",
     now: datetime = MONDAY_0930,
+    config_name: str = "site.toml",
 ) -> Path:
     """What ``make_db(tmp_path, toml, name)`` makes (the same rows: tests/ui/test_office_db.py
     holds it), from a copy of ``migrated``: ``oss-desk init --config`` on a database that has
@@ -128,10 +132,26 @@ def office_db(
     Every copy has the same office id and resident secret (as a backup of the office has)."""
     db = tmp_path / name
     shutil.copyfile(migrated, db)
-    config = tmp_path / "site.toml"
+    config = tmp_path / config_name
     config.write_text(toml, encoding="utf-8")
     initialise(db, clock=FixedClock(now), config_path=config)
     return db
+
+
+def appointments_office(
+    migrated: Path, tmp_path: Path, now: datetime = APPOINTMENTS_NOW, **kwargs: str
+) -> Path:
+    """What ``make_office(tmp_path, now, **kwargs)`` of tests/appointments_site.py makes (its
+    office, at ``now``), from a copy of ``migrated`` (see :func:`office_db`)."""
+    return office_db(
+        migrated, tmp_path, appointments_toml(**kwargs), now=now, config_name="office.toml"
+    )
+
+
+def followups_office(migrated: Path, tmp_path: Path, **kwargs: Any) -> Path:
+    """What ``make_office(tmp_path, **kwargs)`` of tests/followups_site.py makes, from a copy of
+    ``migrated`` (see :func:`office_db`)."""
+    return office_db(migrated, tmp_path, followups_toml(**kwargs))
 
 
 @pytest.fixture
