@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 import pytest
 import textual._wait
 from textual.command import CommandList, CommandPalette
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -30,8 +33,11 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
+from ..appointments_site import NOW as APPOINTMENTS_NOW
+from ..appointments_site import office_toml as appointments_toml
 from ..conftest import MONDAY_0930, site_toml
 from ..conftest import rows as rows  # the UI tests take it from here
+from ..followups_site import office_toml as followups_toml
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -65,6 +71,39 @@ def four_waiting(db: Path, services: str, needs: Mapping[str, str] | None = None
     return db
 
 
+@pytest.fixture(scope="session", autouse=True)
+def styles_parsed_once() -> Iterator[None]:
+    """Each style sheet parsed once per test process, not once per app: every desk app a test
+    starts reads the same ``.tcss`` files and widgets' default styles with the same theme's
+    variables, and parsing them was a tenth to a fifth of the CPU a desk app takes to start.
+    Textual keeps the rules it parsed for the app's own stylesheet (a theme set again reuses
+    them); this keeps them for every app of the process, by the same key plus the variables they
+    were parsed with (a contrast theme parses its own). The rules are only read once parsed
+    (never changed); a sheet with an error still fails every app that reads it, as before."""
+    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
+    parse = Stylesheet._parse_rules
+
+    def parse_once(
+        sheet: Stylesheet,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        variables = tuple(sheet._variables.items())
+        key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parse(sheet, css, read_from, is_default_rules, tie_breaker, scope)
+            parsed[key] = rules
+        return rules
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stylesheet, "_parse_rules", parse_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with every migration applied and no office loaded: made once per test
@@ -85,6 +124,7 @@ def office_db(
     toml: str,
     name: str = "office.sqlite",
     now: datetime = MONDAY_0930,
+    config_name: str = "site.toml",
 ) -> Path:
     """What ``make_db(tmp_path, toml, name)`` makes (the same rows: tests/ui/test_office_db.py
     holds it), from a copy of ``migrated``: ``oss-desk init --config`` on a database that has
@@ -92,10 +132,26 @@ def office_db(
     Every copy has the same office id and resident secret (as a backup of the office has)."""
     db = tmp_path / name
     shutil.copyfile(migrated, db)
-    config = tmp_path / "site.toml"
+    config = tmp_path / config_name
     config.write_text(toml, encoding="utf-8")
     initialise(db, clock=FixedClock(now), config_path=config)
     return db
+
+
+def appointments_office(
+    migrated: Path, tmp_path: Path, now: datetime = APPOINTMENTS_NOW, **kwargs: str
+) -> Path:
+    """What ``make_office(tmp_path, now, **kwargs)`` of tests/appointments_site.py makes (its
+    office, at ``now``), from a copy of ``migrated`` (see :func:`office_db`)."""
+    return office_db(
+        migrated, tmp_path, appointments_toml(**kwargs), now=now, config_name="office.toml"
+    )
+
+
+def followups_office(migrated: Path, tmp_path: Path, **kwargs: Any) -> Path:
+    """What ``make_office(tmp_path, **kwargs)`` of tests/followups_site.py makes, from a copy of
+    ``migrated`` (see :func:`office_db`)."""
+    return office_db(migrated, tmp_path, followups_toml(**kwargs))
 
 
 @pytest.fixture

@@ -16,8 +16,17 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, adviser_desk, call_next, pressed_to, rows, until
+from ..appointments_site import NOW
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    appointments_office,
+    call_next,
+    pressed_to,
+    rows,
+    until,
+)
 
 
 def chosen(dialog: BookingDialog) -> Slot | None:
@@ -31,9 +40,9 @@ def hint(dialog: BookingDialog) -> str:
 
 
 async def test_a_date_typed_on_the_slots_goes_to_the_date_field(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
+    db = appointments_office(migrated, tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
     with acting(db, clock=NOW) as session:
         QueueService(session).issue("C", print_ticket=False)
     app = make_app(db, "desk-1", person="bob")

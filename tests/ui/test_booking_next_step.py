@@ -14,16 +14,23 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 
-from ..appointments_site import make_office
-from .conftest import AppFactory, acting, adviser_desk, call_next, pressed_to, until
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    appointments_office,
+    call_next,
+    pressed_to,
+    until,
+)
 
 SATURDAY = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
 
 async def test_booking_on_a_closed_day_opens_on_the_next_free_day(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path, now=SATURDAY)
+    db = appointments_office(migrated, tmp_path, now=SATURDAY)
     with acting(db, clock=SATURDAY) as session:
         QueueService(session).issue("C", needs="wheelchair", print_ticket=False)
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(SATURDAY))

@@ -13,8 +13,16 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, adviser_desk, call_next, pressed_to, until
+from ..appointments_site import NOW
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    appointments_office,
+    call_next,
+    pressed_to,
+    until,
+)
 
 
 def said(dialog: BookingDialog) -> str:
@@ -23,9 +31,9 @@ def said(dialog: BookingDialog) -> str:
 
 
 async def test_a_refusal_keeps_the_chosen_slot_in_view(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     with acting(db, clock=NOW) as session:
         QueueService(session).issue("C", print_ticket=False)
     app = make_app(db, "desk-1", person="bob")

@@ -52,11 +52,11 @@ def test_every_key_a_browser_keeps_has_another_in_a_browser_desk() -> None:
 
 @pytest.mark.parametrize("served", [True, False], ids=["browser", "terminal"])
 async def test_text_me_and_contrast_take_keys_the_browser_passes_on(
-    tmp_path: Path, make_app: AppFactory, served: bool
+    migrated: Path, tmp_path: Path, make_app: AppFactory, served: bool
 ) -> None:
     """Meet-and-greet at 80x24 (texts set up): the key bar shows the keys the desk takes,
     they work, the other desk's keys do nothing, and F1 lists them (a browser desk says why)."""
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1", app_class=BrowserDesk if served else OssDeskApp)
     contrast, text_me = ("^l", "^o") if served else ("^t", "^n")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

@@ -20,8 +20,8 @@ from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, pressed_to, rows, said, until
+from ..appointments_site import NOW
+from .conftest import AppFactory, acting, appointments_office, pressed_to, rows, said, until
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -40,9 +40,11 @@ def keys_of(screen: type[Screen[Any]]) -> dict[str, str]:
 
 @pytest.mark.parametrize("printer", [True, False])
 async def test_a_checked_in_resident_gets_a_printed_ticket(
-    tmp_path: Path, make_app: AppFactory, printer: bool
+    migrated: Path, tmp_path: Path, make_app: AppFactory, printer: bool
 ) -> None:
-    office = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin" if printer else "")
+    office = appointments_office(
+        migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin" if printer else ""
+    )
     appt = book(office, at(23, 10, 30))
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -67,8 +69,10 @@ async def test_a_checked_in_resident_gets_a_printed_ticket(
         assert code.startswith("C")
 
 
-async def test_check_in_to_a_closed_room_warns(tmp_path: Path, make_app: AppFactory) -> None:
-    office = make_office(tmp_path)
+async def test_check_in_to_a_closed_room_warns(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    office = appointments_office(migrated, tmp_path)
     appt = book(office, at(23, 10, 30), service="H")  # in Interview room 1
     with acting(office, desk="room-1", clock=NOW) as session:
         QueueService(session).set_desk_status("room-1", "closed")
@@ -82,9 +86,9 @@ async def test_check_in_to_a_closed_room_warns(tmp_path: Path, make_app: AppFact
 
 
 async def test_the_rebooking_hint_names_keys_that_work(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_office(tmp_path)
+    office = appointments_office(migrated, tmp_path)
     appt = book(office, at(23, 10, 30))
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:

@@ -15,22 +15,24 @@ from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.worker.printing import PrintDelivery
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from ..messaging import SmtpServer, qr_shown
 from ..test_messages import deliver
-from .conftest import AppFactory, acting, pressed_to, rows, until
+from .conftest import AppFactory, acting, appointments_office, pressed_to, rows, until
 from .test_ticket_scan import scan_keys
 
 
 async def test_the_check_in_box_follows_the_print_state_the_screen_behind_shows(
-    tmp_path: Path, make_app: AppFactory, smtp: SmtpServer
+    migrated: Path, tmp_path: Path, make_app: AppFactory, smtp: SmtpServer
 ) -> None:
     """The resident shows the QR code of their confirmation email; scanned at F2, it checks
     them in (as a slip's does: tests/ui/test_trial4_desk.py). The check-in box said "Ticket
     handed to the printer worker (job 31)" while the line behind it already said "printed": it
     said the job's state once, when it was queued. It now says the state the screen behind
     says, from the same snapshots, and changes with it while it is open."""
-    office = make_office(tmp_path, smtp_url=smtp.url, printer=f"capture://{tmp_path}/greet.bin")
+    office = appointments_office(
+        migrated, tmp_path, smtp_url=smtp.url, printer=f"capture://{tmp_path}/greet.bin"
+    )
     with acting(office, clock=NOW) as session:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         appt = AppointmentService(session).book(

@@ -18,8 +18,8 @@ from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
+from ..conftest import MONDAY_0930, site_toml
+from .conftest import AppFactory, acting, office_db, pressed_to, rows, said, settled, until
 
 
 def statuses(db: Path) -> dict[str, str]:
@@ -125,9 +125,9 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
     )
 
 
-def test_an_adviser_may_not_close_the_day(tmp_path: Path) -> None:
+def test_an_adviser_may_not_close_the_day(migrated: Path, tmp_path: Path) -> None:
     adviser = '[[staff]]\nid = "ann"\nname = "Ann Adviser"\nrole = "adviser"\n'
-    office = make_db(tmp_path, site_toml(extra=adviser))
+    office = office_db(migrated, tmp_path, site_toml(extra=adviser))
     with acting(office) as session:
         for code in ("C", "W"):
             QueueService(session).issue(code, print_ticket=False)
@@ -195,10 +195,12 @@ async def test_meet_and_greet_is_told_the_day_is_closed_and_a_leader_reopens_it(
         )
 
 
-async def test_closing_an_empty_day_is_asked_too(tmp_path: Path, make_app: AppFactory) -> None:
+async def test_closing_an_empty_day_is_asked_too(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
     """With no ticket open, E still asks before it closes the day (it stops arrivals): "no"
     leaves the day open, "yes" closes it."""
-    office = make_db(tmp_path, site_toml())
+    office = office_db(migrated, tmp_path, site_toml())
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)

@@ -33,12 +33,13 @@ from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from ..conftest import MONDAY_0930, ROOT, make_db
 from .conftest import (
     AppFactory,
     acting,
     adviser_desk,
+    appointments_office,
     call_next,
     kept_notices,
     pressed_to,
@@ -261,11 +262,11 @@ async def finishing(app: Any, pilot: Any, db: Path) -> AdviserScreen:
 
 
 async def test_a_key_pressed_twice_in_a_dialog_answers_once(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Two quick presses of "1" in the finish dialog: the first answers it; the second is not
     a second answer (which would pop the screen beneath and be a fault)."""
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await finishing(app, pilot, db)
@@ -283,10 +284,10 @@ async def test_a_key_pressed_twice_in_a_dialog_answers_once(
 
 
 async def test_needs_an_appointment_books_it_for_the_visit(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     # The confirmation is only queued here (nothing listens there): the booking is what counts.
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9")
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await finishing(app, pilot, db)
@@ -305,9 +306,11 @@ async def test_needs_an_appointment_books_it_for_the_visit(
         ]
 
 
-async def test_finish_with_an_appointment_can_go_back(tmp_path: Path, make_app: AppFactory) -> None:
+async def test_finish_with_an_appointment_can_go_back(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
     """Esc in the booking asks; "go back" leaves the resident at the desk, nothing finished."""
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     with acting(db, clock=NOW) as session:
         QueueService(session).issue("C", print_ticket=False)
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))

@@ -19,10 +19,10 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 from oss_desk.worker.printing import PrintDelivery
 
-from ..appointments_site import NOW, make_office, service_at
+from ..appointments_site import NOW, service_at
 from ..conftest import MONDAY_0930
 from ..escpos_decoder import decode, text_lines
-from .conftest import AppFactory, acting, pressed_to, rows, until
+from .conftest import AppFactory, acting, appointments_office, pressed_to, rows, until
 
 
 class WorkerAlive:
@@ -183,9 +183,9 @@ async def test_reprint_answered_for_a_ticket_now_over_says_why_and_asks_no_more(
 
 
 async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
     svc, session = service_at(db, FixedClock(NOW))
     svc.book("C", "2026-11-24T11:00:00Z", channel="email", email="r@example.org")
     session.close()
@@ -210,12 +210,12 @@ async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
 
 
 async def test_the_team_leader_sees_a_message_that_may_have_been_sent_until_acknowledged(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Today's confirmation, no longer wanted after a try the mail server may have taken
     (recorded 'uncertain', as the worker records it): the team leader's status line says it
     may have been sent, and A (seen to) clears it."""
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
     svc, session = service_at(db, FixedClock(NOW))
     svc.book("C", "2026-11-24T11:00:00Z", channel="email", email="r@example.org")
     session.close()

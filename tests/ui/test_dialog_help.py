@@ -21,8 +21,16 @@ from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDi
 from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.adviser import AdviserScreen
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, adviser_desk, pressed_to, rows, settled, until
+from ..appointments_site import NOW
+from .conftest import (
+    AppFactory,
+    adviser_desk,
+    appointments_office,
+    pressed_to,
+    rows,
+    settled,
+    until,
+)
 from .test_appointments_ui import at, book, open_appointments, scan_keys
 from .test_counter_ui import one_ticket
 from .test_database_lost import replace, write_lock
@@ -69,9 +77,9 @@ async def test_f1_in_the_finish_box_and_back_with_the_outcome_and_ticks_kept(
 
 
 async def test_f1_in_the_booking_form_keeps_what_was_typed_and_the_cursor(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9")
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_open(app, pilot, db)
@@ -187,11 +195,11 @@ async def test_f1_at_the_rating_question_keeps_it_asked(office: Path, make_app: 
 
 
 async def test_a_scan_while_the_help_is_over_the_check_in_box_checks_in(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """A booking's QR code scanned while the help is over the check-in box goes to the box (it
     waited, unseen, for the box to close, and then did another box's work)."""
-    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    db = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     appt = book(db, at(23, 10, 30))
     app = make_app(db, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:

@@ -35,11 +35,13 @@ from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from .conftest import (
     AppFactory,
     acting,
     adviser_desk,
+    appointments_office,
+    office_db,
     pressed_to,
     rows,
     run_from_palette,
@@ -198,9 +200,9 @@ async def test_leader_action(
 
 
 async def test_appointments_action(
-    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    db = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     raised = break_once(monkeypatch, AppointmentsScreen, "action_toggle_view")  # not a worker
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -244,9 +246,9 @@ async def test_dialog_message_handler(
 
 
 async def test_dialog_worker(
-    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    db = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     raised = break_once(monkeypatch, Booking, "slots")  # called by the dialog's slot worker
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -333,10 +335,12 @@ async def test_a_busy_database_is_one_message_not_also_an_empty_queue(
         await shows_code(app, pilot, ("n",), "C001")
 
 
-async def test_an_empty_queue_is_said_as_such(tmp_path: Path, make_app: AppFactory) -> None:
-    from ..conftest import make_db, site_toml
+async def test_an_empty_queue_is_said_as_such(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    from ..conftest import site_toml
 
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     app = make_app(db, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

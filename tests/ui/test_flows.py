@@ -38,6 +38,7 @@ from .conftest import (
     acting,
     events,
     leader_queue,
+    office_db,
     pressed_to,
     rows,
     run_from_palette,
@@ -520,10 +521,12 @@ async def test_modes_and_high_contrast(office: Path, make_app: AppFactory) -> No
         assert app.theme == "council"
 
 
-async def test_keymap_from_the_configuration(tmp_path: Path, make_app: AppFactory) -> None:
-    from ..conftest import make_db, site_toml
+async def test_keymap_from_the_configuration(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    from ..conftest import site_toml
 
-    db = make_db(tmp_path, site_toml(extra='\n[keymap]\n"desk.call_next" = "space"\n'))
+    db = office_db(migrated, tmp_path, site_toml(extra='\n[keymap]\n"desk.call_next" = "space"\n'))
     with acting(db, desk=None) as session:
         QueueService(session).issue("C")
     app = make_app(db, "desk-1")

@@ -10,16 +10,15 @@ from textual.widgets import Input, OptionList
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog
 
-from ..followups_site import make_office
-from .conftest import AppFactory, pressed_to, until
+from .conftest import AppFactory, followups_office, pressed_to, until
 from .test_followups_ui import open_followups
 
 
 async def test_a_two_line_refusal_keeps_the_hint_in_view_at_80x24(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     notify = f'[notify]\nbase_url = "capture://{tmp_path}/notify.jsonl"\n'
-    db = make_office(tmp_path, extra=notify)
+    db = followups_office(migrated, tmp_path, extra=notify)
     app = make_app(db, "desk-1", person="ana")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_followups(app, pilot)

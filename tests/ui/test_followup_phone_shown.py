@@ -11,8 +11,7 @@ import pytest
 from oss_desk.domain.phones import dialable
 from oss_desk.services.followups import FollowupService, Request
 
-from ..followups_site import make_office
-from .conftest import AppFactory, acting, until
+from .conftest import AppFactory, acting, followups_office, until
 from .test_followups_ui import open_followups
 
 
@@ -31,8 +30,10 @@ def test_numbers_are_grouped_as_written(stored: str, shown: str) -> None:
     assert dialable(stored) == shown
 
 
-async def test_the_panel_shows_a_number_to_ring(tmp_path: Path, make_app: AppFactory) -> None:
-    db = make_office(tmp_path)
+async def test_the_panel_shows_a_number_to_ring(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = followups_office(migrated, tmp_path)
     with acting(db, person="gil") as session:
         FollowupService(session).add(
             Request(kind="ringback", service="W", name="Ann Other", phone="01632 960123")

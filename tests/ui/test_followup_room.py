@@ -14,15 +14,14 @@ from oss_desk.services.followups import FollowupService, Request
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog
 
-from ..followups_site import make_office
-from .conftest import AppFactory, acting, pressed_to, until
+from .conftest import AppFactory, acting, followups_office, pressed_to, until
 from .test_followups_ui import buttons, open_followups
 
 
 async def test_came_in_by_is_whole_and_the_arrows_choose(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(make_office(tmp_path), "desk-1", person="tl")
+    app = make_app(followups_office(migrated, tmp_path), "desk-1", person="tl")
     async with app.run_test(size=(120, 36)) as pilot:
         await open_followups(app, pilot)
         await pressed_to(pilot, ChoiceDialog, "n")
@@ -45,9 +44,9 @@ async def test_came_in_by_is_whole_and_the_arrows_choose(
 
 
 async def test_the_list_shows_kind_and_service_whole_at_120_columns(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path)
+    db = followups_office(migrated, tmp_path)
     with acting(db, desk="desk-1") as session:
         followups = FollowupService(session, Actor("tl"))
         for n in range(3):

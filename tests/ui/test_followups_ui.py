@@ -30,15 +30,23 @@ from oss_desk.ui.screens.followups import HIGHLIGHT_FIRST, FollowupsScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930
-from ..followups_site import make_office
-from .conftest import AppFactory, acting, kept_notices, pressed_to, rows, settled, until
+from .conftest import (
+    AppFactory,
+    acting,
+    followups_office,
+    kept_notices,
+    pressed_to,
+    rows,
+    settled,
+    until,
+)
 
 NAME, PHONE = "Wilhelmina Canarybird", "07700 900417"
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Path:
-    db = make_office(tmp_path)
+def office(migrated: Path, tmp_path: Path) -> Path:
+    db = followups_office(migrated, tmp_path)
     with acting(db, person="gil") as session:
         QueueService(session).issue("C", print_ticket=False)
         FollowupService(session).add(
@@ -133,13 +141,13 @@ async def test_finishing_referred_opens_the_referral(office: Path, make_app: App
 
 
 async def test_a_referral_offers_a_text_only_where_texts_are_set_up(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Texts set up (here Notify's capture, as the demo's virtual phone), email not: the form
     offers the slip and a text, and a text chosen is sent (review: a text was offered, and
     refused on saving, where texts are not set up; ``domain.channels`` says which are)."""
     notify = f'[notify]\nbase_url = "capture://{tmp_path}/notify.jsonl"\n'
-    db = make_office(tmp_path, extra=notify)
+    db = followups_office(migrated, tmp_path, extra=notify)
     app = make_app(db, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_followups(app, pilot)
@@ -170,7 +178,7 @@ async def test_a_referral_offers_a_text_only_where_texts_are_set_up(
 
 
 async def test_a_referral_at_a_desk_with_no_printer_is_never_a_slip_by_default(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Email and texts set up, no printer at desk-1: nothing is chosen, the form asks for a
     choice rather than saving a slip nothing prints (the resident left with no reference);
@@ -183,7 +191,9 @@ async def test_a_referral_at_a_desk_with_no_printer_is_never_a_slip_by_default(
         f'[notify]\nbase_url = "capture://{tmp_path}/notify.jsonl"\n'
         '[email]\nsmtp_url = "smtp://127.0.0.1:1"\nfrom_address = "desk@test.example"\n'
     )
-    db = make_office(tmp_path, extra=notify, printer=f"capture://{tmp_path / 'greet.escpos'}")
+    db = followups_office(
+        migrated, tmp_path, extra=notify, printer=f"capture://{tmp_path / 'greet.escpos'}"
+    )
     app = make_app(db, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_followups(app, pilot)

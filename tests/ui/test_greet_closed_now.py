@@ -17,8 +17,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue.day_end import close_now
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, until
+from ..conftest import MONDAY_0930, site_toml
+from .conftest import AppFactory, acting, office_db, until
 
 CLOSED = site_toml().replace(
     'name = "Civic Centre"\n', 'name = "Civic Centre"\nclosures = ["2026-11-23"]\n'
@@ -47,9 +47,9 @@ def top_line(app: object) -> str | None:
     ],
 )
 async def test_the_top_line_says_why_the_office_is_closed(
-    tmp_path: Path, make_app: AppFactory, later: timedelta, said: str | None
+    migrated: Path, tmp_path: Path, make_app: AppFactory, later: timedelta, said: str | None
 ) -> None:
-    db = make_db(tmp_path, CLOSED)
+    db = office_db(migrated, tmp_path, CLOSED)
     app = make_app(db, "greet-1", clock=FixedClock(MONDAY_0930 + later))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
@@ -57,9 +57,11 @@ async def test_the_top_line_says_why_the_office_is_closed(
         assert top_line(app) == said
 
 
-async def test_a_day_closed_by_hand_says_that_first(tmp_path: Path, make_app: AppFactory) -> None:
+async def test_a_day_closed_by_hand_says_that_first(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
     """On the closure day a team leader then closes the day: no tickets at all, said so."""
-    db = make_db(tmp_path, CLOSED)
+    db = office_db(migrated, tmp_path, CLOSED)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)

@@ -15,9 +15,9 @@ from oss_desk.services.queue.day_end import close_now
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.widgets.appointment_grid import BOOKED_STYLES, cell_text, grid_key
 
-from ..appointments_site import make_office, service_at
+from ..appointments_site import service_at
 from ..conftest import ROOT
-from .conftest import AppFactory, until
+from .conftest import AppFactory, appointments_office, until
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -30,8 +30,12 @@ def test_every_state_shown_has_a_colour_of_its_own() -> None:
     assert len(set(BOOKED_STYLES.values())) == len(shown)
 
 
-def test_not_seen_and_left_unseen_are_drawn_in_their_colours(tmp_path: Path) -> None:
-    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+def test_not_seen_and_left_unseen_are_drawn_in_their_colours(
+    migrated: Path, tmp_path: Path
+) -> None:
+    db = appointments_office(
+        migrated, tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin"
+    )
     clock = FixedClock(at(9, 30))
     appointments, session = service_at(db, clock)
     queue = QueueService(session)
@@ -62,14 +66,20 @@ def test_not_seen_and_left_unseen_are_drawn_in_their_colours(tmp_path: Path) -> 
         assert str(drawn.style) == BOOKED_STYLES[status] != "bold", (when, drawn.style)
 
 
-async def test_f1_and_the_readme_give_the_key(tmp_path: Path, make_app: AppFactory) -> None:
+async def test_f1_and_the_readme_give_the_key(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
     key = grid_key()
     for status, style in BOOKED_STYLES.items():
         assert style.replace("$accent", "accent colour") in key, status
     # The mark is the first word of its words ("shut" was read as a slot the office closed).
     assert "; came, not seen (office closed): cyan;" in key and "shut" not in key
     assert STATUS_MARKS[AppointmentStatus.NOT_SEEN] == "came"
-    app = make_app(make_office(tmp_path, now=at(9, 0)), "greet-1", clock=FixedClock(at(9, 30)))
+    app = make_app(
+        appointments_office(migrated, tmp_path, now=at(9, 0)),
+        "greet-1",
+        clock=FixedClock(at(9, 30)),
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f5")

@@ -20,8 +20,8 @@ from oss_desk.ui.dialogs.counter import ParkDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, rows, until
+from ..appointments_site import NOW
+from .conftest import AppFactory, appointments_office, rows, until
 from .test_counter_ui import finishing, one_ticket
 from .test_scorecard_ui import called_at_desk, prompt_shown, ratings
 
@@ -55,11 +55,11 @@ def fields(dialog: BookingDialog) -> tuple[str, str, str]:
 
 
 async def test_a_burst_in_the_booking_form_lands_field_by_field(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Enter on the slot, a name, Tab, an email with a typo taken back, Tab, a mobile: each key
     where it was typed (it was Email "abc0770090012": Backspace lost, digits before the Tab)."""
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9")
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_open(app, pilot, db)
@@ -69,12 +69,12 @@ async def test_a_burst_in_the_booking_form_lands_field_by_field(
 
 
 async def test_enter_after_tabbing_past_the_slots_chooses_the_slot(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Trial 8, C5: Tab (past the slots, already focused), Enter "on the slot", a name: the
     name lands in Name (Enter in the empty Name moved on to Email). The form says which slot
     is chosen. Once chosen, Enter in an empty Name moves on as before (the name is optional)."""
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_open(app, pilot, db)
@@ -94,11 +94,11 @@ async def test_enter_after_tabbing_past_the_slots_chooses_the_slot(
 
 
 async def test_the_booking_notice_says_when_and_with_whom(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Trial 8, P4: the desk says the appointment's day, time and adviser (not the resident's
     name), in the one wording of a day and time (``domain.calendar.time_said``)."""
-    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    db = appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9")
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_open(app, pilot, db)

@@ -16,10 +16,11 @@ from oss_desk.ui.dialogs import HelpScreen, scorecard
 from oss_desk.ui.dialogs.scorecard import RatingPrompt, SignpostDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from .conftest import (
     AppFactory,
     adviser_desk,
+    appointments_office,
     call_next,
     pressed_to,
     rows,
@@ -223,11 +224,11 @@ async def test_a_transfer_and_the_next_call_in_one_burst(
 
 
 async def test_the_booking_hint_says_enter_moves_on_to_the_name(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Trial 10, P3: Enter on a slot chooses it and moves on to Name; the hint said only
     "choose it", so a Tab after it (the hint's "Tab: next") skipped Name."""
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_open(app, pilot, db)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from ..conftest import rows
+from .conftest import appointments_office
 from .test_counter_ui import one_ticket
 
 pytestmark = pytest.mark.slow
@@ -107,10 +108,12 @@ def until(condition: Callable[[], bool], timeout: float, why: str) -> None:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Path:
+def office(migrated: Path, tmp_path: Path) -> Path:
     """The appointments office (email set up: a booking can be confirmed), two residents
     waiting for Council Tax."""
-    db = one_ticket(one_ticket(make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")))
+    db = one_ticket(
+        one_ticket(appointments_office(migrated, tmp_path, smtp_url="smtp://127.0.0.1:9"))
+    )
     return db
 
 

@@ -22,8 +22,8 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, pressed_to, rows, until
+from ..appointments_site import NOW
+from .conftest import AppFactory, acting, appointments_office, pressed_to, rows, until
 from .test_appointments_ui import booking_first_slot
 
 KEY_NAMES = {"-": "minus", ":": "colon", "/": "slash", ".": "full_stop", "@": "at"}
@@ -41,9 +41,9 @@ def book_at_ten_thirty(db: Path) -> Appointment:
 
 
 async def test_a_booking_scanned_while_a_dialog_is_open_checks_in_after_it_closes(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    office = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     appt = book_at_ten_thirty(office)
     app = make_app(office, clock=FixedClock(NOW), scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -91,9 +91,9 @@ async def test_a_ticket_scanned_while_help_is_open_opens_after_it_closes(
 
 
 async def test_two_scans_while_a_dialog_is_open_are_both_handled_in_order(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    office = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     appt = book_at_ten_thirty(office)
     app = make_app(office, clock=FixedClock(NOW), scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -114,9 +114,9 @@ async def test_two_scans_while_a_dialog_is_open_are_both_handled_in_order(
 
 
 async def test_the_booking_dialog_keeps_what_was_typed_when_tab_moves_on(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_office(tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
+    office = appointments_office(migrated, tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         dialog = await booking_first_slot(app, pilot)

@@ -13,16 +13,16 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, pressed_to, until
+from ..appointments_site import NOW
+from .conftest import AppFactory, appointments_office, pressed_to, until
 from .test_sender_status_ui import worker_found
 
 
 async def test_the_team_leader_sees_a_printer_with_its_cover_open(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     printer = f"capture://{tmp_path}/greet.bin"
-    db = make_office(tmp_path, printer=printer)
+    db = appointments_office(migrated, tmp_path, printer=printer)
     lock = WorkerLock.acquire(db)
     assert lock is not None
     try:

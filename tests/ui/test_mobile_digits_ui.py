@@ -17,9 +17,9 @@ from .test_turn_text_ui import texting_office
 
 @pytest.mark.parametrize("typed", ["07700\uff1900123", "+44 (0)7700 900123"])
 async def test_ctrl_n_keeps_the_number_in_ascii_digits(
-    tmp_path: Path, make_app: AppFactory, typed: str
+    migrated: Path, tmp_path: Path, make_app: AppFactory, typed: str
 ) -> None:
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

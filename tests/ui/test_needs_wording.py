@@ -16,9 +16,8 @@ from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..appointments_site import make_office
 from ..conftest import Cli
-from .conftest import AppFactory, pressed_to, until
+from .conftest import AppFactory, appointments_office, pressed_to, until
 
 NOW = "2026-11-23T09:30:00Z"
 NEEDS = parse_needs([*SIMPLE_NEEDS, "interpreter:Portuguese (Brazil)"], spoken=())
@@ -32,9 +31,9 @@ def no_keys(text: str) -> None:
 
 
 async def test_every_place_words_needs_by_the_domain(
-    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    migrated: Path, tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     cli = Cli(db, monkeypatch)
     needs = ",".join(NEEDS)
     issued = cli("ticket", "issue", "--service", "C", "--needs", needs, "--json", now=NOW)

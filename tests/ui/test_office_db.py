@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+from .. import appointments_site, followups_site
 from ..conftest import make_db, site_toml
-from .conftest import office_db
+from .conftest import appointments_office, followups_office, office_db
 
 # What differs between any two databases made afresh: when each migration ran (the wall clock),
 # when this release first ran on it (the upgrade's mark, migration 0092: the wall clock too), and
@@ -60,3 +62,29 @@ def test_an_office_from_the_migrated_copy_is_the_office_made_afresh(
     assert sum(line.startswith("CREATE TABLE") for line in statements) > 40
     assert applied[0] == "0001_core" and len(applied) > 40
     assert any('INSERT INTO "desks"' in line and "printer.bin" in line for line in statements)
+
+
+def test_the_appointments_and_follow_ups_offices_from_the_copy_are_those_made_afresh(
+    migrated: Path, tmp_path: Path
+) -> None:
+    """The offices of tests/appointments_site.py (at its own instant) and tests/followups_site.py,
+    made from the migrated copy, are the ones their ``make_office`` makes, row for row."""
+    makers: tuple[tuple[str, Callable[[Path], Path], Callable[[Path], Path]], ...] = (
+        (
+            "appointments",
+            lambda folder: appointments_site.make_office(folder, printer="capture://slips.bin"),
+            lambda folder: appointments_office(migrated, folder, printer="capture://slips.bin"),
+        ),
+        (
+            "follow-ups",
+            lambda folder: followups_site.make_office(folder, printer="capture://greet.bin"),
+            lambda folder: followups_office(migrated, folder, printer="capture://greet.bin"),
+        ),
+    )
+    for label, afresh, copied in makers:
+        fresh, copy = tmp_path / label / "fresh", tmp_path / label / "copied"
+        fresh.mkdir(parents=True)
+        copy.mkdir()
+        made = dumped(afresh(fresh), fresh)
+        assert dumped(copied(copy), copy) == made, label
+        assert any('INSERT INTO "desks"' in line for line in made[0]), label

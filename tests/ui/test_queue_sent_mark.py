@@ -22,11 +22,11 @@ def test_where_a_ticket_was_sent_is_written_short_in_narrow_lists() -> None:
 
 
 async def test_a_ticket_sent_to_a_desk_keeps_the_estimates_at_80_columns(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """One ticket sent to Desk 2 (no flag anywhere): at the adviser's desk at 80x24 (the queue
     half the screen) every row keeps its estimate, and the sent one says "→D2" in its place."""
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     with acting(db) as session:
         QueueService(session).transfer(ids["W001"], desk_id="desk-2")
     app = make_app(db, "desk-2", person="gwen")
@@ -45,12 +45,12 @@ async def test_a_ticket_sent_to_a_desk_keeps_the_estimates_at_80_columns(
 
 
 async def test_where_the_estimates_give_way_all_the_same_the_flag_column_says_where(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """A long queue at the adviser's desk at 80x24 (a scroll bar, places of two digits): the
     Est. column gives way even with "→D2"; the Flag column then comes, and says "→D2" (the
     words would not fit)."""
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     with acting(db) as session:
         queue_service = QueueService(session)
         for n in range(14):

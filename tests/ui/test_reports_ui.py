@@ -20,16 +20,16 @@ from oss_desk.services.session import open_session
 from oss_desk.ui.screens import reports as reports_screen
 from oss_desk.ui.screens.reports import ReportsScreen
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, settled, until
+from ..conftest import MONDAY_0930, site_toml
+from .conftest import AppFactory, acting, office_db, settled, until
 
 OUTCOMES = ["resolved", "resolved", "signposted", "referred", "resolved", "callback"]
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> Path:
+def history(migrated: Path, tmp_path: Path) -> Path:
     """Five Mondays of visits (today and the four before), fixed by a seeded pattern."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     for weeks_back in range(4, -1, -1):
         day_start = MONDAY_0930 - timedelta(weeks=weeks_back, minutes=30)  # 09:00
         clock = FixedClock(day_start)
@@ -147,12 +147,12 @@ def test_reports_month_snapshot(snap_compare, history: Path, make_app: AppFactor
 
 
 async def test_the_office_s_wait_target_is_the_one_on_screen(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """An office that set a 20-minute target sees 20 minutes in the standard's name and in the
     trend chart's title, never the council's usual 15."""
     toml = site_toml().replace("[queue]\n", "[queue]\ntarget_minutes = 20\n")
-    db = make_db(tmp_path, toml)
+    db = office_db(migrated, tmp_path, toml)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

@@ -7,18 +7,18 @@ from pathlib import Path
 
 from oss_desk.services.queue import QueueService
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, acting, rows, until
+from ..conftest import site_toml
+from .conftest import AppFactory, acting, office_db, rows, until
 
 
 async def test_f10_shows_both_pages_of_a_bilingual_board(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     board = f"ascii+capture://{tmp_path}/board.frames"
     toml = site_toml(extra=f'\n[board]\nurl = "{board}"\n')
     toml = toml.replace('name = "Civic Centre"\n', 'name = "Civic Centre"\nlanguage = "cy+en"\n')
     toml = toml.replace('name = "Desk 1"\n', 'name = "Desk 1"\nname_cy = "Desg 1"\n')
-    db = make_db(tmp_path, toml)
+    db = office_db(migrated, tmp_path, toml)
     with acting(db) as greet:  # at the app's fixed clock
         ticket = QueueService(greet).issue("C", print_ticket=False).ticket
     app = make_app(db, "desk-1", person="tl")

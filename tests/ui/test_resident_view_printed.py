@@ -16,16 +16,16 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.worker.printing import PrintDelivery
 
-from ..conftest import MONDAY_0930, make_db, site_toml
+from ..conftest import MONDAY_0930, site_toml
 from ..escpos_decoder import decode, text_lines
-from .conftest import AppFactory, acting, rows, until
+from .conftest import AppFactory, acting, office_db, rows, until
 
 
 async def test_f10_shows_the_ticket_as_printed_and_whether_it_printed(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     capture = tmp_path / "tickets.bin"
-    db = make_db(tmp_path, site_toml(greet_printer=f"capture://{capture}"))
+    db = office_db(migrated, tmp_path, site_toml(greet_printer=f"capture://{capture}"))
     clock = FixedClock(MONDAY_0930)
     greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
     with acting(db, person="worker", desk=None, clock=clock) as worker:

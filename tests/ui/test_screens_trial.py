@@ -27,7 +27,7 @@ from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
+from .conftest import AppFactory, acting, office_db, pressed_to, rows, said, settled, until
 
 
 async def test_greet_help_lists_every_key_the_screen_binds(
@@ -67,10 +67,10 @@ async def test_greet_help_lists_every_key_the_screen_binds(
         assert box.contains_region(help_screen.query_one(".hint").region)
 
 
-def _long_service_office(tmp_path: Path) -> Path:
+def _long_service_office(migrated: Path, tmp_path: Path) -> Path:
     """A Council Tax resident with several needs, then Waste (renamed long)."""
     toml = site_toml().replace('name = "Waste"', 'name = "Waste and recycling collections"')
-    db = make_db(tmp_path, toml)
+    db = office_db(migrated, tmp_path, toml)
     clock = FixedClock(MONDAY_0930 - timedelta(minutes=2))
     with acting(db, clock=clock) as session:
         queue = QueueService(session)
@@ -81,13 +81,13 @@ def _long_service_office(tmp_path: Path) -> Path:
 
 
 async def test_a_table_gives_back_the_width_of_a_row_that_left(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """At 80x24 the queue at meet-and-greet shortens the service and the needs to fit. When the
     resident with the long needs is served, the service gets their room, and the needs column
     gives its width back: the table still fits its panel and shows its last heading whole
     (it had kept the needs' width, so the table overflowed and "Needs" showed as "N")."""
-    db = _long_service_office(tmp_path)
+    db = _long_service_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
@@ -125,9 +125,9 @@ async def test_a_key_typed_during_a_screen_switch_reaches_the_new_screen(
         assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]
 
 
-def _busy_office(tmp_path: Path) -> Path:
+def _busy_office(migrated: Path, tmp_path: Path) -> Path:
     """Twelve waiting (more than the panel's rows at 80x24), one urgent, one with long needs."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     clock = FixedClock(MONDAY_0930 - timedelta(minutes=40))
     with acting(db, clock=clock) as session:
         queue = QueueService(session)
@@ -140,12 +140,12 @@ def _busy_office(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("desk", "gave_way"), [("greet-1", ["Est."]), ("desk-1", ["Est.", "#"])])
 async def test_the_queue_shows_every_heading_whole_at_80x24(
-    tmp_path: Path, make_app: AppFactory, desk: str, gave_way: list[str]
+    migrated: Path, tmp_path: Path, make_app: AppFactory, desk: str, gave_way: list[str]
 ) -> None:
     """A long queue (scroll bar), a flag and long needs: the queue at meet-and-greet and at the
     adviser desk still fits its panel, every heading whole ("Needs", not "N"): the estimate
     gives way first, then the place (the rows are in call order)."""
-    db = _busy_office(tmp_path)
+    db = _busy_office(migrated, tmp_path)
     app = make_app(db, desk, person="tl")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
@@ -198,6 +198,7 @@ def test_a_name_is_written_shorter_not_cut() -> None:
     ],
 )
 async def test_the_report_charts_keep_their_titles_at_80x24(
+    migrated: Path,
     tmp_path: Path,
     make_app: AppFactory,
     keys: tuple[str, ...],
@@ -206,7 +207,7 @@ async def test_the_report_charts_keep_their_titles_at_80x24(
 ) -> None:
     """Each chart of the reports screen has a title at 80x24, in fewer words where the long
     one does not fit (plotext leaves out a title wider than its chart)."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     app = make_app(db, "greet-1")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)

@@ -14,8 +14,8 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, acting, leader_queue, pressed_to, rows, until
+from ..conftest import site_toml
+from .conftest import AppFactory, acting, leader_queue, office_db, pressed_to, rows, until
 
 SIGNER = '[[staff]]\nid = "sam"\nname = "Sam Signer"\nrole = "adviser"\nskills = ["bsl"]\n'
 
@@ -28,9 +28,9 @@ async def choose(pilot: object, desk: str) -> None:
 
 
 async def test_sending_a_bsl_resident_marks_the_signing_desk_and_warns_elsewhere(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_db(tmp_path, site_toml(extra=SIGNER))
+    db = office_db(migrated, tmp_path, site_toml(extra=SIGNER))
     with acting(db) as session:
         ticket = QueueService(session).issue("C", needs=["bsl"], print_ticket=False).ticket
     with acting(db, person="sam", desk="desk-2") as session:

@@ -14,10 +14,10 @@ from oss_desk.storage.lease import WorkerLock, take_over
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
-from ..appointments_site import NOW, make_office, service_at
+from ..appointments_site import NOW, service_at
 from ..messaging import free_port
 from ..test_messages import at, deliver
-from .conftest import AppFactory, until
+from .conftest import AppFactory, appointments_office, until
 
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
 
@@ -34,11 +34,11 @@ def worker_found(db: Path, url: str, kind: str, status: str) -> None:
 
 
 async def test_the_team_leader_sees_the_mail_server_down(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     # Nothing listens on the mail server's port: it is down.
     url = f"smtp://127.0.0.1:{free_port()}?starttls=off"
-    db = make_office(tmp_path, smtp_url=url, extra=f'[board]\nurl = "{BOARD}"\n')
+    db = appointments_office(migrated, tmp_path, smtp_url=url, extra=f'[board]\nurl = "{BOARD}"\n')
     svc, session = service_at(db, FixedClock(NOW))
     svc.book("C", at(26, 11), channel="email", email="resident@example.org")
     session.close()

@@ -15,16 +15,16 @@ from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.widgets.big_code import BigCode
 
-from ..conftest import make_db, rows, site_toml
-from .conftest import AppFactory, acting, adviser_desk, settled, until
+from ..conftest import rows, site_toml
+from .conftest import AppFactory, acting, adviser_desk, office_db, settled, until
 
 BEFORE_MIDNIGHT = datetime(2026, 11, 23, 23, 58, tzinfo=UTC)  # a Monday, GMT
 AFTER_MIDNIGHT = BEFORE_MIDNIGHT + timedelta(minutes=4)
 
 
-def served_at_midnight(tmp_path: Path) -> Path:
+def served_at_midnight(migrated: Path, tmp_path: Path) -> Path:
     """C001 called to Desk 1 and being served by Ben at 23:58; Q001 waiting from 23:59."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     clock = FixedClock(BEFORE_MIDNIGHT)
     with acting(db, clock=clock) as greet:
         QueueService(greet).issue("C", print_ticket=False)
@@ -38,8 +38,10 @@ def served_at_midnight(tmp_path: Path) -> Path:
     return db
 
 
-def test_the_snapshot_keeps_the_visit_at_its_desk_past_midnight(tmp_path: Path) -> None:
-    db = served_at_midnight(tmp_path)
+def test_the_snapshot_keeps_the_visit_at_its_desk_past_midnight(
+    migrated: Path, tmp_path: Path
+) -> None:
+    db = served_at_midnight(migrated, tmp_path)
     with acting(db, "ben", "desk-1", clock=FixedClock(AFTER_MIDNIGHT)) as desk:
         snap = take_snapshot(desk)
     assert snap.business_day == "2026-11-24"
@@ -52,9 +54,9 @@ def test_the_snapshot_keeps_the_visit_at_its_desk_past_midnight(tmp_path: Path) 
 
 
 async def test_the_adviser_finishes_the_visit_after_midnight_then_calls_the_next(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = served_at_midnight(tmp_path)
+    db = served_at_midnight(migrated, tmp_path)
     app = make_app(db, "desk-1", person="ben", clock=FixedClock(AFTER_MIDNIGHT))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await adviser_desk(app)

@@ -17,7 +17,7 @@ from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.base import DeskScreen
 
-from .conftest import AppFactory, settled, until
+from .conftest import AppFactory, appointments_office, settled, until
 
 SIZES = [(80, 24), (120, 36)]
 
@@ -92,7 +92,9 @@ def _week_before() -> Callable[[Pilot[None]], Awaitable[None]]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x36"])
-def test_appointments_week_grid(snap_compare, tmp_path: Path, make_app: AppFactory, size) -> None:  # type: ignore[no-untyped-def]
+def test_appointments_week_grid(  # type: ignore[no-untyped-def]
+    migrated: Path, snap_compare, tmp_path: Path, make_app: AppFactory, size
+) -> None:
     import sqlite3
     from datetime import UTC, datetime
 
@@ -100,9 +102,9 @@ def test_appointments_week_grid(snap_compare, tmp_path: Path, make_app: AppFacto
     from oss_desk.services.appointments import AppointmentService
     from oss_desk.services.session import open_session
 
-    from ..appointments_site import NOW, make_office
+    from ..appointments_site import NOW
 
-    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    db = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
     svc = AppointmentService(session)
     for day, hour, minute, service in (

@@ -16,19 +16,19 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.widgets.bars import StatusBar
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, acting, until
+from ..conftest import MONDAY_0930, site_toml
+from .conftest import AppFactory, acting, office_db, until
 from .test_delivery_ui import _worker_alive
 
 PRINTER = "tcp://127.0.0.1:9?timeout=1"
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
 
 
-def _office(tmp_path: Path) -> Path:
+def _office(migrated: Path, tmp_path: Path) -> Path:
     """Five waiting, all long over target; the greeter's printer did not answer for two of
     their tickets; the board's port is not there."""
     extra = f'\n[board]\nurl = "{BOARD}"\n'
-    db = make_db(tmp_path, site_toml(greet_printer=PRINTER, extra=extra))
+    db = office_db(migrated, tmp_path, site_toml(greet_printer=PRINTER, extra=extra))
     with acting(db) as session:
         queue = QueueService(session)
         for service in "CCBWC":
@@ -62,9 +62,9 @@ def _office(tmp_path: Path) -> Path:
     ],
 )
 async def test_every_device_stays_in_sight(
-    tmp_path: Path, make_app: AppFactory, width: int, expected: str
+    migrated: Path, tmp_path: Path, make_app: AppFactory, width: int, expected: str
 ) -> None:
-    db = _office(tmp_path)
+    db = _office(migrated, tmp_path)
     lock = _worker_alive(db)
     try:
         app = make_app(db, "greet-1", clock=FixedClock(MONDAY_0930.replace(hour=10)))

@@ -14,10 +14,10 @@ from oss_desk.storage.lease import WorkerLock
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar, fitted
 
-from ..appointments_site import NOW, make_office, service_at
+from ..appointments_site import NOW, service_at
 from ..messaging import free_port
 from ..test_messages import at, deliver
-from .conftest import AppFactory, until
+from .conftest import AppFactory, appointments_office, until
 from .test_sender_status_ui import worker_found
 
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
@@ -25,11 +25,11 @@ PRINTER = "tcp://127.0.0.1:9?timeout=1"
 
 
 async def test_the_mail_server_down_stays_whole_beside_a_printer_not_checked_yet(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     url = f"smtp://127.0.0.1:{free_port()}?starttls=off"  # nothing listens: the server is down
     extra = f'[board]\nurl = "{BOARD}"\n'
-    db = make_office(tmp_path, smtp_url=url, printer=PRINTER, extra=extra)
+    db = appointments_office(migrated, tmp_path, smtp_url=url, printer=PRINTER, extra=extra)
     svc, session = service_at(db, FixedClock(NOW))
     svc.book("C", at(26, 11), channel="email", email="resident@example.org")
     session.close()

@@ -15,8 +15,8 @@ from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, acting, kept_notices, pressed_to, rows, until
+from ..conftest import site_toml
+from .conftest import AppFactory, acting, kept_notices, office_db, pressed_to, rows, until
 
 KEY_NAMES = {"-": "minus", ":": "colon", "/": "slash", ".": "full_stop", "_": "underscore"}
 
@@ -61,8 +61,12 @@ async def test_a_ticket_of_another_day_is_refused(office: Path, make_app: AppFac
         assert rows(office, "SELECT count(*) FROM tickets") == before  # Enter issued nothing
 
 
-async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFactory) -> None:
-    db = make_db(tmp_path, site_toml(extra='[screen]\npublic_url = "https://q.example.gov.uk/"\n'))
+async def test_scanning_a_tickets_link_opens_it(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = office_db(
+        migrated, tmp_path, site_toml(extra='[screen]\npublic_url = "https://q.example.gov.uk/"\n')
+    )
     with acting(db) as session:
         queue = QueueService(session)
         queue.issue("C", print_ticket=False)

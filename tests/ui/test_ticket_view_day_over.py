@@ -13,16 +13,16 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs.counter import LookUpDialog, TicketDialog
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, pressed_to, until
+from ..conftest import site_toml
+from .conftest import AppFactory, office_db, pressed_to, until
 
 ISSUED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 in London
 
 
 async def test_a_ticket_left_waiting_past_closing_has_no_estimate(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     clock = FixedClock(ISSUED)
     session = open_session(db=db, clock=clock, person="tl")
     try:

@@ -16,13 +16,14 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 
-from ..conftest import make_db, site_toml
+from ..conftest import site_toml
 from .conftest import (
     ADVISERS,
     AppFactory,
     acting,
     call_next,
     four_waiting,
+    office_db,
     pressed_to,
     rows,
     said,
@@ -69,12 +70,12 @@ REFUSAL = (
 
 
 async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refused(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     toml = site_toml(extra=ADVISERS).replace(
         'id = "desk-2"\nname = "Desk 2"\n', 'id = "desk-2"\nname = "Desk 2"\nservices = ["B"]\n'
     )
-    db = four_waiting(make_db(tmp_path, toml), "CBHW")
+    db = four_waiting(office_db(migrated, tmp_path, toml), "CBHW")
     async with c001_called_at_desk_1(db, make_app, dev_at="desk-2") as (
         app,
         pilot,
@@ -92,12 +93,12 @@ async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refuse
 
 
 async def test_a_desk_without_the_private_room_a_ticket_needs_is_not_offered(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """T, D lists the desks that may call the ticket: H001, who needs a private room, is served
     at the interview room only; the adviser desks (no private room) were offered, and sending
     it to one is now refused."""
-    office = make_db(tmp_path, site_toml(extra=ADVISERS))
+    office = office_db(migrated, tmp_path, site_toml(extra=ADVISERS))
     db = four_waiting(office, "HCBW", needs={"H": "private-room"})
     app = make_app(db, "room-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -115,11 +116,11 @@ async def test_a_desk_without_the_private_room_a_ticket_needs_is_not_offered(
 
 
 async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Trial 10, P2: the list began with a colleague not logged in (then refused), and its hint
     had no way back. Those at a desk that may call the ticket come first; Esc goes back."""
-    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
+    db = four_waiting(office_db(migrated, tmp_path, site_toml(extra=ADVISERS)), "CBHW")
     async with c001_called_at_desk_1(db, make_app, dev_at="desk-2") as (
         app,
         pilot,
@@ -138,12 +139,12 @@ async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
 
 
 async def test_the_colleague_list_asks_the_transfers_own_rule(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Review 15, finding 2: a colleague logged in at meet-and-greet was listed first as able to
     take it, and choosing them was refused ("calls nobody from the queue"). The list now says
     what the transfer will: such a colleague comes after those who may take it, with why."""
-    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
+    db = four_waiting(office_db(migrated, tmp_path, site_toml(extra=ADVISERS)), "CBHW")
     async with c001_called_at_desk_1(db, make_app, dev_at="greet-1") as (
         app,
         pilot,
@@ -155,7 +156,9 @@ async def test_the_colleague_list_asks_the_transfers_own_rule(
         assert dev.endswith(", which calls nobody from the queue)"), labels
 
 
-async def test_two_sites_the_lists_say_where_each_is(tmp_path: Path, make_app: AppFactory) -> None:
+async def test_two_sites_the_lists_say_where_each_is(
+    migrated: Path, tmp_path: Path, make_app: AppFactory
+) -> None:
     """Review 15, finding 3: a colleague logged in at the other site showed as "not logged in"
     (the desk's snapshot holds only its own site), and T, D offered the other site's desks,
     which the transfer then refused. Where each colleague is comes from the records; a desk at
@@ -165,7 +168,7 @@ async def test_two_sites_the_lists_say_where_each_is(tmp_path: Path, make_app: A
     toml = site_toml(desks=2, extra=ADVISERS + north)
     for desk in ("greet-1", "room-1", "desk-1", "desk-2"):
         toml = toml.replace(f'id = "{desk}"\n', f'id = "{desk}"\nsite = "hq"\n')
-    db = four_waiting(make_db(tmp_path, toml), "CBHW")
+    db = four_waiting(office_db(migrated, tmp_path, toml), "CBHW")
     async with c001_called_at_desk_1(db, make_app, dev_at="north-1") as (
         app,
         pilot,

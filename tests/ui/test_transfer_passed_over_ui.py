@@ -12,13 +12,14 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.new_code import NewCodeDialog
 
-from ..conftest import make_db, site_toml
+from ..conftest import site_toml
 from .conftest import (
     ADVISERS,
     AppFactory,
     acting,
     call_next,
     four_waiting,
+    office_db,
     pressed_to,
     rows,
     said,
@@ -39,9 +40,9 @@ async def transferred_to_waste(pilot: Any, screen: AdviserScreen) -> None:
 
 
 async def test_n_after_a_transfer_calls_the_next_resident(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CCBW")
+    db = four_waiting(office_db(migrated, tmp_path, site_toml(extra=ADVISERS)), "CCBW")
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = app.screen
@@ -66,9 +67,9 @@ async def test_n_after_a_transfer_calls_the_next_resident(
 
 
 async def test_n_with_nobody_else_waiting_calls_them_and_says_so(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_db(tmp_path, site_toml(extra=ADVISERS))
+    db = office_db(migrated, tmp_path, site_toml(extra=ADVISERS))
     with acting(db) as session:
         QueueService(session).issue("C", print_ticket=False)
     app = make_app(db, "desk-1", person="ben")

@@ -24,7 +24,7 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 from oss_desk.worker.printing import PrintDelivery
 
-from ..appointments_site import NOW, make_office
+from ..appointments_site import NOW
 from ..conftest import MONDAY_0930
 from ..test_access import NOW as ACCESS_NOW
 from ..test_access import build_office
@@ -32,6 +32,7 @@ from .conftest import (
     AppFactory,
     acting,
     adviser_desk,
+    appointments_office,
     call_next,
     kept_notices,
     leader_queue,
@@ -148,10 +149,12 @@ async def test_the_leader_s_keys_do_nothing_to_a_ticket_put_in_the_place_of_one_
 
 
 async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     texts = f'[notify]\nbase_url = "capture://{tmp_path}/phone.txt"\n'  # Ctrl+N is offered
-    office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin", extra=texts)
+    office = appointments_office(
+        migrated, tmp_path, printer=f"capture://{tmp_path}/greet.bin", extra=texts
+    )
     with acting(office, clock=NOW) as session:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         slip = f"capture://{tmp_path}/slips.bin"  # booked by phone, slip posted

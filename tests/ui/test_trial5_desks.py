@@ -42,13 +42,15 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..appointments_site import NOW, make_office
-from ..conftest import MONDAY_0930, make_db, site_toml
+from ..appointments_site import NOW
+from ..conftest import MONDAY_0930, site_toml
 from .conftest import (
     AppFactory,
     acting,
     adviser_desk,
+    appointments_office,
     call_next,
+    office_db,
     pressed_to,
     rows,
     said,
@@ -61,11 +63,12 @@ from .test_logged_out_elsewhere import as_leader
 
 
 async def test_a_check_in_at_f5_is_the_ticket_the_greet_panel_shows_reprints_and_texts(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     key = tmp_path / "notify.key"  # texts set up (nothing is sent: the greeter only opens it)
     key.write_text("test-" + "a" * 36 + "-" + "b" * 36 + "\n")
-    office = make_office(
+    office = appointments_office(
+        migrated,
         tmp_path,
         printer=f"capture://{tmp_path}/greet.bin",
         notify_url="http://127.0.0.1:9",
@@ -110,9 +113,9 @@ def _serving(db: Path) -> None:
 
 
 async def test_a_key_typed_before_the_booking_form_opens_never_acts_on_the_desk(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     _serving(db)
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -142,9 +145,9 @@ async def test_a_key_typed_before_the_booking_form_opens_never_acts_on_the_desk(
 
 
 async def test_a_key_typed_while_a_callback_finish_saves_waits_for_the_follow_up_form(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path)
+    db = appointments_office(migrated, tmp_path)
     _serving(db)
     _serving(db)  # C002 waits: N on the desk would call it
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
@@ -188,10 +191,10 @@ role = "adviser"
 """
 
 
-def leader_office(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+def leader_office(migrated: Path, tmp_path: Path) -> tuple[Path, dict[str, int]]:
     """Desk 1 (Fatima Okoro) has C001 called and B001 parked; Desk 2 (Gwen Hughes) is idle;
     C002 and W001 wait."""
-    db = make_db(tmp_path, site_toml(extra=STAFF))
+    db = office_db(migrated, tmp_path, site_toml(extra=STAFF))
     clock = FixedClock(MONDAY_0930 - timedelta(minutes=20))
     greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
     ids: dict[str, int] = {}
@@ -229,13 +232,13 @@ async def _leader(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
 
 
 async def test_the_leader_s_desks_include_meet_and_greet_and_what_it_does(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """README: F4 lists "every desk and what it is doing": meet-and-greet too (trial 8: only
     the adviser desks and the room): greeting while someone is logged in to it (its desk app
     logs its person in on opening, as an adviser's does: it said "open" with nobody there),
     and closed once they log out (here from another process)."""
-    db, _ = leader_office(tmp_path)
+    db, _ = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     greeter = "SELECT person FROM desk_sessions WHERE desk_id = 'greet-1'"
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -269,9 +272,9 @@ async def _sending_to_desk_2(app: OssDeskApp, pilot: Pilot[None], ticket_id: int
 
 
 async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, _ = leader_office(tmp_path)
+    db, _ = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await _leader(app, pilot)
@@ -291,9 +294,9 @@ async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(
 
 
 async def test_a_ticket_sent_to_a_desk_says_so_in_the_queue(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         queue = await _sending_to_desk_2(app, pilot, ids["W001"])
@@ -304,9 +307,9 @@ async def test_a_ticket_sent_to_a_desk_says_so_in_the_queue(
 
 
 async def test_the_leader_transfer_list_leaves_out_the_ticket_s_own_service(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _highlighting(app, pilot, ids["C002"])
@@ -316,9 +319,9 @@ async def test_the_leader_transfer_list_leaves_out_the_ticket_s_own_service(
 
 
 async def test_the_leader_s_two_tables_are_apart_and_use_the_width_there_is(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, _ = leader_office(tmp_path)
+    db, _ = leader_office(migrated, tmp_path)
     for size in ((120, 36), (80, 24)):
         app = make_app(db, "greet-1")
         async with app.run_test(size=size, notifications=True) as pilot:
@@ -457,9 +460,9 @@ async def _typed_while_saving(
 
 
 async def test_a_key_typed_while_the_leader_sends_a_ticket_acts_after_it_is_sent(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _sending_to_desk_2(app, pilot, ids["W001"])
@@ -472,9 +475,9 @@ async def test_a_key_typed_while_the_leader_sends_a_ticket_acts_after_it_is_sent
 
 
 async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_cancelled(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _highlighting(app, pilot, ids["W001"])
@@ -488,9 +491,9 @@ async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_ca
 
 
 async def test_a_key_typed_while_the_leader_transfers_a_ticket_acts_after_it_is_transferred(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _highlighting(app, pilot, ids["W001"])
@@ -506,9 +509,9 @@ async def test_a_key_typed_while_the_leader_transfers_a_ticket_acts_after_it_is_
 
 
 async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_closed(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, _ = leader_office(tmp_path)
+    db, _ = leader_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await _leader(app, pilot)
@@ -526,10 +529,10 @@ async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_close
 
 
 async def test_z_closing_a_desk_says_what_desks_close_says(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Z's notice is ``oss-desk desks close``'s line: the change, then the tickets sent back."""
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     with acting(db) as session:
         QueueService(session).transfer(ids["W001"], desk_id="desk-2")
     app = make_app(db, "greet-1")
@@ -547,9 +550,9 @@ async def test_z_closing_a_desk_says_what_desks_close_says(
 
 
 async def test_where_a_ticket_was_sent_shows_at_80_columns_with_the_flag_column(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db, ids = leader_office(tmp_path)
+    db, ids = leader_office(migrated, tmp_path)
     with acting(db) as session:
         queue_service = QueueService(session)
         urgent = queue_service.issue("H", urgent=True, print_ticket=False).ticket  # the Flag column

@@ -27,9 +27,19 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import TopBar
 
-from ..appointments_site import NOW, make_office
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
+from ..appointments_site import NOW
+from ..conftest import site_toml
+from .conftest import (
+    AppFactory,
+    acting,
+    appointments_office,
+    office_db,
+    pressed_to,
+    rows,
+    said,
+    settled,
+    until,
+)
 from .test_browser_close import BrowserDesk
 from .test_turn_text_ui import texting_office
 
@@ -98,10 +108,10 @@ async def test_ctrl_r_while_the_ticket_waits_to_print_adds_no_paper(
 
 
 async def test_the_booking_form_offers_only_the_channels_that_work_here(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """No email and no texts set up; a printer only at greet-1 (trial 7, C2)."""
-    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    db = appointments_office(migrated, tmp_path, printer=f"capture://{tmp_path}/slips.bin")
     # At greet-1: the slip is chosen already, email and text marked and not choosable.
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -150,11 +160,11 @@ new window): F1 and the refusal name the key the desk takes, never the other."""
 
 @BROWSER_OR_TERMINAL
 async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
-    tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
+    migrated: Path, tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
 ) -> None:
     """No Notify: Text me is not offered (key bar, F1), and pressing its key says why at once,
     naming it, before any number is asked (trial 7, C3)."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     app = make_app(db, "greet-1", app_class=BrowserDesk if served else OssDeskApp)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
@@ -175,9 +185,9 @@ async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
 
 @BROWSER_OR_TERMINAL
 async def test_ctrl_n_where_texts_are_set_up_is_offered_and_explained(
-    tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
+    migrated: Path, tmp_path: Path, make_app: AppFactory, served: bool, key: str, other: str
 ) -> None:
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1", app_class=BrowserDesk if served else OssDeskApp)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
@@ -204,6 +214,7 @@ ADMIN = '\n[[staff]]\nid = "it"\nname = "Ian Tee"\nrole = "admin"\n'
     ids=["admin", "team-leader"],
 )
 async def test_the_leader_screen_s_f1_describes_only_the_keys_offered(
+    migrated: Path,
     tmp_path: Path,
     make_app: AppFactory,
     person: str,
@@ -211,7 +222,7 @@ async def test_the_leader_screen_s_f1_describes_only_the_keys_offered(
     not_described: set[str],
 ) -> None:
     """The words above F1's key table follow the keys the person has (trial 7, C6)."""
-    db = make_db(tmp_path, site_toml(extra=ADMIN))
+    db = office_db(migrated, tmp_path, site_toml(extra=ADMIN))
     app = make_app(db, "greet-1", person=person)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
@@ -244,9 +255,9 @@ def test_every_help_sentence_is_about_a_key_of_its_screen() -> None:
 
 
 async def test_the_appointments_f1_leaves_out_what_the_admin_may_not_do(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_db(tmp_path, site_toml(extra=ADMIN))
+    db = office_db(migrated, tmp_path, site_toml(extra=ADMIN))
     app = make_app(db, "greet-1", person="it")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

@@ -17,8 +17,8 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.key_bar import KeyBar
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, acting, pressed_to, rows, until
+from ..conftest import site_toml
+from .conftest import AppFactory, acting, office_db, pressed_to, rows, until
 from .test_close_day_ui import close_by_hand
 
 
@@ -29,11 +29,11 @@ def issued_info(app: OssDeskApp) -> str:
 
 
 async def test_greet_says_only_the_ticket_s_current_state_or_its_history(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Issued on F2, called, served and finished on F3: back on F2 the panel no longer says
     "waiting" (the state it had when issued) and names the code once."""
-    office = make_db(tmp_path, site_toml())
+    office = office_db(migrated, tmp_path, site_toml())
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
@@ -63,9 +63,9 @@ async def test_greet_says_only_the_ticket_s_current_state_or_its_history(
 
 
 async def test_greet_follows_a_ticket_moved_to_another_service(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_db(tmp_path, site_toml())
+    office = office_db(migrated, tmp_path, site_toml())
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)

@@ -11,8 +11,8 @@ from textual.widgets import Checkbox, Input, Static
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..conftest import make_db, site_toml
-from .conftest import AppFactory, kept_notices, pressed_to, rows, until
+from ..conftest import site_toml
+from .conftest import AppFactory, kept_notices, office_db, pressed_to, rows, until
 
 
 def in_sentence(words: str) -> str:
@@ -20,16 +20,18 @@ def in_sentence(words: str) -> str:
     return words[:1].lower() + words[1:]
 
 
-def texting_office(tmp_path: Path) -> Path:
+def texting_office(migrated: Path, tmp_path: Path) -> Path:
     """An office whose texts are kept in a file, as Notify would send them; its database."""
     phone = tmp_path / "phone.txt"
-    return make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    return office_db(
+        migrated, tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n')
+    )
 
 
 async def test_ctrl_n_takes_a_number_for_the_last_ticket(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -76,14 +78,14 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
 
 
 async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     phone = tmp_path / "phone.txt"
     extra = (
         f'[notify]\nbase_url = "capture://{phone}"\n'
         '[screen]\npublic_url = "https://queue.example.gov.uk"\n'
     )
-    db = make_db(tmp_path, site_toml(extra=extra))
+    db = office_db(migrated, tmp_path, site_toml(extra=extra))
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -121,11 +123,11 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
 
 
 async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """With four people ahead of it, C005 may be texted "nearly your turn": the box offers
     both texts, in the words meet-and-greet says once they are saved."""
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -145,12 +147,12 @@ async def test_ctrl_n_offers_the_nearly_your_turn_text_to_a_ticket_further_back(
 
 
 async def test_ctrl_n_typed_with_the_ticket_asks_for_its_number(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """C, Enter and Ctrl+N in one burst while another process holds the database: Ctrl+N
     waits for the ticket to be issued (Enter's save), then asks for its number; never "issue
     the ticket first"."""
-    db = texting_office(tmp_path)
+    db = texting_office(migrated, tmp_path)
     app = make_app(db, "greet-1")
     said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:

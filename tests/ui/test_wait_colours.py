@@ -9,8 +9,8 @@ from pathlib import Path
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import make_db, site_toml
-from .conftest import acting
+from ..conftest import site_toml
+from .conftest import acting, office_db
 
 
 def test_the_queue_table_colours_waits_by_the_one_rule() -> None:
@@ -29,9 +29,9 @@ def test_the_queue_table_colours_waits_by_the_one_rule() -> None:
     assert table.wait_style(7 * 60) == "yellow" and table.wait_style(7 * 60 - 1) == ""
 
 
-def test_the_snapshot_carries_the_configured_amber(tmp_path: Path) -> None:
+def test_the_snapshot_carries_the_configured_amber(migrated: Path, tmp_path: Path) -> None:
     # site_toml puts extra lines under its [queue] section.
-    db = make_db(tmp_path, site_toml(extra="amber_minutes = 7\ntarget_minutes = 20\n"))
+    db = office_db(migrated, tmp_path, site_toml(extra="amber_minutes = 7\ntarget_minutes = 20\n"))
     with acting(db, desk=None) as session:
         snapshot = take_snapshot(session)
     assert (snapshot.amber_seconds, snapshot.target_seconds) == (7 * 60, 20 * 60)

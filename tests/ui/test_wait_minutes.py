@@ -19,15 +19,15 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
-from ..conftest import MONDAY_0930, make_db, site_toml
+from ..conftest import MONDAY_0930, site_toml
 from ..test_waits import waiting
-from .conftest import AppFactory, acting, pressed_to, until
+from .conftest import AppFactory, acting, office_db, pressed_to, until
 
 
 async def test_longest_and_wait_agree_on_the_leaders_screen(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     clock = FixedClock(MONDAY_0930)
     with acting(db, clock=clock) as session:
         queue = QueueService(session)
@@ -58,12 +58,12 @@ def test_the_longest_shown_is_the_largest_wait_in_the_list(waits: list[int]) -> 
 
 
 async def test_staff_see_why_an_urgent_resident_is_first(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
     """The adviser's and the leader's lists, the called ticket's panel and its details say
     "Urgent" (domain.queue.staff_marks) as a flag apart from the needs (a Flag column while
     a ticket listed has one); a resident who is not urgent is not marked."""
-    db = make_db(tmp_path, site_toml())
+    db = office_db(migrated, tmp_path, site_toml())
     with acting(db) as session:
         queue = QueueService(session)
         queue.issue("C", print_ticket=False)

@@ -13,8 +13,8 @@ from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, adviser_desk, pressed_to, rows, until
+from ..appointments_site import NOW
+from .conftest import AppFactory, acting, adviser_desk, appointments_office, pressed_to, rows, until
 
 
 def offered(dialog: object) -> dict[str, Outcome]:
@@ -44,9 +44,9 @@ async def test_f8_for_a_walk_in_only_service_does_not_offer_an_appointment(
 
 
 async def test_the_adviser_is_offered_an_appointment_only_where_one_can_be_booked(
-    tmp_path: Path, make_app: AppFactory
+    migrated: Path, tmp_path: Path, make_app: AppFactory
 ) -> None:
-    db = make_office(tmp_path)  # Council Tax takes appointments, Waste does not
+    db = appointments_office(migrated, tmp_path)  # Council Tax takes appointments, Waste does not
     with acting(db, clock=NOW) as session:
         QueueService(session).issue("W", print_ticket=False)
         QueueService(session).issue("C", print_ticket=False)
