@@ -69,14 +69,33 @@ def longest_first(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (-seconds(item.nodeid), _file(item.nodeid) not in slow))
 
 
+FILES_PER_WORKER = 2
+"""A run of fewer files than this many a worker (a file or two while working on them) is
+handed out a test at a time, as xdist's default does: a file a unit would leave every worker
+but one idle."""
+
+
+def by_test(files: int, workers: int) -> bool:
+    """Whether a run of ``files`` files on ``workers`` workers is handed out a test at a time."""
+    return files < FILES_PER_WORKER * workers
+
+
 class LongestFirstScheduling(LoadScopeScheduling):  # type: ignore[misc]
-    """xdist's scheduling by scope, a scope a file (or a test, in ``SPLIT_FILES``), handed out
-    in collection order (as :func:`longest_first` left it), not reordered by size."""
+    """xdist's scheduling by scope, a scope a file (or a test, in ``SPLIT_FILES``, or in a run
+    of few files: :func:`by_test`), handed out in collection order (as :func:`longest_first`
+    left it), not reordered by size."""
 
     def __init__(self, config: pytest.Config, log: Any = None) -> None:
         super().__init__(config, log)
         config.option.loadscopereorder = False
+        self.by_test = False
+
+    def schedule(self) -> None:
+        if self.collection is None and self.registered_collections:
+            collected = next(iter(self.registered_collections.values()))
+            self.by_test = by_test(len({_file(nodeid) for nodeid in collected}), len(self.nodes))
+        super().schedule()
 
     def _split_scope(self, nodeid: str) -> str:
         path = _file(nodeid)
-        return nodeid if path in SPLIT_FILES else path
+        return nodeid if self.by_test or path in SPLIT_FILES else path
