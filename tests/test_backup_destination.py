@@ -7,7 +7,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from .conftest import run_cli_process
+from .cli_here import run_cli_here
 
 
 def test_a_missing_destination_folder_is_refused_and_not_made(
@@ -16,7 +16,7 @@ def test_a_missing_destination_folder_is_refused_and_not_made(
     env = {"OSS_DESK_DB": str(db_path)}
     for given in (tmp_path / "usb-backup" / "oss", tmp_path / "usb-backup" / "x.sqlite"):
         to = str(given) + ("/" if given.suffix == "" else "")
-        done = run_cli_process("db", "backup", "--to", to, env=env)
+        done = run_cli_here("db", "backup", "--to", to, env=env)
         assert done.returncode == 2, done.stderr
         assert done.stderr == (
             f"oss-desk: the backup folder {given if given.suffix == '' else given.parent} does "
@@ -24,7 +24,7 @@ def test_a_missing_destination_folder_is_refused_and_not_made(
         )
     assert not (tmp_path / "usb-backup").exists()
     assert "folder that does not exist is refused (exit 2)" in " ".join(
-        run_cli_process("db", "backup", "--help", env=env).stdout.split()
+        run_cli_here("db", "backup", "--help", env=env).stdout.split()
     )
 
     config = db_path.parent / "site.toml"
@@ -33,7 +33,7 @@ def test_a_missing_destination_folder_is_refused_and_not_made(
         config.read_text(encoding="utf-8") + f'\n[backup]\nfolder = "{missing}"\n',
         encoding="utf-8",
     )
-    done = run_cli_process("db", "backup", env={**env, "OSS_DESK_CONFIG": str(config)})
+    done = run_cli_here("db", "backup", env={**env, "OSS_DESK_CONFIG": str(config)})
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith(f"oss-desk: backup.folder: the backup folder {missing} does")
     assert not missing.parent.exists()
@@ -41,10 +41,10 @@ def test_a_missing_destination_folder_is_refused_and_not_made(
 
 def test_the_default_folder_and_an_existing_one_still_work(db_path: Path, tmp_path: Path) -> None:
     env = {"OSS_DESK_DB": str(db_path)}
-    made = run_cli_process("db", "backup", env=env)
+    made = run_cli_here("db", "backup", env=env)
     assert made.returncode == 0, made.stderr
     assert stat.S_IMODE((db_path.parent / "backups").stat().st_mode) == 0o700
     there = tmp_path / "there"
     there.mkdir()
-    assert run_cli_process("db", "backup", "--to", str(there), env=env).returncode == 0
+    assert run_cli_here("db", "backup", "--to", str(there), env=env).returncode == 0
     assert len(list(there.glob("*.sqlite"))) == 1

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import make_db, run_cli_process, site_toml
+from .cli_here import run_cli_here
+from .conftest import make_db, site_toml
 from .test_backup_retention import _backdate, _backup
 from .test_upgrade import older_office
 
@@ -32,7 +33,7 @@ def test_init_upgrading_names_the_backups_the_first_night_deletes(tmp_path: Path
     db = older_office(tmp_path, "0066_worker_failing")
     env = {"OSS_DESK_DB": str(db)}
     oldest, old, recent = backdated(db, 40, 20, 3)
-    done = run_cli_process("init", env=env)
+    done = run_cli_here("init", env=env)
     assert done.returncode == 0, done.stderr
     assert "Upgraded:" in done.stdout
     assert warnings(done.stdout) == [
@@ -52,7 +53,7 @@ def test_init_with_a_larger_keep_says_it_does_not_keep_them_and_keep_days_does(
     (old,) = backdated(db, 30)
     config = tmp_path / "site.toml"
     config.write_text(site_toml(extra="\n[backup]\nkeep = 60\n"))
-    done = run_cli_process("init", "--config", str(config), env=env)
+    done = run_cli_here("init", "--config", str(config), env=env)
     assert done.returncode == 0, done.stderr
     (line,) = warnings(done.stdout)
     assert line.startswith(
@@ -64,7 +65,7 @@ def test_init_with_a_larger_keep_says_it_does_not_keep_them_and_keep_days_does(
         "most days a backup is kept, however many there are)"
     )
     config.write_text(site_toml(extra="\n[backup]\nkeep = 60\nkeep_days = 60\n"))
-    done = run_cli_process("init", "--config", str(config), env=env)
+    done = run_cli_here("init", "--config", str(config), env=env)
     assert done.returncode == 0, done.stderr
     assert warnings(done.stdout) == []
     _backup(db)

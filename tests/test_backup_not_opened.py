@@ -2,7 +2,8 @@
 stamp it live, after which that backup copied over the office was no longer refused and the
 day's codes were given out again. A backup (its ``.head`` beside it) is refused with one line
 and left byte for byte as ``db backup`` made it; ``db check`` and ``report --include`` still
-read it. Real files, real processes."""
+read it. Real files; the commands run through the CLI's entry point in the test's process
+(tests/cli_here.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from oss_desk.storage.incarnation import head_file
 
-from .conftest import make_db, run_cli_process, site_toml
+from .cli_here import run_cli_here
+from .conftest import make_db, site_toml
 from .test_copy_over import backup_of, code_of, issue, stamps
 
 
@@ -26,14 +28,14 @@ def test_a_command_on_a_backup_refuses_and_leaves_it_a_backup(tmp_path: Path) ->
     assert head_file(backup).exists()
     made, files = backup.read_bytes(), beside(backup)
     for args in (["queue"], ["ticket", "issue", "--service", "C", "--no-print"], ["init"]):
-        refused = run_cli_process(*args, env={"OSS_DESK_DB": str(backup)})
+        refused = run_cli_here(*args, env={"OSS_DESK_DB": str(backup)})
         assert refused.returncode == 2, (args, refused.stderr)
         line = refused.stderr.strip()
         assert "\n" not in line and "Traceback" not in line
         assert "is a backup" in line and "db restore" in line and "path of its own" in line
     assert backup.read_bytes() == made and beside(backup) == files
 
-    checked = run_cli_process("db", "check", env={"OSS_DESK_DB": str(backup)})
+    checked = run_cli_here("db", "check", env={"OSS_DESK_DB": str(backup)})
     assert checked.returncode == 0, checked.stderr
     assert backup.read_bytes() == made and beside(backup) == files
 
@@ -51,7 +53,7 @@ def test_another_offices_backup_is_included_in_a_report_as_it_is(tmp_path: Path)
     other = make_db(other_dir, site_toml().replace('id = "hq"', 'id = "north"'))
     backup = backup_of({"OSS_DESK_DB": str(other)})
     made = backup.read_bytes()
-    report = run_cli_process(
+    report = run_cli_here(
         "report", "daily", "--include", str(backup), env={"OSS_DESK_DB": str(ours)}
     )
     assert report.returncode == 0, report.stderr

@@ -9,7 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from .conftest import run_cli_process
+from .cli_here import run_cli_here
 
 
 def _backdate(path: Path, days: float) -> None:
@@ -18,7 +18,7 @@ def _backdate(path: Path, days: float) -> None:
 
 
 def _backup(db: Path, *extra: str, env: dict[str, str] | None = None) -> Path:
-    done = run_cli_process("db", "backup", *extra, env={"OSS_DESK_DB": str(db), **(env or {})})
+    done = run_cli_here("db", "backup", *extra, env={"OSS_DESK_DB": str(db), **(env or {})})
     assert done.returncode == 0, done.stderr
     return _newest(db)
 
@@ -28,7 +28,7 @@ def _newest(db: Path) -> Path:
 
 
 def _doctor_backups(db: Path, env: dict[str, str] | None = None) -> str:
-    done = run_cli_process("doctor", env={"OSS_DESK_DB": str(db), **(env or {})})
+    done = run_cli_here("doctor", env={"OSS_DESK_DB": str(db), **(env or {})})
     return next(line for line in done.stdout.splitlines() if line.split()[1] == "backups:")
 
 

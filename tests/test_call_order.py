@@ -39,7 +39,8 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.queue import CALL_ORDER_SQL
 
-from .conftest import MONDAY_0930, TRAINING, Cli, make_db, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import MONDAY_0930, TRAINING, Cli, make_db
 from .conftest import site_toml as small_site
 
 # A site whose desks differ in every way the rules look at.
@@ -637,15 +638,13 @@ def test_a_greeter_calling_from_meet_and_greet_is_refused_for_the_desk(tmp_path:
     greeter = '\n[[staff]]\nid = "gg"\nname = "Greta Greeter"\nrole = "meet-and-greet"\n'
     db = make_db(tmp_path, small_site(extra=greeter))
     env = {"OSS_DESK_DB": str(db)}
-    assert (
-        run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env).returncode == 0
-    )
+    assert run_cli_here("ticket", "issue", "--service", "C", "--no-print", env=env).returncode == 0
     for args, code, says in (
         (("call-next", "--desk", "greet-1"), 6, "is a meet-and-greet desk: it does not call"),
         (("call", "C001", "--desk", "greet-1"), 6, "is a meet-and-greet desk: it does not call"),
         (("call-next", "--desk", "desk-1"), 9, "(meet-and-greet) may not"),
     ):
-        done = run_cli_process("--user", "gg", "ticket", *args, env=env)
+        done = run_cli_here("--user", "gg", "ticket", *args, env=env)
         assert done.returncode == code, (args, done.stderr)
         assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr
 

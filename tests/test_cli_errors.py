@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .cli_here import run_cli_here
 from .conftest import Cli, db_content, run_cli_process
 
 NOW = "2026-11-23T10:00:00Z"
@@ -431,7 +432,7 @@ def test_a_global_option_after_the_command_says_where_it_goes(db_path: Path) -> 
         ),
         (["report", "monthly", "--bogus"], "No such option '--bogus'"),
     ]:
-        proc = run_cli_process(*args, env=env)
+        proc = run_cli_here(*args, env=env)
         assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, said)
         assert proc.returncode == 2, proc.stderr
     assert db_content(db_path) == before
@@ -441,8 +442,8 @@ def test_a_group_typed_alone_shows_its_commands(db_path: Path) -> None:
     """`oss-desk desks` on its own is a person asking what it can do: the group's help, as
     `--help` prints it (one command a line), not the help folded into one error line."""
     env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
-    alone = run_cli_process("desks", env=env)
-    asked = run_cli_process("desks", "--help", env=env)
+    alone = run_cli_here("desks", env=env)
+    asked = run_cli_here("desks", "--help", env=env)
     assert alone.returncode == 0 and alone.stderr == ""
     assert alone.stdout == asked.stdout
     assert "close-day" in alone.stdout and alone.stdout.count("\n") > 5
@@ -480,14 +481,14 @@ def test_after_the_demo_a_command_without_db_says_where_the_demo_is(tmp_path: Pa
     data = tmp_path / "data"
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(data), "OSS_DESK_NOW": NOW}
     env["STATE_DIRECTORY"] = ""
-    bare = run_cli_process("queue", env=env)
+    bare = run_cli_here("queue", env=env)
     assert_one_line_error(bare.returncode, bare.stdout, bare.stderr, "run `oss-desk init --demo`")
     demo = data / "oss-desk" / "demo" / "oss-desk-demo.sqlite"
-    built = run_cli_process("--db", str(demo), "init", "--demo", env=env)
+    built = run_cli_here("--db", str(demo), "init", "--demo", env=env)
     assert built.returncode == 0, built.stderr
-    after = run_cli_process("queue", env=env)
+    after = run_cli_here("queue", env=env)
     assert after.returncode == bare.returncode == 4
     assert_one_line_error(after.returncode, after.stdout, after.stderr, f"pass --db {demo}")
-    shown = run_cli_process("--db", str(demo), "queue", env=env)
+    shown = run_cli_here("--db", str(demo), "queue", env=env)
     assert shown.returncode == 0, shown.stderr
     assert not (data / "oss-desk" / "oss-desk.sqlite").exists()  # nothing made at the default

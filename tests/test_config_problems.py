@@ -3,7 +3,9 @@
 second mistake (a desk's unknown service) only after the first was fixed. Now a first line
 counts them, then one line each, for pydantic's checks and the references between sections
 alike; ``doctor --config`` and every other command that loads the file say the same, from the
-one place a configuration is validated. Real files, the real command in its own process."""
+one place a configuration is validated. Real files; the real command in its own process for
+init's list, and through the same entry point in the test's process (tests/cli_here.py) for
+the rest."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from oss_desk.config import build_settings
 from oss_desk.errors import ConfigError
 
+from .cli_here import run_cli_here
 from .conftest import make_db, run_cli_process, site_toml
 
 NATION = "sites[0].nation: Input should be 'ENG', 'WLS', 'SCT' or 'NIR'"
@@ -52,13 +55,13 @@ def test_doctor_and_other_commands_say_them_all_too(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
     bad = _bad(tmp_path)
     env = {"OSS_DESK_DB": str(db)}
-    doctor = run_cli_process("--config", str(bad), "doctor", env=env)
+    doctor = run_cli_here("--config", str(bad), "doctor", env=env)
     assert doctor.returncode == 1
     [line] = [x for x in doctor.stdout.splitlines() if x.startswith("fail  configuration:")]
     assert line.startswith(f"fail  configuration: {bad}: 4 problems in the configuration: ")
     assert NATION in line and "desks[1] (room-1): unknown service 'Z'" in line
     assert "staff[0] (tl): unknown service 'Y'" in line
-    queue = run_cli_process("--config", str(bad), "queue", env=env)
+    queue = run_cli_here("--config", str(bad), "queue", env=env)
     assert queue.returncode == 3
     assert queue.stderr.splitlines()[0] == f"oss-desk: {bad}: 4 problems in the configuration:"
     assert len(queue.stderr.splitlines()) == 5
@@ -108,11 +111,11 @@ def test_a_reference_the_environment_mends_is_not_said_and_one_it_breaks_is(
     bad = _bad(tmp_path)
     bad.write_text(bad.read_text() + '\n[board]\nsite = "nowhere"\n')
     env = {"OSS_DESK_DB": str(tmp_path / "new.sqlite"), "OSS_DESK_BOARD__SITE": "hq"}
-    mended = run_cli_process("init", "--config", str(bad), env=env)
+    mended = run_cli_here("init", "--config", str(bad), env=env)
     assert mended.returncode == 3, mended.stderr
     assert "4 problems" in mended.stderr.splitlines()[0], mended.stderr
     assert "nowhere" not in mended.stderr
     env["OSS_DESK_BOARD__SITE"] = "elsewhere"
-    broken = run_cli_process("init", "--config", str(bad), env=env)
+    broken = run_cli_here("init", "--config", str(bad), env=env)
     assert "5 problems" in broken.stderr.splitlines()[0], broken.stderr
     assert "elsewhere" in broken.stderr

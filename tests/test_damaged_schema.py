@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .conftest import run_cli_process
+from .cli_here import run_cli_here
 
 
 def _damage_schema(path: Path) -> None:
@@ -26,13 +26,13 @@ def _damage_schema(path: Path) -> None:
 
 def test_every_command_names_a_damaged_schema_in_one_line(db_path: Path, tmp_path: Path) -> None:
     env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"}
-    made = run_cli_process("db", "backup", "--json", env=env)
+    made = run_cli_here("db", "backup", "--json", env=env)
     assert made.returncode == 0, made.stderr
     backup = tmp_path / "flipped.sqlite"
     shutil.copyfile(Path(made.stdout.split('"path": "')[1].split('"')[0]), backup)
     _damage_schema(backup)
 
-    restored = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+    restored = run_cli_here("db", "restore", str(backup), "--yes", env=env)
     assert restored.returncode == 4, restored.stderr
     assert restored.stderr.count("\n") == 1, restored.stderr
     assert "not a usable backup" in restored.stderr
@@ -40,13 +40,13 @@ def test_every_command_names_a_damaged_schema_in_one_line(db_path: Path, tmp_pat
     assert "internal error" not in restored.stderr
 
     on_damaged = {**env, "OSS_DESK_DB": str(backup)}
-    check = run_cli_process("db", "check", env=on_damaged)
+    check = run_cli_here("db", "check", env=on_damaged)
     assert check.returncode == 4, check.stderr
     assert check.stdout.startswith("fail: "), check.stdout
     assert "malformed database schema (followup_details)" in check.stdout
     assert "\\xff\\xff\\xff\\xff" in check.stdout  # the damaged bytes, shown as text can be
 
-    doctor = run_cli_process("doctor", env=on_damaged)
+    doctor = run_cli_here("doctor", env=on_damaged)
     assert doctor.returncode == 1, doctor.stderr  # doctor: 1 when a check fails (README)
     (line,) = [x for x in doctor.stdout.splitlines() if x.startswith("fail  database:")]
     assert "is damaged (malformed database schema" in line and "db restore" in line
@@ -54,7 +54,7 @@ def test_every_command_names_a_damaged_schema_in_one_line(db_path: Path, tmp_pat
     folder = tmp_path / "copies"
     folder.mkdir()
     for args in (("queue",), ("report", "daily"), ("db", "backup", "--to", str(folder))):
-        done = run_cli_process(*args, env=on_damaged)
+        done = run_cli_here(*args, env=on_damaged)
         assert done.returncode == 4, (args, done.stderr)
         assert done.stderr.count("\n") == 1, (args, done.stderr)
         assert "is damaged (malformed database schema (followup_details)" in done.stderr, args

@@ -21,7 +21,8 @@ from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
 
 from .appointments_site import NOW, make_office, service_at
-from .conftest import Cli, db_content, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import Cli, db_content
 from .messaging import SmtpServer
 from .test_messages import at, deliver, rows
 
@@ -69,7 +70,7 @@ def test_booking_or_referring_to_an_address_that_is_not_one_is_refused_and_nothi
     before = db_content(db)
     env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T10:00:00Z"}
     for typed in ("anna,smith@example.org", "resident:other@example.org"):
-        booked = run_cli_process(
+        booked = run_cli_here(
             *("--user", "tl", "appointment", "book", "--service", "C"),
             *("--start", "2026-11-24T09:00:00Z", "--channel", "email"),
             *("--name", "Zed Resident", "--email", typed),
@@ -80,7 +81,7 @@ def test_booking_or_referring_to_an_address_that_is_not_one_is_refused_and_nothi
             f"oss-desk: {typed!r} is not an email address: "
             f"{OTHERS[typed]} (give one address, e.g. name@example.org)"
         ]
-    referred = run_cli_process(
+    referred = run_cli_here(
         *("--user", "tl", "followup", "add", "--kind", "referral", "--service", "C"),
         *("--back-office", "revenues", "--topic", "bill", "--name", "Zed Resident"),
         *("--send-by", "email", "--email", "zz13:victim@example.org"),

@@ -3,7 +3,8 @@ beside it, which holds the latest changes and today's ticket codes, and its bloc
 says to run ``oss-desk db check``. That check, ``doctor`` and every other reading command left
 the WAL deleted (review31: SQLite deletes the WAL beside a file with no pages when any
 connection, a read-only one too, first reads it), and ``db restore`` had no codes to carry on
-from. Now nothing opens such a file with SQLite. Real files, real processes."""
+from. Now nothing opens such a file with SQLite. Real files, a real desk process holding the
+file; the commands run through the CLI's entry point in the test's process (tests/cli_here.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from oss_desk.storage.incarnation import EmptyOverWal
 from oss_desk.storage.maintenance import connect_file, office_id_of, write_lock_held
 from oss_desk.storage.readonly import open_readonly
 
-from .conftest import ROOT, make_db, run_cli_process, site_toml
+from .cli_here import run_cli_here
+from .conftest import ROOT, make_db, site_toml
 from .test_copy_over import backup_of, code_of
 
 HOLD = """
@@ -94,27 +96,27 @@ def test_db_check_doctor_and_queue_on_an_emptied_database_keep_its_wal_for_the_r
 ) -> None:
     env, backup, kept, db = emptied.env, emptied.backup, emptied.kept, emptied.db
     wal = Path(f"{db}-wal")
-    checked = run_cli_process("db", "check", env=env)
+    checked = run_cli_here("db", "check", env=env)
     assert checked.returncode == 4, checked.stderr
     assert f"{db}: an empty file, not a database; the WAL beside it still holds" in (
         checked.stdout + checked.stderr
     )
     assert wal.read_bytes() == kept
-    doctor = run_cli_process("doctor", env=env)
+    doctor = run_cli_here("doctor", env=env)
     assert doctor.returncode == 1, doctor.stderr
     assert "is empty while the WAL beside it holds" in doctor.stdout, doctor.stdout
     assert wal.read_bytes() == kept
     for command in (("db", "check", "--quick"), ("queue",), ("report", "daily")):
-        seen = run_cli_process(*command, env=env)
+        seen = run_cli_here(*command, env=env)
         assert seen.returncode == 4 and "Traceback" not in seen.stderr, (command, seen.stderr)
         assert wal.read_bytes() == kept, command
     # The desk closes; the restore still reads today's codes from the WAL.
     _let_go(emptied.held)
     assert wal.read_bytes() == kept
-    refused = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+    refused = run_cli_here("db", "restore", str(backup), "--yes", env=env)
     assert refused.returncode == 6, (refused.stdout, refused.stderr)
     assert "its WAL still shows C003 given out today" in refused.stderr, refused.stderr
-    restored = run_cli_process("db", "restore", str(backup), "--yes", "--skip-ahead", "0", env=env)
+    restored = run_cli_here("db", "restore", str(backup), "--yes", "--skip-ahead", "0", env=env)
     assert restored.returncode == 0, restored.stderr
     assert code_of(env) == "C004"  # not C002: C002 and C003 are on paper
 
@@ -162,7 +164,7 @@ def test_a_file_cut_short_or_written_over_under_a_desk_keeps_its_wal_through_db_
         kept = wal.read_bytes()
         db.write_bytes(content)
         for command in (("db", "check"), ("doctor",)):
-            seen = run_cli_process(*command, env=env)
+            seen = run_cli_here(*command, env=env)
             assert seen.returncode in (1, 4) and "Traceback" not in seen.stderr, seen.stderr
             assert wal.read_bytes() == kept, command
     finally:

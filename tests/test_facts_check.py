@@ -7,14 +7,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .conftest import Cli, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import Cli
 from .test_scorecard_day import monday
 
 __all__ = ["monday"]  # the scripted day's fixture, used below
 
 
 def _check(cli: Cli) -> tuple[int, str]:
-    done = run_cli_process("db", "check", env={"OSS_DESK_DB": str(cli.db)})
+    done = run_cli_here("db", "check", env={"OSS_DESK_DB": str(cli.db)})
     return done.returncode, done.stdout + done.stderr
 
 
@@ -102,7 +103,7 @@ def test_db_check_quick_says_it_skips_the_report_figures(monday: Cli) -> None:
     doctor says it does not check them (``db check`` does)."""
     visit = _remove_last_report_row(monday.db)
     env = {"OSS_DESK_DB": str(monday.db)}
-    quick = run_cli_process("db", "check", "--quick", env=env)
+    quick = run_cli_here("db", "check", "--quick", env=env)
     assert quick.returncode == 0, quick.stdout + quick.stderr
     assert quick.stdout.startswith("ok: "), quick.stdout
     assert quick.stdout.rstrip().endswith(
@@ -110,7 +111,7 @@ def test_db_check_quick_says_it_skips_the_report_figures(monday: Cli) -> None:
     ), quick.stdout
     code, said = _check(monday)
     assert code == 4 and f"visit {visit} in visit_facts has no row" in said, said
-    doctor = run_cli_process("doctor", env=env).stdout
+    doctor = run_cli_here("doctor", env=env).stdout
     (line,) = [x for x in doctor.splitlines() if x[6:].startswith("integrity: ")]
     assert line.startswith("ok    ") and (
         "report figures: not checked here (`db check` does)" in line

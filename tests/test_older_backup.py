@@ -19,7 +19,7 @@ from oss_desk.storage.incarnation import head_file
 from oss_desk.storage.maintenance import event_head, head_line
 from oss_desk.storage.migrations import schema_names
 
-from .conftest import run_cli_process
+from .cli_here import run_cli_here
 from .test_copy_over import stamps
 from .test_upgrade import older_office
 
@@ -68,7 +68,7 @@ def test_every_command_and_init_refuse_an_older_release_s_backup_and_leave_it(
     made, files = digest(older_backup), beside(older_backup)
     env = {"OSS_DESK_DB": str(older_backup)}
     for args in (["queue"], ["ticket", "issue", "--service", "C", "--no-print"], ["init"]):
-        refused = run_cli_process(*args, env=env)
+        refused = run_cli_here(*args, env=env)
         assert refused.returncode == 2, (args, refused.stdout, refused.stderr)
         line = refused.stderr.strip()
         assert "\n" not in line and "Traceback" not in line
@@ -84,7 +84,7 @@ def test_db_check_reads_an_older_release_s_backup_and_notes_its_schema(
     older_backup: Path,
 ) -> None:
     made, files = digest(older_backup), beside(older_backup)
-    checked = run_cli_process("db", "check", env={"OSS_DESK_DB": str(older_backup)})
+    checked = run_cli_here("db", "check", env={"OSS_DESK_DB": str(older_backup)})
     assert checked.returncode == 0, checked.stdout + checked.stderr
     before = list(schema_names()).index(OLDER) - 1
     assert f"a backup made by an older oss-desk (schema {schema_names()[before]}" in (
@@ -100,10 +100,10 @@ def test_a_training_copy_of_an_older_release_s_backup_is_upgraded_by_init(
     training = tmp_path / "training.sqlite"
     shutil.copyfile(older_backup, training)
     env = {"OSS_DESK_DB": str(training)}
-    assert run_cli_process("queue", env=env).returncode == 4  # an older schema: init it
-    done = run_cli_process("init", env=env)
+    assert run_cli_here("queue", env=env).returncode == 4  # an older schema: init it
+    done = run_cli_here("init", env=env)
     assert done.returncode == 0, done.stderr
-    assert run_cli_process("queue", env=env).returncode == 0
+    assert run_cli_here("queue", env=env).returncode == 0
 
 
 def test_db_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
@@ -111,8 +111,8 @@ def test_db_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
 ) -> None:
     made, files = digest(older_backup), beside(older_backup)
     office = older_backup.parent.parent / "office.sqlite"
-    done = run_cli_process("--db", str(office), "db", "restore", str(older_backup), "--yes")
+    done = run_cli_here("--db", str(office), "db", "restore", str(older_backup), "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{older_backup.name} was made by an older oss-desk" in done.stdout
-    assert run_cli_process("--db", str(office), "queue").returncode == 0
+    assert run_cli_here("--db", str(office), "queue").returncode == 0
     assert digest(older_backup) == made and beside(older_backup) == files

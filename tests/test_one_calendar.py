@@ -17,7 +17,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.errors import RuleViolation
 
 from .appointments_site import make_office, service_at
-from .conftest import run_cli_process
+from .cli_here import run_cli_here
 
 ONE_OFF = "2026-12-01"  # a Tuesday: an ordinary working day in the package
 
@@ -55,7 +55,7 @@ def test_bookings_and_the_closed_now_line_ask_the_same_stored_calendar(tmp_path:
         )
     finally:
         session.close()
-    issued = run_cli_process(
+    issued = run_cli_here(
         "ticket",
         "issue",
         "--service",
@@ -77,7 +77,7 @@ def test_init_without_a_configuration_stores_the_calendar_again(tmp_path: Path) 
         conn.execute("DELETE FROM bank_holidays WHERE year > 2026")  # an upgrade stored none
     conn.close()
     env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T10:00:00Z"}
-    done = run_cli_process("init", env=env)
+    done = run_cli_here("init", env=env)
     assert done.returncode == 0, done.stderr
     assert stored_days(db, 2026) == package
     with sqlite3.connect(db) as conn:

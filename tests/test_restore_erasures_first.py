@@ -19,7 +19,8 @@ import pytest
 from oss_desk.services import dbops
 from oss_desk.storage.writelock import lock_path
 
-from .conftest import ROOT, Cli, make_db, rows, run_cli_process, site_toml
+from .cli_here import run_cli_here
+from .conftest import ROOT, Cli, make_db, rows, site_toml
 from .test_identity import office_toml
 from .test_restore_keeps_erasures import ZED, compliment, forget, held_by_email
 from .test_restore_race import _waiting_for_a_lock
@@ -147,7 +148,7 @@ def test_a_person_who_may_not_act_restores_nothing(
     assert forgot.code == 0, forgot.err
     kinds = "SELECT kind FROM events ORDER BY id"
     before = rows(office.db, kinds)
-    refused = run_cli_process(
+    refused = run_cli_here(
         "db", "restore", backup, "--yes", "--json",
         env={"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW, "OSS_DESK_USER": "amina"},
     )  # fmt: skip
@@ -288,7 +289,7 @@ def test_a_person_who_may_not_act_restores_nothing_over_a_damaged_database(
     _damage(office.db)
     env = {"OSS_DESK_DB": str(office.db), "OSS_DESK_NOW": NOW}
     args = ("db", "restore", backup, "--yes", "--skip-ahead", "0")
-    refused = run_cli_process(*args, env=env | {"OSS_DESK_USER": "amina"})
+    refused = run_cli_here(*args, env=env | {"OSS_DESK_USER": "amina"})
     assert refused.returncode == 9, (refused.stdout, refused.stderr)
     (line,) = refused.stderr.strip().splitlines()
     assert "may not act as 'amina'" in line, line
@@ -296,7 +297,7 @@ def test_a_person_who_may_not_act_restores_nothing_over_a_damaged_database(
     assert line.endswith("; the refusal could not be recorded (the database cannot be read)")
     assert not list(office.db.parent.glob(f"{office.db.name}.before-restore-*"))
     assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))
-    done = run_cli_process(*args, env=env)  # as the login's own person
+    done = run_cli_here(*args, env=env)  # as the login's own person
     assert done.returncode == 0, done.stderr
     assert not list(office.db.parent.glob(f".{office.db.name}.restore-*"))
 

@@ -2,7 +2,8 @@
 over the live file: the old WAL laid over the copy reads as malformed) never restarts the day's
 numbering from the backup silently: it refuses until the operator gives the last code on paper
 (``--last-code C003``) or a margin to skip ahead by (``--skip-ahead N``), and says which it used.
-Real processes (the worker running while the copy is put over the database) and real files."""
+A real worker process running while the copy is put over the database, and real files; the
+commands run through the CLI's entry point in the test's process (tests/cli_here.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import make_db, run_cli_process, site_toml
-from .test_copy_over import code_of
+from .cli_here import run_cli_here
+from .conftest import make_db, site_toml
 from .test_worker_restored_under import _worker
+
+
+def code_of(env: dict[str, str]) -> str:
+    """The code ``ticket issue`` gives out now."""
+    issued = run_cli_here("ticket", "issue", "--service", "C", "--no-print", "--json", env=env)
+    assert issued.returncode == 0, issued.stderr
+    return str(json.loads(issued.stdout)["code"])
 
 
 def _overwritten_by_a_vacuum_copy(tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -25,7 +33,7 @@ def _overwritten_by_a_vacuum_copy(tmp_path: Path) -> tuple[dict[str, str], Path]
     try:
         assert code_of(env) == "C001"
         backup = tmp_path / "bk5.db"
-        made = run_cli_process("db", "backup", "--to", str(backup), "--method", "vacuum", env=env)
+        made = run_cli_here("db", "backup", "--to", str(backup), "--method", "vacuum", env=env)
         assert made.returncode == 0, made.stderr
         assert [code_of(env), code_of(env)] == ["C002", "C003"]
         shutil.copyfile(backup, db)  # `cp bk5.db o.db`: the old WAL stays beside it
@@ -40,7 +48,7 @@ def _overwritten_by_a_vacuum_copy(tmp_path: Path) -> tuple[dict[str, str], Path]
 
 def test_codes_not_known_refuse_until_the_last_code_on_paper_is_given(tmp_path: Path) -> None:
     env, backup = _overwritten_by_a_vacuum_copy(tmp_path)
-    refused = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+    refused = run_cli_here("db", "restore", str(backup), "--yes", env=env)
     assert refused.returncode == 6, (refused.stdout, refused.stderr)
     (line,) = refused.stderr.strip().splitlines()
     assert "the codes it gave out today are not known" in line, line
@@ -48,10 +56,10 @@ def test_codes_not_known_refuse_until_the_last_code_on_paper_is_given(tmp_path: 
     # Its old WAL, read on its own, still shows C003: said, as a floor, not as the whole.
     assert "(its WAL still shows C003 given out today; a later one may be on paper)" in line
     assert "Traceback" not in refused.stderr
-    bad = run_cli_process("db", "restore", str(backup), "--yes", "--last-code", "C", env=env)
+    bad = run_cli_here("db", "restore", str(backup), "--yes", "--last-code", "C", env=env)
     assert bad.returncode == 2 and "--last-code" in bad.stderr, bad.stderr
 
-    done = run_cli_process("db", "restore", str(backup), "--yes", "--last-code", "c3", env=env)
+    done = run_cli_here("db", "restore", str(backup), "--yes", "--last-code", "c3", env=env)
     assert done.returncode == 0, done.stderr
     assert (
         "The replaced database could not be read: what it recorded after the backup is not known."
@@ -60,12 +68,12 @@ def test_codes_not_known_refuse_until_the_last_code_on_paper_is_given(tmp_path: 
     assert said and "C003" in said[0] and "carries on after" in said[0], done.stdout
     assert "print jobs" not in done.stdout  # the backup holds none to print
     assert code_of(env) == "C004"  # not C002: C002 and C003 are on paper
-    assert run_cli_process("db", "check", env=env).returncode == 0
+    assert run_cli_here("db", "check", env=env).returncode == 0
 
 
 def test_codes_not_known_skip_ahead_by_a_stated_margin(tmp_path: Path) -> None:
     env, backup = _overwritten_by_a_vacuum_copy(tmp_path)
-    done = run_cli_process(
+    done = run_cli_here(
         "db", "restore", str(backup), "--yes", "--skip-ahead", "50", "--json", env=env
     )
     assert done.returncode == 0, done.stderr
@@ -74,7 +82,7 @@ def test_codes_not_known_skip_ahead_by_a_stated_margin(tmp_path: Path) -> None:
     assert data["skipped_ahead"] == 50 and "C051" in data["last_codes"], data
     assert code_of(env) == "C052"  # the backup's C001, 50 skipped
     # Every service of the day skips ahead, not only those the backup had given out.
-    issued = run_cli_process("ticket", "issue", "--service", "W", "--no-print", "--json", env=env)
+    issued = run_cli_here("ticket", "issue", "--service", "W", "--no-print", "--json", env=env)
     assert json.loads(issued.stdout)["code"] == "W051"
 
 
@@ -83,15 +91,15 @@ def test_a_bad_margin_or_code_is_one_line(tmp_path: Path, option: tuple[str, str
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
     backup = tmp_path / "b.db"
-    assert run_cli_process("db", "backup", "--to", str(backup), env=env).returncode == 0
-    bad = run_cli_process("db", "restore", str(backup), "--yes", *option, env=env)
+    assert run_cli_here("db", "backup", "--to", str(backup), env=env).returncode == 0
+    bad = run_cli_here("db", "restore", str(backup), "--yes", *option, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_what_the_old_wal_shows_is_a_floor_whatever_the_operator_says(tmp_path: Path) -> None:
     env, backup = _overwritten_by_a_vacuum_copy(tmp_path)
-    done = run_cli_process("db", "restore", str(backup), "--yes", "--skip-ahead", "0", env=env)
+    done = run_cli_here("db", "restore", str(backup), "--yes", "--skip-ahead", "0", env=env)
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stdout.splitlines() if line.startswith("Numbering at ")]
     assert said and "after C003" in said[0] and "the old WAL, which still showed C003" in said[0]
@@ -109,20 +117,20 @@ def test_a_backup_copied_over_with_no_wal_beside_it_is_no_record_of_the_codes(
     env = {"OSS_DESK_DB": str(db)}
     assert code_of(env) == "C001"
     backup = tmp_path / "bk.db"
-    made = run_cli_process("db", "backup", "--to", str(backup), "--method", "vacuum", env=env)
+    made = run_cli_here("db", "backup", "--to", str(backup), "--method", "vacuum", env=env)
     assert made.returncode == 0, made.stderr
     assert [code_of(env), code_of(env)] == ["C002", "C003"]
     shutil.copyfile(backup, db)
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
-    refused = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+    refused = run_cli_here("db", "restore", str(backup), "--yes", env=env)
     assert refused.returncode == 6, (refused.stdout, refused.stderr)
     (line,) = refused.stderr.strip().splitlines()
     assert "is a backup's copy put in place by hand" in line, line
     assert "the codes it gave out today are not known" in line and "--last-code" in line
     twice = ("--last-code", "C3", "--last-code", "C2")
-    doubled = run_cli_process("db", "restore", str(backup), "--yes", *twice, env=env)
+    doubled = run_cli_here("db", "restore", str(backup), "--yes", *twice, env=env)
     assert doubled.returncode == 2, (doubled.stdout, doubled.stderr)
     assert "service C given twice" in doubled.stderr and len(doubled.stderr.splitlines()) == 1
-    done = run_cli_process("db", "restore", str(backup), "--yes", "--last-code", "C3", env=env)
+    done = run_cli_here("db", "restore", str(backup), "--yes", "--last-code", "C3", env=env)
     assert done.returncode == 0, done.stderr
     assert code_of(env) == "C004"  # not C002: C002 and C003 are on paper

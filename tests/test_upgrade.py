@@ -2,8 +2,9 @@
 
 The older release's database is made as tests/test_migrate.py makes one: the tables of schema
 0008, filled with a real office's rows. Its worker is a real process holding the database open
-(and the worker lock), as the older worker did; every command runs through the CLI's own entry
-point in its own process.
+(and the worker lock), as the older worker did. Every command runs through the CLI's own entry
+point: the first refusal in a process of its own, end to end; the rest in the test's process
+(tests/cli_here.py), beside the real processes that hold the file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 
 from oss_desk.storage.migrations import schema_names
 
+from .cli_here import run_cli_here
 from .conftest import ROOT, db_content, make_db, run_cli_process
 from .test_migrate import at_migration, fill_from
 
@@ -133,7 +135,7 @@ def test_init_refuses_to_upgrade_under_a_running_worker_then_upgrades_after_a_co
 ) -> None:
     before = db_content(older)
     with holding(older, "worker") as holder:
-        refused = run_cli_process("--db", str(older), "init")
+        refused = run_cli_process("--db", str(older), "init")  # end to end, in a process
         let_go(holder)
     assert refused.returncode == 6, refused.stderr
     assert refused.stdout == "" and refused.stderr.count("\n") == 1
@@ -144,7 +146,7 @@ def test_init_refuses_to_upgrade_under_a_running_worker_then_upgrades_after_a_co
     assert applied(older)[-1] == OLD and db_content(older) == before
     assert not (older.parent / "backups").exists()
 
-    done = run_cli_process("--db", str(older), "init")
+    done = run_cli_here("--db", str(older), "init")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     ran = len(schema_names()) - len(applied_names_at(OLD))
@@ -163,7 +165,7 @@ def applied_names_at(last: str) -> list[str]:
 
 def test_a_desk_holding_the_database_open_stops_the_upgrade_too(older: Path) -> None:
     with holding(older, "desk") as proc:
-        refused = run_cli_process("--db", str(older), "init")
+        refused = run_cli_here("--db", str(older), "init")
         assert refused.returncode == 6, refused.stderr
         assert f"another process (process {proc.pid})" in refused.stderr
         assert applied(older)[-1] == OLD
@@ -173,7 +175,7 @@ def test_a_desk_holding_the_database_open_stops_the_upgrade_too(older: Path) -> 
 def test_commands_other_than_init_refuse_an_older_database_and_leave_it(older: Path) -> None:
     before = digest(older)
     for args in (("queue",), ("--user", "nobody", "queue"), ("worker", "--once")):
-        refused = run_cli_process("--db", str(older), *args)
+        refused = run_cli_here("--db", str(older), *args)
         assert refused.returncode == 4, refused.stderr
         assert refused.stderr.count("\n") == 1, refused.stderr
         ran = len(schema_names()) - len(applied_names_at(OLD))
@@ -186,7 +188,7 @@ def test_commands_other_than_init_refuse_an_older_database_and_leave_it(older: P
 
 
 def test_doctor_on_an_older_database_says_so_and_runs_what_it_can(older: Path) -> None:
-    found = run_cli_process("--db", str(older), "doctor")
+    found = run_cli_here("--db", str(older), "doctor")
     assert found.returncode == 1, found.stderr
     lines = found.stdout.splitlines()
     assert lines[0].startswith("fail  database: ")
@@ -194,7 +196,7 @@ def test_doctor_on_an_older_database_says_so_and_runs_what_it_can(older: Path) -
     names = [line[6:].split(":")[0] for line in lines]
     assert {"configuration", "integrity", "disk space", "clock", "worker"} <= set(names)
     assert "ok    worker: none running" in found.stdout
-    as_json = run_cli_process("--db", str(older), "doctor", "--json")
+    as_json = run_cli_here("--db", str(older), "doctor", "--json")
     assert as_json.returncode == 1
     checks = {c["check"]: c["status"] for c in json.loads(as_json.stdout)}
     assert checks["database"] == "fail" and checks["integrity"] == "ok"
@@ -228,7 +230,7 @@ def test_doctor_does_not_call_an_older_release_s_worker_running(older: Path) -> 
 
     open_store(older, migrate=True).close()  # upgraded under it (what init no longer does)
     with holding(older, "worker", OLD_WORKER) as proc:
-        found = run_cli_process("--db", str(older), "doctor")
+        found = run_cli_here("--db", str(older), "doctor")
         (line,) = [x for x in found.stdout.splitlines() if " worker: " in x]
         assert line.startswith("fail  worker: "), line
         assert f"process {proc.pid} on {socket.gethostname()}" in line
@@ -245,17 +247,17 @@ def test_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
     conn.close()
     backup.chmod(0o600)
     kept = digest(backup)
-    assert run_cli_process("--db", str(older), "init").returncode == 0
-    done = run_cli_process("--db", str(older), "db", "restore", str(backup), "--yes", "--json")
+    assert run_cli_here("--db", str(older), "init").returncode == 0
+    done = run_cli_here("--db", str(older), "db", "restore", str(backup), "--yes", "--json")
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout)
     assert said["upgraded"] == list(schema_names())[len(applied_names_at(OLD)) :]
     assert said["schema"][-1] == NEWEST
     assert digest(backup) == kept and applied(backup)[-1] == OLD  # the backup is untouched
     assert applied(older)[-1] == NEWEST
-    check = run_cli_process("--db", str(older), "db", "check")
+    check = run_cli_here("--db", str(older), "db", "check")
     assert check.returncode == 0, check.stdout + check.stderr
-    assert run_cli_process("--db", str(older), "queue").returncode == 0
+    assert run_cli_here("--db", str(older), "queue").returncode == 0
 
 
 def test_the_copy_before_the_upgrade_goes_to_the_office_s_backup_folder(
@@ -270,12 +272,12 @@ def test_the_copy_before_the_upgrade_goes_to_the_office_s_backup_folder(
             [str(folder)],
         )
     conn.close()
-    missing = run_cli_process("--db", str(older), "init")
+    missing = run_cli_here("--db", str(older), "init")
     assert missing.returncode == 3, missing.stderr
     assert f"the backup folder {folder} does not exist" in missing.stderr
     assert applied(older)[-1] == OLD
     folder.mkdir(mode=0o700)
-    done = run_cli_process("--db", str(older), "init")
+    done = run_cli_here("--db", str(older), "init")
     assert done.returncode == 0, done.stderr
     (copy,) = folder.glob("office-*.sqlite")
     assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
@@ -288,7 +290,7 @@ def test_init_over_an_up_to_date_database_in_use_still_loads_the_configuration(
     """Nothing to upgrade: loading the office's file while the worker runs stays as it was."""
     db = make_db(tmp_path)
     with holding(db, "worker") as proc:
-        done = run_cli_process("--db", str(db), "init", "--demo")
+        done = run_cli_here("--db", str(db), "init", "--demo")
         assert done.returncode == 0, done.stderr
         assert "Upgraded" not in done.stdout and "Backed up" not in done.stdout
         let_go(proc)
@@ -309,7 +311,7 @@ def test_init_refuses_to_upgrade_under_a_running_serve_and_not_after_it_is_kille
         for leftover in ("-wal", "-shm"):
             older.with_name(older.name + leftover).unlink(missing_ok=True)
         os.replace(aside, older)  # what the server serves now needs an upgrade
-        refused = run_cli_process("--db", str(older), "init")
+        refused = run_cli_here("--db", str(older), "init")
         assert refused.returncode == 6, refused.stderr
         assert refused.stderr.count("\n") == 1
         assert f"`oss-desk serve`, the browser desks' server (process {served.process.pid})" in (
@@ -320,7 +322,7 @@ def test_init_refuses_to_upgrade_under_a_running_serve_and_not_after_it_is_kille
         served.process.wait(timeout=10)
     finally:
         stop_server(served)
-    done = run_cli_process("--db", str(older), "init")
+    done = run_cli_here("--db", str(older), "init")
     assert done.returncode == 0, done.stderr
     assert applied(older)[-1] == NEWEST
 
@@ -370,7 +372,7 @@ def test_db_backup_copies_an_older_release_s_database_as_it_is(older: Path, tmp_
     """Between installing a release and running init, the nightly backup goes on (review 16,
     5): the copy is at the older schema, said so, and the database is left as it was."""
     before = db_content(older)
-    done = run_cli_process("--db", str(older), "db", "backup")
+    done = run_cli_here("--db", str(older), "db", "backup")
     assert done.returncode == 0, done.stderr
     (copy,) = (older.parent / "backups").glob("office-*.sqlite")
     lines = done.stdout.splitlines()
@@ -385,18 +387,18 @@ def test_db_backup_copies_an_older_release_s_database_as_it_is(older: Path, tmp_
     assert applied(copy)[-1] == OLD and events(copy) == events(older)
     assert not Path(f"{copy}.head").exists()  # a head of no chain would mean nothing
     to = tmp_path / "nightly.sqlite"
-    as_json = run_cli_process("--db", str(older), "db", "backup", "--to", str(to), "--json")
+    as_json = run_cli_here("--db", str(older), "db", "backup", "--to", str(to), "--json")
     assert as_json.returncode == 0, as_json.stderr
     said = json.loads(as_json.stdout)
     assert said["older_schema"] is True and said["schema"][-1] == OLD and said["head"] is None
     assert said["pending"] == list(schema_names())[len(applied_names_at(OLD)) :]
     assert applied(to)[-1] == OLD
     assert applied(older)[-1] == OLD and db_content(older) == before
-    check = run_cli_process("--db", str(older), "db", "check")
+    check = run_cli_here("--db", str(older), "db", "check")
     assert check.returncode == 4  # it still says what init is for
-    restored = run_cli_process("--db", str(older), "init")
+    restored = run_cli_here("--db", str(older), "init")
     assert restored.returncode == 0, restored.stderr
-    back = run_cli_process("--db", str(older), "db", "restore", str(copy), "--yes")
+    back = run_cli_here("--db", str(older), "db", "restore", str(copy), "--yes")
     assert back.returncode == 0, back.stderr
     assert f"{copy.name} was made by an older oss-desk" in back.stdout
 
@@ -409,7 +411,7 @@ def test_init_s_copy_goes_where_db_backup_puts_them_with_the_head_db_check_reads
     folder = tmp_path / "backup-disk"
     folder.mkdir(mode=0o700)
     env = {"OSS_DESK_BACKUP__FOLDER": str(folder)}
-    done = run_cli_process("--db", str(path), "init", env=env)
+    done = run_cli_here("--db", str(path), "init", env=env)
     assert done.returncode == 0, done.stderr
     (copy,) = folder.glob("office-*.sqlite")
     assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
@@ -420,8 +422,8 @@ def test_init_s_copy_goes_where_db_backup_puts_them_with_the_head_db_check_reads
     conn.close()
     assert head.read_text() == f"event {newest} sha256 {digest_of.lower()}\n"
     assert head.stat().st_mode & 0o777 == 0o600
-    assert run_cli_process("--db", str(path), "db", "check", env=env).returncode == 0
+    assert run_cli_here("--db", str(path), "db", "check", env=env).returncode == 0
     head.write_text(f"event {newest} sha256 {'0' * 64}\n")  # db check reads it there
-    check = run_cli_process("--db", str(path), "db", "check", env=env)
+    check = run_cli_here("--db", str(path), "db", "check", env=env)
     assert check.returncode == 4
     assert f"the hash recorded beside {copy.name}" in check.stdout

@@ -14,6 +14,7 @@ from pathlib import Path
 from oss_desk.services.session import open_session
 from oss_desk.worker.standby import desk_standby
 
+from .cli_here import run_cli_here
 from .conftest import ROOT, make_db, run_cli_process, site_toml
 
 
@@ -33,17 +34,17 @@ def test_the_worker_stops_whole_when_its_database_is_restored_under_it(tmp_path:
         while "owns the devices" not in log.read_text(encoding="utf-8"):
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.05)
-        backup = run_cli_process("db", "backup", "--json", env=env)
+        backup = run_cli_here("db", "backup", "--json", env=env)
         assert backup.returncode == 0, backup.stderr
         path = json.loads(backup.stdout)["path"]
-        restored = run_cli_process("db", "restore", path, "--yes", "--force", env=env)
+        restored = run_cli_here("db", "restore", path, "--yes", "--force", env=env)
         assert restored.returncode == 0, restored.stderr
 
         # The restored file's worker is recorded as stopped at once: desks hand it nothing.
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             stopped = conn.execute("SELECT stopped_at FROM worker_heartbeat").fetchone()
         assert stopped is not None and stopped[0] is not None
-        doctor = run_cli_process("doctor", env=env)
+        doctor = run_cli_here("doctor", env=env)
         assert "ok    worker" not in doctor.stdout, doctor.stdout
 
         # The worker sees its file replaced (its next heartbeat at the latest), and stops whole.
