@@ -91,7 +91,7 @@ async def test_the_leader_s_left_names_the_ticket_it_cancels(
 
 
 def test_the_adviser_help_says_the_call_order_of_the_queue_rules() -> None:
-    assert f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}." in (
+    assert f"N calls the next resident this desk may call: {CALL_ORDER_WORDS};" in (
         AdviserScreen.HELP
     )
 
