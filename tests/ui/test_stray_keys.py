@@ -5,14 +5,17 @@ box is one notice, not one a key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.counter import not_an_answer
+from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
 from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
@@ -21,6 +24,20 @@ from oss_desk.ui.screens.appointments import AppointmentsScreen
 
 from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, call_next, kept_notices, pressed_to, settled, staffed, until
+
+
+@asynccontextmanager
+async def serving(
+    db: Path, make_app: AppFactory
+) -> AsyncIterator[tuple[OssDeskApp, Pilot[None], AdviserScreen, list[str]]]:
+    """Ben at desk 1 with the first resident called, and what the desk says from then on."""
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen), timeout=30)
+        await call_next(pilot, screen)
+        yield app, pilot, screen, kept_notices(app)
 
 
 def test_a_key_that_answers_nothing_is_said_with_the_keys_that_do() -> None:
@@ -32,13 +49,7 @@ def test_a_key_that_answers_nothing_is_said_with_the_keys_that_do() -> None:
 async def test_wrong_keys_in_the_transfer_boxes_and_the_question_are_said(
     counter_office: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(counter_office, "desk-1", person="ben")
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen), timeout=30)
-        await call_next(pilot, screen)
-        said = kept_notices(app)
+    async with serving(counter_office, make_app) as (app, pilot, screen, said):
         # The transfer box: S, D or P.
         box = await pressed_to(pilot, ChoiceDialog, "t")
         await pilot.press("k")
@@ -68,13 +79,7 @@ async def test_wrong_keys_in_the_transfer_boxes_and_the_question_are_said(
 async def test_a_scanner_s_code_typed_into_a_box_is_one_notice(
     counter_office: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(counter_office, "desk-1", person="ben")
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen), timeout=30)
-        await call_next(pilot, screen)
-        said = kept_notices(app)
+    async with serving(counter_office, make_app) as (app, pilot, _screen, said):
         await pressed_to(pilot, QuestionDialog, "x")
         await pilot.press(*"K7M3QXA9")  # a code the scanner does not know: no prefix
         await pressed_to(pilot, HelpScreen, "f1")  # read after them: they were all handled
