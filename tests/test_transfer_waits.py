@@ -10,6 +10,8 @@ from the send too. On a real SQLite file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,9 +22,27 @@ from oss_desk.domain.wait_clock import entry_band, joined, past_target, sent_on,
 from oss_desk.domain.wait_target import WaitBand, over_target
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
-from oss_desk.services.session import open_session
+from oss_desk.services.session import Session, open_session
 
 from .appointments_site import make_office
+
+
+@contextmanager
+def greet_and_desk(
+    tmp_path: Path, start: datetime
+) -> Iterator[tuple[FixedClock, Session, QueueService, QueueService]]:
+    """The office at ``start`` (a fixed clock), with the team leader at meet-and-greet and Ana
+    at desk 1: the clock, the leader's session and both queues; closed when the block ends."""
+    db = make_office(tmp_path)
+    clock = FixedClock(start)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    try:
+        yield clock, greet, QueueService(greet), QueueService(desk)
+    finally:
+        greet.close()
+        desk.close()
+
 
 T0 = datetime(2026, 11, 23, 9, 45, tzinfo=UTC)
 TARGET = 15 * 60
@@ -31,48 +51,42 @@ TARGET = 15 * 60
 def test_a_transferred_resident_waits_from_being_sent_on_as_the_report_counts(
     tmp_path: Path,
 ) -> None:
-    db = make_office(tmp_path)
-    clock = FixedClock(T0 - timedelta(minutes=5))
-    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
-    at_greet, at_desk = QueueService(greet), QueueService(desk)
-    waste = at_greet.issue("W", print_ticket=False).ticket  # 09:40, never called
-    moved = at_greet.issue("W", print_ticket=False).ticket  # 09:40, moved while waiting
-    clock.set(T0)
-    tax = at_greet.issue("C", print_ticket=False).ticket  # 09:45
-    clock.set(T0 + timedelta(minutes=1))
-    at_desk.call(tax.id, "desk-1")
-    at_desk.start(tax.id)
-    clock.set(T0 + timedelta(minutes=14))  # served 13 min, sent on to Housing
-    housing = at_desk.transfer(tax.id, service="H")
-    moved_on = at_greet.transfer(moved.id, service="C")
-    clock.set(T0 + timedelta(minutes=17))
-    waiting = {e.ticket.id: e for e in at_desk.queue()}
-    assert housing.queued_at == T0  # its place in the queue keeps the arrival
-    assert waiting[housing.id].wait_seconds == 4 * 60  # 1 min, then 3: not 17 min
-    assert waiting[waste.id].wait_seconds == 22 * 60
-    assert waiting[moved_on.id].wait_seconds == 22 * 60  # never seen: the arrival's clock
-    over = {t for t, e in waiting.items() if over_target(e.wait_seconds, TARGET)}
-    assert over == {waste.id, moved_on.id}
-    # The report: the resident sent on was seen within the target; the live "over" are the
-    # ones the report rates a miss when they are seen now.
-    report = ReportService(greet, rollup=False).daily("2026-11-23")
-    assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
-    for ticket_id in over:
-        at_desk.call(ticket_id, "desk-1")
-        at_desk.start(ticket_id)
-        at_desk.transfer(ticket_id, service="H")  # (sent on: the desk is free again)
-    report = ReportService(greet, rollup=False).daily("2026-11-23")
-    missed = report.figures.seen - report.figures.seen_within_target
-    assert missed == len(over)
-    # At the desk that calls the resident sent on, "waited" is the wait for this service.
-    at_desk.call(housing.id, "desk-1")
-    clock.set(T0 + timedelta(minutes=25))
-    (housing_called,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
-    assert housing_called.position is None  # at the desk: the wait ended at the call
-    assert housing_called.wait_seconds == 4 * 60
-    greet.close()
-    desk.close()
+    with greet_and_desk(tmp_path, T0 - timedelta(minutes=5)) as (clock, greet, at_greet, at_desk):
+        waste = at_greet.issue("W", print_ticket=False).ticket  # 09:40, never called
+        moved = at_greet.issue("W", print_ticket=False).ticket  # 09:40, moved while waiting
+        clock.set(T0)
+        tax = at_greet.issue("C", print_ticket=False).ticket  # 09:45
+        clock.set(T0 + timedelta(minutes=1))
+        at_desk.call(tax.id, "desk-1")
+        at_desk.start(tax.id)
+        clock.set(T0 + timedelta(minutes=14))  # served 13 min, sent on to Housing
+        housing = at_desk.transfer(tax.id, service="H")
+        moved_on = at_greet.transfer(moved.id, service="C")
+        clock.set(T0 + timedelta(minutes=17))
+        waiting = {e.ticket.id: e for e in at_desk.queue()}
+        assert housing.queued_at == T0  # its place in the queue keeps the arrival
+        assert waiting[housing.id].wait_seconds == 4 * 60  # 1 min, then 3: not 17 min
+        assert waiting[waste.id].wait_seconds == 22 * 60
+        assert waiting[moved_on.id].wait_seconds == 22 * 60  # never seen: the arrival's clock
+        over = {t for t, e in waiting.items() if over_target(e.wait_seconds, TARGET)}
+        assert over == {waste.id, moved_on.id}
+        # The report: the resident sent on was seen within the target; the live "over" are the
+        # ones the report rates a miss when they are seen now.
+        report = ReportService(greet, rollup=False).daily("2026-11-23")
+        assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
+        for ticket_id in over:
+            at_desk.call(ticket_id, "desk-1")
+            at_desk.start(ticket_id)
+            at_desk.transfer(ticket_id, service="H")  # (sent on: the desk is free again)
+        report = ReportService(greet, rollup=False).daily("2026-11-23")
+        missed = report.figures.seen - report.figures.seen_within_target
+        assert missed == len(over)
+        # At the desk that calls the resident sent on, "waited" is the wait for this service.
+        at_desk.call(housing.id, "desk-1")
+        clock.set(T0 + timedelta(minutes=25))
+        (housing_called,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
+        assert housing_called.position is None  # at the desk: the wait ended at the call
+        assert housing_called.wait_seconds == 4 * 60
 
 
 def test_the_clock_is_restarted_only_after_a_contact() -> None:
@@ -141,26 +155,20 @@ def test_a_waiting_ticket_sent_to_a_desk_keeps_its_clock(tmp_path: Path) -> None
     """Sending a ticket that is waiting (not at a desk) to a desk is no new contact: a resident
     transferred to Housing after being seen waits from that transfer still, and one never seen
     from arrival, after the team leader sends either to the interview room."""
-    db = make_office(tmp_path)
-    clock = FixedClock(T0)
-    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
-    at_greet, at_desk = QueueService(greet), QueueService(desk)
-    tax = at_greet.issue("C", print_ticket=False).ticket
-    never_seen = at_greet.issue("C", print_ticket=False).ticket
-    clock.set(T0 + timedelta(minutes=1))
-    at_desk.call(tax.id, "desk-1")
-    at_desk.start(tax.id)
-    clock.set(T0 + timedelta(minutes=4))
-    housing = at_desk.transfer(tax.id, service="H")
-    clock.set(T0 + timedelta(minutes=10))
-    at_greet.transfer(housing.id, desk_id="room-1")
-    at_greet.transfer(never_seen.id, desk_id="room-1")
-    clock.set(T0 + timedelta(minutes=20))
-    waiting = {e.ticket.id: e.wait_seconds for e in at_desk.queue()}
-    assert waiting == {housing.id: 17 * 60, never_seen.id: 20 * 60}  # 1 min, then 16
-    greet.close()
-    desk.close()
+    with greet_and_desk(tmp_path, T0) as (clock, _greet, at_greet, at_desk):
+        tax = at_greet.issue("C", print_ticket=False).ticket
+        never_seen = at_greet.issue("C", print_ticket=False).ticket
+        clock.set(T0 + timedelta(minutes=1))
+        at_desk.call(tax.id, "desk-1")
+        at_desk.start(tax.id)
+        clock.set(T0 + timedelta(minutes=4))
+        housing = at_desk.transfer(tax.id, service="H")
+        clock.set(T0 + timedelta(minutes=10))
+        at_greet.transfer(housing.id, desk_id="room-1")
+        at_greet.transfer(never_seen.id, desk_id="room-1")
+        clock.set(T0 + timedelta(minutes=20))
+        waiting = {e.ticket.id: e.wait_seconds for e in at_desk.queue()}
+        assert waiting == {housing.id: 17 * 60, never_seen.id: 20 * 60}  # 1 min, then 16
 
 
 def test_a_ticket_joins_the_queue_again_when_sent_back_from_a_desk() -> None:
@@ -176,28 +184,25 @@ def test_a_resident_sent_on_keeps_the_wait_before_their_first_call(tmp_path: Pat
     (never "Wait 0m"), 19 min 7 minutes later, and none counts them past the target: the report
     rated their first contact within it. Their wait is amber, never red; one never seen who has
     waited as long is red and over."""
-    db = make_office(tmp_path)
-    clock = FixedClock(T0)
-    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
-    at_greet, at_desk = QueueService(greet), QueueService(desk)
-    tax = at_greet.issue("C", print_ticket=False).ticket
-    never_seen = at_greet.issue("W", print_ticket=False).ticket
-    clock.set(T0 + timedelta(minutes=12))
-    at_desk.call(tax.id, "desk-1")
-    at_desk.start(tax.id)
-    clock.set(T0 + timedelta(minutes=17))
-    housing = at_desk.transfer(tax.id, service="H")
-    (sent,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
-    assert (sent.wait_seconds, sent.seen) == (12 * 60, True)  # not "Wait 0m"
-    clock.set(T0 + timedelta(minutes=24))
-    waiting = {e.ticket.id: e for e in at_desk.queue()}
-    assert waiting[housing.id].wait_seconds == 19 * 60
-    assert waiting[never_seen.id].wait_seconds == 24 * 60
-    assert [past_target(waiting[t], TARGET) for t in (housing.id, never_seen.id)] == [False, True]
-    bands = [entry_band(waiting[t], 10 * 60, TARGET) for t in (housing.id, never_seen.id)]
-    assert bands == [WaitBand.AMBER, WaitBand.RED]
-    report = ReportService(greet, rollup=False).daily("2026-11-23")
-    assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
-    greet.close()
-    desk.close()
+    with greet_and_desk(tmp_path, T0) as (clock, greet, at_greet, at_desk):
+        tax = at_greet.issue("C", print_ticket=False).ticket
+        never_seen = at_greet.issue("W", print_ticket=False).ticket
+        clock.set(T0 + timedelta(minutes=12))
+        at_desk.call(tax.id, "desk-1")
+        at_desk.start(tax.id)
+        clock.set(T0 + timedelta(minutes=17))
+        housing = at_desk.transfer(tax.id, service="H")
+        (sent,) = [e for e in at_desk.queue() if e.ticket.id == housing.id]
+        assert (sent.wait_seconds, sent.seen) == (12 * 60, True)  # not "Wait 0m"
+        clock.set(T0 + timedelta(minutes=24))
+        waiting = {e.ticket.id: e for e in at_desk.queue()}
+        assert waiting[housing.id].wait_seconds == 19 * 60
+        assert waiting[never_seen.id].wait_seconds == 24 * 60
+        assert [past_target(waiting[t], TARGET) for t in (housing.id, never_seen.id)] == [
+            False,
+            True,
+        ]
+        bands = [entry_band(waiting[t], 10 * 60, TARGET) for t in (housing.id, never_seen.id)]
+        assert bands == [WaitBand.AMBER, WaitBand.RED]
+        report = ReportService(greet, rollup=False).daily("2026-11-23")
+        assert (report.figures.seen, report.figures.seen_within_target) == (1, 1)
