@@ -1,0 +1,27 @@
+"""Where a site's paper goes: a day's footfall summary prints on a receipt printer of the site it
+is for (a review: at an office of several sites the leader's S listed every desk with a printer,
+so a summary could come out of another building's printer). A summary of every site's day (an
+office of several, on Reports) is the leader's own site's paper."""
+
+from __future__ import annotations
+
+from oss_desk.domain.models import Desk
+
+
+def summary_site(report_site: str | None, own_site: str | None) -> str | None:
+    """The site whose printers a summary goes to: the site it is for, else (every site's day)
+    the site of the desk printing it; None when neither is known (no restriction then)."""
+    return report_site or own_site
+
+
+def prints_summary_of(desk: Desk, site: str | None) -> bool:
+    """Whether ``desk``'s receipt printer may print a summary whose paper goes to ``site``."""
+    return bool(desk.printer_url or desk.fallback_printer_url) and (
+        site is None or desk.site_id == site
+    )
+
+
+def other_site_refused(desk: Desk, site_name: str) -> str:
+    """Why a summary for the site called ``site_name`` is not printed at ``desk`` (another
+    site's)."""
+    return f"{desk.name} is at another site: a summary for {site_name} prints at {site_name}"
