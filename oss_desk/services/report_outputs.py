@@ -162,7 +162,7 @@ def _refuse_other_site(
     """A desk of another site, or a printer only other sites' desks use, is refused."""
     desks = session.directory.desks
     own = desks.get(session.actor.desk_id or "")
-    site = summary_site(report.site, own.site_id if own is not None else None)
+    site = summary_site(desks.values(), report.site, own.site_id if own is not None else None)
     if site is None:
         return
     if desk_id is not None:

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.summary_paper import summary_site
 from oss_desk.render.rows import visit_rows
+from oss_desk.services.report_outputs import print_daily_summary
+from oss_desk.services.reports import ReportService
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
@@ -127,4 +130,26 @@ async def test_a_summary_goes_to_its_own_sites_printer(
         "--user", "tl", "report", "daily", "--site", "library", "--print-to", "lib-1", now=MONDAY
     )  # fmt: skip
     assert right.code == 0, right.err
+    assert len(rows(cli.db, SUMMARIES)) == 1
+
+
+def test_a_site_with_no_receipt_printer_has_its_summary_printed_where_it_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Library has no receipt printer: its summary, asked for at the Civic Centre's
+    Greeting desk, prints there (the paper of the site printing it)."""
+    paper = tmp_path / "paper.bin"
+    toml = tmp_path / "office.toml"
+    toml.write_text(
+        OFFICE.replace(
+            'kind = "meet-and-greet"\n', f'kind = "meet-and-greet"\nprinter = "capture://{paper}"\n'
+        ),
+        encoding="utf-8",
+    )
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    with acting(cli.db, person="tl", desk="greet-1", clock=TEN) as session:
+        library = ReportService(session).daily(None, "library")
+        assert summary_site(session.directory.desks.values(), "library", "hq") == "hq"
+        print_daily_summary(session, library, "greet-1")
     assert len(rows(cli.db, SUMMARIES)) == 1

@@ -30,7 +30,8 @@ async def print_summary(screen: DeskScreen, shown: DailyReport | None = None) ->
     key bar's printer state says when it has printed)."""
     names, snapshot = screen.desk.names, screen.desk.snapshot
     own = snapshot.site_id if snapshot is not None else None
-    paper_site = summary_site(None if shown is None else shown.site, own)
+    for_site = None if shown is None else shown.site
+    paper_site = summary_site(names.desks.values(), for_site, own)
     printers = [
         (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
         for d in names.desks.values()
@@ -42,9 +43,14 @@ async def print_summary(screen: DeskScreen, shown: DailyReport | None = None) ->
         return
     day = None if shown is None else date.fromisoformat(shown.date)
     what = summary_named(day, names.today())
+    none_there = (
+        f"{names.site(for_site)} has no receipt printer. "
+        if for_site not in (None, paper_site)
+        else ""
+    )
     chosen = await screen.app.push_screen_wait(
         ChoiceDialog(
-            f"Print {what} on which desk's printer?",
+            f"{none_there}Print {what} on which desk's printer?",
             printers,
             meaning=f"{what[0].upper()}{what[1:]}'s figures, on one slip, from the receipt "
             f"printer of the desk picked (the desks{at} with one are listed); the key bar says "
