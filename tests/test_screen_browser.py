@@ -197,3 +197,37 @@ def test_the_page_loads_nothing_from_elsewhere(screen: Screen) -> None:
     with __import__("urllib.request").request.urlopen(screen.url + "/") as response:
         policy = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
+
+
+CARRY = """(back) => {
+  const ids = Object.keys(window.ossDeskScreen.shown).map((key) => Number(key.split("#")[1]));
+  sessionStorage.setItem(
+    "ossDeskScreenSeen", JSON.stringify({ seen: Math.max(...ids), at: Date.now() - back })
+  );
+}"""
+"""What an upgrade's reload does to the page: the newest call it had seen, kept with the time
+(``back`` milliseconds ago), before it goes."""
+
+
+@pytest.mark.parametrize(("saved_ago_ms", "chimes"), [(0, 1), (180_000, 0)])
+def test_a_call_made_while_the_page_reloads_is_announced(
+    screen: Screen, browser: Any, saved_ago_ms: int, chimes: int
+) -> None:
+    """An upgrade reloads the page; a call made meanwhile was shown but never chimed or said
+    (the new page had forgotten what it had announced). What it had seen is carried across the
+    reload, for a couple of minutes at most (an older record: nothing announced)."""
+    page, _ = open_screen(browser, screen.url)
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
+    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    page.wait_for_function("() => window.ossDeskScreen.chimes === 1")  # C001 announced
+    page.evaluate(CARRY, saved_ago_ms)
+    page.goto("about:blank")  # the page gone, as during a reload
+    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-2")  # meanwhile
+    page.goto(screen.url + "/")
+    page.wait_for_function("() => window.ossDeskScreen && window.ossDeskScreen.states > 0")
+    page.wait_for_function(
+        "() => document.querySelector('#latest .code')?.textContent === 'H001'", timeout=3000
+    )
+    assert page.evaluate("window.ossDeskScreen.chimes") == chimes  # decided on the first state
+    assert page.evaluate("sessionStorage.getItem('ossDeskScreenSeen')") is None  # used once

@@ -21,6 +21,7 @@ from oss_desk.domain.reports import (
     desk_named,
     site_named,
 )
+from oss_desk.domain.summary_paper import other_site_refused, prints_summary_of, summary_site
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.render.comments import comments_csv, comments_json, comments_text
@@ -132,8 +133,11 @@ def summary_printer(session: Session, target: str) -> tuple[str, str | None]:
 def print_daily_summary(
     session: Session, report: DailyReport, target: str, *, large_print: bool = False
 ) -> int:
-    """Queue the daily summary for the receipt printer (the worker prints it). Returns the job."""
+    """Queue the daily summary for the receipt printer (the worker prints it). Returns the job.
+    A printer of another site than the one the summary is for is refused (its paper goes
+    there: :func:`~oss_desk.domain.summary_paper.summary_site`)."""
     printer, desk_id = summary_printer(session, target)
+    _refuse_other_site(session, report, printer, desk_id)
     printout = daily_summary(report, names_for(session, report), large_print=large_print)
     now = session.clock.now()
     site = session.directory.sites.get(report.site or "")
@@ -150,6 +154,24 @@ def print_daily_summary(
             data={"report": "daily", "date": report.date, "job": job},
         )
     return job
+
+
+def _refuse_other_site(
+    session: Session, report: DailyReport, printer: str, desk_id: str | None
+) -> None:
+    """A desk of another site, or a printer only other sites' desks use, is refused."""
+    desks = session.directory.desks
+    own = desks.get(session.actor.desk_id or "")
+    site = summary_site(desks.values(), report.site, own.site_id if own is not None else None)
+    if site is None:
+        return
+    if desk_id is not None:
+        users = [desks[desk_id]]
+    else:
+        users = [d for d in desks.values() if printer in (d.printer_url, d.fallback_printer_url)]
+    if users and not any(prints_summary_of(d, site) for d in users):
+        known = session.directory.sites.get(site)
+        raise RuleViolation(other_site_refused(users[0], known.name if known else site))
 
 
 def quarterly_output(

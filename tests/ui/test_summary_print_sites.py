@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.summary_paper import summary_site
 from oss_desk.render.rows import visit_rows
+from oss_desk.services.report_outputs import print_daily_summary
+from oss_desk.services.reports import ReportService
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
@@ -87,3 +90,66 @@ async def test_s_on_reports_prints_every_sites_day_as_shown(
         on_paper = _printed(cli.db, paper)
         assert "Civic Centre, 2026-11-23" in " ".join(on_paper), on_paper
         assert _figure(on_paper, "Visits (arrivals)") == "1"
+
+
+async def test_a_summary_goes_to_its_own_sites_printer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: AppFactory
+) -> None:
+    """Both sites with a receipt printer: the leader's S at the Civic Centre lists only the
+    Civic Centre's; the Library's printer is refused a Civic Centre summary (the report
+    command too), and a Library summary prints at the Library."""
+    paper, library_paper = tmp_path / "paper.bin", tmp_path / "library.bin"
+    toml = tmp_path / "office.toml"
+    toml.write_text(
+        OFFICE.replace(
+            'kind = "meet-and-greet"\n', f'kind = "meet-and-greet"\nprinter = "capture://{paper}"\n'
+        ).replace(
+            'site = "library"\n', f'site = "library"\nprinter = "capture://{library_paper}"\n'
+        ),
+        encoding="utf-8",
+    )
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    app = make_app(cli.db, "greet-1", clock=FixedClock(TEN))
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pressed_to(pilot, LeaderScreen, "f4")
+        dialog = await pressed_to(pilot, ChoiceDialog, "s")
+        assert [key for key, _ in dialog.choices] == ["greet-1"]
+        assert "the desks at Civic Centre with one are listed" in dialog.meaning
+        await pilot.press("escape")
+    wrong = cli(
+        "--user", "tl", "report", "daily", "--site", "hq", "--print-to", "lib-1", now=MONDAY
+    )
+    assert wrong.code != 0 and "Library desk is at another site" in wrong.err, wrong.err
+    by_url = f"capture://{library_paper}"
+    wrong = cli("--user", "tl", "report", "daily", "--site", "hq", "--print-to", by_url, now=MONDAY)
+    assert wrong.code != 0 and "Library desk is at another site" in wrong.err, wrong.err
+    assert rows(cli.db, SUMMARIES) == []
+    right = cli(
+        "--user", "tl", "report", "daily", "--site", "library", "--print-to", "lib-1", now=MONDAY
+    )  # fmt: skip
+    assert right.code == 0, right.err
+    assert len(rows(cli.db, SUMMARIES)) == 1
+
+
+def test_a_site_with_no_receipt_printer_has_its_summary_printed_where_it_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Library has no receipt printer: its summary, asked for at the Civic Centre's
+    Greeting desk, prints there (the paper of the site printing it)."""
+    paper = tmp_path / "paper.bin"
+    toml = tmp_path / "office.toml"
+    toml.write_text(
+        OFFICE.replace(
+            'kind = "meet-and-greet"\n', f'kind = "meet-and-greet"\nprinter = "capture://{paper}"\n'
+        ),
+        encoding="utf-8",
+    )
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    with acting(cli.db, person="tl", desk="greet-1", clock=TEN) as session:
+        library = ReportService(session).daily(None, "library")
+        assert summary_site(session.directory.desks.values(), "library", "hq") == "hq"
+        print_daily_summary(session, library, "greet-1")
+    assert len(rows(cli.db, SUMMARIES)) == 1

@@ -6,7 +6,12 @@
   const $ = (id) => document.getElementById(id);
   const record = { shown: {}, chimes: 0, spoken: [], states: 0 };
   window.ossDeskScreen = record; // what the page did, for tests and benchmarks (codes only)
-  let seen = null;
+  // The newest call the page had seen, carried across a reload (an upgrade of the server
+  // reloads the page): a call made meanwhile is then chimed and said, not only shown. Kept
+  // for a couple of minutes at most: a page opened later announces nothing it finds.
+  const SEEN_KEY = "ossDeskScreenSeen";
+  const SEEN_FOR_MS = 120000;
+  let seen = carriedSeen();
   let version = null;
   let source = null;
   let lastMessage = Date.now();
@@ -73,8 +78,31 @@
     }));
   }
 
+  function carriedSeen() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(SEEN_KEY) || "null");
+      sessionStorage.removeItem(SEEN_KEY);
+      const age = saved ? Date.now() - saved.at : Infinity;
+      return Number.isInteger(saved && saved.seen) && age >= 0 && age < SEEN_FOR_MS
+        ? saved.seen
+        : null;
+    } catch (error) {
+      return null; // storage refused (a private window): announce from the next call
+    }
+  }
+
+  function carrySeen() {
+    try {
+      if (seen !== null) sessionStorage.setItem(SEEN_KEY, JSON.stringify({ seen, at: Date.now() }));
+    } catch (error) {
+      // storage refused: the reloaded page shows the calls made meanwhile, unannounced
+    }
+  }
+
   function apply(state) {
+    if (typeof state.version !== "string" || !state.version) return; // not a state
     if (version !== null && state.version !== version) {
+      carrySeen();
       location.reload(); // the server was upgraded: take its new page
       return;
     }

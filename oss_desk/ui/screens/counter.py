@@ -46,6 +46,7 @@ from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
 
 if TYPE_CHECKING:
+    from oss_desk.services.queue import Moved
     from oss_desk.services.visit_history import History
 
 PRIVACY_REMINDER = (
@@ -446,24 +447,32 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket, actor: Actor) -> str 
         screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
 
-    async def send(desk: str) -> str | None:
-        done = await screen.desk.act(
-            lambda s: QueueService(s, actor).move(ticket.id, desk_id=desk), quiet=True
+    refused, desk = "", None
+    while True:  # a desk that refuses them (closed since the box opened): the box again
+        desk = await screen.app.push_screen_wait(
+            ChoiceDialog(
+                f"Send {ticket.code} to which desk?",
+                choices,
+                meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call "
+                "them; one that cannot (closed, nobody logged in) says why here, and the box "
+                "stays open.",
+                refused=refused,
+                start=desk,
+            )
         )
-        if not isinstance(done, Ok):
-            return done.message
-        screen.desk.show_result(done.value.ticket)
-        return None
+        if desk is None:
+            return None
+        # Sent once the box has gone, under the key hold: a key typed meanwhile acts after.
+        done = await screen.desk.act(partial(_send_to_desk, actor, ticket.id, desk), quiet=True)
+        if isinstance(done, Ok):
+            screen.desk.show_result(done.value.ticket)
+            return desk
+        refused = done.message  # the transfer's own words, in the box
 
-    return await screen.app.push_screen_wait(
-        ChoiceDialog(
-            f"Send {ticket.code} to which desk?",
-            choices,
-            meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call "
-            "them; one that cannot (closed, nobody logged in) says why here.",
-            act=send,
-        )
-    )
+
+def _send_to_desk(actor: Actor, ticket_id: int, desk: str, session: Session) -> Moved:
+    """The adviser's T then D: ``ticket_id`` sent to ``desk``."""
+    return QueueService(session, actor).move(ticket_id, desk_id=desk)
 
 
 async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from oss_desk.domain.reports import DailyReport
+from oss_desk.domain.summary_paper import prints_summary_of, summary_site
 from oss_desk.render.formats import long_date
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.report_outputs import print_daily_summary
@@ -28,23 +29,32 @@ async def print_summary(screen: DeskScreen, shown: DailyReport | None = None) ->
     desk's site (the leader's screen), made now. On a chosen desk's receipt printer (queued: the
     key bar's printer state says when it has printed)."""
     names, snapshot = screen.desk.names, screen.desk.snapshot
+    own = snapshot.site_id if snapshot is not None else None
+    for_site = None if shown is None else shown.site
+    paper_site = summary_site(names.desks.values(), for_site, own)
     printers = [
         (d.id, _with_state(d.name, d.printer_url or d.fallback_printer_url, snapshot))
         for d in names.desks.values()
-        if d.printer_url or d.fallback_printer_url
+        if prints_summary_of(d, paper_site)
     ]
+    at = "" if paper_site is None else f" at {names.site(paper_site)}"
     if not printers:
-        screen.say("No desk has a receipt printer set up")
+        screen.say(f"No desk{at} has a receipt printer set up")
         return
     day = None if shown is None else date.fromisoformat(shown.date)
     what = summary_named(day, names.today())
+    none_there = (
+        f"{names.site(for_site)} has no receipt printer. "
+        if for_site not in (None, paper_site)
+        else ""
+    )
     chosen = await screen.app.push_screen_wait(
         ChoiceDialog(
-            f"Print {what} on which desk's printer?",
+            f"{none_there}Print {what} on which desk's printer?",
             printers,
             meaning=f"{what[0].upper()}{what[1:]}'s figures, on one slip, from the receipt "
-            "printer of the desk picked (the desks with one are listed); the key bar says when "
-            "it has printed.",
+            f"printer of the desk picked (the desks{at} with one are listed); the key bar says "
+            "when it has printed.",
         )
     )
     if chosen is None:
