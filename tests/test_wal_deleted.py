@@ -62,6 +62,15 @@ def _desk(db: Path) -> subprocess.Popen[str]:
     return desk
 
 
+def _log_says(log: Path, words: str, worker: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait until the worker's log says ``words``; a worker that exited without: at once."""
+    deadline = time.monotonic() + seconds
+    while words not in (said := log.read_text(encoding="utf-8")):
+        assert worker.poll() is None or words in log.read_text(encoding="utf-8"), said
+        assert time.monotonic() < deadline, said
+        time.sleep(0.05)
+
+
 def _ask(desk: subprocess.Popen[str], service: str) -> str:
     assert desk.stdin is not None and desk.stdout is not None
     desk.stdin.write(service + "\n")
@@ -79,10 +88,7 @@ def test_a_deleted_wal_refuses_the_next_change_and_a_kill_loses_nothing(tmp_path
         )
     desk = _desk(db)
     try:
-        deadline = time.monotonic() + 20
-        while "owns the devices" not in log.read_text(encoding="utf-8"):
-            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
-            time.sleep(0.05)
+        _log_says(log, "owns the devices", worker, 20)
         first = run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env)
         assert first.returncode == 0 and first.stdout.startswith("C001"), first.stderr
         assert _ask(desk, "C") == "issued C002"
@@ -93,7 +99,10 @@ def test_a_deleted_wal_refuses_the_next_change_and_a_kill_loses_nothing(tmp_path
         assert said.startswith("refused WalDeleted office.sqlite-wal"), said
         assert "wrote every change saved up to now back into the database file" in said
         assert "close every desk and stop the worker" in said
-        # The worker stops whole, exit 4, saying why.
+        # The worker stops whole, exit 4, saying why. It exits once a lane has seen the file
+        # gone (the change watcher looks each poll, the heartbeat every 5 s: said in its log)
+        # and every lane has ended the step it was in (at most 5 s each): waited for in turn.
+        _log_says(log, "every lane stops", worker, 30)
         assert worker.wait(30) == 4, log.read_text(encoding="utf-8")
         last = log.read_text(encoding="utf-8").strip().splitlines()[-1]
         assert "office.sqlite-wal, the file beside" in last and "was deleted" in last, last

@@ -61,9 +61,12 @@ TELL_AGAIN = 1.0
 scanner's burst would otherwise stack a notice for each)."""
 
 OVERDUE = 1.0
-"""Seconds after which a key whose trail never came up counts as handled: the last backstop.
-A trail is lost when a widget on its way is removed with it in its queue (a dialog that closes
-on the key it was sent): the line notices the removal (:data:`LOOK`) and goes on at once."""
+"""Seconds between looks at a key whose trail has not come up. A trail is lost only when a
+widget on its way is removed with it in its queue (a dialog that closes on the key it was
+sent): the line notices the removal (:data:`LOOK`) and goes on at once. While every widget on
+its way is still there, the trail is still in one of their queues, only slow (a loaded machine:
+a Tab's trail took over a second, the next keys went before the focus moved and an email
+landed in Name), and the line waits on, up to :func:`flow_overdue`, the last backstop."""
 
 LOOK = 0.02
 """Seconds between looks, while a key is on its way, at whether a widget on its way (the one it
@@ -107,6 +110,8 @@ class KeyLine:
         self.settled: Screen[Any] | None = None
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
+        self._went_at = 0.0
+        """When the key on its way (or the screen settling) went."""
         self._slow: asyncio.TimerHandle | None = None
         self._slow_flow: tuple[Worker[Any], float] | None = None
         """The flow the line waits for once past :data:`WAIT_SAID`, and when it began: each key
@@ -241,6 +246,7 @@ class KeyLine:
         self.on_way = what
         self._way = target.ancestors_with_self
         loop = asyncio.get_running_loop()
+        self._went_at = loop.time()
         self._overdue = loop.call_later(OVERDUE, self._late, what)
         self._look = loop.call_later(LOOK, self._removed, what)
         return True
@@ -270,8 +276,17 @@ class KeyLine:
                 self.waiting.extendleft(fresh(k) for k in reversed(screen.take_held()))
 
     def _late(self, what: Key | Screen[Any] | Worker[Any]) -> None:
-        if self.on_way is what:
-            self._ended()
+        if self.on_way is not what:
+            return
+        loop = asyncio.get_running_loop()
+        if (
+            not isinstance(what, Worker)
+            and all(node.is_attached for node in self._way)
+            and loop.time() - self._went_at < flow_overdue()
+        ):  # its trail is still in a queue on its way, only slow: it comes up
+            self._overdue = loop.call_later(OVERDUE, self._late, what)
+            return
+        self._ended()
 
     def _ended(self) -> None:
         if self._slow is not None:

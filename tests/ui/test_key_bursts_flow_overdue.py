@@ -27,7 +27,7 @@ from oss_desk.storage.faults import (
     busy_timeout,
     desk_write_wait,
 )
-from oss_desk.ui.keyline import FLOW_MARGIN, KeyLine, flow_overdue
+from oss_desk.ui.keyline import FLOW_MARGIN, KeyLine, Trail, flow_overdue
 
 from .conftest import AppFactory, adviser_desk, kept_notices, settled, staffed, until
 from .test_faults import shows_code
@@ -60,7 +60,14 @@ async def test_the_line_waits_behind_a_flow_for_the_desk_s_write_wait(
     after the desk's write could have given up (2 x 5 s), not after 20 minutes; before then it
     waits: the line's own timer says when."""
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "600")
-    app: App[None] = App()
+    line: KeyLine | None = None
+
+    class Desk(App[None]):
+        def on_trail(self, trail: Trail) -> None:  # as the desk's app: a trail ends its wait
+            assert line is not None
+            line.trailed(trail)
+
+    app = Desk()
     async with app.run_test():
         handled: list[str] = []
 
