@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.wait_clock import entry_band, joined, past_target, sent_on, waited_seconds
-from oss_desk.domain.wait_target import WaitBand, over_target
+from oss_desk.domain.wait_clock import joined, past_target, sent_on, waited_seconds
+from oss_desk.domain.wait_target import WaitBand, entry_band, over_target
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from oss_desk.domain.epoch import epoch_ms
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
-from oss_desk.domain.wait_target import WaitBand, clock_start, over_target, wait_band
+from oss_desk.domain.wait_target import clock_start, over_target
 
 
 def waited_seconds(
@@ -94,13 +94,6 @@ def past_target(entry: QueueEntry, target_seconds: int) -> bool:
     contact yet (one sent on after it has had the contact the report rates, however long they
     wait now): every desk's count, the command line's flag and the red wait ask this."""
     return not entry.seen and over_target(entry.wait_seconds, target_seconds)
-
-
-def entry_band(entry: QueueEntry, amber_seconds: int, target_seconds: int) -> WaitBand:
-    """The colour of ``entry``'s wait: red only :func:`past_target`; amber from
-    ``amber_seconds`` (a resident sent on who has waited long in all is amber, not red)."""
-    band = wait_band(entry.wait_seconds, amber_seconds, target_seconds)
-    return WaitBand.AMBER if band is WaitBand.RED and entry.seen else band
 
 
 def unseen_past_target(

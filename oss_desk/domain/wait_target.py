@@ -17,6 +17,10 @@ the reports' standards.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oss_desk.domain.models import QueueEntry
 
 
 def within_target(wait_ms: int, target_ms: int) -> bool:
@@ -53,3 +57,11 @@ def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
     """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
     the booked time (a resident who checks in early is not kept waiting by the office)."""
     return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)  # CLOCK_STARTS
+
+
+def entry_band(entry: QueueEntry, amber_seconds: int, target_seconds: int) -> WaitBand:
+    """The colour of ``entry``'s wait: red only past the target
+    (:func:`~oss_desk.domain.wait_clock.past_target`); amber from ``amber_seconds`` (a resident
+    sent on who has waited long in all is amber, not red)."""
+    band = wait_band(entry.wait_seconds, amber_seconds, target_seconds)
+    return WaitBand.AMBER if band is WaitBand.RED and entry.seen else band

@@ -21,8 +21,7 @@ from textual.events import Click, Key, Resize
 
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.wait_clock import entry_band
-from oss_desk.domain.wait_target import WaitBand, wait_band
+from oss_desk.domain.wait_target import WaitBand, entry_band, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.names import Names
