@@ -61,6 +61,18 @@ def serve_one(screen: Screen, service: str, desk: str) -> None:
     cli(screen.db, screen.folder, "ticket", "finish", ref, "--outcome", "resolved")
 
 
+def said_to_try_again(busy: tuple[int, str], db: Path) -> None:
+    """A rating not recorded for a fault (the database busy) is refused in the office's
+    languages, Welsh first, and never with the fault's own words or the database's path."""
+    assert busy[0] == 400 and '<html lang="cy">' in busy[1], busy
+    assert (
+        "<h1>Rhowch gynnig arall arni / Please try again</h1>"
+        "<p>Nid oedd modd cofnodi eich ateb ar hyn o bryd. Rhowch gynnig arall arni yn y man.</p>"
+        "<p>Your answer could not be recorded just now. Please try again in a moment.</p>"
+    ) in busy[1], busy
+    assert "locked" not in busy[1] and str(db) not in busy[1]
+
+
 def test_a_rating_on_the_counter_page_is_recorded_once_against_the_right_visit(
     screen: Screen, browser: Any
 ) -> None:
@@ -265,12 +277,6 @@ def test_a_rating_not_recorded_for_a_fault_is_said_in_welsh_first_without_the_fa
         thanked = post(url, {"visit": visit, "rating": "5"})
     finally:
         stop_screen(screen)
-    assert busy[0] == 400 and '<html lang="cy">' in busy[1], busy
-    assert (
-        "<h1>Rhowch gynnig arall arni / Please try again</h1>"
-        "<p>Nid oedd modd cofnodi eich ateb ar hyn o bryd. Rhowch gynnig arall arni yn y man.</p>"
-        "<p>Your answer could not be recorded just now. Please try again in a moment.</p>"
-    ) in busy[1], busy
-    assert "locked" not in busy[1] and str(db) not in busy[1]
+    said_to_try_again(busy, db)
     assert thanked[0] == 200, thanked
     assert ratings(db) == [(1, 5, "tablet", "desk-1", "C", 1)]
