@@ -46,9 +46,9 @@ def _printed(db: Path, paper: Path) -> list[str]:
     return text_lines(decode(slips[-2] + b"\x1dV" + slips[-1]))
 
 
-async def test_s_on_reports_prints_every_sites_day_as_shown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: AppFactory
-) -> None:
+def greeting_paper_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Cli]:
+    """The office of two sites, made by ``init``, its Civic Centre's Greeting desk printing to
+    a capture file: that file and the office's command line."""
     paper = tmp_path / "paper.bin"
     toml = tmp_path / "office.toml"
     toml.write_text(
@@ -59,6 +59,13 @@ async def test_s_on_reports_prints_every_sites_day_as_shown(
     )
     cli = Cli(tmp_path / "office.sqlite", monkeypatch)
     assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    return paper, cli
+
+
+async def test_s_on_reports_prints_every_sites_day_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: AppFactory
+) -> None:
+    paper, cli = greeting_paper_office(tmp_path, monkeypatch)
     for desk in ("greet-1", "lib-1", "lib-1"):  # one visit at the Civic Centre, two at the Library
         issued = cli(
             "--user", "tl", "ticket", "issue", "--service", "C", "--desk", desk, "--no-print",
@@ -138,16 +145,7 @@ def test_a_site_with_no_receipt_printer_has_its_summary_printed_where_it_is_aske
 ) -> None:
     """The Library has no receipt printer: its summary, asked for at the Civic Centre's
     Greeting desk, prints there (the paper of the site printing it)."""
-    paper = tmp_path / "paper.bin"
-    toml = tmp_path / "office.toml"
-    toml.write_text(
-        OFFICE.replace(
-            'kind = "meet-and-greet"\n', f'kind = "meet-and-greet"\nprinter = "capture://{paper}"\n'
-        ),
-        encoding="utf-8",
-    )
-    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
-    assert cli("init", "--config", str(toml), now=MONDAY).code == 0
+    _paper, cli = greeting_paper_office(tmp_path, monkeypatch)
     with acting(cli.db, person="tl", desk="greet-1", clock=TEN) as session:
         library = ReportService(session).daily(None, "library")
         assert summary_site(session.directory.desks.values(), "library", "hq") == "hq"
