@@ -11,27 +11,32 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import OFFICE_CLOSED, ClosedDay
 
 
-def closed_day(conn: sqlite3.Connection, site_id: str, business_day: str) -> ClosedDay | None:
-    """The close of ``business_day`` at the site while it holds (None: open, or reopened)."""
+def _last_close(
+    conn: sqlite3.Connection, site_id: str, business_day: str
+) -> tuple[str, str, str | None] | None:
+    """The last close by hand of ``business_day`` at the site (the one that counts): when, by
+    whom, and when it was reopened (None: it holds); None when the day was never closed."""
     row = conn.execute(
         "SELECT closed_at, closed_by, reopened_at FROM day_closures"
         " WHERE site_id = ? AND business_day = ? ORDER BY id DESC LIMIT 1",
         [site_id, business_day],
     ).fetchone()
-    if row is None or row[2] is not None:
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def closed_day(conn: sqlite3.Connection, site_id: str, business_day: str) -> ClosedDay | None:
+    """The close of ``business_day`` at the site while it holds (None: open, or reopened)."""
+    last = _last_close(conn, site_id, business_day)
+    if last is None or last[2] is not None:
         return None
-    return ClosedDay(site_id, business_day, read_instant(row[0]), row[1])
+    return ClosedDay(site_id, business_day, read_instant(last[0]), last[1])
 
 
 def last_closed_at(conn: sqlite3.Connection, site_id: str, business_day: str) -> datetime | None:
     """When ``business_day`` was last closed by hand at the site, reopened since or not (None:
     never)."""
-    row = conn.execute(
-        "SELECT closed_at FROM day_closures"
-        " WHERE site_id = ? AND business_day = ? ORDER BY id DESC LIMIT 1",
-        [site_id, business_day],
-    ).fetchone()
-    return None if row is None else read_instant(row[0])
+    last = _last_close(conn, site_id, business_day)
+    return None if last is None else read_instant(last[0])
 
 
 def close_day(
