@@ -27,6 +27,7 @@ from oss_desk.screen.feedback import (
     _lines,
     _page,
     fault_said,
+    posted_from_elsewhere,
     rating_form,
     refused_or,
     titled,
@@ -88,8 +89,7 @@ class AnswerPages:
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != f"{request.scheme}://{request.host}":
+        if posted_from_elsewhere(request):
 
             def office() -> Wording:
                 ratings = Ratings(self.server.session())

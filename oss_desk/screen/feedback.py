@@ -53,6 +53,13 @@ Say = Callable[[str], tuple[str, ...]]
 """A catalogue key in the office's languages, Welsh first (:meth:`Wording.say`)."""
 
 
+def posted_from_elsewhere(request: web.Request) -> bool:
+    """A form sent from a page that is not this server's (its Origin names another): refused,
+    on both pages. A browser sends the form's Origin (``Referrer-Policy: same-origin``)."""
+    origin = request.headers.get("Origin")
+    return origin is not None and origin != f"{request.scheme}://{request.host}"
+
+
 def rating_form(say: Say, comment: tuple[str, ...], hidden: str = "") -> str:
     """The rating form both pages show (the counter's tablet, the answer page of a follow-up
     text): 5 to 1 with their words, an optional comment, "I would rather not say"; in the
@@ -218,8 +225,7 @@ class FeedbackPages:
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != f"{request.scheme}://{request.host}":
+        if posted_from_elsewhere(request):
 
             def office() -> Wording:
                 ratings = self._ratings()

@@ -19,6 +19,7 @@ from pathlib import Path
 from oss_desk.domain.backup_age import age_said, backup_expired
 from oss_desk.domain.plurals import counted
 from oss_desk.domain.sizes import size_said
+from oss_desk.storage.holders import flock_held
 
 KEPT_INFIX = ".before-restore-"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -72,19 +73,7 @@ def release_staging(staged: Path, fd: int) -> None:
 
 def _running(path: Path) -> bool:
     """The restore that staged ``path`` is still running (it holds the lock beside it)."""
-    try:
-        fd = os.open(_running_path(path), os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return False
+    return flock_held(_running_path(path)) is True
 
 
 _STAGED_BASE = re.compile(r"^(.*\.restore-\d{8}T\d{6}Z(?:-\d+)?\.partial)")

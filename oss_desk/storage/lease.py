@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from oss_desk.domain.worker_faults import LaneFaultsSeen
+from oss_desk.storage.holders import flock_held
 from oss_desk.storage.rows import select_one
 
 
@@ -74,29 +75,9 @@ class WorkerLock:
 
 
 def lock_held(db: Path) -> bool | None:
-    """Whether some process holds the device lease of ``db`` now (None: cannot tell).
-
-    Takes a shared lock for an instant without creating anything: costs microseconds, so a desk
-    can ask every second."""
-    path = WorkerLock.path_for(db)
-    try:
-        # A bare descriptor: no file object (a ticket's issue asks this on its way to print).
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return None
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    """Whether some process holds the device lease of ``db`` now (None: cannot tell): costs
+    microseconds, so a desk can ask every second (:func:`~oss_desk.storage.holders.flock_held`)."""
+    return flock_held(WorkerLock.path_for(db))
 
 
 # The heartbeat ----------------------------------------------------------------------------------

@@ -40,7 +40,12 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.flows import desk_choices, pick_new_service, pick_service
+from oss_desk.ui.screens.flows import (
+    desk_choices,
+    pick_new_service,
+    pick_service,
+    send_to_chosen_desk,
+)
 from oss_desk.ui.screens.followup_flows import follow_up_kind, follow_up_outcome
 from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
@@ -447,27 +452,19 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket, actor: Actor) -> str 
         screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
 
-    refused, desk = "", None
-    while True:  # a desk that refuses them (closed since the box opened): the box again
-        desk = await screen.app.push_screen_wait(
-            ChoiceDialog(
-                f"Send {ticket.code} to which desk?",
-                choices,
-                meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call "
-                "them; one that cannot (closed, nobody logged in) says why here, and the box "
-                "stays open.",
-                refused=refused,
-                start=desk,
-            )
-        )
-        if desk is None:
-            return None
-        # Sent once the box has gone, under the key hold: a key typed meanwhile acts after.
-        done = await screen.desk.act(partial(_send_to_desk, actor, ticket.id, desk), quiet=True)
-        if isinstance(done, Ok):
-            screen.desk.show_result(done.value.ticket)
-            return desk
-        refused = done.message  # the transfer's own words, in the box
+    sent = await send_to_chosen_desk(
+        screen,
+        ticket.code,
+        choices,
+        partial(_send_to_desk, actor, ticket.id),
+        meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call them; "
+        "one that cannot (closed, nobody logged in) says why here, and the box stays open.",
+    )
+    if sent is None:
+        return None
+    desk, moved = sent
+    screen.desk.show_result(moved.ticket)
+    return desk
 
 
 def _send_to_desk(actor: Actor, ticket_id: int, desk: str, session: Session) -> Moved:

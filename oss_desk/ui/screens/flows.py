@@ -5,8 +5,9 @@ on (its desk, its person) and awaits its dialogs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.calendar import clock_said
@@ -34,6 +35,8 @@ from oss_desk.ui.screens.base import DeskScreen
 
 if TYPE_CHECKING:
     from oss_desk.services.visit_story import VisitStory
+
+R = TypeVar("R")
 
 Found: TypeAlias = "tuple[Ticket, str | None, VisitStory]"
 """A ticket looked up: it, its status in words when they say more than the stored value, and its
@@ -141,6 +144,40 @@ def desk_choices(
         said = desk_choice(desk.name, who, status, meets_said(requires) if meets else "")
         choices.append((desk.id, said))
     return choices
+
+
+async def send_to_chosen_desk(
+    screen: DeskScreen,
+    code: str,
+    choices: list[tuple[str, str]],
+    send: Callable[[str, Session], R],
+    *,
+    meaning: str,
+    ask_first: Callable[[str], Awaitable[bool]] | None = None,
+) -> tuple[str, R] | None:
+    """Send the ticket ``code`` to a desk chosen of ``choices`` in a box (``meaning``: F1's
+    words): a desk that refuses it (closed since the box opened, nobody logged in) says why in
+    the box, which stays open. ``send``: the sending, to the chosen desk; ``ask_first``: asked of
+    the chosen desk before it is sent there (False: nothing is sent). The desk and what sending
+    answered; None when the person goes back."""
+    refused, desk = "", None
+    while True:  # a desk that refuses them (closed since the box opened): the box again
+        desk = await screen.app.push_screen_wait(
+            ChoiceDialog(
+                f"Send {code} to which desk?",
+                choices,
+                meaning=meaning,
+                refused=refused,
+                start=desk,
+            )
+        )
+        if desk is None or (ask_first is not None and not await ask_first(desk)):
+            return None
+        # Sent once the box has gone, under the key hold: a key typed meanwhile acts after.
+        done = await screen.desk.act(partial(send, desk), quiet=True)
+        if isinstance(done, Ok):
+            return desk, done.value
+        refused = done.message  # the transfer's own words, in the box
 
 
 def unmet_here(screen: DeskScreen, desk_id: str, requires: frozenset[str]) -> str:

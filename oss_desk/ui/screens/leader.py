@@ -44,7 +44,13 @@ from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
-from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_new_service, unmet_here
+from oss_desk.ui.screens.flows import (
+    desk_choices,
+    find_ticket,
+    pick_new_service,
+    send_to_chosen_desk,
+    unmet_here,
+)
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.screens.leader_flows import close_desk, close_or_reopen_day, pause_desk
 from oss_desk.ui.screens.summary_print import print_summary
@@ -376,31 +382,29 @@ class LeaderScreen(DeskScreen):
         code = entry.ticket.code if entry is not None else "the ticket"
         elsewhere = any(not unmet_here(self, d, requires) for d, _ in desks)
         actor = self.acting_as()
-        refused, desk = "", None
-        while True:  # a desk that refuses them (closed since the box opened): the box again
-            desk = await self.app.push_screen_wait(
-                ChoiceDialog(
-                    f"Send {code} to which desk?",
-                    desks,
-                    meaning=f"Sent to a desk, {SENT_TO_DESK}. One that cannot take them now "
-                    "(closed since the box was opened) says why here, and the box stays open.",
-                    refused=refused,
-                    start=desk,
-                )
+
+        async def ask_first(desk: str) -> bool:  # a desk short of their needs: warned, not refused
+            if not elsewhere or not (missing := unmet_here(self, desk, requires)):
+                return True
+            warned = QuestionDialog(
+                unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
             )
-            if desk is None:
-                return
-            if elsewhere and (missing := unmet_here(self, desk, requires)):  # warned, not refused
-                warned = QuestionDialog(
-                    unmet_said(names.desk(desk), code, missing), yes="send anyway", no="leave it"
-                )
-                if not await self.app.push_screen_wait(warned):
-                    return
-            done = await self.desk.act(partial(_send, actor, ticket_id, desk), quiet=True)
-            if isinstance(done, Ok):
-                break
-            refused = done.message  # the transfer's own words, in the box
-        self.desk.show_result(done.value)
+            send_anyway = await self.app.push_screen_wait(warned)
+            return bool(send_anyway)
+
+        sent = await send_to_chosen_desk(
+            self,
+            code,
+            desks,
+            partial(_send, actor, ticket_id),
+            meaning=f"Sent to a desk, {SENT_TO_DESK}. One that cannot take them now (closed "
+            "since the box was opened) says why here, and the box stays open.",
+            ask_first=ask_first,
+        )
+        if sent is None:
+            return
+        desk, ticket = sent
+        self.desk.show_result(ticket)
         self.notify_done(f"Sent to {names.desk(desk)}")
         await self.desk.after_write()
 
