@@ -38,7 +38,8 @@ class LiveQueue:
     logins: dict[str, DeskLogin]
     """Who is logged in to which desk, since when."""
     clock: WaitClock = field(default_factory=WaitClock)
-    """What the waits are counted from (each visit's first contact among them)."""
+    """What the waits are counted from (each visit's first contact among them): those of the
+    lines made (with ``only``, that ticket's visit alone)."""
 
 
 def read_live_queue(
@@ -54,10 +55,13 @@ def read_live_queue(
     statuses = desk_statuses(conn)
     logins = desk_logins(conn)
     floor = read_floor(session, conn, site.id, logins)
+    # The waits shown are those of the lines made: with ``only``, that ticket's visit alone (a
+    # printed ticket's line, on its way to the printer, reads three rows, not the day's).
+    visits = [t.visit_id for t in tickets if only in (None, t.id)]
     clock = WaitClock(
-        booked=booked_starts(conn, (t.visit_id for t in tickets)),
-        seen=first_contacts(conn, (t.visit_id for t in tickets)),
-        sent_back=sent_back(conn, (t.visit_id for t in tickets)),
+        booked=booked_starts(conn, visits),
+        seen=first_contacts(conn, visits),
+        sent_back=sent_back(conn, visits),
     )
     entries = live_queue(
         tickets,
