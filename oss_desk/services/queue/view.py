@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import business_day
 from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
 from oss_desk.domain.queue import Floor, live_queue
@@ -51,7 +52,8 @@ def read_live_queue(
 ) -> LiveQueue:
     """The live queue of ``site`` from one read of ``conn`` (``only``: the entries hold that
     ticket's line alone, see :func:`~oss_desk.domain.queue.live_queue`)."""
-    tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
+    # The day of ``now``: the day and the waits from one look at the clock.
+    tickets = q.active_tickets(conn, site_id=site.id, business_day=business_day(now, site.timezone))
     statuses = desk_statuses(conn)
     logins = desk_logins(conn)
     floor = read_floor(session, conn, site.id, logins)
