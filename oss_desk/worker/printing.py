@@ -164,7 +164,7 @@ class PrintDelivery(LeftJobs):
         if handed:
             job = dataclasses.replace(job, started_at=None)  # its first try: none left before
         try:
-            self._deliver(job, report, handed=handed)
+            self._deliver(job, report, stamp, handed=handed)
         except ResourceFault as fault:  # nothing written (the disk full): the lane tries again
             memory.not_written(self._mine, job.id, fault.message)
             said = said_with("what became of it could not be recorded now", fault.message)
@@ -176,11 +176,16 @@ class PrintDelivery(LeftJobs):
             self._settle(job, "failed", report, claimed=handed, error=error)
         return True
 
-    def _deliver(self, job: PrintJob, report: PrintReport, *, handed: bool = False) -> None:
-        """Print ``job``: ``handed``, it is claimed already (no byte of it has left: a fault
-        before the first one leaves it as if never started)."""
+    def _deliver(
+        self, job: PrintJob, report: PrintReport, stamp: str, *, handed: bool = False
+    ) -> None:
+        """Print ``job``, found due at ``stamp``: ``handed``, it is claimed already (no byte of
+        it has left: a fault before the first one leaves it as if never started)."""
         unsent: dict[str, Any] = {"started_at": None} if handed else {}
-        if (over := ticket_over(self.s, job.kind, job.ticket_id)) is not None:
+        # With a connection held open for it, a ticket's job reads its ticket once, as it is
+        # drawn (an ended one is settled there, just the same): not once more before that.
+        held = self.ready.holds(job.printer_url)
+        if not held and (over := ticket_over(self.s, job.kind, job.ticket_id)) is not None:
             # Its ticket ended (cancelled, served, closed...) while the job waited, or after it
             # was handed to us: settled unprinted now, without a connection to the printer.
             self._settle(job, "cancelled", report, claimed=handed, error=over, **unsent)
@@ -202,7 +207,7 @@ class PrintDelivery(LeftJobs):
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
             answer = asked or (link.ask() if url.asks_status else unknown_status)
-            if waiting_before(self.s.store.conn, job.printer_url, job.id, self._stamp()):
+            if waiting_before(self.s.store.conn, job.printer_url, job.id, stamp):
                 answer = answered(answer())  # read first: the printer back, older jobs go first
                 if self._older_first(job, url, answer()):
                     return

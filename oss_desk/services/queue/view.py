@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import business_day
 from oss_desk.domain.logins import DeskLogin
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
 from oss_desk.domain.queue import Floor, live_queue
@@ -38,7 +39,8 @@ class LiveQueue:
     logins: dict[str, DeskLogin]
     """Who is logged in to which desk, since when."""
     clock: WaitClock = field(default_factory=WaitClock)
-    """What the waits are counted from (each visit's first contact among them)."""
+    """What the waits are counted from (each visit's first contact among them): those of the
+    lines made (with ``only``, that ticket's visit alone)."""
 
 
 def read_live_queue(
@@ -50,14 +52,18 @@ def read_live_queue(
 ) -> LiveQueue:
     """The live queue of ``site`` from one read of ``conn`` (``only``: the entries hold that
     ticket's line alone, see :func:`~oss_desk.domain.queue.live_queue`)."""
-    tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
+    # The day of ``now``: the day and the waits from one look at the clock.
+    tickets = q.active_tickets(conn, site_id=site.id, business_day=business_day(now, site.timezone))
     statuses = desk_statuses(conn)
     logins = desk_logins(conn)
     floor = read_floor(session, conn, site.id, logins)
+    # The waits shown are those of the lines made: with ``only``, that ticket's visit alone (a
+    # printed ticket's line, on its way to the printer, reads three rows, not the day's).
+    visits = [t.visit_id for t in tickets if only in (None, t.id)]
     clock = WaitClock(
-        booked=booked_starts(conn, (t.visit_id for t in tickets)),
-        seen=first_contacts(conn, (t.visit_id for t in tickets)),
-        sent_back=sent_back(conn, (t.visit_id for t in tickets)),
+        booked=booked_starts(conn, visits),
+        seen=first_contacts(conn, visits),
+        sent_back=sent_back(conn, visits),
     )
     entries = live_queue(
         tickets,
