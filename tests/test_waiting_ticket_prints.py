@@ -54,6 +54,9 @@ def test_a_waiting_tickets_paper_prints_once_the_printer_is_back_minutes_later(
         clock.set(clock.now() + timedelta(seconds=WAITING_TICKET_RETRY_SECONDS))
         delivery.deliver_due()
         assert rows(db, "SELECT status FROM print_jobs ORDER BY id") == [("done",), ("cancelled",)]
+        # The printer keeps a job on its own thread once the line has closed: wait for it.
+        assert printer.job_arrived.wait(30), "the printer kept no job"
+        printer.filed()
         assert len(printer.jobs) == 1
         lines = text_lines(decode(printer.jobs[0]))
         assert kept.code in lines and "COPY" not in lines
