@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import select
@@ -35,7 +36,7 @@ class FakePrinter:
     behaviour: str = "ok"
     replies: dict[int, int] = field(default_factory=lambda: dict(HEALTHY))
     disconnect_after: int = 40
-    jobs: list[bytes] = field(default_factory=list)
+    _jobs: list[bytes] = field(default_factory=list, init=False, repr=False)
     connections: int = 0
     hung_up: int = 0
     """Connections the sender closed, whether or not they carried a job."""
@@ -47,7 +48,9 @@ class FakePrinter:
     """Bytes per second it reads (a slow printer; its small receive buffer makes the sender
     wait); None: as fast as they come."""
     arrivals: list[float] = field(default_factory=list)
-    """When the last byte of each job arrived (time.monotonic())."""
+    """When the last byte of each job arrived (time.monotonic()); the jobs are kept in this
+    order, the order they came out on paper (each connection's thread files its own job once
+    its line has closed, and two close one after the other can file in either order)."""
     closings: list[float] = field(default_factory=list)
     """When the sender closed each connection that carried a job (time.monotonic())."""
     port: int = 0
@@ -69,6 +72,7 @@ class FakePrinter:
         self.server.listen(16)
         self.port = self.server.getsockname()[1]
         self._stop = threading.Event()
+        self._filing = threading.Lock()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         self.job_arrived = threading.Event()
@@ -157,13 +161,28 @@ class FakePrinter:
             conn.close()
             self.hung_up += closed is not None
             if job:
-                self.jobs.append(bytes(job))
-                self.arrivals.append(last_byte or time.monotonic())
-                self.closings.append(closed if closed is not None else time.monotonic())
+                kept, arrived = bytes(job), last_byte or time.monotonic()
+                ended = closed if closed is not None else time.monotonic()
+                with self._filing:  # in the order the jobs came out, not the threads' order
+                    at = bisect.bisect(self.arrivals, arrived)
+                    self._jobs.insert(at, kept)
+                    self.arrivals.insert(at, arrived)
+                    self.closings.insert(at, ended)
                 self.job_arrived.set()
                 if self.on_job is not None:
-                    self.on_job(self.jobs[-1], self.arrivals[-1], self.closings[-1])
+                    self.on_job(kept, arrived, ended)
             self.ended += 1
+
+    @property
+    def jobs(self) -> list[bytes]:
+        """The jobs kept, read once each connection it accepted is done with: it files a job on
+        its own thread after the line has closed, so the sender may return first. A connection
+        still open after a few seconds (a jammed printer, a lane still sending) is not waited
+        for longer: what it has kept so far."""
+        deadline = time.monotonic() + 3
+        while self.ended < self.connections and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self._jobs
 
     def filed(self, seconds: float = 60) -> None:
         """Wait until every job it was sent is filed (on its own threads, once each connection
