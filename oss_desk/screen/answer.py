@@ -18,17 +18,17 @@ from aiohttp import web
 
 from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import (
-    HEADERS,
+from oss_desk.screen.rating_pages import (
     NOT_ACCEPTED,
     REFUSED,
     TRY_AGAIN,
     ScreenServer,
-    _lines,
-    _page,
     fault_said,
+    html_response,
+    message_page,
     posted_from_elsewhere,
     rating_form,
+    rating_page,
     refused_or,
     titled,
 )
@@ -53,11 +53,10 @@ class AnswerPages:
         return wording_for(ratings.s.settings, site_id)
 
     def _answer(
-        self, title: tuple[str, ...], said: tuple[str, ...], status: int, lang: str = "en"
+        self, title: tuple[str, ...], said: tuple[str, ...], status: int, lang: str
     ) -> web.Response:
-        body = f"<h1>{html.escape(' / '.join(title))}</h1>{_lines(said)}"
-        page = _page(title[0], body, lang=lang)
-        return web.Response(text=page, content_type="text/html", status=status, headers=HEADERS)
+        """A page of one message; it stays (no refresh: the resident's own phone)."""
+        return message_page(title, said, status, refresh=None, lang=lang)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
@@ -84,8 +83,7 @@ class AnswerPages:
             f'<p class="who">{html.escape(" / ".join(said))}</p>'
             f"<h1>{html.escape(' / '.join(title))}</h1>{form}"
         )
-        page = _page(title[0], body, lang=lang)
-        return web.Response(text=page, content_type="text/html", headers=HEADERS)
+        return html_response(rating_page(title[0], body, lang=lang))
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
