@@ -18,30 +18,17 @@ from aiohttp import web
 
 from oss_desk.domain.wording import Wording
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import (
-    HEADERS,
-    NOT_ACCEPTED,
-    REFUSED,
-    TRY_AGAIN,
-    ScreenServer,
-    _lines,
-    _page,
-    fault_said,
-    posted_from_elsewhere,
-    rating_form,
-    refused_or,
-    titled,
-)
+from oss_desk.screen import rating_pages as pages
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.resident import council_names
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.ratings import finished_visit
 
-STATUS = {"thanks": 200, "already": 409, "expired": 410, REFUSED: 400}
+STATUS = {"thanks": 200, "already": 409, "expired": 410, pages.REFUSED: 400}
 
 
 class AnswerPages:
-    def __init__(self, server: ScreenServer) -> None:
+    def __init__(self, server: pages.ScreenServer) -> None:
         self.server = server
 
     def _wording(self, ratings: Ratings, visit_id: int | None) -> Wording:
@@ -53,11 +40,10 @@ class AnswerPages:
         return wording_for(ratings.s.settings, site_id)
 
     def _answer(
-        self, title: tuple[str, ...], said: tuple[str, ...], status: int, lang: str = "en"
+        self, title: tuple[str, ...], said: tuple[str, ...], status: int, lang: str
     ) -> web.Response:
-        body = f"<h1>{html.escape(' / '.join(title))}</h1>{_lines(said)}"
-        page = _page(title[0], body, lang=lang)
-        return web.Response(text=page, content_type="text/html", status=status, headers=HEADERS)
+        """A page of one message; it stays (no refresh: the resident's own phone)."""
+        return pages.message_page(title, said, status, refresh=None, lang=lang)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
@@ -71,7 +57,7 @@ class AnswerPages:
                 return "expired", title, wording.say("answer.expired"), "", lang
             if ratings.rated(visit_id):
                 return "already", title, wording.say("answer.already"), "", lang
-            form = rating_form(wording.say, wording.say("answer.comment"))
+            form = pages.rating_form(wording.say, wording.say("answer.comment"))
             # The council's name in the office's languages (Welsh first where bilingual), and
             # the page's language the first of them.
             council = council_names(ratings.s, wording)
@@ -84,19 +70,19 @@ class AnswerPages:
             f'<p class="who">{html.escape(" / ".join(said))}</p>'
             f"<h1>{html.escape(' / '.join(title))}</h1>{form}"
         )
-        page = _page(title[0], body, lang=lang)
-        return web.Response(text=page, content_type="text/html", headers=HEADERS)
+        return pages.html_response(pages.rating_page(title[0], body, lang=lang))
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        if posted_from_elsewhere(request):
+        if pages.posted_from_elsewhere(request):
 
             def office() -> Wording:
                 ratings = Ratings(self.server.session())
                 return self._wording(ratings, ratings.text_visit(token))
 
             wording = await self.server.run(office)
-            return self._answer(*titled(wording, NOT_ACCEPTED), 403, wording.languages[0])
+            refused = pages.titled(wording, pages.NOT_ACCEPTED)
+            return self._answer(*refused, 403, wording.languages[0])
         form = await request.post()
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None
@@ -104,10 +90,10 @@ class AnswerPages:
         def record() -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
-            result = refused_or(lambda: ratings.rate_by_text(token, rating, comment))
+            result = pages.refused_or(lambda: ratings.rate_by_text(token, rating, comment))
             wording = self._wording(ratings, visit_id)
-            if result == REFUSED:
-                return result, *titled(wording, TRY_AGAIN), wording.languages[0]
+            if result == pages.REFUSED:
+                return result, *pages.titled(wording, pages.TRY_AGAIN), wording.languages[0]
             said = wording.say(f"answer.{result}")
             return result, wording.say("answer.title"), said, wording.languages[0]
 
@@ -119,12 +105,12 @@ class AnswerPages:
                 ratings = Ratings(self.server.session())
                 return self._wording(ratings, ratings.text_visit(token))
 
-            title, said, lang = await fault_said(self.server, exc, office)
+            title, said, lang = await pages.fault_said(self.server, exc, office)
             return self._answer(title, said, 400, lang)
         return self._answer(title, said, STATUS[result], lang)
 
 
-def add_routes(app: web.Application, server: ScreenServer) -> None:
+def add_routes(app: web.Application, server: pages.ScreenServer) -> None:
     pages = AnswerPages(server)
     app.router.add_get("/r/{token:[A-Za-z0-9_-]{1,64}}", pages.page)
     app.router.add_post("/r/{token:[A-Za-z0-9_-]{1,64}}", pages.submit)

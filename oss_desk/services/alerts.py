@@ -38,6 +38,11 @@ ALERT_DAYS = 14
 """How far back undelivered messages are looked for."""
 
 
+def alerts_since(now: datetime) -> str:
+    """The stored instant from which alerts are looked for: :data:`ALERT_DAYS` before ``now``."""
+    return format_instant(now - timedelta(days=ALERT_DAYS))
+
+
 @dataclass(frozen=True, slots=True)
 class MessageAlert:
     """A message to a resident that wants the team leader's attention (late, or failed for
@@ -87,7 +92,7 @@ def alerts_in(
 ) -> list[MessageAlert]:
     from oss_desk.storage import message_alerts as ma
 
-    since = format_instant(now - timedelta(days=ALERT_DAYS))
+    since = alerts_since(now)
     found = []
     for m in ma.messages_undelivered(conn, since):
         if site_id is not None and m.site_id != site_id:
@@ -195,7 +200,7 @@ def referral_alerts_in(
 ) -> list[ReferralMessageAlert]:
     from oss_desk.storage import message_alerts as ma
 
-    since = format_instant(now - timedelta(days=ALERT_DAYS))
+    since = alerts_since(now)
     return [
         ReferralMessageAlert(m.id, m.followup_ref, m.channel, m.site_id, m.reason, via=m.via)
         for m in ma.referral_messages_unsure(conn, since)
@@ -252,7 +257,7 @@ def report_mail_alerts(session: Session, site_id: str | None = None) -> list[Rep
 def report_mail_alerts_in(conn: sqlite3.Connection, now: datetime) -> list[ReportMailAlert]:
     from oss_desk.storage.report_mails import failed_unsettled
 
-    since = format_instant(now - timedelta(days=ALERT_DAYS))
+    since = alerts_since(now)
     return [
         ReportMailAlert(
             m.id, m.kind, m.period, m.scope, m.last_error, place=report_place(conn, m.scope)
@@ -296,7 +301,7 @@ def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
     from oss_desk.storage import outbox as o
 
     conn = session.store.conn
-    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
+    since = alerts_since(session.clock.now())
     found = []
     for row in o.failed_unacknowledged(conn, o.FEEDBACK_TEXTS, since):
         consent = ft.consent_of(conn, row["visit_id"])

@@ -21,6 +21,7 @@ from oss_desk.domain.appointments import (
 )
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.standards import CONTACT_EVENTS, LoggedEvent, reached_a_desk
+from oss_desk.storage.message_rows import MessageRow
 from oss_desk.storage.rows import first_column, of_row, returned_int, row_dict
 
 
@@ -344,28 +345,18 @@ def overdue_booked(conn: sqlite3.Connection, before: str) -> list[Appointment]:
 # Messages ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    id: int
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message(MessageRow):
+    """A message to a resident about their appointment."""
+
     appointment_id: int
     kind: str
-    channel: str
-    via: str
+    """confirmation, reminder, change or cancellation"""
     for_version: int
+    """The appointment's version it speaks of."""
     due_at: str
-    status: str
-    reference: str
-    attempts: int
-    provider_id: str | None
-    last_error: str | None
-    sent_at: str | None = None
-    created_at: str = ""
-    handed_over_at: str | None = None
-    """When it was last handed over (the end of DATA, or the request to Notify)."""
     unconfirmed: int = 0
     """Sends that may have been accepted but got no reply."""
-    message_id: str | None = None
-    """An email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
 
     @classmethod
     def of(cls, c: dict[str, Any]) -> Message:

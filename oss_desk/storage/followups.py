@@ -25,6 +25,7 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
+from oss_desk.storage.message_rows import MessageRow
 from oss_desk.storage.rows import of_row, row_dict
 from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due, purge_traces
 from oss_desk.storage.subject import clear
@@ -382,26 +383,14 @@ def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any,
 # Referral references sent by email or text -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    id: int
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message(MessageRow):
+    """A referral's reference sent to the resident."""
+
     followup_id: int
-    channel: str
-    via: str
-    status: str
-    reference: str
-    attempts: int
-    provider_id: str | None
-    last_error: str | None
-    sent_at: str | None
-    created_at: str
-    handed_over_at: str | None = None
-    """When its request was last handed to Notify while no try since has had a sure answer."""
     cancelled_at: str | None = None
     """When the team leader stopped it (``followup cancel-message``), with ``cancelled_by``."""
     cancelled_by: str | None = None
-    message_id: str | None = None
-    """An email's Message-ID, kept from its first hand-over on (every resend goes under it)."""
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:

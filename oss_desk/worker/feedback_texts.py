@@ -13,7 +13,6 @@ any further send, and sent again only when Notify does not have it.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +20,8 @@ from typing import Any
 from oss_desk.clock import read_instant
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import SendResult
-from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.events import record_event
 from oss_desk.services.feedback_texts import FeedbackTexts
-from oss_desk.services.senders import NotifySender
-from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts as ft
 from oss_desk.storage.outbox import FEEDBACK_TEXTS
 from oss_desk.storage.ratings import has_rating
@@ -39,16 +35,8 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
     WHAT = "follow-up text"
     LIMIT_UNCONFIRMED = False  # looked up by its reference before any further send
 
-    def __init__(
-        self,
-        session: Session,
-        notify: NotifySender | None = None,
-        owner: str | None = None,
-        stop: threading.Event | None = None,
-    ) -> None:
-        super().__init__(session, owner, stop)
-        self.senders = CurrentSenders(session, notify=notify)
-        self._consent: ft.Consent | None = None
+    _consent: ft.Consent | None = None
+    """The consent of the text claimed last (read by :meth:`unwanted`)."""
 
     def row(self, claimed: dict[str, Any]) -> ft.FeedbackText:
         return ft.FeedbackText.of(claimed)

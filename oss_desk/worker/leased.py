@@ -28,8 +28,9 @@ from oss_desk.domain.message_delivery import (
 )
 from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
+from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.outcome_writes import write_until_taken
-from oss_desk.services.senders import SendFault
+from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import accepted_notes as notes
 from oss_desk.storage import outbox as o
@@ -129,9 +130,18 @@ class LeasedSender:
     lease_seconds: ClassVar[int] = 15 * 60
 
     def __init__(
-        self, session: Session, owner: str | None = None, stop: threading.Event | None = None
+        self,
+        session: Session,
+        owner: str | None = None,
+        stop: threading.Event | None = None,
+        *,
+        smtp: SmtpSender | None = None,
+        notify: NotifySender | None = None,
     ) -> None:
         self.s = session
+        self.senders = CurrentSenders(session, smtp, notify)
+        """What the lane sends with: ``smtp`` and ``notify`` where given (the demo's, a test's),
+        else the office's own, built from the settings in force."""
         self.owner = owner or new_owner()
         self.stop = stop
         """The worker's stop (None: ``worker --once``, which waits at most

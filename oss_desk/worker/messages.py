@@ -13,20 +13,17 @@ wait, :func:`oss_desk.domain.sending.look_up_wait`, and sent again only when not
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import REMINDER_WAITS, Appointment
 from oss_desk.domain.sending import SendResult, SendTally, dropped_unsure, send_round
 from oss_desk.errors import StorageError
-from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.demo_messages import DemoPast, demo_past
 from oss_desk.services.message_fates import deadline_of, fate_of, held_until, record_settled
 from oss_desk.services.messages import compose
 from oss_desk.services.send_queues import looked_up
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
-from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
@@ -51,17 +48,8 @@ class MessageDelivery(LeasedSender):
     box = MESSAGES
     lease_seconds = MESSAGE_LEASE_SECONDS
 
-    def __init__(
-        self,
-        session: Session,
-        smtp: SmtpSender | None = None,
-        notify: NotifySender | None = None,
-        owner: str | None = None,
-        stop: threading.Event | None = None,
-    ) -> None:
-        super().__init__(session, owner, stop)
-        self.senders = CurrentSenders(session, smtp, notify)
-        self._demo_past: DemoPast | bool | None = False  # False: not looked up yet
+    _demo_past: DemoPast | bool | None = False
+    """The demo's simulated past (None: none; False: not looked up yet)."""
 
     def _senders(self, appt: Appointment) -> tuple[SmtpSender, NotifySender]:
         """The demo's own mailbox and phone for an appointment of its simulated past (see

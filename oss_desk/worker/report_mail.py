@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,9 +21,7 @@ from oss_desk.domain.message_delivery import (
     message_deadline,
 )
 from oss_desk.domain.sending import SendTally
-from oss_desk.services.current_senders import CurrentSenders
 from oss_desk.services.messages import Composed, sender_name
-from oss_desk.services.senders import SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.outbox import REPORT_MAILS
@@ -48,16 +45,6 @@ class ReportMailDelivery(LeasedDelivery[ReportMail]):
     lease_seconds = LEASE_SECONDS
     LANE = LANE
     WHAT = "report email"
-
-    def __init__(
-        self,
-        session: Session,
-        smtp: SmtpSender | None = None,
-        owner: str | None = None,
-        stop: threading.Event | None = None,
-    ) -> None:
-        super().__init__(session, owner, stop)
-        self.senders = CurrentSenders(session, smtp=smtp)
 
     def row(self, claimed: dict[str, Any]) -> ReportMail:
         return ReportMail.of(claimed)

@@ -164,6 +164,14 @@ class FollowupForm(Dialog[T]):
         """A refusal, in red on the form's error line (nothing typed is lost)."""
         self.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
 
+    def refused_or_closed(self, outcome: str | T) -> None:
+        """The end of a save: a refusal (a ``str``) shows on the error line and the form stays
+        open with nothing typed lost; anything else closes the form with it as its answer."""
+        if isinstance(outcome, str):
+            self.refused(outcome)
+        else:
+            self.dismiss(outcome)
+
 
 def _pressed(dialog: Dialog[T], group_id: str) -> str | None:
     button = dialog.query_one(f"#{group_id}", RadioSet).pressed_button
@@ -343,11 +351,7 @@ class FollowupDialog(FollowupForm[Created | None]):
             # Saved unchosen it would be a slip, and none prints here: the adviser chooses.
             self.refused(CHOOSE_SEND_BY)
             return
-        result = await self.submit(request)
-        if isinstance(result, str):
-            self.refused(result)
-            return
-        self.dismiss(result)
+        self.refused_or_closed(await self.submit(request))
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +424,4 @@ class RespondDialog(FollowupForm[Answer | None]):
     async def action_submit(self) -> None:
         answer = self.answer()
         problem = await self.submit(answer)
-        if problem is not None:
-            self.refused(problem)
-            return
-        self.dismiss(answer)
+        self.refused_or_closed(answer if problem is None else problem)
