@@ -24,7 +24,7 @@ from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_accepted_at_stop import stopped_while_locked
-from .test_message_outcome_locked import locked_for, oss_desk
+from .test_message_outcome_locked import locked_for, oss_desk, oss_desk_here
 from .test_messages import at
 from .test_report_send import MONDAY_EVENING as EVENING
 from .test_report_send import office as report_office
@@ -129,7 +129,7 @@ def test_a_send_recorded_after_the_database_was_locked_leaves_no_note(
     assert ("sent",) in rows(db, f"SELECT status FROM {table}"), first.stderr
     left = sorted(path.name for path in db.parent.glob(f"{db.name}.accepted.*"))
     assert left == [], first.stderr
-    assert "sends noted" not in oss_desk(db, "doctor", now=now or None).stdout
+    assert "sends noted" not in oss_desk_here(db, "doctor", now=now or None).stdout
 
 
 @pytest.mark.parametrize("lane", ["appointment text", "report email", "follow-up text"])
@@ -151,13 +151,13 @@ def test_a_send_noted_as_the_worker_stopped_is_recorded_by_the_next_and_its_note
     assert code == 0, log.read_text()
     (note,) = db.parent.glob(f"{db.name}.accepted.{table}.*")
     for minutes in (30, 31):  # past the lease and the look-up wait, then a pass after it
-        later = oss_desk(db, "worker", "--once", now=at_minutes(now, minutes))
+        later = oss_desk_here(db, "worker", "--once", now=at_minutes(now, minutes))
         assert later.returncode == 0, later.stderr
     row = int(note.name.rpartition(".")[2])
     status = rows(db, f"SELECT status FROM {table} WHERE id = ?", row)
     assert status == [("sent",)], later.stderr
     assert not note.exists(), later.stderr
-    doctor = oss_desk(db, "doctor", now=at_minutes(now, 31)).stdout
+    doctor = oss_desk_here(db, "doctor", now=at_minutes(now, 31)).stdout
     assert "sends noted" not in doctor, doctor
 
 
@@ -181,20 +181,20 @@ def test_a_note_that_speaks_for_no_send_to_record_is_removed_by_the_next_worker(
     (note,) = db.parent.glob(f"{db.name}.accepted.messages.*")
     with sqlite3.connect(db) as conn:  # another send now holds the row, handed over then too
         conn.execute("UPDATE messages SET reference = 'oss-a1-other-0000' WHERE id = 1")
-    (line,) = [x for x in oss_desk(db, "doctor").stdout.splitlines() if "sends noted" in x]
+    (line,) = [x for x in oss_desk_here(db, "doctor").stdout.splitlines() if "sends noted" in x]
     assert "records it sent" not in line, line  # it never would: it is not that send's note
     assert line.startswith("ok    sends noted: 1 note left over"), line
-    first = oss_desk(db, "worker", "--once", minutes=20)
+    first = oss_desk_here(db, "worker", "--once", minutes=20)
     assert first.returncode == 0, first.stderr
     assert not note.exists(), first.stderr
     recorded = rows(db, "SELECT id FROM messages WHERE status = 'sent'")
     assert recorded == [], first.stderr  # (sent again at the next pass: it may not have gone)
-    later = oss_desk(db, "worker", "--once", minutes=40)
+    later = oss_desk_here(db, "worker", "--once", minutes=40)
     assert later.returncode == 0, later.stderr
     ((sent,),) = rows(db, "SELECT id FROM messages WHERE status = 'sent'")
     left = note_path(db, "messages", int(sent))
     left.write_text('{"status": "sent"}')  # its worker ended after recording, before removing
-    again = oss_desk(db, "worker", "--once", minutes=60)
+    again = oss_desk_here(db, "worker", "--once", minutes=60)
     assert again.returncode == 0, again.stderr
     assert not left.exists(), again.stderr
-    assert "sends noted" not in oss_desk(db, "doctor", minutes=60).stdout
+    assert "sends noted" not in oss_desk_here(db, "doctor", minutes=60).stdout

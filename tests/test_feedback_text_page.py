@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .browser_desks import clean_env
+from .cli_here import run_cli_here
 from .conftest import make_db
 from .messaging import NotifyServer
 from .screens import kiosk_browser, start_screen, stop_screen
@@ -103,13 +102,9 @@ def test_the_link_records_one_rating_against_its_visit(
     assert bob_visit not in [r[0] for r in ratings(db)]
 
     # The answer counts in the satisfaction figure of the day it was given, like a desk rating.
-    report = subprocess.run(
-        [sys.executable, "-m", "oss_desk", "--db", str(db), "report", "daily", "--json"],
-        capture_output=True,
-        text=True,
-        env=clean_env(tmp_path) | {"OSS_DESK_NOW": "2026-11-23T19:00:00Z"},
-        check=True,
-    )
+    env = clean_env(tmp_path) | {"OSS_DESK_NOW": "2026-11-23T19:00:00Z"}
+    report = run_cli_here("--db", str(db), "report", "daily", "--json", env=env)
+    assert report.returncode == 0, report.stderr
     figures = json.loads(report.stdout)
     assert figures["date"] == "2026-11-23"
     s = figures["satisfaction"]

@@ -18,6 +18,7 @@ from oss_desk.clock import FixedClock, parse_instant
 from oss_desk.services.followup_reports import FollowupReports
 from oss_desk.services.session import open_session
 
+from .cli_here import run_cli_here
 from .conftest import Cli, db_content, run_cli_process
 from .escpos_decoder import decode, text_lines
 from .followups_site import make_office, ok, run_json
@@ -193,7 +194,7 @@ def test_canaries_never_leave_and_are_purged(
     before = figures(db, january, cli)
     assert before["month"]["ringbacks"]["received"] == 3
     purged = json.loads(
-        run_cli_process(
+        run_cli_here(
             "db", "purge", "--json", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": january}
         ).stdout
     )
@@ -206,7 +207,7 @@ def test_canaries_never_leave_and_are_purged(
     later = "2028-12-31T10:00:00Z"
     before = figures(db, later, cli)
     purged = json.loads(
-        run_cli_process(
+        run_cli_here(
             "db", "purge", "--json", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": later}
         ).stdout
     )

@@ -27,7 +27,7 @@ from .followups_site import make_office as make_followups_office
 from .messaging import NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
-from .test_message_outcome_locked import oss_desk
+from .test_message_outcome_locked import oss_desk_here
 from .test_messages import at, rows
 from .test_text_outcome_locked import referred_by_text
 
@@ -122,25 +122,25 @@ def test_an_accepted_email_left_unrecorded_as_the_worker_stops_is_never_sent_aga
     assert note_path(db, "messages", 1).exists()
     assert rows(db, "SELECT status FROM messages WHERE kind = 'confirmation'") == [("sending",)]
     # doctor says what waits beside the database, and that the next worker records it.
-    (line,) = [x for x in oss_desk(db, "doctor").stdout.splitlines() if "sends noted" in x]
+    (line,) = [x for x in oss_desk_here(db, "doctor").stdout.splitlines() if "sends noted" in x]
     assert line.startswith("warn  sends noted: 1 send the provider accepted while the database")
     assert "the next worker records it sent, never sends it again" in line, line
     # The next owner, long after the lease ran out, records it sent and sends nothing; its
     # pass counts it sent, as any other (it said "messages sent 0").
-    again = oss_desk(db, "worker", "--once", "--json", minutes=20)
+    again = oss_desk_here(db, "worker", "--once", "--json", minutes=20)
     assert again.returncode == 0, again.stderr
     assert rows(db, CONFIRMATION) == [("sent", None)], again.stderr
     assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
     assert len(smtp.mailbox.messages) == 1
     assert not note_path(db, "messages", 1).exists()
-    assert "sends noted" not in oss_desk(db, "doctor", minutes=20).stdout
-    later = oss_desk(db, "worker", "--once", minutes=40)
+    assert "sends noted" not in oss_desk_here(db, "doctor", minutes=20).stdout
+    later = oss_desk_here(db, "worker", "--once", minutes=40)
     assert later.returncode == 0, later.stderr
     assert len(smtp.mailbox.messages) == 1
     # A note whose message is recorded already (its worker ended before removing it) is named
     # as left over, not as waiting.
     note_path(db, "messages", 1).write_text('{"status": "sent"}')
-    said = oss_desk(db, "doctor", minutes=40).stdout
+    said = oss_desk_here(db, "doctor", minutes=40).stdout
     left = (
         "ok    sends noted: 1 note left over, of sends recorded already or no longer in their "
         "rows (the next worker to start removes it; they can be deleted)"
@@ -158,7 +158,7 @@ def test_the_stopping_worker_records_it_itself_when_the_database_frees_in_time(
     assert code == 0, said
     assert rows(db, CONFIRMATION) == [("sent", None)], said
     assert not note_path(db, "messages", 1).exists()  # recorded: no note left behind
-    again = oss_desk(db, "worker", "--once", minutes=20)
+    again = oss_desk_here(db, "worker", "--once", minutes=20)
     assert again.returncode == 0, again.stderr
     assert len(smtp.mailbox.messages) == 1
 
@@ -172,10 +172,10 @@ def test_a_restore_takes_the_replaced_database_s_notes_with_its_kept_copy(
     It now goes with the copy kept of the replaced database."""
     db = booked_office(tmp_path, smtp)
     backup = tmp_path / "before.sqlite"
-    assert oss_desk(db, "db", "backup", "--to", str(backup)).returncode == 0
+    assert oss_desk_here(db, "db", "backup", "--to", str(backup)).returncode == 0
     code, _ = stopped_while_locked(db, smtp, tmp_path / "worker.log", release_after_stop=None)
     assert code == 0 and note_path(db, "messages", 1).exists()
-    restored = oss_desk(db, "db", "restore", str(backup), "--yes")
+    restored = oss_desk_here(db, "db", "restore", str(backup), "--yes")
     assert restored.returncode == 0, restored.stderr
     assert not note_path(db, "messages", 1).exists()
     (kept,) = tmp_path.glob(f"{db.name}.before-restore-*.accepted.messages.1")
@@ -194,13 +194,13 @@ def test_a_note_never_speaks_for_another_send_with_the_same_row_and_hand_over(
     assert code == 0 and note_path(db, "messages", 1).exists()
     with sqlite3.connect(db) as conn:  # another message now holds row 1, handed over then too
         conn.execute("UPDATE messages SET reference = 'oss-a1-other-0000' WHERE id = 1")
-    again = oss_desk(db, "worker", "--once", minutes=20)
+    again = oss_desk_here(db, "worker", "--once", minutes=20)
     assert again.returncode == 0, again.stderr
     # Not taken as sent: it may not have gone, so by mail it is sent again (same Message-ID).
     assert rows(db, CONFIRMATION) == [
         ("pending", "the worker stopped while waiting for the reply: it may have been accepted")
     ], again.stderr
-    later = oss_desk(db, "worker", "--once", minutes=40)
+    later = oss_desk_here(db, "worker", "--once", minutes=40)
     assert later.returncode == 0, later.stderr
     assert rows(db, CONFIRMATION) == [("sent", None)], later.stderr
     assert len(smtp.mailbox.messages) == 2
@@ -221,7 +221,7 @@ def test_an_accepted_referral_email_left_unrecorded_as_the_worker_stops_is_never
     assert "referral message 1: sent and not recorded yet: noted beside the database" in said
     assert note_path(db, "followup_messages", 1).exists()
     # The next owner, after the lease ran out (15 minutes), records it sent and sends nothing.
-    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:30:00Z")
+    again = oss_desk_here(db, "worker", "--once", "--json", now="2026-11-23T10:30:00Z")
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
     assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout
@@ -241,9 +241,9 @@ def test_an_accepted_referral_text_left_unrecorded_as_the_worker_stops_is_record
     assert note_path(db, "followup_messages", 1).exists(), log.read_text()
     # The next owner, after the lease ran out, waits the look-up wait (Notify's request may
     # still be on its way), then records it sent from the note.
-    first = oss_desk(db, "worker", "--once", now="2026-11-23T10:30:00Z")
+    first = oss_desk_here(db, "worker", "--once", now="2026-11-23T10:30:00Z")
     assert first.returncode == 0, first.stderr
-    again = oss_desk(db, "worker", "--once", "--json", now="2026-11-23T10:31:00Z")
+    again = oss_desk_here(db, "worker", "--once", "--json", now="2026-11-23T10:31:00Z")
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT status, last_error FROM followup_messages") == [("sent", None)]
     assert json.loads(again.stdout)["messages_sent"] == 1, again.stdout

@@ -20,6 +20,7 @@ from oss_desk.services.session import open_session
 from oss_desk.worker.messages import MessageDelivery
 
 from .appointments_site import NOW, make_office, service_at
+from .cli_here import run_cli_here
 from .conftest import Cli, CliResult
 from .messaging import API_KEY, NotifyServer, SmtpServer, qr_shown
 
@@ -174,10 +175,8 @@ def test_two_workers_at_once_send_each_message_once(tmp_path: Path, smtp: SmtpSe
         assert codes[0] == 0
         if codes[1] != 0:
             assert any("already running" in err for _, err in outcomes)
-        # And once more afterwards: everything was sent already.
-        subprocess.run(
-            [sys.executable, "-m", "oss_desk", "worker", "--once"], env=env, check=True, timeout=60
-        )
+        # And once more afterwards (in this process: no other is running): all sent already.
+        once_here(db, now)
     references = [str(m["X-OSS-Desk-Reference"]) for m in smtp.mailbox.messages]
     assert len(references) == 6 and len(set(references)) == 6  # 3 confirmations, 3 reminders
 
@@ -186,6 +185,13 @@ def _env(db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env["OSS_DESK_DB"] = str(db)
     return env
+
+
+def once_here(db: Path, now: str) -> None:
+    """``oss-desk worker --once`` at ``now``, through the entry point in the test's own process
+    (tests/cli_here.py): a pass after the processes the test is about have ended."""
+    done = run_cli_here("worker", "--once", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now})
+    assert done.returncode == 0, done.stderr
 
 
 def _worker_process(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -221,9 +227,7 @@ def test_a_worker_killed_while_sending_does_not_send_twice(
     smtp.mailbox.stall_rcpt = 0
     # The next worker (a restart) finds the message it was sending and sends it, once.
     for _ in range(2):
-        subprocess.run(
-            [sys.executable, "-m", "oss_desk", "worker", "--once"], env=env, check=True, timeout=60
-        )
+        once_here(db, format_instant(NOW))
     assert len(smtp.mailbox.messages) == 1
     assert rows(db, "SELECT status, attempts FROM messages WHERE kind = 'confirmation'") == [
         ("sent", 2)

@@ -16,7 +16,8 @@ import pytest
 
 from oss_desk.domain.delivery import PrintState, reprint_adds_copy
 
-from .conftest import ROOT, Cli, make_db, rows, run_cli_process, site_toml
+from .cli_here import run_cli_here
+from .conftest import ROOT, Cli, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import FakePrinter, closed_port
 
@@ -123,7 +124,7 @@ def test_a_reprint_with_no_worker_running_says_so_not_that_it_tries(
         "running, so it prints once one starts\n"
     ), again.out
     # A worker tried it once (the printer refused) and stopped: its last error is said.
-    ran = run_cli_process("worker", "--once", env={"OSS_DESK_DB": str(db)})
+    ran = run_cli_here("worker", "--once", env={"OSS_DESK_DB": str(db)})  # (in this process)
     assert ran.returncode == 0, ran.stderr
     assert rows(db, "SELECT status, attempts FROM print_jobs") == [("pending", 1)]
     tried = cli("ticket", "reprint", code, "--desk", "greet-1")

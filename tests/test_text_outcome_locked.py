@@ -18,6 +18,7 @@ from .test_followup_messages import refer
 from .test_message_outcome_locked import (
     locked_for,
     oss_desk,
+    oss_desk_here,
     recorded_sent_then_not_again,
     run_worker,
 )
@@ -69,7 +70,7 @@ def test_a_turn_text_accepted_while_the_database_is_locked_is_recorded_sent_once
     assert first.returncode == 0, first.stderr
     assert rows(db, NEARLY) == [("nearly", "sent", None)], first.stderr
     # A restart past the lease and the look-up wait finds nothing left mid-send: sent once.
-    again = oss_desk(db, "worker", "--once", now="2026-11-23T09:10:00Z")
+    again = oss_desk_here(db, "worker", "--once", now="2026-11-23T09:10:00Z")
     assert again.returncode == 0, again.stderr
     assert rows(db, NEARLY) == [("nearly", "sent", None)]
     assert posts(notify) == 1 and len(turn.texts_to(notify, "ann")) == 1
@@ -104,7 +105,7 @@ def test_a_follow_up_text_accepted_while_the_database_is_locked_is_recorded_sent
     follow_up = "SELECT status, last_error, provider_id FROM feedback_texts"
     assert rows(db, follow_up) == [("sent", None, notify.state.sent[0]["id"])], first.stderr
     # After its lease (5 minutes) and the look-up wait: nothing left mid-send to go again.
-    again = oss_desk(db, "worker", "--once", now="2026-11-23T11:30:00Z")
+    again = oss_desk_here(db, "worker", "--once", now="2026-11-23T11:30:00Z")
     assert again.returncode == 0, again.stderr
     assert posts(notify) == 1 and len(feedback.sent_to(notify, feedback.ANN)) == 1
 

@@ -22,7 +22,8 @@ from oss_desk.domain.welsh import NASAL, in_place, nasal_mutation, soft_mutation
 from oss_desk.domain.wording import ENGLISH, Untranslated, Wording, check_catalog
 from oss_desk.services.wording import builtin_welsh
 
-from .conftest import Cli, make_db, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import Cli, make_db
 from .followups_site import office_toml, run_json
 from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_welsh import read, texts
@@ -65,9 +66,8 @@ def refer(cli: Cli, *extra: str) -> dict[str, Any]:
 
 
 def worker_once(db: Path) -> None:
-    done = run_cli_process(
-        "worker", "--once", "--json", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": NOW}
-    )
+    env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": NOW}
+    done = run_cli_here("worker", "--once", "--json", env=env)  # the entry point, in this process
     assert done.returncode == 0, done.stderr
 
 

@@ -28,6 +28,7 @@ from oss_desk.services.turn_texts import TextReport
 from oss_desk.worker import rounds
 from oss_desk.worker.run import DeviceWorker
 
+from .cli_here import run_cli_here
 from .conftest import MONDAY_0930, ROOT, make_db, rows, run_cli_process, site_toml
 from .screens import wait_for
 
@@ -145,7 +146,7 @@ def test_worker_once_marks_a_booking_at_a_removed_site_and_closes_the_day(
     """It exited 70 at every run (a KeyError for the site, before close of day)."""
     env = library_left(tmp_path)
     db = Path(env["OSS_DESK_DB"])
-    done = run_cli_process("worker", "--once", env=env)
+    done = run_cli_here("worker", "--once", env=env)  # its output and exit status: no process
     assert done.returncode == 0, done.stderr
     assert "appointments marked no-show 1" in done.stdout
     assert housekept(db)

@@ -1,10 +1,13 @@
 """A worker step's unexpected fault (a bug), in a real worker process: the step pauses before
 it is tried again (2 s, then longer), the fault is said once and then as a count, never every
 poll, and the other lanes carry on; ``worker --once`` runs the other steps, says the failed one
-as failed and exits 70 (it exited 0 and said "marked no-show 0", as though nothing was due)."""
+as failed and exits 70 (it exited 0 and said "marked no-show 0", as though nothing was due).
+The ``worker --once`` cases run its entry point in the test's own process (their exit status
+and output are the command's); the running worker is a process of its own."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -17,7 +20,8 @@ import pytest
 
 from oss_desk.worker import rounds
 
-from .conftest import ROOT, Cli, rows, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import ROOT, Cli, rows
 from .followups_site import make_office, run_json
 from .screens import wait_for
 from .test_worker_rounds import housekept, library_left
@@ -61,6 +65,30 @@ def faulty_worker(
     twice as long each time)."""
     command = [sys.executable, "-c", FAULTY, str(tries), owner, method, str(every)]
     return [*command, str(first_pause), *args]
+
+
+def faulty_once(
+    monkeypatch: pytest.MonkeyPatch,
+    tries: Path,
+    owner: str,
+    method: str,
+    *args: str,
+    env: dict[str, str],
+) -> subprocess.CompletedProcess[str]:
+    """``oss-desk ARGS`` (a ``worker --once``) whose worker step ``owner.method`` raises, as
+    :func:`faulty_worker` makes it, but through the entry point in the test's own process
+    (tests/cli_here.py): its exit status, stdout and stderr are what the command answers, and
+    the fault is put back after the test."""
+    module, _, name = owner.rpartition(".")
+    target = getattr(importlib.import_module(module) if module else rounds, name)
+
+    def faulty(*_args: object, **_kwargs: object) -> None:
+        with tries.open("a") as out:
+            out.write("tried\n")
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(target, method, faulty)
+    return run_cli_here(*args, env=env)
 
 
 def process_env(env: dict[str, str]) -> dict[str, str]:
@@ -123,13 +151,14 @@ def test_a_lane_s_bug_is_paused_and_said_once_then_as_a_count(
     assert len(list((tmp_path / "data").rglob("fault-worker-*"))) == 1
 
 
-def test_worker_once_says_a_failed_step_and_exits_70_after_the_others(tmp_path: Path) -> None:
+def test_worker_once_says_a_failed_step_and_exits_70_after_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = library_left(tmp_path)
     db = Path(env["OSS_DESK_DB"])
     tries = tmp_path / "tries.txt"
-    command = faulty_worker(tries, "AppointmentService", "auto_no_show", "worker", "--once")
-    done = subprocess.run(
-        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+    done = faulty_once(
+        monkeypatch, tries, "AppointmentService", "auto_no_show", "worker", "--once", env=env
     )
     assert done.returncode == 70, done.stderr
     assert "appointments marked no-show failed;" in done.stdout
@@ -146,15 +175,13 @@ def test_worker_once_says_a_failed_step_and_exits_70_after_the_others(tmp_path: 
     assert tries.read_text() == "tried\n"
 
 
-def test_worker_once_json_says_a_failed_step_s_count_is_not_known(tmp_path: Path) -> None:
+def test_worker_once_json_says_a_failed_step_s_count_is_not_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = library_left(tmp_path)
     tries = tmp_path / "tries.txt"
-    command = faulty_worker(
-        tries, "AppointmentService", "auto_no_show", "worker", "--once", "--json"
-    )
-    done = subprocess.run(
-        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    once = ("worker", "--once", "--json")
+    done = faulty_once(monkeypatch, tries, "AppointmentService", "auto_no_show", *once, env=env)
     assert done.returncode == 70, done.stderr
     said = json.loads(done.stdout)
     assert said["no_shows"] is None
@@ -164,7 +191,7 @@ def test_worker_once_json_says_a_failed_step_s_count_is_not_known(tmp_path: Path
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_worker_once_says_what_printed_when_only_the_printer_poll_failed(
-    tmp_path: Path, as_json: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
 ) -> None:
     """Review 14 (6): delivering the print jobs and asking the printers how they are were one
     step, so a fault in the poll after the jobs printed said "Printed failed, ... failed
@@ -173,18 +200,17 @@ def test_worker_once_says_what_printed_when_only_the_printer_poll_failed(
     # A paper the round prints: Tuesday's summary (the booking's slip is not printed: the
     # round marks its booking a no-show first, and a slip of a booking over is never printed).
     summary = f"capture://{tmp_path}/summary.bin"
-    asked = run_cli_process(*("--user", "tl", "report", "daily", "--date", "2026-11-24"),
-                            "--print-to", summary, env=env)  # fmt: skip
+    asked = run_cli_here(*("--user", "tl", "report", "daily", "--date", "2026-11-24"),
+                         "--print-to", summary, env=env)  # fmt: skip
     assert asked.returncode == 0, asked.stderr
     tries = tmp_path / "tries.txt"
-    command = faulty_worker(
+    done = faulty_once(
+        monkeypatch,
         tries,
         "oss_desk.worker.printing.PrintDelivery",
         "poll_printers",
         *("worker", "--once", *(["--json"] if as_json else [])),
-    )
-    done = subprocess.run(
-        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+        env=env,
     )
     assert done.returncode == 70, done.stderr
     assert tries.read_text() == "tried\n"
@@ -220,17 +246,16 @@ def test_housekeeping_runs_when_the_configuration_cannot_be_reread(tmp_path: Pat
     )
 
 
-def test_worker_once_names_a_failed_step_as_its_summary_does(tmp_path: Path) -> None:
+def test_worker_once_names_a_failed_step_as_its_summary_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The summary said "turn texts sent failed" and the line under it "Failed: texts to
     residents not sent now": two names for one thing (and referral texts go to residents too).
     The step now says what the summary says."""
     env = library_left(tmp_path)
     tries = tmp_path / "tries.txt"
     owner = "oss_desk.services.turn_texts.TurnTexts"
-    command = faulty_worker(tries, owner, "deliver_due", "worker", "--once")
-    done = subprocess.run(
-        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = faulty_once(monkeypatch, tries, owner, "deliver_due", "worker", "--once", env=env)
     assert done.returncode == 70, done.stderr
     assert "turn texts sent failed;" in done.stdout
     assert "  Failed: turn texts not sent now (internal error)" in done.stdout, done.stdout
