@@ -6,6 +6,7 @@ try against it nor keeps it pending for another."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from oss_desk.domain.devices import parse_printer_url
@@ -15,7 +16,17 @@ from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import rows
 from .hardware.fakes import FakePrinter, closed_port
-from .test_delivery_handover import JOB, handed_to_owner
+from .test_delivery_handover import JOB, handed_to_owner, until
+
+
+def _refused(port: int) -> bool:
+    """A connection to the loopback ``port`` is refused (its listener is gone: the socket a
+    thread was accepting on lives until that accept returns)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def test_an_ended_tickets_handed_job_is_cancelled_though_a_connection_was_opened_ahead(
@@ -32,7 +43,7 @@ def test_an_ended_tickets_handed_job_is_cancelled_though_a_connection_was_opened
         finally:
             leader.close()
         printer.close()  # and the printer is off now: a connection is refused
-        printer._thread.join(5)  # (its listening socket is gone once its accept returns)
+        until(lambda: _refused(port), what="the printer refuses connections")
         delivery = PrintDelivery(worker, owner="owner-1")
         url = parse_printer_url(printer.url)
         delivery.ready.open(printer.url, url, delivery.transports(url))  # as a desk said
