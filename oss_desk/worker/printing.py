@@ -201,6 +201,10 @@ class PrintDelivery(LeftJobs):
         try:
             link, asked = ready.result() if ready is not None else (transport.open(), None)
         except PrinterFault as fault:  # nothing was sent
+            if held and (over := ticket_over(self.s, job.kind, job.ticket_id)) is not None:
+                # Its ticket ended meanwhile: settled unprinted, not a failed try at the printer.
+                self._settle(job, "cancelled", report, claimed=handed, error=over, **unsent)
+                return
             self._not_printed(job, fault.reason, fault.status, report, claimed=handed)
             return
         try:
