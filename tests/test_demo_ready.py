@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,25 +38,14 @@ def _build(folder: Path, now: str, days: int) -> tuple[Path, CliResult]:
 
 
 @pytest.fixture(scope="module")
-def friday_two_days(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]:
-    """The demo as of a Friday at 11:00 with two days of history: built once for the tests that
-    only read it or what its build printed (a build takes 10-20 s)."""
-    return _build(tmp_path_factory.mktemp("friday-2"), FRIDAY, 2)
+def friday_three_days(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]:
+    """The demo as of a Friday at 11:00 with three days of history: built once for the tests
+    that only read it, or a copy of it, or what its build printed (a build takes 10-20 s)."""
+    return _build(tmp_path_factory.mktemp("friday-3"), FRIDAY, 3)
 
 
-@pytest.mark.parametrize("now", [FRIDAY, "2026-11-28T16:50:00Z"])
-def test_the_ready_message_counts_what_the_queue_shows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, request: pytest.FixtureRequest
-) -> None:
-    """A Friday morning and a Saturday afternoon (the office closed: nobody waits)."""
-    if now == FRIDAY:  # the build another test of this module reads as well
-        db, built = request.getfixturevalue("friday_two_days")
-        cli = Cli(db, monkeypatch)
-    else:
-        cli = Cli(tmp_path / "demo" / "oss-desk-demo.sqlite", monkeypatch)
-        # One day of history: what is counted is the queue now (on a Saturday, nobody).
-        built = cli("--db", str(cli.db), "demo", "--no-app", "--days", "1", now=now)
-    assert built.code == 0, built.err
+def _ready_counts_the_queue(cli: Cli, built: CliResult, now: str) -> None:
+    """The ready message's residents waiting now are those ``oss-desk queue`` shows waiting."""
     said = re.search(r"(\d+) residents? waiting now", built.out)
     assert said is not None, built.out
     queue = cli("--db", str(cli.db), "queue", now=now)
@@ -64,10 +54,19 @@ def test_the_ready_message_counts_what_the_queue_shows(
     assert (shown.group(1) if shown else "0") == said.group(1), queue.out
 
 
+def test_the_ready_message_counts_what_the_queue_shows(
+    friday_three_days: tuple[Path, CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Friday morning (and, while the office is closed, the closed days' test below)."""
+    db, built = friday_three_days
+    assert built.code == 0, built.err
+    _ready_counts_the_queue(Cli(db, monkeypatch), built, FRIDAY)
+
+
 @pytest.mark.parametrize(
     ("now", "closed"),
     [
-        ("2026-11-28T11:00:00Z", "a Saturday"),
+        ("2026-11-28T16:50:00Z", "a Saturday"),
         ("2026-11-27T07:30:00Z", "outside the opening hours 09:00-17:00"),
         ("2026-11-27T18:30:00Z", "outside the opening hours 09:00-17:00"),
         # A bank holiday is a closed day by the office's one rule (domain/workdays.py), which
@@ -79,14 +78,16 @@ def test_the_demo_issues_no_ticket_while_the_office_is_closed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, closed: str
 ) -> None:
     """The demo's residents waiting now follow the office's opening days and hours: on a
-    Saturday, before opening and after closing nobody is waiting and no ticket is issued
-    today; the message says why, and how to see an open day (its last one, at 11:00)."""
+    Saturday (an afternoon), before opening and after closing nobody is waiting and no ticket
+    is issued today, and the ready message counts what the queue shows; the message says why,
+    and how to see an open day (its last one, at 11:00)."""
     db = tmp_path / "demo.sqlite"
     cli = Cli(db, monkeypatch)
     # One day of history: the last opening day shown comes from the calendar, not the history.
     built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now=now)
     assert built.code == 0, built.err
     assert " 0 residents waiting now" in built.out
+    _ready_counts_the_queue(cli, built, now)
     assert f"  Nobody is waiting now: the office is closed ({closed}).\n" in built.out
     before = {"2026-11-27T07:30:00Z": "2026-11-26", "2026-12-25T11:00:00Z": "2026-12-24"}
     last_open = before.get(now, "2026-11-27")
@@ -98,16 +99,17 @@ def test_the_demo_issues_no_ticket_while_the_office_is_closed(
 
 
 def test_every_visit_that_needs_an_appointment_has_one_booked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    friday_three_days: tuple[Path, CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A visit the demo finishes "needs an appointment" books it at the desk, as the app's
     booking dialog does (counted as arranged in that visit), in a slot still ahead; walk-in-only
     services never end that way; and every confirmation was sent in time (no alert)."""
-    db = tmp_path / "demo.sqlite"
-    cli = Cli(db, monkeypatch)
-    now = "2026-11-27T11:00:00Z"
-    built = cli("--db", str(db), "demo", "--no-app", "--days", "3", now=now)
+    built_db, built = friday_three_days  # a copy: the monthly report may store its rollup
     assert built.code == 0, built.err
+    shutil.copytree(built_db.parent, tmp_path / "demo")
+    db = tmp_path / "demo" / built_db.name
+    cli = Cli(db, monkeypatch)
+    now = FRIDAY
     needing = rows(db, "SELECT id FROM visits WHERE outcome = 'appointment'")
     assert len(needing) > 5
     unbooked = (
@@ -249,8 +251,8 @@ def test_while_residents_wait_the_demos_advisers_are_busy(
     open desk has a resident called or at the desk, or finished one a moment ago (notes and
     wrap-up, at most 3 minutes); never idle for long while residents wait (it was: Fatima
     idle 2 hours beside a resident waiting 13 minutes)."""
-    if now == FRIDAY:  # the build other tests of this module read as well (two days of history)
-        db, built = request.getfixturevalue("friday_two_days")
+    if now == FRIDAY:  # the build other tests of this module read as well (three days of history)
+        db, built = request.getfixturevalue("friday_three_days")
     else:
         db = tmp_path / "demo.sqlite"
         cli = Cli(db, monkeypatch)
@@ -300,27 +302,27 @@ def test_the_commands_the_demo_prints_run_as_the_user_ran_it(tmp_path: Path) -> 
     assert f"  {typed} --db {db} queue\n" in done.stdout
 
 
-def test_the_build_says_what_it_is_doing(friday_two_days: tuple[Path, CliResult]) -> None:
+def test_the_build_says_what_it_is_doing(friday_three_days: tuple[Path, CliResult]) -> None:
     """`oss-desk demo` showed a blank terminal for most of a minute while it built the office:
     it now says so at once, and how far its history has got (on stderr; stdout is unchanged).
     What that build printed is kept by the module's fixture, which ran it."""
-    db, built = friday_two_days
+    db, built = friday_three_days
     assert built.code == 0, built.err
     assert built.err.splitlines() == [
         f"Building the demo office at {db} (a minute or so)...",
-        "  Simulating its history: day 0 of 2",
-        "  Simulating its history: day 2 of 2; then today, the next two weeks' bookings and "
+        "  Simulating its history: day 0 of 3",
+        "  Simulating its history: day 3 of 3; then today, the next two weeks' bookings and "
         "their messages",
     ]
     assert built.out.startswith(f"Demo ready: {db}\n")
 
 
 def test_the_demos_people_are_its_staff(
-    friday_two_days: tuple[Path, CliResult], tmp_path: Path
+    friday_three_days: tuple[Path, CliResult], tmp_path: Path
 ) -> None:
     """Every change is someone's: the demo's bookings, check-ins and tickets are its staff's
     (the greeter's at Reception), never a person called "demo"."""
-    db, _ = friday_two_days
+    db, _ = friday_three_days
     staff = {s.id for s in demo_settings(tmp_path).staff}
     # (the demo's own build and the configuration loaded by whoever ran it aside)
     made = "SELECT DISTINCT actor FROM events WHERE kind NOT IN ('demo_built', 'config_loaded')"

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,25 @@ def fresh_schema(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, st
         return schema(fresh.conn)
     finally:
         fresh.close()
+
+
+@pytest.fixture(scope="module")
+def empty_at(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """An empty database at every point of the schema's history, by ``start`` (the first
+    ``start`` migrations applied): one chain of migrations applied one at a time, copied at
+    each point, instead of every case migrating an empty file afresh up to its start."""
+    folder = tmp_path_factory.mktemp("empty-at")
+    db = sqlite_utils.Database(folder / "chain.sqlite")
+    made: dict[int, Path] = {}
+    try:
+        for start in range(1, len(NAMES)):
+            build_migrations().apply(db, stop_before=NAMES[start])
+            made[start] = folder / f"{start}.sqlite"
+            with closing(sqlite3.connect(made[start])) as copy:
+                db.conn.backup(copy)
+    finally:
+        db.close()
+    return made
 
 
 def schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
@@ -156,9 +177,14 @@ def test_every_migration_has_a_populated_database_to_upgrade(populated: Path) ->
 
 @pytest.mark.parametrize("start", range(1, len(NAMES)), ids=lambda k: f"from-{NAMES[k - 1]}")
 def test_upgrade_one_migration_at_a_time(
-    populated: Path, fresh_schema: list[tuple[str, str, str]], tmp_path: Path, start: int
+    populated: Path,
+    fresh_schema: list[tuple[str, str, str]],
+    empty_at: dict[int, Path],
+    tmp_path: Path,
+    start: int,
 ) -> None:
-    db = at_migration(tmp_path / "old.sqlite", NAMES[start])
+    shutil.copyfile(empty_at[start], tmp_path / "old.sqlite")
+    db = sqlite_utils.Database(tmp_path / "old.sqlite")
     assert [m.name for m in build_migrations().applied(db)] == NAMES[:start]
     before = fill_from(db, populated)
     assert sum(len(rows) for rows in before.values()) > 0

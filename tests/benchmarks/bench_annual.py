@@ -38,7 +38,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
 from oss_desk.storage.rollup import clear_rollup
 
-from .bench_reports import NOW, history
+from .bench_reports import NOW, history, quick_history
 
 EVENTS_FLOOR = (
     "SELECT kind, count(*), sum(length(data)) FROM events"
@@ -120,6 +120,6 @@ def annual(meta: dict[str, Any], year: str, repeat: int) -> None:
 
 def main(quick: bool = False) -> None:
     if quick:
-        annual(history(1, 2, 120, weeks=3), "2026", 2)
+        annual(quick_history(2), "2026", 2)
         return
     annual(history(3, 3, 300), "2025", 5)

@@ -146,7 +146,7 @@ def report(label: str, db: Path, writers_list: tuple[int, ...]) -> None:
 
 def main(quick: bool = False) -> None:
     with tempfile.TemporaryDirectory() as name:
-        db = demo_db(Path(name), 3 if quick else 15)
+        db = demo_db(Path(name), 1 if quick else 15)
         print("Backups (oss-desk db backup: copy, integrity_check, row counts, fsync, rename)")
         report("  demo database", db, (0,) if quick else (0, 4))
         if not quick:

@@ -323,12 +323,12 @@ def main(quick: bool = False) -> None:
                 f"p90 {percentile(values, 90) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
                 "   (goal: median under 30 ms)"
             )
-        from tests.benchmarks.bench_reports import END, history
+        from tests.benchmarks.bench_reports import END, QUICK_PER_DAY, history, quick_history
 
-        busy = history(1, 1, 120, weeks=3) if quick else history(1, 1, 700, weeks=2)
+        busy = quick_history(1) if quick else history(1, 1, 700, weeks=2)
         evening = datetime(END.year, END.month, END.day, 17, 30, tzinfo=UTC)
         opened, month = asyncio.run(reports_mode_open(Path(busy["db"]), evening, runs))
-        what = "3 weeks, ~120 a day" if quick else "2 weeks, ~1,000 visits a day"
+        what = f"3 weeks, ~{QUICK_PER_DAY} a day" if quick else "2 weeks, ~1,000 visits a day"
         print(
             f"\nReports mode (F6) in a fresh app, {runs} runs, {END} of generated history ({what})"
         )

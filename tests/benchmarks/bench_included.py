@@ -23,7 +23,7 @@ from oss_desk.domain.reports import MonthlyReport
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
 from tests.appointments_site import make_office
-from tests.benchmarks.bench_reports import END, NOW, history
+from tests.benchmarks.bench_reports import END, NOW, history, quick_history
 from tests.test_visit_facts import keep_by_the_rule_before_0056
 
 BOUND_S = 60.0
@@ -46,7 +46,7 @@ def _older(db: Path, target: Path, *, events_only: bool) -> Path:
 
 
 def main(quick: bool = False) -> None:
-    meta = history(1, 1, 30, weeks=3) if quick else history(1, 1, 400)
+    meta = quick_history(1) if quick else history(1, 1, 400)
     month = END.isoformat()[:7]
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)

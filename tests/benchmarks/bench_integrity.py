@@ -25,7 +25,7 @@ from oss_desk.storage.database import Store, open_store
 from oss_desk.storage.maintenance import connect_file
 
 from .bench_core import bare_insert, cycles, site
-from .bench_reports import history
+from .bench_reports import history, quick_history
 
 
 @contextlib.contextmanager
@@ -152,7 +152,7 @@ def cycle_cost(quick: bool) -> None:
 
 
 def check_cost(quick: bool) -> None:
-    meta = history(1, 2, 120, weeks=3) if quick else history(3, 3, 300)
+    meta = quick_history(2) if quick else history(3, 3, 300)
     db = Path(meta["db"])
     title = "3 weeks x 2 sites (quick)" if quick else "3 years x 3 sites x ~300 a day"
     print(f"db check on generated history: {title}")

@@ -73,6 +73,16 @@ def history(years: int, sites: int, per_day: int, weeks: int | None = None) -> d
     return {**summary, "cached": False}
 
 
+QUICK_PER_DAY = 30
+"""Visits a day of the quick pass's histories (three weeks, one or two sites): one history made
+for every benchmark that reads one, and a size that shows each runs, not how fast."""
+
+
+def quick_history(sites: int) -> dict[str, Any]:
+    """The quick pass's history of ``sites`` sites: three weeks at ``QUICK_PER_DAY``."""
+    return history(1, sites, QUICK_PER_DAY, weeks=3)
+
+
 def timed(fn: Callable[[], Any], runs: int) -> tuple[str, Any]:
     """ "first X ms, warm Y ms (cpu Z ms)": the first run, then the median of the others (wall
     and CPU), and the last result."""
@@ -279,7 +289,7 @@ def main(quick: bool = False) -> None:
     demo_year(quick)
     print()
     if quick:
-        meta = history(1, 2, 120, weeks=3)
+        meta = quick_history(2)
         report_figures("Reports on 3 weeks x 2 sites (quick)", meta, 3, 100)
         return
     day = history(1, 1, 700, weeks=2)
