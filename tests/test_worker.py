@@ -323,10 +323,13 @@ def test_board_follows_the_calls_and_comes_back_after_a_fault(tmp_path: Path) ->
     desk = open_session(db=db, person="ben", desk_id="desk-1")
     worker.start()
     try:
-        # Its message with nobody called, as the product says it at this hour ("Please take a
-        # ticket"; "Office closed" past closing time): its first 13 letters fit either way.
-        idle = board_message(desk, "hq").encode()[:13]
-        assert idle in board.read(idle)
+        # Its message with nobody called, as the product says it now ("Please take a ticket",
+        # "Opens at 09:00", "Office closed"; its first 13 letters): a run crossing opening,
+        # closing or midnight as the worker starts sees the worker redraw it with the new one.
+        shown, deadline = b"", time.monotonic() + 3
+        while board_message(desk, "hq").encode()[:13] not in shown:
+            assert time.monotonic() < deadline, f"not the office's message now: {shown!r}"
+            shown += board.read_for(0.05)
         queue = QueueService(desk)
         queue.issue("C")
         queue.issue("B")
