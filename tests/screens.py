@@ -100,6 +100,17 @@ def cli(db: Path, folder: Path, *args: str) -> str:
     return result.stdout
 
 
+def cli_here(db: Path, folder: Path, *args: str) -> str:
+    """As :func:`cli`, with the real entry point run in the test's own process
+    (tests/cli_here.py): for a test whose point is what the command does to the office the
+    screen shows (the screen stays a process of its own), not the command's own process."""
+    from .cli_here import run_cli_here
+
+    result = run_cli_here("--db", str(db), *args, env=clean_env(folder))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def launch_kiosk(playwright: Any) -> Any:
     """Debian's Chromium, headless, with a kiosk's autoplay policy."""
     if not Path(CHROMIUM).exists():

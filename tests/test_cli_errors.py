@@ -3,12 +3,14 @@ database left exactly as it was."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from .cli_here import run_cli_here
-from .conftest import Cli, db_content, run_cli_process
+from .conftest import Cli, db_content, make_db, run_cli_process, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
 LONG = "C" * 10_000
@@ -257,6 +259,30 @@ def _prepare(cli: Cli) -> list[str]:
     return db_content(cli.db)
 
 
+@pytest.fixture(scope="module")
+def day_in_progress(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The office with its day in progress (:func:`_prepare`), made once for the file: each
+    test works on a copy of it (:func:`prepared`)."""
+    folder = tmp_path_factory.mktemp("day-in-progress")
+    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
+        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
+            m.delenv(name)
+        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
+        m.delenv("STATE_DIRECTORY", raising=False)
+        _prepare(Cli(make_db(folder, site_toml()), m))
+    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
+    return folder / "office.sqlite"
+
+
+@pytest.fixture
+def prepared(day_in_progress: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """A copy of the office with its day in progress, for one test: the same file as
+    :func:`_prepare` leaves, without making the office and its day again for each test."""
+    db = tmp_path / "office.sqlite"
+    shutil.copy2(day_in_progress, db)
+    return Cli(db, monkeypatch)
+
+
 def assert_one_line_error(code: int, out: str, err: str, fragment: str) -> None:
     assert code != 0
     assert out == ""
@@ -268,9 +294,9 @@ def assert_one_line_error(code: int, out: str, err: str, fragment: str) -> None:
 
 @pytest.mark.parametrize(("name", "args", "env", "fragment"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_one_line_and_changes_nothing(
-    cli: Cli, name: str, args: list[str], env: dict[str, str], fragment: str
+    prepared: Cli, name: str, args: list[str], env: dict[str, str], fragment: str
 ) -> None:
-    before = _prepare(cli)
+    cli, before = prepared, db_content(prepared.db)
     result = cli(*args, now=env.pop("OSS_DESK_NOW", NOW), env=env)
     assert_one_line_error(result.code, result.out, result.err, fragment)
     assert db_content(cli.db) == before
@@ -318,8 +344,8 @@ def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
     ]
 
 
-def test_bad_call_exports(cli: Cli, tmp_path: Path) -> None:
-    before = _prepare(cli)
+def test_bad_call_exports(prepared: Cli, tmp_path: Path) -> None:
+    cli, before = prepared, db_content(prepared.db)
     header = "Call Start,Answered,Queue Time\n"
     cases = [
         ("empty.csv", b"", "empty.csv: is empty"),
@@ -336,8 +362,8 @@ def test_bad_call_exports(cli: Cli, tmp_path: Path) -> None:
     assert db_content(cli.db) == before
 
 
-def test_bad_configuration_files(cli: Cli, tmp_path: Path) -> None:
-    before = _prepare(cli)
+def test_bad_configuration_files(prepared: Cli, tmp_path: Path) -> None:
+    cli, before = prepared, db_content(prepared.db)
     for name, path, fragment in _config_cases(tmp_path):
         for args in (["--config", str(path), "queue"], ["init", "--config", str(path)]):
             result = cli(*args, now=NOW)
@@ -345,8 +371,8 @@ def test_bad_configuration_files(cli: Cli, tmp_path: Path) -> None:
             assert db_content(cli.db) == before, name
 
 
-def test_bad_database_paths(cli: Cli, tmp_path: Path) -> None:
-    before = _prepare(cli)
+def test_bad_database_paths(prepared: Cli, tmp_path: Path) -> None:
+    cli, before = prepared, db_content(prepared.db)
     text = tmp_path / "notes.txt"
     text.write_text("shopping list\n")
     blocker = tmp_path / "blocker"
@@ -366,11 +392,11 @@ def test_bad_database_paths(cli: Cli, tmp_path: Path) -> None:
     assert db_content(cli.db) == before
 
 
-def test_bad_include_files(cli: Cli, tmp_path: Path) -> None:
+def test_bad_include_files(prepared: Cli, tmp_path: Path) -> None:
     """Another office's database that is not one: one line, and nothing written anywhere."""
     import sqlite3
 
-    before = _prepare(cli)
+    cli, before = prepared, db_content(prepared.db)
     text = tmp_path / "notes.txt"
     text.write_text("shopping list\n")
     foreign = tmp_path / "foreign.sqlite"

@@ -23,7 +23,8 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import open_session
 from oss_desk.storage.outbox import jobs_needing_answer
 
-from .conftest import Cli, db_content, rows, run_cli_process
+from .cli_here import run_cli_here
+from .conftest import Cli, db_content, rows
 from .messaging import SmtpServer
 
 NOW = "2026-11-23T09:30:00+00:00"  # a Monday morning (GMT)
@@ -97,7 +98,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def oss(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    done = run_cli_process(*args, env=env)
+    done = run_cli_here(*args, env=env)
     return done.returncode, done.stdout, done.stderr
 
 

@@ -6,9 +6,7 @@ a visit; the command line's JSON for the same."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +22,8 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
 
 from .appointments_site import NOW, make_office
-from .conftest import ROOT, rows
+from .cli_here import run_cli_here
+from .conftest import rows
 
 
 def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
@@ -135,24 +134,12 @@ def test_an_added_services_events_are_of_the_visit_and_that_service_at_the_desk(
 
 
 def command_line(db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """``oss-desk`` in its own process on ``db`` at NOW, as a person (``person=``, default
-    ana)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "OSS_DESK_NOW": NOW.isoformat(),
-        "OSS_DESK_DB": str(db),
-    }
+    """``oss-desk`` on ``db`` at NOW, as a person (``person=``, default ana): the real entry
+    point run here (tests/cli_here.py), answering with its exit status, stdout and stderr."""
+    env = {"OSS_DESK_NOW": NOW.isoformat(), "OSS_DESK_DB": str(db)}
 
     def run(*args: str, person: str = "ana") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "oss_desk", "--db", str(db), "--user", person, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        return run_cli_here("--db", str(db), "--user", person, *args, env=env)
 
     return run
 

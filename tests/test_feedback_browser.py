@@ -22,7 +22,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
 
 from .conftest import MONDAY_0930, site_toml
-from .screens import Screen, cli, get, kiosk_browser, start_screen, stop_screen
+from .screens import Screen, cli_here, get, kiosk_browser, start_screen, stop_screen
 
 pytestmark = pytest.mark.slow
 
@@ -55,10 +55,12 @@ def ratings(db: Path) -> list[tuple[Any, ...]]:
 
 
 def serve_one(screen: Screen, service: str, desk: str) -> None:
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", service, "--needs", "wheelchair")
-    ref = cli(screen.db, screen.folder, "ticket", "call-next", "--desk", desk).split()[0]
-    cli(screen.db, screen.folder, "ticket", "start", ref)
-    cli(screen.db, screen.folder, "ticket", "finish", ref, "--outcome", "resolved")
+    cli_here(
+        screen.db, screen.folder, "ticket", "issue", "--service", service, "--needs", "wheelchair"
+    )
+    ref = cli_here(screen.db, screen.folder, "ticket", "call-next", "--desk", desk).split()[0]
+    cli_here(screen.db, screen.folder, "ticket", "start", ref)
+    cli_here(screen.db, screen.folder, "ticket", "finish", ref, "--outcome", "resolved")
 
 
 def said_to_try_again(busy: tuple[int, str], db: Path) -> None:
@@ -78,7 +80,7 @@ def test_a_rating_on_the_counter_page_is_recorded_once_against_the_right_visit(
 ) -> None:
     serve_one(screen, "B", "desk-2")  # another desk's visit: never offered on desk-1's page
     serve_one(screen, "C", "desk-1")
-    path = cli(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
+    path = cli_here(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
     assert path.startswith("/f/")
     url = screen.url + path
 
@@ -120,7 +122,7 @@ def test_a_rating_on_the_counter_page_is_recorded_once_against_the_right_visit(
 
 def test_unknown_pages_and_forms_from_elsewhere_are_refused(screen: Screen) -> None:
     serve_one(screen, "C", "desk-1")
-    path = cli(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
+    path = cli_here(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
     status, _ = get(screen.url + "/f/not-a-desk-token")
     assert status == 404
     status, page = get(screen.url + path)
@@ -188,7 +190,7 @@ def test_a_welsh_first_office_says_the_whole_page_in_welsh_first(tmp_path: Path)
     screen = start_screen(db, tmp_path)
     try:
         serve_one(screen, "C", "desk-1")
-        url = screen.url + cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        url = screen.url + cli_here(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
         status, form = get(url)
         visit = form.split('name="visit" value="', 1)[1].split('"', 1)[0]
         refused = post(url, {"visit": visit, "rating": "9"})  # no rating the page offers
@@ -226,7 +228,7 @@ def test_a_welsh_first_office_refuses_a_wrong_link_or_form_in_welsh_first(tmp_pa
     try:
         opened = get(screen.url + "/f/not-a-desk-token")
         posted = post(screen.url + "/f/not-a-desk-token", {"visit": "x", "rating": "5"})
-        path = cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        path = cli_here(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
         request = urllib.request.Request(
             screen.url + path,
             data=b"rating=5",
@@ -264,7 +266,7 @@ def test_a_rating_not_recorded_for_a_fault_is_said_in_welsh_first_without_the_fa
     screen = start_screen(db, tmp_path, env={"OSS_DESK_BUSY_TIMEOUT": "0.3"})
     try:
         serve_one(screen, "C", "desk-1")
-        url = screen.url + cli(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
+        url = screen.url + cli_here(db, tmp_path, "desks", "feedback-link", "desk-1").strip()
         _status, form = get(url)
         visit = form.split('name="visit" value="', 1)[1].split('"', 1)[0]
         holder = sqlite3.connect(db, isolation_level=None)

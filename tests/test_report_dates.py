@@ -5,6 +5,8 @@ of zeros with exit 0. A period that has begun is reported, to date (one rule:
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,26 @@ import pytest
 from .conftest import Cli, make_db, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def blank_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The office as ``init`` leaves it, made once for the file (:func:`office_db`)."""
+    folder = tmp_path_factory.mktemp("report-dates")
+    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
+        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
+            m.delenv(name)
+        db = make_db(folder, site_toml())
+    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
+    return db
+
+
+@pytest.fixture
+def office_db(blank_office: Path, tmp_path: Path) -> Path:
+    """A copy of the office as ``init`` leaves it, for one test."""
+    db = tmp_path / blank_office.name
+    shutil.copy2(blank_office, db)
+    return db
 
 
 @pytest.mark.parametrize(
@@ -33,17 +55,19 @@ NOW = "2026-11-23T10:00:00Z"
     ],
 )
 def test_a_report_of_the_future_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
+    office_db: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
 ) -> None:
-    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    cli = Cli(office_db, monkeypatch)
     result = cli(*args, now=NOW)
     assert result.code == 2
     assert result.out == ""
     assert result.err == f"oss-desk: {said} is in the future: no figures yet\n"
 
 
-def test_today_and_this_month_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+def test_today_and_this_month_are_reported(
+    office_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office_db, monkeypatch)
     assert cli("report", "daily", "--date", "2026-11-23", now=NOW).code == 0
     assert cli("report", "monthly", "--month", "2026-11", now=NOW).code == 0
 
@@ -60,9 +84,9 @@ def test_today_and_this_month_are_reported(tmp_path: Path, monkeypatch: pytest.M
     ],
 )
 def test_a_period_that_has_begun_is_reported_to_date(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+    office_db: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
 ) -> None:
-    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    cli = Cli(office_db, monkeypatch)
     ticket = cli("ticket", "issue", "--service", "C", "--no-print", now=NOW)
     assert ticket.code == 0, ticket.err
     result = cli(*args, "--format", "json", now=NOW)
@@ -91,13 +115,13 @@ def test_a_period_that_has_begun_is_reported_to_date(
     ],
 )
 def test_a_report_before_the_records_begin_is_refused_alike(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
+    office_db: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
 ) -> None:
     """Every kind of report, one rule (``DateSpan.check_period``): a period that ends before
     the office's records begin (here the office was set up today, 23 November 2026) is refused
     with the same line; one that reaches them (this quarter, this year, a run of days to
     today) is reported."""
-    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    cli = Cli(office_db, monkeypatch)
     result = cli(*args, now=NOW)
     assert (result.code, result.out) == (2, "")
     assert result.err == f"oss-desk: {said} is before this office's records begin (2026-11-23)\n"
@@ -106,12 +130,12 @@ def test_a_report_before_the_records_begin_is_refused_alike(
 
 
 def test_a_period_going_on_is_labelled_to_date(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    office_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Monday 23 November 2026: the quarter and the month go on, so they are reported to that
     day and say so (JSON ``to_date``; the month's days to date), never as the whole period; a
     month that is over is not."""
-    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    cli = Cli(office_db, monkeypatch)
     quarter = cli("report", "quarterly", "--quarter", "2026-Q4", now=NOW).out
     assert "  Thursday 1 October 2026 to Monday 23 November 2026 (to date)\n" in quarter
     assert "Thursday 31 December 2026" not in quarter.split("Quarterly return")[0]

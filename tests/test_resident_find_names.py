@@ -6,6 +6,8 @@ of another name."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,17 +29,34 @@ HELD = [
 ]
 
 
+@pytest.fixture(scope="module")
+def held_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo office with the residents of ``HELD`` booked, made once for the file: each
+    test finds names in a copy of it (:func:`office`)."""
+    folder = tmp_path_factory.mktemp("held-names")
+    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
+        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
+            m.delenv(name)
+        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
+        m.delenv("STATE_DIRECTORY", raising=False)
+        cli = Cli(make_db(folder), m)
+        for n, name in enumerate(HELD):
+            booked = cli(
+                "--user", "amina", "appointment", "book", "--service", "C",
+                "--start", f"2026-11-2{4 + n % 4}T{10 + n // 4}:00:00Z", "--channel", "text",
+                "--name", name, "--phone", f"07700 90011{n}", now=NOW,
+            )  # fmt: skip
+            assert booked.code == 0, booked.err
+    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
+    return cli.db
+
+
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    cli = Cli(make_db(tmp_path), monkeypatch)
-    for n, name in enumerate(HELD):
-        booked = cli(
-            "--user", "amina", "appointment", "book", "--service", "C",
-            "--start", f"2026-11-2{4 + n % 4}T{10 + n // 4}:00:00Z", "--channel", "text",
-            "--name", name, "--phone", f"07700 90011{n}", now=NOW,
-        )  # fmt: skip
-        assert booked.code == 0, booked.err
-    return cli
+def office(held_office: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """A copy of the office with the residents of ``HELD`` booked, for one test."""
+    db = tmp_path / held_office.name
+    shutil.copy2(held_office, db)
+    return Cli(db, monkeypatch)
 
 
 def _names(cli: Cli, typed: str) -> list[str]:

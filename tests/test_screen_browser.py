@@ -21,7 +21,7 @@ from oss_desk.services.site import initialise
 from .conftest import MONDAY_0930, site_toml
 from .screens import (
     Screen,
-    cli,
+    cli_here,
     get,
     kiosk_browser,
     open_screen,
@@ -80,9 +80,9 @@ def test_a_call_from_the_command_line_shows_chimes_and_stays_home(
 ) -> None:
     page, requests = open_screen(browser, screen.url)
     assert page.evaluate("window.__tones.length") == 0  # nothing announced on opening
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
-    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    cli_here(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli_here(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
+    cli_here(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
     # From the moment the command has returned, the page has one second.
     page.wait_for_function(
         "() => document.querySelector('#latest .code')?.textContent === 'C001'", timeout=1000
@@ -104,15 +104,15 @@ def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, bro
     db = office(tmp_path)
     first = start_screen(db, tmp_path)
     page, requests = open_screen(browser, first.url)
-    cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-    cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+    cli_here(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli_here(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
     page.wait_for_function("() => document.querySelector('#latest .code')?.textContent === 'C001'")
     stop_screen(first, kill=True)  # gone without a word (kill -9)
     page.wait_for_selector("#offline", state="visible", timeout=10_000)
     again = start_screen(db, tmp_path, first.port)
     try:
-        cli(db, tmp_path, "ticket", "issue", "--service", "W", "--desk", "greet-1")
-        cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-2")
+        cli_here(db, tmp_path, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+        cli_here(db, tmp_path, "ticket", "call-next", "--desk", "desk-2")
         page.wait_for_function(
             "() => document.querySelector('#latest .code')?.textContent === 'W001'", timeout=10_000
         )
@@ -140,8 +140,8 @@ def test_a_screen_back_at_once_is_sent_a_whole_state(tmp_path: Path) -> None:
     queue) waits for the state: an empty one made the page reload as if upgraded, and forget
     which calls it had announced, so a call made meanwhile was shown but never said."""
     db = office(tmp_path)
-    cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-    cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+    cli_here(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli_here(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
     served = start_screen(db, tmp_path)
     try:
         status, body = get(served.url + "/state.json")  # at once: unknown yet, or whole
@@ -154,10 +154,10 @@ def test_a_screen_back_at_once_is_sent_a_whole_state(tmp_path: Path) -> None:
 
 def test_a_recall_is_announced_again(screen: Screen, browser: Any) -> None:
     page, _ = open_screen(browser, screen.url)
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    cli_here(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli_here(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
     page.wait_for_function("() => window.__tones.length >= 2")
-    cli(screen.db, screen.folder, "ticket", "recall", "C001")
+    cli_here(screen.db, screen.folder, "ticket", "recall", "C001")
     page.wait_for_function("() => window.__tones.length >= 4", timeout=5000)
     assert latest(page).startswith("C001")
 
@@ -173,8 +173,8 @@ def test_a_welsh_office_screen(tmp_path: Path, browser: Any) -> None:
     served = start_screen(db, tmp_path)
     try:
         page, _ = open_screen(browser, served.url)
-        cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-        cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+        cli_here(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+        cli_here(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
         page.wait_for_function(
             "() => document.querySelector('#latest .code')?.textContent === 'C001'"
         )
@@ -217,13 +217,13 @@ def test_a_call_made_while_the_page_reloads_is_announced(
     (the new page had forgotten what it had announced). What it had seen is carried across the
     reload, for a couple of minutes at most (an older record: nothing announced)."""
     page, _ = open_screen(browser, screen.url)
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
-    cli(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
-    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    cli_here(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli_here(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
+    cli_here(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
     page.wait_for_function("() => window.ossDeskScreen.chimes === 1")  # C001 announced
     page.evaluate(CARRY, saved_ago_ms)
     page.goto("about:blank")  # the page gone, as during a reload
-    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-2")  # meanwhile
+    cli_here(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-2")  # meanwhile
     page.goto(screen.url + "/")
     page.wait_for_function("() => window.ossDeskScreen && window.ossDeskScreen.states > 0")
     page.wait_for_function(

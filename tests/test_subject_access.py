@@ -5,6 +5,8 @@ booking's details counted from the cancellation by the retention purge."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,12 +30,33 @@ BOB_NOTE = "Bob says his landlord is Mr Grimes"
 BOB_COMMENT = "Lovely staff, sorted my bins out"
 
 
+@pytest.fixture(scope="module")
+def bobs_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`office`'s database, made once for the file: each test works on a copy of it."""
+    folder = tmp_path_factory.mktemp("subject-access")
+    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
+        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
+            m.delenv(name)
+        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
+        m.delenv("STATE_DIRECTORY", raising=False)
+        db = build_office(Cli(make_db(folder), m)).db
+    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
+    return db
+
+
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def office(bobs_office: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """The demo office: Bob has a booking by text, another by email, a ring-back, a ticket with
     "nearly your turn" texts and a note, and another visit, finished and rated with a comment,
-    with a follow-up text to come; Ann, another resident, has a booking of her own."""
-    cli = Cli(make_db(tmp_path), monkeypatch)
+    with a follow-up text to come; Ann, another resident, has a booking of her own (a copy of
+    :func:`bobs_office`, for one test)."""
+    db = tmp_path / bobs_office.name
+    shutil.copy2(bobs_office, db)
+    return Cli(db, monkeypatch)
+
+
+def build_office(cli: Cli) -> Cli:
+    """Bob's records and Ann's (:func:`office`), made through the real commands and services."""
 
     def ok(*args: str) -> Any:
         result = cli("--user", "amina", *args, "--json", now=NOW)
