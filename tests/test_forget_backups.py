@@ -13,9 +13,9 @@ from oss_desk.clock import format_instant, parse_instant
 
 from .conftest import Cli, rows
 from .test_restore_keeps_erasures import compliment
-from .test_subject_access import BOB_COMMENT, BOB_NOTE, BOB_PHONE, NOW, office
+from .test_subject_access import BOB_COMMENT, BOB_NOTE, BOB_PHONE, NOW, bobs_office, office
 
-__all__ = ["office"]  # the fixture, used by name
+__all__ = ["bobs_office", "office"]  # the fixtures, used by name
 
 
 def test_forget_says_which_backups_still_hold_the_details_and_until_when(office: Cli) -> None:
