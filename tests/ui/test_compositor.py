@@ -34,6 +34,7 @@ from oss_desk.ui.compositor import LineCompositor, TintedOnce, draw_now
 from oss_desk.ui.dialogs import Dialog
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.screens import base
+from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
 from .conftest import AppFactory, adviser_desk, call_next, pressed_to, settled, until
@@ -387,6 +388,9 @@ async def test_the_desk_beneath_a_dialog_is_drawn_as_textual_draws_it(
         console = app.console
         options = console.options.update_dimensions(100, 30)
         mine, textuals = (list(console.render(r, options)) for r in (ours, theirs))
+        # The note's flow ended before the app closes (closed mid-flow, it is cancelled).
+        await pressed_to(pilot, AdviserScreen, "escape")
+        await settled(pilot)
     assert "C001" in "".join(s.text for s in textuals)
     assert [(s.text, repr(s.style), s.control) for s in mine] == [
         (s.text, repr(s.style), s.control) for s in textuals
