@@ -25,10 +25,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from textual._compositor import ChopsUpdate, Compositor
+from textual.color import Color
 from textual.geometry import Region
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -129,3 +135,31 @@ def draw_now(screen: Screen[Any]) -> bool:
         top._compositor.update_widgets({*top._dirty_widgets, top})
         top._compositor_refresh()
     return True
+
+
+class TintedOnce(BackgroundScreen):
+    """Textual's screen beneath a see-through one (a dialog's dimmed desk), each of its styles
+    tinted once: Textual works the colours out again for every piece of every line each time
+    the screen on top is drawn whole (opening a box draws it three or four times), though a
+    screen has a few dozen styles. The same pieces, in the same styles (Textual's own tint of
+    each style: tests/ui/test_compositor.py compares them)."""
+
+    @classmethod
+    def process_segments(cls, segments: Iterable[Segment], color: Color) -> Iterable[Segment]:
+        for segment in segments:
+            text, style, control = segment
+            yield segment if control else Segment(text, tinted(style, color), control)
+
+
+@lru_cache(maxsize=1024)
+def tinted(style: Style | None, color: Color) -> Style | None:
+    """``style`` as Textual tints it beneath a see-through screen of ``color``."""
+    return next(iter(BackgroundScreen.process_segments([Segment(" ", style)], color))).style
+
+
+def beneath(renderable: RenderableType) -> RenderableType:
+    """A see-through screen's background (its :meth:`Screen.render`) with the screen beneath
+    it tinted style by style (:class:`TintedOnce`); any other background as it is."""
+    if type(renderable) is BackgroundScreen:
+        return TintedOnce(renderable.screen, renderable.color)
+    return renderable

@@ -15,22 +15,29 @@ from typing import Any, cast
 import pytest
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
+from rich.segment import ControlType, Segment
+from rich.style import Style
 from rich.text import Text
 from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate
+from textual._context import visible_screen_stack
 from textual.app import App, ComposeResult
+from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
 
 from oss_desk.domain.models import Ticket
-from oss_desk.ui.compositor import LineCompositor, draw_now
+from oss_desk.ui.compositor import LineCompositor, TintedOnce, draw_now
+from oss_desk.ui.dialogs import Dialog
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.screens import base
+from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
-from .conftest import AppFactory, adviser_desk, settled, until
+from .conftest import AppFactory, adviser_desk, call_next, pressed_to, settled, until
 
 
 class Checked(LineCompositor):
@@ -324,3 +331,67 @@ async def test_frames_under_toasts_and_a_dialog_are_textuals(
     assert shown
     for ours, theirs, _, _ in shown:
         assert cells(ours) == cells(theirs)
+
+
+def tint_both(segments: list[Segment], color: Color) -> tuple[list[Segment], list[Segment]]:
+    ours = list(TintedOnce.process_segments(segments, color))
+    return ours, list(BackgroundScreen.process_segments(segments, color))
+
+
+def test_each_style_is_tinted_as_textual_tints_it() -> None:
+    """Beneath a see-through screen: every piece in the style Textual's own tint gives it
+    (colours, attributes, links and meta dropped), a control piece untouched, for a dimmed
+    background and a transparent one, the second time a style is met as the first."""
+    styles = [
+        None,
+        Style(),
+        Style(color="red"),
+        Style(bgcolor="#102030"),
+        Style(color="#FFFFFF", bgcolor="black", bold=True, underline=True),
+        Style(color="green", link="https://example.org/a"),
+        Style.from_meta({"@click": "app.bell"}) + Style(color="blue"),
+        Style(reverse=True, dim=True),
+    ]
+    segments = [Segment(f"{n}x", style) for n, style in enumerate(styles)]
+    segments.append(Segment("", None, [(ControlType.HOME,)]))
+    for color in (Color(12, 20, 40, 0.6), Color(0, 0, 0, 0), Color(255, 255, 255, 0.25)):
+        for _ in range(2):  # the second time from what was worked out the first
+            ours, theirs = tint_both(segments, color)
+            assert len(ours) == len(theirs) == len(segments)
+            for mine, textuals in zip(ours, theirs, strict=True):
+                assert mine.text == textuals.text and mine.control == textuals.control
+                assert repr(mine.style) == repr(textuals.style)
+                assert (mine.style and mine.style.link) == (textuals.style and textuals.style.link)
+                assert (mine.style and mine.style.meta) == (textuals.style and textuals.style.meta)
+
+
+async def test_the_desk_beneath_a_dialog_is_drawn_as_textual_draws_it(
+    office: Path, make_app: AppFactory
+) -> None:
+    """A dialog over a real desk (a note, at the adviser's desk with a resident called): the
+    dimmed desk beneath, drawn whole, is Textual's, cell by cell."""
+    app = make_app(office, "desk-1", person="ben", scan_pause=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await settled(pilot)
+        dialog = await pressed_to(pilot, Dialog, "o")  # (its flow waits for it: never settled)
+        await until(lambda: app.focused is not None and app.focused.screen is dialog)
+        await pilot.pause()
+        desk: Screen[Any] = screen  # beneath the dialog (each render takes it off the stack)
+        visible_screen_stack.set([desk])
+        ours = dialog.render()
+        assert isinstance(ours, TintedOnce)
+        visible_screen_stack.set([desk])
+        theirs = Screen.render(dialog)
+        assert type(theirs) is BackgroundScreen
+        console = app.console
+        options = console.options.update_dimensions(100, 30)
+        mine, textuals = (list(console.render(r, options)) for r in (ours, theirs))
+        # The note's flow ended before the app closes (closed mid-flow, it is cancelled).
+        await pressed_to(pilot, AdviserScreen, "escape")
+        await settled(pilot)
+    assert "C001" in "".join(s.text for s in textuals)
+    assert [(s.text, repr(s.style), s.control) for s in mine] == [
+        (s.text, repr(s.style), s.control) for s in textuals
+    ]

@@ -53,7 +53,8 @@ def test_the_demo_retries_a_failed_print_and_opens_again_as_it_was_left(tmp_path
         f"{oss_desk} demo --days 1 --waiting 0", env | {"OSS_DESK_NOW": FRIDAY}, (100, 30)
     )
     try:
-        term.wait_for("Meet and greet")
+        # Its build first (a minute or so on a loaded machine, said on the screen meanwhile).
+        term.wait_for_demo("Meet and greet")
         term.wait_for("Issue")
         term.keys("w", "Enter")
         newest = "SELECT printf('%s%03d', t.service_code, t.number), j.attempts, j.status"

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.pilot import Pilot
@@ -124,25 +124,29 @@ def check_database(db: Path) -> None:
 
 @pytest.mark.slow
 @settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     phases=NO_SHRINKING,
 )
 @given(texts=st.lists(TEXT, min_size=4, max_size=4))
-# One desk's rounds: the worst texts, then a code that finds a ticket (once an example of its
-# own, three rounds of "O[/b]Brien" before it: the rounds of the first text here and of the
-# simplest example Hypothesis tries, four of it).
+# One desk's rounds: the worst texts, then a code that finds a ticket.
 @example(
     texts=["O[/b]Brien", "'; DROP TABLE tickets; --", "\x00\x01\x1b[31m\x7f", "C" * 10_000, "c2"]
 )
 async def test_random_text_in_every_input(
     office: Path, make_app: AppFactory, texts: list[str]
 ) -> None:
+    # The simplest example Hypothesis tries first is one text four times ("O[/b]Brien", the
+    # first round above, at the same desk): passed over before a desk starts, so both examples
+    # run are drawn at random (rejected ones do not count towards max_examples).
+    assume(len(set(texts)) > 1)
     # "o" (a note) may start a scanner's code: the desk holds it back this long (the default,
     # a second, in every round) before the note opens.
     app = make_app(office, "desk-1", scan_pause=0.05)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    # 80x24, the smallest screen the desk is made for: every input the rounds type into is on
+    # it as on a larger one, and each frame has a third fewer cells to draw.
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         for text in texts:
             await fuzz_round(pilot, app, text)
@@ -212,7 +216,7 @@ async def test_random_keys_in_appointments(
     )
     session.close()
     app = make_app(db, "greet-1", clock=FixedClock(NOW), scan_pause=0.05)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # see above
         await until(lambda: app.snapshot is not None)
         await pilot.press("f5")
         for key in keys:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
@@ -32,6 +33,7 @@ from oss_desk.domain.counter import (
 )
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.text import room_said
+from oss_desk.ui.compositor import beneath
 from oss_desk.ui.dialogs.fields import LetterList as LetterList
 from oss_desk.ui.dialogs.fields import MarkedRadioButton as MarkedRadioButton
 from oss_desk.ui.dialogs.fields import TickBox as TickBox
@@ -108,6 +110,9 @@ class Dialog(ModalScreen[T]):
             self.heading = Text(heading)
         if meaning:
             self.meaning = meaning
+
+    def render(self) -> RenderableType:
+        return beneath(super().render())  # the dimmed desk, each style tinted once
 
     def compose(self) -> ComposeResult:
         with Vertical(classes=self.BOX):

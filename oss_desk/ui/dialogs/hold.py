@@ -27,11 +27,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual.app import App
 from textual.binding import BindingType
 from textual.events import Key
 from textual.screen import ModalScreen
 
+from oss_desk.ui.compositor import beneath
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keyline import fresh, line_of
 
@@ -49,6 +51,9 @@ class KeyHold(ModalScreen[None]):
         self.held: list[Key] = []
         self.over = False
         """The flow has ended (with a dialog of its still open above: it goes with that)."""
+
+    def render(self) -> RenderableType:
+        return beneath(super().render())  # what is beneath, each style worked out once
 
     @guarded
     def on_key(self, event: Key) -> None:
