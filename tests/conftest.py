@@ -6,9 +6,11 @@ import compileall
 import contextlib
 import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -151,16 +153,53 @@ staffed_desks_only = false
 """
 
 
+_MIGRATED: list[Path] = []
+"""This test process's database with every migration applied and no office loaded (made on
+first use, never opened by the product again, only copied: :func:`make_db`)."""
+
+
+def _migrated() -> Path:
+    if not _MIGRATED:
+        db = Path(tempfile.mkdtemp(prefix="oss-desk-migrated-")) / "office.sqlite"
+        with pytest.MonkeyPatch.context() as env:  # none of the calling test's own settings
+            for name in os.environ:
+                if name.startswith("OSS_DESK_"):
+                    env.delenv(name)
+            initialise(db, clock=FixedClock(MONDAY_0930))
+        conn = sqlite3.connect(db, isolation_level=None)
+        try:  # unstamped (storage/incarnation.py): each copy's init gives it stamps of its own
+            conn.execute("PRAGMA user_version = 0")
+            conn.execute("PRAGMA application_id = 0")
+        finally:
+            conn.close()
+        assert not db.with_name(db.name + "-wal").exists()
+        _MIGRATED.append(db)
+    return _MIGRATED[0]
+
+
 def make_db(tmp_path: Path, toml: str | None = None, name: str = "office.sqlite") -> Path:
-    """A real database file with a site loaded (the demo site when ``toml`` is None)."""
+    """A real database file with a site loaded (the demo site when ``toml`` is None).
+
+    With ``toml``, from a copy of a migrated database (creating the schema is most of what a
+    new database costs): ``oss-desk init --config`` on a database that has its schema and no
+    office yet, as on an office's host after a first ``init`` without one, with the office id,
+    the resident secret and the file's stamps made afresh as their migrations and ``init`` make
+    them (tests/test_make_db.py: row for row the database made afresh)."""
     db = tmp_path / name
     clock = FixedClock(MONDAY_0930)
     if toml is None:
         initialise(db, clock=clock, demo_dir=tmp_path)
-    else:
-        config = tmp_path / "site.toml"
-        config.write_text(toml, encoding="utf-8")
-        initialise(db, clock=clock, config_path=config)
+        return db
+    shutil.copyfile(_migrated(), db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:  # what migrations 0006 and 0013 make, random in each office
+        conn.execute("UPDATE office_identity SET uuid = lower(hex(randomblob(16)))")
+        conn.execute("UPDATE resident_secret SET key = randomblob(32)")
+    finally:
+        conn.close()
+    config = tmp_path / "site.toml"
+    config.write_text(toml, encoding="utf-8")
+    initialise(db, clock=clock, config_path=config)
     return db
 
 
