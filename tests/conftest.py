@@ -70,14 +70,29 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LongestFirst
     return LongestFirstScheduling(config, log)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def isolate_env(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """No test reads the developer's own database, config, clock or data folder."""
     for name in list(os.environ):
         if name.startswith("OSS_DESK_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate_env(monkeypatch, tmp_path)
+
+
+@contextlib.contextmanager
+def office_for_the_file(folder: Path) -> Iterator[pytest.MonkeyPatch]:
+    """For a fixture that makes an office once for a test file (each test works on a copy of
+    its file): the environment each test has (:func:`isolate_env`, in ``folder``) while it is
+    made, and no journal left beside the closed file after."""
+    with pytest.MonkeyPatch.context() as m:
+        isolate_env(m, folder)
+        yield m
+    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
 
 
 @pytest.fixture(autouse=True)
@@ -162,9 +177,7 @@ def _migrated() -> Path:
     if not _MIGRATED:
         db = Path(tempfile.mkdtemp(prefix="oss-desk-migrated-")) / "office.sqlite"
         with pytest.MonkeyPatch.context() as env:  # none of the calling test's own settings
-            for name in os.environ:
-                if name.startswith("OSS_DESK_"):
-                    env.delenv(name)
+            isolate_env(env, db.parent)
             initialise(db, clock=FixedClock(MONDAY_0930))
         conn = sqlite3.connect(db, isolation_level=None)
         try:  # unstamped (storage/incarnation.py): each copy's init gives it stamps of its own

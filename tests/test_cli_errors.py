@@ -3,14 +3,13 @@ database left exactly as it was."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from .cli_here import run_cli_here
-from .conftest import Cli, db_content, make_db, run_cli_process, site_toml
+from .conftest import Cli, db_content, make_db, office_for_the_file, run_cli_process, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
 LONG = "C" * 10_000
@@ -264,13 +263,8 @@ def day_in_progress(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The office with its day in progress (:func:`_prepare`), made once for the file: each
     test works on a copy of it (:func:`prepared`)."""
     folder = tmp_path_factory.mktemp("day-in-progress")
-    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
-        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
-            m.delenv(name)
-        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
-        m.delenv("STATE_DIRECTORY", raising=False)
+    with office_for_the_file(folder) as m:
         _prepare(Cli(make_db(folder, site_toml()), m))
-    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
     return folder / "office.sqlite"
 
 

@@ -5,13 +5,12 @@ of zeros with exit 0. A period that has begun is reported, to date (one rule:
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import Cli, make_db, site_toml
+from .conftest import Cli, make_db, office_for_the_file, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
 
@@ -20,11 +19,8 @@ NOW = "2026-11-23T10:00:00Z"
 def blank_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The office as ``init`` leaves it, made once for the file (:func:`office_db`)."""
     folder = tmp_path_factory.mktemp("report-dates")
-    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
-        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
-            m.delenv(name)
+    with office_for_the_file(folder):
         db = make_db(folder, site_toml())
-    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
     return db
 
 

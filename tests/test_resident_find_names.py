@@ -6,7 +6,6 @@ of another name."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from oss_desk.domain.names import name_key, name_matches
 
-from .conftest import Cli, make_db
+from .conftest import Cli, make_db, office_for_the_file
 
 NOW = "2026-11-23T09:30:00Z"
 HELD = [
@@ -34,11 +33,7 @@ def held_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo office with the residents of ``HELD`` booked, made once for the file: each
     test finds names in a copy of it (:func:`office`)."""
     folder = tmp_path_factory.mktemp("held-names")
-    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
-        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
-            m.delenv(name)
-        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
-        m.delenv("STATE_DIRECTORY", raising=False)
+    with office_for_the_file(folder) as m:
         cli = Cli(make_db(folder), m)
         for n, name in enumerate(HELD):
             booked = cli(
@@ -47,7 +42,6 @@ def held_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "--name", name, "--phone", f"07700 90011{n}", now=NOW,
             )  # fmt: skip
             assert booked.code == 0, booked.err
-    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
     return cli.db
 
 

@@ -5,7 +5,6 @@ booking's details counted from the cancellation by the retention purge."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import open_session
 
-from .conftest import MONDAY_0930, Cli, db_content, make_db, rows
+from .conftest import MONDAY_0930, Cli, db_content, make_db, office_for_the_file, rows
 
 NOW = format_instant(MONDAY_0930)  # Mon 23 Nov 2026 09:30
 BOB_PHONE = "07700 900555"
@@ -34,13 +33,8 @@ BOB_COMMENT = "Lovely staff, sorted my bins out"
 def bobs_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """:func:`office`'s database, made once for the file: each test works on a copy of it."""
     folder = tmp_path_factory.mktemp("subject-access")
-    with pytest.MonkeyPatch.context() as m:  # as tests/conftest.py's _isolated_env does
-        for name in [n for n in os.environ if n.startswith("OSS_DESK_")]:
-            m.delenv(name)
-        m.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
-        m.delenv("STATE_DIRECTORY", raising=False)
+    with office_for_the_file(folder) as m:
         db = build_office(Cli(make_db(folder), m)).db
-    assert not list(folder.glob("office.sqlite-*")), "a journal left beside the closed file"
     return db
 
 
