@@ -25,6 +25,7 @@ from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
 
 from .hardware.fakes import FakePrinter, release_held_ports
+from .rewrite_share import rewrite_share
 from .schedule import LongestFirstScheduling, longest_first
 
 if TYPE_CHECKING:
@@ -48,8 +49,11 @@ def pytest_configure(config: pytest.Config) -> None:
     modules are imported (PYTHONDONTWRITEBYTECODE, as on some CI machines), each such process
     compiled every module it imports from source again: about 0.5 s of CPU a process, half its
     start. Compiled here, every process reads it; a source changed later is compiled afresh
-    by the process that imports it, as without. Done once, not again in xdist's workers."""
+    by the process that imports it, as without. Done once, not again in xdist's workers; there,
+    each worker rewrites the asserts of a share of the test modules for all of them
+    (tests/rewrite_share.py)."""
     if hasattr(config, "workerinput"):
+        rewrite_share(config, ROOT / "tests")
         return
     for folder in ("oss_desk", "tests"):
         compileall.compile_dir(ROOT / folder, quiet=1, workers=1)
