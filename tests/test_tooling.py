@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -30,7 +31,12 @@ def test_ruff_format() -> None:
 
 
 def test_mypy_strict() -> None:
-    result = _run(str(BIN / "mypy"))
+    """Strict over oss_desk and tests (pyproject.toml). Where no cache of an earlier run is there
+    to reuse (a fresh clone, as in CI), none is written: writing it was about a fifth of a cold
+    check's CPU (about 35 s -> 28 s, /usr/bin/time over ``mypy`` with and without
+    ``--cache-dir=/dev/null``), and the run never reads it back."""
+    reuse = (ROOT / ".mypy_cache").is_dir()
+    result = _run(str(BIN / "mypy"), *(() if reuse else ("--cache-dir", os.devnull)))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
