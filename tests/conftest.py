@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import compileall
 import contextlib
+import gc
 import io
 import os
 import shutil
@@ -57,6 +58,22 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     for folder in ("oss_desk", "tests"):
         compileall.compile_dir(ROOT / folder, quiet=1, workers=1)
+
+
+SUITE_GC_THRESHOLDS = (20_000, 20, 50)
+"""Python's default is (700, 10, 10): a full pass every 70,000 net allocations or so."""
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collecting made (every test module, item and parameter: hundreds of thousands of
+    objects that live all run) is set aside from Python's cyclic collector (``gc.freeze``), and
+    the collector runs less often (a larger first generation, fewer full passes): the desk's
+    tests make large object graphs, and each full pass looked at everything alive. Measured
+    with /usr/bin/time over the whole suite collected and tests/ui/test_flows.py run: 33.2 s ->
+    25.7 s user CPU. The desk itself is unchanged (each process it runs in sets its own)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*SUITE_GC_THRESHOLDS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -23,12 +23,17 @@ from .conftest import AppFactory, until
 
 @pytest.fixture
 def collector() -> Iterator[None]:
-    """Leave this test process's collector as it was."""
+    """Leave this test process's collector as it was (what the suite set aside after collecting,
+    tests/conftest.py, set aside again)."""
     enabled = gc.isenabled()
+    frozen = gc.get_freeze_count() > 0
     try:
         yield
     finally:
         gc.unfreeze()
+        if frozen:
+            gc.collect()
+            gc.freeze()
         if enabled:
             gc.enable()
         else:
