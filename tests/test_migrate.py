@@ -11,12 +11,9 @@ it one migration at a time, each in its own transaction as ``oss-desk init`` wou
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ import sqlite_utils
 
 from oss_desk.storage.migrations import build_migrations, schema_files
 
-from .conftest import ROOT
+from .conftest import Cli, isolate_env
 
 NAMES = [name for name, _ in schema_files()]
 
@@ -50,21 +47,14 @@ AS_OLDER: dict[tuple[str, str], str] = {
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo office with two days of history, residents waiting and appointments booked."""
     path = tmp_path_factory.mktemp("populated") / "office.sqlite"
-    env = {
-        **os.environ,
-        "OSS_DESK_NOW": "2026-11-24T10:30:00+00:00",
-        "HOME": str(path.parent),
-        "XDG_DATA_HOME": str(path.parent / "data"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "oss_desk", "--db", str(path), "demo", "--days", "2", "--no-app"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr
+    with pytest.MonkeyPatch.context() as monkeypatch:  # built as `oss-desk demo` builds it
+        monkeypatch.setenv("HOME", str(path.parent))
+        isolate_env(monkeypatch, path.parent)
+        built = Cli(path, monkeypatch)(
+            *("--db", str(path), "demo", "--days", "2", "--no-app"),
+            now="2026-11-24T10:30:00+00:00",
+        )
+    assert built.code == 0, built.err
     return path
 
 
