@@ -153,26 +153,6 @@ def test_out_of_hours_the_demo_opens_as_on_the_last_opening_day(
     assert (instant.isoformat() if instant else None) == shown
 
 
-def test_every_command_on_the_demo_keeps_its_running_clock(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A second terminal on the demo's database, without OSS_DESK_NOW, acts at the demo's time
-    (the Friday it was built as of, running on), not the real clock's: its queue is the demo's
-    and what it records follows the demo's events. OSS_DESK_NOW, when set, still wins."""
-    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
-    cli = Cli(db, monkeypatch)
-    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
-    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-11-27T11:00:00Z")
-    assert built.code == 0, built.err
-    queue = cli("--db", str(db), "queue")
-    assert queue.code == 0 and "live queue, 2026-11-27 11:0" in queue.out, queue.out
-    issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
-    assert issued.code == 0, issued.err
-    assert issued.json()["issued_at"].startswith("2026-11-27T11:0")
-    stopped = cli("--db", str(db), "queue", now="2026-11-27T12:30:00Z")
-    assert "live queue, 2026-11-27 12:30" in stopped.out
-
-
 def test_a_real_office_never_takes_a_demo_clock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -214,21 +194,31 @@ def test_a_clock_file_left_beside_a_new_database_is_not_its_clock(
     assert read_instant(issued.json()["issued_at"]).date() in (today, today - timedelta(days=1))
 
 
-def test_init_doctor_and_reopening_the_demo_keep_the_demos_time(
+def test_every_command_on_the_demo_keeps_its_running_clock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``init --demo`` over a running demo (after a change, or as the README suggests) records
+    """A second terminal on the demo's database, without OSS_DESK_NOW, acts at the demo's time
+    (the Friday it was built as of, running on), not the real clock's: its queue is the demo's
+    and what it records follows the demo's events. OSS_DESK_NOW, when set, still wins.
+
+    ``init --demo`` over a running demo (after a change, or as the README suggests) records
     its event at the demo's time, not the real one; so the demo, left and opened again, carries
     on from its own Friday rather than jumping to the real day (its queue then closed as a
     past day). ``doctor`` judges the demo by the same clock. Left with nobody on it, its clock
-    stops: a command meanwhile acts where it was left, and it opens again from there."""
+    stops: a command meanwhile acts where it was left, and it opens again from there.
+    (One build for both: each build of a demo costs seconds.)"""
     monkeypatch.delenv("OSS_DESK_NOW", raising=False)
     db = tmp_path / "demo" / "oss-desk-demo.sqlite"
     cli = Cli(db, monkeypatch)
     built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
     assert built.code == 0, built.err
+    queue = cli("--db", str(db), "queue")
+    assert queue.code == 0 and "live queue, 2026-12-04 11:0" in queue.out, queue.out
     issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert issued.code == 0, issued.err
     assert issued.json()["issued_at"].startswith("2026-12-04T11:0"), issued.out
+    stopped = cli("--db", str(db), "queue", now="2026-12-04T12:30:00Z")
+    assert "live queue, 2026-12-04 12:30" in stopped.out
     assert cli("--db", str(db), "init", "--demo").code == 0
     newest = rows(db, "SELECT at, kind FROM events ORDER BY rowid DESC LIMIT 1")[0]
     assert newest[1] == "config_loaded" and str(newest[0]).startswith("2026-12-04T11:0"), newest

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Cli, rows, run_cli_process
+from .conftest import Cli, rows
 
 NOW = "2026-12-21T11:00:00Z"  # a Monday: the history is 23 November to 18 December
 TEAM_LEADER = "amina@demo-borough.example"
@@ -130,9 +130,8 @@ def test_the_demo_sends_report_emails_and_follow_up_texts(
             break
     else:
         raise AssertionError(f"{ours} was never called")
-    env = {"OSS_DESK_DB": str(cli.db), "OSS_DESK_NOW": "2026-11-27T14:00:00Z"}
-    worker = run_cli_process("worker", "--once", env=env)
-    assert worker.returncode == 0, worker.stderr
+    worker = cli("worker", "--once", now="2026-11-27T14:00:00Z")  # its round, in-process
+    assert worker.code == 0, worker.err
     mails = list(mailbox.mbox(folder / "mailbox.mbox"))
     summary = [m for m in mails if str(m["Subject"]).startswith("Daily summary")]
     assert [m["To"] for m in summary] == [TEAM_LEADER]

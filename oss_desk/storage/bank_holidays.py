@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 from oss_desk.domain.workdays import days_off
 
@@ -15,13 +16,20 @@ def stored_bank_holidays(conn: sqlite3.Connection, nation: str) -> dict[int, dic
     """The stored bank holidays of ``nation``, by year (a year not stored: left out): the days
     off (:func:`~oss_desk.domain.workdays.days_off`; a weekend day with a substitute, stored by
     an earlier release, is not one)."""
-    found: dict[int, dict[date, str]] = {}
-    for year, days in conn.execute(
-        "SELECT year, days FROM bank_holidays WHERE nation = ?", [nation]
-    ):
-        stored = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
-        found[int(year)] = days_off(stored)
-    return found
+    return {
+        int(year): dict(_days_off(days))
+        for year, days in conn.execute(
+            "SELECT year, days FROM bank_holidays WHERE nation = ?", [nation]
+        )
+    }
+
+
+@lru_cache(maxsize=64)
+def _days_off(days: str) -> dict[date, str]:
+    """The days off of one year's stored text (read by every booking, notice and due send:
+    worked out once per text, not once per read; a copy is returned to each caller)."""
+    stored = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
+    return days_off(stored)
 
 
 def store_bank_holidays(
