@@ -27,7 +27,7 @@ from .followups_site import make_office as make_followups_office
 from .messaging import NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
-from .test_message_outcome_locked import oss_desk_here
+from .test_message_outcome_locked import QUICK_BUSY, oss_desk_here
 from .test_messages import at, rows
 from .test_text_outcome_locked import referred_by_text
 
@@ -78,7 +78,7 @@ def stopped_while_locked(
     server.before_reply = hold
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env |= {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now or format_instant(NOW)}
-    env["OSS_DESK_BUSY_TIMEOUT"] = "1"
+    env["OSS_DESK_BUSY_TIMEOUT"] = QUICK_BUSY  # its writes refused 0.6 s into the hold
     with log.open("w") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "oss_desk", "worker"], env=env, stdout=out, stderr=out
