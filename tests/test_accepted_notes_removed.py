@@ -24,7 +24,7 @@ from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_accepted_at_stop import stopped_while_locked
-from .test_message_outcome_locked import locked_for, oss_desk, oss_desk_here
+from .test_message_outcome_locked import HELD, locked_for, oss_desk_here, oss_desk_quick
 from .test_messages import at
 from .test_report_send import MONDAY_EVENING as EVENING
 from .test_report_send import office as report_office
@@ -122,9 +122,9 @@ def test_a_send_recorded_after_the_database_was_locked_leaves_no_note(
     db, table, now = LANES[lane](tmp_path, smtp, notify, monkeypatch)
     # The provider has it and answers while another process holds the database longer than the
     # worker's writes wait: its first writes of "sent" are refused, then one is taken.
-    smtp.mailbox.before_reply = locked_for(db, 4.5)
-    notify.state.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now=now or None)
+    smtp.mailbox.before_reply = locked_for(db, HELD)
+    notify.state.before_reply = locked_for(db, HELD)
+    first = oss_desk_quick(db, "worker", "--once", now=now or None)
     assert first.returncode == 0, first.stderr
     assert ("sent",) in rows(db, f"SELECT status FROM {table}"), first.stderr
     left = sorted(path.name for path in db.parent.glob(f"{db.name}.accepted.*"))

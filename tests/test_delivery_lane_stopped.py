@@ -36,11 +36,11 @@ QUICK_STOP = """
 import sys
 from oss_desk.worker import run as worker
 stop = worker.DeviceWorker.join
-worker.DeviceWorker.join = lambda self, timeout=10.0: stop(self, min(timeout, 2.0))
+worker.DeviceWorker.join = lambda self, timeout=10.0: stop(self, min(timeout, 0.5))
 from oss_desk.cli import run
 sys.exit(run(sys.argv[1:]))
 """
-"""``oss-desk ARGS`` whose worker, stopped, gives each lane 2 s to finish its step (in
+"""``oss-desk ARGS`` whose worker, stopped, gives each lane 0.5 s to finish its step (in
 service 5 s)."""
 NOT_RECORDED = "job 1: what became of it could not be recorded now"
 
@@ -165,10 +165,10 @@ def test_a_lane_that_outlives_the_stop_leaves_the_printers_answer_to_the_next_ow
     held = locked_as_it_answers(printer, db)
     session = desk(db)
     log = tmp_path / "worker.log"
-    # Each write waits up to 3 s for the lock (and up to 3 s for its turn): longer than the 2 s
-    # a stop gives a lane here (QUICK_STOP; in service 5 s, against which 6 s would do), so the
-    # lane is still waiting when the worker steps down.
-    proc = worker_process(db, log, {"OSS_DESK_BUSY_TIMEOUT": "3"}, QUICK_STOP)
+    # Each write waits up to 1.5 s for the lock (and up to 1.5 s for its turn): longer than the
+    # 0.5 s a stop gives a lane here (QUICK_STOP; in service 5 s, against which 6 s would do),
+    # so the lane is still waiting when the worker steps down.
+    proc = worker_process(db, log, {"OSS_DESK_BUSY_TIMEOUT": "1.5"}, QUICK_STOP)
     try:
         ticket = QueueService(session).issue("C").ticket
         try:

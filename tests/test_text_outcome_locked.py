@@ -16,9 +16,10 @@ from .messaging import API_KEY, NotifyServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_outcome_locked import (
+    HELD,
     locked_for,
-    oss_desk,
     oss_desk_here,
+    oss_desk_quick,
     recorded_sent_then_not_again,
     run_worker,
 )
@@ -64,9 +65,9 @@ def test_a_turn_text_accepted_while_the_database_is_locked_is_recorded_sent_once
 ) -> None:
     db = nearly_due(tmp_path, notify)
     # Notify has the text and answers 201 while another process holds the database longer than
-    # the worker's writes wait (its outcome's first two writes are refused).
-    notify.state.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now=MORNING)
+    # the worker's writes wait (Notify's state and its outcome's first write are refused).
+    notify.state.before_reply = locked_for(db, HELD)
+    first = oss_desk_quick(db, "worker", "--once", now=MORNING)
     assert first.returncode == 0, first.stderr
     assert rows(db, NEARLY) == [("nearly", "sent", None)], first.stderr
     # A restart past the lease and the look-up wait finds nothing left mid-send: sent once.
@@ -82,7 +83,7 @@ def test_the_running_worker_records_the_turn_text_sent_once_the_database_takes_i
     tmp_path: Path, notify: NotifyServer
 ) -> None:
     db = nearly_due(tmp_path, notify)
-    notify.state.before_reply = locked_for(db, 4.5)
+    notify.state.before_reply = locked_for(db, HELD)
     sent = [("nearly", "sent", None)]
     said = run_worker(db, tmp_path / "worker.log", MORNING, lambda: rows(db, NEARLY) == sent)
     assert rows(db, NEARLY) == sent, said
@@ -99,8 +100,8 @@ def test_a_follow_up_text_accepted_while_the_database_is_locked_is_recorded_sent
         day.visit(feedback.ANN)
     finally:
         day.close()
-    notify.state.before_reply = locked_for(db, 4.5)
-    first = oss_desk(db, "worker", "--once", now="2026-11-23T11:05:00Z")
+    notify.state.before_reply = locked_for(db, HELD)
+    first = oss_desk_quick(db, "worker", "--once", now="2026-11-23T11:05:00Z")
     assert first.returncode == 0, first.stderr
     follow_up = "SELECT status, last_error, provider_id FROM feedback_texts"
     assert rows(db, follow_up) == [("sent", None, notify.state.sent[0]["id"])], first.stderr
@@ -114,7 +115,7 @@ def test_a_referral_text_accepted_while_the_database_is_locked_is_recorded_sent_
     tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = referred_by_text(tmp_path, notify, monkeypatch)
-    notify.state.before_reply = locked_for(db, 4.5)
+    notify.state.before_reply = locked_for(db, HELD)
     # After its lease and the look-up wait: nothing left mid-send to go again.
     recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
     assert posts(notify) == 1 and len(notify.state.sent) == 1
