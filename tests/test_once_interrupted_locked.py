@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from oss_desk.clock import format_instant
+from oss_desk.storage.accepted_notes import note_path
 
 from .appointments_site import NOW
 from .messaging import SmtpServer
@@ -45,7 +46,8 @@ def test_worker_once_interrupted_while_the_database_is_locked_never_sends_twice(
         )
     try:
         deadline = time.monotonic() + 60
-        while not list(tmp_path.glob("*.accepted.*")):
+        note = note_path(db, "messages", 1)  # in place: not its temporary file, still being written
+        while not note.exists():
             assert time.monotonic() < deadline, log.read_text()
             assert once.poll() is None, log.read_text()
             time.sleep(0.05)
