@@ -96,7 +96,7 @@ def _wait_for(items: list[float], count: int, what: str, timeout: float = 15) ->
 def tcp(quick: bool) -> Row:
     from oss_desk.hardware.printers import open_transport
 
-    samples = 3 if quick else 30
+    samples = 2 if quick else 30
     rng = random.Random(9)
     other = random.Random(11)  # the reference's own pauses: the row's and the floor's stay
     # The printer runs in a process of its own: this one runs the desk alone, as a desk's does.
