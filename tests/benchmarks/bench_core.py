@@ -336,11 +336,13 @@ def queue_view(tmp: Path, waiting: int, runs: int) -> tuple[float, float]:
 
 
 def main(quick: bool = False) -> None:
-    n = 60 if quick else 1000
+    # The smoke run: no warm-up, 20 cycles, 2 reads of 40 waiting, half-second contention
+    # rounds, 3 commits watched.
+    n, warm = (20, 0) if quick else (1000, 20)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         db = site(tmp, 4)
-        cycles(db, 20)  # warm up
+        cycles(db, warm)  # warm up
         bare = bare_insert(tmp, n)
         cycle_times, op_times = cycles(db, n)
         bare_p50 = statistics.median(bare)
@@ -362,12 +364,12 @@ def main(quick: bool = False) -> None:
     print("\nLive queue (places, estimated waits, people ahead), 10 desks, median")
     for waiting in (40,) if quick else (40, 150, 400):
         with tempfile.TemporaryDirectory() as name:
-            view, read = queue_view(Path(name), waiting, 5 if quick else 30)
+            view, read = queue_view(Path(name), waiting, 2 if quick else 30)
         print(
             f"  {waiting:3d} waiting:          {view * 1000:.2f} ms, the read alone "
             f"{read * 1000:.2f} ms ({view / read:.1f}x)"
         )
-    seconds = 1.0 if quick else 8.0
+    seconds = 0.5 if quick else 8.0
     contenders = Contenders(16, seconds) if quick else None
     for gap, title in (
         (0.0, "flat out (saturation: about 6,000 times an office's peak)"),
@@ -378,7 +380,7 @@ def main(quick: bool = False) -> None:
                 result = contention(Path(name), 16, seconds, gap)
             else:
                 result = contenders.round(Path(name), gap)
-        print(f"\n16 desk processes, issue + call next + finish for {seconds:.0f} s, {title}")
+        print(f"\n16 desk processes, issue + call next + finish for {seconds:g} s, {title}")
         print(f"  operations:           {result['ops']} ({result['ops_per_s']:.0f} per second)")
         print(
             f"  p50 / p99 / max:      {result['p50_ms']:.1f} / {result['p99_ms']:.1f} / "
@@ -390,7 +392,7 @@ def main(quick: bool = False) -> None:
     if contenders is not None:
         contenders.close()
     with tempfile.TemporaryDirectory() as name:
-        samples = 8 if quick else 100
+        samples = 3 if quick else 100
         lags = change_latency(Path(name), samples, 0.1)
         print(f"\nChange detection between two processes (poll every 100 ms), {samples} commits")
         p50, p95 = percentile(lags, 50) * 1000, percentile(lags, 95) * 1000
