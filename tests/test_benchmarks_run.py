@@ -14,9 +14,9 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-# The quick pass in groups of benchmark modules of similar length (measured: the speed table
-# about 74 s alone; the others 10-40 s each), so the suite's workers share it instead of one
-# worker running all of it (about 250 s) at the end. Each group asserts its own headings.
+# The quick pass in groups of benchmark modules of similar length (measured on 2 shared cores:
+# 25-50 s of wall each, 7-11 s of CPU), so the suite's workers share it instead of one worker
+# running all of it (about 150 s) at the end. Each group asserts its own headings.
 QUICK_GROUPS: dict[str, tuple[str, ...]] = {
     "table": ("table",),
     "desk": ("desk", "integrity", "devices"),

@@ -186,7 +186,7 @@ def reminders(tmp: Path, count: int) -> None:
 def main(quick: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print("Free-slot search (4 weeks, 10 advisers, 2 rooms)")
-        slot_search(Path(tmp) / "slots", runs=3 if quick else 20, fill=0.05 if quick else 0.35)
+        slot_search(Path(tmp) / "slots", runs=1 if quick else 20, fill=0.01 if quick else 0.35)
     with tempfile.TemporaryDirectory() as tmp:
         print("Reminders to a local SMTP server")
-        reminders(Path(tmp) / "mail", count=20 if quick else 1000)
+        reminders(Path(tmp) / "mail", count=5 if quick else 1000)

@@ -34,7 +34,7 @@ def export(path: Path, calls: int) -> None:
 
 
 def main(quick: bool = False) -> None:
-    calls = 2_000 if quick else 60_000
+    calls = 500 if quick else 60_000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "calls.sqlite"

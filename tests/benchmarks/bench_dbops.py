@@ -30,12 +30,12 @@ NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 _CTX = multiprocessing.get_context("fork")
 
 
-def demo_db(tmp: Path, days: int) -> Path:
+def demo_db(tmp: Path, days: int, per_day: int = 120) -> Path:
     db = tmp / "office.sqlite"
     initialise(db, clock=FixedClock(NOW), demo_dir=tmp)
     session = open_session(db=db, clock=FixedClock(NOW), person="bench", desk_id="greet-1")
     try:
-        populate(session, days=days)
+        populate(session, days=days, visitors_per_day=per_day)
     finally:
         session.close()
     return db
@@ -146,7 +146,7 @@ def report(label: str, db: Path, writers_list: tuple[int, ...]) -> None:
 
 def main(quick: bool = False) -> None:
     with tempfile.TemporaryDirectory() as name:
-        db = demo_db(Path(name), 1 if quick else 15)
+        db = demo_db(Path(name), *((1, 20) if quick else (15, 120)))
         print("Backups (oss-desk db backup: copy, integrity_check, row counts, fsync, rename)")
         report("  demo database", db, (0,) if quick else (0, 4))
         if not quick:

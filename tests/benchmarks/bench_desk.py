@@ -183,9 +183,14 @@ def propagation(db: Path, tmp: Path, samples: int) -> list[float]:
     return lags
 
 
-async def key_to_frame(db: Path, presses: int) -> tuple[list[float], list[float]]:
-    """Key to the first frame that shows its result, for issue ticket and for call next."""
+async def key_to_frame(
+    db: Path, presses: int, pauses: tuple[float, float, float] = (0.2, 0.25, 0.05)
+) -> tuple[list[float], list[float]]:
+    """Key to the first frame that shows its result, for issue ticket and for call next
+    (``pauses``: the idle seconds once the desk is up, before each key, a person's pace, and
+    after each frame)."""
     clock = FixedClock(NOW)
+    settle, pace, after = pauses
 
     async def measure(desk: str, key: str, character: str | None, done, before=None):  # type: ignore[no-untyped-def]
         runner = SessionRunner(lambda: open_session(db=db, clock=clock, desk_id=desk))
@@ -196,12 +201,12 @@ async def key_to_frame(db: Path, presses: int) -> tuple[list[float], list[float]
             async with app.run_test(size=(120, 36)) as pilot:
                 while app.snapshot is None:
                     await asyncio.sleep(0.01)
-                await pilot.pause(0.2)
+                await pilot.pause(settle)
                 original = app._display
                 for _ in range(presses):
                     if before is not None:
                         await before(app, runner)
-                    await pilot.pause(0.25)  # a person's pace: the desk is idle when a key comes
+                    await pilot.pause(pace)  # a person's pace: the desk is idle when a key comes
                     marker = done(app)
                     box: dict[str, float] = {}
 
@@ -217,7 +222,7 @@ async def key_to_frame(db: Path, presses: int) -> tuple[list[float], list[float]
                         await asyncio.sleep(0.0005)
                     times.append(box["t"] - t0)
                     app._display = original  # type: ignore[method-assign]
-                    await pilot.pause(0.05)
+                    await pilot.pause(after)
         finally:
             runner.close()
         return times
@@ -245,9 +250,12 @@ async def key_to_frame(db: Path, presses: int) -> tuple[list[float], list[float]
     return issue, call
 
 
-async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[float], list[float]]:
+async def reports_mode_open(
+    db: Path, now: datetime, runs: int, pauses: tuple[float, float] = (0.3, 0.1)
+) -> tuple[list[float], list[float]]:
     """F6 to the frame showing the day's report, then M to the frame showing the month (with
-    its 12-month trend): each in a freshly started app, as a team leader opens it."""
+    its 12-month trend): each in a freshly started app, as a team leader opens it
+    (``pauses``: the idle seconds once the app is up, and after each frame)."""
     from oss_desk.ui.screens.reports import ReportsScreen
 
     days: list[float] = []
@@ -261,7 +269,7 @@ async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[fl
             async with app.run_test(size=(120, 36)) as pilot:
                 while app.snapshot is None:
                     await asyncio.sleep(0.01)
-                await pilot.pause(0.3)
+                await pilot.pause(pauses[0])
                 original = app._display
                 for key, period, into in (("f6", "day", days), ("m", "month", months)):
                     box: dict[str, float] = {}
@@ -292,14 +300,16 @@ async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[fl
                         await asyncio.sleep(0.0005)
                     into.append(box["t"] - t0)
                     app._display = original  # type: ignore[method-assign]
-                    await pilot.pause(0.1)
+                    await pilot.pause(pauses[1])
         finally:
             runner.close()
     return days, months
 
 
 def main(quick: bool = False) -> None:
-    runs, settle = (1, 1.0) if quick else (7, 3.0)
+    # The smoke run: one launch, one more memory reading after a quarter second; few presses,
+    # keys and samples, short pauses between them (each still waits for what it measures).
+    runs, settle = (1, 0.25) if quick else (7, 3.0)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         db = office(tmp, 12)
@@ -314,8 +324,9 @@ def main(quick: bool = False) -> None:
             f"  resident memory:      median {statistics.median(memory):.0f} MB, "
             f"max {max(memory):.0f} MB   (goal: under 80 MB)"
         )
-        presses = 4 if quick else 40
-        issue, call = asyncio.run(key_to_frame(db, presses))
+        presses = 2 if quick else 40
+        pauses = (0.05, 0.05, 0.0) if quick else (0.2, 0.25, 0.05)
+        issue, call = asyncio.run(key_to_frame(db, presses, pauses))
         print(f"\nKey to updated frame, inside the app (headless), {presses} presses each")
         for label, values in (("issue ticket (Enter)", issue), ("call next (n)", call)):
             print(
@@ -327,7 +338,8 @@ def main(quick: bool = False) -> None:
 
         busy = quick_history(1) if quick else history(1, 1, 700, weeks=2)
         evening = datetime(END.year, END.month, END.day, 17, 30, tzinfo=UTC)
-        opened, month = asyncio.run(reports_mode_open(Path(busy["db"]), evening, runs))
+        idle = (0.05, 0.0) if quick else (0.3, 0.1)
+        opened, month = asyncio.run(reports_mode_open(Path(busy["db"]), evening, runs, idle))
         what = f"3 weeks, ~{QUICK_PER_DAY} a day" if quick else "2 weeks, ~1,000 visits a day"
         print(
             f"\nReports mode (F6) in a fresh app, {runs} runs, {END} of generated history ({what})"
@@ -340,7 +352,7 @@ def main(quick: bool = False) -> None:
             f"  M to the month's report: median {statistics.median(month) * 1000:.0f} ms, "
             f"max {max(month) * 1000:.0f} ms"
         )
-        samples = 4 if quick else 40
+        samples = 2 if quick else 40
         lags = propagation(db, tmp, samples)
         print(f"\nChange propagation between two desk processes (tmux screen), {samples} tickets")
         print(

@@ -87,14 +87,16 @@ def micro(fn: Callable[[], Any], n: int) -> float:
 
 
 def cycle_cost(quick: bool) -> None:
-    blocks, per_block = (2, 20) if quick else (8, 120)
+    # The smoke run: 2 short blocks of each, one bare insert to make its table, no warm-up.
+    blocks, per_block, warm = (2, 5, 0) if quick else (8, 120, 20)
+    micro_calls = 100 if quick else 20_000
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         db = site(tmp, 4)
         bare_db = tmp / "bare"
         bare_db.mkdir()
-        bare_insert(bare_db, 20)  # makes its table, warms up
-        cycles(db, 20)  # warm up
+        bare_insert(bare_db, max(1, warm))  # makes its table, warms up
+        cycles(db, warm)  # warm up
         on: list[float] = []
         off: list[float] = []
         bare: list[float] = []
@@ -105,14 +107,14 @@ def cycle_cost(quick: bool) -> None:
             bare += bare_block(bare_db, per_block)
         store = open_store(db)
         try:
-            check = micro(store.check_file, 500 if quick else 20_000)
+            check = micro(store.check_file, micro_calls)
             conn = store.conn
             last = chain.head(conn)
             row = conn.execute(
                 f"SELECT {chain.COLUMN_LIST} FROM events WHERE id = ?", [last[0]]
             ).fetchone()
-            head = micro(lambda: chain.head(conn), 500 if quick else 20_000)
-            link = micro(lambda: chain.link(last[1], row), 500 if quick else 20_000)
+            head = micro(lambda: chain.head(conn), micro_calls)
+            link = micro(lambda: chain.link(last[1], row), micro_calls)
             per_cycle = (
                 conn.execute(
                     "SELECT count(*) FROM events WHERE kind IN "

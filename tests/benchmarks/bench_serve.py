@@ -35,7 +35,7 @@ def main(quick: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     tabs_wanted = 1 if quick else 10
-    issues = 2 if quick else 20
+    issues = 1 if quick else 20
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         db = tmp / "office.sqlite"

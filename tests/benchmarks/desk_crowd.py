@@ -78,15 +78,17 @@ async def _timed_presses(
     presses: int,
     marker: Callable[[], bool],
     before: Callable[[], Any] | None = None,
+    pace: float = PACE,
 ) -> list[float]:
     """For each press: the seconds from the key handed to the driver to the first frame drawn
-    while ``marker()`` holds (``before`` puts the screen back between presses)."""
+    while ``marker()`` holds (``before`` puts the screen back between presses; ``pace``: the
+    idle seconds before each key)."""
     original = app._display
     times: list[float] = []
     for _ in range(presses):
         if before is not None:
             await before()
-        await asyncio.sleep(PACE)
+        await asyncio.sleep(pace)
         box: dict[str, float] = {}
 
         def display(screen: Any, renderable: Any, box: dict[str, float] = box) -> Any:
@@ -117,10 +119,10 @@ class Trivial(App[None]):
         self.query_one("#code", Static).update(f"C{self.calls:03d}")
 
 
-async def floor(presses: int) -> list[float]:
+async def floor(presses: int, pace: float = PACE) -> list[float]:
     app = Trivial()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.2)
+        await pilot.pause(0.8 * pace)
         label = app.query_one("#code", Static)
         shown = {"code": "----"}
 
@@ -130,10 +132,10 @@ async def floor(presses: int) -> list[float]:
         async def note() -> None:
             shown["code"] = str(label.render())
 
-        return await _timed_presses(app, "n", "n", presses, changed, note)
+        return await _timed_presses(app, "n", "n", presses, changed, note, pace)
 
 
-async def call_next(db: Path, presses: int) -> list[float]:
+async def call_next(db: Path, presses: int, pace: float = PACE) -> list[float]:
     """Desk 1: finish the resident at the desk, then N, timed to the frame with the code."""
     clock = FixedClock(NOW)
     runner = SessionRunner(lambda: open_session(db=db, clock=clock, desk_id="desk-1"))
@@ -143,7 +145,7 @@ async def call_next(db: Path, presses: int) -> list[float]:
         async with app.run_test(size=(120, 36)) as pilot:
             while app.snapshot is None:
                 await asyncio.sleep(0.01)
-            await pilot.pause(0.2)
+            await pilot.pause(0.8 * pace)
 
             def code() -> str:
                 return app.screen.query_one(BigCode).code
@@ -165,7 +167,7 @@ async def call_next(db: Path, presses: int) -> list[float]:
                         await asyncio.sleep(0.005)
 
             return await _timed_presses(
-                app, "n", "n", presses, lambda: code() not in ("", "----"), free_the_desk
+                app, "n", "n", presses, lambda: code() not in ("", "----"), free_the_desk, pace
             )
     finally:
         runner.close()
@@ -179,18 +181,20 @@ def waiting_at(db: Path, desk: str) -> int:
         session.close()
 
 
-def crowd(tmp: Path, others: int, presses: int) -> tuple[list[float], list[float], list[float]]:
+def crowd(
+    tmp: Path, others: int, presses: int, pace: float = PACE
+) -> tuple[list[float], list[float], list[float]]:
     """(floor, call next alone, call next with ``others`` desk processes open)."""
     db = crowded_office(tmp, WAITING)
-    floors = asyncio.run(floor(presses))
-    alone = asyncio.run(call_next(db, presses))
+    floors = asyncio.run(floor(presses, pace))
+    alone = asyncio.run(call_next(db, presses, pace))
     terms: list[Tmux] = []
     try:
         for desk in OTHER_DESKS[:others]:
             terms.append(Tmux(f"{OSS_DESK} desk --desk {desk}", env_for(db, tmp), (80, 24)))
         for term in terms:
             term.wait_for("Waiting", timeout=60)  # open, with the live queue on screen
-        crowded = asyncio.run(call_next(db, presses))
+        crowded = asyncio.run(call_next(db, presses, pace))
         # The others followed every call: the last count of desk-2's queue is on its screen.
         if "desk-2" in OTHER_DESKS[:others]:
             terms[1].wait_for(f"Waiting for Desk 2: {waiting_at(db, 'desk-2')}", timeout=10)
@@ -201,9 +205,10 @@ def crowd(tmp: Path, others: int, presses: int) -> tuple[list[float], list[float
 
 
 def main(quick: bool = False) -> None:
-    others, presses = (1, 3) if quick else (len(OTHER_DESKS), 30)
+    # The smoke run: one other desk, 2 presses each, a short pause before each.
+    others, presses, pace = (1, 2, 0.05) if quick else (len(OTHER_DESKS), 30, PACE)
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as name:
-        floors, alone, crowded = crowd(Path(name), others, presses)
+        floors, alone, crowded = crowd(Path(name), others, presses, pace)
     base = statistics.median(floors)
     print(
         f"\nCall next with {others + 1} desks open ({others} other desk processes in terminals"

@@ -91,8 +91,9 @@ def start_up(quick: bool) -> list[Row]:
 
 def desk_launch(db: Path, tmp: Path, quick: bool) -> tuple[Row, Row]:
     """The rows "desk launch to first frame" and "desk RSS"."""
-    launch_runs, settle = (1, 1.0) if quick else (7, 3.0)
-    first, memory = launches(db, tmp, launch_runs, settle)
+    # The smoke run: one launch each, one more memory reading after a quarter second, no pause.
+    launch_runs, settle, pause = (1, 0.25, 0.0) if quick else (7, 3.0, 0.2)
+    first, memory = launches(db, tmp, launch_runs, settle, pause)
     ours_first, trivial_first = median(first["ours"]), median(first["trivial"])
     ours_live = median(first["ours live"])
     ours_rss, trivial_rss = median(memory["ours"]), median(memory["trivial"])
@@ -107,7 +108,7 @@ def desk_launch(db: Path, tmp: Path, quick: bool) -> tuple[Row, Row]:
     )
     memory_row = Row(
         "desk RSS",
-        f"median {ours_rss:.1f} MB (most in the {settle:.0f} s after the first frame, devices "
+        f"median {ours_rss:.1f} MB (most in the {settle:g} s after the first frame, devices "
         "running)",
         f"a trivial Textual app {trivial_rss:.1f} MB",
         ours_rss / trivial_rss,
@@ -118,12 +119,12 @@ def desk_launch(db: Path, tmp: Path, quick: bool) -> tuple[Row, Row]:
 
 
 def launches(
-    db: Path, tmp: Path, runs: int, settle: float = 3.0
+    db: Path, tmp: Path, runs: int, settle: float = 3.0, pause: float = 0.2
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Seconds from starting the command to its first frame in tmux (for the desk app also to
     its live queue: ``ours live``), and the most RSS (MB) in the ``settle`` seconds after (the
     desk's device worker starts after its first frame): the desk app at meet-and-greet and a
-    trivial Textual app, turn about."""
+    trivial Textual app, turn about, ``pause`` seconds apart."""
     script = tmp / "trivial_app.py"
     script.write_text(TRIVIAL_APP)
     env = env_for(db, tmp)
@@ -143,7 +144,7 @@ def launches(
                 memory[key].append(settled_rss_mb(term.pid(), settle))
             finally:
                 term.close()
-            time.sleep(0.2)
+            time.sleep(pause)
     return first, memory
 
 
@@ -158,18 +159,20 @@ async def _key_to_frame(
     presses: int,
     before: Any,
     marks: list[tuple[float, float]] | None = None,
+    pace: float = 0.2,
 ) -> list[float]:
     """Seconds from each key to the frame that shows its result (``marks``: each press's key
-    and frame, on the ``time.perf_counter`` clock)."""
+    and frame, on the ``time.perf_counter`` clock; ``pace``: the idle seconds before each key,
+    a person's pace)."""
     from textual import events
 
     times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.3)
+        await pilot.pause(1.5 * pace)
         original = app._display
         for _ in range(presses):
             await before(app, pilot)
-            await pilot.pause(0.2)  # a person's pace: the app is idle when the key comes
+            await pilot.pause(pace)  # a person's pace: the app is idle when the key comes
             box: dict[str, float] = {}
 
             def display(screen: Any, renderable: Any, box: dict[str, float] = box) -> Any:
@@ -189,11 +192,11 @@ async def _key_to_frame(
             if marks is not None:
                 marks.append((t0, box["t"]))
             app._display = original
-            await pilot.pause(0.05)
+            await pilot.pause(pace / 4)
     return times
 
 
-def _trivial_presses(presses: int, script: Path) -> list[float]:
+def _trivial_presses(presses: int, script: Path, pace: float = 0.2) -> list[float]:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("trivial_app", script)
@@ -209,7 +212,7 @@ def _trivial_presses(presses: int, script: Path) -> list[float]:
     async def before(app: Any, pilot: Any) -> None:
         return None
 
-    return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before))
+    return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before, pace=pace))
 
 
 class Breakdown:
@@ -317,7 +320,9 @@ class Breakdown:
         )
 
 
-def _desk_presses(db: Path, presses: int, breakdown: Breakdown | None = None) -> list[float]:
+def _desk_presses(
+    db: Path, presses: int, breakdown: Breakdown | None = None, pace: float = 0.2
+) -> list[float]:
     from textual.widgets import Static
 
     from oss_desk.clock import FixedClock
@@ -361,13 +366,14 @@ def _desk_presses(db: Path, presses: int, breakdown: Breakdown | None = None) ->
     marks = None if breakdown is None else breakdown.presses
     try:
         with contextlib.nullcontext() if breakdown is None else breakdown.watching():
-            return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before, marks))
+            return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before, marks, pace))
     finally:
         runner.close()
 
 
 def own_actions(quick: bool) -> list[Row]:
-    blocks, presses = (1, 3) if quick else (6, 6)
+    # The smoke run: a few presses, a short pause before each (the app still idle by then).
+    blocks, presses, pace = (1, 3, 0.05) if quick else (6, 6, 0.2)
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
         db = office(tmp, 12)
@@ -377,8 +383,8 @@ def own_actions(quick: bool) -> list[Row]:
         trivial: list[float] = []
         breakdown = Breakdown()
         for _ in range(blocks):
-            trivial += _trivial_presses(presses, script)
-            ours += _desk_presses(db, presses, breakdown)
+            trivial += _trivial_presses(presses, script, pace)
+            ours += _desk_presses(db, presses, breakdown, pace)
     return [
         Row(
             '"now called" line after pressing call next',
@@ -438,7 +444,7 @@ def other_desks(quick: bool) -> list[Row]:
     from oss_desk.services.queue import QueueService
     from oss_desk.services.session import open_session
 
-    samples = 3 if quick else 40
+    samples = 2 if quick else 40
     rng = random.Random(20)
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)

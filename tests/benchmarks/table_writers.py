@@ -179,7 +179,7 @@ class DeskWriter:
 
 
 def bursts(quick: bool) -> list[Row]:
-    rounds = 1 if quick else 7
+    rounds, pause = (1, 0.0) if quick else (7, 0.2)
     rows = []
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
@@ -191,9 +191,9 @@ def bursts(quick: bool) -> list[Row]:
             found: dict[str, list[tuple[float, float]]] = {"many": [], "few": []}
             for _ in range(rounds):
                 found["many"].append(burst(many, 64))
-                time.sleep(0.2)
+                time.sleep(pause)
                 found["few"].append(burst(few, 64))
-                time.sleep(0.2)
+                time.sleep(pause)
         finally:
             many.close()
             few.close()
@@ -320,15 +320,19 @@ ACTIONS = ("issue", "call next", "finish")
 
 
 def pages(
-    session: Session, queue: QueueService, bare: sqlite3.Connection, bare_path: Path
+    session: Session,
+    queue: QueueService,
+    bare: sqlite3.Connection,
+    bare_path: Path,
+    count: int = 20,
 ) -> tuple[dict[str, Counter[str]], float]:
-    """WAL frames of each acknowledged action of 20 cycles, by table or index; and those of one
-    bare transaction."""
+    """WAL frames of each acknowledged action of ``count`` cycles, by table or index; and those
+    of one bare transaction (per ``count`` of them)."""
     db, conn = session.store.path, session.store.conn
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     bare.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     found: dict[str, Counter[str]] = {action: Counter() for action in ACTIONS}
-    for _ in range(20):
+    for _ in range(count):
         before = wal_frames(db)
         queue.issue("C", print_ticket=False)
         found["issue"] += frames_by_tree(conn, db, before)
@@ -340,9 +344,9 @@ def pages(
         queue.finish(called.id, "resolved")
         found["finish"] += frames_by_tree(conn, db, before)
     before = wal_frames(bare_path)
-    for _ in range(20):
+    for _ in range(count):
         bare_tx(bare)
-    return found, (wal_frames(bare_path) - before) / 20
+    return found, (wal_frames(bare_path) - before) / count
 
 
 class Wide:
@@ -369,17 +373,19 @@ class Wide:
             self.conn.execute("COMMIT")
 
 
-def per_action(found: dict[str, Counter[str]]) -> str:
-    """Pages per action and, in each, by table or index (the largest first)."""
+def per_action(found: dict[str, Counter[str]], count: int = 20) -> str:
+    """Pages per action (of ``count`` cycles) and, in each, by table or index (the largest
+    first)."""
     return "; ".join(
-        f"{action} {sum(trees.values()) / 20:.1f}: "
-        + ", ".join(f"{tree} {n / 20:.1f}" for tree, n in trees.most_common())
+        f"{action} {sum(trees.values()) / count:.1f}: "
+        + ", ".join(f"{tree} {n / count:.1f}" for tree, n in trees.most_common())
         for action, trees in found.items()
     )
 
 
 def cycles(quick: bool) -> list[Row]:
-    blocks, per, warm = (1, 10, 5) if quick else (12, 60, 20)
+    # The smoke run: no warm-up, 10 cycles timed, the pages of 3 counted.
+    blocks, per, warm, counted = (1, 10, 0, 3) if quick else (12, 60, 20, 20)
     with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
         tmp = Path(name)
         db = site(tmp, 4)
@@ -392,8 +398,10 @@ def cycles(quick: bool) -> list[Row]:
         wide: Wide | None = None
         try:
             timed(lambda: cycle(queue), warm)
-            first, _ = pages(session, queue, bare, bare_path)
-            wide = Wide(tmp / "wide.sqlite", [round(sum(t.values()) / 20) for t in first.values()])
+            first, _ = pages(session, queue, bare, bare_path, counted)
+            wide = Wide(
+                tmp / "wide.sqlite", [round(sum(t.values()) / counted) for t in first.values()]
+            )
             timed(wide.run, warm)
             ours: list[float] = []
             floor: list[float] = []
@@ -404,15 +412,15 @@ def cycles(quick: bool) -> list[Row]:
                 floor += timed(lambda: bare_tx(bare), per)
                 three += timed(lambda: bare_txs(bare, 3), per)
                 same += timed(wide.run, per)
-            found, bare_frames = pages(session, queue, bare, bare_path)
+            found, bare_frames = pages(session, queue, bare, bare_path, counted)
         finally:
             session.close()
             bare.close()
             if wide is not None:
                 wide.conn.close()
         total: Counter[str] = sum(found.values(), Counter())
-        frames = sum(total.values()) / 20
-        trees = ", ".join(f"{k} {v / 20:.1f}" for k, v in total.most_common())
+        frames = sum(total.values()) / counted
+        trees = ", ".join(f"{k} {v / counted:.1f}" for k, v in total.most_common())
         one = median(floor)
         rows = [
             Row(
@@ -423,7 +431,7 @@ def cycles(quick: bool) -> list[Row]:
                 median(ours) / one,
                 "<= 3x",
                 median(ours) <= 3 * one,
-                note=f"pages per cycle: {trees}; per action: {per_action(found)};"
+                note=f"pages per cycle: {trees}; per action: {per_action(found, counted)};"
                 f" three bare durable transactions, one per acknowledged action, take"
                 f" {ms(median(three))} = {median(three) / one:.2f}x one; three writing the"
                 f" actions' pages ({', '.join(map(str, wide.frames))} tables) take"
