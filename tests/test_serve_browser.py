@@ -114,7 +114,10 @@ def test_a_missing_database_is_one_line_before_listening(tmp_path: Path) -> None
 # Who gets a desk ---------------------------------------------------------------------------
 
 
-def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> None:
+def no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> None:
+    """Refusals before any desk is open: no header, a login the site does not know, a desk
+    outside the person's role, another site's page; the person's own desk and a team leader's
+    choice are pages; no desk process starts."""
     status, page = get(server.url + "/")
     assert status == 403
     assert "Not signed in" in page and "textual.js" not in page
@@ -170,7 +173,12 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     assert server.desk_processes() == {}
 
 
-def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path) -> None:
+def test_who_gets_a_desk_and_at_most_max_sessions_desks_and_one_header(
+    office: Path, tmp_path: Path
+) -> None:
+    """Who gets a desk's page and socket (refused without a header, for an unknown login...),
+    checked first, before any desk is open (serve.max_sessions is not reached until one is);
+    then one desk open, a second refused, and one user header only."""
     import asyncio
 
     import aiohttp
@@ -196,6 +204,7 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
                 return second, page_status, doubled.status
 
     try:
+        no_header_or_an_unknown_login_gets_a_refusal_page(served)
         second, page_status, doubled = asyncio.run(scenario())
         # The second desk is refused while the first is open.
         assert second[0] == "refused" and second[1]["title"] == "Too many desks open"
