@@ -46,6 +46,15 @@ def code_of(env: dict[str, str]) -> str:
     return str(json.loads(issued.stdout)["code"])
 
 
+def code_here(env: dict[str, str]) -> str:
+    """As :func:`code_of`, the real `ticket issue` run in the test's own process
+    (tests/cli_here.py): for a ticket issued while the test holds nothing of the database open
+    and no copy is refused, where the code is the point, not the command's own process."""
+    issued = run_cli_here("ticket", "issue", "--service", "C", "--no-print", "--json", env=env)
+    assert issued.returncode == 0, issued.stderr
+    return str(json.loads(issued.stdout)["code"])
+
+
 def backup_of(env: dict[str, str]) -> Path:
     made = run_cli_process("db", "backup", "--json", env=env)
     assert made.returncode == 0, made.stderr
@@ -200,7 +209,7 @@ def test_each_backup_has_its_own_stamp_and_a_restore_gives_the_live_file_a_new_o
     assert restored.returncode == 0, restored.stderr
     mode, again, own = stamps(db)
     assert mode == 2 and again == own and again not in (live, copies[0][2], copies[1][2])
-    assert code_of(env) == "C001"  # the restored file opens as the live database
+    assert code_here(env) == "C001"  # the restored file opens as the live database
 
 
 def test_init_stamps_an_unstamped_database_without_stopping_a_process_that_has_it_open(
@@ -237,16 +246,16 @@ def test_a_backup_used_on_its_own_opens_but_not_one_put_where_the_office_worked(
     closed (nothing holds it, no WAL beside it) is still refused: the office wrote there."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    assert code_of(env) == "C001"
+    assert code_here(env) == "C001"
     backup = backup_here(env)
-    assert code_of(env) == "C002"
+    assert code_here(env) == "C002"
     training = tmp_path / "training" / "office.sqlite"
     training.parent.mkdir()
     shutil.copyfile(backup, training)
-    assert code_of({"OSS_DESK_DB": str(training)}) == "C002"  # its own numbering goes on
+    assert code_here({"OSS_DESK_DB": str(training)}) == "C002"  # its own numbering goes on
     mode, live, own = stamps(training)
     assert mode == 2 and live == own and live != stamps(backup)[2]
-    assert code_of({"OSS_DESK_DB": str(training)}) == "C003"
+    assert code_here({"OSS_DESK_DB": str(training)}) == "C003"
 
     assert not db.with_name(db.name + "-wal").exists()  # every process closed cleanly
     shutil.copyfile(backup, db)

@@ -19,7 +19,7 @@ from oss_desk.storage.database import open_store
 from oss_desk.storage.incarnation import FileHead
 
 from .conftest import ROOT, make_db, run_cli_process, site_toml
-from .test_copy_over import backup_here, code_of, stamps
+from .test_copy_over import backup_here, code_here, code_of, stamps
 
 
 def test_a_store_closed_after_an_overwrite_it_had_not_seen_keeps_the_wal_out_of_the_copy(
@@ -96,7 +96,7 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     stays for good, counted as "in use") while `db check` found nothing wrong."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    assert code_of(env) == "C001"
+    assert code_here(env) == "C001"
     compact = tmp_path / "office.new"
     conn = sqlite3.connect(db, isolation_level=None)
     try:
@@ -109,7 +109,7 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     queue = run_cli_process("queue", env=env)
     assert queue.returncode == 0, queue.stderr
     assert "C001" in queue.stdout
-    assert code_of(env) == "C002"
+    assert code_here(env) == "C002"
     assert stamps(db) == (2, live, live)
 
 
@@ -262,7 +262,7 @@ def test_an_unstamped_copy_put_where_a_database_lived_is_still_refused(tmp_path:
     plain.execute("PRAGMA application_id = 0")
     plain.commit()
     plain.close()
-    assert code_of(env) == "C001"
+    assert code_here(env) == "C001"
     assert not db.with_name(db.name + "-wal").exists()  # nothing running
     shutil.copyfile(old, db)
     refused = run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env)
