@@ -23,6 +23,7 @@ from oss_desk.storage import maintenance
 from oss_desk.storage.database import open_store
 from oss_desk.storage.incarnation import HEAD
 
+from .cli_here import run_cli_here
 from .conftest import MONDAY_0930, ROOT, make_db, run_cli_process, site_toml
 from .test_worker_restored_under import _worker
 
@@ -45,8 +46,26 @@ def code_of(env: dict[str, str]) -> str:
     return str(json.loads(issued.stdout)["code"])
 
 
+def code_here(env: dict[str, str]) -> str:
+    """As :func:`code_of`, the real `ticket issue` run in the test's own process
+    (tests/cli_here.py): for a ticket issued while the test holds nothing of the database open
+    and no copy is refused, where the code is the point, not the command's own process."""
+    issued = run_cli_here("ticket", "issue", "--service", "C", "--no-print", "--json", env=env)
+    assert issued.returncode == 0, issued.stderr
+    return str(json.loads(issued.stdout)["code"])
+
+
 def backup_of(env: dict[str, str]) -> Path:
     made = run_cli_process("db", "backup", "--json", env=env)
+    assert made.returncode == 0, made.stderr
+    return Path(json.loads(made.stdout)["path"])
+
+
+def backup_here(env: dict[str, str]) -> Path:
+    """As :func:`backup_of`, the real `db backup` run in the test's own process
+    (tests/cli_here.py): for a backup taken while the test holds nothing of the database open,
+    where the copy is the point, not the backup's own process."""
+    made = run_cli_here("db", "backup", "--json", env=env)
     assert made.returncode == 0, made.stderr
     return Path(json.loads(made.stdout)["path"])
 
@@ -70,7 +89,7 @@ def test_a_backup_copied_over_the_database_stops_the_worker_and_no_code_is_given
     worker = _worker(db, tmp_path / "worker.log")
     try:
         assert code_of(env) == "C001"
-        backup = backup_of(env)
+        backup = backup_here(env)
         assert [code_of(env), code_of(env)] == ["C002", "C003"]
         if folded:
             checkpoint(db)
@@ -158,7 +177,7 @@ def test_a_copy_without_stamps_over_a_held_database_is_refused_at_once_not_after
 def test_a_write_after_the_copy_is_refused_before_it_begins(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    backup = backup_of(env)
+    backup = backup_here(env)
     store = open_store(db)
     try:
         assert store.data_version() >= 0  # holds the file open, as a desk does
@@ -182,7 +201,7 @@ def test_each_backup_has_its_own_stamp_and_a_restore_gives_the_live_file_a_new_o
     env = {"OSS_DESK_DB": str(db)}
     mode, live, own = stamps(db)
     assert (mode, own) == (2, live) and live != 0  # init stamped the live file
-    first, second = backup_of(env), backup_of(env)
+    first, second = backup_here(env), backup_here(env)
     copies = [stamps(first), stamps(second)]
     assert [c[1] for c in copies] == [live, live]  # each says which live file it copies
     assert len({live, copies[0][2], copies[1][2]}) == 3  # and that it is a copy
@@ -190,7 +209,7 @@ def test_each_backup_has_its_own_stamp_and_a_restore_gives_the_live_file_a_new_o
     assert restored.returncode == 0, restored.stderr
     mode, again, own = stamps(db)
     assert mode == 2 and again == own and again not in (live, copies[0][2], copies[1][2])
-    assert code_of(env) == "C001"  # the restored file opens as the live database
+    assert code_here(env) == "C001"  # the restored file opens as the live database
 
 
 def test_init_stamps_an_unstamped_database_without_stopping_a_process_that_has_it_open(
@@ -227,16 +246,16 @@ def test_a_backup_used_on_its_own_opens_but_not_one_put_where_the_office_worked(
     closed (nothing holds it, no WAL beside it) is still refused: the office wrote there."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    assert code_of(env) == "C001"
-    backup = backup_of(env)
-    assert code_of(env) == "C002"
+    assert code_here(env) == "C001"
+    backup = backup_here(env)
+    assert code_here(env) == "C002"
     training = tmp_path / "training" / "office.sqlite"
     training.parent.mkdir()
     shutil.copyfile(backup, training)
-    assert code_of({"OSS_DESK_DB": str(training)}) == "C002"  # its own numbering goes on
+    assert code_here({"OSS_DESK_DB": str(training)}) == "C002"  # its own numbering goes on
     mode, live, own = stamps(training)
     assert mode == 2 and live == own and live != stamps(backup)[2]
-    assert code_of({"OSS_DESK_DB": str(training)}) == "C003"
+    assert code_here({"OSS_DESK_DB": str(training)}) == "C003"
 
     assert not db.with_name(db.name + "-wal").exists()  # every process closed cleanly
     shutil.copyfile(backup, db)
@@ -269,7 +288,7 @@ def test_the_worker_service_waits_on_a_copied_over_database_and_resumes_once_it_
     first = _worker(db, tmp_path / "first.log")
     try:
         assert code_of(env) == "C001"
-        backup = backup_of(env)
+        backup = backup_here(env)
         checkpoint(db)
         shutil.copyfile(backup, db)
         assert first.wait(30) == 4

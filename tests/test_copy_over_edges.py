@@ -19,7 +19,7 @@ from oss_desk.storage.database import open_store
 from oss_desk.storage.incarnation import FileHead
 
 from .conftest import ROOT, make_db, run_cli_process, site_toml
-from .test_copy_over import backup_of, code_of, stamps
+from .test_copy_over import backup_here, code_here, code_of, stamps
 
 
 def test_a_store_closed_after_an_overwrite_it_had_not_seen_keeps_the_wal_out_of_the_copy(
@@ -30,7 +30,7 @@ def test_a_store_closed_after_an_overwrite_it_had_not_seen_keeps_the_wal_out_of_
     database's WAL into the copy (a malformed file, and the day's codes gone)."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    backup = backup_of(env)
+    backup = backup_here(env)
     store = open_store(db)  # holds it open, as a worker's lane does
     assert [code_of(env), code_of(env)] == ["C001", "C002"]
     wal = db.with_name(db.name + "-wal")
@@ -48,7 +48,7 @@ def test_a_training_copy_stamped_by_another_opener_after_this_one_looked_is_not_
     """Two processes opening a training copy at once: the second read the copy's header, then
     found the first one's WAL beside it, and refused it as a backup copied over a database."""
     db = make_db(tmp_path, site_toml())
-    backup = backup_of({"OSS_DESK_DB": str(db)})
+    backup = backup_here({"OSS_DESK_DB": str(db)})
     training = tmp_path / "training.sqlite"
     shutil.copyfile(backup, training)
     later = FileHead(training)  # has read the header: still the copy's
@@ -65,7 +65,7 @@ def test_a_training_copy_stamped_by_another_opener_after_this_one_looked_is_not_
 
 def test_training_copies_opened_by_three_processes_at_once_all_open(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
-    backup = backup_of({"OSS_DESK_DB": str(db)})
+    backup = backup_here({"OSS_DESK_DB": str(db)})
     script = (
         "import sys; from pathlib import Path; from oss_desk.storage.database import "
         "open_store; open_store(Path(sys.argv[1])).close()"
@@ -96,7 +96,7 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     stays for good, counted as "in use") while `db check` found nothing wrong."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    assert code_of(env) == "C001"
+    assert code_here(env) == "C001"
     compact = tmp_path / "office.new"
     conn = sqlite3.connect(db, isolation_level=None)
     try:
@@ -109,7 +109,7 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     queue = run_cli_process("queue", env=env)
     assert queue.returncode == 0, queue.stderr
     assert "C001" in queue.stdout
-    assert code_of(env) == "C002"
+    assert code_here(env) == "C002"
     assert stamps(db) == (2, live, live)
 
 
@@ -119,7 +119,7 @@ def test_a_check_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -
     codes `db restore` reads from there): the guard waits for the copy's header."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    backup = backup_of(env)
+    backup = backup_here(env)
     store = open_store(db)  # holds it open, as a desk does
     assert [code_of(env), code_of(env)] == ["C001", "C002"]
     wal = db.with_name(db.name + "-wal")
@@ -145,7 +145,7 @@ def test_a_check_while_cp_has_cut_the_file_short_says_what_the_copy_is_once_writ
     said "cut short" for good, and a desk showed that while a backup lay there)."""
     db = make_db(tmp_path, site_toml())
     env = {"OSS_DESK_DB": str(db)}
-    backup = backup_of(env)
+    backup = backup_here(env)
     store = open_store(db)
     try:
         assert code_of(env) == "C001"
@@ -232,7 +232,7 @@ def test_a_training_copy_first_looked_at_by_a_reading_command_opens_for_the_next
     unstamped, and a desk or command opening it meanwhile refused it as a backup copied over a
     database. Every opener stamps a copy used on its own before its WAL is made."""
     db = make_db(tmp_path, site_toml())
-    backup = backup_of({"OSS_DESK_DB": str(db)})
+    backup = backup_here({"OSS_DESK_DB": str(db)})
     training = tmp_path / "training" / "office.sqlite"
     training.parent.mkdir()
     shutil.copyfile(backup, training)
@@ -262,7 +262,7 @@ def test_an_unstamped_copy_put_where_a_database_lived_is_still_refused(tmp_path:
     plain.execute("PRAGMA application_id = 0")
     plain.commit()
     plain.close()
-    assert code_of(env) == "C001"
+    assert code_here(env) == "C001"
     assert not db.with_name(db.name + "-wal").exists()  # nothing running
     shutil.copyfile(old, db)
     refused = run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env)

@@ -34,6 +34,7 @@ from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker import run as worker_run
 from oss_desk.worker.run import DeviceWorker
 
+from .cli_here import run_cli_here
 from .conftest import MONDAY_0930, ROOT, make_db, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
@@ -180,6 +181,9 @@ def test_the_file_changed_under_a_running_writer(tmp_path: Path, change: str) ->
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_the_file_changed_under_a_loop_of_commands(tmp_path: Path, change: str) -> None:
+    """Commands one after another, the file changed between two of them: each command is the
+    real entry point run afresh, here in the test's process (tests/cli_here.py), as a loop in
+    a shell runs them; a process running across the change is the test above."""
     db = make_db(tmp_path, site_toml())
     acked: list[tuple[int, bool]] = []  # (ticket id, acknowledged after the change)
     changed = False
@@ -188,7 +192,7 @@ def test_the_file_changed_under_a_loop_of_commands(tmp_path: Path, change: str) 
             with write_lock(db):
                 CHANGES[change](db, tmp_path)
             changed = True
-        proc = oss_desk(db, "ticket", "issue", "--service", "C", "--json")
+        proc = run_cli_here("ticket", "issue", "--service", "C", "--json", env=process_env(db))
         if proc.returncode == 0:
             acked.append((int(json.loads(proc.stdout)["id"]), changed))
         else:

@@ -98,6 +98,13 @@ def test_a_call_from_the_command_line_shows_chimes_and_stays_home(
     assert "homelessness" not in body  # the service's name never; its public label only
     origin = screen.url + "/"
     assert requests and all(url.startswith(origin) for url in requests), requests
+    # The page loads nothing from elsewhere: no absolute URL to anywhere, and its policy says so.
+    status, page_source = get(origin)
+    assert status == 200
+    assert "http" not in page_source.replace(screen.url, "")
+    with urllib.request.urlopen(origin) as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
 
 
 def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, browser: Any) -> None:
@@ -188,15 +195,6 @@ def test_a_welsh_office_screen(tmp_path: Path, browser: Any) -> None:
         assert '"voices":["cy-GB","en-GB"]' in state
     finally:
         stop_screen(served)
-
-
-def test_the_page_loads_nothing_from_elsewhere(screen: Screen) -> None:
-    status, page = get(screen.url + "/")
-    assert status == 200
-    assert "http" not in page.replace(screen.url, "")  # no absolute URL to anywhere
-    with __import__("urllib.request").request.urlopen(screen.url + "/") as response:
-        policy = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in policy and "script-src 'self'" in policy
 
 
 CARRY = """(back) => {

@@ -114,7 +114,10 @@ def test_a_missing_database_is_one_line_before_listening(tmp_path: Path) -> None
 # Who gets a desk ---------------------------------------------------------------------------
 
 
-def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> None:
+def no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> None:
+    """Refusals before any desk is open: no header, a login the site does not know, a desk
+    outside the person's role, another site's page; the person's own desk and a team leader's
+    choice are pages; no desk process starts."""
     status, page = get(server.url + "/")
     assert status == 403
     assert "Not signed in" in page and "textual.js" not in page
@@ -170,7 +173,12 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     assert server.desk_processes() == {}
 
 
-def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path) -> None:
+def test_who_gets_a_desk_and_at_most_max_sessions_desks_and_one_header(
+    office: Path, tmp_path: Path
+) -> None:
+    """Who gets a desk's page and socket (refused without a header, for an unknown login...),
+    checked first, before any desk is open (serve.max_sessions is not reached until one is);
+    then one desk open, a second refused, and one user header only."""
     import asyncio
 
     import aiohttp
@@ -196,6 +204,7 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
                 return second, page_status, doubled.status
 
     try:
+        no_header_or_an_unknown_login_gets_a_refusal_page(served)
         second, page_status, doubled = asyncio.run(scenario())
         # The second desk is refused while the first is open.
         assert second[0] == "refused" and second[1]["title"] == "Too many desks open"
@@ -322,17 +331,27 @@ def test_two_tabs_are_two_desk_processes(server: Served, browser: Any) -> None:
         lead.close()
 
 
-def test_a_browser_desk_says_close_the_tab_and_ctrl_q_does_not_close_it(
+def test_a_browser_desk_takes_its_keys_without_a_click_and_ctrl_q_does_not_close_it(
     server: Served, browser: Any
 ) -> None:
-    """Ctrl+Q is the browser's key (Firefox quits with it): a browser desk's F1 help offers no
-    Ctrl+Q but says to close the tab, and Ctrl+Q that reaches the page (Chromium) ends nothing."""
+    """A browser desk's keyboard, in one desk (each part had a desk, a server and a page of its
+    own; every check is kept):
+
+    - Trial 6, P1: the page gives the terminal the keyboard once its desk is connected; keys
+      did nothing until the page was clicked. Here nothing clicks or focuses the page.
+    - Ctrl+Q is the browser's key (Firefox quits with it): a browser desk's F1 help offers no
+      Ctrl+Q but says to close the tab, and Ctrl+Q that reaches the page (Chromium) ends nothing.
+    - A browser keeps Ctrl+N (a new window) and Ctrl+T (a new tab) and never passes them to the
+      page: there Text me is Ctrl+O, on the key bar from the first frame, and Ctrl+O typed in
+      the page reaches the desk and opens the box."""
     with auth_proxy(server.port, PASSWORDS) as proxy:
         context = signed_in(browser, "chloe.login")
-        tab = Tab(context, proxy.url + "/")
+        tab = Tab(context, proxy.url + "/", focus=False)  # no click, no focus by the test
         tab.wait_for("No ticket issued yet")
+        tab.wait_for("^o Text me")
+        assert "^n Text me" not in tab.text() and "^t Contrast" not in tab.text()
         (pid,) = server.desk_processes()
-        tab.page.keyboard.press("F1")
+        tab.page.keyboard.press("F1")  # the first key, reaching the desk without a click
         tab.wait_for("Close this browser tab")
         assert "Ctrl+Q" not in tab.text() and "Close the desk app" not in tab.text()
         tab.page.keyboard.press("Control+q")
@@ -341,39 +360,8 @@ def test_a_browser_desk_says_close_the_tab_and_ctrl_q_does_not_close_it(
         tab.page.keyboard.press("Enter")
         tab.wait_for("C001")
         assert list(server.desk_processes()) == [pid]
-        context.close()
-
-
-def test_a_browser_desk_s_own_keys_reach_it_through_the_page(server: Served, browser: Any) -> None:
-    """A browser keeps Ctrl+N (a new window) and Ctrl+T (a new tab) and never passes them to
-    the page: there Text me is Ctrl+O, on the key bar from the first frame, and Ctrl+O typed in
-    the page reaches the desk and opens the box."""
-    with auth_proxy(server.port, PASSWORDS) as proxy:
-        context = signed_in(browser, "chloe.login")
-        tab = Tab(context, proxy.url + "/")
-        tab.wait_for("No ticket issued yet")
-        tab.wait_for("^o Text me")
-        assert "^n Text me" not in tab.text() and "^t Contrast" not in tab.text()
-        tab.page.keyboard.press("c")
-        tab.page.keyboard.press("Enter")
-        tab.wait_for("C001")
         tab.page.keyboard.press("Control+o")
         tab.wait_for("Texts for C001")
-        context.close()
-
-
-def test_keys_typed_as_the_desk_opens_reach_it_without_a_click(
-    server: Served, browser: Any
-) -> None:
-    """Trial 6, P1: the page gives the terminal the keyboard once its desk is connected; keys
-    did nothing until the page was clicked."""
-    with auth_proxy(server.port, PASSWORDS) as proxy:
-        context = signed_in(browser, "chloe.login")
-        tab = Tab(context, proxy.url + "/", focus=False)  # no click, no focus by the test
-        tab.wait_for("No ticket issued yet")
-        tab.page.keyboard.press("c")
-        tab.page.keyboard.press("Enter")
-        tab.wait_for("C001")
         context.close()
 
 
@@ -405,24 +393,19 @@ def _typed_before_the_first_frame(server: Served, browser: Any, keys: str, shows
         context.close()
 
 
-def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
+def test_keys_typed_before_the_desks_first_frame_reach_it_in_order_escape_a_key_of_its_own(
     server: Served, office: Path, browser: Any
 ) -> None:
     """Keys typed while the page still says "Opening..." were lost (the terminal had no
-    keyboard yet): they are kept and reach the desk, in order, once it has drawn."""
-    _typed_before_the_first_frame(server, browser, "c Enter w Enter", "W001")
+    keyboard yet): they are kept and reach the desk, in order, once it has drawn.
+
+    Review 14, finding 5: the keys kept before the first frame went to the desk as one
+    string, and its terminal reader took Escape and the key after it for one key (Escape then
+    C read as Alt+C): F1 Escape C Enter left the help open and issued nothing. (The two had a
+    desk each; here one desk is typed both: Council Tax after the Escape, then Welfare.)"""
+    _typed_before_the_first_frame(server, browser, "F1 Escape c Enter w Enter", "W001")
     issued = rows(office, "SELECT id, service_code FROM tickets ORDER BY id")
     assert [service for _, service in issued] == ["C", "W"]
-
-
-def test_an_escape_typed_before_the_desks_first_frame_stays_a_key_of_its_own(
-    server: Served, office: Path, browser: Any
-) -> None:
-    """Review 14, finding 5: the keys kept before the first frame went to the desk as one
-    string, and its terminal reader took Escape and the key after it for one key (Escape then
-    C read as Alt+C): F1 Escape C Enter left the help open and issued nothing."""
-    _typed_before_the_first_frame(server, browser, "F1 Escape c Enter", "C001")
-    assert rows(office, "SELECT service_code FROM tickets") == [("C",)]
 
 
 def test_a_refused_desk_socket_says_why_in_the_page_and_the_log(

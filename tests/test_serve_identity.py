@@ -22,6 +22,13 @@ from .conftest import MONDAY_0930
 pytestmark = pytest.mark.slow
 
 PUBLIC = "https://desks.example.gov.uk"
+OTHER_ORIGINS = (
+    "https://evil.example",  # the host differs
+    "http://desks.example.gov.uk",  # the scheme differs
+    "https://desks.example.gov.uk:8443",  # the port differs
+    "null",
+)
+"""Pages of other sites than PUBLIC, as their Origin header says."""
 
 
 @pytest.fixture
@@ -46,48 +53,23 @@ async def handshake(url: str, headers: dict[str, str]) -> int:
             return exc.status
 
 
-def test_origin_must_be_the_public_origin(strict_office: Path, tmp_path: Path) -> None:
-    served = start_server(strict_office, tmp_path, env={"OSS_DESK_SERVE__PUBLIC_ORIGIN": PUBLIC})
-    chloe = {"X-Remote-User": "chloe.login"}
-    url = served.url + "/ws/greet-1"
-    try:
-        for origin in (
-            "http://desks.example.gov.uk",  # the scheme differs
-            "https://desks.example.gov.uk:8443",  # the port differs
-            "https://evil.example",  # the host differs
-            "null",
-        ):
-            assert asyncio.run(handshake(url, {**chloe, "Origin": origin})) == 403, origin
-        assert served.desk_processes() == {}
-        assert asyncio.run(handshake(url, {**chloe, "Origin": PUBLIC + ":443"})) == 101
-    finally:
-        stop_server(served)
-    # Without a configured origin: the server's own address, port included.
-    served = start_server(strict_office, tmp_path)
-    try:
-        other_port = f"http://127.0.0.1:{served.port + 1}"
-        assert (
-            asyncio.run(handshake(served.url + "/ws/greet-1", {**chloe, "Origin": other_port}))
-            == 403
-        )
-        assert (
-            asyncio.run(handshake(served.url + "/ws/greet-1", {**chloe, "Origin": served.url}))
-            == 101
-        )
-    finally:
-        stop_server(served)
-
-
 def test_each_desk_acts_for_the_signed_in_login_and_one_login_holds_two(
     strict_office: Path, tmp_path: Path
 ) -> None:
+    """Also: with no serve.public_origin, a desk opens from a page at the server's own address
+    (the first desk here), and not from a page at another port of it."""
     served = start_server(strict_office, tmp_path)
+    ws_url = served.url + "/ws/greet-1"
     chloe = {"X-Remote-User": "chloe.login"}
     amina = {"X-Remote-User": "amina.login"}
 
     async def scenario() -> tuple[str, int, int]:
         async with aiohttp.ClientSession() as client:
-            first = await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+            # Without a configured origin: the server's own address, port included.
+            other_port = f"http://127.0.0.1:{served.port + 1}"
+            refused_origin = await handshake(ws_url, {**chloe, "Origin": other_port})
+            assert refused_origin == 403
+            first = await client.ws_connect(ws_url, headers={**chloe, "Origin": served.url})
             second = await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
             for ws in (first, second):  # both desk processes started and draw their screens
                 message = await ws.receive(timeout=60)
@@ -141,7 +123,10 @@ def test_a_page_at_another_address_is_told_why_and_the_log_says_so(
     strict_office: Path, tmp_path: Path
 ) -> None:
     """The example configuration's public_origin, desks opened at another address: the page
-    says why (not "The desk was closed"), and the server's log has one line with the reason."""
+    says why (not "The desk was closed"), and the server's log has one line with the reason.
+    A desk's websocket opens only from a page at the public origin itself: another scheme,
+    port or host, or none ("null"), is refused at the handshake (no desk process), each
+    refusal one line of the log."""
     from playwright.sync_api import sync_playwright
 
     from .authproxy import auth_proxy
@@ -149,6 +134,7 @@ def test_a_page_at_another_address_is_told_why_and_the_log_says_so(
 
     served = start_server(strict_office, tmp_path, env={"OSS_DESK_SERVE__PUBLIC_ORIGIN": PUBLIC})
     chloe = {"X-Remote-User": "chloe.login"}
+    url = served.url + "/ws/greet-1"
     try:
         with auth_proxy(served.port, PASSWORDS) as proxy, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -171,12 +157,15 @@ def test_a_page_at_another_address_is_told_why_and_the_log_says_so(
             assert response.status == 200
             assert "var expected = null;" in response.read().decode()
         # A websocket from another site: refused, and logged with the reason too.
-        forged = {**chloe, "Origin": "https://evil.example"}
-        assert asyncio.run(handshake(served.url + "/ws/greet-1", forged)) == 403
+        for origin in OTHER_ORIGINS:
+            assert asyncio.run(handshake(url, {**chloe, "Origin": origin})) == 403, origin
+        assert served.desk_processes() == {}
+        assert asyncio.run(handshake(url, {**chloe, "Origin": PUBLIC + ":443"})) == 101
     finally:
         out = stop_server(served)
     refusals = [line for line in out.splitlines() if "refused" in line]
-    assert len(refusals) == 2, out
+    assert len(refusals) == 1 + len(OTHER_ORIGINS), out
     assert f"refused /: this page is at {proxy.url}" in refusals[0]
-    assert "refused /ws/greet-1: this page is at https://evil.example" in refusals[1]
+    for origin, refusal in zip(OTHER_ORIGINS, refusals[1:], strict=True):
+        assert f"refused /ws/greet-1: this page is at {origin}" in refusal, refusal
     assert all("serve.public_origin" in r and "chloe" not in r for r in refusals), refusals
