@@ -19,7 +19,7 @@ import pytest
 
 from oss_desk.cli import COMMANDS, cli
 
-from .conftest import ROOT, make_db
+from .conftest import MONDAY_0930, ROOT, make_db, site_toml
 
 # Never imported by a command that does not use them (the desk app, the worker, appointments,
 # charts, calendars, bank holidays; sqlite-utils only when a migration runs).
@@ -484,3 +484,67 @@ def test_the_queue_package_gives_every_name_it_lists() -> None:
         "    print('refused')\n",
     )
     assert done.stdout.split() == ["refused"]
+
+
+# `oss-desk worker` runs as a real process in an office (and in hundreds of tests): a pass
+# imports the code of its lanes, and a device's or a channel's libraries only for a job that
+# needs them. A pass that printed a ticket and had no email to send loads neither the mail
+# libraries nor Notify's client, nor python-escpos and the QR code and image libraries (a
+# ticket's bytes, its QR code included, are the printer's own commands); nor the restores' and
+# backups' code (its hourly purge needs neither), nor the desk app, the charts, the calendars
+# or the settings' models (it reads the validated copy the command before it kept).
+WORKER_DENIED = (
+    "textual",
+    "rich",
+    "plotext",
+    "textual_plotext",
+    "sqlite_utils",
+    "pydantic",
+    "pydantic_settings",
+    "icalendar",
+    "holidays",
+    "escpos",
+    "qrcode",
+    "PIL",
+    "barcode",
+    "notifications_python_client",
+    "smtplib",
+    "ssl",
+    "email.message",
+    "oss_desk.ui",
+    "oss_desk.devtools",
+    "oss_desk.config",
+    "oss_desk.services.dbops",
+    "oss_desk.services.backups",
+)
+
+
+def worker_denied(names: list[str]) -> list[str]:
+    return sorted({n for n in names for d in WORKER_DENIED if n == d or n.startswith(d + ".")})
+
+
+def worker_pass(tmp_path: Path, *, ticket: bool) -> list[str]:
+    """Every module a real ``worker --once`` held when it ended, on an office with a printer at
+    its meet-and-greet desk (``ticket``: one issued there before, which keeps the validated copy
+    of the settings; else the pass is the office's first command)."""
+    db = make_db(tmp_path, site_toml(greet_printer=f"capture://{tmp_path / 'paper.bin'}"))
+    env = {"OSS_DESK_DB": str(db), "HOME": str(tmp_path), "OSS_DESK_NOW": MONDAY_0930.isoformat()}
+    if ticket:
+        python("-m", "oss_desk", "ticket", "issue", "--service", "C", "--desk", "greet-1", env=env)
+    shown, names = modules_after(tmp_path / "modules.json", "worker", "--once", env=env)
+    assert shown.startswith(f"Printed {int(ticket)},")
+    return names
+
+
+def test_a_worker_pass_imports_no_library_of_a_job_it_did_not_have(tmp_path: Path) -> None:
+    names = worker_pass(tmp_path, ticket=True)
+    # Every step ran: the lanes (the senders built), the day's end, the purge, the rollup.
+    assert {"oss_desk.worker.run", "oss_desk.services.senders"} <= set(names)
+    assert {"oss_desk.services.retention", "oss_desk.services.reports"} <= set(names)
+    assert worker_denied(names) == []
+
+
+def test_the_worker_deny_list_would_catch_the_settings_models(tmp_path: Path) -> None:
+    """The check can fail: a pass that is the office's first command validates the settings."""
+    names = worker_pass(tmp_path, ticket=False)
+    assert {"pydantic", "oss_desk.config"} <= set(worker_denied(names))

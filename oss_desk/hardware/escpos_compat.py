@@ -13,7 +13,6 @@ import fcntl
 import io
 import logging
 import os
-import pickle
 import sys
 from collections.abc import Iterator
 from functools import lru_cache
@@ -46,6 +45,8 @@ def escpos_printer() -> ModuleType:
     if not root.handlers:
         root.addHandler(logging.NullHandler())
     logging.getLogger("escpos").setLevel(logging.WARNING)
+    import pickle  # (only for its error: the worker imports this module, not escpos, at start)
+
     with _cache_turn(cache), contextlib.redirect_stdout(io.StringIO()):
         try:
             import escpos.printer

@@ -11,8 +11,6 @@ import contextlib
 import logging
 import os
 import select
-import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -168,6 +166,9 @@ class CupsTransport(_WriteOnly):
     """A CUPS raw queue, through ``lp -o raw`` (status is unknown: CUPS does not say)."""
 
     def _write(self, data: bytes) -> None:
+        import shutil  # (a CUPS queue's only: most printers are on the network or USB)
+        import subprocess
+
         lp = shutil.which("lp")
         if lp is None:
             raise PrinterFault("the lp command is not installed (install cups-client)")

@@ -4,6 +4,10 @@ Both raise :class:`SendFault`, which says whether to retry, whether the message 
 through anyway (a Notify timeout: look it up by reference before sending again), and whether
 staff must be alerted (a refused key, a clock off by more than 30 seconds, a bad template).
 No recipient ever appears in a fault's reason or a log line.
+
+The mail libraries (smtplib, ssl, the email package) are imported when an email is first built
+or sent: the device worker imports this module at start, and most offices' worker never sends
+an email (texts only, or nothing), yet paid for them in every start.
 """
 
 from __future__ import annotations
@@ -11,13 +15,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +37,12 @@ from oss_desk.domain.send_faults import (
     unreachable,
 )
 from oss_desk.domain.sending import look_up_wait
-from oss_desk.services.email_wire import POLICY, dot_stuffed
-from oss_desk.services.mbox import append_mbox
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import connect_error, how_it_failed, quiet_library_log
-from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl, add_qr
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from oss_desk.config_delivery import EmailSettings, NotifySettings
 
 
@@ -90,6 +89,8 @@ def _capture(path: str, data: bytes, ident: str) -> str:
 def _mbox(path: str, email: EmailMessage) -> str:
     """Append to the mbox file at ``path`` (:func:`oss_desk.services.mbox.append_mbox`); a fault
     of the file said in plain words, retried later."""
+    from oss_desk.services.mbox import append_mbox
+
     target = Path(path)
     try:
         append_mbox(target, email)
@@ -167,6 +168,12 @@ class SmtpSender:
     def _build(
         self, to: str, message: Composed, reference: str, sent_as: str | None = None
     ) -> EmailMessage:
+        from email.message import EmailMessage
+        from email.utils import format_datetime, formataddr
+
+        from oss_desk.services.email_wire import POLICY
+        from oss_desk.services.smtp_wire import add_qr
+
         email = EmailMessage(policy=POLICY)
         sender, address = message.sender or self.settings.from_name, self.settings.from_address
         email["From"] = formataddr((sender, address)) if sender else address
@@ -202,6 +209,12 @@ class SmtpSender:
         dropped line leaves it uncertain: the caller sends it again at most once. The server is
         given ``to``, the address held, never the To header read again; a To header that does not
         read back as that one address is not sent at all (it would go to someone else)."""
+        import smtplib
+        import ssl
+
+        from oss_desk.services.email_wire import dot_stuffed
+        from oss_desk.services.smtp_wire import TimedSmtp, TimedSmtpSsl
+
         if one_recipient(str(email["To"])) != to:
             raise SendFault(NOT_ONE_ADDRESS, retry=False, alert=True)
         implicit_tls, starttls = server.implicit_tls, server.starttls

@@ -13,9 +13,9 @@ import contextlib
 import os
 import sqlite3
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oss_desk import files
 from oss_desk.errors import StorageFull
@@ -29,6 +29,9 @@ from oss_desk.storage.incarnation import EmptyOverWal, head_file, refuse_empty_o
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 from oss_desk.storage.upgrade_mark import mark_problems
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
 # The byte of the -shm file on which every connection of a WAL database holds a read lock for as
@@ -206,6 +209,8 @@ class _ChainAside:
 
     def __enter__(self) -> _ChainAside:
         if self.wanted:
+            from concurrent.futures import ThreadPoolExecutor  # (a check's only)
+
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chain")
             self.future = self.pool.submit(self._verify)
         return self

@@ -23,10 +23,10 @@ from oss_desk.domain.sending import SendTally
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
+from oss_desk.services.retention import RetentionService
 from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import TextReport, TurnTexts, texts_possible
 from oss_desk.storage.changes import Changes
