@@ -7,6 +7,8 @@ no line about notes after it."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -111,6 +113,35 @@ LANES: dict[str, Lane] = {
 }
 
 
+def notes_of(db: Path, table: str) -> list[Path]:
+    """The notes in place beside ``db`` for sends of ``table`` (not one still being written)."""
+    found = db.parent.glob(f"{db.name}.accepted.{table}.*")
+    return [path for path in found if not path.name.endswith(".tmp")]
+
+
+def locked_until_noted(db: Path, table: str, noted: list[bool]) -> Callable[[], None]:
+    """Another process's hold on the database (``BEGIN IMMEDIATE``) from the moment it is
+    called until the send's note is beside it (the worker's write of its outcome refused), at
+    most a minute: whether the note came is appended to ``noted``. A condition, not a length
+    of time, so that on a loaded machine the refusal is neither missed nor waited for long."""
+
+    def hold() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            deadline = time.monotonic() + 60
+            while not notes_of(db, table) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            noted.append(bool(notes_of(db, table)))
+            blocker.execute("ROLLBACK")
+            blocker.close()
+
+        threading.Thread(target=release, daemon=True).start()
+
+    return hold
+
+
 @pytest.mark.parametrize("lane", list(LANES))
 def test_a_send_recorded_after_the_database_was_locked_leaves_no_note(
     tmp_path: Path,
@@ -121,11 +152,16 @@ def test_a_send_recorded_after_the_database_was_locked_leaves_no_note(
 ) -> None:
     db, table, now = LANES[lane](tmp_path, smtp, notify, monkeypatch)
     # The provider has it and answers while another process holds the database longer than the
-    # worker's writes wait: its first writes of "sent" are refused, then one is taken.
-    smtp.mailbox.before_reply = locked_for(db, HELD)
-    notify.state.before_reply = locked_for(db, HELD)
+    # worker's writes wait: its first writes of "sent" are refused, then one is taken. The hold
+    # lasts until the send is noted (turn texts are never noted: the next owner looks them up
+    # at Notify; theirs is HELD long), which proves the first write was refused.
+    noted: list[bool] = []
+    hold = locked_for(db, HELD) if lane == "turn text" else locked_until_noted(db, table, noted)
+    smtp.mailbox.before_reply = hold
+    notify.state.before_reply = hold
     first = oss_desk_quick(db, "worker", "--once", now=now or None)
     assert first.returncode == 0, first.stderr
+    assert noted == ([] if lane == "turn text" else [True]), first.stderr
     assert ("sent",) in rows(db, f"SELECT status FROM {table}"), first.stderr
     left = sorted(path.name for path in db.parent.glob(f"{db.name}.accepted.*"))
     assert left == [], first.stderr
