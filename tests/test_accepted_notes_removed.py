@@ -7,8 +7,6 @@ no line about notes after it."""
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +24,13 @@ from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_accepted_at_stop import stopped_while_locked
-from .test_message_outcome_locked import HELD, locked_for, oss_desk_here, oss_desk_quick
+from .test_message_outcome_locked import (
+    HELD,
+    locked_for,
+    locked_until_noted,
+    oss_desk_here,
+    oss_desk_quick,
+)
 from .test_messages import at
 from .test_report_send import MONDAY_EVENING as EVENING
 from .test_report_send import office as report_office
@@ -111,35 +115,6 @@ LANES: dict[str, Lane] = {
     "turn text": _turn_text,
     "follow-up text": _follow_up_text,
 }
-
-
-def notes_of(db: Path, table: str) -> list[Path]:
-    """The notes in place beside ``db`` for sends of ``table`` (not one still being written)."""
-    found = db.parent.glob(f"{db.name}.accepted.{table}.*")
-    return [path for path in found if not path.name.endswith(".tmp")]
-
-
-def locked_until_noted(db: Path, table: str, noted: list[bool]) -> Callable[[], None]:
-    """Another process's hold on the database (``BEGIN IMMEDIATE``) from the moment it is
-    called until the send's note is beside it (the worker's write of its outcome refused), at
-    most a minute: whether the note came is appended to ``noted``. A condition, not a length
-    of time, so that on a loaded machine the refusal is neither missed nor waited for long."""
-
-    def hold() -> None:
-        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
-
-        def release() -> None:
-            deadline = time.monotonic() + 60
-            while not notes_of(db, table) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            noted.append(bool(notes_of(db, table)))
-            blocker.execute("ROLLBACK")
-            blocker.close()
-
-        threading.Thread(target=release, daemon=True).start()
-
-    return hold
 
 
 @pytest.mark.parametrize("lane", list(LANES))
