@@ -24,7 +24,13 @@ from .messaging import API_KEY, NotifyServer, SmtpServer
 from .test_followup_messages import NOW as REFERRED
 from .test_followup_messages import refer
 from .test_message_accepted_at_stop import stopped_while_locked
-from .test_message_outcome_locked import HELD, locked_for, oss_desk_here, oss_desk_quick
+from .test_message_outcome_locked import (
+    HELD,
+    locked_for,
+    locked_until_noted,
+    oss_desk_here,
+    oss_desk_quick,
+)
 from .test_messages import at
 from .test_report_send import MONDAY_EVENING as EVENING
 from .test_report_send import office as report_office
@@ -121,11 +127,16 @@ def test_a_send_recorded_after_the_database_was_locked_leaves_no_note(
 ) -> None:
     db, table, now = LANES[lane](tmp_path, smtp, notify, monkeypatch)
     # The provider has it and answers while another process holds the database longer than the
-    # worker's writes wait: its first writes of "sent" are refused, then one is taken.
-    smtp.mailbox.before_reply = locked_for(db, HELD)
-    notify.state.before_reply = locked_for(db, HELD)
+    # worker's writes wait: its first writes of "sent" are refused, then one is taken. The hold
+    # lasts until the send is noted (turn texts are never noted: the next owner looks them up
+    # at Notify; theirs is HELD long), which proves the first write was refused.
+    noted: list[bool] = []
+    hold = locked_for(db, HELD) if lane == "turn text" else locked_until_noted(db, table, noted)
+    smtp.mailbox.before_reply = hold
+    notify.state.before_reply = hold
     first = oss_desk_quick(db, "worker", "--once", now=now or None)
     assert first.returncode == 0, first.stderr
+    assert noted == ([] if lane == "turn text" else [True]), first.stderr
     assert ("sent",) in rows(db, f"SELECT status FROM {table}"), first.stderr
     left = sorted(path.name for path in db.parent.glob(f"{db.name}.accepted.*"))
     assert left == [], first.stderr

@@ -47,6 +47,35 @@ def locked_for(db: Path, seconds: float) -> Callable[[], None]:
     return hold
 
 
+def notes_of(db: Path, table: str) -> list[Path]:
+    """The notes in place beside ``db`` for sends of ``table`` (not one still being written)."""
+    found = db.parent.glob(f"{db.name}.accepted.{table}.*")
+    return [path for path in found if not path.name.endswith(".tmp")]
+
+
+def locked_until_noted(db: Path, table: str, noted: list[bool]) -> Callable[[], None]:
+    """Another process's hold on the database (``BEGIN IMMEDIATE``) from the moment it is
+    called until the send's note is beside it (the worker's write of its outcome refused), at
+    most a minute: whether the note came is appended to ``noted``. A condition, not a length
+    of time, so that on a loaded machine the refusal is neither missed nor waited for long."""
+
+    def hold() -> None:
+        blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            deadline = time.monotonic() + 60
+            while not notes_of(db, table) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            noted.append(bool(notes_of(db, table)))
+            blocker.execute("ROLLBACK")
+            blocker.close()
+
+        threading.Thread(target=release, daemon=True).start()
+
+    return hold
+
+
 QUICK_BUSY = "0.3"
 """The busy timeout of the worker passes that meet the held database (:func:`oss_desk_quick`):
 a write waits at most 0.3 s for the lock (0.6 s with its turn), and the provider's state and
@@ -156,10 +185,14 @@ def test_an_email_accepted_while_the_database_is_locked_is_recorded_sent_once(
     # refused 0.6 s in): the hold ends before the lane writes it again after its pause (1 s,
     # QUICK_PAUSE); 4.5 s (1 s: refused 2 s in): as the lane's second write, after its 2 s
     # pause, is waiting for the lock.
-    smtp.mailbox.before_reply = locked_for(db, held)
-    once = oss_desk_quick if held == HELD else oss_desk
-    first = once(db, "worker", "--once")
+    # HELD: held until the send is noted (its first write refused), at most a minute.
+    noted: list[bool] = []
+    quick = held == HELD
+    hold = locked_until_noted(db, "messages", noted) if quick else locked_for(db, held)
+    smtp.mailbox.before_reply = hold
+    first = (oss_desk_quick if quick else oss_desk)(db, "worker", "--once")
     assert first.returncode == 0, first.stderr
+    assert noted == ([True] if quick else []), first.stderr
     assert rows(db, "SELECT status, last_error FROM messages WHERE kind = 'confirmation'") == [
         ("sent", None)
     ]
@@ -199,11 +232,16 @@ def test_the_running_worker_records_it_sent_once_the_database_takes_it(
     assert len(smtp.mailbox.messages) == 1
 
 
-def recorded_sent_then_not_again(db: Path, table: str, first_at: str, later_at: str) -> None:
+def recorded_sent_then_not_again(
+    db: Path, table: str, first_at: str, later_at: str, noted: list[bool]
+) -> None:
     """The worker's pass at ``first_at`` records the message of ``table`` sent (the database
-    locked while the provider accepted it); its pass at ``later_at`` finds nothing to send."""
+    locked while the provider accepted it, until its first write was refused and the send
+    noted: ``noted``, from :func:`locked_until_noted`); its pass at ``later_at`` finds nothing
+    to send."""
     first = oss_desk_quick(db, "worker", "--once", now=first_at)
     assert first.returncode == 0, first.stderr
+    assert noted == [True], first.stderr
     assert rows(db, f"SELECT status, last_error FROM {table}") == [("sent", None)]
     again = oss_desk_here(db, "worker", "--once", now=later_at)
     assert again.returncode == 0, again.stderr
@@ -215,8 +253,9 @@ def test_a_report_email_accepted_while_the_database_is_locked_is_recorded_sent_o
     db = office(tmp_path, smtp.url)
     sent = Cli(db, monkeypatch)("report", "send", "daily", "--date", "2026-11-23", now=EVENING)
     assert sent.code == 0, sent.err
-    smtp.mailbox.before_reply = locked_for(db, HELD)
-    recorded_sent_then_not_again(db, "report_mails", EVENING, "2026-11-23T18:00:00Z")
+    noted: list[bool] = []
+    smtp.mailbox.before_reply = locked_until_noted(db, "report_mails", noted)
+    recorded_sent_then_not_again(db, "report_mails", EVENING, "2026-11-23T18:00:00Z", noted)
     assert len(smtp.mailbox.messages) == 1
 
 
@@ -226,7 +265,8 @@ def test_a_referral_email_accepted_while_the_database_is_locked_is_recorded_sent
     mail = f'[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
     db = make_followups_office(tmp_path, extra=mail)
     refer(Cli(db, monkeypatch), "--send-by", "email", "--email", "resident@example.org")
-    smtp.mailbox.before_reply = locked_for(db, HELD)
+    noted: list[bool] = []
+    smtp.mailbox.before_reply = locked_until_noted(db, "followup_messages", noted)
     # After its lease would have run out (15 minutes): nothing left mid-send to go again.
-    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
+    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z", noted)
     assert len(smtp.mailbox.messages) == 1

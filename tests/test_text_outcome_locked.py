@@ -18,6 +18,7 @@ from .test_followup_messages import refer
 from .test_message_outcome_locked import (
     HELD,
     locked_for,
+    locked_until_noted,
     oss_desk_here,
     oss_desk_quick,
     recorded_sent_then_not_again,
@@ -100,9 +101,11 @@ def test_a_follow_up_text_accepted_while_the_database_is_locked_is_recorded_sent
         day.visit(feedback.ANN)
     finally:
         day.close()
-    notify.state.before_reply = locked_for(db, HELD)
+    noted: list[bool] = []  # held until its first write is refused and the send noted
+    notify.state.before_reply = locked_until_noted(db, "feedback_texts", noted)
     first = oss_desk_quick(db, "worker", "--once", now="2026-11-23T11:05:00Z")
     assert first.returncode == 0, first.stderr
+    assert noted == [True], first.stderr
     follow_up = "SELECT status, last_error, provider_id FROM feedback_texts"
     assert rows(db, follow_up) == [("sent", None, notify.state.sent[0]["id"])], first.stderr
     # After its lease (5 minutes) and the look-up wait: nothing left mid-send to go again.
@@ -115,7 +118,8 @@ def test_a_referral_text_accepted_while_the_database_is_locked_is_recorded_sent_
     tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = referred_by_text(tmp_path, notify, monkeypatch)
-    notify.state.before_reply = locked_for(db, HELD)
+    noted: list[bool] = []
+    notify.state.before_reply = locked_until_noted(db, "followup_messages", noted)
     # After its lease and the look-up wait: nothing left mid-send to go again.
-    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z")
+    recorded_sent_then_not_again(db, "followup_messages", REFERRED, "2026-11-23T10:30:00Z", noted)
     assert posts(notify) == 1 and len(notify.state.sent) == 1
