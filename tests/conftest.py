@@ -6,6 +6,7 @@ import compileall
 import contextlib
 import gc
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -22,14 +23,18 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from oss_desk.clock import FixedClock
+from oss_desk.config_cache import cache_key, cache_path, stored_settings
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
+from oss_desk.storage.site import latest_config
 
 from .hardware.fakes import FakePrinter, release_held_ports
 from .rewrite_share import rewrite_share
 from .schedule import LongestFirstScheduling, longest_first
 
 if TYPE_CHECKING:
+    from oss_desk.config import Settings
+
     from .messaging import NotifyServer, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,7 +227,7 @@ def make_db(tmp_path: Path, toml: str | None = None, name: str = "office.sqlite"
     db = tmp_path / name
     clock = FixedClock(MONDAY_0930)
     if toml is None:
-        initialise(db, clock=clock, demo_dir=tmp_path)
+        _keep_settings_copy(db, initialise(db, clock=clock, demo_dir=tmp_path).settings)
         return db
     shutil.copyfile(_migrated(), db)
     conn = sqlite3.connect(db, isolation_level=None)
@@ -233,8 +238,51 @@ def make_db(tmp_path: Path, toml: str | None = None, name: str = "office.sqlite"
         conn.close()
     config = tmp_path / "site.toml"
     config.write_text(toml, encoding="utf-8")
-    initialise(db, clock=clock, config_path=config)
+    _keep_settings_copy(db, initialise(db, clock=clock, config_path=config).settings)
     return db
+
+
+_SETTINGS_COPIES: dict[str, bytes] = {}
+"""The validated settings copies :func:`_keep_settings_copy` has left, by their key (what they
+hold depends on the stored configuration and the key's other parts, not on the office)."""
+
+
+def _keep_settings_copy(db: Path, settings: Settings | None) -> None:
+    """The validated copy of the office's settings left beside it, as the office's first command
+    leaves it (oss_desk/config_cache.py): a test's first ``oss-desk`` process reads it and does
+    not validate. Made by the product (validating the configuration ``init`` stored) the first
+    time this test process meets its key, then the same bytes again (tests/test_make_db.py: the
+    copy the first command leaves). tests/test_config_cache.py removes it to prove that command.
+
+    The key is found without opening the database (reading it costs more than the rest): from
+    the document ``init`` stored, ``settings.file_document()`` through JSON, checked against
+    the stored one when the copy is first made."""
+    assert settings is not None, "make_db loads a site"
+    document = json.loads(json.dumps(settings.file_document()))
+    key = cache_key("stored:" + _keyed(document))
+    copy = cache_path(db)
+    kept = _SETTINGS_COPIES.get(key)
+    if kept is not None:
+        copy.unlink(missing_ok=True)  # an office made again in its place: its own, mode 0600
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(kept)
+        return
+    conn = sqlite3.connect(db)
+    try:
+        stored = latest_config(conn)
+    finally:
+        conn.close()
+    assert stored is not None, "make_db loads a site"
+    stored_settings(stored.document, f"the configuration stored in {db}", db)
+    kept = copy.read_bytes()
+    if _keyed(stored.document) == _keyed(document) and json.loads(kept)["key"] == key:
+        _SETTINGS_COPIES[key] = kept  # else made by the product each time
+
+
+def _keyed(document: dict[str, Any]) -> str:
+    """The stored document as the copy's key holds it (oss_desk.config_cache.stored_settings)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 @pytest.fixture

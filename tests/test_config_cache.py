@@ -52,6 +52,7 @@ def test_the_second_process_reads_the_copy_and_it_holds_what_validation_gave(
     tmp_path: Path,
 ) -> None:
     db = make_db(tmp_path, site_toml())
+    cache_path(db).unlink()  # as after `oss-desk init`, before any command (make_db keeps one)
     real = settings_of(db)  # no copy yet: validated (and the copy written)
     assert not isinstance(real, PlainSection)
     assert cache_path(db).is_file()
@@ -184,8 +185,10 @@ def test_a_variable_the_file_system_cannot_write_is_refused_not_a_crash(tmp_path
 
 def test_a_torn_foreign_or_unwritable_copy_only_means_validating(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
-    real = settings_of(db)
     copy = cache_path(db)
+    copy.unlink()  # make_db keeps one: here the settings are validated, as the real ones
+    real = settings_of(db)
+    assert not isinstance(real, PlainSection)
     for junk in (b"", b'{"key": "', b"[1, 2]", b'{"key": 1}', b"\xff\xfe"):
         copy.write_bytes(junk)
         assert not isinstance(settings_of(db), PlainSection)

@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 from oss_desk.clock import FixedClock
+from oss_desk.config_cache import PlainSection, cache_path
+from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 
 from .conftest import MONDAY_0930, make_db, site_toml
@@ -43,3 +45,20 @@ def test_an_office_make_db_copies_is_the_office_made_afresh(tmp_path: Path) -> N
     mine, theirs = _own(db), _own(make_db(other, toml))
     assert all(a != b for a, b in zip(mine, theirs, strict=True)), (mine, theirs)
     assert all(a != b for a, b in zip(mine, _own(fresh / "office.sqlite"), strict=True))
+    # The validated settings copy the first command leaves (oss_desk/config_cache.py) is
+    # already there, as that command would leave it, made afresh or again from the same key.
+    assert not cache_path(fresh / "office.sqlite").exists()
+    first = open_session(db=fresh / "office.sqlite", person="tl")
+    try:
+        assert not isinstance(first.settings, PlainSection)  # the check can fail: validated
+    finally:
+        first.close()
+    left = cache_path(fresh / "office.sqlite").read_text(encoding="utf-8")
+    for office in (db, other / "office.sqlite"):
+        assert cache_path(office).read_text(encoding="utf-8") == left
+        assert cache_path(office).stat().st_mode & 0o777 == 0o600
+        session = open_session(db=office, person="tl")
+        try:
+            assert isinstance(session.settings, PlainSection)  # read back, not validated
+        finally:
+            session.close()
