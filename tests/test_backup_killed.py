@@ -5,6 +5,7 @@ locked), and ``doctor``'s backups line warns of them until then."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -33,6 +34,22 @@ def _grow(db: Path) -> None:
         conn.close()
 
 
+def _held(partial: Path) -> bool:
+    """Whether ``partial`` is there and locked by the backup writing it: made, then locked, so a
+    backup stopped in between leaves what a later one takes for a crashed backup's copy."""
+    try:
+        fd = os.open(partial, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
     """A real ``db backup`` held (stopped) once its unfinished copy is there: a busy machine may
     hold it so at any moment; a test lets it go on (SIGCONT) or kills it."""
@@ -50,7 +67,7 @@ def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not (folder.is_dir() and any(p.name.endswith(".partial") for p in folder.iterdir())):
+    while not (folder.is_dir() and any(_held(p) for p in folder.glob("*.partial"))):
         assert proc.poll() is None, "the backup ended before its copy was seen"
         assert time.monotonic() < deadline
         time.sleep(0.001)
