@@ -13,7 +13,7 @@ from pathlib import Path
 
 from oss_desk.services.restore_marks import marks_file
 
-from .conftest import Cli
+from .conftest import Cli, run_cli_process
 from .test_chain import without_triggers
 
 NOW = "2026-11-23T10:00:00Z"
@@ -237,6 +237,25 @@ def test_a_file_that_is_not_a_backup_is_a_mistaken_argument(cli: Cli, tmp_path: 
         assert what in refused.err and refused.err.count("\n") == 1
         assert cli.db.read_bytes() == before
     assert not list(tmp_path.glob("office.sqlite.before-restore-*"))
+
+
+def test_a_pipe_given_as_the_backup_is_a_mistaken_argument_not_a_wait(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`db restore <a named pipe>` waited forever for a writer (found by the command-line fuzz
+    test): now exit 2 and one line, the pipe never opened, nothing changed."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    before = cli.db.read_bytes()
+    refused = run_cli_process(
+        "db", "restore", str(pipe), "--yes", env={"OSS_DESK_DB": str(cli.db)}, timeout=60
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr == (
+        f"oss-desk: {pipe} is not an oss-desk backup (not a file but a pipe, socket or device): "
+        "give a file `oss-desk db backup` made\n"
+    )
+    assert cli.db.read_bytes() == before
 
 
 def test_the_info_line_names_the_backup_s_own_head_when_an_erasure_was_made_again(

@@ -9,6 +9,7 @@ import os
 import re
 import shlex
 import sqlite3
+import stat
 from pathlib import Path
 
 from oss_desk.paths import default_backup_folder
@@ -50,7 +51,18 @@ def not_a_backup(path: Path) -> str | None:
     """Why ``path``, the file given to ``db restore``, cannot be an oss-desk backup at all (not
     an SQLite file and not named as a database, such as ``site.toml``; or an SQLite database
     without oss-desk's migrations): a mistaken argument, said before anything is asked. None:
-    it may be one (a missing, unreadable or damaged file is the restore's to say)."""
+    it may be one (a missing, unreadable or damaged file is the restore's to say). A pipe, a
+    socket or a device is never a backup, and is not opened: a pipe with no writer would wait
+    for one forever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return (
+            f"{path} is not an oss-desk backup (not a file but a pipe, socket or device): "
+            "give a file `oss-desk db backup` made"
+        )
     try:
         with path.open("rb") as f:
             start = f.read(len(MAGIC))
