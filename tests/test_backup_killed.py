@@ -5,7 +5,6 @@ locked), and ``doctor``'s backups line warns of them until then."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 from oss_desk.services.backup_files import hold_new, stale_partials
+from oss_desk.storage.holders import flock_held
 
 from .conftest import ROOT, run_cli_process
 from .procs import stop
@@ -32,22 +32,6 @@ def _grow(db: Path) -> None:
         conn.commit()
     finally:
         conn.close()
-
-
-def _held(partial: Path) -> bool:
-    """Whether ``partial`` is there and locked by the backup writing it: made, then locked, so a
-    backup stopped in between leaves what a later one takes for a crashed backup's copy."""
-    try:
-        fd = os.open(partial, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
@@ -67,10 +51,12 @@ def _held_mid_copy(db: Path, now: str | None = None) -> subprocess.Popen[str]:
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not (folder.is_dir() and any(_held(p) for p in folder.glob("*.partial"))):
+    while not (folder.is_dir() and any(flock_held(p) for p in folder.glob("*.partial"))):
         assert proc.poll() is None, "the backup ended before its copy was seen"
         assert time.monotonic() < deadline
         time.sleep(0.001)
+    # Made, then locked: a backup stopped in between leaves what the next takes for a crashed
+    # one's copy, so it is stopped once the copy is locked.
     stop(proc.pid)  # stopped indeed, not a moment later with its copy further on
     return proc
 
