@@ -29,6 +29,7 @@ from oss_desk.services.site import initialise
 from oss_desk.storage.site import latest_config
 
 from .hardware.fakes import FakePrinter, release_held_ports
+from .migrated import unstamp
 from .rewrite_share import rewrite_share
 from .schedule import LongestFirstScheduling, longest_first
 
@@ -205,12 +206,7 @@ def _migrated() -> Path:
         with pytest.MonkeyPatch.context() as env:  # none of the calling test's own settings
             isolate_env(env, db.parent)
             initialise(db, clock=FixedClock(MONDAY_0930))
-        conn = sqlite3.connect(db, isolation_level=None)
-        try:  # unstamped (storage/incarnation.py): each copy's init gives it stamps of its own
-            conn.execute("PRAGMA user_version = 0")
-            conn.execute("PRAGMA application_id = 0")
-        finally:
-            conn.close()
+        unstamp(db)
         assert not db.with_name(db.name + "-wal").exists()
         _MIGRATED.append(db)
     return _MIGRATED[0]

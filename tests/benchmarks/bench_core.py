@@ -25,6 +25,8 @@ from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from oss_desk.storage.queue import active_tickets
 
+from ..migrated import unstamp
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
@@ -46,12 +48,7 @@ def _migrated() -> Path:
         folder = tempfile.TemporaryDirectory(prefix="bench-migrated-")
         db = Path(folder.name) / "migrated.sqlite"
         initialise(db, clock=FixedClock(NOW))
-        conn = sqlite3.connect(db, isolation_level=None)
-        try:  # unstamped (storage/incarnation.py): each copy's init gives it stamps of its own
-            conn.execute("PRAGMA user_version = 0")
-            conn.execute("PRAGMA application_id = 0")
-        finally:
-            conn.close()
+        unstamp(db)
         _MIGRATED.append(db)
         _FOLDERS.append(folder)  # kept (and removed at exit) with the file
     return _MIGRATED[0]
