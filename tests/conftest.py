@@ -8,7 +8,6 @@ import gc
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from oss_desk.services.site import initialise
 from oss_desk.storage.site import latest_config
 
 from .hardware.fakes import FakePrinter, release_held_ports
-from .migrated import unstamp
+from .migrated import copy_of, unstamp
 from .rewrite_share import rewrite_share
 from .schedule import LongestFirstScheduling, longest_first
 
@@ -225,13 +224,7 @@ def make_db(tmp_path: Path, toml: str | None = None, name: str = "office.sqlite"
     if toml is None:
         _keep_settings_copy(db, initialise(db, clock=clock, demo_dir=tmp_path).settings)
         return db
-    shutil.copyfile(_migrated(), db)
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:  # what migrations 0006 and 0013 make, random in each office
-        conn.execute("UPDATE office_identity SET uuid = lower(hex(randomblob(16)))")
-        conn.execute("UPDATE resident_secret SET key = randomblob(32)")
-    finally:
-        conn.close()
+    copy_of(_migrated(), db)
     config = tmp_path / "site.toml"
     config.write_text(toml, encoding="utf-8")
     _keep_settings_copy(db, initialise(db, clock=clock, config_path=config).settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -13,5 +14,17 @@ def unstamp(db: Path) -> None:
     try:
         conn.execute("PRAGMA user_version = 0")
         conn.execute("PRAGMA application_id = 0")
+    finally:
+        conn.close()
+
+
+def copy_of(template: Path, db: Path) -> None:
+    """``db`` made a copy of the migrated ``template``, with what migrations 0006 and 0013 make
+    random in each office (its id, the resident secret) made afresh."""
+    shutil.copyfile(template, db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("UPDATE office_identity SET uuid = lower(hex(randomblob(16)))")
+        conn.execute("UPDATE resident_secret SET key = randomblob(32)")
     finally:
         conn.close()

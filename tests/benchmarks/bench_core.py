@@ -6,7 +6,6 @@ Run: .venv/bin/python -m tests.benchmarks core        (add --quick for a smoke r
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -25,7 +24,7 @@ from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from oss_desk.storage.queue import active_tickets
 
-from ..migrated import unstamp
+from ..migrated import copy_of, unstamp
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -72,13 +71,7 @@ def site(tmp: Path, desks: int) -> Path:
     lines.append("[queue]\nstaffed_desks_only = false\n")
     config.write_text("\n".join(lines))
     db = tmp / "bench.sqlite"
-    shutil.copyfile(_migrated(), db)
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:  # what migrations 0006 and 0013 make, random in each office
-        conn.execute("UPDATE office_identity SET uuid = lower(hex(randomblob(16)))")
-        conn.execute("UPDATE resident_secret SET key = randomblob(32)")
-    finally:
-        conn.close()
+    copy_of(_migrated(), db)
     initialise(db, clock=FixedClock(NOW), config_path=config)
     return db
 
